@@ -1,0 +1,27 @@
+import argon2 from 'argon2';
+
+/** OWASP Password Storage Cheat Sheet: argon2id, 19 MiB, 2 iterations, 1 degree of parallelism. */
+const OWASP_ARGON2ID = { type: argon2.argon2id, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1 } as const;
+
+export function hashPassword(password: string): Promise<string> {
+  return argon2.hash(password, OWASP_ARGON2ID);
+}
+
+let decoyHash: Promise<string> | undefined;
+
+/**
+ * Verifies a password. Without a stored hash (unknown user) it still spends the same work on a decoy,
+ * so response time does not tell which usernames exist.
+ */
+export async function verifyPassword(passwordHash: string | undefined, password: string): Promise<boolean> {
+  if (passwordHash === undefined) {
+    decoyHash ??= hashPassword('decoy password for unknown users');
+    await argon2.verify(await decoyHash, password);
+    return false;
+  }
+  try {
+    return await argon2.verify(passwordHash, password);
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,78 @@
+import { type CliCommand, parseCommandArgs, UsageError } from '../cli-command.ts';
+import { withStore } from '../with-store.ts';
+
+const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
+/** RFC 7518 3.2: an HMAC key at least as long as the hash (256 bits). */
+const MIN_HS256_SECRET_LENGTH = 32;
+
+export const clientAdd: CliCommand = {
+  words: ['client', 'add'],
+  summary: 'register an application (OAuth client), or update it',
+  usage:
+    'stepup-idp client add <client_id> (--secret <secret> | --public) --redirect-uri <uri> [--redirect-uri <uri>…]\n' +
+    '    [--post-logout-redirect-uri <uri>…] [--id-token-alg RS256|ES256|EdDSA|HS256] [--name <display name>]',
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      {
+        secret: { type: 'string' },
+        public: { type: 'boolean' },
+        'redirect-uri': { type: 'string', multiple: true },
+        'post-logout-redirect-uri': { type: 'string', multiple: true },
+        'id-token-alg': { type: 'string' },
+        name: { type: 'string' },
+      },
+      1,
+    );
+    const clientId = positionals[0] ?? '';
+    if (!/^[A-Za-z0-9._~-]{1,128}$/.test(clientId)) {
+      throw new UsageError('client_id: use 1 to 128 letters, digits or . _ ~ -');
+    }
+    const isPublic = values.public === true;
+    if (isPublic === (values.secret !== undefined))
+      throw new UsageError('give either --secret <secret> or --public');
+    const redirectUris = values['redirect-uri'] ?? [];
+    if (redirectUris.length === 0) throw new UsageError('at least one --redirect-uri is required');
+    const postLogoutRedirectUris = values['post-logout-redirect-uri'] ?? [];
+    for (const uri of [...redirectUris, ...postLogoutRedirectUris]) checkRedirectUri(uri);
+    const alg = values['id-token-alg'] ?? 'RS256';
+    if (!(ID_TOKEN_ALGORITHMS as readonly string[]).includes(alg)) {
+      throw new UsageError(`--id-token-alg: "${alg}" is not one of ${ID_TOKEN_ALGORITHMS.join(', ')}`);
+    }
+    if (alg === 'HS256' && (isPublic || (values.secret ?? '').length < MIN_HS256_SECRET_LENGTH)) {
+      throw new UsageError(
+        `--id-token-alg HS256 needs --secret of at least ${MIN_HS256_SECRET_LENGTH} characters`,
+      );
+    }
+
+    await withStore(io.env, async (store) => {
+      await store.clients.upsert({
+        client_id: clientId,
+        ...(isPublic ? { token_endpoint_auth_method: 'none' } : { client_secret: values.secret }),
+        ...(values.name ? { client_name: values.name } : {}),
+        redirect_uris: redirectUris,
+        post_logout_redirect_uris: postLogoutRedirectUris,
+        grant_types: ['authorization_code', 'refresh_token'],
+        response_types: ['code'],
+        id_token_signed_response_alg: alg,
+      });
+      io.out(
+        `registered client ${clientId} (${isPublic ? 'public, PKCE required' : 'confidential'}, ID tokens ${alg})`,
+      );
+    });
+  },
+};
+
+function checkRedirectUri(uri: string): void {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    throw new UsageError(`"${uri}" is not an absolute URI`);
+  }
+  if (url.hash) throw new UsageError(`"${uri}": a redirect URI must not have a fragment (RFC 6749 3.1.2)`);
+  const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+  if (url.protocol !== 'https:' && !(url.protocol === 'http:' && loopback)) {
+    throw new UsageError(`"${uri}": use https (plain http only on localhost)`);
+  }
+}

@@ -1,0 +1,49 @@
+import { hashPassword } from '../../accounts/password-hashing.ts';
+import { StoreConflictError } from '../../store/errors.ts';
+import { type CliCommand, parseCommandArgs, UsageError } from '../cli-command.ts';
+import { withStore } from '../with-store.ts';
+
+/** NIST SP 800-63B 3.1.1.2: at least 8 characters; at most 64 must be accepted, we take up to 1024. */
+const MIN_PASSWORD_LENGTH = 8;
+
+export const userAdd: CliCommand = {
+  words: ['user', 'add'],
+  summary: 'create a user who signs in with a password',
+  usage: 'stepup-idp user add <username> --password <password> [--email <address>] [--name <full name>]',
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(
+      args,
+      { password: { type: 'string' }, email: { type: 'string' }, name: { type: 'string' } },
+      1,
+    );
+    const username = positionals[0] ?? '';
+    if (!/^[A-Za-z0-9._-]{1,64}$/.test(username)) {
+      throw new UsageError('username: use 1 to 64 letters, digits, dots, dashes or underscores');
+    }
+    const password = values.password;
+    if (password === undefined) throw new UsageError('--password is required');
+    if (password.length < MIN_PASSWORD_LENGTH || password.length > 1024) {
+      throw new UsageError(`--password: use ${MIN_PASSWORD_LENGTH} to 1024 characters`);
+    }
+    const email = values.email;
+    if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email))
+      throw new UsageError(`--email: "${email}" is not an address`);
+
+    await withStore(io.env, async (store) => {
+      try {
+        const user = await store.users.create({
+          username,
+          email: email ?? null,
+          name: values.name ?? null,
+          passwordHash: await hashPassword(password),
+          now: Math.floor(Date.now() / 1000),
+        });
+        io.out(`created user ${user.username} (id ${user.id})`);
+      } catch (error) {
+        if (error instanceof StoreConflictError)
+          throw new UsageError(`a user with that username or email already exists`);
+        throw error;
+      }
+    });
+  },
+};

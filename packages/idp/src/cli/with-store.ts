@@ -1,0 +1,18 @@
+import type { StepupConfig } from '../config/config-schema.ts';
+import { loadConfig } from '../config/load-config.ts';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
+import type { Store } from '../store/store.ts';
+
+/** Opens the configured store (the data folder a running provider uses, too) for one command. */
+export async function withStore<T>(
+  env: NodeJS.ProcessEnv,
+  work: (store: Store, config: StepupConfig) => Promise<T>,
+): Promise<T> {
+  const config = loadConfig(env);
+  const store = openSqliteStore({ dataDir: config.dataDir });
+  try {
+    return await work(store, config);
+  } finally {
+    await store.close();
+  }
+}

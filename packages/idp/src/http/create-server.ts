@@ -1,0 +1,78 @@
+import { readFileSync } from 'node:fs';
+import cookie from '@fastify/cookie';
+import formbody from '@fastify/formbody';
+import helmet from '@fastify/helmet';
+import middie from '@fastify/middie';
+import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { Logger } from 'pino';
+import {
+  type InteractionDependencies,
+  registerInteractionRoutes,
+} from '../interaction/interaction-routes.ts';
+import { isProviderPath } from '../oidc/provider-routes.ts';
+
+const STYLESHEET = readFileSync(new URL('../interaction/assets/stepup.css', import.meta.url));
+
+export interface ServerDependencies extends InteractionDependencies {
+  provider: Provider;
+  logger: Logger;
+  cookieKeys: string[];
+}
+
+/**
+ * The HTTP front of the provider: Fastify serves the login pages and hands every oidc-provider path
+ * to oidc-provider before Fastify parses the body. Security headers apply to both.
+ */
+export async function createServer(deps: ServerDependencies): Promise<FastifyInstance> {
+  const { config, provider } = deps;
+  const https = new URL(config.issuer).protocol === 'https:';
+  const app = Fastify({
+    // Request logs stay off at info; errors still reach the log.
+    loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
+    trustProxy: config.trustProxy,
+    bodyLimit: 64 * 1024,
+  });
+
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      useDefaults: false,
+      directives: {
+        defaultSrc: ["'none'"],
+        styleSrc: ["'self'"],
+        imgSrc: ["'self'", 'data:'],
+        frameAncestors: ["'none'"],
+        baseUri: ["'none'"],
+        // No form-action: browsers apply it to the redirect back to the application after a form post.
+      },
+    },
+    strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: true } : false,
+    referrerPolicy: { policy: 'no-referrer' },
+    crossOriginEmbedderPolicy: false,
+  });
+  await app.register(cookie, { secret: deps.cookieKeys });
+  await app.register(formbody);
+  await app.register(middie);
+
+  const providerCallback = provider.callback();
+  app.use((request, response, next) => {
+    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
+    if (isProviderPath(pathname)) {
+      providerCallback(request, response);
+      return;
+    }
+    next();
+  });
+
+  app.addHook('onSend', async (_request, reply, payload) => {
+    if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
+    return payload;
+  });
+
+  app.get('/assets/stepup.css', async (_request, reply) =>
+    reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
+  );
+  app.get('/healthz', async () => ({ status: 'ok' }));
+  registerInteractionRoutes(app, deps);
+  return app;
+}

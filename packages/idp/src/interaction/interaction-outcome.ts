@@ -1,0 +1,27 @@
+import { isMethodName, type ProvenMethod } from '@stepup/core';
+
+/**
+ * What a finished login interaction proved, handed to the step-up check through the interaction
+ * result (which oidc-provider keeps server-side in the store, never in the browser).
+ */
+export interface InteractionOutcome {
+  proofs: ProvenMethod[];
+  /** When the interaction began: proofs made since then count as fresh for `max_age`. */
+  startedAt: number;
+}
+
+export function readInteractionOutcome(result: unknown): InteractionOutcome | undefined {
+  if (typeof result !== 'object' || result === null || !Object.hasOwn(result, 'stepup')) return undefined;
+  const outcome: unknown = (result as { stepup: unknown }).stepup;
+  if (typeof outcome !== 'object' || outcome === null) return undefined;
+  const { proofs, startedAt } = outcome as { proofs?: unknown; startedAt?: unknown };
+  if (!Array.isArray(proofs) || typeof startedAt !== 'number') return undefined;
+  const valid = proofs.filter(
+    (proof): proof is ProvenMethod =>
+      typeof proof === 'object' &&
+      proof !== null &&
+      isMethodName(proof.method) &&
+      typeof proof.at === 'number',
+  );
+  return { proofs: valid, startedAt };
+}

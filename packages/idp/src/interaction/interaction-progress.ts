@@ -1,0 +1,38 @@
+import { randomBytes, timingSafeEqual } from 'node:crypto';
+import type { ProvenMethod } from '@stepup/core';
+import type { InteractionStatesRepository } from '../store/interaction-states.ts';
+
+/** What one login interaction has established so far; kept server-side, keyed by interaction uid. */
+export interface InteractionProgress {
+  csrf: string;
+  startedAt: number;
+  accountId?: string;
+  proofs: ProvenMethod[];
+  /** A TOTP secret offered for enrollment, sealed; kept so a reload shows the same QR code. */
+  enrollmentSecret?: string;
+}
+
+export async function loadProgress(
+  states: InteractionStatesRepository,
+  uid: string,
+  now: number,
+  expiresAt: number,
+): Promise<InteractionProgress> {
+  const existing = await states.find<InteractionProgress>(uid, now);
+  if (existing) return existing;
+  const progress: InteractionProgress = {
+    csrf: randomBytes(24).toString('base64url'),
+    startedAt: now,
+    proofs: [],
+  };
+  await states.save(uid, progress, expiresAt);
+  return progress;
+}
+
+/** Constant-time comparison of the form's token with the interaction's. */
+export function isValidCsrfToken(progress: InteractionProgress, submitted: unknown): boolean {
+  if (typeof submitted !== 'string') return false;
+  const expected = Buffer.from(progress.csrf);
+  const actual = Buffer.from(submitted);
+  return expected.length === actual.length && timingSafeEqual(expected, actual);
+}

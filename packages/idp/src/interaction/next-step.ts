@@ -1,0 +1,79 @@
+import {
+  type AcrLadder,
+  type AcrLevel,
+  type AuthContext,
+  computeAuthContext,
+  type MethodName,
+  minimumLevel,
+  type ProvenMethod,
+} from '@stepup/core';
+import type { RequestedAuthentication } from '../oidc/requested-authentication.ts';
+import { STEP_UP_REASON } from '../oidc/step-up-check.ts';
+import { evaluateSession } from '../session/evaluate-session.ts';
+import { mergeProofs } from '../session/session-proofs.ts';
+
+/** Methods that identify the person (first step of a login). */
+const FIRST_FACTOR_METHODS: ReadonlySet<MethodName> = new Set(['password']);
+/** Methods this provider can challenge for a step-up, in order of preference. */
+export const SECOND_FACTOR_METHODS: readonly MethodName[] = ['totp'];
+
+export type NextStep =
+  | { step: 'consent' }
+  | { step: 'password' }
+  | { step: 'second-factor'; accountId: string; level: AcrLevel; methods: MethodName[] }
+  | { step: 'finish'; accountId: string; context: AuthContext }
+  | { step: 'unmet'; accountId: string; reason: string };
+
+export interface InteractionSituation {
+  promptName: string;
+  reasons: readonly string[];
+  request: RequestedAuthentication;
+  /** The account the browser session is signed in to, if any, and the proofs it holds. */
+  sessionAccountId: string | undefined;
+  sessionProofs: readonly ProvenMethod[];
+  /** What this interaction has proven so far. */
+  accountId: string | undefined;
+  proofs: readonly ProvenMethod[];
+  startedAt: number;
+}
+
+/**
+ * The plumbing of every login: requested level → which factors may satisfy it → challenge → finish.
+ * Pure: it reads the situation and says what to ask for next.
+ */
+export function decideNextStep(situation: InteractionSituation, ladder: AcrLadder, now: number): NextStep {
+  if (situation.promptName === 'consent') return { step: 'consent' };
+  const accountId = situation.accountId ?? situation.sessionAccountId;
+  if (!accountId) return { step: 'password' };
+
+  // Anything but a pure step-up (no session, prompt=login, a hint for another subject) means the
+  // person identifies themselves again in this interaction.
+  const reidentify = situation.reasons.some((reason) => reason !== STEP_UP_REASON);
+  const identifiedHere = situation.proofs.some((proof) => FIRST_FACTOR_METHODS.has(proof.method));
+  if (reidentify && !identifiedHere) return { step: 'password' };
+
+  const proofs = mergeProofs(situation.sessionProofs, situation.proofs);
+  const evaluation = evaluateSession({
+    proofs,
+    request: situation.request,
+    ladder,
+    now,
+    interactionStartedAt: situation.startedAt,
+  });
+  if (!evaluation.freshProofs.some((proof) => FIRST_FACTOR_METHODS.has(proof.method)))
+    return { step: 'password' };
+  if (evaluation.satisfied && evaluation.context)
+    return { step: 'finish', accountId, context: evaluation.context };
+
+  const level = minimumLevel(situation.request.requirement.acr ?? [], ladder);
+  if (!level)
+    return { step: 'unmet', accountId, reason: 'the requested authentication could not be obtained' };
+  const methods = SECOND_FACTOR_METHODS.filter((method) => {
+    const context = computeAuthContext([...evaluation.freshProofs, { method, at: now }], ladder, { now });
+    return context !== undefined && ladder.meets(context.acr, level.acr);
+  });
+  if (methods.length === 0) {
+    return { step: 'unmet', accountId, reason: `no available second factor reaches the level ${level.acr}` };
+  }
+  return { step: 'second-factor', accountId, level, methods };
+}

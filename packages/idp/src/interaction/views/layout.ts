@@ -1,0 +1,31 @@
+import { html, type SafeHtml } from './html.ts';
+import { brandMark } from './icons.ts';
+
+/**
+ * Wraps a page's main content in the shared document: one stylesheet, no scripts, nothing external,
+ * so it renders under `default-src 'none'; style-src 'self'; img-src 'self' data:`.
+ */
+export function renderDocument(options: { title: string; main: SafeHtml }): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="robots" content="noindex, nofollow">
+<title>${options.title} – Stepup</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/assets/stepup.css">
+</head>
+<body>
+<header class="site-header">
+<p class="brand">${brandMark()}<span>Stepup</span></p>
+</header>
+<main class="card">
+${options.main}
+</main>
+<footer class="site-footer">Never share your password or a sign-in code with anyone.</footer>
+</body>
+</html>
+`.toString();
+}

@@ -1,0 +1,66 @@
+import { cancelForm, csrfInput, errorAlert, oneTimeCodeField } from './form-parts.ts';
+import { html, type SafeHtml } from './html.ts';
+import { icon } from './icons.ts';
+import { renderDocument } from './layout.ts';
+
+/** At or below this many attempts the page warns how many are left; above it the number is noise. */
+const FEW_ATTEMPTS_LEFT = 3;
+
+function describeAttemptsLeft(attemptsLeft: number | undefined): string | undefined {
+  if (attemptsLeft === undefined || attemptsLeft > FEW_ATTEMPTS_LEFT) return undefined;
+  if (attemptsLeft <= 0) return 'You have no tries left. Select Cancel and sign in again.';
+  return attemptsLeft === 1 ? 'You have 1 try left.' : `You have ${attemptsLeft} tries left.`;
+}
+
+/**
+ * The second factor for an account that already has TOTP: asks for the current 6-digit code.
+ *
+ * `error` should say what to do next, e.g. "That code didn't work. Enter the code your app shows now."
+ */
+export function renderTotpChallengePage(options: {
+  action: string;
+  cancelAction: string;
+  csrfToken: string;
+  clientName: string;
+  username: string;
+  error?: string;
+  attemptsLeft?: number;
+}): string {
+  const { error } = options;
+  const attemptsText = describeAttemptsLeft(options.attemptsLeft);
+  const invalid = error !== undefined;
+
+  let feedback: SafeHtml | string = '';
+  let describedByIds: string[] = [];
+  if (invalid) {
+    feedback = errorAlert('code-error', attemptsText === undefined ? error : `${error} ${attemptsText}`);
+    describedByIds = ['code-error'];
+  } else if (attemptsText !== undefined) {
+    feedback = html`<div class="notice" id="code-attempts">${icon('info')}<p>${attemptsText}</p></div>`;
+    describedByIds = ['code-attempts'];
+  }
+
+  const main = html`<div class="card-icon">${icon('shield')}</div>
+<p class="eyebrow">Two-step verification</p>
+<h1>Enter your verification code</h1>
+<p><span class="client-name">${options.clientName}</span> needs a second factor for this page. Open the authenticator app on your phone and enter the code it shows for Stepup.</p>
+<p class="account">Signed in as <strong>${options.username}</strong></p>
+<form method="post" action="${options.action}">
+${csrfInput(options.csrfToken)}
+${feedback}
+${oneTimeCodeField({
+  label: '6-digit code',
+  hint: 'The code changes every 30 seconds.',
+  describedByIds,
+  invalid,
+  autofocus: true,
+})}
+<button class="button button-primary" type="submit">Verify</button>
+</form>
+${cancelForm({ action: options.cancelAction, csrfToken: options.csrfToken })}`;
+
+  return renderDocument({
+    title: invalid ? 'Error: Two-step verification' : 'Two-step verification',
+    main,
+  });
+}

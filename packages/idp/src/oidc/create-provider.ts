@@ -1,0 +1,167 @@
+import type { AcrLadder } from '@stepup/core';
+import Provider, { type Configuration, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type { Logger } from 'pino';
+import { createFindAccount } from '../accounts/find-account.ts';
+import type { StepupConfig } from '../config/config-schema.ts';
+import { renderErrorPage } from '../interaction/views/error-page.ts';
+import { renderLogoutConfirmPage, renderLogoutSuccessPage } from '../interaction/views/logout-pages.ts';
+import type { AuthEventLogger } from '../log/auth-events.ts';
+import type { Store } from '../store/store.ts';
+import { describeProviderError } from './describe-provider-error.ts';
+import type { ProviderKeys } from './provider-keys.ts';
+import { PROVIDER_ROUTES } from './provider-routes.ts';
+import { createStepUpCheck } from './step-up-check.ts';
+
+export interface ProviderDependencies {
+  config: StepupConfig;
+  ladder: AcrLadder;
+  store: Store;
+  keys: ProviderKeys;
+  logger: Logger;
+  logAuthEvent: AuthEventLogger;
+  clock: () => number;
+}
+
+/** Login-prompt checks oidc-provider ships that the step-up check replaces (it compares by rank). */
+const REPLACED_CHECKS = ['max_age', 'essential_acrs', 'essential_acr'];
+
+function createPolicy(deps: ProviderDependencies) {
+  const policy = interactionPolicy.base();
+  const login = policy.get('login');
+  if (!login) throw new Error('oidc-provider policy has no login prompt');
+  for (const reason of REPLACED_CHECKS) login.checks.remove(reason);
+  login.checks.add(
+    createStepUpCheck({
+      ladder: deps.ladder,
+      authSessions: deps.store.authSessions,
+      sessionTtl: deps.config.ttl.session,
+      clock: deps.clock,
+      logAuthEvent: deps.logAuthEvent,
+    }),
+  );
+  return policy;
+}
+
+export function createProvider(deps: ProviderDependencies): Provider {
+  const { config, store, keys, ladder } = deps;
+  const configuration: Configuration = {
+    adapter: store.oidcAdapter,
+    findAccount: createFindAccount(store.users),
+    acrValues: ladder.levels.map((level) => level.acr),
+    claims: {
+      acr: null,
+      amr: null,
+      auth_time: null,
+      sid: null,
+      openid: ['sub'],
+      profile: ['name', 'preferred_username'],
+      email: ['email', 'email_verified'],
+    },
+    clientDefaults: {
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'RS256',
+      token_endpoint_auth_method: 'client_secret_basic',
+    },
+    enabledJWA: {
+      idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA', 'HS256'],
+      userinfoSigningAlgValues: ['RS256', 'ES256', 'EdDSA', 'HS256'],
+    },
+    jwks: keys.signingJwks as Configuration['jwks'],
+    cookies: {
+      keys: keys.cookieKeys,
+      long: { signed: true, httpOnly: true, sameSite: 'lax' },
+      short: { signed: true, httpOnly: true, sameSite: 'lax' },
+    },
+    features: {
+      devInteractions: { enabled: false },
+      claimsParameter: { enabled: true },
+      revocation: { enabled: true },
+      userinfo: { enabled: true },
+      rpInitiatedLogout: {
+        enabled: true,
+        logoutSource: async (ctx, form) => {
+          ctx.type = 'html';
+          ctx.body = renderLogoutConfirmPage({ form, ...clientNameOf(ctx) });
+        },
+        postLogoutSuccessSource: async (ctx) => {
+          ctx.type = 'html';
+          ctx.body = renderLogoutSuccessPage(clientNameOf(ctx));
+        },
+      },
+    },
+    pkce: {
+      // RFC 9700 2.1.1: public clients must use PKCE (S256 is the only method oidc-provider offers).
+      required: (_ctx, client) => client.clientAuthMethod === 'none',
+    },
+    // Authorization code flow only (RFC 9700 2.1.2: no implicit or hybrid responses).
+    responseTypes: ['code'],
+    rotateRefreshToken: true,
+    loadExistingGrant: grantRequestedScopes,
+    interactions: {
+      policy: createPolicy(deps),
+      url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
+    },
+    ttl: {
+      AccessToken: config.ttl.accessToken,
+      AuthorizationCode: config.ttl.authorizationCode,
+      IdToken: config.ttl.idToken,
+      Interaction: config.ttl.interaction,
+      Session: config.ttl.session,
+      Grant: config.ttl.refreshToken,
+      RefreshToken: config.ttl.refreshToken,
+    },
+    routes: PROVIDER_ROUTES,
+    renderError: async (ctx, out) => {
+      ctx.type = 'html';
+      ctx.body = renderErrorPage({
+        ...describeProviderError(out),
+        reference: ctx.get('x-request-id') || undefined,
+      });
+    },
+    clientBasedCORS: () => false,
+  };
+
+  const provider = new Provider(config.issuer, configuration);
+  provider.proxy = config.trustProxy;
+  const log = deps.logger.child({ component: 'oidc' });
+  provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc-provider server error'));
+  provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId }, 'grant revoked'));
+  const logProtocolError =
+    (event: string) => (_ctx: unknown, error: { error?: string; error_description?: string }) =>
+      log.info({ event, error: error.error, detail: error.error_description }, event);
+  provider.on('authorization.error', logProtocolError('authorization.error'));
+  provider.on('grant.error', logProtocolError('grant.error'));
+  provider.on('end_session.error', logProtocolError('end_session.error'));
+  provider.on('userinfo.error', logProtocolError('userinfo.error'));
+  return provider;
+}
+
+/**
+ * Clients are registered by the operator and first-party, so the person is not asked to consent:
+ * the grant covers what the request asks for (OIDC scopes and claims). Consent screens for
+ * third-party clients are a later concern.
+ */
+async function grantRequestedScopes(ctx: KoaContextWithOIDC) {
+  const { oidc } = ctx;
+  const accountId = oidc.session?.accountId;
+  const client = oidc.client;
+  if (!accountId || !client) return undefined;
+  const grantId = oidc.result?.consent?.grantId ?? oidc.session?.grantIdFor(client.clientId);
+  const existing = grantId ? await oidc.provider.Grant.find(grantId) : undefined;
+  const grant =
+    existing && existing.accountId === accountId
+      ? existing
+      : new oidc.provider.Grant({ accountId, clientId: client.clientId });
+  const scopes = [...(oidc.requestParamOIDCScopes ?? [])];
+  if (scopes.length) grant.addOIDCScope(scopes.join(' '));
+  const claims = [...(oidc.requestParamClaims ?? [])];
+  if (claims.length) grant.addOIDCClaims(claims);
+  await grant.save();
+  return grant;
+}
+
+function clientNameOf(ctx: KoaContextWithOIDC): { clientName?: string } {
+  const name = ctx.oidc.client?.clientName;
+  return typeof name === 'string' ? { clientName: name } : {};
+}

@@ -1,0 +1,118 @@
+import type { AcrLadder } from '@stepup/core';
+import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type { InteractionOutcome } from '../interaction/interaction-outcome.ts';
+import { readInteractionOutcome } from '../interaction/interaction-outcome.ts';
+import type { AuthEventLogger } from '../log/auth-events.ts';
+import { evaluateSession } from '../session/evaluate-session.ts';
+import { commitProofs, loadSessionProofs } from '../session/session-proofs.ts';
+import type { AuthSessionsRepository } from '../store/auth-sessions.ts';
+import {
+  acrToIssue,
+  readRequestedAuthentication,
+  requestsOnlyUnknownAcr,
+} from './requested-authentication.ts';
+
+export const STEP_UP_REASON = 'step_up_required';
+
+interface StepUpCheckDependencies {
+  ladder: AcrLadder;
+  authSessions: AuthSessionsRepository;
+  sessionTtl: number;
+  clock: () => number;
+  logAuthEvent: AuthEventLogger;
+}
+
+/**
+ * The login-prompt check that enforces the requested authentication context (ARCHITECTURE.md,
+ * invariants 1–3). oidc-provider does not enforce `acr_values`; this check does, and it also takes
+ * over `max_age` and essential `acr`, comparing levels by rank instead of by string.
+ *
+ * On every authorization request it recomputes `acr`, `amr` and `auth_time` from the proofs the
+ * browser session holds and puts them on the session, so the code issued next carries exactly what
+ * is proven now — a level whose maximum age has passed is no longer claimed.
+ */
+export function createStepUpCheck(deps: StepUpCheckDependencies) {
+  const { ladder } = deps;
+  return new interactionPolicy.Check(
+    STEP_UP_REASON,
+    'the requested authentication context could not be obtained without user interaction',
+    'interaction_required',
+    async (ctx: KoaContextWithOIDC) => {
+      const { oidc } = ctx;
+      const session = oidc.session;
+      const clientId = oidc.client?.clientId ?? '';
+      if (!session) return interactionPolicy.Check.REQUEST_PROMPT;
+      const request = readRequestedAuthentication({
+        acr_values: oidc.params?.acr_values,
+        claims: oidc.claims,
+        max_age: oidc.params?.max_age,
+      });
+      if (requestsOnlyUnknownAcr(request, ladder)) {
+        deps.logAuthEvent({ event: 'stepup.refused', clientId, reason: 'unsupported acr_values' });
+        throw new errors.UnmetAuthenticationRequirements(
+          `none of the requested acr values is supported; supported values: ${ladder.levels.map((l) => l.acr).join(' ')}`,
+        );
+      }
+      const accountId = session.accountId;
+      if (!accountId) return interactionPolicy.Check.NO_NEED_TO_PROMPT; // the no_session check asks for the login
+
+      const now = deps.clock();
+      const outcome: InteractionOutcome | undefined = readInteractionOutcome(oidc.result);
+      const proofs = outcome
+        ? await commitProofs(deps.authSessions, {
+            sessionUid: session.uid,
+            accountId,
+            proofs: outcome.proofs,
+            expiresAt: now + deps.sessionTtl,
+            now,
+          })
+        : await loadSessionProofs(deps.authSessions, session.uid, accountId, now);
+
+      const { context, satisfied } = evaluateSession({
+        proofs,
+        request,
+        ladder,
+        now,
+        ...(outcome ? { interactionStartedAt: outcome.startedAt } : {}),
+      });
+      if (context && satisfied) {
+        session.acr = acrToIssue(context.acr, request, ladder);
+        session.amr = context.amr;
+        session.loginTs = context.auth_time;
+        if (outcome && request.requestedAcr.length > 0) {
+          deps.logAuthEvent({
+            event: 'stepup.satisfied',
+            userId: accountId,
+            clientId,
+            acr: session.acr,
+            amr: context.amr,
+          });
+        }
+        return interactionPolicy.Check.NO_NEED_TO_PROMPT;
+      }
+
+      if (outcome) {
+        // Invariant 3: an interaction that ended below the requested level never loops.
+        deps.logAuthEvent({
+          event: 'stepup.refused',
+          userId: accountId,
+          clientId,
+          reason: 'level not reached',
+        });
+        throw new errors.UnmetAuthenticationRequirements(
+          'the authentication did not reach the requested level',
+        );
+      }
+      if (request.requestedAcr.length > 0) {
+        deps.logAuthEvent({
+          event: 'stepup.requested',
+          userId: accountId,
+          clientId,
+          acr: request.requestedAcr,
+          ...(request.requirement.maxAge === undefined ? {} : { maxAge: request.requirement.maxAge }),
+        });
+      }
+      return interactionPolicy.Check.REQUEST_PROMPT;
+    },
+  );
+}

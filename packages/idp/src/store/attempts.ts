@@ -1,0 +1,14 @@
+export interface AttemptWindow {
+  count: number;
+  /** Epoch seconds at which this window ends and the count starts again from zero. */
+  resetAt: number;
+}
+
+/** Fixed-window counters for throttling. */
+export interface AttemptsRepository {
+  /** Atomically counts one attempt; a new window of `windowSeconds` starts once the old one has ended. */
+  increment(key: string, windowSeconds: number, now: number): Promise<AttemptWindow>;
+  /** The current window, or undefined when there is none or it has ended. */
+  peek(key: string, now: number): Promise<AttemptWindow | undefined>;
+  reset(key: string): Promise<void>;
+}

@@ -1,0 +1,10 @@
+/** Provider secrets (signing JWKS, cookie keys, encryption key), stored as strings by name. */
+export interface KeysRepository {
+  /**
+   * Resolves the stored value, creating it when absent. Insert-if-absent: when callers race, `create`
+   * may run more than once but every caller resolves the one value that was stored.
+   */
+  getOrCreate(name: string, create: () => string | Promise<string>): Promise<string>;
+  get(name: string): Promise<string | undefined>;
+  set(name: string, value: string): Promise<void>;
+}

@@ -1,0 +1,46 @@
+import type Database from 'better-sqlite3';
+import type { ClientMetadata, ClientsRepository } from '../clients.ts';
+import { runSqlite } from './run-sqlite.ts';
+
+export class SqliteClientsRepository implements ClientsRepository {
+  readonly #db: Database.Database;
+  readonly #upsert: Database.Statement<[string, string]>;
+  readonly #find: Database.Statement<[string], string>;
+  readonly #list: Database.Statement<[], string>;
+  readonly #remove: Database.Statement<[string]>;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#upsert = db.prepare(
+      `INSERT INTO clients (client_id, metadata) VALUES (?, ?)
+       ON CONFLICT (client_id) DO UPDATE SET metadata = excluded.metadata`,
+    );
+    this.#find = db.prepare<[string], string>('SELECT metadata FROM clients WHERE client_id = ?').pluck();
+    this.#list = db.prepare<[], string>('SELECT metadata FROM clients ORDER BY client_id').pluck();
+    this.#remove = db.prepare('DELETE FROM clients WHERE client_id = ?');
+  }
+
+  async upsert(metadata: ClientMetadata): Promise<void> {
+    const clientId: unknown = metadata.client_id;
+    if (typeof clientId !== 'string' || clientId === '') {
+      throw new TypeError('client metadata needs a non-empty string client_id');
+    }
+    const json = JSON.stringify(metadata);
+    await runSqlite(this.#db, () => this.#upsert.run(clientId, json));
+  }
+
+  async find(clientId: string): Promise<ClientMetadata | undefined> {
+    return runSqlite(this.#db, () => {
+      const json = this.#find.get(clientId);
+      return json === undefined ? undefined : (JSON.parse(json) as ClientMetadata);
+    });
+  }
+
+  async list(): Promise<ClientMetadata[]> {
+    return runSqlite(this.#db, () => this.#list.all().map((json) => JSON.parse(json) as ClientMetadata));
+  }
+
+  async remove(clientId: string): Promise<boolean> {
+    return runSqlite(this.#db, () => this.#remove.run(clientId).changes > 0);
+  }
+}

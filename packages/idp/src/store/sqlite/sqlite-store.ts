@@ -1,0 +1,43 @@
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Store } from '../store.ts';
+import { openSqliteDatabase } from './database.ts';
+import { SqliteAttemptsRepository } from './sqlite-attempts.ts';
+import { SqliteAuthSessionsRepository } from './sqlite-auth-sessions.ts';
+import { SqliteClientsRepository } from './sqlite-clients.ts';
+import { SqliteFactorsRepository } from './sqlite-factors.ts';
+import { SqliteInteractionStatesRepository } from './sqlite-interaction-states.ts';
+import { SqliteKeysRepository } from './sqlite-keys.ts';
+import { createSqliteOidcAdapter } from './sqlite-oidc-adapter.ts';
+import { SqliteUsersRepository } from './sqlite-users.ts';
+
+export type SqliteStoreOptions = { dataDir: string } | { file: ':memory:' };
+
+export const SQLITE_FILE_NAME = 'stepup.sqlite';
+
+/** Opens the single-node store: `dataDir/stepup.sqlite` (the directory is created 0700), or in memory. */
+export function openSqliteStore(options: SqliteStoreOptions): Store {
+  let file: string;
+  if ('dataDir' in options) {
+    // It holds password hashes and signing keys: readable by the service user only.
+    mkdirSync(options.dataDir, { recursive: true, mode: 0o700 });
+    file = join(options.dataDir, SQLITE_FILE_NAME);
+  } else {
+    file = options.file;
+  }
+  const db = openSqliteDatabase(file);
+  const clients = new SqliteClientsRepository(db);
+  return {
+    users: new SqliteUsersRepository(db),
+    factors: new SqliteFactorsRepository(db),
+    authSessions: new SqliteAuthSessionsRepository(db),
+    interactionStates: new SqliteInteractionStatesRepository(db),
+    attempts: new SqliteAttemptsRepository(db),
+    keys: new SqliteKeysRepository(db),
+    clients,
+    oidcAdapter: createSqliteOidcAdapter(db, clients),
+    async close() {
+      if (db.open) db.close();
+    },
+  };
+}

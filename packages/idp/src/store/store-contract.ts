@@ -1,0 +1,334 @@
+import assert from 'node:assert/strict';
+import { describe, type TestContext, test } from 'node:test';
+import type { AuthSessionRecord } from './auth-sessions.ts';
+import { StoreConflictError, StoreError } from './errors.ts';
+import { describeOidcAdapterContract } from './oidc-adapter-contract.ts';
+import type { Store } from './store.ts';
+
+const NOW = 1_700_000_000;
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
+
+/** The behaviour every `Store` implementation must show; run it once per backend. */
+export function describeStoreContract(name: string, open: () => Promise<Store>): void {
+  async function openStore(t: TestContext): Promise<Store> {
+    const store = await open();
+    t.after(() => store.close());
+    return store;
+  }
+
+  describe(`${name}: users`, () => {
+    test('create returns the stored user and findById reads it back', async (t) => {
+      const store = await openStore(t);
+      const user = await store.users.create({
+        username: 'Alice',
+        email: 'Alice@Example.com',
+        name: 'Alice Liddell',
+        passwordHash: '$argon2id$alice',
+        now: NOW,
+      });
+      assert.match(user.id, UUID);
+      assert.deepEqual(user, {
+        id: user.id,
+        username: 'Alice',
+        email: 'Alice@Example.com',
+        emailVerified: false,
+        name: 'Alice Liddell',
+        passwordHash: '$argon2id$alice',
+        createdAt: NOW,
+      });
+      assert.deepEqual(await store.users.findById(user.id), user);
+      assert.equal(await store.users.findById('00000000-0000-4000-8000-000000000000'), undefined);
+    });
+
+    test('email and name default to null, and many users may have no email', async (t) => {
+      const store = await openStore(t);
+      const bob = await store.users.create({ username: 'bob', passwordHash: 'h1', now: NOW });
+      const carol = await store.users.create({
+        username: 'carol',
+        email: null,
+        passwordHash: 'h2',
+        now: NOW,
+      });
+      assert.equal(bob.email, null);
+      assert.equal(bob.name, null);
+      assert.equal(carol.email, null);
+      assert.notEqual(bob.id, carol.id);
+    });
+
+    test('a username or email taken in any letter case is a conflict', async (t) => {
+      const store = await openStore(t);
+      await store.users.create({
+        username: 'alice',
+        email: 'alice@example.com',
+        passwordHash: 'h',
+        now: NOW,
+      });
+      const sameUsername = store.users.create({ username: 'ALICE', passwordHash: 'h', now: NOW });
+      await assert.rejects(sameUsername, (error: unknown) => {
+        assert.ok(error instanceof StoreConflictError);
+        assert.ok(error instanceof StoreError);
+        assert.equal(error.code, 'conflict');
+        return true;
+      });
+      const sameEmail = store.users.create({
+        username: 'other',
+        email: 'Alice@EXAMPLE.com',
+        passwordHash: 'h',
+        now: NOW,
+      });
+      await assert.rejects(sameEmail, { code: 'conflict' });
+      assert.equal(await store.users.findByLogin('other'), undefined);
+    });
+
+    test('findByLogin matches username or email case-insensitively', async (t) => {
+      const store = await openStore(t);
+      const alice = await store.users.create({
+        username: 'Alice',
+        email: 'alice@example.com',
+        passwordHash: 'h',
+        now: NOW,
+      });
+      assert.deepEqual(await store.users.findByLogin('alice'), alice);
+      assert.deepEqual(await store.users.findByLogin('ALICE'), alice);
+      assert.deepEqual(await store.users.findByLogin('Alice@Example.COM'), alice);
+      assert.equal(await store.users.findByLogin('alic'), undefined);
+      assert.equal(await store.users.findByLogin('bob@example.com'), undefined);
+    });
+
+    test('updatePasswordHash replaces the hash only', async (t) => {
+      const store = await openStore(t);
+      const alice = await store.users.create({ username: 'alice', passwordHash: 'old', now: NOW });
+      await store.users.updatePasswordHash(alice.id, 'new');
+      assert.deepEqual(await store.users.findById(alice.id), { ...alice, passwordHash: 'new' });
+    });
+
+    test('a closed store rejects with code unavailable', async (t) => {
+      const store = await openStore(t);
+      await store.close();
+      await assert.rejects(store.users.findById('x'), { name: 'StoreError', code: 'unavailable' });
+    });
+  });
+
+  describe(`${name}: factors`, () => {
+    async function openWithUser(t: TestContext) {
+      const store = await openStore(t);
+      const user = await store.users.create({ username: 'alice', passwordHash: 'h', now: NOW });
+      return { store, user };
+    }
+
+    test('add, findById, listForUser and remove', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const other = await store.users.create({ username: 'bob', passwordHash: 'h', now: NOW });
+      const phone = await store.factors.add({
+        userId: user.id,
+        type: 'totp',
+        name: 'Phone',
+        secret: 'enc1',
+        now: NOW,
+      });
+      const tablet = await store.factors.add({
+        userId: user.id,
+        type: 'totp',
+        name: 'Tablet',
+        secret: 'enc2',
+        now: NOW + 5,
+      });
+      assert.match(phone.id, UUID);
+      assert.deepEqual(phone, {
+        id: phone.id,
+        userId: user.id,
+        type: 'totp',
+        name: 'Phone',
+        secret: 'enc1',
+        createdAt: NOW,
+        lastUsedAt: null,
+      });
+      assert.deepEqual(await store.factors.findById(phone.id), phone);
+      assert.deepEqual(await store.factors.listForUser(user.id), [phone, tablet]);
+      assert.deepEqual(await store.factors.listForUser(other.id), []);
+      assert.equal(await store.factors.remove(phone.id), true);
+      assert.equal(await store.factors.remove(phone.id), false);
+      assert.equal(await store.factors.findById(phone.id), undefined);
+      assert.deepEqual(await store.factors.listForUser(user.id), [tablet]);
+    });
+
+    test('consumeTotpStep accepts each step once and never a lower one', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const factor = await store.factors.add({
+        userId: user.id,
+        type: 'totp',
+        name: 'P',
+        secret: 's',
+        now: NOW,
+      });
+      assert.equal(await store.factors.consumeTotpStep(factor.id, 56_666_667, NOW + 10), true);
+      assert.equal((await store.factors.findById(factor.id))?.lastUsedAt, NOW + 10);
+      assert.equal(await store.factors.consumeTotpStep(factor.id, 56_666_667, NOW + 11), false);
+      assert.equal(await store.factors.consumeTotpStep(factor.id, 56_666_666, NOW + 12), false);
+      assert.equal((await store.factors.findById(factor.id))?.lastUsedAt, NOW + 10);
+      assert.equal(await store.factors.consumeTotpStep(factor.id, 56_666_668, NOW + 40), true);
+      assert.equal((await store.factors.findById(factor.id))?.lastUsedAt, NOW + 40);
+      assert.equal(await store.factors.consumeTotpStep('no-such-factor', 56_666_669, NOW), false);
+    });
+
+    test('20 parallel consumeTotpStep calls with one step: exactly one wins', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const factor = await store.factors.add({
+        userId: user.id,
+        type: 'totp',
+        name: 'P',
+        secret: 's',
+        now: NOW,
+      });
+      const results = await Promise.all(
+        Array.from({ length: 20 }, () => store.factors.consumeTotpStep(factor.id, 1000, NOW)),
+      );
+      assert.equal(results.filter((won) => won).length, 1);
+      assert.equal(results.filter((won) => !won).length, 19);
+    });
+  });
+
+  describe(`${name}: authSessions`, () => {
+    test('save, find before expiry, replace, expire and destroy', async (t) => {
+      const store = await openStore(t);
+      const record: AuthSessionRecord = {
+        sessionUid: 'uid-1',
+        accountId: 'acc-1',
+        methods: [{ method: 'password', at: NOW }],
+      };
+      await store.authSessions.save(record, NOW + 600);
+      assert.deepEqual(await store.authSessions.find('uid-1', NOW + 599), record);
+      assert.equal(await store.authSessions.find('uid-1', NOW + 600), undefined);
+      assert.equal(await store.authSessions.find('uid-2', NOW), undefined);
+
+      const stepped: AuthSessionRecord = {
+        ...record,
+        methods: [...record.methods, { method: 'totp', at: NOW + 30 }],
+      };
+      await store.authSessions.save(stepped, NOW + 1200);
+      assert.deepEqual(await store.authSessions.find('uid-1', NOW + 900), stepped);
+
+      await store.authSessions.destroy('uid-1');
+      assert.equal(await store.authSessions.find('uid-1', NOW), undefined);
+    });
+  });
+
+  describe(`${name}: interactionStates`, () => {
+    test('save, find before expiry, replace, expire and destroy', async (t) => {
+      const store = await openStore(t);
+      await store.interactionStates.save('int-1', { step: 'password', tries: 1 }, NOW + 300);
+      assert.deepEqual(await store.interactionStates.find('int-1', NOW), { step: 'password', tries: 1 });
+      await store.interactionStates.save('int-1', { step: 'totp', tries: 0 }, NOW + 600);
+      assert.deepEqual(await store.interactionStates.find<{ step: string }>('int-1', NOW + 400), {
+        step: 'totp',
+        tries: 0,
+      });
+      assert.equal(await store.interactionStates.find('int-1', NOW + 600), undefined);
+      assert.equal(await store.interactionStates.find('int-2', NOW), undefined);
+      await store.interactionStates.destroy('int-1');
+      assert.equal(await store.interactionStates.find('int-1', NOW), undefined);
+    });
+  });
+
+  describe(`${name}: attempts`, () => {
+    test('increment counts within a window and starts a new one after it ends', async (t) => {
+      const store = await openStore(t);
+      assert.equal(await store.attempts.peek('login:alice', NOW), undefined);
+      assert.deepEqual(await store.attempts.increment('login:alice', 60, NOW), {
+        count: 1,
+        resetAt: NOW + 60,
+      });
+      assert.deepEqual(await store.attempts.increment('login:alice', 60, NOW + 30), {
+        count: 2,
+        resetAt: NOW + 60,
+      });
+      assert.deepEqual(await store.attempts.increment('login:alice', 60, NOW + 59), {
+        count: 3,
+        resetAt: NOW + 60,
+      });
+      assert.deepEqual(await store.attempts.peek('login:alice', NOW + 59), { count: 3, resetAt: NOW + 60 });
+      assert.equal(await store.attempts.peek('login:alice', NOW + 60), undefined);
+      assert.deepEqual(await store.attempts.increment('login:alice', 60, NOW + 60), {
+        count: 1,
+        resetAt: NOW + 120,
+      });
+      assert.equal(await store.attempts.peek('login:bob', NOW + 60), undefined);
+      await store.attempts.reset('login:alice');
+      assert.equal(await store.attempts.peek('login:alice', NOW + 60), undefined);
+      assert.deepEqual(await store.attempts.increment('login:alice', 60, NOW + 61), {
+        count: 1,
+        resetAt: NOW + 121,
+      });
+    });
+
+    test('parallel increments lose no count', async (t) => {
+      const store = await openStore(t);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, () => store.attempts.increment('k', 60, NOW)),
+      );
+      assert.deepEqual(
+        results.map((r) => r.count).sort((a, b) => a - b),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      );
+      assert.deepEqual(await store.attempts.peek('k', NOW), { count: 10, resetAt: NOW + 60 });
+    });
+  });
+
+  describe(`${name}: keys`, () => {
+    test('get, set and getOrCreate of an existing key', async (t) => {
+      const store = await openStore(t);
+      assert.equal(await store.keys.get('cookie-keys'), undefined);
+      await store.keys.set('cookie-keys', '["a"]');
+      assert.equal(await store.keys.get('cookie-keys'), '["a"]');
+      await store.keys.set('cookie-keys', '["b","a"]');
+      let created = 0;
+      const value = await store.keys.getOrCreate('cookie-keys', () => {
+        created++;
+        return 'never';
+      });
+      assert.equal(value, '["b","a"]');
+      assert.equal(created, 0);
+    });
+
+    test('racing getOrCreate calls resolve the one stored value', async (t) => {
+      const store = await openStore(t);
+      const [first, second] = await Promise.all([
+        store.keys.getOrCreate('signing-jwks', async () => 'first'),
+        store.keys.getOrCreate('signing-jwks', async () => 'second'),
+      ]);
+      assert.equal(first, second);
+      assert.ok(first === 'first' || first === 'second');
+      assert.equal(await store.keys.get('signing-jwks'), first);
+    });
+  });
+
+  describe(`${name}: clients`, () => {
+    test('upsert, find, list, replace and remove', async (t) => {
+      const store = await openStore(t);
+      const web = {
+        client_id: 'web',
+        redirect_uris: ['https://app.example/cb'],
+        token_endpoint_auth_method: 'none',
+      };
+      const api = { client_id: 'api', client_secret: 's3cret', grant_types: ['client_credentials'] };
+      await store.clients.upsert(web);
+      await store.clients.upsert(api);
+      assert.deepEqual(await store.clients.find('web'), web);
+      assert.equal(await store.clients.find('nope'), undefined);
+      assert.deepEqual(await store.clients.list(), [api, web]);
+      const renamed = { ...web, client_name: 'Salary' };
+      await store.clients.upsert(renamed);
+      assert.deepEqual(await store.clients.find('web'), renamed);
+      assert.equal(await store.clients.remove('web'), true);
+      assert.equal(await store.clients.remove('web'), false);
+      assert.deepEqual(await store.clients.list(), [api]);
+    });
+
+    test('upsert without a client_id is a TypeError', async (t) => {
+      const store = await openStore(t);
+      await assert.rejects(store.clients.upsert({ client_id: '' }), TypeError);
+    });
+  });
+
+  describeOidcAdapterContract(name, openStore);
+}

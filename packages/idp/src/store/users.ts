@@ -1,0 +1,27 @@
+export interface User {
+  id: string;
+  username: string;
+  email: string | null;
+  emailVerified: boolean;
+  name: string | null;
+  passwordHash: string;
+  /** Epoch seconds. */
+  createdAt: number;
+}
+
+export interface CreateUserInput {
+  username: string;
+  email?: string | null;
+  name?: string | null;
+  passwordHash: string;
+  now: number;
+}
+
+export interface UsersRepository {
+  /** Throws `StoreConflictError` when the username or email is taken (compared case-insensitively). */
+  create(input: CreateUserInput): Promise<User>;
+  findById(id: string): Promise<User | undefined>;
+  /** Case-insensitive match on username or email; a username match wins over an email match. */
+  findByLogin(usernameOrEmail: string): Promise<User | undefined>;
+  updatePasswordHash(id: string, passwordHash: string): Promise<void>;
+}
