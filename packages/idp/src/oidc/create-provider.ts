@@ -48,12 +48,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
     adapter: store.oidcAdapter,
     findAccount: createFindAccount(store.users),
     acrValues: ladder.levels.map((level) => level.acr),
+    // acr, amr and auth_time ride with the openid scope: every ID token says how the person signed in.
     claims: {
-      acr: null,
-      amr: null,
-      auth_time: null,
       sid: null,
-      openid: ['sub'],
+      openid: ['sub', 'acr', 'amr', 'auth_time'],
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
     },

@@ -1,0 +1,87 @@
+import * as oidc from 'openid-client';
+import { formAction, hiddenField, TestBrowser } from './test-browser.ts';
+import { TEST_REDIRECT_URI } from './test-provider.ts';
+
+export interface PendingLogin {
+  url: URL;
+  state: string;
+  nonce: string;
+  verifier: string;
+  maxAge?: number;
+}
+
+/** A relying party built on openid-client, the certified RP library, as a real application would be. */
+export class TestRelyingParty {
+  readonly config: oidc.Configuration;
+  readonly browser: TestBrowser;
+
+  private constructor(config: oidc.Configuration, browser: TestBrowser) {
+    this.config = config;
+    this.browser = browser;
+  }
+
+  static async discover(
+    issuer: string,
+    clientId: string,
+    metadata: Partial<oidc.ClientMetadata> = {},
+  ): Promise<TestRelyingParty> {
+    const config = await oidc.discovery(new URL(issuer), clientId, metadata, undefined, {
+      execute: [oidc.allowInsecureRequests],
+    });
+    return new TestRelyingParty(config, new TestBrowser(issuer));
+  }
+
+  async authorizationUrl(params: Record<string, string> = {}): Promise<PendingLogin> {
+    const verifier = oidc.randomPKCECodeVerifier();
+    const state = oidc.randomState();
+    const nonce = oidc.randomNonce();
+    const url = oidc.buildAuthorizationUrl(this.config, {
+      redirect_uri: TEST_REDIRECT_URI,
+      scope: 'openid',
+      code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+      code_challenge_method: 'S256',
+      state,
+      nonce,
+      ...params,
+    });
+    return { url, state, nonce, verifier, ...(params.max_age ? { maxAge: Number(params.max_age) } : {}) };
+  }
+
+  /** Opens the authorization URL in the browser: a login page, or straight back to the application. */
+  async open(pending: PendingLogin) {
+    return this.browser.navigate(pending.url.href);
+  }
+
+  async redeem(callback: URL, pending: PendingLogin, verifier = pending.verifier) {
+    return oidc.authorizationCodeGrant(this.config, callback, {
+      pkceCodeVerifier: verifier,
+      expectedState: pending.state,
+      expectedNonce: pending.nonce,
+      ...(pending.maxAge === undefined ? {} : { maxAge: pending.maxAge }),
+    });
+  }
+}
+
+type Navigation = Awaited<ReturnType<TestBrowser['navigate']>>;
+
+export function expectPage(result: Navigation): { page: Response; html: string; url: string } {
+  if ('left' in result) throw new Error(`expected a provider page, left for ${result.left.href}`);
+  return result;
+}
+
+export function expectCallback(result: Navigation): URL {
+  if (!('left' in result)) {
+    throw new Error(`expected a redirect to the application, got page ${result.url} (${result.page.status})`);
+  }
+  return result.left;
+}
+
+export async function submitPassword(browser: TestBrowser, html: string, username: string, password: string) {
+  return browser.navigate(formAction(html, '/password'), {
+    form: { csrf: hiddenField(html, 'csrf'), username, password },
+  });
+}
+
+export async function submitTotp(browser: TestBrowser, html: string, code: string) {
+  return browser.navigate(formAction(html, '/totp'), { form: { csrf: hiddenField(html, 'csrf'), code } });
+}
