@@ -68,12 +68,17 @@ export function decideNextStep(situation: InteractionSituation, ladder: AcrLadde
   const level = minimumLevel(situation.request.requirement.acr ?? [], ladder);
   if (!level)
     return { step: 'unmet', accountId, reason: 'the requested authentication could not be obtained' };
-  const methods = SECOND_FACTOR_METHODS.filter((method) => {
-    const context = computeAuthContext([...evaluation.freshProofs, { method, at: now }], ladder, { now });
+  const reaches = (proofs: readonly ProvenMethod[]) => {
+    const context = computeAuthContext(proofs, ladder, { now });
     return context !== undefined && ladder.meets(context.acr, level.acr);
-  });
-  if (methods.length === 0) {
-    return { step: 'unmet', accountId, reason: `no available second factor reaches the level ${level.acr}` };
-  }
-  return { step: 'second-factor', accountId, level, methods };
+  };
+  const methods = SECOND_FACTOR_METHODS.filter((method) => reaches([...evaluation.freshProofs, { method, at: now }]));
+  if (methods.length > 0) return { step: 'second-factor', accountId, level, methods };
+  // The password may be too old for the level (its maximum age is shorter than the session's):
+  // then the person proves both again, password first.
+  const passwordHelps = SECOND_FACTOR_METHODS.some((method) =>
+    reaches([...evaluation.freshProofs, { method: 'password', at: now }, { method, at: now }]),
+  );
+  if (passwordHelps && !identifiedHere) return { step: 'password' };
+  return { step: 'unmet', accountId, reason: `no available second factor reaches the level ${level.acr}` };
 }

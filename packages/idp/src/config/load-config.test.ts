@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict';
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, test } from 'node:test';
+import { ConfigError, loadConfig } from './load-config.ts';
+
+function configFile(content: string): string {
+  const file = join(mkdtempSync(join(tmpdir(), 'stepup-config-')), 'stepup.json');
+  writeFileSync(file, content);
+  return file;
+}
+
+describe('loadConfig', () => {
+  test('defaults', () => {
+    const config = loadConfig({});
+    assert.equal(config.issuer, 'http://localhost:3000');
+    assert.equal(config.port, 3000);
+    assert.equal(config.dataDir, './data');
+    assert.equal(config.trustProxy, false);
+    assert.equal(config.throttling.accountLockFailures, 100);
+  });
+
+  test('environment variables override the file', () => {
+    const file = configFile(JSON.stringify({ port: 4100, logLevel: 'warn' }));
+    const config = loadConfig({ STEPUP_CONFIG: file, IDP_PORT: '4200', STEPUP_TRUST_PROXY: 'true' });
+    assert.equal(config.port, 4200);
+    assert.equal(config.logLevel, 'warn');
+    assert.equal(config.trustProxy, true);
+    assert.equal(config.issuer, 'http://localhost:4200');
+  });
+
+  const invalid: [string, NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv), RegExp][] = [
+    ['a port that is not a number', { IDP_PORT: 'eighty' }, /IDP_PORT/],
+    ['a port out of range', { IDP_PORT: '70000' }, /IDP_PORT/],
+    ['a non-boolean proxy flag', { STEPUP_TRUST_PROXY: 'maybe' }, /STEPUP_TRUST_PROXY/],
+    ['an issuer that is not a URL', { STEPUP_ISSUER: 'not a url' }, /STEPUP_ISSUER/],
+    ['a plain-http issuer off localhost', { STEPUP_ISSUER: 'http://id.example.com' }, /STEPUP_ISSUER.*https/],
+    ['an unknown log level', { STEPUP_LOG_LEVEL: 'loud' }, /STEPUP_LOG_LEVEL/],
+    ['a missing config file', { STEPUP_CONFIG: '/nonexistent/stepup.json' }, /STEPUP_CONFIG/],
+    ['a config file that is not JSON', () => ({ STEPUP_CONFIG: configFile('{ port: ') }), /not valid JSON/],
+    [
+      'an unknown setting in the file',
+      () => ({ STEPUP_CONFIG: configFile('{"prot": 1}') }),
+      /unknown setting.*prot/,
+    ],
+    [
+      'a ladder that is not ordered',
+      () => ({
+        STEPUP_CONFIG: configFile('{"acrLadder":[{"acr":"a","factors":2},{"acr":"b","factors":1}]}'),
+      }),
+      /acrLadder/,
+    ],
+    [
+      'a bad nested value',
+      () => ({ STEPUP_CONFIG: configFile('{"throttling":{"accountLockFailures":500}}') }),
+      /throttling\.accountLockFailures/,
+    ],
+  ];
+  for (const [name, env, message] of invalid) {
+    test(`refuses ${name}, naming the setting`, () => {
+      assert.throws(
+        () => loadConfig(typeof env === 'function' ? env() : env),
+        (error: unknown) => error instanceof ConfigError && message.test(error.message),
+      );
+    });
+  }
+});
