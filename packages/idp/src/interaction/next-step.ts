@@ -72,7 +72,9 @@ export function decideNextStep(situation: InteractionSituation, ladder: AcrLadde
     const context = computeAuthContext(proofs, ladder, { now });
     return context !== undefined && ladder.meets(context.acr, level.acr);
   };
-  const methods = SECOND_FACTOR_METHODS.filter((method) => reaches([...evaluation.freshProofs, { method, at: now }]));
+  const methods = SECOND_FACTOR_METHODS.filter((method) =>
+    reaches([...evaluation.freshProofs, { method, at: now }]),
+  );
   if (methods.length > 0) return { step: 'second-factor', accountId, level, methods };
   // The password may be too old for the level (its maximum age is shorter than the session's):
   // then the person proves both again, password first.

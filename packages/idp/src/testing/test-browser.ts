@@ -4,10 +4,10 @@
  */
 export class TestBrowser {
   readonly #cookies = new Map<string, string>();
-  readonly #origin: string;
+  readonly origin: string;
 
   constructor(origin: string) {
-    this.#origin = origin;
+    this.origin = origin;
   }
 
   cookie(name: string): string | undefined {
@@ -26,7 +26,7 @@ export class TestBrowser {
       headers.set('content-type', 'application/x-www-form-urlencoded');
       body = new URLSearchParams(init.form).toString();
     }
-    const response = await fetch(new URL(url, this.#origin), {
+    const response = await fetch(new URL(url, this.origin), {
       method: init.method ?? (init.form ? 'POST' : 'GET'),
       headers,
       ...(body === undefined ? {} : { body }),
@@ -52,14 +52,14 @@ export class TestBrowser {
     init: { form?: Record<string, string> } = {},
   ): Promise<{ page: Response; html: string; url: string } | { left: URL }> {
     let response = await this.request(url, init);
-    let current = new URL(url, this.#origin);
+    let current = new URL(url, this.origin);
     for (let hops = 0; hops < 20; hops += 1) {
       const location = response.headers.get('location');
       if (response.status < 300 || response.status >= 400 || !location) {
         return { page: response, html: await response.text(), url: current.href };
       }
       current = new URL(location, current);
-      if (current.origin !== this.#origin) return { left: current };
+      if (current.origin !== this.origin) return { left: current };
       response = await this.request(current.href);
     }
     throw new Error('too many redirects');

@@ -31,6 +31,11 @@ export class TestRelyingParty {
     return new TestRelyingParty(config, new TestBrowser(issuer));
   }
 
+  /** The same application in a new browser (no cookies). */
+  inNewBrowser(): TestRelyingParty {
+    return new TestRelyingParty(this.config, new TestBrowser(this.browser.origin));
+  }
+
   async authorizationUrl(params: Record<string, string> = {}): Promise<PendingLogin> {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();

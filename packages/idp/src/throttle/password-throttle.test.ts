@@ -5,7 +5,12 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { PasswordThrottle } from './password-throttle.ts';
 
 const settings = configSchema.parse({
-  throttling: { accountFreeFailures: 3, accountMaxDelaySeconds: 60, accountLockFailures: 10, ip: { limit: 20, windowSeconds: 600 } },
+  throttling: {
+    accountFreeFailures: 3,
+    accountMaxDelaySeconds: 60,
+    accountLockFailures: 10,
+    ip: { limit: 20, windowSeconds: 600 },
+  },
 }).throttling;
 
 function throttle() {
@@ -23,7 +28,11 @@ describe('password throttling', () => {
       assert.deepEqual(await t.check({ ...who, knownBrowser: false, now }), { allowed: true });
     }
     await t.recordFailure({ ...who, now }); // third consecutive failure: wait 1 s
-    assert.deepEqual(await t.check({ ...who, knownBrowser: false, now }), { allowed: false, scope: 'account', retryAfter: 1 });
+    assert.deepEqual(await t.check({ ...who, knownBrowser: false, now }), {
+      allowed: false,
+      scope: 'account',
+      retryAfter: 1,
+    });
     now += 1;
     assert.deepEqual(await t.check({ ...who, knownBrowser: false, now }), { allowed: true });
     const waits: number[] = [];
@@ -54,14 +63,21 @@ describe('password throttling', () => {
 
   test('one client IP is limited across accounts, known browser or not', async () => {
     const t = throttle();
-    for (let i = 0; i < 20; i += 1) await t.recordFailure({ account: `spray-${i}`, ip: '198.51.100.7', now: 100 });
+    for (let i = 0; i < 20; i += 1)
+      await t.recordFailure({ account: `spray-${i}`, ip: '198.51.100.7', now: 100 });
     const decision = await t.check({ account: 'someone', ip: '198.51.100.7', knownBrowser: true, now: 100 });
     assert.deepEqual(decision, { allowed: false, scope: 'ip', retryAfter: 600 });
-    assert.deepEqual(await t.check({ account: 'someone', ip: '198.51.100.8', knownBrowser: false, now: 100 }), {
-      allowed: true,
-    });
-    assert.deepEqual(await t.check({ account: 'someone', ip: '198.51.100.7', knownBrowser: false, now: 700 }), {
-      allowed: true,
-    });
+    assert.deepEqual(
+      await t.check({ account: 'someone', ip: '198.51.100.8', knownBrowser: false, now: 100 }),
+      {
+        allowed: true,
+      },
+    );
+    assert.deepEqual(
+      await t.check({ account: 'someone', ip: '198.51.100.7', knownBrowser: false, now: 700 }),
+      {
+        allowed: true,
+      },
+    );
   });
 });
