@@ -142,7 +142,10 @@ describe('codes, tokens and keys', () => {
     const stepUp = await rp.authorizationUrl({ ...OFFLINE, acr_values: ACR_MULTI_FACTOR });
     const challenge = expectPage(await rp.open(stepUp));
     const code = totpCodeAt(TOTP_SECRET, now());
-    const mfaTokens = await rp.redeem(expectCallback(await submitTotp(rp.browser, challenge.html, code)), stepUp);
+    const mfaTokens = await rp.redeem(
+      expectCallback(await submitTotp(rp.browser, challenge.html, code)),
+      stepUp,
+    );
     const original = mfaTokens.claims();
     assert.equal(original?.acr, ACR_MULTI_FACTOR);
     assert.deepEqual(original?.amr, ['mfa', 'otp', 'pwd']);
@@ -190,7 +193,11 @@ describe('codes, tokens and keys', () => {
 
   test('an HS256 client gets ID tokens MACed with its client secret', async () => {
     const secret = 'hs256-client-secret-that-is-long-enough-0123';
-    await idp.addClient({ client_id: 'hs-app', client_secret: secret, id_token_signed_response_alg: 'HS256' });
+    await idp.addClient({
+      client_id: 'hs-app',
+      client_secret: secret,
+      id_token_signed_response_alg: 'HS256',
+    });
     const rp = await TestRelyingParty.discover(idp.issuer, 'hs-app', {
       client_secret: secret,
       id_token_signed_response_alg: 'HS256',
@@ -210,7 +217,11 @@ describe('codes, tokens and keys', () => {
   for (const alg of ['ES256', 'EdDSA']) {
     test(`an ${alg} client gets ID tokens that verify against the provider's JWKS`, async () => {
       const clientId = `${alg.toLowerCase()}-app`;
-      await idp.addClient({ client_id: clientId, client_secret: CLIENT_SECRET, id_token_signed_response_alg: alg });
+      await idp.addClient({
+        client_id: clientId,
+        client_secret: CLIENT_SECRET,
+        id_token_signed_response_alg: alg,
+      });
       const rp = await TestRelyingParty.discover(idp.issuer, clientId, {
         client_secret: CLIENT_SECRET,
         id_token_signed_response_alg: alg,
@@ -273,6 +284,8 @@ describe('signing keys across a restart', () => {
       };
       const before = await kids(first);
       await first.close({ removeData: false });
+      // Let fetch's keep-alive pool see the old server's sockets close; reusing one fails the request.
+      await new Promise((resolve) => setTimeout(resolve, 50));
 
       second = await startTestProvider({ dataDir: first.dataDir, port: Number(new URL(first.issuer).port) });
       assert.equal(second.issuer, first.issuer);
