@@ -7,14 +7,14 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import {
-  type InteractionDependencies,
+  type InteractionRouteDependencies,
   registerInteractionRoutes,
 } from '../interaction/interaction-routes.ts';
 import { isProviderPath } from '../oidc/provider-routes.ts';
 
 const STYLESHEET = readFileSync(new URL('../interaction/assets/stepup.css', import.meta.url));
 
-export interface ServerDependencies extends InteractionDependencies {
+export interface ServerDependencies extends InteractionRouteDependencies {
   provider: Provider;
   logger: Logger;
   cookieKeys: string[];

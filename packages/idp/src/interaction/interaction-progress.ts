@@ -1,5 +1,5 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import type { ProvenMethod } from '@stepup/core';
+import type { MethodName, ProvenMethod } from '@stepup/core';
 import type { InteractionStatesRepository } from '../store/interaction-states.ts';
 
 /** What one login interaction has established so far; kept server-side, keyed by interaction uid. */
@@ -8,6 +8,8 @@ export interface InteractionProgress {
   startedAt: number;
   accountId?: string;
   proofs: ProvenMethod[];
+  /** The second factor the person picked with "try another way". */
+  chosenMethod?: MethodName;
   /** A TOTP secret offered for enrollment, sealed; kept so a reload shows the same QR code. */
   enrollmentSecret?: string;
 }

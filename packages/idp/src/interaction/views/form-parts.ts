@@ -43,3 +43,17 @@ ${csrfInput(options.csrfToken)}
 <button class="button button-secondary" type="submit">Cancel</button>
 </form>`;
 }
+
+/** "Try another way": one button per other factor the person can use, posting the method's name. */
+export function alternativesForm(options: {
+  action: string;
+  csrfToken: string;
+  choices: readonly { method: string; label: string }[];
+}): SafeHtml {
+  if (options.choices.length === 0) return html``;
+  return html`<form class="form-secondary alternatives" method="post" action="${options.action}">
+${csrfInput(options.csrfToken)}
+<p class="alternatives-title">Try another way</p>
+${options.choices.map((choice) => html`<button class="button button-secondary" type="submit" name="method" value="${choice.method}">${choice.label}</button>`)}
+</form>`;
+}

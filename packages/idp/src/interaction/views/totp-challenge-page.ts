@@ -1,4 +1,4 @@
-import { cancelForm, csrfInput, errorAlert, oneTimeCodeField } from './form-parts.ts';
+import { alternativesForm, cancelForm, csrfInput, errorAlert, oneTimeCodeField } from './form-parts.ts';
 import { html, type SafeHtml } from './html.ts';
 import { icon } from './icons.ts';
 import { renderDocument } from './layout.ts';
@@ -24,6 +24,8 @@ export function renderTotpChallengePage(options: {
   clientName: string;
   username: string;
   error?: string;
+  /** Other factors the person can switch to, and where to post the choice. */
+  alternatives?: { action: string; choices: readonly { method: string; label: string }[] };
   attemptsLeft?: number;
 }): string {
   const { error } = options;
@@ -57,6 +59,7 @@ ${oneTimeCodeField({
 })}
 <button class="button button-primary" type="submit">Verify</button>
 </form>
+${options.alternatives ? alternativesForm({ ...options.alternatives, csrfToken: options.csrfToken }) : ''}
 ${cancelForm({ action: options.cancelAction, csrfToken: options.csrfToken })}`;
 
   return renderDocument({

@@ -1,4 +1,4 @@
-import { cancelForm, csrfInput, errorAlert, oneTimeCodeField } from './form-parts.ts';
+import { alternativesForm, cancelForm, csrfInput, errorAlert, oneTimeCodeField } from './form-parts.ts';
 import { html } from './html.ts';
 import { icon } from './icons.ts';
 import { renderDocument } from './layout.ts';
@@ -26,6 +26,8 @@ export function renderTotpEnrollmentPage(options: {
   secret: string;
   otpauthUri: string;
   error?: string;
+  /** Other factors the person can switch to, and where to post the choice. */
+  alternatives?: { action: string; choices: readonly { method: string; label: string }[] };
 }): string {
   // These land in src/href; anything else is a bug in the caller, not something to render.
   if (!options.qrCodeDataUrl.startsWith('data:image/')) {
@@ -67,6 +69,7 @@ ${oneTimeCodeField({
 </form>
 </li>
 </ol>
+${options.alternatives ? alternativesForm({ ...options.alternatives, csrfToken: options.csrfToken }) : ''}
 ${cancelForm({ action: options.cancelAction, csrfToken: options.csrfToken })}`;
 
   return renderDocument({

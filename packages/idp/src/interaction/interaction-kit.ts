@@ -1,0 +1,376 @@
+import type { AcrLadder, MethodName } from '@stepup/core';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import type Provider from 'oidc-provider';
+import type { InteractionResults } from 'oidc-provider';
+import type { StepupConfig } from '../config/config-schema.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { AuthEventLogger } from '../log/auth-events.ts';
+import { readRequestedAuthentication } from '../oidc/requested-authentication.ts';
+import { loadSessionProofs, mergeProofs } from '../session/session-proofs.ts';
+import type { Store } from '../store/store.ts';
+import { type InteractionProgress, isValidCsrfToken, loadProgress } from './interaction-progress.ts';
+import { decideNextStep, type NextStep } from './next-step.ts';
+import type { FactorChoice, SecondFactor } from './second-factor.ts';
+import { renderErrorPage } from './views/error-page.ts';
+import { renderLoginPage } from './views/login-page.ts';
+
+export type InteractionRequest = FastifyRequest<{
+  Params: { uid: string };
+  Body: Record<string, unknown> | undefined;
+}>;
+export type InteractionReply = FastifyReply;
+
+export interface InteractionDependencies {
+  provider: Provider;
+  store: Store;
+  ladder: AcrLadder;
+  config: StepupConfig;
+  secretBox: SecretBox;
+  logAuthEvent: AuthEventLogger;
+  clock: () => number;
+}
+
+/** One login interaction as a request sees it: where it stands and what to ask next. */
+export interface Interaction {
+  uid: string;
+  clientId: string;
+  clientName: string;
+  expiresAt: number;
+  /** The account the browser session is already signed in to, if any. */
+  sessionAccountId: string | undefined;
+  loginHint: string | undefined;
+  progress: InteractionProgress;
+  step: NextStep;
+  now: number;
+}
+
+export interface PageFeedback {
+  status?: number;
+  error?: string;
+  attemptsLeft?: number;
+  username?: string;
+}
+
+export class InteractionExpired extends Error {}
+
+const MAX_FIELD_LENGTH = 1024;
+
+/**
+ * The machinery every step of the login interaction shares: loading the interaction and its
+ * progress, CSRF, recording proofs, counting wrong codes, rendering the next step, finishing.
+ */
+export class InteractionKit {
+  readonly deps: InteractionDependencies;
+  readonly #factors: readonly SecondFactor[];
+
+  constructor(deps: InteractionDependencies, factors: readonly SecondFactor[]) {
+    this.deps = deps;
+    this.#factors = factors;
+  }
+
+  async load(request: InteractionRequest, reply: InteractionReply): Promise<Interaction> {
+    const { provider, store, ladder, clock } = this.deps;
+    let details: Awaited<ReturnType<Provider['interactionDetails']>>;
+    try {
+      details = await provider.interactionDetails(request.raw, reply.raw);
+    } catch {
+      throw new InteractionExpired();
+    }
+    if (details.uid !== request.params.uid) throw new InteractionExpired();
+    const now = clock();
+    const progress = await loadProgress(store.interactionStates, details.uid, now, details.exp);
+    const clientId = String(details.params.client_id);
+    const client = await provider.Client.find(clientId);
+    const sessionAccountId = details.session?.accountId;
+    const sessionProofs = await loadSessionProofs(
+      store.authSessions,
+      details.session?.uid,
+      sessionAccountId,
+      now,
+    );
+    const step = decideNextStep(
+      {
+        promptName: details.prompt.name,
+        reasons: details.prompt.reasons,
+        request: readRequestedAuthentication(details.params),
+        sessionAccountId,
+        sessionProofs,
+        accountId: progress.accountId,
+        proofs: progress.proofs,
+        startedAt: progress.startedAt,
+      },
+      ladder,
+      now,
+    );
+    return {
+      uid: details.uid,
+      clientId,
+      clientName: client?.clientName ?? clientId,
+      expiresAt: details.exp,
+      sessionAccountId,
+      loginHint: typeof details.params.login_hint === 'string' ? details.params.login_hint : undefined,
+      progress,
+      step,
+      now,
+    };
+  }
+
+  /** Loads the interaction for a form post and checks its CSRF token; answers the request itself when not. */
+  async loadForPost(request: InteractionRequest, reply: InteractionReply): Promise<Interaction | undefined> {
+    const interaction = await this.load(request, reply);
+    if (isValidCsrfToken(interaction.progress, request.body?.csrf)) return interaction;
+    this.sendHtml(
+      reply,
+      403,
+      renderErrorPage({
+        title: 'This form has expired',
+        message: 'The page you sent was not the one we showed, or it is too old.',
+        hint: 'Go back, reload the page and try again.',
+      }),
+    );
+    return undefined;
+  }
+
+  field(request: InteractionRequest, name: string): string {
+    const value = request.body?.[name];
+    return typeof value === 'string' ? value.slice(0, MAX_FIELD_LENGTH) : '';
+  }
+
+  path(interaction: Interaction, action?: string): string {
+    return action ? `/interaction/${interaction.uid}/${action}` : `/interaction/${interaction.uid}`;
+  }
+
+  sendHtml(reply: InteractionReply, status: number, body: string): void {
+    reply.code(status).type('text/html; charset=utf-8').send(body);
+  }
+
+  redirectToInteraction(reply: InteractionReply, interaction: Interaction): void {
+    reply.code(303).header('location', this.path(interaction)).send();
+  }
+
+  async saveProgress(interaction: Interaction): Promise<void> {
+    await this.deps.store.interactionStates.save(
+      interaction.uid,
+      interaction.progress,
+      interaction.expiresAt,
+    );
+  }
+
+  /** Records a proof made in this interaction, then shows whatever comes next. */
+  async recordProof(reply: InteractionReply, interaction: Interaction, method: MethodName): Promise<void> {
+    interaction.progress.proofs = mergeProofs(interaction.progress.proofs, [{ method, at: interaction.now }]);
+    delete interaction.progress.chosenMethod;
+    await this.saveProgress(interaction);
+    this.redirectToInteraction(reply, interaction);
+  }
+
+  async usernameOf(accountId: string): Promise<string> {
+    return (await this.deps.store.users.findById(accountId))?.username ?? '';
+  }
+
+  async finish(
+    request: InteractionRequest,
+    reply: InteractionReply,
+    interaction: Interaction,
+    result: InteractionResults,
+  ): Promise<void> {
+    await this.deps.store.interactionStates.destroy(interaction.uid);
+    reply.hijack();
+    // Consent keeps the login result of the interaction before it; everything else stands alone.
+    const mergeWithLastSubmission = 'consent' in result;
+    await this.deps.provider.interactionFinished(request.raw, reply.raw, result, { mergeWithLastSubmission });
+  }
+
+  async refuse(
+    request: InteractionRequest,
+    reply: InteractionReply,
+    interaction: Interaction,
+    error: 'unmet_authentication_requirements' | 'access_denied',
+    reason: string,
+  ): Promise<void> {
+    const userId = 'accountId' in interaction.step ? interaction.step.accountId : undefined;
+    this.deps.logAuthEvent({
+      event: 'stepup.refused',
+      clientId: interaction.clientId,
+      reason,
+      ...(userId ? { userId } : {}),
+    });
+    await this.finish(request, reply, interaction, { error, error_description: reason });
+  }
+
+  /**
+   * Counts a wrong second-factor code against the account and the login; ends the step-up as unmet
+   * after too many in one login, else shows the factor again with the error.
+   */
+  async countWrongCode(
+    request: InteractionRequest,
+    reply: InteractionReply,
+    interaction: Interaction,
+    failure: { accountId: string; factor: string; reason: 'wrong_code' | 'replayed_code'; message: string },
+  ): Promise<void> {
+    const { store, config } = this.deps;
+    this.deps.logAuthEvent({
+      event: 'factor.failed',
+      userId: failure.accountId,
+      factor: failure.factor,
+      reason: failure.reason,
+    });
+    await store.attempts.increment(
+      `code:account:${failure.accountId}`,
+      config.throttling.secondFactor.windowSeconds,
+      interaction.now,
+    );
+    const { count } = await store.attempts.increment(
+      `code:interaction:${interaction.uid}`,
+      config.ttl.interaction,
+      interaction.now,
+    );
+    const attemptsLeft = config.throttling.codeTriesPerLogin - count;
+    if (attemptsLeft <= 0) {
+      await this.refuse(
+        request,
+        reply,
+        interaction,
+        'unmet_authentication_requirements',
+        'too many wrong codes',
+      );
+      return;
+    }
+    await this.proceed(request, reply, interaction, { status: 401, attemptsLeft, error: failure.message });
+  }
+
+  /** Refuses codes while the account has had too many wrong ones recently (from any login); true when it did. */
+  async secondFactorThrottled(
+    request: InteractionRequest,
+    reply: InteractionReply,
+    interaction: Interaction,
+    accountId: string,
+    factor: string,
+  ): Promise<boolean> {
+    const window = await this.deps.store.attempts.peek(`code:account:${accountId}`, interaction.now);
+    if (!window || window.count < this.deps.config.throttling.secondFactor.limit) return false;
+    const minutes = Math.max(1, Math.ceil((window.resetAt - interaction.now) / 60));
+    this.deps.logAuthEvent({ event: 'factor.failed', userId: accountId, factor, reason: 'throttled' });
+    reply.header('retry-after', String(window.resetAt - interaction.now));
+    await this.proceed(request, reply, interaction, {
+      status: 429,
+      error: `Too many wrong codes. Wait ${minutes} minute${minutes === 1 ? '' : 's'}, then try again.`,
+    });
+    return true;
+  }
+
+  /** The second factors that can serve this step, enrolled ones first in order of preference. */
+  async factorsFor(step: Extract<NextStep, { step: 'second-factor' }>) {
+    const usable = this.#factors.filter((factor) => step.methods.includes(factor.method));
+    const enrolled: SecondFactor[] = [];
+    for (const factor of usable) if (await factor.isEnrolled(step.accountId)) enrolled.push(factor);
+    const enrollable = usable.filter((factor) => factor.renderEnrollment !== undefined);
+    return { enrolled, enrollable };
+  }
+
+  /** Renders the page for the current step, or finishes the interaction when nothing is left to ask. */
+  async proceed(
+    request: InteractionRequest,
+    reply: InteractionReply,
+    interaction: Interaction,
+    feedback: PageFeedback = {},
+  ): Promise<void> {
+    const { step, progress } = interaction;
+    switch (step.step) {
+      case 'consent':
+        await this.finish(request, reply, interaction, { consent: {} });
+        return;
+      case 'finish':
+        await this.finish(request, reply, interaction, {
+          login: {
+            accountId: step.accountId,
+            acr: step.context.acr,
+            amr: step.context.amr,
+            ts: step.context.auth_time,
+          },
+          stepup: { proofs: progress.proofs, startedAt: progress.startedAt },
+        });
+        return;
+      case 'unmet':
+        await this.refuse(request, reply, interaction, 'unmet_authentication_requirements', step.reason);
+        return;
+      case 'password':
+        await this.#renderPassword(reply, interaction, feedback);
+        return;
+      case 'second-factor': {
+        const { enrolled, enrollable } = await this.factorsFor(step);
+        const candidates = enrolled.length > 0 ? enrolled : enrollable;
+        const chosen = candidates.find((factor) => factor.method === progress.chosenMethod) ?? candidates[0];
+        if (!chosen) {
+          await this.refuse(
+            request,
+            reply,
+            interaction,
+            'unmet_authentication_requirements',
+            'no usable second factor',
+          );
+          return;
+        }
+        const alternatives: FactorChoice[] = candidates
+          .filter((factor) => factor !== chosen)
+          .map((factor) => ({ method: factor.method, label: factor.label }));
+        const page = {
+          request,
+          reply,
+          interaction,
+          step,
+          username: await this.usernameOf(step.accountId),
+          alternatives,
+          feedback,
+        };
+        if (enrolled.length > 0) await chosen.renderChallenge(page);
+        else await chosen.renderEnrollment?.(page);
+        return;
+      }
+    }
+  }
+
+  async #renderPassword(
+    reply: InteractionReply,
+    interaction: Interaction,
+    feedback: PageFeedback,
+  ): Promise<void> {
+    const sessionAccountId = interaction.sessionAccountId;
+    const username =
+      feedback.username ??
+      (sessionAccountId ? await this.usernameOf(sessionAccountId) : interaction.loginHint);
+    this.sendHtml(
+      reply,
+      feedback.status ?? 200,
+      renderLoginPage({
+        action: this.path(interaction, 'password'),
+        csrfToken: interaction.progress.csrf,
+        clientName: interaction.clientName,
+        ...(username ? { username } : {}),
+        ...(feedback.error ? { error: feedback.error } : {}),
+        ...(sessionAccountId ? { stepUpReason: `${interaction.clientName} asks you to sign in again.` } : {}),
+      }),
+    );
+  }
+
+  /** Wraps a route handler: an expired or unknown interaction gets a clear page, not a 500. */
+  handle(handler: (request: InteractionRequest, reply: InteractionReply) => Promise<void>) {
+    return async (request: InteractionRequest, reply: InteractionReply) => {
+      try {
+        await handler(request, reply);
+      } catch (error) {
+        if (!(error instanceof InteractionExpired)) throw error;
+        this.sendHtml(
+          reply,
+          400,
+          renderErrorPage({
+            title: 'Your sign-in has expired',
+            message: 'The sign-in took too long, or it was already completed in another tab.',
+            hint: 'Go back to the application and start again.',
+            reference: request.id,
+          }),
+        );
+      }
+    };
+  }
+}

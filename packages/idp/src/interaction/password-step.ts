@@ -1,0 +1,76 @@
+import type { FastifyInstance } from 'fastify';
+import { verifyPassword } from '../accounts/password-hashing.ts';
+import type { PasswordThrottle } from '../throttle/password-throttle.ts';
+import type { InteractionKit } from './interaction-kit.ts';
+import { isKnownBrowser, rememberBrowser } from './known-browsers.ts';
+
+/** The first factor: username or email plus password, throttled (see PasswordThrottle). */
+export function registerPasswordStep(
+  app: FastifyInstance,
+  kit: InteractionKit,
+  throttle: PasswordThrottle,
+): void {
+  const { store, logAuthEvent } = kit.deps;
+  app.post(
+    '/interaction/:uid/password',
+    kit.handle(async (request, reply) => {
+      const interaction = await kit.loadForPost(request, reply);
+      if (!interaction) return;
+      if (interaction.step.step !== 'password') return kit.redirectToInteraction(reply, interaction);
+      const username = kit.field(request, 'username').trim();
+      const password = kit.field(request, 'password');
+      const { clientId, now, sessionAccountId } = interaction;
+      const ip = request.ip;
+
+      const user = username ? await store.users.findByLogin(username) : undefined;
+      const account = user?.id ?? `login:${username.toLowerCase()}`;
+      const decision = await throttle.check({
+        account,
+        ip,
+        knownBrowser: user ? isKnownBrowser(request, user.id) : false,
+        now,
+      });
+      if (!decision.allowed) {
+        const minutes = Math.max(1, Math.ceil(decision.retryAfter / 60));
+        logAuthEvent({
+          event: 'login.throttled',
+          scope: decision.scope,
+          retryAfter: decision.retryAfter,
+          clientId,
+          ip,
+        });
+        reply.header('retry-after', String(decision.retryAfter));
+        return kit.proceed(request, reply, interaction, {
+          status: 429,
+          username,
+          error: `Too many failed sign-ins. Wait ${minutes} minute${minutes === 1 ? '' : 's'}, then try again, or sign in from a browser you used before.`,
+        });
+      }
+
+      // A session signed in to one person only re-authenticates that person; to switch, sign out first.
+      const otherAccount =
+        sessionAccountId !== undefined && user !== undefined && user.id !== sessionAccountId;
+      const valid = (await verifyPassword(user?.passwordHash, password)) && !otherAccount;
+      if (!user || !valid) {
+        await throttle.recordFailure({ account, ip, now });
+        logAuthEvent({
+          event: 'login.failed',
+          reason: !user ? 'unknown_user' : otherAccount ? 'other_account' : 'wrong_password',
+          clientId,
+          ip,
+        });
+        return kit.proceed(request, reply, interaction, {
+          status: 401,
+          username,
+          error: 'The username or password is not correct. Check them and try again.',
+        });
+      }
+
+      await throttle.recordSuccess(user.id);
+      rememberBrowser(request, reply, user.id);
+      interaction.progress.accountId = user.id;
+      logAuthEvent({ event: 'login.succeeded', userId: user.id, clientId, ip });
+      return kit.recordProof(reply, interaction, 'password');
+    }),
+  );
+}
