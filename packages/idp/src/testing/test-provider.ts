@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import pino from 'pino';
+import pino, { type Logger } from 'pino';
 import { hashPassword } from '../accounts/password-hashing.ts';
 import { configSchema, type StepupConfigInput } from '../config/config-schema.ts';
 import { TotpFactor } from '../factors/totp/totp-factor.ts';
@@ -41,16 +41,17 @@ async function freePort(): Promise<number> {
  * product as it runs, with nothing stubbed. Pass `dataDir` to restart over the same data.
  */
 export async function startTestProvider(
-  settings: Partial<StepupConfigInput> & { dataDir?: string; port?: number } = {},
+  settings: Partial<StepupConfigInput> & { dataDir?: string; port?: number; logger?: Logger } = {},
 ): Promise<TestProvider> {
   const port = settings.port ?? (await freePort());
   const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'stepup-test-'));
   const issuer = `http://localhost:${port}`;
+  const { logger = pino({ level: 'silent' }), ...configInput } = settings;
   const config = {
-    ...configSchema.parse({ logLevel: 'silent', ...settings, port, dataDir, issuer }),
+    ...configSchema.parse({ logLevel: 'silent', ...configInput, port, dataDir, issuer }),
     issuer,
   };
-  const stepup = await createStepupProvider(config, { logger: pino({ level: 'silent' }) });
+  const stepup = await createStepupProvider(config, { logger });
   await stepup.listen();
 
   return {
