@@ -20,17 +20,32 @@ export interface CliCommand {
 
 type Options = NonNullable<ParseArgsConfig['options']>;
 
+/** The values of parsed options: booleans for flags, arrays for repeatable options, else strings. */
+export interface ParsedCommandArgs<T extends Options> {
+  values: {
+    [K in keyof T]?: T[K] extends { type: 'boolean' }
+      ? boolean
+      : T[K] extends { multiple: true }
+        ? string[]
+        : string;
+  };
+  positionals: string[];
+}
+
 /** Strict argument parsing: unknown options and missing values are usage errors, never ignored. */
 export function parseCommandArgs<T extends Options>(
   args: readonly string[],
   options: T,
   positionals: number,
-) {
-  let parsed: ReturnType<
-    typeof parseArgs<{ args: string[]; options: T; allowPositionals: true; strict: true }>
-  >;
+): ParsedCommandArgs<T> {
+  let parsed: ParsedCommandArgs<T>;
   try {
-    parsed = parseArgs({ args: [...args], options, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...args],
+      options,
+      allowPositionals: true,
+      strict: true,
+    }) as ParsedCommandArgs<T>;
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
