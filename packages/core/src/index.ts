@@ -27,3 +27,9 @@ export {
   satisfies,
   type UnmetRequirement,
 } from './requirement.ts';
+export {
+  type BearerChallenge,
+  formatBearerChallenge,
+  INSUFFICIENT_USER_AUTHENTICATION,
+  parseBearerChallenges,
+} from './step-up-challenge.ts';

@@ -4,7 +4,11 @@ import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import type { StepupConfig } from './config/config-schema.ts';
 import { configuredLadder } from './config/load-config.ts';
+import { resolveEmailSettings } from './factors/email-otp/email-settings.ts';
+import { createMailer } from './factors/email-otp/mailer.ts';
 import { TotpFactor } from './factors/totp/totp-factor.ts';
+import { WebAuthnFactor } from './factors/webauthn/webauthn-factor.ts';
+import { relyingPartyFor } from './factors/webauthn/webauthn-relying-party.ts';
 import { createServer } from './http/create-server.ts';
 import { createAuthEventLogger } from './log/auth-events.ts';
 import { createLogger } from './log/create-logger.ts';
@@ -57,7 +61,13 @@ export async function createStepupProvider(
     cookieKeys: keys.cookieKeys,
     secretBox: keys.secretBox,
     totp: new TotpFactor(store.factors, keys.secretBox),
+    webauthn: new WebAuthnFactor({
+      relyingParty: relyingPartyFor(config.issuer),
+      credentials: store.webauthnCredentials,
+      challenges: store.webauthnChallenges,
+    }),
     passwordThrottle: new PasswordThrottle(store.attempts, config.throttling),
+    mailer: createMailer(resolveEmailSettings(config), logger),
   });
 
   return {

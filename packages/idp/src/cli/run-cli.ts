@@ -1,12 +1,32 @@
 import { ConfigError } from '../config/load-config.ts';
 import type { CliCommand, CliIo } from './cli-command.ts';
 import { UsageError } from './cli-command.ts';
+import { actionsDeploy } from './commands/actions-deploy.ts';
+import { actionsDisable, actionsEnable } from './commands/actions-enable.ts';
+import { actionsList } from './commands/actions-list.ts';
+import { actionsOrder } from './commands/actions-order.ts';
+import { actionsShow } from './commands/actions-show.ts';
+import { actionsTest } from './commands/actions-test.ts';
+import { apiAdd } from './commands/api-add.ts';
 import { clientAdd } from './commands/client-add.ts';
 import { start } from './commands/start.ts';
 import { totpImport } from './commands/totp-import.ts';
 import { userAdd } from './commands/user-add.ts';
 
-const COMMANDS: readonly CliCommand[] = [start, userAdd, clientAdd, totpImport];
+const COMMANDS: readonly CliCommand[] = [
+  start,
+  userAdd,
+  clientAdd,
+  totpImport,
+  apiAdd,
+  actionsDeploy,
+  actionsList,
+  actionsShow,
+  actionsEnable,
+  actionsDisable,
+  actionsOrder,
+  actionsTest,
+];
 
 function overview(): string {
   return [

@@ -45,6 +45,24 @@ export const configSchema = z.strictObject({
         .default(14 * 24 * 3600),
     })
     .prefault({}),
+  /** Push with number matching, answered in the built-in authenticator app or CLI. */
+  push: z
+    .strictObject({
+      /** How long a push request can be answered: short, so a forgotten request cannot be approved later. */
+      challengeTtlSeconds: z.number().int().min(10).max(300).default(60),
+      /** How long an enrollment link (and its QR code) works. */
+      enrollmentTtlSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(24 * 3600)
+        .default(10 * 60),
+      /** Push requests sent per account, across logins: caps what an attacker with the password can send. */
+      sends: windowSchema.prefault({ limit: 5, windowSeconds: 15 * 60 }),
+      /** Denied requests per account after which push pauses until the window ends; other factors are offered. */
+      denials: windowSchema.prefault({ limit: 3, windowSeconds: 60 * 60 }),
+    })
+    .prefault({}),
   throttling: z
     .strictObject({
       /** Failed passwords per account before each further try waits (doubling, capped). */
@@ -62,6 +80,74 @@ export const configSchema = z.strictObject({
       secondFactor: windowSchema.prefault({ limit: 10, windowSeconds: 15 * 60 }),
       /** Wrong codes within one login before the step-up ends as unmet. */
       codeTriesPerLogin: z.number().int().min(1).max(20).default(5),
+    })
+    .prefault({}),
+  /** Email one-time codes as a second factor, for people with an email address. */
+  email: z
+    .strictObject({
+      /** false: email codes are never offered. */
+      enabled: z.boolean().default(true),
+      /** The sender, e.g. `Stepup <no-reply@example.com>`. Omitted: no-reply@ the issuer's host name. */
+      from: z.string().min(1).optional(),
+      /** SMTP server, e.g. `smtps://user:password@smtp.example.com:465`. Omitted (development): each
+       * message is written to `outboxDir` instead of being sent. */
+      smtpUrl: z.url({ protocol: /^smtps?$/ }).optional(),
+      /** Where messages go without `smtpUrl`. Omitted: `<dataDir>/outbox`. */
+      outboxDir: z.string().min(1).optional(),
+      /** How long a code works after it is sent. */
+      codeTtlSeconds: z
+        .number()
+        .int()
+        .min(1)
+        .max(3600)
+        .default(10 * 60),
+      /** Codes sent per account, across logins: caps the mail an attacker with the password can trigger. */
+      sends: windowSchema.prefault({ limit: 5, windowSeconds: 15 * 60 }),
+    })
+    .prefault({}),
+  /** Post-login Actions: limits of the sandbox each script runs in, and how Actions are managed. */
+  actions: z
+    .strictObject({
+      /**
+       * Wall-clock time one Action may run; a script still running is stopped and the login denied.
+       * Far above what a rule needs (about a millisecond), so a busy machine does not deny logins.
+       */
+      timeoutMs: z.number().int().min(10).max(10_000).default(500),
+      /** Heap of one execution. */
+      memoryLimitBytes: z
+        .number()
+        .int()
+        .min(2 ** 20)
+        .max(256 * 2 ** 20)
+        .default(16 * 2 ** 20),
+      /** Stack of one execution (recursion depth: about 1,500 plain calls at 256 KiB). */
+      maxStackBytes: z
+        .number()
+        .int()
+        .min(64 * 1024)
+        .max(1024 * 1024)
+        .default(256 * 1024),
+      /** Console output kept per execution; an Action that writes more is stopped and the login denied. */
+      logLimitBytes: z
+        .number()
+        .int()
+        .min(1024)
+        .max(2 ** 20)
+        .default(16 * 1024),
+      /** Executions kept in the execution log, per Action. */
+      executionLogSize: z.number().int().min(1).max(10_000).default(100),
+      /** Worker threads running Actions; each runs one at a time. */
+      workers: z.number().int().min(1).max(32).default(2),
+      /**
+       * Bearer token of the admin API under /api/v1/actions (also STEPUP_ADMIN_TOKEN). Omitted: the API
+       * is off. A stop-gap until the OAuth-protected management API: keep it long and random.
+       */
+      adminToken: z.string().min(32, 'use at least 32 characters').optional(),
+      /**
+       * A folder of Action files loaded at start (configuration as code): `<name>.js`, run in file
+       * name order (also STEPUP_ACTIONS_DIR).
+       */
+      directory: z.string().min(1).optional(),
     })
     .prefault({}),
 });

@@ -11,12 +11,27 @@ const ENVIRONMENT_SETTINGS = {
   IDP_HOST: { path: 'host', parse: (value: string) => value },
   STEPUP_TRUST_PROXY: { path: 'trustProxy', parse: parseBoolean },
   STEPUP_LOG_LEVEL: { path: 'logLevel', parse: (value: string) => value },
+  STEPUP_ADMIN_TOKEN: { path: 'actions.adminToken', parse: (value: string) => value },
+  STEPUP_ACTIONS_DIR: { path: 'actions.directory', parse: (value: string) => value },
 } as const;
 
 type EnvironmentVariable = keyof typeof ENVIRONMENT_SETTINGS;
 
 export class ConfigError extends Error {
   override name = 'ConfigError';
+}
+
+/** Sets a dotted path (`actions.adminToken`), keeping what the config file set next to it. */
+function setSetting(input: Record<string, unknown>, path: string, value: unknown): void {
+  const [head = '', ...rest] = path.split('.');
+  if (rest.length === 0) {
+    input[head] = value;
+    return;
+  }
+  const current = input[head];
+  const nested = typeof current === 'object' && current !== null ? (current as Record<string, unknown>) : {};
+  input[head] = nested;
+  setSetting(nested, rest.join('.'), value);
 }
 
 function parseBoolean(value: string): boolean | string {
@@ -35,7 +50,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StepupConfig {
   for (const [variable, setting] of Object.entries(ENVIRONMENT_SETTINGS)) {
     const value = env[variable];
     if (value === undefined || value === '') continue;
-    input[setting.path] = setting.parse(value);
+    setSetting(input, setting.path, setting.parse(value));
     origin.set(setting.path, variable as EnvironmentVariable);
   }
 

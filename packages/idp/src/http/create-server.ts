@@ -6,6 +6,7 @@ import middie from '@fastify/middie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import { registerActionsAdminRoutes } from '../actions/admin/actions-admin-routes.ts';
 import {
   type InteractionRouteDependencies,
   registerInteractionRoutes,
@@ -40,6 +41,12 @@ export async function createServer(deps: ServerDependencies): Promise<FastifyIns
       directives: {
         defaultSrc: ["'none'"],
         styleSrc: ["'self'"],
+        // Scripts only from /assets (WebAuthn pages; push waits on its stream), never inline; they
+        // talk to this origin only.
+        scriptSrc: ["'self'"],
+        connectSrc: ["'self'"],
+        // The authenticator app's web manifest (its service worker falls back to script-src).
+        manifestSrc: ["'self'"],
         imgSrc: ["'self'", 'data:'],
         frameAncestors: ["'none'"],
         baseUri: ["'none'"],
@@ -74,5 +81,6 @@ export async function createServer(deps: ServerDependencies): Promise<FastifyIns
   );
   app.get('/healthz', async () => ({ status: 'ok' }));
   registerInteractionRoutes(app, deps);
+  registerActionsAdminRoutes(app, deps);
   return app;
 }

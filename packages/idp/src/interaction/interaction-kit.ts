@@ -264,7 +264,15 @@ export class InteractionKit {
     const usable = this.#factors.filter((factor) => step.methods.includes(factor.method));
     const enrolled: SecondFactor[] = [];
     for (const factor of usable) if (await factor.isEnrolled(step.accountId)) enrolled.push(factor);
-    const enrollable = usable.filter((factor) => factor.renderEnrollment !== undefined);
+    // Enrollment during a login is trust on first use: only for a person with no second factor at
+    // all. Someone whose factors cannot reach this level (TOTP, when phishing resistance is asked)
+    // must not be able to add one with the password alone.
+    let anyEnrolled = enrolled.length > 0;
+    for (const factor of this.#factors) anyEnrolled ||= await factor.isEnrolled(step.accountId);
+    const enrollable = usable
+      .filter((factor) => !anyEnrolled && factor.renderEnrollment !== undefined)
+      // Stable: factors of the same rank keep their order of preference.
+      .sort((a, b) => (a.enrollmentRank ?? 0) - (b.enrollmentRank ?? 0));
     return { enrolled, enrollable };
   }
 
@@ -281,6 +289,9 @@ export class InteractionKit {
         await this.finish(request, reply, interaction, { consent: {} });
         return;
       case 'finish':
+        for (const factor of this.#factors) {
+          if (await factor.renderBeforeFinish?.(request, reply, interaction)) return;
+        }
         await this.finish(request, reply, interaction, {
           login: {
             accountId: step.accountId,
@@ -300,7 +311,10 @@ export class InteractionKit {
       case 'second-factor': {
         const { enrolled, enrollable } = await this.factorsFor(step);
         const candidates = enrolled.length > 0 ? enrolled : enrollable;
-        const chosen = candidates.find((factor) => factor.method === progress.chosenMethod) ?? candidates[0];
+        const chosen =
+          candidates.find((factor) => factor.method === progress.chosenMethod) ??
+          (await this.#firstAvailable(candidates, step.accountId, interaction)) ??
+          candidates[0];
         if (!chosen) {
           await this.refuse(
             request,
@@ -330,6 +344,13 @@ export class InteractionKit {
     }
   }
 
+  async #firstAvailable(candidates: readonly SecondFactor[], userId: string, interaction: Interaction) {
+    for (const factor of candidates) {
+      if ((await factor.isAvailable?.(userId, interaction)) ?? true) return factor;
+    }
+    return undefined;
+  }
+
   async #renderPassword(
     reply: InteractionReply,
     interaction: Interaction,
@@ -349,6 +370,11 @@ export class InteractionKit {
         ...(username ? { username } : {}),
         ...(feedback.error ? { error: feedback.error } : {}),
         ...(sessionAccountId ? { stepUpReason: `${interaction.clientName} asks you to sign in again.` } : {}),
+        // Passkey sign-in (factors/webauthn/passkey-sign-in.ts) is the other first step.
+        passkey: {
+          action: this.path(interaction, 'passkey'),
+          optionsAction: this.path(interaction, 'passkey/options'),
+        },
       }),
     );
   }

@@ -12,6 +12,21 @@ export interface InteractionProgress {
   chosenMethod?: MethodName;
   /** A TOTP secret offered for enrollment, sealed; kept so a reload shows the same QR code. */
   enrollmentSecret?: string;
+  /**
+   * Set by a factor's enrollment when it was the person's first second factor: before the login
+   * finishes, recovery codes are issued and shown once.
+   */
+  showRecoveryCodes?: boolean;
+  /**
+   * The recovery-code page to show before finishing: a new set (sealed, so a reload shows the same
+   * codes) or how many are left after one was used. Cleared when the person continues.
+   */
+  recoveryCodePage?: { issued: string; replacedOldSet: boolean } | { remaining: number };
+  /**
+   * The last email code this login asked for (epoch seconds): until when it works, absent when it
+   * could not be sent. Present once a send was attempted, so a reload never sends another.
+   */
+  emailCode?: { requestedAt: number; expiresAt?: number };
 }
 
 export async function loadProgress(

@@ -1,7 +1,19 @@
 import { isMethodName } from '@stepup/core';
 import type { FastifyInstance } from 'fastify';
+import { EmailOtp } from '../factors/email-otp/email-otp.ts';
+import { createEmailOtpInteraction } from '../factors/email-otp/email-otp-interaction.ts';
+import type { Mailer } from '../factors/email-otp/mailer.ts';
+import { createInProcessPushNotifier } from '../factors/push/in-process-push-notifier.ts';
+import { createPushContext } from '../factors/push/push-context.ts';
+import { createPushInteraction } from '../factors/push/push-interaction.ts';
+import type { PushNotifier } from '../factors/push/push-notifier.ts';
+import { createRecoveryCodeInteraction } from '../factors/recovery-codes/recovery-code-interaction.ts';
+import { RecoveryCodes } from '../factors/recovery-codes/recovery-codes.ts';
 import type { TotpFactor } from '../factors/totp/totp-factor.ts';
 import { createTotpInteraction } from '../factors/totp/totp-interaction.ts';
+import { registerPasskeySignIn } from '../factors/webauthn/passkey-sign-in.ts';
+import type { WebAuthnFactor } from '../factors/webauthn/webauthn-factor.ts';
+import { createWebAuthnInteraction } from '../factors/webauthn/webauthn-interaction.ts';
 import type { PasswordThrottle } from '../throttle/password-throttle.ts';
 import { type InteractionDependencies, InteractionKit } from './interaction-kit.ts';
 import { registerPasswordStep } from './password-step.ts';
@@ -9,7 +21,13 @@ import type { SecondFactor } from './second-factor.ts';
 
 export interface InteractionRouteDependencies extends InteractionDependencies {
   totp: TotpFactor;
+  /** Security keys and passkeys: a second factor, and passkey sign-in as a first step. */
+  webauthn: WebAuthnFactor;
   passwordThrottle: PasswordThrottle;
+  /** Sends the email one-time codes (SMTP, or the outbox folder in development). */
+  mailer: Mailer;
+  /** Wakes waiting login pages and device streams; in-process when absent (one node). */
+  pushNotifier?: PushNotifier;
 }
 
 /**
@@ -21,7 +39,29 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
   const factors: SecondFactor[] = [];
   const kit = new InteractionKit(deps, factors);
   // In order of preference: the first enrolled one is offered, the others under "try another way".
+  // Push with number matching first: the seed's factor.
+  const push = createPushContext({
+    store: deps.store,
+    config: deps.config,
+    notifier: deps.pushNotifier ?? createInProcessPushNotifier(),
+    logAuthEvent: deps.logAuthEvent,
+  });
+  factors.push(createPushInteraction(push, kit));
+  // Security keys and passkeys: after push, before TOTP (phishing resistant, and nothing to type).
+  factors.push(createWebAuthnInteraction(deps.webauthn, kit));
   factors.push(createTotpInteraction(deps.totp, kit));
+  if (deps.config.email.enabled) {
+    const { store, mailer, config } = deps;
+    const email = new EmailOtp({
+      codes: store.emailCodes,
+      attempts: store.attempts,
+      mailer,
+      settings: config.email,
+    });
+    factors.push(createEmailOtpInteraction(email, kit, config.email));
+  }
+  // Last: a way back in, never the factor offered first while another is enrolled.
+  factors.push(createRecoveryCodeInteraction(new RecoveryCodes(deps.store.recoveryCodes), kit));
 
   app.get(
     '/interaction/:uid',
@@ -29,6 +69,7 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
   );
 
   registerPasswordStep(app, kit, deps.passwordThrottle);
+  registerPasskeySignIn(app, kit, deps.webauthn);
   for (const factor of factors) factor.registerRoutes(app, kit);
 
   app.post(

@@ -41,7 +41,14 @@ describe('the login interaction', () => {
     const pending = await rp.authorizationUrl({ acr_values: ACR_MULTI_FACTOR });
     const login = expectPage(await rp.open(pending));
     assert.match(login.html, /Salary/);
-    const enrollment = expectPage(await submitPassword(rp.browser, login.html, 'newcomer', PASSWORD));
+    const offered = expectPage(await submitPassword(rp.browser, login.html, 'newcomer', PASSWORD));
+    // Push is offered first (the seed's factor); TOTP is under "try another way".
+    assert.match(offered.html, /Get sign-in requests on your phone/);
+    const enrollment = expectPage(
+      await rp.browser.navigate(formAction(offered.html, '/choose'), {
+        form: { csrf: hiddenField(offered.html, 'csrf'), method: 'totp' },
+      }),
+    );
     assert.match(enrollment.html, /data:image\/png;base64,/, 'shows a QR code');
     const secret = /otpauth:\/\/totp\/[^"]*secret=([A-Z2-7]+)/.exec(enrollment.html)?.[1];
     assert.ok(secret, 'shows the otpauth link with the secret');
@@ -59,8 +66,15 @@ describe('the login interaction', () => {
     );
     assert.ok(wrong.html.includes(secret), 'the same secret is offered again');
 
-    const done = await rp.browser.navigate(formAction(wrong.html, '/totp-enrollment'), {
-      form: { csrf: hiddenField(wrong.html, 'csrf'), code: totpCodeAt(secret, now()) },
+    const codes = expectPage(
+      await rp.browser.navigate(formAction(wrong.html, '/totp-enrollment'), {
+        form: { csrf: hiddenField(wrong.html, 'csrf'), code: totpCodeAt(secret, now()) },
+      }),
+    );
+    // The first second factor brings recovery codes, shown once before the login continues.
+    assert.equal(codes.html.match(/<li><code>[0-9A-Z]{5}-[0-9A-Z]{5}<\/code><\/li>/g)?.length, 10);
+    const done = await rp.browser.navigate(formAction(codes.html, '/recovery-codes/continue'), {
+      form: { csrf: hiddenField(codes.html, 'csrf') },
     });
     const tokens = await rp.redeem(expectCallback(done), pending);
     assert.equal(tokens.claims()?.acr, ACR_MULTI_FACTOR);

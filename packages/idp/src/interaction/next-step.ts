@@ -12,10 +12,23 @@ import { STEP_UP_REASON } from '../oidc/step-up-check.ts';
 import { evaluateSession } from '../session/evaluate-session.ts';
 import { mergeProofs } from '../session/session-proofs.ts';
 
-/** Methods that identify the person (first step of a login). */
-const FIRST_FACTOR_METHODS: ReadonlySet<MethodName> = new Set(['password']);
+/**
+ * Methods that identify the person (first step of a login). A passkey sign-in proves `passkey`, or
+ * `security-key-verified` for a passkey kept on a security key; user verification is required there.
+ */
+const FIRST_FACTOR_METHODS: ReadonlySet<MethodName> = new Set([
+  'password',
+  'passkey',
+  'security-key-verified',
+]);
 /** Methods this provider can challenge for a step-up, in order of preference. */
-export const SECOND_FACTOR_METHODS: readonly MethodName[] = ['totp'];
+export const SECOND_FACTOR_METHODS: readonly MethodName[] = [
+  'push',
+  'security-key',
+  'totp',
+  'email-otp',
+  'recovery-code',
+];
 
 export type NextStep =
   | { step: 'consent' }

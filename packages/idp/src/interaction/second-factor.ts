@@ -27,9 +27,29 @@ export interface SecondFactor {
   /** Short name for "try another way", e.g. "Authenticator app code". */
   label: string;
   isEnrolled(userId: string): Promise<boolean>;
+  /**
+   * False while the factor is enrolled but should not be offered first, e.g. push paused after
+   * repeated denials: another factor is then shown, and this one stays under "try another way".
+   */
+  isAvailable?(userId: string, interaction: Interaction): Promise<boolean>;
   renderChallenge(page: FactorPage): Promise<void>;
   /** Present when the factor can be enrolled during a login (trust on first use). */
   renderEnrollment?(page: FactorPage): Promise<void>;
+  /**
+   * Where this factor comes among those a person can enroll during a login: lower first, 0 when
+   * absent; equal ranks keep the order of preference. The first is shown, the others are offered
+   * under "try another way".
+   */
+  enrollmentRank?: number;
+  /**
+   * Called when every proof is in, just before the interaction finishes: a factor may show a page of
+   * its own first (new recovery codes) and resolve true; that page's form leads back to the interaction.
+   */
+  renderBeforeFinish?(
+    request: InteractionRequest,
+    reply: InteractionReply,
+    interaction: Interaction,
+  ): Promise<boolean>;
   registerRoutes(app: FastifyInstance, kit: InteractionKit): void;
 }
 

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { PushErrorCode } from '../factors/push/push-error.ts';
+import type { WebAuthnErrorCode } from '../factors/webauthn/webauthn-error.ts';
 
 /**
  * The authentication events the provider reports. Each carries the reason in words an operator can
@@ -22,7 +24,59 @@ export type AuthEvent =
       userId: string;
       factor: string;
       reason: 'wrong_code' | 'replayed_code' | 'throttled';
-    };
+    }
+  /** A first set of recovery codes, shown once, after the person enrolled their first second factor. */
+  | { event: 'recovery_codes.issued'; userId: string; count: number; clientId?: string }
+  /** A new set replaced the old one, which stopped working. */
+  | { event: 'recovery_codes.regenerated'; userId: string; count: number; clientId?: string }
+  | { event: 'recovery_code.used'; userId: string; remaining: number; clientId: string }
+  | { event: 'email_code.sent'; userId: string; clientId: string }
+  /** A code was not sent: the account reached the cap on codes sent per window. */
+  | { event: 'email_code.throttled'; userId: string; clientId: string; retryAfter: number }
+  /** A push request with number matching went to the person's devices. */
+  | { event: 'push.sent'; userId: string; clientId: string; challengeId: string; ip: string }
+  | { event: 'push.approved'; userId: string; clientId: string; challengeId: string; deviceId: string }
+  | {
+      event: 'push.denied';
+      userId: string;
+      clientId: string;
+      challengeId: string;
+      deviceId: string;
+      /** `wrong_number`: the person picked a wrong number twice, a sign they cannot see the login. */
+      reason: 'denied' | 'wrong_number';
+    }
+  | { event: 'push.expired'; userId: string; clientId: string; challengeId: string }
+  /** Something a device sent was refused and changed nothing (bad signature, replay, expired…). */
+  | {
+      event: 'push.rejected';
+      reason: PushErrorCode;
+      deviceId?: string;
+      challengeId?: string;
+      userId?: string;
+    }
+  /** No push was sent: the cap on requests per window, or push is paused after denials. */
+  | {
+      event: 'push.throttled';
+      userId: string;
+      clientId: string;
+      reason: 'cap' | 'paused';
+      retryAfter: number;
+    }
+  /** A security key or passkey response was refused and changed nothing (wrong origin, stale challenge…). */
+  | {
+      event: 'webauthn.rejected';
+      reason: WebAuthnErrorCode;
+      ceremony: 'registration' | 'authentication' | 'sign-in';
+      clientId: string;
+      userId?: string;
+      credentialId?: string;
+    }
+  /**
+   * A valid signature whose counter did not move forward: two authenticators may hold this key (a
+   * cloned authenticator). The assertion was refused; the credential stays registered for the owner
+   * to review and remove.
+   */
+  | { event: 'webauthn.possible_clone'; userId: string; credentialId: string; clientId: string };
 
 export type AuthEventLogger = (event: AuthEvent) => void;
 
@@ -33,7 +87,13 @@ export function createAuthEventLogger(logger: Logger): AuthEventLogger {
       event.event === 'login.failed' ||
       event.event === 'login.throttled' ||
       event.event === 'stepup.refused' ||
-      event.event === 'factor.failed';
+      event.event === 'factor.failed' ||
+      event.event === 'push.denied' ||
+      event.event === 'push.rejected' ||
+      event.event === 'push.throttled' ||
+      event.event === 'webauthn.rejected' ||
+      event.event === 'webauthn.possible_clone' ||
+      event.event === 'email_code.throttled';
     if (failed) auth.warn(event, event.event);
     else auth.info(event, event.event);
   };

@@ -10,6 +10,7 @@ import type { Store } from '../store/store.ts';
 import { describeProviderError } from './describe-provider-error.ts';
 import type { ProviderKeys } from './provider-keys.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
+import { addAuthenticationClaims, createResourceIndicators } from './resource-indicators.ts';
 import { createStepUpCheck } from './step-up-check.ts';
 
 export interface ProviderDependencies {
@@ -75,6 +76,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
       revocation: { enabled: true },
+      resourceIndicators: createResourceIndicators(store.resourceServers),
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -96,12 +98,14 @@ export function createProvider(deps: ProviderDependencies): Provider {
     responseTypes: ['code'],
     rotateRefreshToken: true,
     loadExistingGrant: grantRequestedScopes,
+    extraTokenClaims: addAuthenticationClaims,
     interactions: {
       policy: createPolicy(deps),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     ttl: {
-      AccessToken: config.ttl.accessToken,
+      // An API's own lifetime for its JWT access tokens; the configured one for the userinfo token.
+      AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
       AuthorizationCode: config.ttl.authorizationCode,
       IdToken: config.ttl.idToken,
       Interaction: config.ttl.interaction,
@@ -155,6 +159,11 @@ async function grantRequestedScopes(ctx: KoaContextWithOIDC) {
   if (scopes.length) grant.addOIDCScope(scopes.join(' '));
   const claims = [...(oidc.requestParamClaims ?? [])];
   if (claims.length) grant.addOIDCClaims(claims);
+  // RFC 8707: the requested scopes that a requested API defines are granted for that API.
+  for (const [identifier, server] of Object.entries(oidc.resourceServers ?? {})) {
+    const apiScopes = [...(oidc.requestParamScopes ?? [])].filter((scope) => server.scopes.has(scope));
+    if (apiScopes.length) grant.addResourceScope(identifier, apiScopes.join(' '));
+  }
   await grant.save();
   return grant;
 }

@@ -3,7 +3,10 @@ import { describe, type TestContext, test } from 'node:test';
 import type { AuthSessionRecord } from './auth-sessions.ts';
 import { StoreConflictError, StoreError } from './errors.ts';
 import { describeOidcAdapterContract } from './oidc-adapter-contract.ts';
+import { describeOneTimeCodesContract } from './one-time-codes-contract.ts';
+import { describePushStoreContract } from './push-store-contract.ts';
 import type { Store } from './store.ts';
+import { describeWebAuthnStoreContract } from './webauthn-store-contract.ts';
 
 const NOW = 1_700_000_000;
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/;
@@ -330,5 +333,175 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     });
   });
 
+  describe(`${name}: resourceServers`, () => {
+    test('upsert, find, list, replace and remove; malformed records are TypeErrors', async (t) => {
+      const store = await openStore(t);
+      const payroll = {
+        identifier: 'https://payroll.example/api',
+        scopes: ['payroll:read', 'payroll:write'],
+        accessTokenTtl: 300,
+        signingAlg: 'RS256' as const,
+      };
+      const hr = {
+        identifier: 'https://hr.example',
+        scopes: [],
+        accessTokenTtl: 600,
+        signingAlg: 'EdDSA' as const,
+      };
+      await store.resourceServers.upsert(payroll);
+      await store.resourceServers.upsert(hr);
+      assert.deepEqual(await store.resourceServers.find(payroll.identifier), payroll);
+      assert.equal(await store.resourceServers.find('https://payroll.example'), undefined);
+      assert.deepEqual(await store.resourceServers.list(), [hr, payroll]);
+      const narrowed = { ...payroll, scopes: ['payroll:read'], signingAlg: 'ES256' as const };
+      await store.resourceServers.upsert(narrowed);
+      assert.deepEqual(await store.resourceServers.find(payroll.identifier), narrowed);
+      assert.equal(await store.resourceServers.remove(hr.identifier), true);
+      assert.equal(await store.resourceServers.remove(hr.identifier), false);
+      assert.deepEqual(await store.resourceServers.list(), [narrowed]);
+      await assert.rejects(store.resourceServers.upsert({ ...payroll, identifier: '' }), TypeError);
+      await assert.rejects(store.resourceServers.upsert({ ...payroll, accessTokenTtl: 0 }), TypeError);
+      await assert.rejects(
+        store.resourceServers.upsert({ ...payroll, signingAlg: 'HS256' as unknown as 'RS256' }),
+        TypeError,
+      );
+    });
+  });
+
+  describe(`${name}: actions`, () => {
+    const deploy = (store: Store, name: string, code: string, basedOn: number | null, enabled = true) =>
+      store.actions.deploy({
+        name,
+        trigger: 'post-login',
+        code,
+        secretNames: basedOn === null ? [] : ['API_KEY'],
+        sealedSecrets: basedOn === null ? null : 'v1.sealed',
+        basedOn,
+        enabled,
+        now: NOW + (basedOn ?? 0),
+      });
+
+    test('deploy creates version 1 at the end of the order, then adds versions', async (t) => {
+      const store = await openStore(t);
+      const first = await deploy(store, 'first', 'code 1', null);
+      assert.match(first.id, UUID);
+      assert.deepEqual(first, {
+        id: first.id,
+        name: 'first',
+        trigger: 'post-login',
+        enabled: true,
+        position: 1,
+        version: 1,
+        createdAt: NOW,
+        updatedAt: NOW,
+        code: 'code 1',
+        secretNames: [],
+        sealedSecrets: null,
+      });
+      assert.equal((await deploy(store, 'second', 'other', null, false)).position, 2);
+      const next = await deploy(store, 'first', 'code 2', 1);
+      assert.deepEqual(next, {
+        ...first,
+        version: 2,
+        updatedAt: NOW + 1,
+        code: 'code 2',
+        secretNames: ['API_KEY'],
+        sealedSecrets: 'v1.sealed',
+      });
+      assert.deepEqual(await store.actions.find('first'), next);
+      assert.equal(await store.actions.find('nope'), undefined);
+      assert.deepEqual(
+        (await store.actions.listVersions('first')).map((v) => [v.version, v.code, v.createdAt]),
+        [
+          [2, 'code 2', NOW + 1],
+          [1, 'code 1', NOW],
+        ],
+      );
+      assert.deepEqual(
+        (await store.actions.list()).map((a) => [a.name, a.position, a.enabled, a.version]),
+        [
+          ['first', 1, true, 2],
+          ['second', 2, false, 1],
+        ],
+      );
+    });
+
+    test('a deploy based on a stale version, or creating a taken name, is a conflict', async (t) => {
+      const store = await openStore(t);
+      await deploy(store, 'rule', 'v1', null);
+      await deploy(store, 'rule', 'v2', 1);
+      await assert.rejects(deploy(store, 'rule', 'stale', 1), {
+        name: 'StoreConflictError',
+        code: 'conflict',
+      });
+      await assert.rejects(deploy(store, 'rule', 'again', null), { code: 'conflict' });
+      const racing = await Promise.allSettled([deploy(store, 'rule', 'a', 2), deploy(store, 'rule', 'b', 2)]);
+      assert.deepEqual(racing.map((r) => r.status).sort(), ['fulfilled', 'rejected']);
+      assert.equal((await store.actions.find('rule'))?.version, 3);
+    });
+
+    test('listEnabled runs in order; setEnabled and reorder change it', async (t) => {
+      const store = await openStore(t);
+      for (const name of ['a', 'b', 'c', 'd']) await deploy(store, name, `code ${name}`, null);
+      assert.equal(await store.actions.setEnabled('b', false, NOW + 5), true);
+      assert.equal(await store.actions.setEnabled('nope', false, NOW + 5), false);
+      assert.deepEqual(
+        (await store.actions.listEnabled('post-login')).map((a) => [a.name, a.code]),
+        [
+          ['a', 'code a'],
+          ['c', 'code c'],
+          ['d', 'code d'],
+        ],
+      );
+      assert.deepEqual(await store.actions.reorder('post-login', ['d', 'b'], NOW + 6), []);
+      assert.deepEqual(
+        (await store.actions.list()).map((a) => [a.name, a.position]),
+        [
+          ['d', 1],
+          ['b', 2],
+          ['a', 3],
+          ['c', 4],
+        ],
+      );
+      assert.deepEqual(await store.actions.reorder('post-login', ['c', 'ghost'], NOW + 7), ['ghost']);
+      assert.deepEqual(
+        (await store.actions.listEnabled('post-login')).map((a) => a.name),
+        ['d', 'a', 'c'],
+      );
+    });
+
+    test('the execution log keeps the newest executions of each Action', async (t) => {
+      const store = await openStore(t);
+      const a = await deploy(store, 'a', 'x', null);
+      const b = await deploy(store, 'b', 'y', null);
+      const record = (actionId: string, n: number) => ({
+        actionId,
+        version: 1,
+        startedAt: NOW * 1000 + n,
+        durationMs: 0.5,
+        outcome: n % 2 === 0 ? ('succeeded' as const) : ('failed' as const),
+        errorCode: n % 2 === 0 ? null : 'action_threw',
+        errorDetail: n % 2 === 0 ? null : 'Error: no',
+        logs: [`log: ${n}`],
+        calls: [],
+        userId: 'u',
+        clientId: 'c',
+      });
+      for (let n = 1; n <= 5; n++) await store.actions.recordExecution(record(a.id, n), 3);
+      await store.actions.recordExecution(record(b.id, 9), 3);
+      assert.deepEqual(await store.actions.listExecutions(a.id, 10), [
+        record(a.id, 5),
+        record(a.id, 4),
+        record(a.id, 3),
+      ]);
+      assert.deepEqual(await store.actions.listExecutions(a.id, 1), [record(a.id, 5)]);
+      assert.deepEqual(await store.actions.listExecutions(b.id, 10), [record(b.id, 9)]);
+      await assert.rejects(store.actions.recordExecution(record(a.id, 6), 0), TypeError);
+    });
+  });
+
+  describeOneTimeCodesContract(name, openStore);
   describeOidcAdapterContract(name, openStore);
+  describeWebAuthnStoreContract(name, openStore);
+  describePushStoreContract(name, openStore);
 }

@@ -1,11 +1,20 @@
+import type { ActionsRepository } from './actions.ts';
 import type { AttemptsRepository } from './attempts.ts';
 import type { AuthSessionsRepository } from './auth-sessions.ts';
 import type { ClientsRepository } from './clients.ts';
+import type { EmailCodesRepository } from './email-codes.ts';
 import type { FactorsRepository } from './factors.ts';
 import type { InteractionStatesRepository } from './interaction-states.ts';
 import type { KeysRepository } from './keys.ts';
 import type { OidcAdapterFactory } from './oidc-adapter.ts';
+import type { PushChallengesRepository } from './push-challenges.ts';
+import type { PushDevicesRepository } from './push-devices.ts';
+import type { PushEnrollmentTokensRepository } from './push-enrollment-tokens.ts';
+import type { RecoveryCodesRepository } from './recovery-codes.ts';
+import type { ResourceServersRepository } from './resource-servers.ts';
 import type { UsersRepository } from './users.ts';
+import type { WebAuthnChallengesRepository } from './webauthn-challenges.ts';
+import type { WebAuthnCredentialsRepository } from './webauthn-credentials.ts';
 
 export type { OidcAdapterFactory } from './oidc-adapter.ts';
 
@@ -18,6 +27,24 @@ export interface Store {
   attempts: AttemptsRepository;
   keys: KeysRepository;
   clients: ClientsRepository;
+  /** APIs that receive JWT access tokens (RFC 8707 resource indicators, RFC 9068). */
+  resourceServers: ResourceServersRepository;
+  /** Security keys and passkeys registered to users. */
+  webauthnCredentials: WebAuthnCredentialsRepository;
+  /** Single-use challenges of WebAuthn ceremonies in progress. */
+  webauthnChallenges: WebAuthnChallengesRepository;
+  /** Single-use recovery codes, stored hashed. */
+  recoveryCodes: RecoveryCodesRepository;
+  /** One-time codes sent by email, each bound to the login it was sent for. */
+  emailCodes: EmailCodesRepository;
+  /** Phones and terminals that answer push requests, with their public keys. */
+  pushDevices: PushDevicesRepository;
+  /** Push requests with number matching; each is answered once. */
+  pushChallenges: PushChallengesRepository;
+  /** Single-use enrollment tokens for push devices, stored hashed. */
+  pushEnrollmentTokens: PushEnrollmentTokensRepository;
+  /** Actions (post-login scripts) with their versions and execution log. */
+  actions: ActionsRepository;
   /** Pass as oidc-provider's `adapter` configuration option; `Client` is served from `clients`. */
   oidcAdapter: OidcAdapterFactory;
   close(): Promise<void>;

@@ -41,17 +41,23 @@ async function freePort(): Promise<number> {
  * product as it runs, with nothing stubbed. Pass `dataDir` to restart over the same data.
  */
 export async function startTestProvider(
-  settings: Partial<StepupConfigInput> & { dataDir?: string; port?: number; logger?: Logger } = {},
+  settings: Partial<StepupConfigInput> & {
+    dataDir?: string;
+    port?: number;
+    logger?: Logger;
+    /** The provider's clock (epoch seconds), for tests that move time forward. */
+    clock?: () => number;
+  } = {},
 ): Promise<TestProvider> {
   const port = settings.port ?? (await freePort());
   const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'stepup-test-'));
   const issuer = `http://localhost:${port}`;
-  const { logger = pino({ level: 'silent' }), ...configInput } = settings;
+  const { logger = pino({ level: 'silent' }), clock, ...configInput } = settings;
   const config = {
     ...configSchema.parse({ logLevel: 'silent', ...configInput, port, dataDir, issuer }),
     issuer,
   };
-  const stepup = await createStepupProvider(config, { logger });
+  const stepup = await createStepupProvider(config, { logger, ...(clock ? { clock } : {}) });
   await stepup.listen();
 
   return {

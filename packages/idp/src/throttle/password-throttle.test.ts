@@ -27,13 +27,13 @@ describe('password throttling', () => {
       await t.recordFailure({ ...who, now });
       assert.deepEqual(await t.check({ ...who, knownBrowser: false, now }), { allowed: true });
     }
-    await t.recordFailure({ ...who, now }); // third consecutive failure: wait 1 s
+    await t.recordFailure({ ...who, now }); // third consecutive failure: wait 5 s
     assert.deepEqual(await t.check({ ...who, knownBrowser: false, now }), {
       allowed: false,
       scope: 'account',
-      retryAfter: 1,
+      retryAfter: 5,
     });
-    now += 1;
+    now += 5;
     assert.deepEqual(await t.check({ ...who, knownBrowser: false, now }), { allowed: true });
     const waits: number[] = [];
     for (let failure = 4; failure <= 9; failure += 1) {
@@ -43,7 +43,7 @@ describe('password throttling', () => {
       if (!decision.allowed) waits.push(decision.retryAfter);
       now += 60;
     }
-    assert.deepEqual(waits, [2, 4, 8, 16, 32, 60]);
+    assert.deepEqual(waits, [10, 20, 40, 60, 60, 60]);
   });
 
   test('after the lock threshold only known browsers may try; a success resets everything', async () => {

@@ -5,6 +5,9 @@ export type ThrottleDecision =
   | { allowed: true }
   | { allowed: false; scope: 'account' | 'ip'; retryAfter: number };
 
+/** The first wait after the free failures; each further failure doubles it. */
+const FIRST_DELAY_SECONDS = 5;
+
 /** Consecutive failures are remembered this long without a success (NIST SP 800-63B 5.2.2). */
 const CONSECUTIVE_WINDOW = 30 * 24 * 3600;
 
@@ -12,7 +15,7 @@ const CONSECUTIVE_WINDOW = 30 * 24 * 3600;
  * Throttles password guessing per account and per client IP (NIST SP 800-63B 5.2.2):
  * - per client IP: at most `ip.limit` failures in `ip.windowSeconds`, across accounts;
  * - per account: after `accountFreeFailures` consecutive failures each further try waits, doubling
- *   from one second up to `accountMaxDelaySeconds`; after `accountLockFailures` (at most 100) the
+ *   from five seconds up to `accountMaxDelaySeconds`; after `accountLockFailures` (at most 100) the
  *   account takes passwords only from browsers where it signed in before.
  * Browsers that signed in to the account before ("known browsers") are exempt from the account
  * limits, so an attacker who guesses from elsewhere can delay the victim's sign-in on new browsers
@@ -60,7 +63,10 @@ export class PasswordThrottle {
     );
     const beyond = count - this.#settings.accountFreeFailures;
     if (beyond >= 0) {
-      const delay = Math.min(2 ** Math.min(beyond, 30), this.#settings.accountMaxDelaySeconds);
+      const delay = Math.min(
+        FIRST_DELAY_SECONDS * 2 ** Math.min(beyond, 30),
+        this.#settings.accountMaxDelaySeconds,
+      );
       await this.#attempts.increment(waitKey(options.account), delay, now);
     }
   }

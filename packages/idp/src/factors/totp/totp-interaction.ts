@@ -123,6 +123,8 @@ export function createTotpInteraction(totp: TotpFactor, kit: InteractionKit): Se
           const factor = await totp.enroll(step.accountId, secret, 'Authenticator app', now);
           await totp.consumeStep(factor, matched, now);
           delete progress.enrollmentSecret;
+          // The person's first second factor: recovery codes are issued and shown before the login finishes.
+          progress.showRecoveryCodes = true;
           kit.deps.logAuthEvent({
             event: 'factor.enrolled',
             userId: step.accountId,

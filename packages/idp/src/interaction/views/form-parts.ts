@@ -20,10 +20,12 @@ export function describedBy(ids: readonly string[], invalid: boolean): SafeHtml 
   return html`${invalidAttribute}${describedByAttribute}`;
 }
 
-/** The 6-digit TOTP field (RFC 6238 codes as issued by authenticator apps). */
+/** The 6-digit code field: TOTP (RFC 6238 codes as issued by authenticator apps), or a code sent by email. */
 export function oneTimeCodeField(options: {
   label: string;
   hint: string;
+  /** Where the digits come from, for the browser's validation message. */
+  title?: string;
   describedByIds: readonly string[];
   invalid: boolean;
   /** Only where the field is the first thing to do; focusing it further down would scroll past the steps. */
@@ -32,7 +34,7 @@ export function oneTimeCodeField(options: {
   return html`<div class="field">
 <label for="code">${options.label}</label>
 <p class="field-hint" id="code-hint">${options.hint}</p>
-<input class="input input-code" type="text" id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" autocapitalize="off" spellcheck="false" required${options.autofocus ? raw(' autofocus') : ''} title="Enter the 6 digits shown in your authenticator app"${describedBy(['code-hint', ...options.describedByIds], options.invalid)}>
+<input class="input input-code" type="text" id="code" name="code" inputmode="numeric" pattern="[0-9]{6}" maxlength="6" autocomplete="one-time-code" autocapitalize="off" spellcheck="false" required${options.autofocus ? raw(' autofocus') : ''} title="${options.title ?? 'Enter the 6 digits shown in your authenticator app'}"${describedBy(['code-hint', ...options.describedByIds], options.invalid)}>
 </div>`;
 }
 

@@ -2,10 +2,18 @@ import { html, type SafeHtml } from './html.ts';
 import { brandMark } from './icons.ts';
 
 /**
- * Wraps a page's main content in the shared document: one stylesheet, no scripts, nothing external,
- * so it renders under `default-src 'none'; style-src 'self'; img-src 'self' data:`.
+ * Wraps a page's main content in the shared document: one stylesheet, no inline script or style,
+ * nothing external, so it renders under `default-src 'none'; style-src 'self'; script-src 'self';
+ * img-src 'self' data:`. `scripts` are paths on this origin (e.g. `/assets/webauthn.js`), loaded
+ * deferred in order; most pages have none.
  */
-export function renderDocument(options: { title: string; main: SafeHtml }): string {
+export function renderDocument(options: {
+  title: string;
+  main: SafeHtml;
+  scripts?: readonly string[];
+  /** More head elements from this origin: a stylesheet, a manifest, a `<noscript>` refresh. */
+  head?: SafeHtml;
+}): string {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -16,7 +24,7 @@ export function renderDocument(options: { title: string; main: SafeHtml }): stri
 <title>${options.title} – Stepup</title>
 <link rel="icon" href="data:,">
 <link rel="stylesheet" href="/assets/stepup.css">
-</head>
+${options.head ?? ''}${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>\n`)}</head>
 <body>
 <header class="site-header">
 <p class="brand">${brandMark()}<span>Stepup</span></p>

@@ -2,12 +2,15 @@ import { csrfInput, describedBy, errorAlert } from './form-parts.ts';
 import { html } from './html.ts';
 import { icon } from './icons.ts';
 import { renderDocument } from './layout.ts';
+import { WEBAUTHN_SCRIPTS, webauthnCeremonyForm } from './webauthn-ceremony-form.ts';
 
 /**
  * The first factor: username and password.
  *
  * `error` should say what went wrong and what to do next, e.g. "That username and password don't match.
  * Check them and try again." `stepUpReason` is set when the app asked for a stronger sign-in.
+ * `passkey`, when set, also offers "Sign in with a passkey" (shown only where JavaScript and WebAuthn
+ * work; the password form stays the way in for every other browser).
  */
 export function renderLoginPage(options: {
   action: string;
@@ -16,6 +19,7 @@ export function renderLoginPage(options: {
   username?: string;
   error?: string;
   stepUpReason?: string;
+  passkey?: { action: string; optionsAction: string };
 }): string {
   const { error, stepUpReason } = options;
   const username = options.username ?? '';
@@ -39,7 +43,23 @@ ${invalid ? errorAlert('login-error', error) : ''}
 <input class="input" type="password" id="password" name="password" autocomplete="current-password" required${focusUsername ? '' : html` autofocus`}${describedBy(errorIds, invalid)}>
 </div>
 <button class="button button-primary" type="submit">Sign in</button>
-</form>`;
+</form>
+${
+  options.passkey === undefined
+    ? ''
+    : webauthnCeremonyForm({
+        ceremony: 'authenticate',
+        action: options.passkey.action,
+        optionsAction: options.passkey.optionsAction,
+        csrfToken: options.csrfToken,
+        buttonLabel: 'Sign in with a passkey',
+        buttonStyle: 'secondary',
+      })
+}`;
 
-  return renderDocument({ title: invalid ? 'Error: Sign in' : 'Sign in', main });
+  return renderDocument({
+    title: invalid ? 'Error: Sign in' : 'Sign in',
+    main,
+    ...(options.passkey === undefined ? {} : { scripts: WEBAUTHN_SCRIPTS }),
+  });
 }

@@ -1,16 +1,8 @@
-import { alternativesForm, cancelForm, csrfInput, errorAlert, oneTimeCodeField } from './form-parts.ts';
-import { html, type SafeHtml } from './html.ts';
+import { codeFeedback } from './code-feedback.ts';
+import { alternativesForm, cancelForm, csrfInput, oneTimeCodeField } from './form-parts.ts';
+import { html } from './html.ts';
 import { icon } from './icons.ts';
 import { renderDocument } from './layout.ts';
-
-/** At or below this many attempts the page warns how many are left; above it the number is noise. */
-const FEW_ATTEMPTS_LEFT = 3;
-
-function describeAttemptsLeft(attemptsLeft: number | undefined): string | undefined {
-  if (attemptsLeft === undefined || attemptsLeft > FEW_ATTEMPTS_LEFT) return undefined;
-  if (attemptsLeft <= 0) return 'You have no tries left. Select Cancel and sign in again.';
-  return attemptsLeft === 1 ? 'You have 1 try left.' : `You have ${attemptsLeft} tries left.`;
-}
 
 /**
  * The second factor for an account that already has TOTP: asks for the current 6-digit code.
@@ -28,19 +20,7 @@ export function renderTotpChallengePage(options: {
   alternatives?: { action: string; choices: readonly { method: string; label: string }[] };
   attemptsLeft?: number;
 }): string {
-  const { error } = options;
-  const attemptsText = describeAttemptsLeft(options.attemptsLeft);
-  const invalid = error !== undefined;
-
-  let feedback: SafeHtml | string = '';
-  let describedByIds: string[] = [];
-  if (invalid) {
-    feedback = errorAlert('code-error', attemptsText === undefined ? error : `${error} ${attemptsText}`);
-    describedByIds = ['code-error'];
-  } else if (attemptsText !== undefined) {
-    feedback = html`<div class="notice" id="code-attempts">${icon('info')}<p>${attemptsText}</p></div>`;
-    describedByIds = ['code-attempts'];
-  }
+  const { feedback, describedByIds, invalid } = codeFeedback(options.error, options.attemptsLeft);
 
   const main = html`<div class="card-icon">${icon('shield')}</div>
 <p class="eyebrow">Two-step verification</p>

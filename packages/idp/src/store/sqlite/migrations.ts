@@ -76,4 +76,150 @@ export const migrations: readonly string[] = [
   CREATE INDEX oidc_models_user_code ON oidc_models (user_code);
   CREATE INDEX oidc_models_expires_at ON oidc_models (expires_at);
   `,
+  // Resource servers (RFC 8707): the APIs that receive JWT access tokens (RFC 9068).
+  `
+  CREATE TABLE resource_servers (
+    identifier TEXT PRIMARY KEY,
+    scopes TEXT NOT NULL CHECK (json_valid(scopes)),
+    access_token_ttl INTEGER NOT NULL CHECK (access_token_ttl > 0),
+    signing_alg TEXT NOT NULL
+  ) STRICT;
+  `,
+  // WebAuthn: registered credentials (security keys, passkeys) and the challenges of open ceremonies.
+  `
+  CREATE TABLE webauthn_credentials (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    public_key BLOB NOT NULL,
+    counter INTEGER NOT NULL CHECK (counter >= 0),
+    transports TEXT NOT NULL CHECK (json_valid(transports)),
+    aaguid TEXT NOT NULL,
+    device_type TEXT NOT NULL CHECK (device_type IN ('singleDevice', 'multiDevice')),
+    backed_up INTEGER NOT NULL CHECK (backed_up IN (0, 1)),
+    attachment TEXT CHECK (attachment IN ('platform', 'cross-platform')),
+    name TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER
+  ) STRICT;
+  CREATE INDEX webauthn_credentials_user_id ON webauthn_credentials (user_id);
+
+  CREATE TABLE webauthn_challenges (
+    interaction_uid TEXT NOT NULL,
+    ceremony TEXT NOT NULL,
+    challenge TEXT NOT NULL,
+    user_id TEXT,
+    expires_at INTEGER NOT NULL,
+    PRIMARY KEY (interaction_uid, ceremony)
+  ) STRICT;
+  CREATE INDEX webauthn_challenges_expires_at ON webauthn_challenges (expires_at);
+  `,
+  // Recovery codes (hashes of single-use codes, one set per user) and email one-time codes (each bound
+  // to the login it was sent for).
+  `
+  CREATE TABLE recovery_codes (
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    used_at INTEGER,
+    PRIMARY KEY (user_id, code_hash)
+  ) STRICT;
+
+  CREATE TABLE email_codes (
+    challenge_id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    code_hash TEXT NOT NULL,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    used_at INTEGER
+  ) STRICT;
+  CREATE INDEX email_codes_user_id ON email_codes (user_id);
+  CREATE INDEX email_codes_expires_at ON email_codes (expires_at);
+  `,
+  // Push with number matching: the devices that answer, their requests (at most one open per login,
+  // answered once), and single-use enrollment tokens (hashes only).
+  `
+  CREATE TABLE push_devices (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    name TEXT NOT NULL,
+    public_key TEXT NOT NULL CHECK (json_valid(public_key)),
+    created_at INTEGER NOT NULL,
+    last_used_at INTEGER,
+    revoked_at INTEGER
+  ) STRICT;
+  CREATE INDEX push_devices_user_id ON push_devices (user_id);
+
+  CREATE TABLE push_challenges (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    interaction_uid TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    client_name TEXT NOT NULL,
+    ip TEXT NOT NULL,
+    number INTEGER NOT NULL CHECK (number BETWEEN 10 AND 99),
+    choices TEXT NOT NULL CHECK (json_valid(choices)),
+    nonce TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'approved', 'denied', 'expired')),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    resolved_at INTEGER,
+    device_id TEXT,
+    consumed_at INTEGER
+  ) STRICT;
+  CREATE UNIQUE INDEX push_challenges_one_open_per_interaction ON push_challenges (interaction_uid)
+    WHERE status = 'open';
+  CREATE INDEX push_challenges_user_id_status ON push_challenges (user_id, status);
+  CREATE INDEX push_challenges_open_expires_at ON push_challenges (expires_at) WHERE status = 'open';
+
+  CREATE TABLE push_enrollment_tokens (
+    token_hash TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    interaction_uid TEXT,
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    consumed_at INTEGER
+  ) STRICT;
+  CREATE INDEX push_enrollment_tokens_interaction_uid ON push_enrollment_tokens (interaction_uid);
+  `,
+  // Actions (post-login scripts): each deploy adds a version; secrets are sealed by the caller. The
+  // execution log keeps the newest executions of each Action.
+  `
+  CREATE TABLE actions (
+    id TEXT PRIMARY KEY,
+    name TEXT NOT NULL UNIQUE,
+    trigger TEXT NOT NULL,
+    enabled INTEGER NOT NULL CHECK (enabled IN (0, 1)),
+    position INTEGER NOT NULL,
+    version INTEGER NOT NULL,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX actions_trigger_position ON actions (trigger, position);
+
+  CREATE TABLE action_versions (
+    action_id TEXT NOT NULL REFERENCES actions (id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    code TEXT NOT NULL,
+    secret_names TEXT NOT NULL CHECK (json_valid(secret_names)),
+    sealed_secrets TEXT,
+    created_at INTEGER NOT NULL,
+    PRIMARY KEY (action_id, version)
+  ) STRICT;
+
+  CREATE TABLE action_executions (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    action_id TEXT NOT NULL REFERENCES actions (id) ON DELETE CASCADE,
+    version INTEGER NOT NULL,
+    started_at INTEGER NOT NULL,
+    duration_ms REAL NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('succeeded', 'denied', 'failed')),
+    error_code TEXT,
+    error_detail TEXT,
+    logs TEXT NOT NULL CHECK (json_valid(logs)),
+    calls TEXT NOT NULL CHECK (json_valid(calls)),
+    user_id TEXT,
+    client_id TEXT
+  ) STRICT;
+  CREATE INDEX action_executions_action_id ON action_executions (action_id, id);
+  `,
 ];

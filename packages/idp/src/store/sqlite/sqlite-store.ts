@@ -2,14 +2,23 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
+import { SqliteActionsRepository } from './sqlite-actions.ts';
 import { SqliteAttemptsRepository } from './sqlite-attempts.ts';
 import { SqliteAuthSessionsRepository } from './sqlite-auth-sessions.ts';
 import { SqliteClientsRepository } from './sqlite-clients.ts';
+import { SqliteEmailCodesRepository } from './sqlite-email-codes.ts';
 import { SqliteFactorsRepository } from './sqlite-factors.ts';
 import { SqliteInteractionStatesRepository } from './sqlite-interaction-states.ts';
 import { SqliteKeysRepository } from './sqlite-keys.ts';
 import { createSqliteOidcAdapter } from './sqlite-oidc-adapter.ts';
+import { SqlitePushChallengesRepository } from './sqlite-push-challenges.ts';
+import { SqlitePushDevicesRepository } from './sqlite-push-devices.ts';
+import { SqlitePushEnrollmentTokensRepository } from './sqlite-push-enrollment-tokens.ts';
+import { SqliteRecoveryCodesRepository } from './sqlite-recovery-codes.ts';
+import { SqliteResourceServersRepository } from './sqlite-resource-servers.ts';
 import { SqliteUsersRepository } from './sqlite-users.ts';
+import { SqliteWebAuthnChallengesRepository } from './sqlite-webauthn-challenges.ts';
+import { SqliteWebAuthnCredentialsRepository } from './sqlite-webauthn-credentials.ts';
 
 export type SqliteStoreOptions = { dataDir: string } | { file: ':memory:' };
 
@@ -35,6 +44,15 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     attempts: new SqliteAttemptsRepository(db),
     keys: new SqliteKeysRepository(db),
     clients,
+    resourceServers: new SqliteResourceServersRepository(db),
+    webauthnCredentials: new SqliteWebAuthnCredentialsRepository(db),
+    webauthnChallenges: new SqliteWebAuthnChallengesRepository(db),
+    recoveryCodes: new SqliteRecoveryCodesRepository(db),
+    emailCodes: new SqliteEmailCodesRepository(db),
+    pushDevices: new SqlitePushDevicesRepository(db),
+    pushChallenges: new SqlitePushChallengesRepository(db),
+    pushEnrollmentTokens: new SqlitePushEnrollmentTokensRepository(db),
+    actions: new SqliteActionsRepository(db),
     oidcAdapter: createSqliteOidcAdapter(db, clients),
     async close() {
       if (db.open) db.close();

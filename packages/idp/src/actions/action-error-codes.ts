@@ -1,0 +1,57 @@
+/**
+ * Why one Action execution failed. Stable: tests, logs and the admin API switch on these codes; the
+ * detail that goes with a code is for the execution log only.
+ *
+ * Every one of them denies the login: a failing Action never lets a login through without the MFA
+ * it might have asked for (ARCHITECTURE.md, invariant 6).
+ */
+export type ActionErrorCode =
+  /** The script does not compile, exports no `onExecutePostLogin` function, or resolves to a value. */
+  | 'action_invalid'
+  /** The script threw, or the promise of `onExecutePostLogin` rejected. */
+  | 'action_threw'
+  /** The script ran longer than `actions.timeoutMs`. */
+  | 'action_timeout'
+  /** The script needed more than `actions.memoryLimitBytes`. */
+  | 'action_out_of_memory'
+  /** The script recursed deeper than `actions.maxStackBytes` allows. */
+  | 'action_stack_overflow'
+  /** The promise of `onExecutePostLogin` can never settle: nothing is left to run and it is pending. */
+  | 'action_did_not_settle'
+  /** The script wrote more than `actions.logLimitBytes` to the console. */
+  | 'action_log_limit'
+  /** An `api` method was called with arguments it does not accept. */
+  | 'action_invalid_call'
+  /** A custom claim has a registered name (`sub`, `acr`, `amr`, …) or an invalid one. */
+  | 'action_invalid_claim'
+  /** The script called `require`: Actions have no modules. */
+  | 'action_module_unavailable'
+  /** The script called an `api` method Stepup does not provide (`api.redirect`, `api.cache`, …). */
+  | 'action_unsupported_api'
+  /** The Action's secrets could not be decrypted (the store's encryption key changed). */
+  | 'action_secrets_unreadable'
+  /** The sandbox itself failed (its worker crashed or could not start). */
+  | 'action_sandbox_failed';
+
+/** Every `ActionErrorCode`, for validation and documentation. */
+export const ACTION_ERROR_CODES: readonly ActionErrorCode[] = [
+  'action_invalid',
+  'action_threw',
+  'action_timeout',
+  'action_out_of_memory',
+  'action_stack_overflow',
+  'action_did_not_settle',
+  'action_log_limit',
+  'action_invalid_call',
+  'action_invalid_claim',
+  'action_module_unavailable',
+  'action_unsupported_api',
+  'action_secrets_unreadable',
+  'action_sandbox_failed',
+];
+
+/** A failed execution: a stable code and a private detail (already free of the Action's secrets). */
+export interface ActionFailure {
+  code: ActionErrorCode;
+  detail: string;
+}

@@ -1,0 +1,157 @@
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { ActionsRepository, ActionTrigger, DeployedAction } from '../store/actions.ts';
+import { StoreConflictError } from '../store/errors.ts';
+import { ActionManagementError } from './action-management-error.ts';
+import { checkActionName } from './action-name.ts';
+import { openActionSecrets, SECRET_NAME, sealActionSecrets } from './action-secrets.ts';
+import { buildPostLoginEvent } from './post-login-event.ts';
+import { type ActionSettings, sandboxLimits } from './run-post-login-actions.ts';
+import { samplePostLoginInput } from './sample-post-login-input.ts';
+import type { ActionSandbox } from './sandbox/action-sandbox.ts';
+
+/** The triggers an Action can be deployed for. */
+export const ACTION_TRIGGERS: readonly ActionTrigger[] = ['post-login'];
+/** Larger scripts are refused: an Action is a rule, not a program. */
+export const MAX_ACTION_CODE_BYTES = 100 * 1024;
+
+/** One deploy, from the CLI, the admin API or an Actions folder. */
+export interface DeployActionRequest {
+  name: string;
+  trigger: string;
+  code: string;
+  /** Secrets to add or replace; the others carry over from the current version. */
+  secrets?: Readonly<Record<string, string>>;
+  /** Names of secrets to drop. */
+  removeSecrets?: readonly string[];
+  /** Whether a new Action starts enabled (default true); an existing Action keeps its state. */
+  enabled?: boolean;
+}
+
+/** What deploying and test-running Actions need. */
+export interface ManageActionsDependencies {
+  actions: ActionsRepository;
+  /** The provider's `SecretBox`; needed only when secrets are read or changed. */
+  secretBox?: SecretBox;
+  sandbox: ActionSandbox;
+  settings: ActionSettings;
+  /** Epoch seconds. */
+  now?: () => number;
+}
+
+/** The Action after a deploy, and whether a version was added. */
+export interface DeployActionResult {
+  action: DeployedAction;
+  /** False when code and secrets were those of the current version: no version was added. */
+  changed: boolean;
+}
+
+/**
+ * Deploys an Action: checks its name, trigger and size, loads it in the sandbox (it must compile
+ * and export `onExecutePostLogin`), merges its secrets with the current version's and stores a new
+ * version. Deploying the current code and secrets again changes nothing, so an Actions folder can
+ * be loaded at every start. Throws `ActionManagementError`.
+ */
+export async function deployAction(
+  request: DeployActionRequest,
+  deps: ManageActionsDependencies,
+): Promise<DeployActionResult> {
+  checkActionName(request.name);
+  if (!(ACTION_TRIGGERS as readonly string[]).includes(request.trigger)) {
+    throw new ActionManagementError(
+      'invalid_request',
+      `trigger "${request.trigger}" is not one of ${ACTION_TRIGGERS.join(', ')}`,
+    );
+  }
+  const trigger = request.trigger as ActionTrigger;
+  if (request.code.trim() === '' || Buffer.byteLength(request.code) > MAX_ACTION_CODE_BYTES) {
+    throw new ActionManagementError(
+      'invalid_request',
+      `the code must have 1 to ${MAX_ACTION_CODE_BYTES} bytes`,
+    );
+  }
+  const changes = request.secrets ?? {};
+  const removals = request.removeSecrets ?? [];
+  for (const name of [...Object.keys(changes), ...removals]) {
+    if (!SECRET_NAME.test(name)) {
+      throw new ActionManagementError(
+        'invalid_request',
+        `secret name "${name}" must be an identifier (A-Z, 0-9, _)`,
+      );
+    }
+  }
+  const existing = await deps.actions.find(request.name);
+  if (existing && existing.trigger !== trigger) {
+    throw new ActionManagementError(
+      'invalid_request',
+      `Action "${request.name}" runs on ${existing.trigger}`,
+    );
+  }
+  const secretsChange =
+    Object.keys(changes).length > 0 || removals.some((name) => existing?.secretNames.includes(name));
+  if (existing && !secretsChange && existing.code === request.code) {
+    return { action: existing, changed: false };
+  }
+  await checkLoads(request.name, request.code, deps);
+
+  let secretNames = existing?.secretNames ?? [];
+  let sealedSecrets = existing?.sealedSecrets ?? null;
+  if (secretsChange) {
+    if (!deps.secretBox) throw new TypeError('deployAction: changing secrets needs deps.secretBox');
+    let secrets: Record<string, string>;
+    try {
+      secrets = openActionSecrets(deps.secretBox, request.name, sealedSecrets);
+    } catch {
+      throw new ActionManagementError(
+        'conflict',
+        'the current secrets can not be decrypted; redeploy them all',
+      );
+    }
+    for (const name of removals) delete secrets[name];
+    Object.assign(secrets, changes);
+    try {
+      sealedSecrets = sealActionSecrets(deps.secretBox, request.name, secrets);
+    } catch (error) {
+      throw new ActionManagementError('invalid_request', (error as Error).message);
+    }
+    secretNames = Object.keys(secrets).sort();
+  }
+
+  try {
+    const action = await deps.actions.deploy({
+      name: request.name,
+      trigger,
+      code: request.code,
+      secretNames,
+      sealedSecrets,
+      basedOn: existing?.version ?? null,
+      enabled: request.enabled ?? true,
+      now: (deps.now ?? (() => Math.floor(Date.now() / 1000)))(),
+    });
+    return { action, changed: true };
+  } catch (error) {
+    if (error instanceof StoreConflictError) {
+      throw new ActionManagementError(
+        'conflict',
+        `Action "${request.name}" was deployed by someone else meanwhile`,
+      );
+    }
+    throw error;
+  }
+}
+
+/** Runs the script's top level in the sandbox without calling it: it must load and export the function. */
+async function checkLoads(name: string, code: string, deps: ManageActionsDependencies): Promise<void> {
+  const result = await deps.sandbox.run({
+    mode: 'load',
+    code,
+    filename: `${name}.js`,
+    eventJson: JSON.stringify(buildPostLoginEvent(samplePostLoginInput(), {})),
+    limits: sandboxLimits(deps.settings),
+  });
+  if (result.failure) {
+    throw new ActionManagementError(
+      'invalid_request',
+      `the Action does not load (${result.failure.code}): ${result.failure.detail}`,
+    );
+  }
+}

@@ -1,0 +1,177 @@
+import type { JsonObject } from './json-value.ts';
+
+/**
+ * How the login that runs the Actions came about, as `event.transaction.protocol`:
+ * - `oidc-basic-profile`: an authorization request (code flow) that may show pages to the user;
+ * - `oidc-silent`: an authorization request with `prompt=none` — nothing can be shown, so an Action
+ *   that asks for MFA the session does not have ends the request with `interaction_required`
+ *   (Auth0 reports these as `oidc-basic-profile`; `event.request.query.prompt` still says `none`);
+ * - `oauth2-refresh-token`: a refresh token grant — no user is present.
+ */
+export type PostLoginProtocol = 'oidc-basic-profile' | 'oidc-silent' | 'oauth2-refresh-token';
+
+/** Second factors in Auth0's vocabulary (`event.user.enrolledFactors[].type`, `challengeWith`). */
+export type PostLoginFactorType =
+  | 'otp'
+  | 'push-notification'
+  | 'email'
+  | 'webauthn-platform'
+  | 'webauthn-roaming'
+  | 'recovery-code';
+
+/**
+ * What the login flow knows when the Actions run, as plain data; `buildPostLoginEvent` turns it into
+ * the Auth0-shaped `event`. Times are epoch seconds.
+ */
+export interface PostLoginInput {
+  user: {
+    id: string;
+    username: string;
+    email: string | null;
+    emailVerified: boolean;
+    name: string | null;
+    appMetadata: JsonObject;
+    userMetadata: JsonObject;
+    /** The kinds of second factor the user has enrolled. */
+    enrolledFactors: readonly PostLoginFactorType[];
+  };
+  client: {
+    clientId: string;
+    name: string | null;
+    metadata: Readonly<Record<string, string>>;
+  };
+  transaction: {
+    /** The `acr_values` of the request, parsed (RFC 6749 3.3 style: space-separated), in order. */
+    acrValues: readonly string[];
+    requestedScopes: readonly string[];
+    redirectUri: string | null;
+    protocol: PostLoginProtocol;
+    uiLocales: readonly string[];
+  };
+  request: {
+    ip: string;
+    userAgent: string | null;
+    hostname: string;
+    /** The query (or form) parameters of the authorization request exactly as sent. */
+    query: Readonly<Record<string, string>>;
+  };
+  /** The methods proven in this session, oldest first (`pwd`, `otp`, …). */
+  authenticationMethods: readonly { name: string; at: number }[];
+  loginsCount: number;
+}
+
+/** A value an Action may read from `event`: what `buildPostLoginEvent` returns (JSON only). */
+export interface PostLoginEvent {
+  user: {
+    user_id: string;
+    username: string;
+    email: string | null;
+    email_verified: boolean;
+    name: string | null;
+    app_metadata: JsonObject;
+    user_metadata: JsonObject;
+    enrolledFactors: { type: PostLoginFactorType }[];
+    /** Auth0's older list of enrolled MFA provider names (`google-authenticator`, `guardian`, …). */
+    multifactor: string[];
+  };
+  client: { client_id: string; name: string | null; metadata: Record<string, string> };
+  transaction: {
+    /**
+     * The requested acr values as ONE string: the values joined by a single space, `''` when the
+     * request had none. See `buildPostLoginEvent` for why a string, and `acr_values_list`.
+     */
+    acr_values: string;
+    /** The requested acr values as a list, `[]` when the request had none. */
+    acr_values_list: string[];
+    requested_scopes: string[];
+    redirect_uri?: string;
+    protocol: PostLoginProtocol;
+    ui_locales: string[];
+    locale: string;
+  };
+  request: {
+    ip: string;
+    user_agent?: string;
+    hostname: string;
+    query: Record<string, string>;
+  };
+  authentication: { methods: { name: string; timestamp: string }[] };
+  stats: { logins_count: number };
+  secrets: Record<string, string>;
+}
+
+const LEGACY_PROVIDER_NAMES: Record<PostLoginFactorType, string> = {
+  otp: 'google-authenticator',
+  'push-notification': 'guardian',
+  email: 'email',
+  'webauthn-platform': 'webauthn-platform',
+  'webauthn-roaming': 'webauthn-roaming',
+  'recovery-code': 'recovery-code',
+};
+
+/**
+ * Builds the `event` one Action sees, from the login's data and that Action's own secrets. Pure; the
+ * sandbox receives a deep-frozen copy, so no Action can change what a later one sees.
+ *
+ * **`event.transaction.acr_values` is a string.** The seed's Action compares it with `===` to
+ * `'http://schemas.openid.net/pape/policies/2007/06/multi-factor'`, which only a primitive string can
+ * satisfy; Auth0's current docs call `event.transaction.acr_values.includes(…)`, which a string also
+ * answers. So the value is the requested values joined by one space (whitespace as sent is
+ * normalised), and `''` when the request had none — then `=== '…'` is false and `.includes('…')` is
+ * false, neither throws. The raw parameter stays in `event.request.query.acr_values`.
+ *
+ * Pitfalls of the string form, which `event.transaction.acr_values_list` (a real array) avoids:
+ * - `.includes` is a substring test: `'urn:acr:mfa-strong'.includes('urn:acr:mfa')` is true, and so
+ *   is `'a b'.includes('a')`. With the default ladder no value contains another, but a custom ladder
+ *   may; use `acr_values_list.includes(value)` for an exact match.
+ * - When the app sends two values, `=== 'one value'` is false (the provider's own acr check still
+ *   enforces what was requested).
+ * - `acr_values[0]` is a character and `.length` counts characters; `.some`/`.map` do not exist.
+ */
+export function buildPostLoginEvent(
+  input: PostLoginInput,
+  secrets: Readonly<Record<string, string>>,
+): PostLoginEvent {
+  const acrValuesList = input.transaction.acrValues.flatMap((value) => value.split(/\s+/)).filter(Boolean);
+  return {
+    user: {
+      user_id: input.user.id,
+      username: input.user.username,
+      email: input.user.email,
+      email_verified: input.user.emailVerified,
+      name: input.user.name,
+      app_metadata: structuredClone(input.user.appMetadata),
+      user_metadata: structuredClone(input.user.userMetadata),
+      enrolledFactors: input.user.enrolledFactors.map((type) => ({ type })),
+      multifactor: [...new Set(input.user.enrolledFactors.map((type) => LEGACY_PROVIDER_NAMES[type]))],
+    },
+    client: {
+      client_id: input.client.clientId,
+      name: input.client.name,
+      metadata: { ...input.client.metadata },
+    },
+    transaction: {
+      acr_values: acrValuesList.join(' '),
+      acr_values_list: acrValuesList,
+      requested_scopes: [...input.transaction.requestedScopes],
+      ...(input.transaction.redirectUri === null ? {} : { redirect_uri: input.transaction.redirectUri }),
+      protocol: input.transaction.protocol,
+      ui_locales: [...input.transaction.uiLocales],
+      locale: input.transaction.uiLocales[0] ?? 'en',
+    },
+    request: {
+      ip: input.request.ip,
+      ...(input.request.userAgent === null ? {} : { user_agent: input.request.userAgent }),
+      hostname: input.request.hostname,
+      query: { ...input.request.query },
+    },
+    authentication: {
+      methods: input.authenticationMethods.map((method) => ({
+        name: method.name,
+        timestamp: new Date(method.at * 1000).toISOString(),
+      })),
+    },
+    stats: { logins_count: input.loginsCount },
+    secrets: { ...secrets },
+  };
+}

@@ -1,0 +1,254 @@
+import type { Logger } from 'pino';
+import type { StepupConfig } from '../config/config-schema.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { ActionsRepository, DeployedAction } from '../store/actions.ts';
+import type { ActionErrorCode, ActionFailure } from './action-error-codes.ts';
+import { maskSecrets, openActionSecrets } from './action-secrets.ts';
+import type { JsonObject, JsonValue } from './json-value.ts';
+import type { RecordedApiCall } from './post-login-api.ts';
+import { buildPostLoginEvent, type PostLoginInput } from './post-login-event.ts';
+import {
+  type ActionExecutionOutcome,
+  type ActionExecutionSummary,
+  applyCalls,
+  emptyEffects,
+  mergeMultifactor,
+  type PostLoginDenyCode,
+  type PostLoginEffects,
+  type PostLoginOutcome,
+  summarizeCall,
+} from './post-login-outcome.ts';
+import type { ActionSandbox } from './sandbox/action-sandbox.ts';
+import type { SandboxLimits } from './sandbox/sandbox-protocol.ts';
+
+/** The sandbox limits and the execution log size, as `actions.*` in the configuration holds them. */
+export type ActionSettings = Pick<
+  StepupConfig['actions'],
+  'timeoutMs' | 'memoryLimitBytes' | 'maxStackBytes' | 'logLimitBytes' | 'executionLogSize'
+>;
+
+/** What `runPostLoginActions` needs; one `ActionSandbox` per process, shared by every login. */
+export interface PostLoginActionsDependencies {
+  actions: ActionsRepository;
+  /** The provider's `SecretBox` (`loadProviderKeys`), which sealed the Actions' secrets. */
+  secretBox: SecretBox;
+  sandbox: ActionSandbox;
+  logger: Logger;
+  settings: ActionSettings;
+  /** Epoch milliseconds; tests pass their own. */
+  now?: () => number;
+}
+
+/** Shown to the user when an Action failed: what happened, never the script's internals. */
+export const ACTION_FAILED_REASON =
+  'Sign-in was stopped because a login rule could not be completed. Try again later or contact the administrator.';
+
+/** The limits of one execution, from the settings. */
+export function sandboxLimits(settings: ActionSettings): SandboxLimits {
+  return {
+    timeoutMs: settings.timeoutMs,
+    memoryLimitBytes: settings.memoryLimitBytes,
+    maxStackBytes: settings.maxStackBytes,
+    logLimitBytes: settings.logLimitBytes,
+  };
+}
+
+/**
+ * Runs the enabled post-login Actions in the operator's order, each in its own sandbox with its own
+ * secrets and a fresh copy of the event, and merges what they asked for into one outcome.
+ *
+ * Fail closed (ARCHITECTURE.md, invariant 6): any failed execution — a throw, a timeout, a memory or
+ * log blow-up, an invalid `api` call — and a store that can not list the Actions make the outcome a
+ * `deny` with a stable `code`; the Actions after it do not run. `api.access.deny` denies with
+ * `access_denied` and the Action's reason. A denied outcome carries no claims, challenges or
+ * metadata updates. Never rejects.
+ *
+ * Each execution is written to the execution log (newest `executionLogSize` per Action) and to the
+ * log, with the Action's secrets masked in its console output and error detail.
+ *
+ * @example
+ * const outcome = await runPostLoginActions(input, { actions: store.actions, secretBox, sandbox, logger, settings: config.actions });
+ * if (outcome.decision === 'deny') return renderErrorPage(outcome.reason);
+ * if (outcome.multifactor && outcome.multifactor.provider !== 'none') requireSecondFactor(outcome.multifactor);
+ */
+export async function runPostLoginActions(
+  input: PostLoginInput,
+  deps: PostLoginActionsDependencies,
+): Promise<PostLoginOutcome> {
+  const log = deps.logger.child({ component: 'actions' });
+  const executions: ActionExecutionSummary[] = [];
+  let actions: DeployedAction[];
+  try {
+    actions = await deps.actions.listEnabled('post-login');
+  } catch (error) {
+    log.error({ err: error }, 'the post-login Actions could not be loaded');
+    return denied('actions_unavailable', ACTION_FAILED_REASON, executions);
+  }
+
+  const effects = emptyEffects();
+  let current = input;
+  for (const action of actions) {
+    const execution = await runOne(action, current, deps, log);
+    executions.push(execution.summary);
+    if (execution.failure) return denied(execution.failure.code, ACTION_FAILED_REASON, executions);
+    applyCalls(effects, execution.calls);
+    if (effects.denyReason !== undefined) return denied('access_denied', effects.denyReason, executions);
+    // Auth0: metadata written by an Action is what the next Actions see.
+    current = withMetadata(current, effects);
+  }
+  return {
+    decision: 'allow',
+    ...merged(effects),
+    executions,
+  };
+}
+
+interface Execution {
+  summary: ActionExecutionSummary;
+  failure?: ActionFailure;
+  calls: RecordedApiCall[];
+}
+
+async function runOne(
+  action: DeployedAction,
+  input: PostLoginInput,
+  deps: PostLoginActionsDependencies,
+  log: Logger,
+): Promise<Execution> {
+  const now = deps.now ?? Date.now;
+  const startedAt = now();
+  let secrets: Record<string, string> = {};
+  let failure: ActionFailure | undefined;
+  let calls: RecordedApiCall[] = [];
+  let logs: string[] = [];
+  let durationMs = 0;
+  try {
+    secrets = openActionSecrets(deps.secretBox, action.name, action.sealedSecrets);
+  } catch {
+    failure = {
+      code: 'action_secrets_unreadable',
+      detail: 'the secrets of this Action can not be decrypted',
+    };
+  }
+  if (!failure) {
+    const result = await deps.sandbox.run({
+      mode: 'run',
+      code: action.code,
+      filename: `${action.name}.js`,
+      eventJson: JSON.stringify(buildPostLoginEvent(input, secrets)),
+      limits: sandboxLimits(deps.settings),
+    });
+    failure = result.failure && { ...result.failure, detail: maskSecrets(result.failure.detail, secrets) };
+    calls = result.calls;
+    logs = result.logs.map((line) => maskSecrets(line, secrets));
+    durationMs = result.durationMs;
+  }
+
+  const outcome: ActionExecutionOutcome = failure
+    ? 'failed'
+    : calls.some((call) => call.method === 'access.deny')
+      ? 'denied'
+      : 'succeeded';
+  const errorCode: ActionErrorCode | null = failure?.code ?? null;
+  const summary: ActionExecutionSummary = {
+    actionId: action.id,
+    actionName: action.name,
+    version: action.version,
+    durationMs,
+    outcome,
+    errorCode,
+    logs,
+  };
+  const callLines = calls.map(summarizeCall);
+  const fields = {
+    event: 'action.executed',
+    action: action.name,
+    actionId: action.id,
+    version: action.version,
+    durationMs: Math.round(durationMs * 1000) / 1000,
+    outcome,
+    errorCode,
+    errorDetail: failure?.detail,
+    calls: callLines,
+    userId: input.user.id,
+    clientId: input.client.clientId,
+  };
+  if (failure) log.warn(fields, `Action ${action.name} failed: ${failure.code}`);
+  else log.info(fields, `Action ${action.name} ${outcome}`);
+  if (logs.length > 0)
+    log.debug({ action: action.name, console: logs }, `console output of Action ${action.name}`);
+
+  try {
+    await deps.actions.recordExecution(
+      {
+        actionId: action.id,
+        version: action.version,
+        startedAt,
+        durationMs,
+        outcome,
+        errorCode,
+        errorDetail: failure?.detail ?? null,
+        logs,
+        calls: callLines,
+        userId: input.user.id,
+        clientId: input.client.clientId,
+      },
+      deps.settings.executionLogSize,
+    );
+  } catch (error) {
+    // The log is for people; a login is not denied because its record could not be written.
+    log.error({ err: error, action: action.name }, 'could not write the Action execution log');
+  }
+  return { summary, ...(failure ? { failure } : {}), calls };
+}
+
+function withMetadata(input: PostLoginInput, effects: PostLoginEffects): PostLoginInput {
+  if (effects.appMetadata.size === 0 && effects.userMetadata.size === 0) return input;
+  return {
+    ...input,
+    user: {
+      ...input.user,
+      appMetadata: updated(input.user.appMetadata, effects.appMetadata),
+      userMetadata: updated(input.user.userMetadata, effects.userMetadata),
+    },
+  };
+}
+
+function updated(metadata: JsonObject, changes: Map<string, JsonValue | null>): JsonObject {
+  const next = new Map(Object.entries(metadata));
+  for (const [key, value] of changes) {
+    if (value === null) next.delete(key);
+    else next.set(key, value);
+  }
+  return Object.fromEntries(next);
+}
+
+function merged(effects: PostLoginEffects) {
+  const multifactor = mergeMultifactor(effects.multifactorCalls);
+  return {
+    ...(multifactor ? { multifactor } : {}),
+    challenges: effects.challenges,
+    idTokenClaims: Object.fromEntries(effects.idTokenClaims),
+    accessTokenClaims: Object.fromEntries(effects.accessTokenClaims),
+    appMetadata: Object.fromEntries(effects.appMetadata),
+    userMetadata: Object.fromEntries(effects.userMetadata),
+  };
+}
+
+function denied(
+  code: PostLoginDenyCode,
+  reason: string,
+  executions: ActionExecutionSummary[],
+): PostLoginOutcome {
+  return {
+    decision: 'deny',
+    code,
+    reason,
+    challenges: [],
+    idTokenClaims: {},
+    accessTokenClaims: {},
+    appMetadata: {},
+    userMetadata: {},
+    executions,
+  };
+}

@@ -1,0 +1,110 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ACR_MULTI_FACTOR } from '@stepup/core';
+import type { Browser } from 'playwright-core';
+import { listPendingChallenges } from '../../authenticator/list-pending-challenges.ts';
+import { respondToChallenge } from '../../authenticator/respond-to-challenge.ts';
+import { type CallbackServer, launchChromium, startCallbackServer } from '../../testing/chromium.ts';
+import { enrollTestDevice } from '../../testing/push-login.ts';
+import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
+import { TestRelyingParty } from '../../testing/test-relying-party.ts';
+
+const PASSWORD = 'correct horse battery';
+const CLIENT_SECRET = 'push-browser-secret-0123456789abcdef';
+
+describe('push in Chromium: the authenticator app and the waiting page', () => {
+  let idp: TestProvider;
+  let browser: Browser;
+  let callback: CallbackServer;
+
+  before(async () => {
+    [idp, browser, callback] = await Promise.all([
+      startTestProvider(),
+      launchChromium(),
+      startCallbackServer(),
+    ]);
+    await idp.addClient({
+      client_id: 'app',
+      client_secret: CLIENT_SECRET,
+      client_name: 'Salary',
+      redirect_uris: [callback.redirectUri],
+    });
+  });
+  after(async () => {
+    await browser?.close();
+    await callback?.close();
+    await idp?.close();
+  });
+
+  async function authorize() {
+    const rp = await TestRelyingParty.discover(idp.issuer, 'app', { client_secret: CLIENT_SECRET });
+    return rp.authorizationUrl({ redirect_uri: callback.redirectUri, acr_values: ACR_MULTI_FACTOR });
+  }
+
+  test('enroll the app from the QR link, get the request at once, pick the number: the login page continues by itself', async () => {
+    await idp.addUser('olivia', PASSWORD);
+    const laptop = await browser.newContext();
+    const phone = await browser.newContext();
+    try {
+      const login = await laptop.newPage();
+      await login.goto((await authorize()).url.href);
+      await login.fill('#username', 'olivia');
+      await login.fill('#password', PASSWORD);
+      await login.click('button[type="submit"]');
+      await login.waitForSelector('text=Get sign-in requests on your phone');
+      const link = await login.getAttribute('.push-link a', 'href');
+      assert.ok(link);
+
+      const app = await phone.newPage();
+      await app.goto(link);
+      await app.fill('#device-name', "Olivia's phone");
+      await app.click('#enroll-form button');
+      await app.waitForSelector('text=This device is added');
+      assert.equal(new URL(app.url()).hash, '', 'the spent token leaves the address bar');
+
+      // The login page noticed the new device and shows the number of the first request.
+      const number = await (await login.waitForSelector('.push-number', { timeout: 10_000 })).textContent();
+      const choice = await app.waitForSelector(`.push-choice >> text="${number}"`, { timeout: 10_000 });
+      assert.match((await app.textContent('.push-request-title')) ?? '', /Salary wants to sign you in/);
+      assert.equal(await app.textContent('[data-field="ip"]'), '127.0.0.1');
+
+      // The first second factor brings recovery codes; the page gets there without a reload by hand.
+      await choice.click();
+      await app.waitForSelector('text=Approved.');
+      await login.waitForSelector('form[action$="/recovery-codes/continue"]', { timeout: 10_000 });
+      const landed = await callback.follow(login, () =>
+        login.click('form[action$="/recovery-codes/continue"] button'),
+      );
+      assert.ok(landed.searchParams.get('code'));
+
+      // Installable: the manifest is linked and the service worker takes the app's scope.
+      const scope = await app.evaluate(async () => (await navigator.serviceWorker.ready).scope);
+      assert.equal(scope, `${idp.issuer}/authenticator`);
+    } finally {
+      await laptop.close();
+      await phone.close();
+    }
+  });
+
+  test('without JavaScript the waiting page refreshes itself and continues after the approval', async () => {
+    const user = await idp.addUser('paul', PASSWORD);
+    const device = await enrollTestDevice(idp, user.id);
+    const laptop = await browser.newContext({ javaScriptEnabled: false });
+    try {
+      const login = await laptop.newPage();
+      await login.goto((await authorize()).url.href);
+      await login.fill('#username', 'paul');
+      await login.fill('#password', PASSWORD);
+      await login.click('button[type="submit"]');
+      const number = Number(await login.textContent('.push-number'));
+      const [challenge] = await listPendingChallenges(device);
+      assert.ok(challenge);
+      const landed = await callback.follow(login, () =>
+        respondToChallenge(device, challenge.id, { decision: 'approve', number }),
+      );
+      assert.ok(landed.searchParams.get('code'));
+    } finally {
+      await laptop.close();
+    }
+  });
+});

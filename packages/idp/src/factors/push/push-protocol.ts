@@ -1,0 +1,95 @@
+/**
+ * The wire protocol between the provider and a push device (the authenticator app, the CLI). Pure:
+ * the provider verifies with these strings and the CLI signs them; the app's script
+ * (`interaction/assets/push-protocol.js`) builds the same strings, and a test holds the two together.
+ *
+ * Every signature is ECDSA P-256 with SHA-256 over the UTF-8 message, in the IEEE P1363 format
+ * (r ‖ s, 64 bytes) that WebCrypto produces, base64url-encoded.
+ */
+
+/** Starts every signed message, so a signature made for this protocol means nothing elsewhere. */
+const PROTOCOL = 'stepup-push/v1';
+
+export const PUSH_DEVICE_PATHS = {
+  /** POST: register a device with an enrollment token. */
+  devices: '/authenticator/devices',
+  /** GET (signed): server-sent events with this device's requests as they arrive. */
+  stream: '/authenticator/stream',
+  /** GET (signed): the requests waiting for an answer, as JSON. */
+  challenges: '/authenticator/challenges',
+} as const;
+
+/** POST (signed body): the answer to one request. */
+export function pushResponsePath(challengeId: string): string {
+  return `${PUSH_DEVICE_PATHS.challenges}/${encodeURIComponent(challengeId)}/response`;
+}
+
+/** The fragment that carries an enrollment token in a link; fragments never reach a server's logs. */
+export const ENROLLMENT_FRAGMENT = 'enroll';
+
+export type PushDecision = 'approve' | 'deny';
+
+/** A request as a device sees it: no number, only the choices to pick it from. */
+export interface DeviceChallenge {
+  id: string;
+  clientName: string;
+  ip: string;
+  /** Epoch seconds. */
+  createdAt: number;
+  expiresAt: number;
+  choices: number[];
+  nonce: string;
+}
+
+/** What a device sends to answer a request (JSON body of `pushResponsePath`). */
+export interface PushResponseBody {
+  device: string;
+  decision: PushDecision;
+  /** The number picked, for an approval; null for a denial. */
+  number: number | null;
+  nonce: string;
+  signature: string;
+}
+
+/** What a device sends to register (JSON body of `PUSH_DEVICE_PATHS.devices`). */
+export interface EnrollmentBody {
+  token: string;
+  name: string;
+  /** The public JWK (kty EC, crv P-256, x, y). */
+  publicKey: { kty: string; crv: string; x: string; y: string };
+  /** Over `enrollmentMessage`, with the new key: the device holds the private half. */
+  signature: string;
+}
+
+function joinFields(fields: readonly string[]): string {
+  for (const field of fields) {
+    if (field.includes('\n')) throw new TypeError('a signed field must not contain a line break');
+  }
+  return [PROTOCOL, ...fields].join('\n');
+}
+
+/** The device signs {challenge id, decision, number, nonce} to answer a request. */
+export function pushResponseMessage(answer: {
+  challengeId: string;
+  decision: PushDecision;
+  number: number | null;
+  nonce: string;
+}): string {
+  return joinFields([
+    'response',
+    answer.challengeId,
+    answer.decision,
+    answer.number === null ? '' : String(answer.number),
+    answer.nonce,
+  ]);
+}
+
+/** A signed GET: the path, the device and the time (epoch seconds), so a captured URL soon goes stale. */
+export function deviceRequestMessage(request: { path: string; deviceId: string; timestamp: number }): string {
+  return joinFields(['request', request.path, request.deviceId, String(request.timestamp)]);
+}
+
+/** The new device signs the token and its name with its new key (proof of possession). */
+export function enrollmentMessage(enrollment: { token: string; name: string }): string {
+  return joinFields(['enroll', enrollment.token, enrollment.name]);
+}

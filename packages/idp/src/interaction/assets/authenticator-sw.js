@@ -1,0 +1,61 @@
+// The authenticator app's service worker: keeps the app's shell so it opens without a network
+// (and so the app can be installed), and focuses the app when a notification is tapped. It never
+// touches the signed requests, the event stream or answers: those always go to the network.
+
+const CACHE = 'stepup-authenticator-v1';
+const SHELL = [
+  '/authenticator',
+  '/assets/stepup.css',
+  '/assets/push.css',
+  '/assets/authenticator.js',
+  '/assets/push-protocol.js',
+  '/assets/authenticator-icon.svg',
+];
+
+self.addEventListener('install', (event) => {
+  event.waitUntil(
+    caches
+      .open(CACHE)
+      .then((cache) => cache.addAll(SHELL))
+      .then(() => self.skipWaiting()),
+  );
+});
+
+self.addEventListener('activate', (event) => {
+  event.waitUntil(
+    caches
+      .keys()
+      .then((keys) => Promise.all(keys.filter((key) => key !== CACHE).map((key) => caches.delete(key))))
+      .then(() => self.clients.claim()),
+  );
+});
+
+self.addEventListener('fetch', (event) => {
+  const url = new URL(event.request.url);
+  if (
+    event.request.method !== 'GET' ||
+    url.origin !== self.location.origin ||
+    !SHELL.includes(url.pathname)
+  ) {
+    return;
+  }
+  // Network first: always the current app when online, the kept one when not.
+  event.respondWith(
+    fetch(event.request)
+      .then((response) => {
+        const copy = response.clone();
+        if (response.ok) caches.open(CACHE).then((cache) => cache.put(url.pathname, copy));
+        return response;
+      })
+      .catch(() => caches.match(url.pathname).then((cached) => cached || Response.error())),
+  );
+});
+
+self.addEventListener('notificationclick', (event) => {
+  event.notification.close();
+  event.waitUntil(
+    self.clients
+      .matchAll({ type: 'window' })
+      .then((windows) => (windows[0] ? windows[0].focus() : self.clients.openWindow('/authenticator'))),
+  );
+});

@@ -1,0 +1,349 @@
+// The Stepup authenticator app. Each enrolled account is a device key (ECDSA P-256, created here,
+// not extractable) kept in IndexedDB. The app opens a signed event stream per account, shows each
+// sign-in request (application, time, IP) with three numbers, and signs the person's answer.
+import {
+  ENROLLMENT_FRAGMENT,
+  enrollmentMessage,
+  exportPublicJwk,
+  generateDeviceKey,
+  PUSH_DEVICE_PATHS,
+  pushResponseMessage,
+  pushResponsePath,
+  signedDeviceUrl,
+  signMessage,
+} from './push-protocol.js';
+
+const DATABASE = 'stepup-authenticator';
+const DEVICES = 'devices';
+const MAX_RECONNECT_MS = 30_000;
+
+const $ = (id) => document.getElementById(id);
+const nowSeconds = () => Math.floor(Date.now() / 1000);
+
+// --- Storage: one record per enrolled account: { id, origin, name, account, privateKey, createdAt }.
+
+function openDatabase() {
+  return new Promise((resolve, reject) => {
+    const request = indexedDB.open(DATABASE, 1);
+    request.onupgradeneeded = () => request.result.createObjectStore(DEVICES, { keyPath: 'id' });
+    request.onsuccess = () => resolve(request.result);
+    request.onerror = () => reject(request.error);
+  });
+}
+
+async function withDevices(mode, work) {
+  const db = await openDatabase();
+  return new Promise((resolve, reject) => {
+    const transaction = db.transaction(DEVICES, mode);
+    const request = work(transaction.objectStore(DEVICES));
+    transaction.oncomplete = () => resolve(request?.result);
+    transaction.onerror = () => reject(transaction.error);
+  });
+}
+
+const listDevices = () => withDevices('readonly', (store) => store.getAll());
+const saveDevice = (device) => withDevices('readwrite', (store) => store.put(device));
+const forgetDevice = (id) => withDevices('readwrite', (store) => store.delete(id));
+
+// --- Status line and small helpers.
+
+function showStatus(text) {
+  $('app-status-text').textContent = text;
+  $('app-status').hidden = !text;
+}
+
+function fill(fragment, field, text) {
+  const element = fragment.querySelector(`[data-field="${field}"]`);
+  element.textContent = text;
+  return element;
+}
+
+async function errorCode(response) {
+  try {
+    return (await response.json()).error;
+  } catch {
+    return undefined;
+  }
+}
+
+// --- Enrollment: the token arrives in the link's fragment, which no server ever sees.
+
+function readEnrollmentToken() {
+  const params = new URLSearchParams(window.location.hash.slice(1));
+  return params.get(ENROLLMENT_FRAGMENT);
+}
+
+async function enroll(token, name) {
+  const keys = await generateDeviceKey(false);
+  const publicKey = await exportPublicJwk(keys.publicKey);
+  const signature = await signMessage(keys.privateKey, enrollmentMessage({ token, name }));
+  const response = await fetch(PUSH_DEVICE_PATHS.devices, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ token, name, publicKey, signature }),
+  });
+  if (!response.ok) {
+    const code = await errorCode(response);
+    throw new Error(
+      code === 'invalid_enrollment_token'
+        ? 'This link was already used, or it expired. Start again from the sign-in page for a new QR code.'
+        : 'This device could not be added. Try again from the sign-in page.',
+    );
+  }
+  const body = await response.json();
+  const device = {
+    id: body.device.id,
+    origin: window.location.origin,
+    name: body.device.name,
+    account: body.account ?? '',
+    privateKey: keys.privateKey,
+    createdAt: Date.now(),
+  };
+  await saveDevice(device);
+  return device;
+}
+
+function setUpEnrollment() {
+  const token = readEnrollmentToken();
+  if (!token) return;
+  $('enroll').hidden = false;
+  $('enroll-form').addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const button = event.submitter ?? $('enroll-form').querySelector('button');
+    button.disabled = true;
+    try {
+      const device = await enroll(token, $('device-name').value.trim() || 'My phone');
+      // The token is spent: take it out of the address bar and the history.
+      history.replaceState(null, '', window.location.pathname);
+      $('enroll').hidden = true;
+      showStatus('This device is added. Go back to the sign-in page: a request is on its way.');
+      await renderDevices();
+      connect(device);
+    } catch (error) {
+      showStatus(error.message);
+      button.disabled = false;
+    }
+  });
+}
+
+// --- Requests.
+
+const requests = new Map();
+
+function updateEmptyState() {
+  $('requests-empty').hidden = requests.size > 0;
+}
+
+function finishRequest(id, text, delayMs = 4000) {
+  const entry = requests.get(id);
+  if (!entry || entry.finished) return;
+  entry.finished = true;
+  clearTimeout(entry.expiry);
+  for (const button of entry.element.querySelectorAll('button')) button.disabled = true;
+  entry.result.textContent = text;
+  setTimeout(() => {
+    entry.element.remove();
+    requests.delete(id);
+    updateEmptyState();
+  }, delayMs);
+}
+
+async function answer(device, challenge, decision, number) {
+  const entry = requests.get(challenge.id);
+  for (const button of entry.element.querySelectorAll('button')) button.disabled = true;
+  const signature = await signMessage(
+    device.privateKey,
+    pushResponseMessage({ challengeId: challenge.id, decision, number, nonce: challenge.nonce }),
+  );
+  const response = await fetch(pushResponsePath(challenge.id), {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ device: device.id, decision, number, nonce: challenge.nonce, signature }),
+  });
+  if (response.ok) {
+    entry.answered = true;
+    finishRequest(
+      challenge.id,
+      decision === 'approve'
+        ? 'Approved. The sign-in page continues by itself.'
+        : 'Denied. Nobody can sign in with this request. If it was not you, change your password.',
+    );
+    return;
+  }
+  const code = await errorCode(response);
+  if (code === 'wrong_number' && !entry.wrongOnce) {
+    entry.wrongOnce = true;
+    entry.result.textContent =
+      'That is not the number on the sign-in page. Look again and pick the one it shows.';
+    for (const button of entry.element.querySelectorAll('button')) button.disabled = false;
+    return;
+  }
+  const reasons = {
+    wrong_number: 'Wrong number again: the request was denied.',
+    challenge_expired: 'This request has expired.',
+    challenge_resolved: 'This request was already answered.',
+    unknown_device: 'This device was removed from your account.',
+  };
+  finishRequest(
+    challenge.id,
+    reasons[code] ?? 'The answer could not be sent. Try again from the sign-in page.',
+  );
+}
+
+function showRequest(device, challenge) {
+  if (requests.has(challenge.id)) return;
+  const fragment = $('request-template').content.cloneNode(true);
+  const element = fragment.querySelector('li');
+  fill(fragment, 'client', challenge.clientName);
+  fill(fragment, 'account', device.account || device.name);
+  fill(fragment, 'time', new Date(challenge.createdAt * 1000).toLocaleTimeString());
+  fill(fragment, 'ip', challenge.ip);
+  const result = fill(fragment, 'result', '');
+  const group = fragment.querySelector('[data-field="choices"]');
+  group.setAttribute('aria-label', 'Numbers to pick from');
+  for (const number of challenge.choices) {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'button push-choice';
+    button.textContent = String(number);
+    button.addEventListener('click', () => answer(device, challenge, 'approve', number));
+    group.append(button);
+  }
+  fragment
+    .querySelector('[data-field="deny"]')
+    .addEventListener('click', () => answer(device, challenge, 'deny', null));
+  const expiry = setTimeout(
+    () => finishRequest(challenge.id, 'This request has expired.'),
+    Math.max(0, challenge.expiresAt * 1000 - Date.now()),
+  );
+  requests.set(challenge.id, { element, result, expiry, finished: false });
+  $('request-list').prepend(fragment);
+  updateEmptyState();
+  notify(challenge);
+}
+
+function settleRequest({ id, status }) {
+  const entry = requests.get(id);
+  if (!entry || entry.answered) return;
+  const text = {
+    approved: 'Approved on another device.',
+    denied: 'Denied.',
+    expired: 'This request has expired.',
+  };
+  finishRequest(id, text[status] ?? 'This request was answered.');
+}
+
+// --- The signed event stream, one per account. EventSource would reconnect with the same (soon
+// stale) signature, so on any error the app closes it and opens a freshly signed one.
+
+function connect(device, attempt = 0) {
+  signedDeviceUrl({
+    origin: device.origin,
+    path: PUSH_DEVICE_PATHS.stream,
+    deviceId: device.id,
+    privateKey: device.privateKey,
+  }).then((url) => {
+    const source = new EventSource(url);
+    source.addEventListener('challenge', (event) => showRequest(device, JSON.parse(event.data)));
+    source.addEventListener('resolved', (event) => settleRequest(JSON.parse(event.data)));
+    source.addEventListener('ready', () => {
+      attempt = 0;
+    });
+    source.addEventListener('error', async () => {
+      source.close();
+      if (await wasRemoved(device)) {
+        showStatus(
+          `${device.account || device.name} was removed from this device's account. Forget it here.`,
+        );
+        return;
+      }
+      setTimeout(() => connect(device, attempt + 1), Math.min(MAX_RECONNECT_MS, 1000 * 2 ** attempt));
+    });
+  });
+}
+
+async function wasRemoved(device) {
+  try {
+    const url = await signedDeviceUrl({
+      origin: device.origin,
+      path: PUSH_DEVICE_PATHS.challenges,
+      deviceId: device.id,
+      privateKey: device.privateKey,
+    });
+    const response = await fetch(url);
+    return response.status === 401 && (await errorCode(response)) === 'unknown_device';
+  } catch {
+    return false;
+  }
+}
+
+// --- Notifications while the app is in the background (no push service: the app must be running).
+
+async function notify(challenge) {
+  if (!document.hidden || typeof Notification === 'undefined' || Notification.permission !== 'granted')
+    return;
+  const registration = await navigator.serviceWorker?.ready;
+  registration?.showNotification(`Sign-in request from ${challenge.clientName}`, {
+    body: 'Open the authenticator and pick the number shown on the sign-in page.',
+    tag: challenge.id,
+    icon: '/assets/authenticator-icon.svg',
+  });
+}
+
+function offerNotifications() {
+  const button = $('enable-notifications');
+  if (typeof Notification === 'undefined' || Notification.permission !== 'default') return;
+  button.hidden = false;
+  button.addEventListener('click', async () => {
+    await Notification.requestPermission();
+    button.hidden = true;
+  });
+}
+
+// --- Accounts on this device.
+
+async function renderDevices() {
+  const devices = (await listDevices()).filter((device) => device.origin === window.location.origin);
+  const list = $('device-list');
+  list.replaceChildren();
+  for (const device of devices) {
+    const fragment = $('device-template').content.cloneNode(true);
+    fill(fragment, 'account', device.account || 'Account');
+    fill(fragment, 'name', device.name);
+    fragment.querySelector('[data-field="forget"]').addEventListener('click', async () => {
+      if (
+        !window.confirm(
+          `Forget ${device.account || device.name} on this device? It will no longer get requests.`,
+        )
+      )
+        return;
+      await forgetDevice(device.id);
+      window.location.reload();
+    });
+    list.append(fragment);
+  }
+  $('devices').hidden = devices.length === 0;
+  $('no-devices').hidden = devices.length > 0 || !$('enroll').hidden;
+  return devices;
+}
+
+async function start() {
+  if ('serviceWorker' in navigator) {
+    navigator.serviceWorker.register('/authenticator/sw.js', { scope: '/authenticator' }).catch(() => {});
+  }
+  setUpEnrollment();
+  updateEmptyState();
+  try {
+    const devices = await renderDevices();
+    for (const device of devices) connect(device);
+    if (devices.length > 0) offerNotifications();
+  } catch {
+    showStatus(
+      'This browser does not let the app keep its key (private browsing?). Open it in a normal window.',
+    );
+  }
+  if (nowSeconds() < 1_600_000_000)
+    showStatus("This device's clock looks wrong: requests need the right time.");
+}
+
+start();

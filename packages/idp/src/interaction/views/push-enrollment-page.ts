@@ -1,0 +1,68 @@
+import { alternativesForm, cancelForm } from './form-parts.ts';
+import { html } from './html.ts';
+import { icon } from './icons.ts';
+import { renderDocument } from './layout.ts';
+
+/**
+ * Push enrollment during a login, for a person with no second factor yet (trust on first use): a
+ * QR code and a link carrying a single-use enrollment token, for the authenticator app or the CLI.
+ * The page moves on by itself once a device registered (with JavaScript), or with its button.
+ */
+export function renderPushEnrollmentPage(options: {
+  qrCodeDataUrl: string;
+  link: string;
+  ttlSeconds: number;
+  eventsUrl: string;
+  nextUrl: string;
+  cancelAction: string;
+  csrfToken: string;
+  clientName: string;
+  username: string;
+  error?: string;
+  alternatives?: { action: string; choices: readonly { method: string; label: string }[] };
+}): string {
+  if (!options.qrCodeDataUrl.startsWith('data:image/')) {
+    throw new TypeError('renderPushEnrollmentPage: qrCodeDataUrl must be a data:image/… URL');
+  }
+  if (!/^https?:\/\//.test(options.link)) {
+    throw new TypeError('renderPushEnrollmentPage: link must be an http(s) URL');
+  }
+  const minutes = Math.max(1, Math.round(options.ttlSeconds / 60));
+  const main = html`<div class="card-icon">${icon('phone')}</div>
+<p class="eyebrow">Two-step verification</p>
+<h1>Get sign-in requests on your phone</h1>
+<p><span class="client-name">${options.clientName}</span> needs a second factor for this page, and your account doesn't have one yet. You only do this once.</p>
+<p class="account">Signed in as <strong>${options.username}</strong></p>
+<ol class="steps" data-push-events="${options.eventsUrl}" data-push-next="${options.nextUrl}">
+<li>
+<h2>Scan the QR code with your phone</h2>
+<p>It opens the Stepup authenticator in your phone's browser. You can add it to your Home screen.</p>
+<img class="qr-code" src="${options.qrCodeDataUrl}" width="180" height="180" alt="QR code that opens the Stepup authenticator and adds your phone">
+<p class="manual-key-label">Can't scan it? Open this link on your phone. It works once, for ${minutes} minute${minutes === 1 ? '' : 's'}:</p>
+<p class="push-link"><a href="${options.link}">${options.link}</a></p>
+<details class="push-terminal">
+<summary>Using a terminal instead?</summary>
+<pre><code>stepup-authenticator enroll '${options.link}' --key-file ./stepup-device.json --name "My terminal"</code></pre>
+</details>
+</li>
+<li>
+<h2>Name your phone and add it</h2>
+<p>The app creates a key that never leaves your phone.</p>
+</li>
+<li>
+<h2>Come back here</h2>
+<p class="push-status" role="status">This page continues by itself once your phone is added. Then approve your first request.</p>
+<a class="button button-primary" href="${options.nextUrl}">I've added my phone</a>
+</li>
+</ol>
+${options.alternatives ? alternativesForm({ ...options.alternatives, csrfToken: options.csrfToken }) : ''}
+${cancelForm({ action: options.cancelAction, csrfToken: options.csrfToken })}`;
+
+  return renderDocument({
+    title: 'Set up sign-in requests',
+    main,
+    head: html`<link rel="stylesheet" href="/assets/push.css">
+`,
+    scripts: ['/assets/push-wait.js'],
+  });
+}

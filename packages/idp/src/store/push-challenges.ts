@@ -1,0 +1,79 @@
+/** Where a push request stands. Only `open` can change, and only once. */
+export type PushChallengeStatus = 'open' | 'approved' | 'denied' | 'expired';
+
+/** One push request with number matching, sent for one login interaction. */
+export interface PushChallenge {
+  id: string;
+  userId: string;
+  /** The login interaction that asked; its page shows `number` and waits. */
+  interactionUid: string;
+  clientId: string;
+  /** Shown on the device: which application asked. */
+  clientName: string;
+  /** Shown on the device: where the login came from. */
+  ip: string;
+  /** The two-digit number the login page shows and the person must pick on the device. */
+  number: number;
+  /** The numbers the device offers, `number` among them, in display order. */
+  choices: number[];
+  /** Random; the device signs it with its answer, so an answer fits this challenge only. */
+  nonce: string;
+  status: PushChallengeStatus;
+  /** Epoch seconds. */
+  createdAt: number;
+  /** Epoch seconds; from then on the challenge can no longer be answered. */
+  expiresAt: number;
+  resolvedAt: number | null;
+  /** The device that answered, when one did. */
+  deviceId: string | null;
+  /** When an approval became a proof of the login; an approval counts once. */
+  consumedAt: number | null;
+}
+
+export interface OpenPushChallengeInput {
+  userId: string;
+  interactionUid: string;
+  clientId: string;
+  clientName: string;
+  ip: string;
+  number: number;
+  choices: number[];
+  nonce: string;
+  now: number;
+  expiresAt: number;
+}
+
+export interface ResolvePushChallengeInput {
+  id: string;
+  userId: string;
+  nonce: string;
+  status: 'approved' | 'denied';
+  deviceId: string;
+  now: number;
+}
+
+export interface PushChallengesRepository {
+  /**
+   * Opens a challenge. At most one is open per interaction: while another is open (even one whose
+   * time has passed but is not yet marked expired — call `expireDue` first), rejects with a
+   * `StoreConflictError`.
+   */
+  open(input: OpenPushChallengeInput): Promise<PushChallenge>;
+  findById(id: string): Promise<PushChallenge | undefined>;
+  /** The most recent challenge of an interaction, whatever its status. */
+  latestForInteraction(interactionUid: string): Promise<PushChallenge | undefined>;
+  /** The user's challenges that are open and not yet expired, oldest first. */
+  listPendingForUser(userId: string, now: number): Promise<PushChallenge[]>;
+  /**
+   * The single-use answer. Atomic: resolves true only for the one caller that moved the challenge
+   * from `open` while it was unexpired and the user and nonce matched; false for everyone else.
+   */
+  resolve(input: ResolvePushChallengeInput): Promise<boolean>;
+  /**
+   * Marks open challenges whose time has passed as `expired` — all of them, those of one
+   * interaction, or one — and returns each one it marked, exactly once across concurrent callers.
+   */
+  expireDue(now: number, scope?: { interactionUid: string } | { id: string }): Promise<PushChallenge[]>;
+  /** Turns an approval into a proof once. Atomic: true only for the first caller. */
+  consumeApproval(id: string, now: number): Promise<boolean>;
+}

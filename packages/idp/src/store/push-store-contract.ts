@@ -1,0 +1,204 @@
+import assert from 'node:assert/strict';
+import { describe, type TestContext, test } from 'node:test';
+import type { OpenPushChallengeInput } from './push-challenges.ts';
+import type { Store } from './store.ts';
+
+const NOW = 1_700_000_000;
+const KEY = { kty: 'EC', crv: 'P-256', x: 'x-coordinate', y: 'y-coordinate' } as const;
+
+/** The push repositories' part of the store contract; `describeStoreContract` runs it per backend. */
+export function describePushStoreContract(name: string, openStore: (t: TestContext) => Promise<Store>): void {
+  async function openWithUser(t: TestContext) {
+    const store = await openStore(t);
+    const user = await store.users.create({ username: 'alice', passwordHash: 'h', now: NOW });
+    return { store, user };
+  }
+
+  function challengeInput(userId: string, overrides: Partial<OpenPushChallengeInput> = {}) {
+    return {
+      userId,
+      interactionUid: 'interaction-1',
+      clientId: 'salary',
+      clientName: 'Salary',
+      ip: '203.0.113.7',
+      number: 42,
+      choices: [17, 42, 88],
+      nonce: 'nonce-1',
+      now: NOW,
+      expiresAt: NOW + 60,
+      ...overrides,
+    };
+  }
+
+  describe(`${name}: push devices`, () => {
+    test('add keeps only the public JWK members; list, markUsed and revoke', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const phone = await store.pushDevices.add({
+        userId: user.id,
+        name: 'Phone',
+        publicKey: { ...KEY, d: 'private', ext: true } as typeof KEY,
+        now: NOW,
+      });
+      assert.deepEqual(phone, {
+        id: phone.id,
+        userId: user.id,
+        name: 'Phone',
+        publicKey: KEY,
+        createdAt: NOW,
+        lastUsedAt: null,
+        revokedAt: null,
+      });
+      assert.deepEqual(await store.pushDevices.findById(phone.id), phone);
+      const laptop = await store.pushDevices.add({
+        userId: user.id,
+        name: 'CLI',
+        publicKey: KEY,
+        now: NOW + 1,
+      });
+      await store.pushDevices.markUsed(phone.id, NOW + 5);
+      assert.equal(await store.pushDevices.revoke(laptop.id, NOW + 6), true);
+      assert.equal(await store.pushDevices.revoke(laptop.id, NOW + 7), false, 'revoked once');
+      assert.deepEqual(await store.pushDevices.listForUser(user.id), [
+        { ...phone, lastUsedAt: NOW + 5 },
+        { ...laptop, revokedAt: NOW + 6 },
+      ]);
+      assert.equal(await store.pushDevices.findById('unknown'), undefined);
+    });
+  });
+
+  describe(`${name}: push challenges`, () => {
+    test('open, then read by id, by interaction and as pending for the user', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const challenge = await store.pushChallenges.open(challengeInput(user.id));
+      assert.deepEqual(challenge, {
+        id: challenge.id,
+        userId: user.id,
+        interactionUid: 'interaction-1',
+        clientId: 'salary',
+        clientName: 'Salary',
+        ip: '203.0.113.7',
+        number: 42,
+        choices: [17, 42, 88],
+        nonce: 'nonce-1',
+        status: 'open',
+        createdAt: NOW,
+        expiresAt: NOW + 60,
+        resolvedAt: null,
+        deviceId: null,
+        consumedAt: null,
+      });
+      assert.deepEqual(await store.pushChallenges.findById(challenge.id), challenge);
+      assert.deepEqual(await store.pushChallenges.latestForInteraction('interaction-1'), challenge);
+      assert.deepEqual(await store.pushChallenges.listPendingForUser(user.id, NOW + 59), [challenge]);
+      assert.deepEqual(await store.pushChallenges.listPendingForUser(user.id, NOW + 60), []);
+    });
+
+    test('at most one open challenge per interaction', async (t) => {
+      const { store, user } = await openWithUser(t);
+      await store.pushChallenges.open(challengeInput(user.id));
+      await assert.rejects(store.pushChallenges.open(challengeInput(user.id, { nonce: 'n2' })), {
+        code: 'conflict',
+      });
+      // Another login of the same person may have its own.
+      await store.pushChallenges.open(challengeInput(user.id, { interactionUid: 'interaction-2' }));
+    });
+
+    test('resolve is single use: one winner among concurrent answers, none after expiry or with another nonce', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const challenge = await store.pushChallenges.open(challengeInput(user.id));
+      const answer = {
+        id: challenge.id,
+        userId: user.id,
+        nonce: 'nonce-1',
+        status: 'approved',
+        deviceId: 'd1',
+        now: NOW + 10,
+      } as const;
+      assert.equal(await store.pushChallenges.resolve({ ...answer, nonce: 'other' }), false);
+      assert.equal(await store.pushChallenges.resolve({ ...answer, userId: 'someone-else' }), false);
+      assert.equal(await store.pushChallenges.resolve({ ...answer, now: NOW + 60 }), false, 'expired');
+      const results = await Promise.all([
+        store.pushChallenges.resolve(answer),
+        store.pushChallenges.resolve({ ...answer, status: 'denied', deviceId: 'd2' }),
+        store.pushChallenges.resolve(answer),
+      ]);
+      assert.deepEqual(
+        results.filter((won) => won),
+        [true],
+      );
+      const resolved = await store.pushChallenges.findById(challenge.id);
+      assert.equal(resolved?.resolvedAt, NOW + 10);
+      assert.deepEqual(
+        [resolved?.status, resolved?.deviceId],
+        resolved?.status === 'approved' ? ['approved', 'd1'] : ['denied', 'd2'],
+      );
+    });
+
+    test('expireDue marks each overdue open challenge once, and frees the interaction for a new one', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const first = await store.pushChallenges.open(challengeInput(user.id));
+      const other = await store.pushChallenges.open(
+        challengeInput(user.id, { interactionUid: 'interaction-2', expiresAt: NOW + 120 }),
+      );
+      assert.deepEqual(await store.pushChallenges.expireDue(NOW + 59), []);
+      assert.deepEqual(await store.pushChallenges.expireDue(NOW + 60, { id: other.id }), []);
+      const expired = await store.pushChallenges.expireDue(NOW + 60, { interactionUid: 'interaction-1' });
+      assert.deepEqual(expired, [{ ...first, status: 'expired', resolvedAt: NOW + 60 }]);
+      assert.deepEqual(await store.pushChallenges.expireDue(NOW + 61), []);
+      assert.equal((await store.pushChallenges.findById(other.id))?.status, 'open');
+      const second = await store.pushChallenges.open(
+        challengeInput(user.id, { now: NOW + 61, expiresAt: NOW + 121 }),
+      );
+      assert.deepEqual(await store.pushChallenges.latestForInteraction('interaction-1'), second);
+      assert.deepEqual(
+        (await store.pushChallenges.expireDue(NOW + 200)).map((challenge) => challenge.id).sort(),
+        [other.id, second.id].sort(),
+      );
+    });
+
+    test('consumeApproval counts an approval once and never a denial', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const approved = await store.pushChallenges.open(challengeInput(user.id));
+      const denied = await store.pushChallenges.open(challengeInput(user.id, { interactionUid: 'i2' }));
+      const answer = { userId: user.id, nonce: 'nonce-1', deviceId: 'd1', now: NOW + 1 };
+      assert.equal(await store.pushChallenges.consumeApproval(approved.id, NOW + 1), false, 'still open');
+      await store.pushChallenges.resolve({ ...answer, id: approved.id, status: 'approved' });
+      await store.pushChallenges.resolve({ ...answer, id: denied.id, status: 'denied' });
+      const claims = await Promise.all([
+        store.pushChallenges.consumeApproval(approved.id, NOW + 2),
+        store.pushChallenges.consumeApproval(approved.id, NOW + 2),
+      ]);
+      assert.deepEqual(claims.sort(), [false, true]);
+      assert.equal(await store.pushChallenges.consumeApproval(denied.id, NOW + 2), false);
+      assert.equal((await store.pushChallenges.findById(approved.id))?.consumedAt, NOW + 2);
+    });
+  });
+
+  describe(`${name}: push enrollment tokens`, () => {
+    test('consume is single use, bounded by the expiry, and a new token voids the interaction’s old one', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const issue = (tokenHash: string, interactionUid: string | null) =>
+        store.pushEnrollmentTokens.issue({
+          tokenHash,
+          userId: user.id,
+          interactionUid,
+          now: NOW,
+          expiresAt: NOW + 600,
+        });
+      await issue('hash-a', 'interaction-1');
+      await issue('hash-b', null);
+      await issue('hash-c', 'interaction-1');
+      assert.equal(await store.pushEnrollmentTokens.consume('hash-a', NOW + 1), undefined, 'voided');
+      assert.equal(await store.pushEnrollmentTokens.consume('hash-b', NOW + 600), undefined, 'expired');
+      const results = await Promise.all([
+        store.pushEnrollmentTokens.consume('hash-c', NOW + 1),
+        store.pushEnrollmentTokens.consume('hash-c', NOW + 1),
+      ]);
+      assert.deepEqual(
+        results.filter((grant) => grant !== undefined),
+        [{ userId: user.id, interactionUid: 'interaction-1' }],
+      );
+      assert.equal(await store.pushEnrollmentTokens.consume('unknown', NOW + 1), undefined);
+    });
+  });
+}

@@ -1,0 +1,73 @@
+import { isAcrClaim, isAmrClaim, isNumericDate } from '@stepup/core';
+import { StepupRpError } from '../errors.ts';
+import { claimOf, type JsonObject } from '../jwt/check-jwt-claims.ts';
+
+/**
+ * The claims of a verified JWT access token (RFC 9068 2.2), with the authentication context of
+ * RFC 9470 when the provider sent it. `scopes` is `scope` split on spaces.
+ *
+ * @example
+ * ```ts
+ * const token: AccessTokenClaims = {
+ *   iss: 'https://idp.example.com', sub: 'u1', aud: 'https://api.example.com', client_id: 'web',
+ *   jti: 'j1', iat: 1_700_000_000, exp: 1_700_000_300, scopes: ['payroll:read'],
+ *   acr: ACR_MULTI_FACTOR, amr: ['mfa', 'otp', 'pwd'], auth_time: 1_699_999_990, claims: {},
+ * };
+ * ```
+ */
+export interface AccessTokenClaims {
+  iss: string;
+  sub: string;
+  aud: string | string[];
+  client_id: string;
+  jti: string;
+  iat: number;
+  exp: number;
+  scopes: readonly string[];
+  acr?: string;
+  amr?: readonly string[];
+  auth_time?: number;
+  /** The whole verified claims set. */
+  claims: Readonly<JsonObject>;
+}
+
+function malformed(claim: string, detail: string): never {
+  throw new StepupRpError('claim_invalid', `The token's ${claim} claim is malformed.`, { detail });
+}
+
+/**
+ * Checks what RFC 9068 2.2 requires beyond the registered claims (`client_id`, `jti`; `scope` a
+ * string when present) and the types of `acr`, `amr` and `auth_time` when present — strictly: an
+ * `amr` string is refused, not read as a one-element list. Call after `checkRegisteredClaims`.
+ */
+export function readAccessTokenClaims(payload: JsonObject): AccessTokenClaims {
+  const clientId = claimOf(payload, 'client_id');
+  if (typeof clientId !== 'string' || clientId === '')
+    malformed('client_id', 'client_id is not a non-empty string');
+  const jti = claimOf(payload, 'jti');
+  if (typeof jti !== 'string' || jti === '') malformed('jti', 'jti is not a non-empty string');
+  const scope = claimOf(payload, 'scope');
+  if (scope !== undefined && typeof scope !== 'string') malformed('scope', 'scope is not a string');
+  const acr = claimOf(payload, 'acr');
+  if (acr !== undefined && !isAcrClaim(acr)) malformed('acr', 'acr is not a non-empty string');
+  const amr = claimOf(payload, 'amr');
+  if (amr !== undefined && !isAmrClaim(amr)) malformed('amr', 'amr is not an array of strings');
+  const authTime = claimOf(payload, 'auth_time');
+  if (authTime !== undefined && !isNumericDate(authTime))
+    malformed('auth_time', 'auth_time is not an integer date');
+  const claims: AccessTokenClaims = {
+    iss: payload.iss as string,
+    sub: payload.sub as string,
+    aud: payload.aud as string | string[],
+    client_id: clientId,
+    jti,
+    iat: payload.iat as number,
+    exp: payload.exp as number,
+    scopes: typeof scope === 'string' ? scope.split(' ').filter((item) => item !== '') : [],
+    claims: payload,
+  };
+  if (acr !== undefined) claims.acr = acr;
+  if (amr !== undefined) claims.amr = [...amr];
+  if (authTime !== undefined) claims.auth_time = authTime;
+  return claims;
+}

@@ -1,0 +1,19 @@
+/**
+ * `@stepup/rp/bearer`: a guard for APIs that accept JWT access tokens (RFC 9068) and ask for step-up
+ * with RFC 9470 challenges.
+ *
+ * @packageDocumentation
+ */
+
+export { isStepupRpError, StepupRpError, type StepupRpErrorCode } from '../errors.ts';
+export type { AsymmetricJwsAlgorithm } from '../jwt/jws-algorithms.ts';
+export { RemoteKeySet, type RemoteKeySetOptions } from '../jwt/remote-key-set.ts';
+export type { StepUpPolicy } from '../policy/step-up-policy.ts';
+export type { AccessTokenClaims } from './access-token-claims.ts';
+export {
+  type BearerCheckResult,
+  type BearerGuard,
+  type BearerGuardOptions,
+  type BearerRequirement,
+  createBearerGuard,
+} from './create-bearer-guard.ts';

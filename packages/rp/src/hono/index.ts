@@ -1,0 +1,86 @@
+/**
+ * `@stepup/rp/hono`: Hono middleware over the web-standard core (Hono already speaks `Request`).
+ *
+ * @packageDocumentation
+ */
+import type { MiddlewareHandler } from 'hono';
+import type { AccessTokenClaims } from '../bearer/access-token-claims.ts';
+import type { BearerGuard, BearerRequirement } from '../bearer/create-bearer-guard.ts';
+import type { StepupRp } from '../create-stepup-rp.ts';
+import type { RouteGuard } from '../guards/route-guard.ts';
+import type { StepUpPolicy } from '../policy/step-up-policy.ts';
+import type { RpSession } from '../session/rp-session.ts';
+
+/**
+ * The context variables the middleware set; declare them on your app.
+ *
+ * @example
+ * ```ts
+ * const app = new Hono<{ Variables: StepupVariables }>();
+ * app.get('/me', auth.requireAuth(), (c) => c.json({ sub: c.get('stepupSession').sub }));
+ * ```
+ */
+export interface StepupVariables {
+  stepupSession: RpSession;
+  stepupToken: AccessTokenClaims;
+}
+
+type StepupEnv = { Variables: StepupVariables };
+
+function guardMiddleware(guard: RouteGuard): MiddlewareHandler<StepupEnv> {
+  return async (c, next) => {
+    const outcome = await guard(c.req.raw);
+    if (!outcome.allowed) return outcome.response;
+    c.set('stepupSession', outcome.session);
+    await next();
+  };
+}
+
+/**
+ * Hono middleware for one {@link StepupRp}: the routes, and guards that set `stepupSession`.
+ *
+ * @example
+ * ```ts
+ * const auth = createHonoAuth(rp);
+ * app.use(auth.routes());
+ * app.get('/salary', auth.requireStepUp('salary'), (c) => c.text(`hello ${c.get('stepupSession').sub}`));
+ * ```
+ */
+export function createHonoAuth(rp: StepupRp): {
+  routes(): MiddlewareHandler<StepupEnv>;
+  requireAuth(): MiddlewareHandler<StepupEnv>;
+  requireStepUp(policy: string | StepUpPolicy): MiddlewareHandler<StepupEnv>;
+} {
+  return {
+    routes() {
+      return async (c, next) => {
+        const response = await rp.handle(c.req.raw);
+        if (response !== undefined) return response;
+        await next();
+      };
+    },
+    requireAuth: () => guardMiddleware(rp.requireAuth()),
+    requireStepUp: (policy) => guardMiddleware(rp.requireStepUp(policy)),
+  };
+}
+
+/**
+ * Hono middleware for an API: verifies the bearer token and sets `stepupToken`; refuses with the
+ * RFC 6750 / RFC 9470 answer otherwise.
+ *
+ * @example
+ * ```ts
+ * app.get('/api/salary', requireBearerToken(guard, { policy: 'salary' }), (c) => c.json({ sub: c.get('stepupToken').sub }));
+ * ```
+ */
+export function requireBearerToken(
+  guard: BearerGuard,
+  requirement: BearerRequirement = {},
+): MiddlewareHandler<StepupEnv> {
+  return async (c, next) => {
+    const result = await guard.check(c.req.raw, requirement);
+    if (!result.ok) return result.response;
+    c.set('stepupToken', result.token);
+    await next();
+  };
+}

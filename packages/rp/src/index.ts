@@ -1,0 +1,18 @@
+/**
+ * `@stepup/rp`: sign-in with the authorization code flow, strict ID token validation, and route
+ * guards that demand step-up, over web-standard `Request`/`Response`. Framework adapters live in
+ * `@stepup/rp/express` and `@stepup/rp/hono`; the RFC 9470 bearer guard in `@stepup/rp/bearer`.
+ *
+ * @packageDocumentation
+ */
+export { readStepUpChallenge, type StepUpParameters } from './client/read-step-up-challenge.ts';
+export type { StepupRpOptions } from './config/rp-options.ts';
+export { createStepupRp, type StepupRp } from './create-stepup-rp.ts';
+export { isStepupRpError, StepupRpError, type StepupRpErrorCode } from './errors.ts';
+export type { GuardOutcome, RouteGuard } from './guards/route-guard.ts';
+export type { AsymmetricJwsAlgorithm, SymmetricJwsAlgorithm } from './jwt/jws-algorithms.ts';
+export type { AuthenticationContext } from './policy/evaluate-policy.ts';
+export type { StepUpPolicy } from './policy/step-up-policy.ts';
+export type { RefreshedSession } from './routes/refresh-session.ts';
+export type { RpSession } from './session/rp-session.ts';
+export { createMemorySessionStore, type SessionStore } from './session/session-store.ts';

@@ -1,0 +1,243 @@
+import * as oidc from 'openid-client';
+import { StepupRpError } from '../errors.ts';
+import { type ValidatedIdToken, validateIdToken } from '../id-token/validate-id-token.ts';
+import { renderSignInErrorPage } from '../pages/sign-in-error-page.ts';
+import { describeContext, describePolicy } from '../policy/describe-policy.ts';
+import { type AuthenticationContext, evaluatePolicy } from '../policy/evaluate-policy.ts';
+import { protocolClient, type RpContext, unwrapProtocolError } from '../rp-context.ts';
+import type { RpSession } from '../session/rp-session.ts';
+import type { LoginTransaction } from '../transaction/login-transaction.ts';
+import { loginRouteUrl } from './start-login.ts';
+
+/** Claims that are about the token, not the person; not copied into `session.claims`. */
+const TOKEN_CLAIMS = [
+  'iss',
+  'aud',
+  'exp',
+  'iat',
+  'nbf',
+  'nonce',
+  'azp',
+  'at_hash',
+  'c_hash',
+  'sid',
+  'acr',
+  'amr',
+  'auth_time',
+  'jti',
+];
+
+function withCookies(response: Response, cookies: readonly (string | undefined)[]): Response {
+  for (const cookie of cookies) if (cookie !== undefined) response.headers.append('set-cookie', cookie);
+  return response;
+}
+
+function failure(
+  context: RpContext,
+  request: Request,
+  error: StepupRpError,
+  clear: string | undefined,
+): Response {
+  context.options.onError(error, request);
+  const page = renderSignInErrorPage({
+    status: error.status,
+    title: 'Sign-in did not complete',
+    message: error.message,
+    code: error.code,
+    homeUrl: new URL('/', context.options.baseUrl).href,
+  });
+  return withCookies(page, [clear]);
+}
+
+/**
+ * Silent authentication at some providers (Auth0) answers without `amr`. When the new ID token is the
+ * same authentication as the session's — same `sub`, same `auth_time` — what the session already
+ * proved is kept for the claims the new token leaves out. Nothing is ever added beyond that.
+ */
+function mergeContext(validated: ValidatedIdToken, previous: RpSession | undefined): AuthenticationContext {
+  const context: AuthenticationContext = {};
+  if (validated.acr !== undefined) context.acr = validated.acr;
+  if (validated.amr !== undefined) context.amr = validated.amr;
+  if (validated.auth_time !== undefined) context.auth_time = validated.auth_time;
+  const sameAuthentication =
+    previous !== undefined &&
+    previous.sub === validated.sub &&
+    previous.auth_time !== undefined &&
+    previous.auth_time === validated.auth_time;
+  if (sameAuthentication) {
+    if (context.acr === undefined && previous.acr !== undefined) context.acr = previous.acr;
+    if (context.amr === undefined && previous.amr !== undefined) context.amr = previous.amr;
+  }
+  return context;
+}
+
+async function redeem(context: RpContext, request: Request, transaction: LoginTransaction) {
+  const { options } = context;
+  let validated: ValidatedIdToken | undefined;
+  let idToken = '';
+  const client = protocolClient(context, async (body) => {
+    if (typeof body.id_token !== 'string') {
+      throw new StepupRpError('id_token_missing', 'The provider sent no ID token.');
+    }
+    idToken = body.id_token;
+    validated = await validateIdToken(body.id_token, {
+      issuer: context.server.issuer,
+      clientId: options.clientId,
+      trustedAudiences: options.trustedAudiences,
+      key: context.idTokenKey,
+      now: options.clock(),
+      skew: options.clockSkew,
+      maxTokenLength: options.maxTokenLength,
+      nonce: transaction.nonce,
+      ...(transaction.maxAge === undefined ? {} : { maxAge: transaction.maxAge }),
+    });
+  });
+  // openid-client derives redirect_uri from this URL: the registered one, with the callback's query.
+  const current = new URL(options.redirectUri);
+  current.search = new URL(request.url).search;
+  let tokens: oidc.TokenEndpointResponse;
+  try {
+    tokens = await oidc.authorizationCodeGrant(client, current, {
+      pkceCodeVerifier: transaction.codeVerifier,
+      expectedState: transaction.state,
+      expectedNonce: transaction.nonce,
+      idTokenExpected: true,
+      ...(transaction.maxAge === undefined ? {} : { maxAge: transaction.maxAge }),
+    });
+  } catch (error) {
+    throw unwrapProtocolError(error, 'token_request_failed');
+  }
+  if (validated === undefined) throw new StepupRpError('id_token_missing', 'The provider sent no ID token.');
+  return { validated, idToken, tokens };
+}
+
+/**
+ * The callback route: checks the transaction (its own cookie, named by `state`, used once), redeems
+ * the code with PKCE, validates the ID token (invariant 5), checks the policy the login was started
+ * for, and only then replaces the session and returns to `returnTo`. A step-up that came back still
+ * short of the policy — the provider ignored `acr_values`, or the person cancelled — ends in a 403
+ * page saying what was required and what was received: never another redirect (the loop guard).
+ */
+export async function handleCallback(context: RpContext, request: Request): Promise<Response> {
+  const { options } = context;
+  const query = new URL(request.url).searchParams;
+  const state = query.get('state') ?? '';
+  const transaction = await context.transactions.read(request, state);
+  const clear = context.transactions.delete(state);
+  if (!transaction) {
+    return failure(
+      context,
+      request,
+      new StepupRpError(
+        'transaction_missing',
+        'This sign-in has expired or was started elsewhere. Please start again.',
+        {
+          detail: state === '' ? 'no state' : 'no intact transaction cookie for this state',
+        },
+      ),
+      clear,
+    );
+  }
+  const now = options.clock();
+  if (!context.usedStates.consume(state, transaction.createdAt + context.transactions.ttl, now)) {
+    return failure(
+      context,
+      request,
+      new StepupRpError('transaction_replayed', 'This sign-in was already completed.'),
+      clear,
+    );
+  }
+  const home = new URL('/', options.baseUrl).href;
+  const { policy } = transaction;
+  const error = query.get('error');
+  if (error !== null) {
+    const description = query.get('error_description') ?? '';
+    const stepUpError = new StepupRpError(
+      'authorization_error',
+      'The provider did not complete the sign-in.',
+      {
+        detail: `${error}: ${description}`,
+      },
+    );
+    options.onError(stepUpError, request);
+    const page = renderSignInErrorPage({
+      status: 403,
+      code: stepUpError.code,
+      title: policy ? 'The extra verification did not complete' : 'Sign-in did not complete',
+      message: `The provider answered "${error}"${description ? `: ${description}` : ''}.`,
+      required: policy ? describePolicy(policy) : ['a completed sign-in'],
+      received: [`error: ${error}`],
+      retryUrl: loginRouteUrl(context, transaction.returnTo, policy),
+      homeUrl: home,
+    });
+    return withCookies(page, [clear]);
+  }
+
+  let redeemed: Awaited<ReturnType<typeof redeem>>;
+  try {
+    redeemed = await redeem(context, request, transaction);
+  } catch (caught) {
+    const rpError =
+      caught instanceof StepupRpError ? caught : unwrapProtocolError(caught, 'token_request_failed');
+    return failure(context, request, rpError, clear);
+  }
+  const { validated, idToken, tokens } = redeemed;
+  const previous = await context.sessions.read(request);
+  const authentication = mergeContext(validated, previous);
+
+  if (policy) {
+    const verdict = evaluatePolicy(authentication, policy, {
+      ladder: options.ladder,
+      now: options.clock(),
+      skew: options.clockSkew,
+    });
+    if (!verdict.satisfied) {
+      options.onError(
+        new StepupRpError('step_up_unmet', 'The sign-in did not meet the route policy.', {
+          detail: `unmet ${verdict.unmet.join(', ')} for sub ${validated.sub}`,
+        }),
+        request,
+      );
+      // The session is left as it was: neither upgraded nor replaced by the weaker sign-in.
+      const page = renderSignInErrorPage({
+        status: 403,
+        code: 'step_up_unmet',
+        title: 'The extra verification was not enough',
+        message:
+          'This page needs a stronger or more recent sign-in than the provider confirmed. ' +
+          'You were not sent back again automatically, so this cannot loop.',
+        required: describePolicy(policy),
+        received: describeContext(authentication, options.clock()),
+        retryUrl: loginRouteUrl(context, transaction.returnTo, policy),
+        homeUrl: home,
+      });
+      return withCookies(page, [clear]);
+    }
+  }
+
+  const claims: Record<string, unknown> = {};
+  for (const [name, value] of Object.entries(validated.claims)) {
+    if (!TOKEN_CLAIMS.includes(name) && name !== 'sub') claims[name] = value;
+  }
+  const createdAt = options.clock();
+  const session: RpSession = {
+    sub: validated.sub,
+    ...(validated.sid === undefined ? {} : { sid: validated.sid }),
+    ...authentication,
+    claims,
+    idToken,
+    accessToken: tokens.access_token,
+    ...(typeof tokens.expires_in === 'number'
+      ? { accessTokenExpiresAt: createdAt + Math.floor(tokens.expires_in) }
+      : {}),
+    ...(tokens.refresh_token === undefined ? {} : { refreshToken: tokens.refresh_token }),
+    ...(tokens.scope === undefined ? {} : { scope: tokens.scope }),
+    createdAt,
+    expiresAt: createdAt + options.sessionTtl,
+  };
+  const response = new Response(null, {
+    status: 303,
+    headers: { location: new URL(transaction.returnTo, options.baseUrl).href, 'cache-control': 'no-store' },
+  });
+  return withCookies(response, [clear, ...(await context.sessions.write(request, session))]);
+}

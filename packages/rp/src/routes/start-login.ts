@@ -1,0 +1,75 @@
+import * as oidc from 'openid-client';
+import type { ResolvedPolicy } from '../policy/step-up-policy.ts';
+import type { RpContext } from '../rp-context.ts';
+import { type LoginTransaction, newRandomValue } from '../transaction/login-transaction.ts';
+
+/** How a login is started: where to come back to, for which policy, and whether to force a new login. */
+export interface LoginRequest {
+  returnTo: string;
+  policy?: ResolvedPolicy;
+  /** Ask for a new authentication (`prompt=login`): when the session is too old, or `max_age=0`. */
+  forceLogin?: boolean;
+}
+
+/**
+ * Starts a login: a new transaction (state, nonce, PKCE verifier) in its own cookie, and a 302 to
+ * the provider's authorization endpoint with `acr_values` and `max_age` from the policy. PKCE (S256)
+ * is used by every client, confidential or not (RFC 9700 2.1.1).
+ */
+export async function startLogin(context: RpContext, login: LoginRequest): Promise<Response> {
+  const { options } = context;
+  const verifier = oidc.randomPKCECodeVerifier();
+  const transaction: LoginTransaction = {
+    state: newRandomValue(),
+    nonce: newRandomValue(),
+    codeVerifier: verifier,
+    returnTo: login.returnTo,
+    createdAt: options.clock(),
+  };
+  const params: Record<string, string> = {
+    ...options.authorizationParams,
+    redirect_uri: options.redirectUri,
+    scope: options.scope,
+    response_type: 'code',
+    state: transaction.state,
+    nonce: transaction.nonce,
+    code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
+    code_challenge_method: 'S256',
+  };
+  if (options.resource !== undefined) params.resource = options.resource;
+  const { policy } = login;
+  if (policy) {
+    transaction.policy = policy;
+    if (policy.acrValues.length > 0) params.acr_values = policy.acrValues.join(' ');
+    if (policy.maxAge !== undefined) {
+      params.max_age = String(policy.maxAge);
+      transaction.maxAge = policy.maxAge;
+    }
+  }
+  if (login.forceLogin || policy?.maxAge === 0) params.prompt = 'login';
+  const location = oidc.buildAuthorizationUrl(context.client, params);
+  return new Response(null, {
+    status: 302,
+    headers: [
+      ['location', location.href],
+      ['cache-control', 'no-store'],
+      ['set-cookie', await context.transactions.create(transaction)],
+    ],
+  });
+}
+
+/** The URL of this application's login route for `returnTo` and `policy` (named, or spelled out). */
+export function loginRouteUrl(context: RpContext, returnTo: string, policy?: ResolvedPolicy): string {
+  const { options } = context;
+  const url = new URL(options.routes.login, options.baseUrl);
+  url.searchParams.set('returnTo', returnTo);
+  if (policy?.name !== undefined) {
+    url.searchParams.set('policy', policy.name);
+  } else if (policy) {
+    if (policy.acr.length > 0) url.searchParams.set('acr', policy.acr.join(' '));
+    if (policy.amr.length > 0) url.searchParams.set('amr', policy.amr.join(' '));
+    if (policy.maxAge !== undefined) url.searchParams.set('max_age', String(policy.maxAge));
+    url.searchParams.set('acr_values', policy.acrValues.join(' '));
+  }
+  return url.href;
+}

@@ -1,0 +1,160 @@
+import * as oidc from 'openid-client';
+import type { CheckedRpOptions } from './config/rp-options.ts';
+import { StepupRpError } from './errors.ts';
+import type { IdTokenKey } from './id-token/validate-id-token.ts';
+import { isSymmetricAlgorithm } from './jwt/jws-algorithms.ts';
+import { RemoteKeySet } from './jwt/remote-key-set.ts';
+import { Sealer } from './session/sealed-value.ts';
+import { SessionCookie } from './session/session-cookie.ts';
+import { TransactionCookies } from './transaction/login-transaction.ts';
+import { UsedStates } from './transaction/used-states.ts';
+
+/** Everything the routes and guards share, assembled once by `createStepupRp`. */
+export interface RpContext {
+  options: CheckedRpOptions;
+  /** The provider's metadata, as discovered at start-up. */
+  server: oidc.ServerMetadata;
+  /** openid-client's configuration for building URLs; token requests each get their own (see `protocolClient`). */
+  client: oidc.Configuration;
+  idTokenKey: IdTokenKey;
+  sessions: SessionCookie;
+  transactions: TransactionCookies;
+  usedStates: UsedStates;
+}
+
+function clientAuthentication(options: CheckedRpOptions): oidc.ClientAuth {
+  if (options.clientSecret === undefined) return oidc.None();
+  return options.tokenEndpointAuthMethod === 'client_secret_post'
+    ? oidc.ClientSecretPost(options.clientSecret)
+    : oidc.ClientSecretBasic(options.clientSecret);
+}
+
+function clientMetadata(options: CheckedRpOptions): Partial<oidc.ClientMetadata> {
+  return {
+    id_token_signed_response_alg: options.idTokenSigningAlg,
+    [oidc.clockTolerance]: options.clockSkew,
+    // openid-client judges times by its own clock: align it with the injected one.
+    [oidc.clockSkew]: options.clock() - Math.floor(Date.now() / 1000),
+  };
+}
+
+/**
+ * An openid-client configuration for one token request. `inspect` sees the token endpoint's JSON
+ * before openid-client processes it, so this package's own ID token validation runs first and its
+ * error codes are the ones reported; openid-client's checks follow as a second line.
+ */
+export function protocolClient(
+  context: RpContext,
+  inspect: (body: Record<string, unknown>) => Promise<void>,
+): oidc.Configuration {
+  const { options, server } = context;
+  const config = new oidc.Configuration(
+    server,
+    options.clientId,
+    clientMetadata(options),
+    clientAuthentication(options),
+  );
+  if (options.allowInsecureRequests) oidc.allowInsecureRequests(config);
+  const tokenEndpoint =
+    server.token_endpoint === undefined ? undefined : URL.parse(server.token_endpoint)?.href;
+  config[oidc.customFetch] = async (url, init) => {
+    const response = await options.fetch(url, init as RequestInit);
+    if (tokenEndpoint !== undefined && URL.parse(url)?.href === tokenEndpoint && response.ok) {
+      let body: unknown;
+      try {
+        body = await response.clone().json();
+      } catch {
+        body = undefined;
+      }
+      if (typeof body === 'object' && body !== null && !Array.isArray(body)) {
+        await inspect(body as Record<string, unknown>);
+      }
+    }
+    return response;
+  };
+  return config;
+}
+
+/** openid-client wraps what a custom fetch throws; this package's own errors are found in the causes. */
+export function unwrapProtocolError(error: unknown, fallback: StepupRpError['code']): StepupRpError {
+  for (let current: unknown = error, depth = 0; current instanceof Error && depth < 5; depth++) {
+    if (current instanceof StepupRpError) return current;
+    current = current.cause;
+  }
+  if (error instanceof oidc.ResponseBodyError) {
+    return new StepupRpError('token_request_failed', 'The provider refused the token request.', {
+      detail: `${error.error}: ${error.error_description ?? ''}`,
+      cause: error,
+    });
+  }
+  const detail =
+    error instanceof Error
+      ? `${error.name} ${(error as { code?: string }).code ?? ''}: ${error.message}`
+      : String(error);
+  return new StepupRpError(fallback, 'The provider answer could not be used.', { detail, cause: error });
+}
+
+/** Discovers the provider and assembles the shared context. */
+export async function createRpContext(options: CheckedRpOptions): Promise<RpContext> {
+  let client: oidc.Configuration;
+  try {
+    client = await oidc.discovery(
+      new URL(options.issuer),
+      options.clientId,
+      clientMetadata(options),
+      clientAuthentication(options),
+      {
+        execute: options.allowInsecureRequests ? [oidc.allowInsecureRequests] : [],
+        [oidc.customFetch]: (url, init) => options.fetch(url, init as RequestInit),
+        timeout: 10,
+      },
+    );
+  } catch (cause) {
+    throw new StepupRpError('discovery_failed', 'The provider metadata could not be loaded.', {
+      detail: `${options.issuer}: ${cause instanceof Error ? cause.message : String(cause)}`,
+      cause,
+    });
+  }
+  const server = client.serverMetadata();
+  const supported = server.id_token_signing_alg_values_supported;
+  if (Array.isArray(supported) && !supported.includes(options.idTokenSigningAlg)) {
+    throw new TypeError(
+      `@stepup/rp: idTokenSigningAlg ${options.idTokenSigningAlg} is not one the provider supports (${supported.join(', ')})`,
+    );
+  }
+
+  let idTokenKey: IdTokenKey;
+  if (isSymmetricAlgorithm(options.idTokenSigningAlg)) {
+    idTokenKey = { alg: options.idTokenSigningAlg, secret: new TextEncoder().encode(options.clientSecret) };
+  } else {
+    const jwksUri = server.jwks_uri === undefined ? null : URL.parse(server.jwks_uri);
+    if (jwksUri === null)
+      throw new StepupRpError('discovery_failed', 'The provider metadata has no jwks_uri.');
+    const keySet = new RemoteKeySet(jwksUri, { fetch: options.fetch, clock: options.clock });
+    await keySet.load();
+    idTokenKey = { alg: options.idTokenSigningAlg, keySet };
+  }
+
+  return {
+    options,
+    server,
+    client,
+    idTokenKey,
+    sessions: new SessionCookie({
+      sealer: new Sealer(options.sessionSecret, 'session'),
+      ...(options.sessionStore ? { store: options.sessionStore } : {}),
+      name: options.cookieName,
+      secure: options.secure,
+      clock: options.clock,
+    }),
+    transactions: new TransactionCookies({
+      sealer: new Sealer(options.sessionSecret, 'transaction'),
+      cookieName: options.cookieName,
+      callbackPath: options.routes.callback,
+      secure: options.secure,
+      ttl: options.transactionTtl,
+      clock: options.clock,
+    }),
+    usedStates: new UsedStates(),
+  };
+}

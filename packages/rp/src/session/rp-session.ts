@@ -1,0 +1,55 @@
+/**
+ * A signed-in person, as the application sees them. The authentication context (`acr`, `amr`,
+ * `auth_time`, `sid`) is what the ID token said at the callback — validated there, and never upgraded
+ * afterwards: refreshing tokens only replaces the tokens.
+ *
+ * @example
+ * ```ts
+ * const session: RpSession = {
+ *   sub: '248289761001', acr: ACR_MULTI_FACTOR, amr: ['mfa', 'otp', 'pwd'], auth_time: 1_700_000_000,
+ *   claims: { name: 'Alice' }, idToken: 'eyJ…', createdAt: 1_700_000_000, expiresAt: 1_700_043_200,
+ * };
+ * ```
+ */
+export interface RpSession {
+  sub: string;
+  /** The provider's session id (OIDC Front-/Back-Channel Logout), when it sent one. */
+  sid?: string;
+  acr?: string;
+  amr?: string[];
+  auth_time?: number;
+  /** The other claims of the ID token (profile, email, …), verified at the callback. */
+  claims: Record<string, unknown>;
+  /** The ID token itself, kept as `id_token_hint` for logout. */
+  idToken: string;
+  accessToken?: string;
+  /** Seconds since the epoch. */
+  accessTokenExpiresAt?: number;
+  refreshToken?: string;
+  scope?: string;
+  /** When the session was created (the callback), in seconds since the epoch. */
+  createdAt: number;
+  /** When the session ends, whatever happens, in seconds since the epoch. */
+  expiresAt: number;
+}
+
+/** Reads a session back from storage, refusing anything that is not exactly its shape. */
+export function toRpSession(value: unknown): RpSession | undefined {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) return undefined;
+  const session = value as Record<string, unknown>;
+  const optionalString = (name: string) => session[name] === undefined || typeof session[name] === 'string';
+  const optionalInteger = (name: string) =>
+    session[name] === undefined || Number.isSafeInteger(session[name]);
+  if (typeof session.sub !== 'string' || typeof session.idToken !== 'string') return undefined;
+  if (!Number.isSafeInteger(session.createdAt) || !Number.isSafeInteger(session.expiresAt)) return undefined;
+  if (typeof session.claims !== 'object' || session.claims === null) return undefined;
+  if (!['sid', 'acr', 'accessToken', 'refreshToken', 'scope'].every(optionalString)) return undefined;
+  if (!['auth_time', 'accessTokenExpiresAt'].every(optionalInteger)) return undefined;
+  if (
+    session.amr !== undefined &&
+    !(Array.isArray(session.amr) && session.amr.every((v) => typeof v === 'string'))
+  ) {
+    return undefined;
+  }
+  return session as unknown as RpSession;
+}
