@@ -2,6 +2,9 @@ import type { AcrLadder } from '@stepup/core';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import { loadActionsDirectory } from './actions/load-actions-directory.ts';
+import { LoginActions } from './actions/login-actions.ts';
+import { ActionSandbox } from './actions/sandbox/action-sandbox.ts';
 import type { StepupConfig } from './config/config-schema.ts';
 import { configuredLadder } from './config/load-config.ts';
 import { resolveEmailSettings } from './factors/email-otp/email-settings.ts';
@@ -10,6 +13,7 @@ import { TotpFactor } from './factors/totp/totp-factor.ts';
 import { WebAuthnFactor } from './factors/webauthn/webauthn-factor.ts';
 import { relyingPartyFor } from './factors/webauthn/webauthn-relying-party.ts';
 import { createServer } from './http/create-server.ts';
+import type { InteractionKit } from './interaction/interaction-kit.ts';
 import { createAuthEventLogger } from './log/auth-events.ts';
 import { createLogger } from './log/create-logger.ts';
 import { createProvider } from './oidc/create-provider.ts';
@@ -25,6 +29,8 @@ export interface StepupProvider {
   provider: Provider;
   app: FastifyInstance;
   logger: Logger;
+  /** The workers that run post-login Actions (deploys check a script's load with them too). */
+  actionSandbox: ActionSandbox;
   /** Starts listening; resolves with the address actually bound. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -49,8 +55,48 @@ export async function createStepupProvider(
   const keys = await loadProviderKeys(store.keys);
   if (keys.created) logger.info('generated new signing keys, cookie keys and an encryption key in the store');
   const logAuthEvent = createAuthEventLogger(logger);
-  const provider = createProvider({ config, ladder, store, keys, logger, logAuthEvent, clock });
-  const app = await createServer({
+  // The step-up check asks the login interaction's factors what a person has enrolled; both exist
+  // before the first request is served.
+  let interactionKit: InteractionKit | undefined;
+  const enrolledMethods = async (accountId: string) =>
+    (await interactionKit?.enrolledMethods(accountId)) ?? [];
+  const actionSandbox = new ActionSandbox({
+    workers: config.actions.workers,
+    maxStackBytes: config.actions.maxStackBytes,
+  });
+  if (config.actions.directory) {
+    const loaded = await loadActionsDirectory(config.actions.directory, store.actions, {
+      sandbox: actionSandbox,
+      settings: config.actions,
+    });
+    logger.info(
+      { actions: loaded.map(({ name, version }) => ({ name, version })) },
+      'loaded Actions from folder',
+    );
+  }
+  await actionSandbox.warmUp();
+  const loginActions = new LoginActions({
+    store,
+    sandbox: actionSandbox,
+    secretBox: keys.secretBox,
+    logger,
+    settings: config.actions,
+    ladder,
+  });
+  const provider = createProvider({
+    config,
+    ladder,
+    store,
+    keys,
+    logger,
+    logAuthEvent,
+    clock,
+    loginActions,
+    enrolledMethods,
+  });
+  const server = await createServer({
+    loginActions,
+    actionSandbox,
     config,
     provider,
     store,
@@ -69,6 +115,8 @@ export async function createStepupProvider(
     passwordThrottle: new PasswordThrottle(store.attempts, config.throttling),
     mailer: createMailer(resolveEmailSettings(config), logger),
   });
+  interactionKit = server.interactionKit;
+  const { app } = server;
 
   return {
     config,
@@ -77,11 +125,13 @@ export async function createStepupProvider(
     provider,
     app,
     logger,
+    actionSandbox,
     async listen() {
       return app.listen({ port: config.port, host: config.host });
     },
     async close() {
       await app.close();
+      await actionSandbox.close();
       await store.close();
     },
   };

@@ -7,6 +7,8 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { registerActionsAdminRoutes } from '../actions/admin/actions-admin-routes.ts';
+import type { ActionSandbox } from '../actions/sandbox/action-sandbox.ts';
+import type { InteractionKit } from '../interaction/interaction-kit.ts';
 import {
   type InteractionRouteDependencies,
   registerInteractionRoutes,
@@ -19,13 +21,17 @@ export interface ServerDependencies extends InteractionRouteDependencies {
   provider: Provider;
   logger: Logger;
   cookieKeys: string[];
+  /** Shared with the login flow, so the admin API's test runs use the same workers. */
+  actionSandbox?: ActionSandbox;
 }
 
 /**
  * The HTTP front of the provider: Fastify serves the login pages and hands every oidc-provider path
  * to oidc-provider before Fastify parses the body. Security headers apply to both.
  */
-export async function createServer(deps: ServerDependencies): Promise<FastifyInstance> {
+export async function createServer(
+  deps: ServerDependencies,
+): Promise<{ app: FastifyInstance; interactionKit: InteractionKit }> {
   const { config, provider } = deps;
   const https = new URL(config.issuer).protocol === 'https:';
   const app = Fastify({
@@ -80,7 +86,7 @@ export async function createServer(deps: ServerDependencies): Promise<FastifyIns
     reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
   );
   app.get('/healthz', async () => ({ status: 'ok' }));
-  registerInteractionRoutes(app, deps);
+  const interactionKit = registerInteractionRoutes(app, deps);
   registerActionsAdminRoutes(app, deps);
-  return app;
+  return { app, interactionKit };
 }

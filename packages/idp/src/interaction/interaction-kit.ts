@@ -2,6 +2,7 @@ import type { AcrLadder, MethodName } from '@stepup/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
+import type { LoginActions } from '../actions/login-actions.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
@@ -28,6 +29,8 @@ export interface InteractionDependencies {
   secretBox: SecretBox;
   logAuthEvent: AuthEventLogger;
   clock: () => number;
+  /** The post-login Actions; absent, logins run without them. */
+  loginActions?: LoginActions;
 }
 
 /** One login interaction as a request sees it: where it stands and what to ask next. */
@@ -88,20 +91,48 @@ export class InteractionKit {
       sessionAccountId,
       now,
     );
-    const step = decideNextStep(
-      {
-        promptName: details.prompt.name,
-        reasons: details.prompt.reasons,
-        request: readRequestedAuthentication(details.params),
-        sessionAccountId,
-        sessionProofs,
-        accountId: progress.accountId,
-        proofs: progress.proofs,
-        startedAt: progress.startedAt,
-      },
-      ladder,
-      now,
-    );
+    const decide = () =>
+      decideNextStep(
+        {
+          promptName: details.prompt.name,
+          reasons: details.prompt.reasons,
+          request: readRequestedAuthentication(details.params),
+          sessionAccountId,
+          sessionProofs,
+          accountId: progress.accountId,
+          proofs: progress.proofs,
+          startedAt: progress.startedAt,
+          ...(progress.actions?.decision === 'allow' ? { required: progress.actions.requirement } : {}),
+        },
+        ladder,
+        now,
+      );
+    let step = decide();
+    // The post-login Actions run once per login, as soon as the person is known (after the first
+    // factor), and may deny the login or ask for more.
+    if (
+      (step.step === 'second-factor' || step.step === 'finish') &&
+      !progress.actions &&
+      this.deps.loginActions
+    ) {
+      progress.actions = await this.deps.loginActions.run({
+        accountId: step.accountId,
+        clientId,
+        clientName: client?.clientName ?? null,
+        params: details.params,
+        protocol: 'oidc-basic-profile',
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        hostname: request.hostname,
+        proofs: mergeProofs(sessionProofs, progress.proofs),
+        enrolledMethods: await this.enrolledMethods(step.accountId),
+      });
+      await store.interactionStates.save(details.uid, progress, details.exp);
+      step = decide();
+    }
+    if (progress.actions?.decision === 'deny' && step.step !== 'consent' && step.step !== 'password') {
+      step = { step: 'denied', accountId: step.accountId, reason: progress.actions.reason };
+    }
     return {
       uid: details.uid,
       clientId,
@@ -259,6 +290,13 @@ export class InteractionKit {
     return true;
   }
 
+  /** The second-factor methods the person has enrolled, for the Actions' `event.user.enrolledFactors`. */
+  async enrolledMethods(accountId: string): Promise<MethodName[]> {
+    const methods: MethodName[] = [];
+    for (const factor of this.#factors) if (await factor.isEnrolled(accountId)) methods.push(factor.method);
+    return methods;
+  }
+
   /** The second factors that can serve this step, enrolled ones first in order of preference. */
   async factorsFor(step: Extract<NextStep, { step: 'second-factor' }>) {
     const usable = this.#factors.filter((factor) => step.methods.includes(factor.method));
@@ -304,6 +342,9 @@ export class InteractionKit {
         return;
       case 'unmet':
         await this.refuse(request, reply, interaction, 'unmet_authentication_requirements', step.reason);
+        return;
+      case 'denied':
+        await this.refuse(request, reply, interaction, 'access_denied', step.reason);
         return;
       case 'password':
         await this.#renderPassword(reply, interaction, feedback);

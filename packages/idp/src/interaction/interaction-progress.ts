@@ -1,5 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { MethodName, ProvenMethod } from '@stepup/core';
+import type { LoginActionsDecision } from '../actions/login-actions.ts';
 import type { InteractionStatesRepository } from '../store/interaction-states.ts';
 
 /** What one login interaction has established so far; kept server-side, keyed by interaction uid. */
@@ -8,6 +9,8 @@ export interface InteractionProgress {
   startedAt: number;
   accountId?: string;
   proofs: ProvenMethod[];
+  /** What the post-login Actions decided, once the person is identified (they run once per login). */
+  actions?: LoginActionsDecision;
   /** The second factor the person picked with "try another way". */
   chosenMethod?: MethodName;
   /** A TOTP secret offered for enrollment, sealed; kept so a reload shows the same QR code. */

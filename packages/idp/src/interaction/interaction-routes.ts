@@ -35,7 +35,10 @@ export interface InteractionRouteDependencies extends InteractionDependencies {
  * oidc-provider. Every form posts to its own path with the interaction's CSRF token and redirects
  * back to the interaction page (POST/redirect/GET), which decides the next step afresh.
  */
-export function registerInteractionRoutes(app: FastifyInstance, deps: InteractionRouteDependencies): void {
+export function registerInteractionRoutes(
+  app: FastifyInstance,
+  deps: InteractionRouteDependencies,
+): InteractionKit {
   const factors: SecondFactor[] = [];
   const kit = new InteractionKit(deps, factors);
   // In order of preference: the first enrolled one is offered, the others under "try another way".
@@ -107,4 +110,5 @@ export function registerInteractionRoutes(app: FastifyInstance, deps: Interactio
       return kit.refuse(request, reply, interaction, 'access_denied', 'the sign-in was cancelled');
     }),
   );
+  return kit;
 }

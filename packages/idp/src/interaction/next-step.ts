@@ -7,6 +7,7 @@ import {
   minimumLevel,
   type ProvenMethod,
 } from '@stepup/core';
+import type { ActionsRequirement } from '../actions/login-requirement.ts';
 import type { RequestedAuthentication } from '../oidc/requested-authentication.ts';
 import { STEP_UP_REASON } from '../oidc/step-up-check.ts';
 import { evaluateSession } from '../session/evaluate-session.ts';
@@ -35,7 +36,8 @@ export type NextStep =
   | { step: 'password' }
   | { step: 'second-factor'; accountId: string; level: AcrLevel; methods: MethodName[] }
   | { step: 'finish'; accountId: string; context: AuthContext }
-  | { step: 'unmet'; accountId: string; reason: string };
+  | { step: 'unmet'; accountId: string; reason: string }
+  | { step: 'denied'; accountId: string; reason: string };
 
 export interface InteractionSituation {
   promptName: string;
@@ -48,6 +50,21 @@ export interface InteractionSituation {
   accountId: string | undefined;
   proofs: readonly ProvenMethod[];
   startedAt: number;
+  /** What the post-login Actions add: a level to reach, and the methods allowed to reach it. */
+  required?: ActionsRequirement;
+}
+
+/** The request's requirement, raised to the Actions' level when that is higher; never lowered. */
+function withActionsLevel(
+  request: RequestedAuthentication,
+  required: ActionsRequirement | undefined,
+  ladder: AcrLadder,
+): RequestedAuthentication {
+  if (!required?.acr) return request;
+  const requested = minimumLevel(request.requirement.acr ?? [], ladder);
+  const requestedRank = requested ? (ladder.rankOf(requested.acr) ?? -1) : -1;
+  if ((ladder.rankOf(required.acr) ?? -1) <= requestedRank) return request;
+  return { ...request, requirement: { ...request.requirement, acr: [required.acr] } };
 }
 
 /**
@@ -65,10 +82,11 @@ export function decideNextStep(situation: InteractionSituation, ladder: AcrLadde
   const identifiedHere = situation.proofs.some((proof) => FIRST_FACTOR_METHODS.has(proof.method));
   if (reidentify && !identifiedHere) return { step: 'password' };
 
+  const request = withActionsLevel(situation.request, situation.required, ladder);
   const proofs = mergeProofs(situation.sessionProofs, situation.proofs);
   const evaluation = evaluateSession({
     proofs,
-    request: situation.request,
+    request,
     ladder,
     now,
     interactionStartedAt: situation.startedAt,
@@ -78,20 +96,21 @@ export function decideNextStep(situation: InteractionSituation, ladder: AcrLadde
   if (evaluation.satisfied && evaluation.context)
     return { step: 'finish', accountId, context: evaluation.context };
 
-  const level = minimumLevel(situation.request.requirement.acr ?? [], ladder);
+  const level = minimumLevel(request.requirement.acr ?? [], ladder);
   if (!level)
     return { step: 'unmet', accountId, reason: 'the requested authentication could not be obtained' };
   const reaches = (proofs: readonly ProvenMethod[]) => {
     const context = computeAuthContext(proofs, ladder, { now });
     return context !== undefined && ladder.meets(context.acr, level.acr);
   };
-  const methods = SECOND_FACTOR_METHODS.filter((method) =>
-    reaches([...evaluation.freshProofs, { method, at: now }]),
+  const allowed = SECOND_FACTOR_METHODS.filter(
+    (method) => situation.required?.methods?.includes(method) ?? true,
   );
+  const methods = allowed.filter((method) => reaches([...evaluation.freshProofs, { method, at: now }]));
   if (methods.length > 0) return { step: 'second-factor', accountId, level, methods };
   // The password may be too old for the level (its maximum age is shorter than the session's):
   // then the person proves both again, password first.
-  const passwordHelps = SECOND_FACTOR_METHODS.some((method) =>
+  const passwordHelps = allowed.some((method) =>
     reaches([...evaluation.freshProofs, { method: 'password', at: now }, { method, at: now }]),
   );
   if (passwordHelps && !identifiedHere) return { step: 'password' };

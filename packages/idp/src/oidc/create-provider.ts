@@ -1,7 +1,8 @@
-import type { AcrLadder } from '@stepup/core';
+import type { AcrLadder, MethodName } from '@stepup/core';
 import Provider, { type Configuration, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
 import { createFindAccount } from '../accounts/find-account.ts';
+import type { LoginActions } from '../actions/login-actions.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
 import { renderErrorPage } from '../interaction/views/error-page.ts';
 import { renderLogoutConfirmPage, renderLogoutSuccessPage } from '../interaction/views/logout-pages.ts';
@@ -14,6 +15,9 @@ import { addAuthenticationClaims, createResourceIndicators } from './resource-in
 import { createStepUpCheck } from './step-up-check.ts';
 
 export interface ProviderDependencies {
+  /** The post-login Actions, run by the step-up check for logins that show no page. */
+  loginActions?: LoginActions;
+  enrolledMethods?: (accountId: string) => Promise<MethodName[]>;
   config: StepupConfig;
   ladder: AcrLadder;
   store: Store;
@@ -38,6 +42,8 @@ function createPolicy(deps: ProviderDependencies) {
       sessionTtl: deps.config.ttl.session,
       clock: deps.clock,
       logAuthEvent: deps.logAuthEvent,
+      ...(deps.loginActions ? { loginActions: deps.loginActions } : {}),
+      ...(deps.enrolledMethods ? { enrolledMethods: deps.enrolledMethods } : {}),
     }),
   );
   return policy;

@@ -1,5 +1,6 @@
-import type { AcrLadder } from '@stepup/core';
+import type { AcrLadder, MethodName, ProvenMethod } from '@stepup/core';
 import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import type { LoginActions } from '../actions/login-actions.ts';
 import type { InteractionOutcome } from '../interaction/interaction-outcome.ts';
 import { readInteractionOutcome } from '../interaction/interaction-outcome.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
@@ -20,6 +21,8 @@ interface StepUpCheckDependencies {
   sessionTtl: number;
   clock: () => number;
   logAuthEvent: AuthEventLogger;
+  loginActions?: LoginActions;
+  enrolledMethods?: (accountId: string) => Promise<MethodName[]>;
 }
 
 /**
@@ -76,6 +79,12 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
         ...(outcome ? { interactionStartedAt: outcome.startedAt } : {}),
       });
       if (context && satisfied) {
+        // A login that shows no page still runs the Actions (the interaction ran them otherwise).
+        if (!outcome && deps.loginActions) {
+          // With prompt=none, asking for the interaction answers interaction_required.
+          const required = await levelRequiredByActions(ctx, deps, accountId, proofs);
+          if (required && !ladder.meets(context.acr, required)) return interactionPolicy.Check.REQUEST_PROMPT;
+        }
         session.acr = acrToIssue(context.acr, request, ladder);
         session.amr = context.amr;
         session.loginTs = context.auth_time;
@@ -115,4 +124,40 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
       return interactionPolicy.Check.REQUEST_PROMPT;
     },
   );
+}
+
+/**
+ * Runs the post-login Actions for an authorization request that the session alone would satisfy,
+ * and returns the level they ask for. A denial ends the request with `access_denied`.
+ */
+async function levelRequiredByActions(
+  ctx: KoaContextWithOIDC,
+  deps: StepUpCheckDependencies,
+  accountId: string,
+  proofs: readonly ProvenMethod[],
+): Promise<string | undefined> {
+  const { oidc } = ctx;
+  if (!deps.loginActions) return undefined;
+  const decision = await deps.loginActions.run({
+    accountId,
+    clientId: oidc.client?.clientId ?? '',
+    clientName: typeof oidc.client?.clientName === 'string' ? oidc.client.clientName : null,
+    params: oidc.params ?? {},
+    protocol: oidc.prompts.has('none') ? 'oidc-silent' : 'oidc-basic-profile',
+    ip: ctx.ip,
+    userAgent: ctx.get('user-agent') || null,
+    hostname: ctx.hostname,
+    proofs,
+    enrolledMethods: (await deps.enrolledMethods?.(accountId)) ?? [],
+  });
+  if (decision.decision === 'deny') {
+    deps.logAuthEvent({
+      event: 'stepup.refused',
+      userId: accountId,
+      clientId: oidc.client?.clientId ?? '',
+      reason: decision.reason,
+    });
+    throw new errors.AccessDenied(decision.reason);
+  }
+  return decision.requirement.acr;
 }

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { hashPassword } from '../accounts/password-hashing.ts';
+import { deployAction } from '../actions/deploy-action.ts';
 import { configSchema, type StepupConfigInput } from '../config/config-schema.ts';
 import { TotpFactor } from '../factors/totp/totp-factor.ts';
 import { loadProviderKeys } from '../oidc/provider-keys.ts';
@@ -18,6 +19,8 @@ export interface TestProvider {
   addUser(username: string, password: string, extra?: { email?: string; name?: string }): Promise<User>;
   addClient(metadata: Partial<ClientMetadata> & { client_id: string }): Promise<void>;
   importTotp(userId: string, secret: string): Promise<void>;
+  /** Deploys and enables a post-login Action, as `stepup-idp actions deploy` does. */
+  deployAction(name: string, code: string): Promise<void>;
   /** Stops the server; keeps the data folder unless `removeData` (the default) is true. */
   close(options?: { removeData?: boolean }): Promise<void>;
 }
@@ -88,6 +91,17 @@ export async function startTestProvider(
         secret,
         'test',
         Math.floor(Date.now() / 1000),
+      );
+    },
+    async deployAction(name, code) {
+      await deployAction(
+        { name, trigger: 'post-login', code },
+        {
+          actions: stepup.store.actions,
+          secretBox: (await loadProviderKeys(stepup.store.keys)).secretBox,
+          sandbox: stepup.actionSandbox,
+          settings: config.actions,
+        },
       );
     },
     async close(options = {}) {

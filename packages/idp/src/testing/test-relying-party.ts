@@ -31,6 +31,11 @@ export class TestRelyingParty {
     return new TestRelyingParty(config, new TestBrowser(issuer));
   }
 
+  /** The same application in a given browser, e.g. one signed in through another application. */
+  inBrowser(browser: TestBrowser): TestRelyingParty {
+    return new TestRelyingParty(this.config, browser);
+  }
+
   /** The same application in a new browser (no cookies). */
   inNewBrowser(): TestRelyingParty {
     return new TestRelyingParty(this.config, new TestBrowser(this.browser.origin));

@@ -1,0 +1,139 @@
+import type { AcrLadder, MethodName, ProvenMethod } from '@stepup/core';
+import type { Logger } from 'pino';
+import type { StepupConfig } from '../config/config-schema.ts';
+import type { SecretBox } from '../crypto/secret-box.ts';
+import type { Store } from '../store/store.ts';
+import { type ActionsRequirement, METHOD_FACTOR_TYPES, requirementFromActions } from './login-requirement.ts';
+import type { PostLoginFactorType, PostLoginProtocol } from './post-login-event.ts';
+import type { PostLoginOutcome } from './post-login-outcome.ts';
+import { runPostLoginActions } from './run-post-login-actions.ts';
+import type { ActionSandbox } from './sandbox/action-sandbox.ts';
+
+/** One login, as the provider sees it when the Actions run. */
+export interface LoginForActions {
+  accountId: string;
+  clientId: string;
+  clientName: string | null;
+  /** The authorization request's parameters as sent. */
+  params: Readonly<Record<string, unknown>>;
+  protocol: PostLoginProtocol;
+  ip: string;
+  userAgent: string | null;
+  hostname: string;
+  proofs: readonly ProvenMethod[];
+  enrolledMethods: readonly MethodName[];
+}
+
+/** What a login keeps of the Actions' outcome: the decision and the requirement they add. */
+export type LoginActionsDecision =
+  | { decision: 'allow'; requirement: ActionsRequirement }
+  | { decision: 'deny'; code: string; reason: string };
+
+/**
+ * Runs the post-login Actions for a login and reduces their outcome to what the login flow acts on.
+ * Custom claims and metadata updates are reported in the execution log but not applied yet.
+ */
+export class LoginActions {
+  readonly #store: Store;
+  readonly #sandbox: ActionSandbox;
+  readonly #secretBox: SecretBox;
+  readonly #logger: Logger;
+  readonly #settings: StepupConfig['actions'];
+  readonly #ladder: AcrLadder;
+
+  constructor(options: {
+    store: Store;
+    sandbox: ActionSandbox;
+    secretBox: SecretBox;
+    logger: Logger;
+    settings: StepupConfig['actions'];
+    ladder: AcrLadder;
+  }) {
+    this.#store = options.store;
+    this.#sandbox = options.sandbox;
+    this.#secretBox = options.secretBox;
+    this.#logger = options.logger;
+    this.#settings = options.settings;
+    this.#ladder = options.ladder;
+  }
+
+  async run(login: LoginForActions): Promise<LoginActionsDecision> {
+    const user = await this.#store.users.findById(login.accountId);
+    if (!user) return { decision: 'deny', code: 'access_denied', reason: 'the account no longer exists' };
+    const outcome: PostLoginOutcome = await runPostLoginActions(
+      {
+        user: {
+          id: user.id,
+          username: user.username,
+          email: user.email,
+          emailVerified: user.emailVerified,
+          name: user.name,
+          appMetadata: {},
+          userMetadata: {},
+          enrolledFactors: enrolledFactorTypes(login.enrolledMethods),
+        },
+        client: { clientId: login.clientId, name: login.clientName, metadata: {} },
+        transaction: {
+          acrValues: words(login.params.acr_values),
+          requestedScopes: words(login.params.scope),
+          redirectUri: typeof login.params.redirect_uri === 'string' ? login.params.redirect_uri : null,
+          protocol: login.protocol,
+          uiLocales: words(login.params.ui_locales),
+        },
+        request: {
+          ip: login.ip,
+          userAgent: login.userAgent,
+          hostname: login.hostname,
+          query: stringParams(login.params),
+        },
+        authenticationMethods: login.proofs.map((proof) => ({ name: amrName(proof.method), at: proof.at })),
+        loginsCount: await this.#countLogin(user.id, login.protocol),
+      },
+      {
+        actions: this.#store.actions,
+        secretBox: this.#secretBox,
+        sandbox: this.#sandbox,
+        logger: this.#logger,
+        settings: this.#settings,
+      },
+    );
+    if (outcome.decision === 'deny') return { decision: 'deny', code: outcome.code, reason: outcome.reason };
+    return { decision: 'allow', requirement: requirementFromActions(outcome, this.#ladder) };
+  }
+
+  async #countLogin(userId: string, protocol: PostLoginProtocol): Promise<number> {
+    const key = `logins:${userId}`;
+    const now = Math.floor(Date.now() / 1000);
+    if (protocol !== 'oidc-basic-profile') return (await this.#store.attempts.peek(key, now))?.count ?? 0;
+    return (await this.#store.attempts.increment(key, LOGIN_COUNT_WINDOW, now)).count;
+  }
+}
+
+/** Logins are counted per user; silent authentication and refresh read the count without adding. */
+const LOGIN_COUNT_WINDOW = 100 * 365 * 24 * 3600;
+
+function enrolledFactorTypes(methods: readonly MethodName[]): PostLoginFactorType[] {
+  const types = new Set<PostLoginFactorType>();
+  for (const method of methods) {
+    const type = METHOD_FACTOR_TYPES[method];
+    if (type) types.add(type);
+  }
+  return [...types];
+}
+
+/** Auth0 names the first factor `pwd` and a second factor `mfa` in `event.authentication.methods`. */
+function amrName(method: MethodName): string {
+  if (method === 'password') return 'pwd';
+  if (method === 'passkey') return 'passkey';
+  return 'mfa';
+}
+
+function words(value: unknown): string[] {
+  return typeof value === 'string' ? value.split(' ').filter(Boolean) : [];
+}
+
+function stringParams(params: Readonly<Record<string, unknown>>): Record<string, string> {
+  const query: Record<string, string> = {};
+  for (const [name, value] of Object.entries(params)) if (typeof value === 'string') query[name] = value;
+  return query;
+}
