@@ -43,6 +43,9 @@ export interface StepupProviderOptions {
   clock?: () => number;
 }
 
+/** How often rows whose lifetime has ended are deleted. */
+const EXPIRED_ROWS_SWEEP_MS = 10 * 60 * 1000;
+
 /** Assembles the provider from its configuration: store, keys, oidc-provider, HTTP server. */
 export async function createStepupProvider(
   config: StepupConfig,
@@ -118,6 +121,18 @@ export async function createStepupProvider(
   interactionKit = server.interactionKit;
   const { app } = server;
 
+  const deleteExpiredRows = async () => {
+    try {
+      const deleted = await store.deleteExpired(clock());
+      if (deleted > 0) logger.debug({ deleted }, 'deleted expired rows');
+    } catch (error) {
+      logger.warn({ err: error }, 'could not delete expired rows; will try again');
+    }
+  };
+  await deleteExpiredRows();
+  const sweeper = setInterval(deleteExpiredRows, EXPIRED_ROWS_SWEEP_MS);
+  sweeper.unref();
+
   return {
     config,
     ladder,
@@ -130,6 +145,7 @@ export async function createStepupProvider(
       return app.listen({ port: config.port, host: config.host });
     },
     async close() {
+      clearInterval(sweeper);
       await app.close();
       await actionSandbox.close();
       await store.close();

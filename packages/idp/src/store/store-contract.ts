@@ -19,6 +19,20 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
     return store;
   }
 
+  describe(`${name}: expired rows`, () => {
+    test('deleteExpired removes what has ended and keeps the rest', async (t) => {
+      const store = await openStore(t);
+      await store.interactionStates.save('ended', { step: 1 }, 1_000);
+      await store.interactionStates.save('live', { step: 2 }, 5_000);
+      await store.attempts.increment('ended-window', 100, 900);
+      assert.ok((await store.deleteExpired(2_000)) >= 2);
+      // Read "as of" an earlier time: a row still present would be returned.
+      assert.equal(await store.interactionStates.find('ended', 500), undefined);
+      assert.deepEqual(await store.interactionStates.find('live', 500), { step: 2 });
+      assert.equal(await store.attempts.peek('ended-window', 950), undefined);
+    });
+  });
+
   describe(`${name}: users`, () => {
     test('create returns the stored user and findById reads it back', async (t) => {
       const store = await openStore(t);

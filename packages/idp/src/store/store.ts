@@ -47,5 +47,7 @@ export interface Store {
   actions: ActionsRepository;
   /** Pass as oidc-provider's `adapter` configuration option; `Client` is served from `clients`. */
   oidcAdapter: OidcAdapterFactory;
+  /** Deletes rows whose lifetime ended before `now` (epoch seconds); returns how many. */
+  deleteExpired(now: number): Promise<number>;
   close(): Promise<void>;
 }

@@ -2,11 +2,13 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
+import { runSqlite } from './run-sqlite.ts';
 import { SqliteActionsRepository } from './sqlite-actions.ts';
 import { SqliteAttemptsRepository } from './sqlite-attempts.ts';
 import { SqliteAuthSessionsRepository } from './sqlite-auth-sessions.ts';
 import { SqliteClientsRepository } from './sqlite-clients.ts';
 import { SqliteEmailCodesRepository } from './sqlite-email-codes.ts';
+import { prepareExpiredRowsSweep } from './sqlite-expired-rows.ts';
 import { SqliteFactorsRepository } from './sqlite-factors.ts';
 import { SqliteInteractionStatesRepository } from './sqlite-interaction-states.ts';
 import { SqliteKeysRepository } from './sqlite-keys.ts';
@@ -35,6 +37,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     file = options.file;
   }
   const db = openSqliteDatabase(file);
+  const sweepExpiredRows = prepareExpiredRowsSweep(db);
   const clients = new SqliteClientsRepository(db);
   return {
     users: new SqliteUsersRepository(db),
@@ -54,6 +57,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     pushEnrollmentTokens: new SqlitePushEnrollmentTokensRepository(db),
     actions: new SqliteActionsRepository(db),
     oidcAdapter: createSqliteOidcAdapter(db, clients),
+    async deleteExpired(now) {
+      return runSqlite(db, () => sweepExpiredRows(now));
+    },
     async close() {
       if (db.open) db.close();
     },
