@@ -150,6 +150,9 @@ function finishRequest(id, text, delayMs = 4000) {
 
 async function answer(device, challenge, decision, number) {
   const entry = requests.get(challenge.id);
+  // The stream may announce the resolution before this POST's answer arrives: this device's own
+  // answer, which the response below reports.
+  entry.answering = true;
   for (const button of entry.element.querySelectorAll('button')) button.disabled = true;
   const signature = await signMessage(
     device.privateKey,
@@ -170,6 +173,7 @@ async function answer(device, challenge, decision, number) {
     );
     return;
   }
+  entry.answering = false;
   const code = await errorCode(response);
   if (code === 'wrong_number' && !entry.wrongOnce) {
     entry.wrongOnce = true;
@@ -224,7 +228,7 @@ function showRequest(device, challenge) {
 
 function settleRequest({ id, status }) {
   const entry = requests.get(id);
-  if (!entry || entry.answered) return;
+  if (!entry || entry.answered || entry.answering) return;
   const text = {
     approved: 'Approved on another device.',
     denied: 'Denied.',

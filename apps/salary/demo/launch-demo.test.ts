@@ -1,0 +1,149 @@
+import assert from 'node:assert/strict';
+import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import { isDemoMode, launchDemo } from './launch-demo.ts';
+import { seedActionFor } from './seed-action.ts';
+
+// `npm start` without a browser: what it creates, what it prints, and what it leaves alone.
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('the npm start launcher', () => {
+  const folders: string[] = [];
+  after(() => {
+    for (const folder of folders) rmSync(folder, { recursive: true, force: true });
+  });
+
+  async function start(dataDir: string, extra: NodeJS.ProcessEnv = {}) {
+    const printed: string[] = [];
+    const demo = await launchDemo({
+      env: {
+        IDP_PORT: String(await freePort()),
+        APP_PORT: String(await freePort()),
+        STEPUP_DATA_DIR: dataDir,
+        STEPUP_LOG_LEVEL: 'silent',
+        ...extra,
+      },
+      print: (line) => printed.push(line),
+    });
+    return { demo, printed, text: printed.join('\n') };
+  }
+
+  function newDataDir(): string {
+    const folder = mkdtempSync(join(tmpdir(), 'stepup-demo-'));
+    folders.push(folder);
+    return join(folder, 'data');
+  }
+
+  test('first start creates the demo tenant once and prints the URLs, passwords and the TOTP secret', async () => {
+    const dataDir = newDataDir();
+    const first = await start(dataDir);
+    let secondRun: Awaited<ReturnType<typeof start>> | undefined;
+    try {
+      const { tenant, stepup } = first.demo;
+      assert.ok(tenant);
+      assert.equal(tenant.created, true);
+      assert.match(first.text, /DEMO MODE/);
+      assert.ok(first.text.includes(`Salary app      ${first.demo.appUrl}`));
+      assert.ok(first.text.includes(`Authenticator   ${first.demo.issuer}/authenticator`));
+      for (const employee of tenant.employees) {
+        assert.ok(
+          employee.password && first.text.includes(employee.password),
+          `${employee.username}'s password`,
+        );
+        const user = await stepup.store.users.findByLogin(employee.username);
+        assert.equal(user?.email, null, 'no email: no email codes instead of enrolling a factor');
+      }
+      const bob = tenant.employees.find((employee) => employee.username === 'bob');
+      assert.ok(bob?.totp && first.text.includes(bob.totp.secret) && first.text.includes(bob.totp.uri));
+
+      // The salary client: confidential, HS256 ID tokens, the app's callback.
+      const client = await stepup.store.clients.find('salary');
+      assert.equal(client?.id_token_signed_response_alg, 'HS256');
+      assert.equal(client?.client_secret, tenant.clientSecret);
+      assert.deepEqual(client?.redirect_uris, [`${first.demo.appUrl}/auth/callback`]);
+
+      // The seed's Action, verbatim but for the client id, deployed and enabled.
+      const action = await stepup.store.actions.find('salary-step-up');
+      assert.equal(action?.enabled, true);
+      assert.equal(action?.code, seedActionFor('salary'));
+      assert.match(action.code, /const CLIENTS_WITH_MFA = \['salary'\];/);
+      assert.ok(
+        action.code.includes(
+          "if (event.transaction.acr_values === 'http://schemas.openid.net/pape/policies/2007/06/multi-factor') {\n" +
+            "      api.multifactor.enable('any', { allowRememberBrowser: false });",
+        ),
+      );
+      assert.equal(statSync(tenant.file).mode & 0o777, 0o600);
+    } finally {
+      await first.demo.close();
+    }
+
+    // A restart over the same data creates nothing and prints the same passwords.
+    secondRun = await start(dataDir);
+    try {
+      const { tenant, stepup } = secondRun.demo;
+      assert.equal(tenant?.created, false);
+      assert.equal(tenant?.action.changed, false);
+      assert.equal((await stepup.store.actions.find('salary-step-up'))?.version, 1);
+      assert.deepEqual(
+        tenant?.employees.map((employee) => employee.password),
+        first.demo.tenant?.employees.map((employee) => employee.password),
+      );
+      // The app listens elsewhere now: the client follows it.
+      assert.deepEqual((await stepup.store.clients.find('salary'))?.redirect_uris, [
+        `${secondRun.demo.appUrl}/auth/callback`,
+      ]);
+    } finally {
+      await secondRun.demo.close();
+    }
+  });
+
+  test('with STEPUP_DEMO=false nothing is created, and the missing client is explained', async () => {
+    const dataDir = newDataDir();
+    const { demo, text } = await start(dataDir, {
+      STEPUP_DEMO: 'false',
+      SALARY_SESSION_SECRET: 'x'.repeat(32),
+    });
+    try {
+      assert.equal(demo.tenant, undefined);
+      assert.deepEqual(await demo.stepup.store.clients.list(), []);
+      assert.deepEqual(await demo.stepup.store.actions.list(), []);
+      assert.equal(await demo.stepup.store.users.findByLogin('alice'), undefined);
+      assert.equal(existsSync(join(dataDir, 'demo-tenant.json')), false);
+      assert.doesNotMatch(text, /DEMO MODE/);
+      assert.match(text, /No client "salary" is registered/);
+    } finally {
+      await demo.close();
+    }
+  });
+
+  test('on every interface, the LAN addresses of the authenticator are printed, with what a phone needs', async () => {
+    const { demo, text } = await start(newDataDir(), { IDP_HOST: '0.0.0.0' });
+    try {
+      assert.match(text, /Listening on 0\.0\.0\.0, so other devices on your network can reach it/);
+      assert.match(text, /STEPUP_ISSUER to that https address/);
+    } finally {
+      await demo.close();
+    }
+  });
+
+  test('STEPUP_DEMO takes true or false, nothing else', () => {
+    assert.equal(isDemoMode({}), true);
+    assert.equal(isDemoMode({ STEPUP_DEMO: '0' }), false);
+    assert.throws(() => isDemoMode({ STEPUP_DEMO: 'off' }), /Invalid setting STEPUP_DEMO/);
+  });
+});
