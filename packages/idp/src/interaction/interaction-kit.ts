@@ -11,7 +11,7 @@ import { loadSessionProofs, mergeProofs } from '../session/session-proofs.ts';
 import type { Store } from '../store/store.ts';
 import { type InteractionProgress, isValidCsrfToken, loadProgress } from './interaction-progress.ts';
 import { decideNextStep, type NextStep } from './next-step.ts';
-import type { FactorChoice, SecondFactor } from './second-factor.ts';
+import type { FactorChoice, FactorPage, SecondFactor } from './second-factor.ts';
 import { renderErrorPage } from './views/error-page.ts';
 import { renderLoginPage } from './views/login-page.ts';
 
@@ -288,6 +288,21 @@ export class InteractionKit {
       error: `Too many wrong codes. Wait ${minutes} minute${minutes === 1 ? '' : 's'}, then try again.`,
     });
     return true;
+  }
+
+  /** What every second-factor page shows: who, for which application, the errors, cancel, alternatives. */
+  factorPageBasics(page: FactorPage) {
+    const { interaction, feedback } = page;
+    return {
+      cancelAction: this.path(interaction, 'cancel'),
+      csrfToken: interaction.progress.csrf,
+      clientName: interaction.clientName,
+      username: page.username,
+      ...(feedback.error ? { error: feedback.error } : {}),
+      ...(page.alternatives.length > 0
+        ? { alternatives: { action: this.path(interaction, 'choose'), choices: page.alternatives } }
+        : {}),
+    };
   }
 
   /** The second-factor methods the person has enrolled, for the Actions' `event.user.enrolledFactors`. */

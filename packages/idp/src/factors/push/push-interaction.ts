@@ -45,26 +45,12 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
     resend: kit.path(interaction, 'push/resend'),
   });
 
-  function common(page: FactorPage) {
-    const { interaction, feedback } = page;
-    return {
-      cancelAction: kit.path(interaction, 'cancel'),
-      csrfToken: interaction.progress.csrf,
-      clientName: interaction.clientName,
-      username: page.username,
-      ...(feedback.error ? { error: feedback.error } : {}),
-      ...(page.alternatives.length > 0
-        ? { alternatives: { action: kit.path(interaction, 'choose'), choices: page.alternatives } }
-        : {}),
-    };
-  }
-
   function render(page: FactorPage, state: PushChallengeState, status = 200): void {
     kit.sendHtml(
       page.reply,
       page.feedback.status ?? status,
       renderPushChallengePage({
-        ...common(page),
+        ...kit.factorPageBasics(page),
         state,
         authenticatorUrl: `${context.issuer}/authenticator`,
       }),
@@ -171,7 +157,7 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
         page.reply,
         page.feedback.status ?? 200,
         renderPushEnrollmentPage({
-          ...common(page),
+          ...kit.factorPageBasics(page),
           qrCodeDataUrl: await QRCode.toDataURL(link, { errorCorrectionLevel: 'M', margin: 1, width: 240 }),
           link,
           ttlSeconds: context.settings.enrollmentTtlSeconds,

@@ -1,7 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import type { Interaction, InteractionKit } from '../../interaction/interaction-kit.ts';
-import type { FactorPage, SecondFactor } from '../../interaction/second-factor.ts';
+import type { SecondFactor } from '../../interaction/second-factor.ts';
 import { renderTotpChallengePage } from '../../interaction/views/totp-challenge-page.ts';
 import { renderTotpEnrollmentPage } from '../../interaction/views/totp-enrollment-page.ts';
 import { generateTotpSecret, matchTotpStep, totpUri } from './totp.ts';
@@ -16,20 +16,6 @@ export function createTotpInteraction(totp: TotpFactor, kit: InteractionKit): Se
   const { secretBox, config } = kit.deps;
   const enrollmentContext = (interaction: Interaction) => `totp-enrollment:${interaction.uid}`;
 
-  function common(page: FactorPage) {
-    const { interaction, feedback } = page;
-    return {
-      cancelAction: kit.path(interaction, 'cancel'),
-      csrfToken: interaction.progress.csrf,
-      clientName: interaction.clientName,
-      username: page.username,
-      ...(feedback.error ? { error: feedback.error } : {}),
-      ...(page.alternatives.length > 0
-        ? { alternatives: { action: kit.path(interaction, 'choose'), choices: page.alternatives } }
-        : {}),
-    };
-  }
-
   return {
     method: 'totp',
     label: 'Authenticator app code',
@@ -41,7 +27,7 @@ export function createTotpInteraction(totp: TotpFactor, kit: InteractionKit): Se
         page.reply,
         page.feedback.status ?? 200,
         renderTotpChallengePage({
-          ...common(page),
+          ...kit.factorPageBasics(page),
           action: kit.path(page.interaction, 'totp'),
           ...(page.feedback.attemptsLeft === undefined ? {} : { attemptsLeft: page.feedback.attemptsLeft }),
         }),
@@ -63,7 +49,7 @@ export function createTotpInteraction(totp: TotpFactor, kit: InteractionKit): Se
         page.reply,
         page.feedback.status ?? 200,
         renderTotpEnrollmentPage({
-          ...common(page),
+          ...kit.factorPageBasics(page),
           action: kit.path(interaction, 'totp-enrollment'),
           qrCodeDataUrl: await QRCode.toDataURL(otpauthUri, {
             errorCorrectionLevel: 'M',

@@ -1,6 +1,6 @@
 import type { FastifyInstance } from 'fastify';
 import type { Interaction, InteractionKit, InteractionReply } from '../../interaction/interaction-kit.ts';
-import type { FactorPage, SecondFactor, SecondFactorStep } from '../../interaction/second-factor.ts';
+import type { SecondFactor, SecondFactorStep } from '../../interaction/second-factor.ts';
 import { renderWebAuthnChallengePage } from '../../interaction/views/webauthn-challenge-page.ts';
 import { renderWebAuthnEnrollmentPage } from '../../interaction/views/webauthn-enrollment-page.ts';
 import { refuseWebAuthnResponse } from './refuse-webauthn-response.ts';
@@ -19,20 +19,6 @@ import { WEBAUTHN_METHOD } from './webauthn-method.ts';
  */
 export function createWebAuthnInteraction(webauthn: WebAuthnFactor, kit: InteractionKit): SecondFactor {
   const { store, logAuthEvent } = kit.deps;
-
-  function common(page: FactorPage) {
-    const { interaction, feedback } = page;
-    return {
-      cancelAction: kit.path(interaction, 'cancel'),
-      csrfToken: interaction.progress.csrf,
-      clientName: interaction.clientName,
-      username: page.username,
-      ...(feedback.error ? { error: feedback.error } : {}),
-      ...(page.alternatives.length > 0
-        ? { alternatives: { action: kit.path(interaction, 'choose'), choices: page.alternatives } }
-        : {}),
-    };
-  }
 
   /** The second-factor step this factor can serve, or undefined. */
   function stepFor(interaction: Interaction): SecondFactorStep | undefined {
@@ -68,7 +54,7 @@ export function createWebAuthnInteraction(webauthn: WebAuthnFactor, kit: Interac
         page.reply,
         page.feedback.status ?? 200,
         renderWebAuthnChallengePage({
-          ...common(page),
+          ...kit.factorPageBasics(page),
           action: kit.path(page.interaction, 'webauthn'),
           optionsAction: kit.path(page.interaction, 'webauthn/options'),
         }),
@@ -79,7 +65,7 @@ export function createWebAuthnInteraction(webauthn: WebAuthnFactor, kit: Interac
         page.reply,
         page.feedback.status ?? 200,
         renderWebAuthnEnrollmentPage({
-          ...common(page),
+          ...kit.factorPageBasics(page),
           action: kit.path(page.interaction, 'webauthn-enrollment'),
           optionsAction: kit.path(page.interaction, 'webauthn-enrollment/options'),
         }),
