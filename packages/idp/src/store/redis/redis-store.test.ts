@@ -1,0 +1,183 @@
+import assert from 'node:assert/strict';
+import { after, describe, type TestContext, test } from 'node:test';
+import { createPostgresTestDatabase } from '../../testing/postgres-test-database.ts';
+import { connectRedisForTests } from '../../testing/redis-test-connection.ts';
+import { openPostgresStore } from '../postgres/postgres-store.ts';
+import type { Store } from '../store.ts';
+import { describeStoreContract } from '../store-contract.ts';
+import { withRedisState } from './redis-store.ts';
+
+const NOW = 1_700_000_000;
+
+const postgres = await createPostgresTestDatabase();
+const redis = await connectRedisForTests();
+
+if (postgres.skip !== undefined || redis.skip !== undefined) {
+  describe('postgres + redis store', { skip: postgres.skip ?? redis.skip }, () => {});
+} else {
+  const { database } = postgres;
+  const keySpace = redis.redis;
+  after(async () => {
+    await keySpace.cleanup();
+    await database.drop();
+  });
+
+  const openOnPostgres = () =>
+    openPostgresStore({
+      connectionString: database.url,
+      poolMax: 4,
+      connectionTimeoutMs: 3000,
+      statementTimeoutMs: 5000,
+    });
+  const openWithRedis = async (keyPrefix: string) =>
+    withRedisState(await openOnPostgres(), { url: keySpace.url, keyPrefix, commandTimeoutMs: 2000 });
+
+  describeStoreContract('postgres + redis', async () => {
+    await database.truncate();
+    return openWithRedis(keySpace.newKeyPrefix());
+  });
+
+  describe('postgres + redis: two nodes over one Redis', () => {
+    /** Two stores with their own connections and the same key prefix, as two provider nodes have. */
+    async function openTwoNodes(t: TestContext): Promise<[Store, Store]> {
+      await database.truncate();
+      const keyPrefix = keySpace.newKeyPrefix();
+      const nodes: [Store, Store] = [await openWithRedis(keyPrefix), await openWithRedis(keyPrefix)];
+      t.after(() => Promise.all(nodes.map((node) => node.close())));
+      return nodes;
+    }
+
+    test('a WebAuthn challenge consumed on both nodes at once goes to exactly one', async (t) => {
+      const [a, b] = await openTwoNodes(t);
+      const challenge = {
+        interactionUid: 'int-1',
+        ceremony: 'authentication' as const,
+        challenge: 'Y2hhbGxlbmdl',
+        userId: 'user-1',
+        expiresAt: NOW + 300,
+      };
+      await a.webauthnChallenges.issue(challenge, NOW);
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) =>
+          (i % 2 ? a : b).webauthnChallenges.consume('int-1', 'authentication', NOW + 1),
+        ),
+      );
+      assert.deepEqual(results.filter(Boolean), [challenge]);
+    });
+
+    test('an email code used on both nodes at once works exactly once', async (t) => {
+      const [a, b] = await openTwoNodes(t);
+      const user = await a.users.create({ username: 'alice', passwordHash: 'h', now: NOW });
+      await b.emailCodes.save({
+        challengeId: 'login-1',
+        userId: user.id,
+        codeHash: 'hash-1',
+        now: NOW,
+        expiresAt: NOW + 600,
+      });
+      const attempt = { challengeId: 'login-1', userId: user.id, codeHash: 'hash-1', now: NOW + 1 };
+      const results = await Promise.all(
+        Array.from({ length: 10 }, (_, i) => (i % 2 ? a : b).emailCodes.consume(attempt)),
+      );
+      assert.equal(results.filter(Boolean).length, 1);
+    });
+
+    test('a push answer sent to both nodes at once resolves once, and counts once', async (t) => {
+      const [a, b] = await openTwoNodes(t);
+      const user = await a.users.create({ username: 'alice', passwordHash: 'h', now: NOW });
+      const challenge = await a.pushChallenges.open({
+        userId: user.id,
+        interactionUid: 'int-1',
+        clientId: 'salary',
+        clientName: 'Salary',
+        ip: '203.0.113.7',
+        number: 42,
+        choices: [17, 42, 88],
+        nonce: 'nonce-1',
+        now: NOW,
+        expiresAt: NOW + 60,
+      });
+      const answer = { id: challenge.id, userId: user.id, nonce: 'nonce-1', deviceId: 'd1', now: NOW + 5 };
+      const answers = await Promise.all([
+        a.pushChallenges.resolve({ ...answer, status: 'approved' }),
+        b.pushChallenges.resolve({ ...answer, status: 'denied' }),
+        b.pushChallenges.resolve({ ...answer, status: 'approved' }),
+      ]);
+      assert.equal(answers.filter(Boolean).length, 1);
+      const resolved = await b.pushChallenges.findById(challenge.id);
+      if (resolved?.status === 'approved') {
+        const claims = await Promise.all([
+          a.pushChallenges.consumeApproval(challenge.id, NOW + 6),
+          b.pushChallenges.consumeApproval(challenge.id, NOW + 6),
+        ]);
+        assert.deepEqual(claims.sort(), [false, true]);
+      } else {
+        assert.equal(resolved?.status, 'denied');
+      }
+    });
+
+    test('an enrollment token presented to both nodes at once enrolls once', async (t) => {
+      const [a, b] = await openTwoNodes(t);
+      await a.pushEnrollmentTokens.issue({
+        tokenHash: 'hash-1',
+        userId: 'user-1',
+        interactionUid: 'int-1',
+        now: NOW,
+        expiresAt: NOW + 600,
+      });
+      const grants = await Promise.all(
+        Array.from({ length: 6 }, (_, i) => (i % 2 ? a : b).pushEnrollmentTokens.consume('hash-1', NOW + 1)),
+      );
+      assert.deepEqual(
+        grants.filter((grant) => grant !== undefined),
+        [{ userId: 'user-1', interactionUid: 'int-1' }],
+      );
+    });
+
+    test('throttling counts from both nodes add up, none lost', async (t) => {
+      const [a, b] = await openTwoNodes(t);
+      const counts = await Promise.all(
+        Array.from({ length: 20 }, (_, i) => (i % 2 ? a : b).attempts.increment('login:alice', 60, NOW)),
+      );
+      assert.deepEqual(
+        counts.map((window) => window.count).sort((x, y) => x - y),
+        Array.from({ length: 20 }, (_, i) => i + 1),
+      );
+      assert.deepEqual(await a.attempts.peek('login:alice', NOW + 1), { count: 20, resetAt: NOW + 60 });
+    });
+
+    test('an interaction state saved on one node is read on the other; keys of another prefix are apart', async (t) => {
+      const [a, b] = await openTwoNodes(t);
+      await a.interactionStates.save('int-1', { step: 'totp' }, NOW + 600);
+      assert.deepEqual(await b.interactionStates.find('int-1', NOW), { step: 'totp' });
+      const other = await openWithRedis(keySpace.newKeyPrefix());
+      t.after(() => other.close());
+      assert.equal(await other.interactionStates.find('int-1', NOW), undefined);
+    });
+  });
+
+  describe('postgres + redis: refusals', () => {
+    test('an unreachable Redis rejects the opening with code unavailable and closes the durable store', async () => {
+      const durable = await openOnPostgres();
+      await assert.rejects(
+        withRedisState(durable, {
+          url: 'redis://127.0.0.1:1',
+          keyPrefix: keySpace.newKeyPrefix(),
+          commandTimeoutMs: 1000,
+        }),
+        { name: 'StoreUnavailableError', code: 'unavailable' },
+      );
+      await assert.rejects(durable.users.findById('x'), { code: 'unavailable' });
+    });
+
+    test('a closed store rejects Redis work with code unavailable', async () => {
+      const store = await openWithRedis(keySpace.newKeyPrefix());
+      await store.close();
+      await assert.rejects(store.interactionStates.find('int-1', NOW), {
+        name: 'StoreUnavailableError',
+        code: 'unavailable',
+      });
+      await assert.rejects(store.attempts.increment('k', 60, NOW), { code: 'unavailable' });
+    });
+  });
+}
