@@ -18,7 +18,7 @@ import { createAuthEventLogger } from './log/auth-events.ts';
 import { createLogger } from './log/create-logger.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { loadProviderKeys } from './oidc/provider-keys.ts';
-import { openSqliteStore } from './store/sqlite/sqlite-store.ts';
+import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { PasswordThrottle } from './throttle/password-throttle.ts';
 
@@ -53,7 +53,7 @@ export async function createStepupProvider(
 ): Promise<StepupProvider> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
-  const store = options.store ?? openSqliteStore({ dataDir: config.dataDir });
+  const store = options.store ?? (await openStore(config, { logger }));
   const ladder = configuredLadder(config);
   const keys = await loadProviderKeys(store.keys);
   if (keys.created) logger.info('generated new signing keys, cookie keys and an encryption key in the store');

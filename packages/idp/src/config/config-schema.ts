@@ -22,6 +22,24 @@ export const configSchema = z.strictObject({
   port: z.number().int().min(0).max(65535).default(3000),
   host: z.string().min(1).default('127.0.0.1'),
   dataDir: z.string().min(1).default('./data'),
+  /**
+   * PostgreSQL connection URL (also STEPUP_DATABASE_URL), for several provider nodes over one database.
+   * Omitted: the embedded SQLite database in `dataDir`.
+   */
+  databaseUrl: z
+    .url({ protocol: /^postgres(ql)?$/, error: 'use a postgres:// or postgresql:// URL' })
+    .optional(),
+  /** The PostgreSQL connection pool of each node; unused with SQLite. */
+  database: z
+    .strictObject({
+      /** Connections per node; several nodes together must stay under the server's max_connections. */
+      poolMax: z.number().int().min(1).max(1000).default(10),
+      /** Longest wait for a connection, so a request fails fast (503) while PostgreSQL is down. */
+      connectionTimeoutMs: z.number().int().min(100).max(60_000).default(3000),
+      /** Longest a statement may run before PostgreSQL cancels it. */
+      statementTimeoutMs: z.number().int().min(100).max(600_000).default(5000),
+    })
+    .prefault({}),
   /** Trust `X-Forwarded-*` from a TLS-terminating proxy in front of the provider. */
   trustProxy: z.boolean().default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),

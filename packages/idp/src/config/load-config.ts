@@ -7,7 +7,14 @@ import { configSchema, type StepupConfig } from './config-schema.ts';
 const ENVIRONMENT_SETTINGS = {
   STEPUP_ISSUER: { path: 'issuer', parse: (value: string) => value },
   STEPUP_DATA_DIR: { path: 'dataDir', parse: (value: string) => value },
-  IDP_PORT: { path: 'port', parse: (value: string) => (/^\d+$/.test(value) ? Number(value) : value) },
+  STEPUP_DATABASE_URL: { path: 'databaseUrl', parse: (value: string) => value },
+  STEPUP_DATABASE_POOL_MAX: { path: 'database.poolMax', parse: parseInteger },
+  STEPUP_DATABASE_CONNECTION_TIMEOUT_MS: { path: 'database.connectionTimeoutMs', parse: parseInteger },
+  STEPUP_DATABASE_STATEMENT_TIMEOUT_MS: { path: 'database.statementTimeoutMs', parse: parseInteger },
+  STEPUP_REDIS_URL: { path: 'redisUrl', parse: (value: string) => value },
+  STEPUP_REDIS_KEY_PREFIX: { path: 'redis.keyPrefix', parse: (value: string) => value },
+  STEPUP_REDIS_COMMAND_TIMEOUT_MS: { path: 'redis.commandTimeoutMs', parse: parseInteger },
+  IDP_PORT: { path: 'port', parse: parseInteger },
   IDP_HOST: { path: 'host', parse: (value: string) => value },
   STEPUP_TRUST_PROXY: { path: 'trustProxy', parse: parseBoolean },
   STEPUP_LOG_LEVEL: { path: 'logLevel', parse: (value: string) => value },
@@ -32,6 +39,11 @@ function setSetting(input: Record<string, unknown>, path: string, value: unknown
   const nested = typeof current === 'object' && current !== null ? (current as Record<string, unknown>) : {};
   input[head] = nested;
   setSetting(nested, rest.join('.'), value);
+}
+
+/** Digits become a number; anything else stays a string for the schema to refuse by name. */
+function parseInteger(value: string): number | string {
+  return /^\d+$/.test(value) ? Number(value) : value;
 }
 
 function parseBoolean(value: string): boolean | string {

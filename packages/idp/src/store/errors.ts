@@ -19,3 +19,16 @@ export class StoreConflictError extends StoreError {
     this.name = 'StoreConflictError';
   }
 }
+
+/**
+ * The database cannot be reached or refused to serve, e.g. while it restarts; retrying later may
+ * succeed, and the HTTP layer answers 503. A write that failed this way was applied whole or not at
+ * all (each write is one statement or one transaction), but when the connection broke mid-commit the
+ * caller cannot know which.
+ */
+export class StoreUnavailableError extends StoreError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('unavailable', message, options);
+    this.name = 'StoreUnavailableError';
+  }
+}
