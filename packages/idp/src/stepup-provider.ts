@@ -18,6 +18,7 @@ import { createAuthEventLogger } from './log/auth-events.ts';
 import { createLogger } from './log/create-logger.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { loadProviderKeys } from './oidc/provider-keys.ts';
+import { RememberedBrowsers } from './remember-browser/remembered-browsers.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { PasswordThrottle } from './throttle/password-throttle.ts';
@@ -86,6 +87,11 @@ export async function createStepupProvider(
     settings: config.actions,
     ladder,
   });
+  const rememberedBrowsers = new RememberedBrowsers({
+    users: store.users,
+    cookieKeys: keys.cookieKeys,
+    days: config.rememberBrowser.days,
+  });
   const provider = createProvider({
     config,
     ladder,
@@ -96,6 +102,7 @@ export async function createStepupProvider(
     clock,
     loginActions,
     enrolledMethods,
+    rememberedBrowsers,
   });
   const server = await createServer({
     loginActions,
@@ -109,6 +116,7 @@ export async function createStepupProvider(
     logAuthEvent,
     cookieKeys: keys.cookieKeys,
     secretBox: keys.secretBox,
+    rememberedBrowsers,
     totp: new TotpFactor(store.factors, keys.secretBox),
     webauthn: new WebAuthnFactor({
       relyingParty: relyingPartyFor(config.issuer),

@@ -8,6 +8,11 @@ export interface ActionsRequirement {
   acr?: string;
   /** Second-factor methods allowed for this login; undefined: any. */
   methods?: MethodName[];
+  /**
+   * True when the only MFA demand came from `multifactor.enable` with `allowRememberBrowser: true`:
+   * a remembered browser may then skip it. `challengeWith*` always challenges.
+   */
+  allowRememberBrowser?: boolean;
 }
 
 const PROVIDER_METHODS: Readonly<Record<Exclude<MultifactorProvider, 'any' | 'none'>, MethodName[]>> = {
@@ -63,5 +68,11 @@ export function requirementFromActions(outcome: PostLoginOutcome, ladder: AcrLad
   }
   // The multi-factor level is the lowest one that takes two kinds of factor.
   const mfaLevel = ladder.levels.find((level) => level.factors >= 2);
-  return { ...(needsMfa && mfaLevel ? { acr: mfaLevel.acr } : {}), ...(methods ? { methods } : {}) };
+  const rememberable =
+    needsMfa && multifactor?.allowRememberBrowser === true && outcome.challenges.length === 0;
+  return {
+    ...(needsMfa && mfaLevel ? { acr: mfaLevel.acr } : {}),
+    ...(methods ? { methods } : {}),
+    ...(rememberable ? { allowRememberBrowser: true } : {}),
+  };
 }

@@ -123,6 +123,19 @@ export const configSchema = z.strictObject({
       sends: windowSchema.prefault({ limit: 5, windowSeconds: 15 * 60 }),
     })
     .prefault({}),
+  /**
+   * "Remember this browser": after a second factor, the person may let this browser skip the second
+   * factor that an Action asked for (with `allowRememberBrowser: true`) for this many days. 0: never
+   * offered. A level the application itself requests (`acr_values`) is always challenged.
+   */
+  rememberBrowser: z.strictObject({ days: z.number().int().min(0).max(365).default(30) }).prefault({}),
+  /** The account page (`/account`), where people manage their own second factors. */
+  account: z
+    .strictObject({
+      /** How recent a multi-factor sign-in must be to add, rename or remove a factor. */
+      stepUpMaxAgeSeconds: z.number().int().min(30).max(3600).default(300),
+    })
+    .prefault({}),
   /** Post-login Actions: limits of the sandbox each script runs in, and how Actions are managed. */
   actions: z
     .strictObject({

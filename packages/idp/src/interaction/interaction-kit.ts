@@ -3,15 +3,17 @@ import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
 import type { LoginActions } from '../actions/login-actions.ts';
+import type { ActionsRequirement } from '../actions/login-requirement.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
 import { readRequestedAuthentication } from '../oidc/requested-authentication.ts';
+import type { RememberedBrowsers } from '../remember-browser/remembered-browsers.ts';
 import { loadSessionProofs, mergeProofs } from '../session/session-proofs.ts';
 import type { Store } from '../store/store.ts';
 import { type InteractionProgress, isValidCsrfToken, loadProgress } from './interaction-progress.ts';
 import { decideNextStep, type NextStep } from './next-step.ts';
-import type { FactorChoice, FactorPage, SecondFactor } from './second-factor.ts';
+import type { BeforeFinishPage, FactorChoice, FactorPage, SecondFactor } from './second-factor.ts';
 import { renderErrorPage } from './views/error-page.ts';
 import { renderLoginPage } from './views/login-page.ts';
 
@@ -31,6 +33,8 @@ export interface InteractionDependencies {
   clock: () => number;
   /** The post-login Actions; absent, logins run without them. */
   loginActions?: LoginActions;
+  /** "Remember this browser"; absent, an Action's MFA is always challenged. */
+  rememberedBrowsers?: RememberedBrowsers;
 }
 
 /** One login interaction as a request sees it: where it stands and what to ask next. */
@@ -65,10 +69,16 @@ const MAX_FIELD_LENGTH = 1024;
 export class InteractionKit {
   readonly deps: InteractionDependencies;
   readonly #factors: readonly SecondFactor[];
+  readonly #beforeFinish: readonly BeforeFinishPage[];
 
-  constructor(deps: InteractionDependencies, factors: readonly SecondFactor[]) {
+  constructor(
+    deps: InteractionDependencies,
+    factors: readonly SecondFactor[],
+    beforeFinish: readonly BeforeFinishPage[] = [],
+  ) {
     this.deps = deps;
     this.#factors = factors;
+    this.#beforeFinish = beforeFinish;
   }
 
   async load(request: InteractionRequest, reply: InteractionReply): Promise<Interaction> {
@@ -91,7 +101,7 @@ export class InteractionKit {
       sessionAccountId,
       now,
     );
-    const decide = () =>
+    const decide = (required: ActionsRequirement | undefined) =>
       decideNextStep(
         {
           promptName: details.prompt.name,
@@ -102,12 +112,14 @@ export class InteractionKit {
           accountId: progress.accountId,
           proofs: progress.proofs,
           startedAt: progress.startedAt,
-          ...(progress.actions?.decision === 'allow' ? { required: progress.actions.requirement } : {}),
+          ...(required ? { required } : {}),
         },
         ladder,
         now,
       );
-    let step = decide();
+    const actionsRequirement = () =>
+      this.#actionsRequirement(request, progress, progress.accountId ?? sessionAccountId, now);
+    let step = decide(await actionsRequirement());
     // The post-login Actions run once per login, as soon as the person is known (after the first
     // factor), and may deny the login or ask for more.
     if (
@@ -128,7 +140,7 @@ export class InteractionKit {
         enrolledMethods: await this.enrolledMethods(step.accountId),
       });
       await store.interactionStates.save(details.uid, progress, details.exp);
-      step = decide();
+      step = decide(await actionsRequirement());
     }
     if (progress.actions?.decision === 'deny' && step.step !== 'consent' && step.step !== 'password') {
       step = { step: 'denied', accountId: step.accountId, reason: progress.actions.reason };
@@ -144,6 +156,31 @@ export class InteractionKit {
       step,
       now,
     };
+  }
+
+  /**
+   * What the Actions require of this login. A second factor they demanded with
+   * `allowRememberBrowser: true` is dropped for a browser remembered for this person; the level the
+   * application requested still applies, and nothing is added to the proofs.
+   */
+  async #actionsRequirement(
+    request: InteractionRequest,
+    progress: InteractionProgress,
+    accountId: string | undefined,
+    now: number,
+  ): Promise<ActionsRequirement | undefined> {
+    if (progress.actions?.decision !== 'allow') return undefined;
+    const { requirement } = progress.actions;
+    const remembered = this.deps.rememberedBrowsers;
+    if (!requirement.allowRememberBrowser || !requirement.acr || !accountId || !remembered)
+      return requirement;
+    if (!(await remembered.isRemembered((name) => request.cookies[name], accountId, now))) return requirement;
+    if (!progress.rememberedBrowserUsed) {
+      progress.rememberedBrowserUsed = true;
+      this.deps.logAuthEvent({ event: 'browser.remembered_used', userId: accountId });
+    }
+    const { acr: _skipped, ...withoutLevel } = requirement;
+    return withoutLevel;
   }
 
   /** Loads the interaction for a form post and checks its CSRF token; answers the request itself when not. */
@@ -342,8 +379,8 @@ export class InteractionKit {
         await this.finish(request, reply, interaction, { consent: {} });
         return;
       case 'finish':
-        for (const factor of this.#factors) {
-          if (await factor.renderBeforeFinish?.(request, reply, interaction)) return;
+        for (const page of [...this.#factors, ...this.#beforeFinish]) {
+          if (await page.renderBeforeFinish?.(request, reply, interaction)) return;
         }
         await this.finish(request, reply, interaction, {
           login: {

@@ -30,6 +30,10 @@ export interface InteractionProgress {
    * could not be sent. Present once a send was attempted, so a reload never sends another.
    */
   emailCode?: { requestedAt: number; expiresAt?: number };
+  /** Set once a remembered browser let this login skip the second factor an Action asked for. */
+  rememberedBrowserUsed?: boolean;
+  /** Set once the person answered the offer to remember this browser (either way). */
+  rememberBrowserAnswered?: boolean;
 }
 
 export async function loadProgress(

@@ -14,10 +14,11 @@ import { createTotpInteraction } from '../factors/totp/totp-interaction.ts';
 import { registerPasskeySignIn } from '../factors/webauthn/passkey-sign-in.ts';
 import type { WebAuthnFactor } from '../factors/webauthn/webauthn-factor.ts';
 import { createWebAuthnInteraction } from '../factors/webauthn/webauthn-interaction.ts';
+import { createRememberBrowserOffer } from '../remember-browser/remember-browser-offer.ts';
 import type { PasswordThrottle } from '../throttle/password-throttle.ts';
 import { type InteractionDependencies, InteractionKit } from './interaction-kit.ts';
 import { registerPasswordStep } from './password-step.ts';
-import type { SecondFactor } from './second-factor.ts';
+import type { BeforeFinishPage, SecondFactor } from './second-factor.ts';
 
 export interface InteractionRouteDependencies extends InteractionDependencies {
   totp: TotpFactor;
@@ -40,7 +41,8 @@ export function registerInteractionRoutes(
   deps: InteractionRouteDependencies,
 ): InteractionKit {
   const factors: SecondFactor[] = [];
-  const kit = new InteractionKit(deps, factors);
+  const beforeFinish: BeforeFinishPage[] = [];
+  const kit = new InteractionKit(deps, factors, beforeFinish);
   // In order of preference: the first enrolled one is offered, the others under "try another way".
   // Push with number matching first: the seed's factor.
   const push = createPushContext({
@@ -65,6 +67,7 @@ export function registerInteractionRoutes(
   }
   // Last: a way back in, never the factor offered first while another is enrolled.
   factors.push(createRecoveryCodeInteraction(new RecoveryCodes(deps.store.recoveryCodes), kit));
+  if (deps.rememberedBrowsers) beforeFinish.push(createRememberBrowserOffer(kit, deps.rememberedBrowsers));
 
   app.get(
     '/interaction/:uid',
@@ -73,7 +76,7 @@ export function registerInteractionRoutes(
 
   registerPasswordStep(app, kit, deps.passwordThrottle);
   registerPasskeySignIn(app, kit, deps.webauthn);
-  for (const factor of factors) factor.registerRoutes(app, kit);
+  for (const page of [...factors, ...beforeFinish]) page.registerRoutes(app, kit);
 
   app.post(
     '/interaction/:uid/choose',

@@ -53,6 +53,19 @@ export interface SecondFactor {
   registerRoutes(app: FastifyInstance, kit: InteractionKit): void;
 }
 
+/**
+ * A page shown when every proof is in, before the interaction finishes, that belongs to no factor
+ * (e.g. the offer to remember this browser). Its form leads back to the interaction.
+ */
+export interface BeforeFinishPage {
+  renderBeforeFinish(
+    request: InteractionRequest,
+    reply: InteractionReply,
+    interaction: Interaction,
+  ): Promise<boolean>;
+  registerRoutes(app: FastifyInstance, kit: InteractionKit): void;
+}
+
 export interface FactorPage {
   request: InteractionRequest;
   reply: InteractionReply;

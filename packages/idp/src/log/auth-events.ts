@@ -76,7 +76,22 @@ export type AuthEvent =
    * cloned authenticator). The assertion was refused; the credential stays registered for the owner
    * to review and remove.
    */
-  | { event: 'webauthn.possible_clone'; userId: string; credentialId: string; clientId: string };
+  | { event: 'webauthn.possible_clone'; userId: string; credentialId: string; clientId: string }
+  /** The person chose "remember this browser" after a second factor. */
+  | { event: 'browser.remembered'; userId: string; clientId: string; days: number }
+  /** A remembered browser skipped the second factor an Action asked for (no proof is added). */
+  | { event: 'browser.remembered_used'; userId: string }
+  /** Every remembered browser of the person stopped counting (removed factor, or their own request). */
+  | { event: 'browser.remembered_forgotten'; userId: string; reason: 'factor_removed' | 'requested' }
+  /** Account page: a factor was renamed or removed (a push device is revoked). */
+  | { event: 'factor.renamed'; userId: string; factor: string; factorId: string }
+  | { event: 'factor.removed'; userId: string; factor: string; factorId: string }
+  /** Account page: a change was refused and nothing changed. */
+  | {
+      event: 'account.change_refused';
+      userId: string;
+      reason: 'csrf' | 'stale_step_up' | 'not_found' | 'last_factor' | 'bad_name' | 'wrong_code';
+    };
 
 export type AuthEventLogger = (event: AuthEvent) => void;
 
@@ -93,7 +108,8 @@ export function createAuthEventLogger(logger: Logger): AuthEventLogger {
       event.event === 'push.throttled' ||
       event.event === 'webauthn.rejected' ||
       event.event === 'webauthn.possible_clone' ||
-      event.event === 'email_code.throttled';
+      event.event === 'email_code.throttled' ||
+      event.event === 'account.change_refused';
     if (failed) auth.warn(event, event.event);
     else auth.info(event, event.event);
   };

@@ -1,12 +1,14 @@
 import type { AcrLadder, MethodName } from '@stepup/core';
 import Provider, { type Configuration, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { Logger } from 'pino';
+import { accountClientMetadata } from '../account/account-client.ts';
 import { createFindAccount } from '../accounts/find-account.ts';
 import type { LoginActions } from '../actions/login-actions.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
 import { renderErrorPage } from '../interaction/views/error-page.ts';
 import { renderLogoutConfirmPage, renderLogoutSuccessPage } from '../interaction/views/logout-pages.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
+import type { RememberedBrowsers } from '../remember-browser/remembered-browsers.ts';
 import type { Store } from '../store/store.ts';
 import { describeProviderError } from './describe-provider-error.ts';
 import type { ProviderKeys } from './provider-keys.ts';
@@ -18,6 +20,8 @@ export interface ProviderDependencies {
   /** The post-login Actions, run by the step-up check for logins that show no page. */
   loginActions?: LoginActions;
   enrolledMethods?: (accountId: string) => Promise<MethodName[]>;
+  /** "Remember this browser", for logins that show no page. */
+  rememberedBrowsers?: RememberedBrowsers;
   config: StepupConfig;
   ladder: AcrLadder;
   store: Store;
@@ -44,6 +48,7 @@ function createPolicy(deps: ProviderDependencies) {
       logAuthEvent: deps.logAuthEvent,
       ...(deps.loginActions ? { loginActions: deps.loginActions } : {}),
       ...(deps.enrolledMethods ? { enrolledMethods: deps.enrolledMethods } : {}),
+      ...(deps.rememberedBrowsers ? { rememberedBrowsers: deps.rememberedBrowsers } : {}),
     }),
   );
   return policy;
@@ -53,6 +58,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
   const { config, store, keys, ladder } = deps;
   const configuration: Configuration = {
     adapter: store.oidcAdapter,
+    // The account page signs people in and steps them up through this provider (account/account-client.ts).
+    clients: [accountClientMetadata(config.issuer)],
     findAccount: createFindAccount(store.users),
     acrValues: ladder.levels.map((level) => level.acr),
     // acr, amr and auth_time ride with the openid scope: every ID token says how the person signed in.

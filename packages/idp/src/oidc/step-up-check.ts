@@ -4,6 +4,7 @@ import type { LoginActions } from '../actions/login-actions.ts';
 import type { InteractionOutcome } from '../interaction/interaction-outcome.ts';
 import { readInteractionOutcome } from '../interaction/interaction-outcome.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
+import type { RememberedBrowsers } from '../remember-browser/remembered-browsers.ts';
 import { evaluateSession } from '../session/evaluate-session.ts';
 import { commitProofs, loadSessionProofs } from '../session/session-proofs.ts';
 import type { AuthSessionsRepository } from '../store/auth-sessions.ts';
@@ -23,6 +24,8 @@ interface StepUpCheckDependencies {
   logAuthEvent: AuthEventLogger;
   loginActions?: LoginActions;
   enrolledMethods?: (accountId: string) => Promise<MethodName[]>;
+  /** A browser remembered for the person skips the MFA an Action allowed it to skip. */
+  rememberedBrowsers?: RememberedBrowsers;
 }
 
 /**
@@ -159,5 +162,17 @@ async function levelRequiredByActions(
     });
     throw new errors.AccessDenied(decision.reason);
   }
-  return decision.requirement.acr;
+  const { requirement } = decision;
+  if (
+    requirement.allowRememberBrowser &&
+    (await deps.rememberedBrowsers?.isRemembered(
+      (name) => ctx.cookies.get(name, { signed: false }) ?? undefined,
+      accountId,
+      deps.clock(),
+    ))
+  ) {
+    deps.logAuthEvent({ event: 'browser.remembered_used', userId: accountId });
+    return undefined;
+  }
+  return requirement.acr;
 }

@@ -26,6 +26,8 @@ export interface FactorsRepository {
   add(input: AddFactorInput): Promise<Factor>;
   listForUser(userId: string): Promise<Factor[]>;
   findById(id: string): Promise<Factor | undefined>;
+  /** Resolves true when a factor was renamed. */
+  rename(id: string, name: string): Promise<boolean>;
   /** Resolves true when a factor was removed. */
   remove(id: string): Promise<boolean>;
   /**

@@ -37,6 +37,8 @@ export interface PushDevicesRepository {
   /** Every device of the user, revoked ones included, oldest first. */
   listForUser(userId: string): Promise<PushDevice[]>;
   markUsed(id: string, now: number): Promise<void>;
+  /** Resolves true when a device that is not revoked was renamed. */
+  rename(id: string, name: string): Promise<boolean>;
   /** Resolves true when a device that was not yet revoked is revoked now. */
   revoke(id: string, now: number): Promise<boolean>;
 }

@@ -56,10 +56,16 @@ export function describePushStoreContract(name: string, openStore: (t: TestConte
         now: NOW + 1,
       });
       await store.pushDevices.markUsed(phone.id, NOW + 5);
+      assert.equal(await store.pushDevices.rename(phone.id, 'Work phone'), true);
       assert.equal(await store.pushDevices.revoke(laptop.id, NOW + 6), true);
       assert.equal(await store.pushDevices.revoke(laptop.id, NOW + 7), false, 'revoked once');
+      assert.equal(
+        await store.pushDevices.rename(laptop.id, 'Gone'),
+        false,
+        'a revoked device keeps its name',
+      );
       assert.deepEqual(await store.pushDevices.listForUser(user.id), [
-        { ...phone, lastUsedAt: NOW + 5 },
+        { ...phone, name: 'Work phone', lastUsedAt: NOW + 5 },
         { ...laptop, revokedAt: NOW + 6 },
       ]);
       assert.equal(await store.pushDevices.findById('unknown'), undefined);

@@ -52,6 +52,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         name: 'Alice Liddell',
         passwordHash: '$argon2id$alice',
         createdAt: NOW,
+        rememberedBrowsersEpoch: 0,
       });
       assert.deepEqual(await store.users.findById(user.id), user);
       assert.equal(await store.users.findById('00000000-0000-4000-8000-000000000000'), undefined);
@@ -112,6 +113,40 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       assert.equal(await store.users.findByLogin('bob@example.com'), undefined);
     });
 
+    test('emailVerified is kept only with an address', async (t) => {
+      const store = await openStore(t);
+      const verified = await store.users.create({
+        username: 'dora',
+        email: 'dora@example.com',
+        emailVerified: true,
+        passwordHash: 'h',
+        now: NOW,
+      });
+      const noAddress = await store.users.create({
+        username: 'erin',
+        emailVerified: true,
+        passwordHash: 'h',
+        now: NOW,
+      });
+      assert.equal((await store.users.findById(verified.id))?.emailVerified, true);
+      assert.equal((await store.users.findById(noAddress.id))?.emailVerified, false);
+    });
+
+    test('forgetRememberedBrowsers raises the epoch once per call, also in parallel', async (t) => {
+      const store = await openStore(t);
+      const alice = await store.users.create({ username: 'alice', passwordHash: 'h', now: NOW });
+      assert.equal(await store.users.forgetRememberedBrowsers(alice.id), 1);
+      const raised = await Promise.all(
+        Array.from({ length: 10 }, () => store.users.forgetRememberedBrowsers(alice.id)),
+      );
+      assert.deepEqual(
+        raised.sort((a, b) => a - b),
+        [2, 3, 4, 5, 6, 7, 8, 9, 10, 11],
+      );
+      assert.equal((await store.users.findById(alice.id))?.rememberedBrowsersEpoch, 11);
+      assert.equal(await store.users.forgetRememberedBrowsers('00000000-0000-4000-8000-000000000000'), 0);
+    });
+
     test('updatePasswordHash replaces the hash only', async (t) => {
       const store = await openStore(t);
       const alice = await store.users.create({ username: 'alice', passwordHash: 'old', now: NOW });
@@ -163,6 +198,10 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       assert.deepEqual(await store.factors.findById(phone.id), phone);
       assert.deepEqual(await store.factors.listForUser(user.id), [phone, tablet]);
       assert.deepEqual(await store.factors.listForUser(other.id), []);
+      assert.equal(await store.factors.rename(tablet.id, 'Old tablet'), true);
+      assert.equal(await store.factors.rename('00000000-0000-4000-8000-000000000000', 'x'), false);
+      tablet.name = 'Old tablet';
+      assert.deepEqual(await store.factors.findById(tablet.id), tablet);
       assert.equal(await store.factors.remove(phone.id), true);
       assert.equal(await store.factors.remove(phone.id), false);
       assert.equal(await store.factors.findById(phone.id), undefined);

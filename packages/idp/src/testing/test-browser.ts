@@ -14,6 +14,16 @@ export class TestBrowser {
     return this.#cookies.get(name);
   }
 
+  /** Every cookie name in the jar. */
+  cookieNames(): string[] {
+    return [...this.#cookies.keys()];
+  }
+
+  /** Puts a cookie in the jar, as a copied or forged cookie would arrive. */
+  setCookie(name: string, value: string): void {
+    this.#cookies.set(name, value);
+  }
+
   async request(
     url: string,
     init: { method?: string; form?: Record<string, string> } = {},

@@ -222,4 +222,9 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX action_executions_action_id ON action_executions (action_id, id);
   `,
+  // "Remember this browser": a per-user counter written into each remembering cookie; raising it
+  // (factor removed, "sign out everywhere") voids every cookie issued before.
+  `
+  ALTER TABLE users ADD COLUMN remembered_browsers_epoch INTEGER NOT NULL DEFAULT 0;
+  `,
 ];

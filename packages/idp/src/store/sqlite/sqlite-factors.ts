@@ -20,6 +20,7 @@ export class SqliteFactorsRepository implements FactorsRepository {
   readonly #insert: Database.Statement<[Omit<FactorRow, 'last_used_at'>]>;
   readonly #listForUser: Database.Statement<[string], FactorRow>;
   readonly #findById: Database.Statement<[string], FactorRow>;
+  readonly #rename: Database.Statement<[string, string]>;
   readonly #remove: Database.Statement<[string]>;
   readonly #consumeTotpStep: Database.Statement<[{ id: string; step: number; now: number }]>;
 
@@ -33,6 +34,7 @@ export class SqliteFactorsRepository implements FactorsRepository {
       `SELECT ${COLUMNS} FROM factors WHERE user_id = ? ORDER BY created_at, rowid`,
     );
     this.#findById = db.prepare(`SELECT ${COLUMNS} FROM factors WHERE id = ?`);
+    this.#rename = db.prepare('UPDATE factors SET name = ? WHERE id = ?');
     this.#remove = db.prepare('DELETE FROM factors WHERE id = ?');
     // One conditional UPDATE: of concurrent callers presenting the same step, only the first moves
     // last_step forward, so a TOTP value is accepted once (RFC 6238 section 5.2).
@@ -66,6 +68,10 @@ export class SqliteFactorsRepository implements FactorsRepository {
       const row = this.#findById.get(id);
       return row === undefined ? undefined : toFactor(row);
     });
+  }
+
+  async rename(id: string, name: string): Promise<boolean> {
+    return runSqlite(this.#db, () => this.#rename.run(name, id).changes > 0);
   }
 
   async remove(id: string): Promise<boolean> {

@@ -27,6 +27,7 @@ export class SqlitePushDevicesRepository implements PushDevicesRepository {
   readonly #listForUser: Database.Statement<[string], PushDeviceRow>;
   readonly #markUsed: Database.Statement<[{ id: string; now: number }]>;
   readonly #revoke: Database.Statement<[{ id: string; now: number }]>;
+  readonly #rename: Database.Statement<[{ id: string; name: string }]>;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -39,6 +40,7 @@ export class SqlitePushDevicesRepository implements PushDevicesRepository {
       `SELECT ${COLUMNS} FROM push_devices WHERE user_id = ? ORDER BY created_at, rowid`,
     );
     this.#markUsed = db.prepare('UPDATE push_devices SET last_used_at = @now WHERE id = @id');
+    this.#rename = db.prepare('UPDATE push_devices SET name = @name WHERE id = @id AND revoked_at IS NULL');
     this.#revoke = db.prepare(
       'UPDATE push_devices SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL',
     );
@@ -72,6 +74,10 @@ export class SqlitePushDevicesRepository implements PushDevicesRepository {
 
   async markUsed(id: string, now: number): Promise<void> {
     await runSqlite(this.#db, () => this.#markUsed.run({ id, now }));
+  }
+
+  async rename(id: string, name: string): Promise<boolean> {
+    return runSqlite(this.#db, () => this.#rename.run({ id, name }).changes === 1);
   }
 
   async revoke(id: string, now: number): Promise<boolean> {

@@ -11,22 +11,25 @@ interface UserRow {
   name: string | null;
   password_hash: string;
   created_at: number;
+  remembered_browsers_epoch: number;
 }
 
-const COLUMNS = 'id, username, email, email_verified, name, password_hash, created_at';
+const COLUMNS =
+  'id, username, email, email_verified, name, password_hash, created_at, remembered_browsers_epoch';
 
 export class SqliteUsersRepository implements UsersRepository {
   readonly #db: Database.Database;
-  readonly #insert: Database.Statement<[Omit<UserRow, 'email_verified'> & LoginKeys]>;
+  readonly #insert: Database.Statement<[Omit<UserRow, 'remembered_browsers_epoch'> & LoginKeys]>;
   readonly #findById: Database.Statement<[string], UserRow>;
   readonly #findByLogin: Database.Statement<[{ key: string }], UserRow>;
   readonly #updatePasswordHash: Database.Statement<[string, string]>;
+  readonly #forgetRememberedBrowsers: Database.Statement<[string], { remembered_browsers_epoch: number }>;
 
   constructor(db: Database.Database) {
     this.#db = db;
     this.#insert = db.prepare(
-      `INSERT INTO users (id, username, username_key, email, email_key, name, password_hash, created_at)
-       VALUES (@id, @username, @username_key, @email, @email_key, @name, @password_hash, @created_at)`,
+      `INSERT INTO users (id, username, username_key, email, email_key, email_verified, name, password_hash, created_at)
+       VALUES (@id, @username, @username_key, @email, @email_key, @email_verified, @name, @password_hash, @created_at)`,
     );
     this.#findById = db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`);
     // A username match wins over another user's email that happens to read the same.
@@ -35,6 +38,10 @@ export class SqliteUsersRepository implements UsersRepository {
        ORDER BY username_key = @key DESC LIMIT 1`,
     );
     this.#updatePasswordHash = db.prepare('UPDATE users SET password_hash = ? WHERE id = ?');
+    this.#forgetRememberedBrowsers = db.prepare(
+      `UPDATE users SET remembered_browsers_epoch = remembered_browsers_epoch + 1 WHERE id = ?
+       RETURNING remembered_browsers_epoch`,
+    );
   }
 
   async create(input: CreateUserInput): Promise<User> {
@@ -44,13 +51,14 @@ export class SqliteUsersRepository implements UsersRepository {
       username_key: toLoginKey(input.username),
       email: input.email ?? null,
       email_key: input.email == null ? null : toLoginKey(input.email),
+      email_verified: input.email != null && input.emailVerified === true ? 1 : 0,
       name: input.name ?? null,
       password_hash: input.passwordHash,
       created_at: input.now,
     };
     return runSqlite(this.#db, () => {
       this.#insert.run(row);
-      return toUser({ ...row, email_verified: 0 });
+      return toUser({ ...row, remembered_browsers_epoch: 0 });
     });
   }
 
@@ -66,6 +74,10 @@ export class SqliteUsersRepository implements UsersRepository {
 
   async updatePasswordHash(id: string, passwordHash: string): Promise<void> {
     await runSqlite(this.#db, () => this.#updatePasswordHash.run(passwordHash, id));
+  }
+
+  async forgetRememberedBrowsers(id: string): Promise<number> {
+    return runSqlite(this.#db, () => this.#forgetRememberedBrowsers.get(id)?.remembered_browsers_epoch ?? 0);
   }
 }
 
@@ -92,5 +104,6 @@ function toUser(row: UserRow): User {
     name: row.name,
     passwordHash: row.password_hash,
     createdAt: row.created_at,
+    rememberedBrowsersEpoch: row.remembered_browsers_epoch,
   };
 }

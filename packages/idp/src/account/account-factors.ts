@@ -1,0 +1,73 @@
+import type { Store } from '../store/store.ts';
+import type { User } from '../store/users.ts';
+
+/** The kinds of factor a person manages on the account page, as they appear in form values. */
+export type ManagedFactorKind = 'totp' | 'push' | 'webauthn';
+
+/** One factor as the account page lists it. */
+export interface ManagedFactor {
+  kind: ManagedFactorKind;
+  id: string;
+  name: string;
+  /** Epoch seconds. */
+  createdAt: number;
+  lastUsedAt: number | null;
+}
+
+/** Everything the account page shows about a person's second factors. */
+export interface AccountFactors {
+  factors: ManagedFactor[];
+  /** Undefined when the person has no set (never issued one). */
+  recoveryCodes: { remaining: number; total: number; issuedAt: number } | undefined;
+  /** The address email codes go to, and whether it counts as a second factor. */
+  email: { address: string; countsAsFactor: boolean } | undefined;
+}
+
+/** True when a verified address makes email codes a second factor (and email codes are on). */
+export function emailCountsAsFactor(
+  user: Pick<User, 'email' | 'emailVerified'>,
+  emailEnabled: boolean,
+): boolean {
+  return emailEnabled && Boolean(user.email) && user.emailVerified;
+}
+
+/** Reads a person's factors: authenticator apps, push devices (not revoked), security keys and passkeys. */
+export async function listAccountFactors(
+  store: Pick<Store, 'factors' | 'pushDevices' | 'webauthnCredentials' | 'recoveryCodes'>,
+  user: User,
+  emailEnabled: boolean,
+): Promise<AccountFactors> {
+  const [totp, devices, credentials, codes] = await Promise.all([
+    store.factors.listForUser(user.id),
+    store.pushDevices.listForUser(user.id),
+    store.webauthnCredentials.listForUser(user.id),
+    store.recoveryCodes.summary(user.id),
+  ]);
+  const factors: ManagedFactor[] = [
+    ...totp
+      .filter((factor) => factor.type === 'totp')
+      .map((factor) => ({ kind: 'totp' as const, ...pick(factor) })),
+    ...devices
+      .filter((device) => device.revokedAt === null)
+      .map((device) => ({ kind: 'push' as const, ...pick(device) })),
+    ...credentials.map((credential) => ({ kind: 'webauthn' as const, ...pick(credential) })),
+  ];
+  return {
+    factors,
+    recoveryCodes: codes && { remaining: codes.remaining, total: codes.total, issuedAt: codes.issuedAt },
+    email: user.email
+      ? { address: user.email, countsAsFactor: emailCountsAsFactor(user, emailEnabled) }
+      : undefined,
+  };
+}
+
+/** Reads `<kind>:<id>` from a form; undefined for anything else. */
+export function parseFactorReference(value: string): { kind: ManagedFactorKind; id: string } | undefined {
+  const match = /^(totp|push|webauthn):(.{1,512})$/s.exec(value);
+  if (!match) return undefined;
+  return { kind: match[1] as ManagedFactorKind, id: match[2] as string };
+}
+
+function pick(factor: { id: string; name: string; createdAt: number; lastUsedAt: number | null }) {
+  return { id: factor.id, name: factor.name, createdAt: factor.createdAt, lastUsedAt: factor.lastUsedAt };
+}

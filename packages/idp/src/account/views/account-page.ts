@@ -1,0 +1,123 @@
+import { csrfInput, errorAlert } from '../../interaction/views/form-parts.ts';
+import { html, type SafeHtml } from '../../interaction/views/html.ts';
+import { icon } from '../../interaction/views/icons.ts';
+import { renderDocument } from '../../interaction/views/layout.ts';
+import type { AccountFactors, ManagedFactor, ManagedFactorKind } from '../account-factors.ts';
+
+const KIND_LABELS: Readonly<Record<ManagedFactorKind, string>> = {
+  totp: 'Authenticator app',
+  push: 'Sign-in requests (Stepup authenticator)',
+  webauthn: 'Security key or passkey',
+};
+
+/** "2025-01-31 14:05 UTC": the same for everyone, whatever their locale. */
+export function formatTime(epochSeconds: number): string {
+  return `${new Date(epochSeconds * 1000).toISOString().slice(0, 16).replace('T', ' ')} UTC`;
+}
+
+export interface AccountPageOptions {
+  username: string;
+  csrfToken: string;
+  /** False: the page lists, and offers to verify; changes need a recent multi-factor sign-in. */
+  canChange: boolean;
+  /** How long a verification lasts, for the explanation. */
+  stepUpMinutes: number;
+  account: AccountFactors;
+  notice?: { kind: 'success' | 'error'; text: string };
+  /** False when remembering browsers is off (period 0). */
+  rememberBrowserEnabled: boolean;
+  logoutUrl: string;
+}
+
+function factorItem(factor: ManagedFactor, options: AccountPageOptions): SafeHtml {
+  const reference = `${factor.kind}:${factor.id}`;
+  const used = factor.lastUsedAt === null ? 'Never used' : `Last used ${formatTime(factor.lastUsedAt)}`;
+  const changes = options.canChange
+    ? html`<form class="inline-form" method="post" action="/account/factors/rename">
+${csrfInput(options.csrfToken)}<input type="hidden" name="factor" value="${reference}">
+<label class="visually-hidden" for="name-${reference}">New name for ${factor.name}</label>
+<input class="input" type="text" id="name-${reference}" name="name" value="${factor.name}" maxlength="64" required>
+<button class="button button-secondary" type="submit">Rename</button>
+</form>
+<form class="inline-form" method="post" action="/account/factors/remove">
+${csrfInput(options.csrfToken)}<input type="hidden" name="factor" value="${reference}">
+<button class="button button-secondary button-danger" type="submit">Remove ${factor.name}</button>
+</form>`
+    : '';
+  return html`<li class="factor" data-factor="${reference}">
+<p class="factor-name"><strong>${factor.name}</strong></p>
+<p class="factor-meta">${KIND_LABELS[factor.kind]} · Added ${formatTime(factor.createdAt)} · ${used}</p>
+${changes}
+</li>`;
+}
+
+function postButton(action: string, csrfToken: string, label: string, primary = false): SafeHtml {
+  return html`<form class="inline-form" method="post" action="${action}">
+${csrfInput(csrfToken)}
+<button class="button ${primary ? 'button-primary' : 'button-secondary'}" type="submit">${label}</button>
+</form>`;
+}
+
+/**
+ * The account page: the person's second factors with their names and last use, recovery codes left,
+ * the email address; and, after a recent multi-factor sign-in, adding, renaming and removing them.
+ */
+export function renderAccountPage(options: AccountPageOptions): string {
+  const { account, csrfToken, canChange } = options;
+  const codes = account.recoveryCodes;
+  const notice = options.notice
+    ? options.notice.kind === 'error'
+      ? errorAlert('account-notice', options.notice.text)
+      : html`<div class="notice notice-success" role="status">${icon('check')}<p>${options.notice.text}</p></div>`
+    : '';
+  const verify = canChange
+    ? html`<p class="muted">You verified with a second factor recently, so you can make changes for up to ${options.stepUpMinutes} minutes after that.</p>`
+    : html`<div class="notice">${icon('info')}<p>To add, rename or remove a factor, first verify it's you with a second factor.</p></div>
+${postButton('/account/verify', csrfToken, 'Verify it’s you', true)}`;
+
+  const main = html`<div class="card-icon">${icon('shield')}</div>
+<p class="eyebrow">Your account</p>
+<h1>Sign-in security</h1>
+<p class="account">Signed in as <strong>${options.username}</strong> · <a href="${options.logoutUrl}">Sign out</a></p>
+${notice}
+${verify}
+<h2>Second factors</h2>
+${
+  account.factors.length > 0
+    ? html`<ul class="factor-list">${account.factors.map((factor) => factorItem(factor, options))}</ul>`
+    : html`<p class="muted">You have no second factor yet.</p>`
+}
+${
+  account.email
+    ? html`<p class="factor-meta" data-email>Email codes go to <strong>${account.email.address}</strong>: ${
+        account.email.countsAsFactor
+          ? 'verified, so it counts as a second factor.'
+          : 'not verified, so it does not count as a second factor.'
+      }</p>`
+    : ''
+}
+${
+  canChange
+    ? html`<h2>Add a factor</h2>
+<div class="actions">
+${postButton('/account/push/new', csrfToken, 'Add a phone for sign-in requests')}
+${postButton('/account/totp/new', csrfToken, 'Add an authenticator app')}
+</div>`
+    : ''
+}
+<h2>Recovery codes</h2>
+<p data-recovery-codes>${
+    codes
+      ? `${codes.remaining} of ${codes.total} left, issued ${formatTime(codes.issuedAt)}.`
+      : 'You have none.'
+  }</p>
+${canChange ? postButton('/account/recovery-codes/new', csrfToken, codes ? 'Replace with new codes' : 'Create recovery codes') : ''}
+${
+  options.rememberBrowserEnabled
+    ? html`<h2>Remembered browsers</h2>
+<p class="muted">Browsers where you chose “Remember this browser” skip some second-factor requests.</p>
+${canChange ? postButton('/account/forget-browsers', csrfToken, 'Forget remembered browsers') : ''}`
+    : ''
+}`;
+  return renderDocument({ title: 'Your account', main });
+}
