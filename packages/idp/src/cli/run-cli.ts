@@ -8,6 +8,7 @@ import { actionsShow } from './commands/actions-show.ts';
 import { actionsTest } from './commands/actions-test.ts';
 import { apiAdd } from './commands/api-add.ts';
 import { clientAdd } from './commands/client-add.ts';
+import { pushEnrollLink } from './commands/push-enroll-link.ts';
 import { start } from './commands/start.ts';
 import { totpImport } from './commands/totp-import.ts';
 import { userAdd } from './commands/user-add.ts';
@@ -18,6 +19,7 @@ const COMMANDS: readonly CliCommand[] = [
   userAdd,
   clientAdd,
   totpImport,
+  pushEnrollLink,
   apiAdd,
   actionsDeploy,
   actionsList,
