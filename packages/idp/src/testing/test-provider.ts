@@ -16,7 +16,12 @@ export interface TestProvider {
   stepup: StepupProvider;
   issuer: string;
   dataDir: string;
-  addUser(username: string, password: string, extra?: { email?: string; name?: string }): Promise<User>;
+  /** An email address given here counts as verified unless `emailVerified: false`. */
+  addUser(
+    username: string,
+    password: string,
+    extra?: { email?: string; emailVerified?: boolean; name?: string },
+  ): Promise<User>;
   addClient(metadata: Partial<ClientMetadata> & { client_id: string }): Promise<void>;
   importTotp(userId: string, secret: string): Promise<void>;
   /** Deploys and enables a post-login Action, as `stepup-idp actions deploy` does. */
@@ -72,6 +77,7 @@ export async function startTestProvider(
         username,
         passwordHash: await hashPassword(password),
         email: extra.email ?? null,
+        emailVerified: extra.emailVerified ?? true,
         name: extra.name ?? null,
         now: Math.floor(Date.now() / 1000),
       });

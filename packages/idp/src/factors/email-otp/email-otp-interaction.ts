@@ -21,8 +21,9 @@ function describeWait(seconds: number): string {
 }
 
 /**
- * Email one-time codes in the login interaction, for people whose account has an email address (that
- * counts as enrolled; nothing is enrolled during a login). The first time a login shows this factor a
+ * Email one-time codes in the login interaction, for people whose account has a verified email
+ * address (that counts as enrolled; an unverified one does not, and nothing is enrolled during a
+ * login). The first time a login shows this factor a
  * code goes out; "Send a new code" sends another and voids the one before.
  */
 export function createEmailOtpInteraction(
@@ -31,7 +32,11 @@ export function createEmailOtpInteraction(
   settings: { codeTtlSeconds: number },
 ): SecondFactor {
   const { store, logAuthEvent } = kit.deps;
-  const addressOf = async (userId: string) => (await store.users.findById(userId))?.email || undefined;
+  // An address nobody confirmed reaches the person is no second factor (NIST SP 800-63B 6.1.2.1).
+  const addressOf = async (userId: string) => {
+    const user = await store.users.findById(userId);
+    return user?.email && user.emailVerified ? user.email : undefined;
+  };
 
   /** Sends a code for this login; says what went wrong, or nothing when it went out. */
   async function sendCode(

@@ -183,6 +183,14 @@ describe('email one-time codes in the login', () => {
     assert.doesNotMatch(page.html, /value="email-otp"/);
   });
 
+  test('an unverified address is no second factor: enrollment is offered, no email is sent', async () => {
+    await idp.addUser('unverified', PASSWORD, { email: 'unverified@example.com', emailVerified: false });
+    const page = expectPage((await signIn(idp, 'unverified')).next);
+    assert.doesNotMatch(page.html, /value="email-otp"/);
+    assert.doesNotMatch(page.html, /Check your email/);
+    assert.deepEqual(codesSentTo(idp, 'unverified@example.com'), []);
+  });
+
   test('with TOTP enrolled, email is another way, sent only when chosen', async () => {
     const user = await idp.addUser('both', PASSWORD, { email: 'both@example.com' });
     await idp.importTotp(user.id, TOTP_SECRET);
