@@ -5,6 +5,9 @@ import type { Logger } from 'pino';
 import { loadActionsDirectory } from './actions/load-actions-directory.ts';
 import { LoginActions } from './actions/login-actions.ts';
 import { ActionSandbox } from './actions/sandbox/action-sandbox.ts';
+import { registerManagementApi } from './admin/management-api.ts';
+import { provisionManagementApi } from './admin/provision-management-api.ts';
+import { applySettingsOverrides, readSettingsOverrides } from './admin/settings-overrides.ts';
 import type { StepupConfig } from './config/config-schema.ts';
 import { configuredLadder } from './config/load-config.ts';
 import { resolveEmailSettings } from './factors/email-otp/email-settings.ts';
@@ -18,6 +21,7 @@ import { createAuthEventLogger } from './log/auth-events.ts';
 import { createLogger } from './log/create-logger.ts';
 import { createProvider } from './oidc/create-provider.ts';
 import { loadProviderKeys } from './oidc/provider-keys.ts';
+import { retireSigningKeys } from './oidc/signing-key-rotation.ts';
 import { RememberedBrowsers } from './remember-browser/remembered-browsers.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
@@ -55,10 +59,19 @@ export async function createStepupProvider(
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
   const store = options.store ?? (await openStore(config, { logger }));
+  // Operators' changes made through the management API apply over the configuration file.
+  config = applySettingsOverrides(config, await readSettingsOverrides(store.keys));
   const ladder = configuredLadder(config);
+  // Keys rotated out before this start stop signing now; they stay published while tokens they signed live.
+  const tokenLifetimes = (await store.resourceServers.list()).map((api) => api.accessTokenTtl);
+  await retireSigningKeys(
+    store.keys,
+    clock(),
+    Math.max(config.ttl.idToken, config.ttl.accessToken, ...tokenLifetimes),
+  );
   const keys = await loadProviderKeys(store.keys);
   if (keys.created) logger.info('generated new signing keys, cookie keys and an encryption key in the store');
-  const logAuthEvent = createAuthEventLogger(logger);
+  const logAuthEvent = createAuthEventLogger(logger, { auditEvents: store.auditEvents, clock });
   // The step-up check asks the login interaction's factors what a person has enrolled; both exist
   // before the first request is served.
   let interactionKit: InteractionKit | undefined;
@@ -92,6 +105,7 @@ export async function createStepupProvider(
     cookieKeys: keys.cookieKeys,
     days: config.rememberBrowser.days,
   });
+  await provisionManagementApi(store, config);
   const provider = createProvider({
     config,
     ladder,
@@ -128,10 +142,19 @@ export async function createStepupProvider(
   });
   interactionKit = server.interactionKit;
   const { app } = server;
+  await registerManagementApi(app, { config, store, ladder, keys, logger, clock, actionSandbox });
+  if (config.actions.adminToken) {
+    logger.warn(
+      'actions.adminToken (STEPUP_ADMIN_TOKEN) is no longer used: the management API takes access tokens',
+    );
+  }
 
   const deleteExpiredRows = async () => {
     try {
-      const deleted = await store.deleteExpired(clock());
+      const now = clock();
+      const deleted =
+        (await store.deleteExpired(now)) +
+        (await store.auditEvents.deleteOlderThan(now - config.audit.retentionDays * 24 * 3600));
       if (deleted > 0) logger.debug({ deleted }, 'deleted expired rows');
     } catch (error) {
       logger.warn({ err: error }, 'could not delete expired rows; will try again');

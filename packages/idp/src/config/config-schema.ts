@@ -136,6 +136,23 @@ export const configSchema = z.strictObject({
       stepUpMaxAgeSeconds: z.number().int().min(30).max(3600).default(300),
     })
     .prefault({}),
+  /** The audit log of authentication and administrative events. */
+  audit: z
+    .strictObject({
+      /** Days an event is kept; older events are deleted by the periodic sweep. */
+      retentionDays: z.number().int().min(1).max(3650).default(90),
+    })
+    .prefault({}),
+  /** The management API (`/api/v1`) and the dashboard. */
+  admin: z
+    .strictObject({
+      /**
+       * How recent a person's authentication must be for destructive operations (deleting a user,
+       * rotating keys, deploying an Action); older tokens get an RFC 9470 challenge with this max_age.
+       */
+      freshAuthSeconds: z.number().int().min(30).max(3600).default(300),
+    })
+    .prefault({}),
   /** Post-login Actions: limits of the sandbox each script runs in, and how Actions are managed. */
   actions: z
     .strictObject({
@@ -170,8 +187,8 @@ export const configSchema = z.strictObject({
       /** Worker threads running Actions; each runs one at a time. */
       workers: z.number().int().min(1).max(32).default(2),
       /**
-       * Bearer token of the admin API under /api/v1/actions (also STEPUP_ADMIN_TOKEN). Omitted: the API
-       * is off. A stop-gap until the OAuth-protected management API: keep it long and random.
+       * No longer used (also STEPUP_ADMIN_TOKEN): the management API under /api/v1 takes access tokens
+       * from this provider. Still accepted so an old configuration starts, with a warning in the log.
        */
       adminToken: z.string().min(32, 'use at least 32 characters').optional(),
       /**

@@ -7,7 +7,6 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { registerAccountRoutes } from '../account/account-routes.ts';
-import { registerActionsAdminRoutes } from '../actions/admin/actions-admin-routes.ts';
 import type { ActionSandbox } from '../actions/sandbox/action-sandbox.ts';
 import type { InteractionKit } from '../interaction/interaction-kit.ts';
 import {
@@ -89,6 +88,5 @@ export async function createServer(
   app.get('/healthz', async () => ({ status: 'ok' }));
   const interactionKit = registerInteractionRoutes(app, deps);
   registerAccountRoutes(app, deps);
-  registerActionsAdminRoutes(app, deps);
   return { app, interactionKit };
 }

@@ -51,11 +51,21 @@ export function registerPasswordStep(
       const otherAccount =
         sessionAccountId !== undefined && user !== undefined && user.id !== sessionAccountId;
       const valid = (await verifyPassword(user?.passwordHash, password)) && !otherAccount;
-      if (!user || !valid) {
+      // An operator blocked the account: the right password opens nothing, and the page says no more
+      // than for a wrong one.
+      const blocked =
+        user !== undefined && valid && (await store.userManagement.find(user.id))?.blocked === true;
+      if (!user || !valid || blocked) {
         await throttle.recordFailure({ account, ip, now });
         logAuthEvent({
           event: 'login.failed',
-          reason: !user ? 'unknown_user' : otherAccount ? 'other_account' : 'wrong_password',
+          reason: !user
+            ? 'unknown_user'
+            : otherAccount
+              ? 'other_account'
+              : blocked
+                ? 'blocked'
+                : 'wrong_password',
           clientId,
           ip,
         });

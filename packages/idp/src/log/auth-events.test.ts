@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { ACR_MULTI_FACTOR } from '@stepup/core';
 import pino from 'pino';
 import { totpCodeAt } from '../factors/totp/totp.ts';
+import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
 import {
   expectCallback,
@@ -11,6 +12,7 @@ import {
   submitTotp,
   TestRelyingParty,
 } from '../testing/test-relying-party.ts';
+import { createAuthEventLogger } from './auth-events.ts';
 
 const PASSWORD = 'a password nobody logs';
 const SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
@@ -69,10 +71,63 @@ describe('authentication events in the log', () => {
     assert.equal(satisfied?.userId, userId);
   });
 
+  test('each event is appended to the audit log once, with its outcome, user, client and IP', async () => {
+    const written: Record<string, unknown>[] = [];
+    for await (const event of idp.stepup.store.auditEvents.export({})) {
+      written.push({
+        type: event.type,
+        outcome: event.outcome,
+        userId: event.userId,
+        clientId: event.clientId,
+      });
+    }
+    assert.deepEqual(written, [
+      { type: 'login.failed', outcome: 'failure', userId: undefined, clientId: 'app' },
+      { type: 'login.succeeded', outcome: 'success', userId, clientId: 'app' },
+      { type: 'stepup.requested', outcome: 'success', userId, clientId: 'app' },
+      { type: 'factor.failed', outcome: 'failure', userId, clientId: undefined },
+      { type: 'stepup.satisfied', outcome: 'success', userId, clientId: 'app' },
+    ]);
+    const [failed] = (await idp.stepup.store.auditEvents.query({ type: 'login.failed' }, { limit: 5 }))
+      .events;
+    assert.equal(failed?.ip, '127.0.0.1');
+    assert.deepEqual(failed?.details, { reason: 'wrong_password' });
+  });
+
   test('no password, code or secret ever reaches the log', () => {
     const everything = raw.join('\n');
     for (const secret of [PASSWORD, 'not the password', SECRET, '123456', CLIENT_SECRET]) {
       assert.ok(!everything.includes(secret), `the log contains ${secret}`);
     }
+  });
+});
+
+describe('authentication events in the audit log', () => {
+  test('push, factor and WebAuthn events carry the outcome their meaning gives them', async (t) => {
+    const store = openSqliteStore({ file: ':memory:' });
+    t.after(() => store.close());
+    const log = createAuthEventLogger(pino({ level: 'silent' }), {
+      auditEvents: store.auditEvents,
+      clock: () => 1_700_000_000,
+    });
+    const push = { userId: 'u1', clientId: 'app', challengeId: 'c1' };
+    log({ event: 'push.sent', ...push, ip: '203.0.113.7' });
+    log({ event: 'push.approved', ...push, deviceId: 'd1' });
+    log({ event: 'push.denied', ...push, deviceId: 'd1', reason: 'wrong_number' });
+    log({ event: 'push.expired', ...push });
+    log({ event: 'factor.enrolled', userId: 'u1', factor: 'totp' });
+    log({ event: 'webauthn.possible_clone', userId: 'u1', credentialId: 'k1', clientId: 'app' });
+    const written: [string, string][] = [];
+    for await (const event of store.auditEvents.export({})) written.push([event.type, event.outcome]);
+    assert.deepEqual(written, [
+      ['push.sent', 'success'],
+      ['push.approved', 'success'],
+      ['push.denied', 'failure'],
+      ['push.expired', 'failure'],
+      ['factor.enrolled', 'success'],
+      ['webauthn.possible_clone', 'failure'],
+    ]);
+    const [denied] = (await store.auditEvents.query({ type: 'push.denied' }, { limit: 1 })).events;
+    assert.deepEqual(denied?.details, { challengeId: 'c1', deviceId: 'd1', reason: 'wrong_number' });
   });
 });

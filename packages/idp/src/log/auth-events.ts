@@ -1,6 +1,7 @@
 import type { Logger } from 'pino';
 import type { PushErrorCode } from '../factors/push/push-error.ts';
 import type { WebAuthnErrorCode } from '../factors/webauthn/webauthn-error.ts';
+import type { AuditEventsRepository, AuditOutcome, NewAuditEvent } from '../store/audit-events.ts';
 
 /**
  * The authentication events the provider reports. Each carries the reason in words an operator can
@@ -10,7 +11,7 @@ export type AuthEvent =
   | { event: 'login.succeeded'; userId: string; clientId: string; ip: string }
   | {
       event: 'login.failed';
-      reason: 'unknown_user' | 'wrong_password' | 'other_account';
+      reason: 'unknown_user' | 'wrong_password' | 'other_account' | 'blocked';
       clientId: string;
       ip: string;
     }
@@ -95,22 +96,63 @@ export type AuthEvent =
 
 export type AuthEventLogger = (event: AuthEvent) => void;
 
-export function createAuthEventLogger(logger: Logger): AuthEventLogger {
+/** Where authentication events are kept besides the log: the audit log, stamped by the provider's clock. */
+export interface AuthEventAudit {
+  auditEvents: AuditEventsRepository;
+  /** Epoch seconds. */
+  clock: () => number;
+}
+
+/**
+ * Logs each event (warn for refusals, info otherwise) and, with `audit`, appends it to the audit log
+ * with the outcome `failure` or `success`. An append that fails is logged; it never fails the login.
+ */
+export function createAuthEventLogger(logger: Logger, audit?: AuthEventAudit): AuthEventLogger {
   const auth = logger.child({ component: 'auth' });
   return (event) => {
-    const failed =
-      event.event === 'login.failed' ||
-      event.event === 'login.throttled' ||
-      event.event === 'stepup.refused' ||
-      event.event === 'factor.failed' ||
-      event.event === 'push.denied' ||
-      event.event === 'push.rejected' ||
-      event.event === 'push.throttled' ||
-      event.event === 'webauthn.rejected' ||
-      event.event === 'webauthn.possible_clone' ||
-      event.event === 'email_code.throttled' ||
-      event.event === 'account.change_refused';
+    const failed = isFailure(event);
     if (failed) auth.warn(event, event.event);
     else auth.info(event, event.event);
+    if (!audit) return;
+    // An unanswered push is not worth a warning in the log, but the step it was for did not succeed.
+    const outcome = failed || event.event === 'push.expired' ? 'failure' : 'success';
+    audit.auditEvents
+      .append(toAuditEvent(event, outcome, audit.clock()))
+      .catch((error: unknown) =>
+        auth.error({ err: error, event: event.event }, 'could not append to the audit log'),
+      );
+  };
+}
+
+function isFailure(event: AuthEvent): boolean {
+  return (
+    event.event === 'login.failed' ||
+    event.event === 'login.throttled' ||
+    event.event === 'stepup.refused' ||
+    event.event === 'factor.failed' ||
+    event.event === 'push.denied' ||
+    event.event === 'push.rejected' ||
+    event.event === 'push.throttled' ||
+    event.event === 'webauthn.rejected' ||
+    event.event === 'webauthn.possible_clone' ||
+    event.event === 'email_code.throttled'
+  );
+}
+
+function toAuditEvent(event: AuthEvent, outcome: AuditOutcome, time: number): NewAuditEvent {
+  const { event: type, ...fields } = event;
+  const { userId, clientId, ip, ...details } = fields as typeof fields & {
+    userId?: string;
+    clientId?: string;
+    ip?: string;
+  };
+  return {
+    time,
+    type,
+    outcome,
+    ...(userId === undefined ? {} : { userId }),
+    ...(clientId === undefined ? {} : { clientId }),
+    ...(ip === undefined ? {} : { ip }),
+    details,
   };
 }

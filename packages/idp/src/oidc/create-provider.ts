@@ -1,9 +1,15 @@
 import type { AcrLadder, MethodName } from '@stepup/core';
-import Provider, { type Configuration, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
+import Provider, {
+  type Configuration,
+  errors,
+  interactionPolicy,
+  type KoaContextWithOIDC,
+} from 'oidc-provider';
 import type { Logger } from 'pino';
 import { accountClientMetadata } from '../account/account-client.ts';
 import { createFindAccount } from '../accounts/find-account.ts';
 import type { LoginActions } from '../actions/login-actions.ts';
+import { ALLOWED_SCOPES_METADATA, managementApiIdentifier } from '../admin/management-api-identity.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
 import { renderErrorPage } from '../interaction/views/error-page.ts';
 import { renderLogoutConfirmPage, renderLogoutSuccessPage } from '../interaction/views/logout-pages.ts';
@@ -60,7 +66,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     adapter: store.oidcAdapter,
     // The account page signs people in and steps them up through this provider (account/account-client.ts).
     clients: [accountClientMetadata(config.issuer)],
-    findAccount: createFindAccount(store.users),
+    findAccount: createFindAccount(store.users, store.userManagement),
     acrValues: ladder.levels.map((level) => level.acr),
     // acr, amr and auth_time ride with the openid scope: every ID token says how the person signed in.
     claims: {
@@ -68,6 +74,17 @@ export function createProvider(deps: ProviderDependencies): Provider {
       openid: ['sub', 'acr', 'amr', 'auth_time'],
       profile: ['name', 'preferred_username'],
       email: ['email', 'email_verified'],
+    },
+    // The API scopes a client may be granted (see createResourceIndicators); oidc-provider keeps
+    // its own `scope` metadata for the OIDC scopes.
+    extraClientMetadata: {
+      properties: [ALLOWED_SCOPES_METADATA],
+      validator: (_ctx, key, value) => {
+        if (key !== ALLOWED_SCOPES_METADATA || value === undefined) return;
+        if (!Array.isArray(value) || !value.every((scope) => typeof scope === 'string')) {
+          throw new errors.InvalidClientMetadata(`${ALLOWED_SCOPES_METADATA} must be an array of scopes`);
+        }
+      },
     },
     clientDefaults: {
       grant_types: ['authorization_code', 'refresh_token'],
@@ -89,7 +106,11 @@ export function createProvider(deps: ProviderDependencies): Provider {
       devInteractions: { enabled: false },
       claimsParameter: { enabled: true },
       revocation: { enabled: true },
-      resourceIndicators: createResourceIndicators(store.resourceServers),
+      resourceIndicators: createResourceIndicators(store.resourceServers, {
+        restrictedResource: managementApiIdentifier(config.issuer),
+      }),
+      // Machine clients of the management API (and other APIs): scopes limited per client.
+      clientCredentials: { enabled: true },
       userinfo: { enabled: true },
       rpInitiatedLogout: {
         enabled: true,
@@ -119,6 +140,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     ttl: {
       // An API's own lifetime for its JWT access tokens; the configured one for the userinfo token.
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
+      ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
       AuthorizationCode: config.ttl.authorizationCode,
       IdToken: config.ttl.idToken,
       Interaction: config.ttl.interaction,

@@ -11,7 +11,7 @@ export interface ProviderKeys {
   secretBox: SecretBox;
 }
 
-const SIGNING_ALGORITHMS = [
+export const SIGNING_ALGORITHMS = [
   { alg: 'RS256', options: { modulusLength: 2048, extractable: true } },
   { alg: 'ES256', options: { extractable: true } },
   { alg: 'EdDSA', options: { crv: 'Ed25519', extractable: true } },
@@ -39,7 +39,11 @@ export async function loadProviderKeys(keys: KeysRepository): Promise<ProviderKe
   };
 }
 
-async function generateSigningKey({ alg, options }: (typeof SIGNING_ALGORITHMS)[number]): Promise<JWK> {
+/** A new private signing key for one of the provider's algorithms, with a fresh `kid`. */
+export async function generateSigningKey({
+  alg,
+  options,
+}: (typeof SIGNING_ALGORITHMS)[number]): Promise<JWK> {
   const { privateKey } = await generateKeyPair(alg, options);
   const jwk = await exportJWK(privateKey);
   return { ...jwk, alg, use: 'sig', kid: `${alg.toLowerCase()}-${randomBytes(6).toString('base64url')}` };

@@ -1,4 +1,5 @@
 import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { ALLOWED_SCOPES_METADATA } from '../admin/management-api-identity.ts';
 import type { ResourceServersRepository } from '../store/resource-servers.ts';
 
 type ResourceIndicatorsFeature = NonNullable<NonNullable<Configuration['features']>['resourceIndicators']>;
@@ -9,21 +10,33 @@ type ResourceIndicatorsFeature = NonNullable<NonNullable<Configuration['features
  * signed with the algorithm the API was registered with. Unknown resources are `invalid_target`.
  *
  * Every registered client may ask for every registered API: clients are first-party (see
- * `grantRequestedScopes`); which scopes a token carries is still limited to the API's scopes.
+ * `grantRequestedScopes`); which scopes a token carries is still limited to the API's scopes, and
+ * for a client with an allow-list of API scopes (`stepup_allowed_scopes`) to those. oidc-provider
+ * checks a client's `scope` metadata only against its own OIDC scopes, never an API's, so this is
+ * where a client_credentials client is kept to its scopes. The `restrictedResource` (the management
+ * API) serves only clients with an allow-list: others get `invalid_target`.
  */
 export function createResourceIndicators(
   resourceServers: ResourceServersRepository,
+  options: { restrictedResource?: string } = {},
 ): ResourceIndicatorsFeature {
   return {
     enabled: true,
     // No resource asked for: an opaque token for the userinfo endpoint, as before. Several granted
     // resources and none named at the token endpoint: left unresolved, so it is `invalid_target`.
     defaultResource: (_ctx, _client, oneOf) => (oneOf?.length === 1 ? oneOf[0] : oneOf) as string,
-    getResourceServerInfo: async (_ctx, identifier) => {
+    getResourceServerInfo: async (_ctx, identifier, client) => {
       const record = await resourceServers.find(identifier);
       if (!record) throw new errors.InvalidTarget('the requested resource is not a registered API');
+      const allowed = client.metadata()[ALLOWED_SCOPES_METADATA];
+      let scopes = record.scopes;
+      if (Array.isArray(allowed)) scopes = scopes.filter((scope) => allowed.includes(scope));
+      else if (identifier === options.restrictedResource) scopes = [];
+      if (identifier === options.restrictedResource && scopes.length === 0) {
+        throw new errors.InvalidTarget('this client may not use the management API');
+      }
       return {
-        scope: record.scopes.join(' '),
+        scope: scopes.join(' '),
         audience: record.identifier,
         accessTokenTTL: record.accessTokenTtl,
         accessTokenFormat: 'jwt',

@@ -1,11 +1,13 @@
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
+import { describeAuditEventsContract } from './audit-events-contract.ts';
 import type { AuthSessionRecord } from './auth-sessions.ts';
 import { StoreConflictError, StoreError } from './errors.ts';
 import { describeOidcAdapterContract } from './oidc-adapter-contract.ts';
 import { describeOneTimeCodesContract } from './one-time-codes-contract.ts';
 import { describePushStoreContract } from './push-store-contract.ts';
 import type { Store } from './store.ts';
+import { describeUserManagementContract } from './user-management-contract.ts';
 import { describeWebAuthnStoreContract } from './webauthn-store-contract.ts';
 
 const NOW = 1_700_000_000;
@@ -557,4 +559,6 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
   describeOidcAdapterContract(name, openStore);
   describeWebAuthnStoreContract(name, openStore);
   describePushStoreContract(name, openStore);
+  describeAuditEventsContract(name, openStore);
+  describeUserManagementContract(name, openStore);
 }

@@ -1,5 +1,6 @@
 import type { ActionsRepository } from './actions.ts';
 import type { AttemptsRepository } from './attempts.ts';
+import type { AuditEventsRepository } from './audit-events.ts';
 import type { AuthSessionsRepository } from './auth-sessions.ts';
 import type { ClientsRepository } from './clients.ts';
 import type { EmailCodesRepository } from './email-codes.ts';
@@ -12,6 +13,7 @@ import type { PushDevicesRepository } from './push-devices.ts';
 import type { PushEnrollmentTokensRepository } from './push-enrollment-tokens.ts';
 import type { RecoveryCodesRepository } from './recovery-codes.ts';
 import type { ResourceServersRepository } from './resource-servers.ts';
+import type { UserManagementRepository } from './user-management.ts';
 import type { UsersRepository } from './users.ts';
 import type { WebAuthnChallengesRepository } from './webauthn-challenges.ts';
 import type { WebAuthnCredentialsRepository } from './webauthn-credentials.ts';
@@ -21,6 +23,8 @@ export type { OidcAdapterFactory } from './oidc-adapter.ts';
 /** Every repository of one storage backend. */
 export interface Store {
   users: UsersRepository;
+  /** Operators' view of users: search, roles, blocking, metadata, removal, session revocation. */
+  userManagement: UserManagementRepository;
   factors: FactorsRepository;
   authSessions: AuthSessionsRepository;
   interactionStates: InteractionStatesRepository;
@@ -45,6 +49,8 @@ export interface Store {
   pushEnrollmentTokens: PushEnrollmentTokensRepository;
   /** Actions (post-login scripts) with their versions and execution log. */
   actions: ActionsRepository;
+  /** Authentication and administrative events, kept for the configured retention. */
+  auditEvents: AuditEventsRepository;
   /** Pass as oidc-provider's `adapter` configuration option; `Client` is served from `clients`. */
   oidcAdapter: OidcAdapterFactory;
   /** Deletes rows whose lifetime ended before `now` (epoch seconds); returns how many. */

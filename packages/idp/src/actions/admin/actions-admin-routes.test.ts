@@ -1,70 +1,30 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import Fastify, { type FastifyInstance } from 'fastify';
-import pino from 'pino';
-import { configSchema, type StepupConfig } from '../../config/config-schema.ts';
-import type { ActionSandbox } from '../sandbox/action-sandbox.ts';
-import {
-  type ActionsFixture,
-  openActionsFixture,
-  SEED_ACTION,
-  testSandbox,
-} from '../testing/actions-fixture.ts';
-import { registerActionsAdminRoutes } from './actions-admin-routes.ts';
+import { type ManagementFixture, openManagementFixture } from '../../admin/testing/management-fixture.ts';
+import { SEED_ACTION } from '../testing/actions-fixture.ts';
 
-const TOKEN = 'admin-token-0123456789abcdef0123456789';
+const ACTION_SCOPES = ['read:actions', 'create:actions', 'update:actions', 'delete:actions'];
 
-let sandbox: ActionSandbox;
+let f: ManagementFixture;
+let token: string;
 before(async () => {
-  sandbox = testSandbox();
-  await sandbox.warmUp();
+  f = await openManagementFixture({ actions: { timeoutMs: 3000 } });
+  token = await f.machine(ACTION_SCOPES, 'actions-robot');
 });
-after(() => sandbox.close());
+after(() => f.close());
 
-function config(adminToken?: string): StepupConfig {
-  const parsed = configSchema.parse({ actions: { timeoutMs: 3000, ...(adminToken ? { adminToken } : {}) } });
-  return { ...parsed, issuer: 'http://localhost:3000' };
-}
-
-async function openApi(t: { after: (fn: () => Promise<void>) => void }, adminToken: string | null = TOKEN) {
-  const actions: ActionsFixture = openActionsFixture(sandbox);
-  const app: FastifyInstance = Fastify();
-  registerActionsAdminRoutes(app, {
-    config: config(adminToken ?? undefined),
-    store: actions.store,
-    secretBox: actions.secretBox,
-    logger: pino({ level: 'silent' }),
-    actionSandbox: sandbox,
-  });
-  await app.ready();
-  t.after(async () => {
-    await app.close();
-    await actions.close();
-  });
-  const call = async (
-    method: 'GET' | 'PUT' | 'PATCH' | 'POST',
-    url: string,
-    body?: unknown,
-    token = TOKEN,
-  ) => {
-    const response = await app.inject({
-      method,
-      url,
-      headers: { authorization: `Bearer ${token}` },
-      ...(body === undefined ? {} : { payload: body as Record<string, unknown> }),
-    });
-    return {
-      status: response.statusCode,
-      body: response.json() as Record<string, unknown>,
-      headers: response.headers,
-    };
+async function call(method: 'GET' | 'PUT' | 'PATCH' | 'POST', url: string, body?: unknown, bearer = token) {
+  const response = await f.call(bearer, method, url.replace(/^\/api\/v1/, ''), body);
+  return {
+    status: response.status,
+    body: response.body as Record<string, unknown>,
+    headers: response.headers,
   };
-  return { app, actions, call };
 }
 
 describe('admin API /api/v1/actions', () => {
-  test('deploy, list, show, switch, reorder, test and read the execution log', async (t) => {
-    const { call, actions } = await openApi(t);
+  test('deploy, list, show, switch, reorder, test and read the execution log', async () => {
+    const actions = f.idp.stepup;
     const created = await call('PUT', '/api/v1/actions/seed', {
       code: SEED_ACTION,
       secrets: { API_KEY: 'sk_live_secret_value' },
@@ -85,7 +45,7 @@ describe('admin API /api/v1/actions', () => {
     const listed = await call('GET', '/api/v1/actions');
     assert.equal(listed.status, 200);
     assert.deepEqual(
-      (listed.body.actions as { name: string; position: number; enabled: boolean }[]).map((a) => [
+      (listed.body.items as { name: string; position: number; enabled: boolean }[]).map((a) => [
         a.name,
         a.position,
         a.enabled,
@@ -108,7 +68,7 @@ describe('admin API /api/v1/actions', () => {
     assert.equal((disabled.body.action as { enabled: boolean }).enabled, false);
     const ordered = await call('PUT', '/api/v1/actions/triggers/post-login/order', { names: ['claims'] });
     assert.deepEqual(
-      (ordered.body.actions as { name: string }[]).map((a) => a.name),
+      (ordered.body.items as { name: string }[]).map((a) => a.name),
       ['claims', 'seed'],
     );
 
@@ -148,10 +108,7 @@ describe('admin API /api/v1/actions', () => {
     const log = await call('GET', '/api/v1/actions/seed/executions?limit=5');
     assert.equal(log.status, 200);
     assert.deepEqual(
-      (log.body.executions as { clientId: string; startedAt: string }[]).map((e) => [
-        e.clientId,
-        e.startedAt,
-      ]),
+      (log.body.items as { clientId: string; startedAt: string }[]).map((e) => [e.clientId, e.startedAt]),
       [['salary', '2023-11-14T22:13:20.000Z']],
     );
   });
@@ -165,48 +122,34 @@ describe('admin API /api/v1/actions', () => {
       '/api/v1/actions/x',
       { code: 'x', owner: 'me' },
       400,
-      'invalid_request',
+      'invalid_body',
     ],
-    ['an invalid name', 'PUT', '/api/v1/actions/-x', { code: SEED_ACTION }, 400, 'invalid_request'],
+    ['an invalid name', 'PUT', '/api/v1/actions/-x', { code: SEED_ACTION }, 400, 'invalid_body'],
     [
       'another trigger',
       'PUT',
       '/api/v1/actions/x',
       { code: SEED_ACTION, trigger: 'pre-login' },
       400,
-      'invalid_request',
+      'invalid_body',
     ],
-    [
-      'code that does not load',
-      'PUT',
-      '/api/v1/actions/x',
-      { code: 'exports.x = 1;' },
-      400,
-      'invalid_request',
-    ],
+    ['code that does not load', 'PUT', '/api/v1/actions/x', { code: 'exports.x = 1;' }, 400, 'invalid_body'],
     [
       'a bad secret name',
       'PUT',
       '/api/v1/actions/x',
       { code: SEED_ACTION, secrets: { 'a-b': 'v' } },
       400,
-      'invalid_request',
+      'invalid_body',
     ],
-    [
-      'enabled that is not a boolean',
-      'PATCH',
-      '/api/v1/actions/x',
-      { enabled: 'yes' },
-      400,
-      'invalid_request',
-    ],
+    ['enabled that is not a boolean', 'PATCH', '/api/v1/actions/x', { enabled: 'yes' }, 400, 'invalid_body'],
     [
       'an unknown trigger order',
       'PUT',
       '/api/v1/actions/triggers/pre-login/order',
       { names: ['x'] },
-      400,
-      'invalid_request',
+      404,
+      'not_found',
     ],
     [
       'an order naming no Action',
@@ -216,48 +159,54 @@ describe('admin API /api/v1/actions', () => {
       404,
       'not_found',
     ],
-    [
-      'a sample event that is a list',
-      'POST',
-      '/api/v1/actions/x/test',
-      { event: [] },
-      400,
-      'invalid_request',
-    ],
+    ['a sample event that is a list', 'POST', '/api/v1/actions/x/test', { event: [] }, 400, 'invalid_body'],
   ];
   for (const [name, method, url, body, status, code] of refusals) {
-    test(`refuses ${name}: ${status} ${code}`, async (t) => {
-      const { call } = await openApi(t);
+    test(`refuses ${name}: ${status} ${code}, and changes nothing`, async () => {
+      const before = await f.idp.stepup.store.actions.list();
       const response = await call(method, url, body);
       assert.equal(response.status, status);
-      assert.equal(response.body.error, code);
-      assert.equal(typeof response.body.error_description, 'string');
+      const error = response.body.error as { code: string; message: string };
+      assert.equal(error.code, code);
+      assert.equal(typeof error.message, 'string');
+      assert.deepEqual(await f.idp.stepup.store.actions.list(), before);
     });
   }
 
-  test('a missing or wrong bearer token is 401 with WWW-Authenticate', async (t) => {
-    const { app, call } = await openApi(t);
-    const wrong = await call('GET', '/api/v1/actions', undefined, `${TOKEN}x`);
-    assert.equal(wrong.status, 401);
-    assert.equal(wrong.body.error, 'unauthorized');
-    assert.match(String(wrong.headers['www-authenticate']), /^Bearer /);
-    const none = await app.inject({ method: 'GET', url: '/api/v1/actions' });
-    assert.equal(none.statusCode, 401);
-    const basic = await app.inject({
-      method: 'GET',
-      url: '/api/v1/actions',
-      headers: { authorization: `Basic ${TOKEN}` },
+  test('without a token 401 invalid_token; without the scope 403 naming it; nothing deployed', async () => {
+    const none = await fetch(`${f.idp.issuer}/api/v1/actions`);
+    assert.equal(none.status, 401);
+    assert.match(String(none.headers.get('www-authenticate')), /^Bearer /);
+    const readOnly = await f.machine(['read:actions']);
+    const refused = await call('PUT', '/api/v1/actions/sneaky', { code: SEED_ACTION }, readOnly);
+    assert.equal(refused.status, 403);
+    assert.deepEqual(refused.body.error, {
+      code: 'missing_scope',
+      message: 'this call needs the scope "update:actions"',
+      details: { scope: 'update:actions' },
     });
-    assert.equal(basic.statusCode, 401);
+    assert.equal(await f.idp.stepup.store.actions.find('sneaky'), undefined);
   });
 
-  test('without actions.adminToken the API does not exist', async (t) => {
-    const { app } = await openApi(t, null);
-    const response = await app.inject({
-      method: 'GET',
-      url: '/api/v1/actions',
-      headers: { authorization: `Bearer ${TOKEN}` },
-    });
-    assert.equal(response.statusCode, 404);
+  test('a deploy by a person after the freshness window asks for a new sign-in', async () => {
+    await f.person('ops', true);
+    const operator = await f.signIn('ops');
+    const fresh = await call('PUT', '/api/v1/actions/by-person', { code: SEED_ACTION }, operator);
+    assert.equal(fresh.status, 201);
+    f.advance(120);
+    const stale = await call('PUT', '/api/v1/actions/by-person', { code: `${SEED_ACTION}\n// v2` }, operator);
+    assert.equal(stale.status, 401);
+    assert.equal((stale.body.error as { code: string }).code, 'insufficient_user_authentication');
+    assert.match(String(stale.headers.get('www-authenticate')), /max_age=60/);
+    assert.equal((await f.idp.stepup.store.actions.find('by-person'))?.version, 1, 'no new version');
+    const deployed = await f.audit('admin.action.deployed');
+    assert.deepEqual(
+      deployed.map((event) => [event.details.name, event.actor?.type]),
+      [
+        ['seed', 'client'],
+        ['claims', 'client'],
+        ['by-person', 'user'],
+      ],
+    );
   });
 });

@@ -1,7 +1,11 @@
+import { ALLOWED_SCOPES_METADATA } from '../../admin/management-api-identity.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from '../cli-command.ts';
 import { withStore } from '../with-store.ts';
 
 const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
+const GRANTS = ['authorization_code', 'client_credentials'] as const;
+/** RFC 6749 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
 /** RFC 7518 3.2: an HMAC key at least as long as the hash (256 bits). */
 const MIN_HS256_SECRET_LENGTH = 32;
 
@@ -10,7 +14,10 @@ export const clientAdd: CliCommand = {
   summary: 'register an application (OAuth client), or update it',
   usage:
     'stepup-idp client add <client_id> (--secret <secret> | --public) --redirect-uri <uri> [--redirect-uri <uri>…]\n' +
-    '    [--post-logout-redirect-uri <uri>…] [--id-token-alg RS256|ES256|EdDSA|HS256] [--name <display name>]',
+    '    [--post-logout-redirect-uri <uri>…] [--id-token-alg RS256|ES256|EdDSA|HS256] [--name <display name>]\n' +
+    '    [--grant authorization_code|client_credentials …] [--scopes "<API scopes it may be granted>"]\n' +
+    '  a machine client of the management API: client add <id> --secret <secret> --grant client_credentials \\\n' +
+    '    --scopes "read:users read:audit"',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -21,6 +28,8 @@ export const clientAdd: CliCommand = {
         'post-logout-redirect-uri': { type: 'string', multiple: true },
         'id-token-alg': { type: 'string' },
         name: { type: 'string' },
+        grant: { type: 'string', multiple: true },
+        scopes: { type: 'string' },
       },
       1,
     );
@@ -31,8 +40,22 @@ export const clientAdd: CliCommand = {
     const isPublic = values.public === true;
     if (isPublic === (values.secret !== undefined))
       throw new UsageError('give either --secret <secret> or --public');
+    const grants = [...new Set(values.grant ?? ['authorization_code'])];
+    for (const grant of grants) {
+      if (!(GRANTS as readonly string[]).includes(grant)) {
+        throw new UsageError(`--grant: "${grant}" is not one of ${GRANTS.join(', ')}`);
+      }
+    }
+    const codeFlow = grants.includes('authorization_code');
+    if (grants.includes('client_credentials') && isPublic) {
+      throw new UsageError('--grant client_credentials needs --secret: a public client cannot authenticate');
+    }
+    const scopes = [...new Set((values.scopes ?? '').split(' ').filter(Boolean))];
+    const badScope = scopes.find((scope) => !SCOPE_TOKEN.test(scope));
+    if (badScope !== undefined) throw new UsageError(`--scopes: "${badScope}" is not a valid scope token`);
     const redirectUris = values['redirect-uri'] ?? [];
-    if (redirectUris.length === 0) throw new UsageError('at least one --redirect-uri is required');
+    if (codeFlow && redirectUris.length === 0)
+      throw new UsageError('at least one --redirect-uri is required');
     const postLogoutRedirectUris = values['post-logout-redirect-uri'] ?? [];
     for (const uri of [...redirectUris, ...postLogoutRedirectUris]) checkRedirectUri(uri);
     const alg = values['id-token-alg'] ?? 'RS256';
@@ -52,12 +75,16 @@ export const clientAdd: CliCommand = {
         ...(values.name ? { client_name: values.name } : {}),
         redirect_uris: redirectUris,
         post_logout_redirect_uris: postLogoutRedirectUris,
-        grant_types: ['authorization_code', 'refresh_token'],
-        response_types: ['code'],
+        grant_types: [
+          ...(codeFlow ? ['authorization_code', 'refresh_token'] : []),
+          ...(grants.includes('client_credentials') ? ['client_credentials'] : []),
+        ],
+        response_types: codeFlow ? ['code'] : [],
         id_token_signed_response_alg: alg,
+        ...(scopes.length ? { [ALLOWED_SCOPES_METADATA]: scopes } : {}),
       });
       io.out(
-        `registered client ${clientId} (${isPublic ? 'public, PKCE required' : 'confidential'}, ID tokens ${alg})`,
+        `registered client ${clientId} (${isPublic ? 'public, PKCE required' : 'confidential'}, ID tokens ${alg}, grants ${grants.join(' ')}${scopes.length ? `, scopes ${scopes.join(' ')}` : ''})`,
       );
     });
   },

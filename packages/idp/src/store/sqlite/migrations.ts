@@ -227,4 +227,44 @@ export const migrations: readonly string[] = [
   `
   ALTER TABLE users ADD COLUMN remembered_browsers_epoch INTEGER NOT NULL DEFAULT 0;
   `,
+  // Management: operators' roles, blocking and metadata on users; the audit log, ordered by seq
+  // (cursor paging), filtered by type, user, client and time.
+  `
+  ALTER TABLE users ADD COLUMN roles TEXT NOT NULL DEFAULT '[]' CHECK (json_valid(roles));
+  ALTER TABLE users ADD COLUMN blocked INTEGER NOT NULL DEFAULT 0 CHECK (blocked IN (0, 1));
+  ALTER TABLE users ADD COLUMN app_metadata TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(app_metadata));
+  ALTER TABLE users ADD COLUMN user_metadata TEXT NOT NULL DEFAULT '{}' CHECK (json_valid(user_metadata));
+
+  CREATE TABLE audit_events (
+    seq INTEGER PRIMARY KEY AUTOINCREMENT,
+    id TEXT NOT NULL UNIQUE,
+    time INTEGER NOT NULL,
+    type TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
+    user_id TEXT,
+    client_id TEXT,
+    ip TEXT,
+    actor_type TEXT CHECK (actor_type IN ('user', 'client')),
+    actor_id TEXT,
+    details TEXT NOT NULL CHECK (json_valid(details))
+  ) STRICT;
+  CREATE INDEX audit_events_time ON audit_events (time);
+  CREATE INDEX audit_events_user_id ON audit_events (user_id, seq);
+  CREATE INDEX audit_events_client_id ON audit_events (client_id, seq);
+  CREATE INDEX audit_events_type ON audit_events (type, seq);
+  `,
+  // Post-login Actions: the custom claims they set for an authorization, kept with its grant for
+  // the code exchange and the refreshes (their metadata lives in users.app_metadata/user_metadata).
+  `
+  CREATE TABLE custom_claims (
+    grant_id TEXT PRIMARY KEY,
+    session_uid TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    account_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    id_token TEXT NOT NULL CHECK (json_valid(id_token)),
+    access_token TEXT NOT NULL CHECK (json_valid(access_token)),
+    expires_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX custom_claims_expires_at ON custom_claims (expires_at);
+  `,
 ];

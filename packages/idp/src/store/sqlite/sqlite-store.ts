@@ -5,6 +5,7 @@ import { openSqliteDatabase } from './database.ts';
 import { runSqlite } from './run-sqlite.ts';
 import { SqliteActionsRepository } from './sqlite-actions.ts';
 import { SqliteAttemptsRepository } from './sqlite-attempts.ts';
+import { SqliteAuditEventsRepository } from './sqlite-audit-events.ts';
 import { SqliteAuthSessionsRepository } from './sqlite-auth-sessions.ts';
 import { SqliteClientsRepository } from './sqlite-clients.ts';
 import { SqliteEmailCodesRepository } from './sqlite-email-codes.ts';
@@ -18,6 +19,7 @@ import { SqlitePushDevicesRepository } from './sqlite-push-devices.ts';
 import { SqlitePushEnrollmentTokensRepository } from './sqlite-push-enrollment-tokens.ts';
 import { SqliteRecoveryCodesRepository } from './sqlite-recovery-codes.ts';
 import { SqliteResourceServersRepository } from './sqlite-resource-servers.ts';
+import { SqliteUserManagementRepository } from './sqlite-user-management.ts';
 import { SqliteUsersRepository } from './sqlite-users.ts';
 import { SqliteWebAuthnChallengesRepository } from './sqlite-webauthn-challenges.ts';
 import { SqliteWebAuthnCredentialsRepository } from './sqlite-webauthn-credentials.ts';
@@ -41,6 +43,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const clients = new SqliteClientsRepository(db);
   return {
     users: new SqliteUsersRepository(db),
+    userManagement: new SqliteUserManagementRepository(db),
     factors: new SqliteFactorsRepository(db),
     authSessions: new SqliteAuthSessionsRepository(db),
     interactionStates: new SqliteInteractionStatesRepository(db),
@@ -56,6 +59,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     pushChallenges: new SqlitePushChallengesRepository(db),
     pushEnrollmentTokens: new SqlitePushEnrollmentTokensRepository(db),
     actions: new SqliteActionsRepository(db),
+    auditEvents: new SqliteAuditEventsRepository(db),
     oidcAdapter: createSqliteOidcAdapter(db, clients),
     async deleteExpired(now) {
       return runSqlite(db, () => sweepExpiredRows(now));

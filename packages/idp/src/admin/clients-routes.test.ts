@@ -1,0 +1,146 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { managementApiIdentifier } from './management-api-identity.ts';
+import { type ManagementFixture, openManagementFixture } from './testing/management-fixture.ts';
+
+describe('management API /clients', () => {
+  let f: ManagementFixture;
+  let token: string;
+  before(async () => {
+    f = await openManagementFixture();
+    token = await f.machine(
+      ['read:clients', 'create:clients', 'update:clients', 'delete:clients'],
+      'client-robot',
+    );
+  });
+  after(() => f.close());
+
+  const tokenWith = (clientId: string, secret: string) =>
+    fetch(`${f.idp.issuer}/oauth/token`, {
+      method: 'POST',
+      headers: { authorization: `Basic ${Buffer.from(`${clientId}:${secret}`).toString('base64')}` },
+      body: new URLSearchParams({
+        grant_type: 'client_credentials',
+        resource: managementApiIdentifier(f.idp.issuer),
+        scope: 'read:audit read:users',
+      }),
+    });
+
+  test('a machine client created here gets tokens with its scopes only; rotation replaces the secret', async () => {
+    const created = await f.call(token, 'POST', '/clients', {
+      client_id: 'reporting',
+      client_name: 'Reporting job',
+      grant_types: ['client_credentials'],
+      scopes: ['read:audit'],
+    });
+    assert.equal(created.status, 201);
+    const secret = created.body.client_secret as string;
+    assert.equal(secret.length, 43);
+    assert.deepEqual(created.body.client, {
+      client_id: 'reporting',
+      client_name: 'Reporting job',
+      type: 'confidential',
+      grant_types: ['client_credentials'],
+      redirect_uris: [],
+      post_logout_redirect_uris: [],
+      id_token_signed_response_alg: 'RS256',
+      default_acr_values: [],
+      scopes: ['read:audit'],
+    });
+    assert.deepEqual((await f.call(token, 'GET', '/clients/reporting')).body, created.body.client);
+    assert.ok(
+      !JSON.stringify((await f.call(token, 'GET', '/clients')).body).includes(secret),
+      'secrets are never listed',
+    );
+
+    const granted = (await (await tokenWith('reporting', secret)).json()) as {
+      access_token: string;
+      scope: string;
+    };
+    assert.equal(granted.scope, 'read:audit', 'read:users was not allowed');
+    assert.equal((await f.call(granted.access_token, 'GET', '/audit-events')).status, 200);
+    assert.equal((await f.call(granted.access_token, 'GET', '/users')).status, 403);
+
+    const rotated = await f.call(token, 'POST', '/clients/reporting/secret');
+    assert.equal(rotated.status, 200);
+    assert.notEqual(rotated.body.client_secret, secret);
+    assert.equal((await tokenWith('reporting', secret)).status, 401);
+    assert.equal((await tokenWith('reporting', rotated.body.client_secret as string)).status, 200);
+
+    const changed = await f.call(token, 'PATCH', '/clients/reporting', {
+      scopes: ['read:audit', 'read:users'],
+    });
+    assert.deepEqual(changed.body.scopes, ['read:audit', 'read:users']);
+
+    assert.equal((await f.call(token, 'DELETE', '/clients/reporting')).status, 204);
+    assert.equal(
+      (await f.call(granted.access_token, 'GET', '/audit-events')).status,
+      401,
+      'its tokens die with it',
+    );
+    assert.equal((await f.call(token, 'GET', '/clients/reporting')).status, 404);
+    for (const type of ['created', 'secret_rotated', 'updated', 'deleted']) {
+      const events = await f.audit(`admin.client.${type}`);
+      assert.equal(events.length, 1, type);
+      assert.equal(events[0]?.clientId, 'reporting');
+      assert.deepEqual(events[0]?.actor, { type: 'client', id: 'client-robot' });
+    }
+    assert.ok(
+      !JSON.stringify(await f.audit('admin.client.*')).includes(secret),
+      'no secret in the audit log',
+    );
+  });
+
+  test('a web application: public with PKCE, redirect URIs and a default acr', async () => {
+    const created = await f.call(token, 'POST', '/clients', {
+      client_id: 'spa',
+      public: true,
+      redirect_uris: ['https://spa.example/callback'],
+      default_acr_values: ['http://schemas.openid.net/pape/policies/2007/06/multi-factor'],
+    });
+    assert.equal(created.status, 201);
+    assert.equal(created.body.client_secret, undefined);
+    assert.equal((created.body.client as { type: string }).type, 'public');
+    const discovery = await fetch(
+      `${f.idp.issuer}/authorize?client_id=spa&response_type=code&scope=openid&redirect_uri=${encodeURIComponent('https://spa.example/callback')}&code_challenge=${'a'.repeat(43)}&code_challenge_method=S256`,
+      { redirect: 'manual' },
+    );
+    assert.equal(discovery.status, 303, 'the provider accepts the registration');
+  });
+
+  test('refusals change nothing', async () => {
+    const readOnly = await f.machine(['read:clients']);
+    const before = await f.idp.stepup.store.clients.list();
+    const noScope = await f.call(readOnly, 'POST', '/clients', {
+      client_id: 'x',
+      redirect_uris: ['https://x.example/cb'],
+    });
+    assert.deepEqual([noScope.status, noScope.body.error?.details.scope], [403, 'create:clients']);
+    const cases: [unknown, string][] = [
+      [{ client_id: 'x', redirect_uris: ['http://x.example/cb'] }, 'redirect_uris.0'],
+      [{ client_id: 'x', redirect_uris: ['https://x.example/cb#frag'] }, 'redirect_uris.0'],
+      [{ client_id: 'x y', redirect_uris: ['https://x.example/cb'] }, 'client_id'],
+      [{ client_id: 'x' }, 'redirect_uris'],
+      [{ client_id: 'x', public: true, grant_types: ['client_credentials'] }, 'grant_types'],
+      [
+        { client_id: 'x', redirect_uris: ['https://x.example/cb'], default_acr_values: ['urn:nope'] },
+        'default_acr_values',
+      ],
+      [{ client_id: 'x', grant_types: ['password'] }, 'grant_types.0'],
+    ];
+    for (const [body, field] of cases) {
+      const refused = await f.call(token, 'POST', '/clients', body);
+      assert.deepEqual(
+        [refused.status, refused.body.error?.code, refused.body.error?.details.field],
+        [400, 'invalid_body', field],
+      );
+    }
+    const dashboard = await f.call(token, 'DELETE', '/clients/stepup-dashboard');
+    assert.deepEqual([dashboard.status, dashboard.body.error?.code], [409, 'conflict']);
+    const unknown = await f.call(token, 'PATCH', '/clients/nope', { client_name: 'x' });
+    assert.deepEqual([unknown.status, unknown.body.error?.code], [404, 'not_found']);
+    const publicSecret = await f.call(token, 'POST', '/clients/spa/secret');
+    assert.deepEqual([publicSecret.status, publicSecret.body.error?.code], [409, 'conflict']);
+    assert.deepEqual(await f.idp.stepup.store.clients.list(), before);
+  });
+});

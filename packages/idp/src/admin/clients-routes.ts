@@ -1,0 +1,291 @@
+import { randomBytes } from 'node:crypto';
+import { z } from 'zod';
+import type { ClientMetadata } from '../store/clients.ts';
+import { ApiError } from './api-error.ts';
+import { listOf } from './list-page.ts';
+import { ALLOWED_SCOPES_METADATA, DASHBOARD_CLIENT_ID } from './management-api-identity.ts';
+import type { ManagementDependencies } from './management-dependencies.ts';
+import { recordAdminChange } from './record-admin-change.ts';
+
+const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
+const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
+/** RFC 6749 3.3. */
+const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, 'not a scope token (RFC 6749 3.3)');
+
+/** An absolute https URI without a fragment (RFC 6749 3.1.2); plain http only on a loopback host. */
+const redirectUri = z
+  .url()
+  .max(2048)
+  .refine((value) => {
+    const url = new URL(value);
+    const loopback = ['localhost', '127.0.0.1', '[::1]'].includes(url.hostname);
+    return (
+      !url.hash &&
+      !value.includes('#') &&
+      (url.protocol === 'https:' || (url.protocol === 'http:' && loopback))
+    );
+  }, 'use an https URI without a fragment (plain http only on localhost)');
+
+export const clientView = z.object({
+  client_id: z.string(),
+  client_name: z.string().nullable(),
+  type: z.enum(['confidential', 'public']),
+  grant_types: z.array(z.string()),
+  redirect_uris: z.array(z.string()),
+  post_logout_redirect_uris: z.array(z.string()),
+  id_token_signed_response_alg: z.string(),
+  default_acr_values: z.array(z.string()),
+  scopes: z.array(z.string()),
+});
+
+const clientFields = {
+  client_name: z.string().min(1).max(200).nullable(),
+  grant_types: z.array(z.enum(GRANT_TYPES)).min(1),
+  redirect_uris: z.array(redirectUri).max(20),
+  post_logout_redirect_uris: z.array(redirectUri).max(20),
+  id_token_signed_response_alg: z.enum(ID_TOKEN_ALGORITHMS),
+  default_acr_values: z.array(z.string().min(1)).max(10),
+  scopes: z.array(scopeToken).max(100),
+};
+
+const createClientBody = z.strictObject({
+  client_id: z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, 'use 1 to 128 letters, digits or . _ ~ -'),
+  public: z.boolean().default(false),
+  client_name: clientFields.client_name.optional(),
+  grant_types: clientFields.grant_types.default(['authorization_code', 'refresh_token']),
+  redirect_uris: clientFields.redirect_uris.default([]),
+  post_logout_redirect_uris: clientFields.post_logout_redirect_uris.default([]),
+  id_token_signed_response_alg: clientFields.id_token_signed_response_alg.default('RS256'),
+  default_acr_values: clientFields.default_acr_values.default([]),
+  scopes: clientFields.scopes.default([]),
+});
+
+const patchClientBody = z
+  .strictObject({
+    client_name: clientFields.client_name.optional(),
+    grant_types: clientFields.grant_types.optional(),
+    redirect_uris: clientFields.redirect_uris.optional(),
+    post_logout_redirect_uris: clientFields.post_logout_redirect_uris.optional(),
+    id_token_signed_response_alg: clientFields.id_token_signed_response_alg.optional(),
+    default_acr_values: clientFields.default_acr_values.optional(),
+    scopes: clientFields.scopes.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
+
+const clientIdParams = z.strictObject({ id: z.string().min(1).max(128) });
+const withSecret = z.object({ client: clientView, client_secret: z.string() });
+
+function isPublic(metadata: ClientMetadata): boolean {
+  return metadata.token_endpoint_auth_method === 'none';
+}
+
+function strings(value: unknown): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
+}
+
+export function toClientView(metadata: ClientMetadata): z.output<typeof clientView> {
+  return {
+    client_id: metadata.client_id,
+    client_name: typeof metadata.client_name === 'string' ? metadata.client_name : null,
+    type: isPublic(metadata) ? 'public' : 'confidential',
+    grant_types: strings(metadata.grant_types ?? ['authorization_code', 'refresh_token']),
+    redirect_uris: strings(metadata.redirect_uris),
+    post_logout_redirect_uris: strings(metadata.post_logout_redirect_uris),
+    id_token_signed_response_alg:
+      typeof metadata.id_token_signed_response_alg === 'string'
+        ? metadata.id_token_signed_response_alg
+        : 'RS256',
+    default_acr_values: strings(metadata.default_acr_values),
+    scopes: strings(metadata[ALLOWED_SCOPES_METADATA]),
+  };
+}
+
+/** 256 random bits: also long enough as an HS256 key (RFC 7518 3.2). */
+function generateSecret(): string {
+  return randomBytes(32).toString('base64url');
+}
+
+/**
+ * Rules across fields, checked on the client as it would be stored, so a PATCH cannot produce what a
+ * POST refuses. Field paths in errors are those of the request body.
+ */
+function checkClient(deps: ManagementDependencies, view: z.output<typeof clientView>, part: 'body'): void {
+  const refuse = (field: string, message: string): never => {
+    throw new ApiError(part === 'body' ? 'invalid_body' : 'invalid_query', `${field}: ${message}`, {
+      details: { field, issues: [{ field, message }] },
+    });
+  };
+  const codeFlow = view.grant_types.includes('authorization_code');
+  if (codeFlow && view.redirect_uris.length === 0)
+    refuse('redirect_uris', 'the code flow needs a redirect URI');
+  if (view.grant_types.includes('refresh_token') && !codeFlow) {
+    refuse('grant_types', 'refresh_token comes with authorization_code');
+  }
+  if (view.type === 'public' && view.grant_types.includes('client_credentials')) {
+    refuse('grant_types', 'a public client cannot use client_credentials: it has no secret');
+  }
+  if (view.type === 'public' && view.id_token_signed_response_alg === 'HS256') {
+    refuse('id_token_signed_response_alg', 'HS256 needs a client secret');
+  }
+  const unknownAcr = view.default_acr_values.find((acr) => !deps.ladder.isKnown(acr));
+  if (unknownAcr !== undefined) refuse('default_acr_values', `"${unknownAcr}" is not on the acr ladder`);
+}
+
+function toMetadata(view: z.output<typeof clientView>, secret: string | undefined): ClientMetadata {
+  return {
+    client_id: view.client_id,
+    ...(view.client_name === null ? {} : { client_name: view.client_name }),
+    ...(secret === undefined ? { token_endpoint_auth_method: 'none' } : { client_secret: secret }),
+    grant_types: view.grant_types,
+    response_types: view.grant_types.includes('authorization_code') ? ['code'] : [],
+    redirect_uris: view.redirect_uris,
+    post_logout_redirect_uris: view.post_logout_redirect_uris,
+    id_token_signed_response_alg: view.id_token_signed_response_alg,
+    ...(view.default_acr_values.length ? { default_acr_values: view.default_acr_values } : {}),
+    ...(view.scopes.length ? { [ALLOWED_SCOPES_METADATA]: view.scopes } : {}),
+  };
+}
+
+/** `/clients`: applications, their redirect URIs, grants, token algorithms, default acr and secrets. */
+export function registerClientsRoutes(deps: ManagementDependencies): void {
+  const { routes, store } = deps;
+  const findOr404 = async (id: string) => {
+    const metadata = await store.clients.find(id);
+    if (!metadata) throw new ApiError('not_found', `no client "${id}"`);
+    return metadata;
+  };
+  const refuseSystemClient = (id: string) => {
+    if (id === DASHBOARD_CLIENT_ID) {
+      throw new ApiError('conflict', 'the dashboard client is managed by the provider and cannot be changed');
+    }
+  };
+
+  routes.add({
+    method: 'GET',
+    path: '/clients',
+    summary: 'List applications',
+    scope: 'read:clients',
+    response: listOf(clientView),
+    handler: async () => ({ items: (await store.clients.list()).map(toClientView), next_cursor: null }),
+  });
+
+  routes.add({
+    method: 'POST',
+    path: '/clients',
+    summary: 'Register an application; a confidential one gets a generated secret, shown once',
+    scope: 'create:clients',
+    body: createClientBody,
+    response: z.union([withSecret, z.object({ client: clientView })]),
+    status: 201,
+    handler: async ({ body, caller, request }) => {
+      const { public: isPublicClient, ...fields } = body;
+      const view = {
+        ...fields,
+        client_name: fields.client_name ?? null,
+        type: isPublicClient ? ('public' as const) : ('confidential' as const),
+      };
+      checkClient(deps, view, 'body');
+      if (await store.clients.find(body.client_id)) {
+        throw new ApiError('conflict', `a client "${body.client_id}" already exists`);
+      }
+      const secret = isPublicClient ? undefined : generateSecret();
+      const metadata = toMetadata(view, secret);
+      await store.clients.upsert(metadata);
+      await recordAdminChange(store.auditEvents, {
+        type: 'admin.client.created',
+        caller,
+        request,
+        time: deps.clock(),
+        clientId: body.client_id,
+        details: { type: view.type, grant_types: view.grant_types, scopes: view.scopes },
+      });
+      const client = toClientView(metadata);
+      return secret === undefined ? { client } : { client, client_secret: secret };
+    },
+  });
+
+  routes.add({
+    method: 'GET',
+    path: '/clients/{id}',
+    summary: 'Read an application',
+    scope: 'read:clients',
+    params: clientIdParams,
+    response: clientView,
+    handler: async ({ params }) => toClientView(await findOr404(params.id)),
+  });
+
+  routes.add({
+    method: 'PATCH',
+    path: '/clients/{id}',
+    summary: 'Change an application',
+    scope: 'update:clients',
+    params: clientIdParams,
+    body: patchClientBody,
+    response: clientView,
+    handler: async ({ params, body, caller, request }) => {
+      const existing = await findOr404(params.id);
+      refuseSystemClient(params.id);
+      const view = { ...toClientView(existing), ...body };
+      checkClient(deps, view, 'body');
+      const secret = typeof existing.client_secret === 'string' ? existing.client_secret : undefined;
+      const metadata = toMetadata(view, secret);
+      await store.clients.upsert(metadata);
+      await recordAdminChange(store.auditEvents, {
+        type: 'admin.client.updated',
+        caller,
+        request,
+        time: deps.clock(),
+        clientId: params.id,
+        details: { changed: Object.keys(body).sort() },
+      });
+      return toClientView(metadata);
+    },
+  });
+
+  routes.add({
+    method: 'DELETE',
+    path: '/clients/{id}',
+    summary: 'Delete an application; its tokens stop being accepted by this API',
+    scope: 'delete:clients',
+    destructive: true,
+    params: clientIdParams,
+    handler: async ({ params, caller, request }) => {
+      await findOr404(params.id);
+      refuseSystemClient(params.id);
+      await store.clients.remove(params.id);
+      await recordAdminChange(store.auditEvents, {
+        type: 'admin.client.deleted',
+        caller,
+        request,
+        time: deps.clock(),
+        clientId: params.id,
+        details: {},
+      });
+    },
+  });
+
+  routes.add({
+    method: 'POST',
+    path: '/clients/{id}/secret',
+    summary:
+      "Replace a confidential application's secret; the new one is shown once and the old one stops working",
+    scope: 'update:clients',
+    params: clientIdParams,
+    response: withSecret,
+    handler: async ({ params, caller, request }) => {
+      const existing = await findOr404(params.id);
+      if (isPublic(existing)) throw new ApiError('conflict', 'a public client has no secret');
+      const secret = generateSecret();
+      await store.clients.upsert({ ...existing, client_secret: secret });
+      await recordAdminChange(store.auditEvents, {
+        type: 'admin.client.secret_rotated',
+        caller,
+        request,
+        time: deps.clock(),
+        clientId: params.id,
+        details: {},
+      });
+      return { client: toClientView(existing), client_secret: secret };
+    },
+  });
+}

@@ -1,0 +1,58 @@
+import { z } from 'zod';
+import { listSigningKeys, rotateSigningKeys, type SigningKeyInfo } from '../oidc/signing-key-rotation.ts';
+import { listOf } from './list-page.ts';
+import { isoTime, type ManagementDependencies } from './management-dependencies.ts';
+import { recordAdminChange } from './record-admin-change.ts';
+
+const keyView = z.object({
+  kid: z.string(),
+  alg: z.string(),
+  use: z.literal('sig'),
+  status: z.enum(['current', 'previous']),
+  retires_at: z.string().nullable(),
+});
+
+function toKeyView(key: SigningKeyInfo): z.output<typeof keyView> {
+  return {
+    kid: key.kid,
+    alg: key.alg,
+    use: 'sig',
+    status: key.status,
+    retires_at: key.retiresAt === null ? null : isoTime(key.retiresAt),
+  };
+}
+
+/** `/keys`: the signing keys (public facts only) and their rotation. */
+export function registerKeysRoutes(deps: ManagementDependencies): void {
+  const { routes, store } = deps;
+
+  routes.add({
+    method: 'GET',
+    path: '/keys',
+    summary: 'List the signing keys (no key material)',
+    scope: 'read:keys',
+    response: listOf(keyView),
+    handler: async () => ({ items: (await listSigningKeys(store.keys)).map(toKeyView), next_cursor: null }),
+  });
+
+  routes.add({
+    method: 'POST',
+    path: '/keys/rotate',
+    summary:
+      'Generate new signing keys; they sign after the provider restarts, and the old keys stay published until the tokens they signed have expired',
+    scope: 'update:keys',
+    destructive: true,
+    response: listOf(keyView).extend({ restart_required: z.boolean() }),
+    handler: async ({ caller, request }) => {
+      const keys = await rotateSigningKeys(store.keys);
+      await recordAdminChange(store.auditEvents, {
+        type: 'admin.keys.rotated',
+        caller,
+        request,
+        time: deps.clock(),
+        details: { current: keys.filter((key) => key.status === 'current').map((key) => key.kid) },
+      });
+      return { items: keys.map(toKeyView), next_cursor: null, restart_required: true };
+    },
+  });
+}

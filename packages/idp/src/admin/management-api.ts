@@ -1,0 +1,135 @@
+import type { AcrLadder } from '@stepup/core';
+import type { FastifyError, FastifyInstance, FastifyReply } from 'fastify';
+import type { Logger } from 'pino';
+import { ActionManagementError } from '../actions/action-management-error.ts';
+import { registerActionsAdminRoutes } from '../actions/admin/actions-admin-routes.ts';
+import type { ActionSandbox } from '../actions/sandbox/action-sandbox.ts';
+import type { StepupConfig } from '../config/config-schema.ts';
+import type { ProviderKeys } from '../oidc/provider-keys.ts';
+import { StoreConflictError } from '../store/errors.ts';
+import type { Store } from '../store/store.ts';
+import { ApiError } from './api-error.ts';
+import { registerApisRoutes } from './apis-routes.ts';
+import { registerAuditEventsRoutes } from './audit-events-routes.ts';
+import { createCallAuthorizer } from './authorize-management-call.ts';
+import { registerClientsRoutes } from './clients-routes.ts';
+import { registerKeysRoutes } from './keys-routes.ts';
+import { MANAGEMENT_API_PATH, managementApiIdentifier } from './management-api-identity.ts';
+import type { ManagementDependencies } from './management-dependencies.ts';
+import { ManagementRoutes } from './management-routes.ts';
+import { buildOpenApiDocument } from './openapi-document.ts';
+import { registerSettingsRoutes } from './settings-routes.ts';
+import { registerUserFactorsRoutes } from './user-factors-routes.ts';
+import { registerUsersRoutes } from './users-routes.ts';
+import { createManagementTokenVerifier } from './verify-management-token.ts';
+
+export interface ManagementApiOptions {
+  config: StepupConfig;
+  store: Store;
+  ladder: AcrLadder;
+  keys: ProviderKeys;
+  logger: Logger;
+  clock: () => number;
+  actionSandbox?: ActionSandbox;
+}
+
+const ACTION_ERRORS = {
+  invalid_request: 'invalid_body',
+  not_found: 'not_found',
+  conflict: 'conflict',
+} as const;
+
+function send(reply: FastifyReply, error: ApiError) {
+  if (error.challenge) reply.header('www-authenticate', error.challenge);
+  return reply.code(error.status).send(error.toBody());
+}
+
+/**
+ * The management API under `/api/v1`: every resource, each route authorised by a scoped RFC 9068
+ * access token from this provider, every error in one shape, and the OpenAPI document (public) at
+ * `/api/v1/openapi.json`.
+ */
+export async function registerManagementApi(
+  app: FastifyInstance,
+  options: ManagementApiOptions,
+): Promise<void> {
+  const { config } = options;
+  const log = options.logger.child({ component: 'management-api' });
+  const audience = managementApiIdentifier(config.issuer);
+  const authorize = createCallAuthorizer({
+    verifyToken: createManagementTokenVerifier({
+      issuer: config.issuer,
+      audience,
+      signingJwks: options.keys.signingJwks,
+      algorithm: 'RS256',
+    }),
+    store: options.store,
+    ladder: options.ladder,
+    freshAuthSeconds: config.admin.freshAuthSeconds,
+    clock: options.clock,
+  });
+
+  await app.register(
+    async (api) => {
+      api.setErrorHandler((error: FastifyError | Error, _request, reply) => {
+        if (error instanceof ApiError) return send(reply, error);
+        if (error instanceof ActionManagementError) {
+          const code = ACTION_ERRORS[error.code];
+          return send(
+            reply,
+            new ApiError(
+              code,
+              error.message,
+              code === 'invalid_body' ? { details: { field: '', issues: [] } } : {},
+            ),
+          );
+        }
+        if (error instanceof StoreConflictError)
+          return send(reply, new ApiError('conflict', 'that conflicts with an existing record'));
+        const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+        if (status >= 400 && status < 500) {
+          return send(
+            reply,
+            new ApiError('invalid_body', `body: ${error.message}`, { details: { field: '', issues: [] } }),
+          );
+        }
+        log.error({ err: error }, 'management API failed');
+        return send(
+          reply,
+          new ApiError('internal', 'the request could not be completed; see the provider log'),
+        );
+      });
+      api.setNotFoundHandler((_request, reply) => send(reply, new ApiError('not_found', 'no such resource')));
+
+      const routes = new ManagementRoutes(api, authorize);
+      const deps: ManagementDependencies = {
+        config,
+        store: options.store,
+        ladder: options.ladder,
+        keys: options.keys,
+        logger: log,
+        clock: options.clock,
+        routes,
+      };
+      registerUsersRoutes(deps);
+      registerUserFactorsRoutes(deps);
+      registerClientsRoutes(deps);
+      registerApisRoutes(deps);
+      registerSettingsRoutes(deps);
+      registerKeysRoutes(deps);
+      registerAuditEventsRoutes(deps);
+      const closeActions = registerActionsAdminRoutes({
+        ...deps,
+        secretBox: options.keys.secretBox,
+        ...(options.actionSandbox ? { actionSandbox: options.actionSandbox } : {}),
+      });
+      api.addHook('onClose', closeActions);
+
+      const document = buildOpenApiDocument(config.issuer, routes.specs);
+      api.get('/openapi.json', async (_request, reply) =>
+        reply.header('cache-control', 'public, max-age=300').send(document),
+      );
+    },
+    { prefix: MANAGEMENT_API_PATH },
+  );
+}

@@ -1,0 +1,39 @@
+import type { FastifyRequest } from 'fastify';
+import type { AuditActor, AuditEventsRepository } from '../store/audit-events.ts';
+import type { ManagementCaller } from './verify-management-token.ts';
+
+/** The actor of an administrative change: the person, or the machine client, behind the token. */
+export function actorOf(caller: ManagementCaller): AuditActor {
+  return caller.type === 'user'
+    ? { type: 'user', id: caller.userId }
+    : { type: 'client', id: caller.clientId };
+}
+
+/**
+ * Appends an administrative change to the audit log, `admin.<resource>.<change>` with who made it,
+ * from where, and what changed (never a secret or a password). Called after the change succeeded:
+ * refused calls change nothing and are not admin changes.
+ */
+export async function recordAdminChange(
+  auditEvents: AuditEventsRepository,
+  change: {
+    type: `admin.${string}`;
+    caller: ManagementCaller;
+    request: FastifyRequest;
+    time: number;
+    userId?: string;
+    clientId?: string;
+    details: Record<string, unknown>;
+  },
+): Promise<void> {
+  await auditEvents.append({
+    time: change.time,
+    type: change.type,
+    outcome: 'success',
+    ...(change.userId === undefined ? {} : { userId: change.userId }),
+    ...(change.clientId === undefined ? {} : { clientId: change.clientId }),
+    ip: change.request.ip,
+    actor: actorOf(change.caller),
+    details: change.details,
+  });
+}

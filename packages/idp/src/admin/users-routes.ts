@@ -1,0 +1,246 @@
+import { z } from 'zod';
+import { hashPassword } from '../accounts/password-hashing.ts';
+import { StoreConflictError } from '../store/errors.ts';
+import type { ManagedUser } from '../store/user-management.ts';
+import { ApiError } from './api-error.ts';
+import { listOf, pageQuery } from './list-page.ts';
+import { isoTime, type ManagementDependencies } from './management-dependencies.ts';
+import { recordAdminChange } from './record-admin-change.ts';
+
+/** NIST SP 800-63B 3.1.1.2: at least 8 characters; long passphrases are welcome. */
+const password = z.string().min(8).max(1024);
+const metadata = z.record(z.string(), z.unknown());
+const roles = z.array(z.enum(['admin'])).max(10);
+
+export const userView = z.object({
+  id: z.string(),
+  username: z.string(),
+  name: z.string().nullable(),
+  email: z.string().nullable(),
+  email_verified: z.boolean(),
+  blocked: z.boolean(),
+  roles: z.array(z.string()),
+  app_metadata: metadata,
+  user_metadata: metadata,
+  created_at: z.string(),
+});
+
+const createUserBody = z.strictObject({
+  username: z
+    .string()
+    .regex(/^[A-Za-z0-9._-]{1,64}$/, 'use 1 to 64 letters, digits, dots, dashes or underscores'),
+  password,
+  email: z.email().max(254).optional(),
+  name: z.string().min(1).max(200).optional(),
+  roles: roles.optional(),
+  app_metadata: metadata.optional(),
+  user_metadata: metadata.optional(),
+});
+
+const patchUserBody = z
+  .strictObject({
+    name: z.string().min(1).max(200).nullable().optional(),
+    email: z.email().max(254).nullable().optional(),
+    blocked: z.boolean().optional(),
+    roles: roles.optional(),
+    app_metadata: metadata.optional(),
+    user_metadata: metadata.optional(),
+  })
+  .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
+
+export const userIdParams = z.strictObject({ id: z.string().min(1).max(128) });
+
+export function toUserView(user: ManagedUser): z.output<typeof userView> {
+  return {
+    id: user.id,
+    username: user.username,
+    name: user.name,
+    email: user.email,
+    email_verified: user.emailVerified,
+    blocked: user.blocked,
+    roles: user.roles,
+    app_metadata: user.appMetadata,
+    user_metadata: user.userMetadata,
+    created_at: isoTime(user.createdAt),
+  };
+}
+
+/** Finds the user or answers 404. */
+export async function findUserOr404(deps: ManagementDependencies, id: string): Promise<ManagedUser> {
+  const user = await deps.store.userManagement.find(id);
+  if (!user) throw new ApiError('not_found', `no user with id "${id}"`);
+  return user;
+}
+
+const conflict = (error: unknown): never => {
+  if (error instanceof StoreConflictError) {
+    throw new ApiError('conflict', 'a user with that username or email already exists');
+  }
+  throw error;
+};
+
+/** `/users`: search, create, read, change, block, delete, reset the password. */
+export function registerUsersRoutes(deps: ManagementDependencies): void {
+  const { routes, store } = deps;
+
+  routes.add({
+    method: 'GET',
+    path: '/users',
+    summary: 'Search users by username, email or name',
+    scope: 'read:users',
+    query: pageQuery.extend({ q: z.string().max(200).optional() }),
+    response: listOf(userView),
+    handler: async ({ query }) => {
+      const page = await store.userManagement.search(query.q, {
+        limit: query.limit,
+        ...(query.cursor ? { cursor: query.cursor } : {}),
+      });
+      return { items: page.users.map(toUserView), next_cursor: page.nextCursor };
+    },
+  });
+
+  routes.add({
+    method: 'POST',
+    path: '/users',
+    summary: 'Create a user who signs in with a password',
+    scope: 'create:users',
+    body: createUserBody,
+    response: userView,
+    status: 201,
+    handler: async ({ body, caller, request }) => {
+      const created = await store.users
+        .create({
+          username: body.username,
+          email: body.email ?? null,
+          name: body.name ?? null,
+          passwordHash: await hashPassword(body.password),
+          now: deps.clock(),
+        })
+        .catch(conflict);
+      const user = await store.userManagement.update(created.id, {
+        ...(body.roles ? { roles: body.roles } : {}),
+        ...(body.app_metadata ? { appMetadata: body.app_metadata } : {}),
+        ...(body.user_metadata ? { userMetadata: body.user_metadata } : {}),
+      });
+      if (!user) throw new Error('a user vanished right after it was created');
+      await recordAdminChange(store.auditEvents, {
+        type: 'admin.user.created',
+        caller,
+        request,
+        time: deps.clock(),
+        userId: user.id,
+        details: { username: user.username, roles: user.roles },
+      });
+      return toUserView(user);
+    },
+  });
+
+  routes.add({
+    method: 'GET',
+    path: '/users/{id}',
+    summary: 'Read a user',
+    scope: 'read:users',
+    params: userIdParams,
+    response: userView,
+    handler: async ({ params }) => toUserView(await findUserOr404(deps, params.id)),
+  });
+
+  routes.add({
+    method: 'PATCH',
+    path: '/users/{id}',
+    summary: 'Change a user: name, email, roles, metadata, or block them (which also ends their sessions)',
+    scope: 'update:users',
+    params: userIdParams,
+    body: patchUserBody,
+    response: userView,
+    handler: async ({ params, body, caller, request }) => {
+      await findUserOr404(deps, params.id);
+      const user = await store.userManagement
+        .update(params.id, {
+          ...(body.name === undefined ? {} : { name: body.name }),
+          ...(body.email === undefined ? {} : { email: body.email }),
+          ...(body.blocked === undefined ? {} : { blocked: body.blocked }),
+          ...(body.roles === undefined ? {} : { roles: body.roles }),
+          ...(body.app_metadata === undefined ? {} : { appMetadata: body.app_metadata }),
+          ...(body.user_metadata === undefined ? {} : { userMetadata: body.user_metadata }),
+        })
+        .catch(conflict);
+      if (!user) throw new ApiError('not_found', `no user with id "${params.id}"`);
+      // A blocked person's browser sessions and refresh tokens end now, not when they expire.
+      if (body.blocked === true) await store.userManagement.revokeSessions(user.id);
+      await recordAdminChange(store.auditEvents, {
+        type: body.blocked === true ? 'admin.user.blocked' : 'admin.user.updated',
+        caller,
+        request,
+        time: deps.clock(),
+        userId: user.id,
+        details: { changed: Object.keys(body).sort() },
+      });
+      return toUserView(user);
+    },
+  });
+
+  routes.add({
+    method: 'DELETE',
+    path: '/users/{id}',
+    summary: 'Delete a user with their factors, sessions and tokens',
+    scope: 'delete:users',
+    destructive: true,
+    params: userIdParams,
+    handler: async ({ params, caller, request }) => {
+      const user = await findUserOr404(deps, params.id);
+      await store.userManagement.revokeSessions(user.id);
+      await store.userManagement.remove(user.id);
+      await recordAdminChange(store.auditEvents, {
+        type: 'admin.user.deleted',
+        caller,
+        request,
+        time: deps.clock(),
+        userId: user.id,
+        details: { username: user.username },
+      });
+    },
+  });
+
+  routes.add({
+    method: 'PUT',
+    path: '/users/{id}/password',
+    summary: "Set a user's password",
+    scope: 'update:users',
+    params: userIdParams,
+    body: z.strictObject({ password }),
+    handler: async ({ params, body, caller, request }) => {
+      const user = await findUserOr404(deps, params.id);
+      await store.users.updatePasswordHash(user.id, await hashPassword(body.password));
+      await recordAdminChange(store.auditEvents, {
+        type: 'admin.user.password_reset',
+        caller,
+        request,
+        time: deps.clock(),
+        userId: user.id,
+        details: {},
+      });
+    },
+  });
+
+  routes.add({
+    method: 'DELETE',
+    path: '/users/{id}/sessions',
+    summary: "End a user's browser sessions and revoke their refresh tokens",
+    scope: 'update:users',
+    destructive: true,
+    params: userIdParams,
+    handler: async ({ params, caller, request }) => {
+      const user = await findUserOr404(deps, params.id);
+      const revoked = await store.userManagement.revokeSessions(user.id);
+      await recordAdminChange(store.auditEvents, {
+        type: 'admin.user.sessions_revoked',
+        caller,
+        request,
+        time: deps.clock(),
+        userId: user.id,
+        details: { revoked },
+      });
+    },
+  });
+}

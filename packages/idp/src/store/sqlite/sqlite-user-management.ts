@@ -1,0 +1,137 @@
+import type Database from 'better-sqlite3';
+import type { ManagedUser, ManagedUserChanges, UserManagementRepository } from '../user-management.ts';
+import { runSqlite } from './run-sqlite.ts';
+
+interface ManagedUserRow {
+  id: string;
+  username: string;
+  username_key: string;
+  email: string | null;
+  email_verified: number;
+  name: string | null;
+  created_at: number;
+  roles: string;
+  blocked: number;
+  app_metadata: string;
+  user_metadata: string;
+}
+
+const COLUMNS =
+  'id, username, username_key, email, email_verified, name, created_at, roles, blocked, app_metadata, user_metadata';
+
+export class SqliteUserManagementRepository implements UserManagementRepository {
+  readonly #db: Database.Database;
+  readonly #find: Database.Statement<[string], ManagedUserRow>;
+  readonly #search: Database.Statement<[{ q: string | null; after: string; limit: number }], ManagedUserRow>;
+  readonly #remove: Database.Statement<[string]>;
+  readonly #revokeSessions: (id: string) => number;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#find = db.prepare(`SELECT ${COLUMNS} FROM users WHERE id = ?`);
+    this.#search = db.prepare(
+      `SELECT ${COLUMNS} FROM users
+       WHERE username_key > @after AND (@q IS NULL OR instr(username_key, @q) > 0
+         OR instr(coalesce(email_key, ''), @q) > 0 OR instr(lower(coalesce(name, '')), @q) > 0)
+       ORDER BY username_key LIMIT @limit`,
+    );
+    this.#remove = db.prepare('DELETE FROM users WHERE id = ?');
+    const deleteModels = db.prepare(
+      "DELETE FROM oidc_models WHERE model <> 'Client' AND json_extract(payload, '$.accountId') = ?",
+    );
+    const deleteAuthSessions = db.prepare('DELETE FROM auth_sessions WHERE account_id = ?');
+    this.#revokeSessions = db.transaction(
+      (id: string) => deleteModels.run(id).changes + deleteAuthSessions.run(id).changes,
+    );
+  }
+
+  async find(id: string): Promise<ManagedUser | undefined> {
+    return runSqlite(this.#db, () => {
+      const row = this.#find.get(id);
+      return row && toManagedUser(row);
+    });
+  }
+
+  async search(
+    query: string | undefined,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ users: ManagedUser[]; nextCursor: string | null }> {
+    const after = page.cursor === undefined ? '' : Buffer.from(page.cursor, 'base64url').toString('utf8');
+    const q = query ? query.normalize('NFC').toLowerCase() : null;
+    const rows = await runSqlite(this.#db, () => this.#search.all({ q, after, limit: page.limit + 1 }));
+    const more = rows.length > page.limit;
+    const shown = more ? rows.slice(0, page.limit) : rows;
+    const last = shown.at(-1);
+    return {
+      users: shown.map(toManagedUser),
+      nextCursor: more && last ? Buffer.from(last.username_key, 'utf8').toString('base64url') : null,
+    };
+  }
+
+  async update(id: string, changes: ManagedUserChanges): Promise<ManagedUser | undefined> {
+    const sets: string[] = [];
+    const params: Record<string, unknown> = { id };
+    if (changes.name !== undefined) {
+      sets.push('name = @name');
+      params.name = changes.name;
+    }
+    if (changes.email !== undefined) {
+      // A new address has not been shown to reach the person yet.
+      sets.push(
+        'email_verified = CASE WHEN email IS @email THEN email_verified ELSE 0 END',
+        'email = @email',
+        'email_key = @email_key',
+      );
+      params.email = changes.email;
+      params.email_key = changes.email === null ? null : changes.email.normalize('NFC').toLowerCase();
+    }
+    if (changes.blocked !== undefined) {
+      sets.push('blocked = @blocked');
+      params.blocked = changes.blocked ? 1 : 0;
+    }
+    if (changes.roles !== undefined) {
+      sets.push('roles = @roles');
+      params.roles = JSON.stringify([...new Set(changes.roles)].sort());
+    }
+    if (changes.appMetadata !== undefined) {
+      sets.push('app_metadata = @app_metadata');
+      params.app_metadata = JSON.stringify(changes.appMetadata);
+    }
+    if (changes.userMetadata !== undefined) {
+      sets.push('user_metadata = @user_metadata');
+      params.user_metadata = JSON.stringify(changes.userMetadata);
+    }
+    if (sets.length === 0) return this.find(id);
+    return runSqlite(this.#db, () => {
+      const row = this.#db
+        .prepare<[Record<string, unknown>], ManagedUserRow>(
+          `UPDATE users SET ${sets.join(', ')} WHERE id = @id RETURNING ${COLUMNS}`,
+        )
+        .get(params);
+      return row && toManagedUser(row);
+    });
+  }
+
+  async remove(id: string): Promise<boolean> {
+    return runSqlite(this.#db, () => this.#remove.run(id).changes > 0);
+  }
+
+  async revokeSessions(id: string): Promise<number> {
+    return runSqlite(this.#db, () => this.#revokeSessions(id));
+  }
+}
+
+function toManagedUser(row: ManagedUserRow): ManagedUser {
+  return {
+    id: row.id,
+    username: row.username,
+    email: row.email,
+    emailVerified: row.email_verified === 1,
+    name: row.name,
+    createdAt: row.created_at,
+    roles: JSON.parse(row.roles) as string[],
+    blocked: row.blocked === 1,
+    appMetadata: JSON.parse(row.app_metadata) as Record<string, unknown>,
+    userMetadata: JSON.parse(row.user_metadata) as Record<string, unknown>,
+  };
+}

@@ -1,0 +1,113 @@
+import assert from 'node:assert/strict';
+import { describe, type TestContext, test } from 'node:test';
+import { StoreConflictError } from './errors.ts';
+import type { Store } from './store.ts';
+
+const NOW = 1_700_000_000;
+
+/** The store contract for operators' view of users: search, changes, removal, session revocation. */
+export function describeUserManagementContract(
+  name: string,
+  openStore: (t: TestContext) => Promise<Store>,
+): void {
+  describe(`${name}: userManagement`, () => {
+    test('a new user has no roles, is not blocked and has empty metadata', async (t) => {
+      const store = await openStore(t);
+      const alice = await store.users.create({
+        username: 'alice',
+        email: 'alice@example.com',
+        name: 'Alice',
+        passwordHash: 'h',
+        now: NOW,
+      });
+      assert.deepEqual(await store.userManagement.find(alice.id), {
+        id: alice.id,
+        username: 'alice',
+        email: 'alice@example.com',
+        emailVerified: false,
+        name: 'Alice',
+        createdAt: NOW,
+        roles: [],
+        blocked: false,
+        appMetadata: {},
+        userMetadata: {},
+      });
+      assert.equal(await store.userManagement.find('nobody'), undefined);
+    });
+
+    test('update changes only what is given; a taken email is a conflict and changes nothing', async (t) => {
+      const store = await openStore(t);
+      const alice = await store.users.create({ username: 'alice', passwordHash: 'h', now: NOW });
+      await store.users.create({ username: 'bob', email: 'bob@example.com', passwordHash: 'h', now: NOW });
+      const changed = await store.userManagement.update(alice.id, {
+        roles: ['admin', 'admin'],
+        blocked: true,
+        appMetadata: { plan: 'gold' },
+        email: 'Alice@Example.com',
+      });
+      assert.deepEqual(changed?.roles, ['admin']);
+      assert.equal(changed?.blocked, true);
+      assert.deepEqual(changed?.appMetadata, { plan: 'gold' });
+      assert.equal(changed?.name, null);
+      assert.equal((await store.users.findByLogin('alice@example.com'))?.id, alice.id);
+      await assert.rejects(
+        store.userManagement.update(alice.id, { email: 'BOB@example.com', name: 'Not applied' }),
+        StoreConflictError,
+      );
+      assert.deepEqual(await store.userManagement.find(alice.id), changed);
+      assert.equal(await store.userManagement.update('nobody', { blocked: true }), undefined);
+    });
+
+    test('search matches username, email or name case-insensitively and pages by username', async (t) => {
+      const store = await openStore(t);
+      for (const username of ['dave', 'Carol', 'bob', 'alice']) {
+        await store.users.create({ username, passwordHash: 'h', now: NOW });
+      }
+      await store.users.create({ username: 'erin', name: 'Erin Carolsson', passwordHash: 'h', now: NOW });
+      const first = await store.userManagement.search(undefined, { limit: 2 });
+      assert.deepEqual(
+        first.users.map((user) => user.username),
+        ['alice', 'bob'],
+      );
+      const second = await store.userManagement.search(undefined, {
+        limit: 10,
+        cursor: first.nextCursor ?? '',
+      });
+      assert.deepEqual(
+        second.users.map((user) => user.username),
+        ['Carol', 'dave', 'erin'],
+      );
+      assert.equal(second.nextCursor, null);
+      const carol = await store.userManagement.search('CAROL', { limit: 10 });
+      assert.deepEqual(
+        carol.users.map((user) => user.username),
+        ['Carol', 'erin'],
+      );
+    });
+
+    test('remove deletes the user and their factors', async (t) => {
+      const store = await openStore(t);
+      const alice = await store.users.create({ username: 'alice', passwordHash: 'h', now: NOW });
+      await store.factors.add({ userId: alice.id, type: 'totp', name: 'phone', secret: 's', now: NOW });
+      assert.equal(await store.userManagement.remove(alice.id), true);
+      assert.equal(await store.userManagement.remove(alice.id), false);
+      assert.equal(await store.users.findById(alice.id), undefined);
+      assert.deepEqual(await store.factors.listForUser(alice.id), []);
+    });
+
+    test("revokeSessions ends the user's sessions and grants and leaves others' alone", async (t) => {
+      const store = await openStore(t);
+      const sessions = new store.oidcAdapter('Session');
+      const refresh = new store.oidcAdapter('RefreshToken');
+      await sessions.upsert('s-alice', { accountId: 'alice', uid: 'u1' }, 600);
+      await refresh.upsert('r-alice', { accountId: 'alice', grantId: 'g1' }, 600);
+      await sessions.upsert('s-bob', { accountId: 'bob', uid: 'u2' }, 600);
+      await store.authSessions.save({ sessionUid: 'u1', accountId: 'alice', methods: [] }, NOW + 600);
+      assert.equal(await store.userManagement.revokeSessions('alice'), 3);
+      assert.equal(await sessions.find('s-alice'), undefined);
+      assert.equal(await refresh.find('r-alice'), undefined);
+      assert.equal(await store.authSessions.find('u1', NOW), undefined);
+      assert.equal((await sessions.find('s-bob'))?.accountId, 'bob');
+    });
+  });
+}

@@ -1,0 +1,55 @@
+import type { User } from './users.ts';
+
+/** The role that may use the management API and the dashboard. */
+export const ADMIN_ROLE = 'admin';
+
+/** A user as operators see and change them: no password hash, plus roles, blocking and metadata. */
+export interface ManagedUser
+  extends Pick<User, 'id' | 'username' | 'email' | 'emailVerified' | 'name' | 'createdAt'> {
+  roles: string[];
+  /** A blocked user cannot sign in, and their existing sessions and tokens stop working. */
+  blocked: boolean;
+  /** Set by operators, readable by Actions; never by the user. */
+  appMetadata: Record<string, unknown>;
+  userMetadata: Record<string, unknown>;
+}
+
+/** What an operator may change; absent fields stay as they are. */
+export interface ManagedUserChanges {
+  name?: string | null;
+  /** Changing the address makes it unverified again. */
+  email?: string | null;
+  blocked?: boolean;
+  roles?: string[];
+  appMetadata?: Record<string, unknown>;
+  userMetadata?: Record<string, unknown>;
+}
+
+/**
+ * Operators' view of the users table (the login side keeps `UsersRepository`). Users are created
+ * with `UsersRepository.create` and then given roles or metadata here.
+ */
+export interface UserManagementRepository {
+  find(id: string): Promise<ManagedUser | undefined>;
+  /**
+   * Users whose username, email or name contains `query` (case-insensitive; all users without one),
+   * ordered by username. `cursor` is a `nextCursor` this repository returned.
+   */
+  search(
+    query: string | undefined,
+    page: { limit: number; cursor?: string },
+  ): Promise<{ users: ManagedUser[]; nextCursor: string | null }>;
+  /**
+   * Applies the changes in one write; resolves the changed user, or undefined when there is no such
+   * user. Throws `StoreConflictError` when the email belongs to someone else.
+   */
+  update(id: string, changes: ManagedUserChanges): Promise<ManagedUser | undefined>;
+  /** Deletes the user with their factors and devices; resolves true when a user was removed. */
+  remove(id: string): Promise<boolean>;
+  /**
+   * Ends every browser session of the user and deletes their grants, refresh tokens, authorization
+   * codes and opaque access tokens; resolves how many records went. (JWT access tokens cannot be
+   * recalled: they expire by themselves.)
+   */
+  revokeSessions(id: string): Promise<number>;
+}
