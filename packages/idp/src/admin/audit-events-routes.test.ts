@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { startTestProvider } from '../testing/test-provider.ts';
 import { type ManagementFixture, openManagementFixture } from './testing/management-fixture.ts';
 
 const T0 = 1_700_000_000;
@@ -87,5 +88,36 @@ describe('management API /audit-events', () => {
     }
     const noScope = await f.call(await f.machine(['read:users']), 'GET', '/audit-events/export');
     assert.deepEqual([noScope.status, noScope.body.error?.details.scope], [403, 'read:audit']);
+  });
+});
+
+describe('audit retention', () => {
+  test('events older than audit.retentionDays are deleted by the expired-rows sweep (at start)', async () => {
+    const first = await startTestProvider({ audit: { retentionDays: 1 } });
+    const now = Math.floor(Date.now() / 1000);
+    const { auditEvents } = first.stepup.store;
+    await auditEvents.append({
+      time: now - 2 * 24 * 3600,
+      type: 'login.succeeded',
+      outcome: 'success',
+      details: {},
+    });
+    const kept = await auditEvents.append({
+      time: now - 3600,
+      type: 'login.succeeded',
+      outcome: 'success',
+      details: {},
+    });
+    await first.close({ removeData: false });
+    const restarted = await startTestProvider({ dataDir: first.dataDir, audit: { retentionDays: 1 } });
+    try {
+      const { events } = await restarted.stepup.store.auditEvents.query(
+        { type: 'login.succeeded' },
+        { limit: 10 },
+      );
+      assert.deepEqual(events, [kept]);
+    } finally {
+      await restarted.close();
+    }
   });
 });

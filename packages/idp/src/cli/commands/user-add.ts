@@ -1,6 +1,5 @@
 import { hashPassword } from '../../accounts/password-hashing.ts';
 import { StoreConflictError } from '../../store/errors.ts';
-import { ADMIN_ROLE } from '../../store/user-management.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from '../cli-command.ts';
 import { withStore } from '../with-store.ts';
 
@@ -9,10 +8,8 @@ const MIN_PASSWORD_LENGTH = 8;
 
 export const userAdd: CliCommand = {
   words: ['user', 'add'],
-  summary:
-    'create a user who signs in with a password (--admin: an operator of the dashboard and management API)',
-  usage:
-    'stepup-idp user add <username> --password <password> [--email <address> [--email-unverified]] [--name <full name>] [--admin]',
+  summary: 'create a user who signs in with a password',
+  usage: 'stepup-idp user add <username> --password <password> [--email <address> [--email-unverified]] [--name <full name>]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -21,7 +18,6 @@ export const userAdd: CliCommand = {
         email: { type: 'string' },
         'email-unverified': { type: 'boolean' },
         name: { type: 'string' },
-        admin: { type: 'boolean' },
       },
       1,
     );
@@ -49,10 +45,7 @@ export const userAdd: CliCommand = {
           passwordHash: await hashPassword(password),
           now: Math.floor(Date.now() / 1000),
         });
-        if (values.admin) await store.userManagement.update(user.id, { roles: [ADMIN_ROLE] });
-        io.out(
-          `created user ${user.username} (id ${user.id})${values.admin ? ', an operator: the dashboard asks for a second factor at the first sign-in' : ''}`,
-        );
+        io.out(`created user ${user.username} (id ${user.id})`);
       } catch (error) {
         if (error instanceof StoreConflictError)
           throw new UsageError(`a user with that username or email already exists`);
