@@ -1,5 +1,6 @@
 import { hashPassword } from '../../accounts/password-hashing.ts';
 import { StoreConflictError } from '../../store/errors.ts';
+import { ADMIN_ROLE } from '../../store/user-management.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from '../cli-command.ts';
 import { withStore } from '../with-store.ts';
 
@@ -8,8 +9,10 @@ const MIN_PASSWORD_LENGTH = 8;
 
 export const userAdd: CliCommand = {
   words: ['user', 'add'],
-  summary: 'create a user who signs in with a password',
-  usage: 'stepup-idp user add <username> --password <password> [--email <address> [--email-unverified]] [--name <full name>]',
+  summary:
+    'create a user who signs in with a password (--admin: an operator of the dashboard and management API)',
+  usage:
+    'stepup-idp user add <username> --password <password> [--email <address> [--email-unverified]] [--name <full name>] [--admin]',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -18,6 +21,7 @@ export const userAdd: CliCommand = {
         email: { type: 'string' },
         'email-unverified': { type: 'boolean' },
         name: { type: 'string' },
+        admin: { type: 'boolean' },
       },
       1,
     );
@@ -45,7 +49,10 @@ export const userAdd: CliCommand = {
           passwordHash: await hashPassword(password),
           now: Math.floor(Date.now() / 1000),
         });
-        io.out(`created user ${user.username} (id ${user.id})`);
+        if (values.admin) await store.userManagement.update(user.id, { roles: [ADMIN_ROLE] });
+        io.out(
+          `created user ${user.username} (id ${user.id})${values.admin ? ', an operator: the dashboard asks for a second factor at the first sign-in' : ''}`,
+        );
       } catch (error) {
         if (error instanceof StoreConflictError)
           throw new UsageError(`a user with that username or email already exists`);
