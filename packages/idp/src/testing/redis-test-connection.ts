@@ -9,7 +9,7 @@ export interface RedisTestConnection {
   url: string;
   /** A fresh key prefix under this file's own, for one store or notifier. */
   newKeyPrefix(): string;
-  /** Deletes every key under this file's prefix and closes the helper's connection. */
+  /** Deletes every key under this file's prefix. */
   cleanup(): Promise<void>;
 }
 
@@ -26,23 +26,24 @@ export async function connectRedisForTests(
   env: NodeJS.ProcessEnv = process.env,
 ): Promise<RedisTestConnectionOrSkip> {
   const url = env.STEPUP_TEST_REDIS_URL || DEFAULT_TEST_REDIS_URL;
-  const admin = new Redis(url, {
+  const probe = new Redis(url, {
     lazyConnect: true,
     enableOfflineQueue: false,
     connectTimeout: 3000,
     retryStrategy: () => null,
   });
-  admin.on('error', () => {
+  probe.on('error', () => {
     // The failed connect below rejects with the same error.
   });
   try {
-    await admin.connect();
-    await admin.ping();
+    await probe.connect();
+    await probe.ping();
   } catch (error) {
-    admin.disconnect();
     const reason = `Redis is not reachable at ${redactPassword(url)} (${(error as Error).message}); start it or set STEPUP_TEST_REDIS_URL`;
     if (env.CI) throw new Error(`${reason}. CI is set, so the Redis tests fail instead of skipping.`);
     return { skip: `${reason}. Skipping the Redis tests.` };
+  } finally {
+    probe.disconnect();
   }
   const filePrefix = `stepup-test-${randomBytes(6).toString('hex')}:`;
   let handedOut = 0;
@@ -54,6 +55,8 @@ export async function connectRedisForTests(
         return `${filePrefix}${handedOut}:`;
       },
       async cleanup() {
+        // A connection of its own: Redis may have restarted since the probe (the fault tests do that).
+        const admin = new Redis(url, { connectTimeout: 3000, maxRetriesPerRequest: 3 });
         try {
           let cursor = '0';
           do {

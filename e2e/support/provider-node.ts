@@ -1,0 +1,62 @@
+import { type ChildProcess, spawn } from 'node:child_process';
+import { once } from 'node:events';
+import { createServer } from 'node:net';
+
+const STEPUP_IDP = new URL('../../packages/idp/bin/stepup-idp.js', import.meta.url).pathname;
+
+/** One provider node: `stepup-idp start` in a child process, as a deployment runs it. */
+export interface ProviderNode {
+  /** Where this node listens, bypassing any proxy. */
+  url: string;
+  port: number;
+  /** What the node printed, for the failure message of a test. */
+  output(): string;
+  /** Sends the signal and resolves once the process has exited. */
+  stop(signal?: NodeJS.Signals): Promise<void>;
+}
+
+/** A free loopback port: bound by the OS, then released for the node to take. */
+export async function freePort(): Promise<number> {
+  const server = createServer();
+  server.listen(0, '127.0.0.1');
+  await once(server, 'listening');
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : 0;
+  await new Promise((resolve) => server.close(resolve));
+  return port;
+}
+
+/**
+ * Starts a node with the given environment (issuer, database, Redis …) on a free port and resolves
+ * once it listens; rejects with the node's output when it exits first.
+ */
+export async function startProviderNode(env: Record<string, string>): Promise<ProviderNode> {
+  const port = await freePort();
+  const child: ChildProcess = spawn(process.execPath, [STEPUP_IDP, 'start'], {
+    env: { ...process.env, ...env, IDP_PORT: String(port), IDP_HOST: '127.0.0.1' },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let output = '';
+  const exited = once(child, 'exit');
+  await new Promise<void>((resolve, reject) => {
+    const collect = (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('Stepup provider listening')) resolve();
+    };
+    child.stdout?.on('data', collect);
+    child.stderr?.on('data', collect);
+    exited.then(([code, signal]) =>
+      reject(new Error(`provider node exited (${code ?? signal}) before listening:\n${output}`)),
+    );
+  });
+  return {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    output: () => output,
+    async stop(signal = 'SIGTERM') {
+      if (child.exitCode !== null || child.signalCode !== null) return;
+      child.kill(signal);
+      await exited;
+    },
+  };
+}
