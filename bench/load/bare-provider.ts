@@ -1,0 +1,114 @@
+/**
+ * The baseline of the load benchmark: `oidc-provider` alone, over the same storage as Stepup (the
+ * store's oidc-provider adapter and client registry), with the same protocol settings (code flow,
+ * rotating refresh tokens, RS256 ID tokens, client_secret_basic) and none of Stepup's additions: no
+ * step-up check, no Actions, no login pages — its interaction signs the bench account in at once.
+ *
+ * Started as a process by bench/load.ts with BENCH_ISSUER, BENCH_PORT, BENCH_ACCOUNT_ID,
+ * BENCH_PROVIDER_KEYS (JSON: {jwks, cookieKeys}) and the storage variables of the provider itself
+ * (STEPUP_DATA_DIR or STEPUP_DATABASE_URL).
+ */
+import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
+import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
+import { loadConfig } from '../../packages/idp/src/config/load-config.ts';
+import { PROVIDER_ROUTES } from '../../packages/idp/src/oidc/provider-routes.ts';
+import { openStore } from '../../packages/idp/src/store/open-store.ts';
+
+const issuer = required('BENCH_ISSUER');
+const port = Number(required('BENCH_PORT'));
+const accountId = required('BENCH_ACCOUNT_ID');
+const keys = JSON.parse(required('BENCH_PROVIDER_KEYS')) as {
+  jwks: { keys: object[] };
+  cookieKeys: string[];
+};
+
+function required(name: string): string {
+  const value = process.env[name];
+  if (!value) throw new Error(`${name} is not set`);
+  return value;
+}
+
+const config = loadConfig(process.env);
+const store = await openStore(config);
+
+async function grantEverythingRequested(ctx: KoaContextWithOIDC) {
+  const { oidc } = ctx;
+  if (!oidc.session?.accountId || !oidc.client) return undefined;
+  const grant = new oidc.provider.Grant({
+    accountId: oidc.session.accountId,
+    clientId: oidc.client.clientId,
+  });
+  grant.addOIDCScope([...(oidc.requestParamOIDCScopes ?? [])].join(' '));
+  await grant.save();
+  return grant;
+}
+
+const provider = new Provider(issuer, {
+  adapter: store.oidcAdapter,
+  findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+  claims: { openid: ['sub'] },
+  clientDefaults: {
+    grant_types: ['authorization_code', 'refresh_token'],
+    response_types: ['code'],
+    id_token_signed_response_alg: 'RS256',
+    token_endpoint_auth_method: 'client_secret_basic',
+  },
+  jwks: keys.jwks as never,
+  cookies: {
+    keys: keys.cookieKeys,
+    long: { signed: true, httpOnly: true, sameSite: 'lax' },
+    short: { signed: true, httpOnly: true, sameSite: 'lax' },
+  },
+  features: { devInteractions: { enabled: false }, revocation: { enabled: true } },
+  pkce: { required: (_ctx, client) => client.clientAuthMethod === 'none' },
+  responseTypes: ['code'],
+  routes: PROVIDER_ROUTES,
+  rotateRefreshToken: true,
+  loadExistingGrant: grantEverythingRequested,
+  interactions: { url: (_ctx, interaction) => `/interaction/${interaction.uid}` },
+  ttl: {
+    AccessToken: config.ttl.accessToken,
+    AuthorizationCode: config.ttl.authorizationCode,
+    IdToken: config.ttl.idToken,
+    Interaction: config.ttl.interaction,
+    Session: config.ttl.session,
+    Grant: config.ttl.refreshToken,
+    RefreshToken: config.ttl.refreshToken,
+  },
+});
+
+/** Signs the bench account in and grants what the application asked for, with no page. */
+async function signIn(req: IncomingMessage, res: ServerResponse) {
+  const { params } = await provider.interactionDetails(req, res);
+  const grant = new provider.Grant({ accountId, clientId: String(params.client_id) });
+  grant.addOIDCScope(String(params.scope));
+  const grantId = await grant.save();
+  await provider.interactionFinished(
+    req,
+    res,
+    { login: { accountId }, consent: { grantId } },
+    { mergeWithLastSubmission: false },
+  );
+}
+
+const handleProtocol = provider.callback();
+const server = createServer((req, res) => {
+  if (req.url?.startsWith('/interaction/')) {
+    signIn(req, res).catch((error: unknown) => {
+      res.statusCode = 500;
+      res.end(String(error));
+    });
+    return;
+  }
+  handleProtocol(req, res);
+});
+server.keepAliveTimeout = 60_000;
+server.listen(port, '127.0.0.1');
+
+for (const signal of ['SIGTERM', 'SIGINT'] as const) {
+  process.once(signal, () => {
+    server.close();
+    server.closeAllConnections();
+    void store.close().finally(() => process.exit(0));
+  });
+}
