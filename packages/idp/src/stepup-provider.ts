@@ -12,6 +12,8 @@ import type { StepupConfig } from './config/config-schema.ts';
 import { configuredLadder } from './config/load-config.ts';
 import { resolveEmailSettings } from './factors/email-otp/email-settings.ts';
 import { createMailer } from './factors/email-otp/mailer.ts';
+import { createInProcessPushNotifier } from './factors/push/in-process-push-notifier.ts';
+import { createRedisPushNotifier } from './factors/push/redis-push-notifier.ts';
 import { TotpFactor } from './factors/totp/totp-factor.ts';
 import { WebAuthnFactor } from './factors/webauthn/webauthn-factor.ts';
 import { relyingPartyFor } from './factors/webauthn/webauthn-relying-party.ts';
@@ -58,7 +60,7 @@ export async function createStepupProvider(
 ): Promise<StepupProvider> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
-  const store = options.store ?? (await openStore(config, { logger }));
+  const store = options.store ?? (await openStore(config, { logger, clock }));
   // Operators' changes made through the management API apply over the configuration file.
   config = applySettingsOverrides(config, await readSettingsOverrides(store.keys));
   const ladder = configuredLadder(config);
@@ -118,7 +120,17 @@ export async function createStepupProvider(
     enrolledMethods,
     rememberedBrowsers,
   });
+  // Several nodes: a push answered through one node wakes the login page waiting on another.
+  const pushNotifier = config.redisUrl
+    ? await createRedisPushNotifier({
+        url: config.redisUrl,
+        channelPrefix: config.redis.keyPrefix,
+        commandTimeoutMs: config.redis.commandTimeoutMs,
+        logger,
+      })
+    : createInProcessPushNotifier();
   const server = await createServer({
+    pushNotifier,
     loginActions,
     actionSandbox,
     config,
@@ -179,6 +191,7 @@ export async function createStepupProvider(
       clearInterval(sweeper);
       await app.close();
       await actionSandbox.close();
+      await pushNotifier.close();
       await store.close();
     },
   };

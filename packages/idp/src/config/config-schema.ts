@@ -40,6 +40,21 @@ export const configSchema = z.strictObject({
       statementTimeoutMs: z.number().int().min(100).max(600_000).default(5000),
     })
     .prefault({}),
+  /**
+   * Redis connection URL (also STEPUP_REDIS_URL), for several provider nodes: short-lived state
+   * (interactions, challenges, throttling counters) and push notices between nodes. Omitted: that
+   * state stays in the database and push notices in the process (one node).
+   */
+  redisUrl: z.url({ protocol: /^rediss?$/, error: 'use a redis:// or rediss:// URL' }).optional(),
+  /** How each node uses Redis; unused without `redisUrl`. */
+  redis: z
+    .strictObject({
+      /** Starts every key and channel name, so several installations can share one Redis. */
+      keyPrefix: z.string().min(1).max(100).default('stepup:'),
+      /** Longest wait for a reply, so a request fails fast (503) while Redis is down. */
+      commandTimeoutMs: z.number().int().min(50).max(60_000).default(1000),
+    })
+    .prefault({}),
   /** Trust `X-Forwarded-*` from a TLS-terminating proxy in front of the provider. */
   trustProxy: z.boolean().default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
