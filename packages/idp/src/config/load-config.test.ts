@@ -30,6 +30,17 @@ describe('loadConfig', () => {
     assert.equal(config.issuer, 'http://localhost:4200');
   });
 
+  test('Redis settings come from the environment; without them Redis is off', () => {
+    assert.equal(loadConfig({}).redisUrl, undefined);
+    const config = loadConfig({
+      STEPUP_REDIS_URL: 'redis://127.0.0.1:6379/2',
+      STEPUP_REDIS_KEY_PREFIX: 'tenant-a:',
+      STEPUP_REDIS_COMMAND_TIMEOUT_MS: '250',
+    });
+    assert.equal(config.redisUrl, 'redis://127.0.0.1:6379/2');
+    assert.deepEqual(config.redis, { keyPrefix: 'tenant-a:', commandTimeoutMs: 250 });
+  });
+
   const invalid: [string, NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv), RegExp][] = [
     ['a port that is not a number', { IDP_PORT: 'eighty' }, /IDP_PORT/],
     ['a port out of range', { IDP_PORT: '70000' }, /IDP_PORT/],
@@ -37,6 +48,12 @@ describe('loadConfig', () => {
     ['an issuer that is not a URL', { STEPUP_ISSUER: 'not a url' }, /STEPUP_ISSUER/],
     ['a plain-http issuer off localhost', { STEPUP_ISSUER: 'http://id.example.com' }, /STEPUP_ISSUER.*https/],
     ['an unknown log level', { STEPUP_LOG_LEVEL: 'loud' }, /STEPUP_LOG_LEVEL/],
+    ['a Redis URL of another scheme', { STEPUP_REDIS_URL: 'http://127.0.0.1:6379' }, /STEPUP_REDIS_URL/],
+    [
+      'a Redis timeout that is not a number',
+      { STEPUP_REDIS_COMMAND_TIMEOUT_MS: 'soon' },
+      /STEPUP_REDIS_COMMAND_TIMEOUT_MS/,
+    ],
     ['a missing config file', { STEPUP_CONFIG: '/nonexistent/stepup.json' }, /STEPUP_CONFIG/],
     ['a config file that is not JSON', () => ({ STEPUP_CONFIG: configFile('{ port: ') }), /not valid JSON/],
     [
