@@ -18,6 +18,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { exportJWK, generateKeyPair } from 'jose';
 import pg from 'pg';
+import { startRoundRobinProxy } from '../e2e/support/round-robin-proxy.ts';
 import { hashPassword } from '../packages/idp/src/accounts/password-hashing.ts';
 import { loadConfig } from '../packages/idp/src/config/load-config.ts';
 import { openStore } from '../packages/idp/src/store/open-store.ts';
@@ -31,7 +32,6 @@ import {
   silentFlow,
   tokenRequest,
 } from './load/relying-party-load.ts';
-import { startRoundRobinProxy } from './load/round-robin-proxy.ts';
 
 const SECONDS = Number(process.env.SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
@@ -136,10 +136,10 @@ async function measure(storageKind: 'sqlite' | 'postgres', nodeCount: number, se
   const storage = await freshStorage(storageKind);
   const nodes: ChildProcess[] = [];
   const ports = Array.from({ length: nodeCount }, (_, i) => BASE_PORT + i);
-  const proxy = nodeCount > 1 ? await startRoundRobinProxy(ports, BASE_PORT + 10) : undefined;
+  const proxy = nodeCount > 1 ? await startRoundRobinProxy(BASE_PORT + 10, () => ports) : undefined;
   try {
     const accountId = await seed(storage.env);
-    const origin = proxy?.origin ?? `http://localhost:${ports[0]}`;
+    const origin = proxy?.url ?? `http://localhost:${ports[0]}`;
     const env = {
       ...storage.env,
       STEPUP_ISSUER: origin,
