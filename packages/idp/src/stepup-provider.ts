@@ -101,6 +101,7 @@ export async function createStepupProvider(
     logger,
     settings: config.actions,
     ladder,
+    logAuthEvent,
   });
   const rememberedBrowsers = new RememberedBrowsers({
     users: store.users,

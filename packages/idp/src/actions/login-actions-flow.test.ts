@@ -13,6 +13,7 @@ import {
   TestRelyingParty,
 } from '../testing/test-relying-party.ts';
 import { LoginActions } from './login-actions.ts';
+import { NO_LOGIN_EFFECTS } from './login-effects.ts';
 
 const PASSWORD = 'correct horse battery';
 const SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -146,11 +147,17 @@ describe('post-login Actions in the login flow', () => {
     assert.deepEqual(await decide('hr', { acr_values: ACR_MULTI_FACTOR }), {
       decision: 'allow',
       requirement: { acr: ACR_MULTI_FACTOR },
+      effects: NO_LOGIN_EFFECTS,
     });
-    assert.deepEqual(await decide('hr', {}), { decision: 'allow', requirement: {} });
+    assert.deepEqual(await decide('hr', {}), {
+      decision: 'allow',
+      requirement: {},
+      effects: NO_LOGIN_EFFECTS,
+    });
     assert.deepEqual(await decide('wiki', { acr_values: ACR_MULTI_FACTOR }), {
       decision: 'allow',
       requirement: {},
+      effects: NO_LOGIN_EFFECTS,
     });
   });
 

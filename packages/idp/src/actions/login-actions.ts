@@ -2,7 +2,10 @@ import type { AcrLadder, MethodName, ProvenMethod } from '@stepup/core';
 import type { Logger } from 'pino';
 import type { StepupConfig } from '../config/config-schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
+import type { AuthEventLogger } from '../log/auth-events.ts';
 import type { Store } from '../store/store.ts';
+import type { JsonObject } from './json-value.ts';
+import { type LoginEffects, loginEffectsOf } from './login-effects.ts';
 import { type ActionsRequirement, METHOD_FACTOR_TYPES, requirementFromActions } from './login-requirement.ts';
 import type { PostLoginFactorType, PostLoginProtocol } from './post-login-event.ts';
 import type { PostLoginOutcome } from './post-login-outcome.ts';
@@ -21,17 +24,25 @@ export interface LoginForActions {
   userAgent: string | null;
   hostname: string;
   proofs: readonly ProvenMethod[];
+  /**
+   * A refresh has no browser session to read proofs from: the `amr` and `auth_time` the refresh
+   * token records stand in for them in `event.authentication.methods`.
+   */
+  recordedAuthentication?: { amr: readonly string[]; authTime: number };
   enrolledMethods: readonly MethodName[];
 }
 
-/** What a login keeps of the Actions' outcome: the decision and the requirement they add. */
+/**
+ * What a login keeps of the Actions' outcome: the decision, the requirement they add, and the
+ * claims and metadata changes to apply once the login completes (`login-effects.ts`).
+ */
 export type LoginActionsDecision =
-  | { decision: 'allow'; requirement: ActionsRequirement }
+  | { decision: 'allow'; requirement: ActionsRequirement; effects: LoginEffects }
   | { decision: 'deny'; code: string; reason: string };
 
 /**
  * Runs the post-login Actions for a login and reduces their outcome to what the login flow acts on.
- * Custom claims and metadata updates are reported in the execution log but not applied yet.
+ * A denial or a failed Action is reported as the auth event `action.denied` / `action.failed`.
  */
 export class LoginActions {
   readonly #store: Store;
@@ -40,6 +51,7 @@ export class LoginActions {
   readonly #logger: Logger;
   readonly #settings: StepupConfig['actions'];
   readonly #ladder: AcrLadder;
+  readonly #logAuthEvent: AuthEventLogger | undefined;
 
   constructor(options: {
     store: Store;
@@ -48,6 +60,7 @@ export class LoginActions {
     logger: Logger;
     settings: StepupConfig['actions'];
     ladder: AcrLadder;
+    logAuthEvent?: AuthEventLogger;
   }) {
     this.#store = options.store;
     this.#sandbox = options.sandbox;
@@ -55,11 +68,13 @@ export class LoginActions {
     this.#logger = options.logger;
     this.#settings = options.settings;
     this.#ladder = options.ladder;
+    this.#logAuthEvent = options.logAuthEvent;
   }
 
   async run(login: LoginForActions): Promise<LoginActionsDecision> {
     const user = await this.#store.users.findById(login.accountId);
     if (!user) return { decision: 'deny', code: 'access_denied', reason: 'the account no longer exists' };
+    const metadata = await this.#store.userMetadata.find(user.id);
     const outcome: PostLoginOutcome = await runPostLoginActions(
       {
         user: {
@@ -68,11 +83,15 @@ export class LoginActions {
           email: user.email,
           emailVerified: user.emailVerified,
           name: user.name,
-          appMetadata: {},
-          userMetadata: {},
+          appMetadata: metadata?.appMetadata ?? {},
+          userMetadata: metadata?.userMetadata ?? {},
           enrolledFactors: enrolledFactorTypes(login.enrolledMethods),
         },
-        client: { clientId: login.clientId, name: login.clientName, metadata: {} },
+        client: {
+          clientId: login.clientId,
+          name: login.clientName,
+          metadata: await this.#clientMetadata(login.clientId),
+        },
         transaction: {
           acrValues: words(login.params.acr_values),
           requestedScopes: words(login.params.scope),
@@ -86,7 +105,9 @@ export class LoginActions {
           hostname: login.hostname,
           query: stringParams(login.params),
         },
-        authenticationMethods: login.proofs.map((proof) => ({ name: amrName(proof.method), at: proof.at })),
+        authenticationMethods: login.recordedAuthentication
+          ? recordedMethods(login.recordedAuthentication)
+          : login.proofs.map((proof) => ({ name: amrName(proof.method), at: proof.at })),
         loginsCount: await this.#countLogin(user.id, login.protocol),
       },
       {
@@ -97,8 +118,42 @@ export class LoginActions {
         settings: this.#settings,
       },
     );
-    if (outcome.decision === 'deny') return { decision: 'deny', code: outcome.code, reason: outcome.reason };
-    return { decision: 'allow', requirement: requirementFromActions(outcome, this.#ladder) };
+    if (outcome.decision === 'deny') {
+      this.#reportDenial(outcome, login);
+      return { decision: 'deny', code: outcome.code, reason: outcome.reason };
+    }
+    return {
+      decision: 'allow',
+      requirement: requirementFromActions(outcome, this.#ladder),
+      effects: loginEffectsOf(outcome),
+    };
+  }
+
+  #reportDenial(outcome: Extract<PostLoginOutcome, { decision: 'deny' }>, login: LoginForActions): void {
+    // The last execution is the one that denied or failed; none when the Actions could not be loaded.
+    const last = outcome.executions.at(-1);
+    const common = {
+      action: last?.actionName ?? null,
+      userId: login.accountId,
+      clientId: login.clientId,
+      protocol: login.protocol,
+    };
+    if (outcome.code === 'access_denied') {
+      this.#logAuthEvent?.({ event: 'action.denied', ...common, reason: outcome.reason });
+    } else {
+      this.#logAuthEvent?.({ event: 'action.failed', ...common, errorCode: outcome.code });
+    }
+  }
+
+  /** `event.client.metadata`: the registration's `metadata`, string values only (as in Auth0). */
+  async #clientMetadata(clientId: string): Promise<Record<string, string>> {
+    const metadata = (await this.#store.clients.find(clientId))?.metadata;
+    if (typeof metadata !== 'object' || metadata === null || Array.isArray(metadata)) return {};
+    const strings: Record<string, string> = {};
+    for (const [key, value] of Object.entries(metadata as JsonObject)) {
+      if (typeof value === 'string' && key !== '__proto__') strings[key] = value;
+    }
+    return strings;
   }
 
   async #countLogin(userId: string, protocol: PostLoginProtocol): Promise<number> {
@@ -119,6 +174,14 @@ function enrolledFactorTypes(methods: readonly MethodName[]): PostLoginFactorTyp
     if (type) types.add(type);
   }
   return [...types];
+}
+
+/** `pwd` for a first factor, `mfa` for a second, at the recorded `auth_time`. */
+function recordedMethods(recorded: { amr: readonly string[]; authTime: number }) {
+  const methods: { name: string; at: number }[] = [];
+  if (recorded.amr.includes('pwd')) methods.push({ name: 'pwd', at: recorded.authTime });
+  if (recorded.amr.includes('mfa')) methods.push({ name: 'mfa', at: recorded.authTime });
+  return methods;
 }
 
 /** Auth0 names the first factor `pwd` and a second factor `mfa` in `event.authentication.methods`. */

@@ -389,7 +389,12 @@ export class InteractionKit {
             amr: step.context.amr,
             ts: step.context.auth_time,
           },
-          stepup: { proofs: progress.proofs, startedAt: progress.startedAt },
+          stepup: {
+            proofs: progress.proofs,
+            startedAt: progress.startedAt,
+            // Applied by the step-up check once the login completes (custom claims, metadata).
+            ...(progress.actions?.decision === 'allow' ? { actions: progress.actions.effects } : {}),
+          },
         });
         return;
       case 'unmet':

@@ -1,4 +1,5 @@
 import { isMethodName, type ProvenMethod } from '@stepup/core';
+import { type LoginEffects, readLoginEffects } from '../actions/login-effects.ts';
 
 /**
  * What a finished login interaction proved, handed to the step-up check through the interaction
@@ -8,13 +9,19 @@ export interface InteractionOutcome {
   proofs: ProvenMethod[];
   /** When the interaction began: proofs made since then count as fresh for `max_age`. */
   startedAt: number;
+  /** What the post-login Actions left for the completed login: custom claims, metadata changes. */
+  effects: LoginEffects;
 }
 
 export function readInteractionOutcome(result: unknown): InteractionOutcome | undefined {
   if (typeof result !== 'object' || result === null || !Object.hasOwn(result, 'stepup')) return undefined;
   const outcome: unknown = (result as { stepup: unknown }).stepup;
   if (typeof outcome !== 'object' || outcome === null) return undefined;
-  const { proofs, startedAt } = outcome as { proofs?: unknown; startedAt?: unknown };
+  const { proofs, startedAt, actions } = outcome as {
+    proofs?: unknown;
+    startedAt?: unknown;
+    actions?: unknown;
+  };
   if (!Array.isArray(proofs) || typeof startedAt !== 'number') return undefined;
   const valid = proofs.filter(
     (proof): proof is ProvenMethod =>
@@ -23,5 +30,5 @@ export function readInteractionOutcome(result: unknown): InteractionOutcome | un
       isMethodName(proof.method) &&
       typeof proof.at === 'number',
   );
-  return { proofs: valid, startedAt };
+  return { proofs: valid, startedAt, effects: readLoginEffects(actions) };
 }

@@ -1,4 +1,6 @@
 import type { Logger } from 'pino';
+import type { PostLoginProtocol } from '../actions/post-login-event.ts';
+import type { PostLoginDenyCode } from '../actions/post-login-outcome.ts';
 import type { PushErrorCode } from '../factors/push/push-error.ts';
 import type { WebAuthnErrorCode } from '../factors/webauthn/webauthn-error.ts';
 import type { AuditEventsRepository, AuditOutcome, NewAuditEvent } from '../store/audit-events.ts';
@@ -92,6 +94,27 @@ export type AuthEvent =
       event: 'account.change_refused';
       userId: string;
       reason: 'csrf' | 'stale_step_up' | 'not_found' | 'last_factor' | 'bad_name' | 'wrong_code';
+    }
+  /** A post-login Action called `api.access.deny`: the login or refresh was refused with its reason. */
+  | {
+      event: 'action.denied';
+      action: string | null;
+      reason: string;
+      userId: string;
+      clientId: string;
+      protocol: PostLoginProtocol;
+    }
+  /**
+   * A post-login Action failed (threw, timed out, ran out of memory, misused `api`…) or the Actions
+   * could not be loaded (`action` null): the login or refresh was refused (fail closed).
+   */
+  | {
+      event: 'action.failed';
+      action: string | null;
+      errorCode: PostLoginDenyCode;
+      userId: string;
+      clientId: string;
+      protocol: PostLoginProtocol;
     };
 
 export type AuthEventLogger = (event: AuthEvent) => void;
@@ -135,6 +158,8 @@ function isFailure(event: AuthEvent): boolean {
     event.event === 'push.throttled' ||
     event.event === 'webauthn.rejected' ||
     event.event === 'webauthn.possible_clone' ||
+    event.event === 'action.denied' ||
+    event.event === 'action.failed' ||
     event.event === 'email_code.throttled'
   );
 }

@@ -16,10 +16,15 @@ import { renderLogoutConfirmPage, renderLogoutSuccessPage } from '../interaction
 import type { AuthEventLogger } from '../log/auth-events.ts';
 import type { RememberedBrowsers } from '../remember-browser/remembered-browsers.ts';
 import type { Store } from '../store/store.ts';
+import { createExtraTokenClaims } from './access-token-claims.ts';
+import { createLoginCompletion } from './complete-login.ts';
+import { CustomTokenClaims } from './custom-token-claims.ts';
 import { describeProviderError } from './describe-provider-error.ts';
+import { addCustomClaimsToIdTokens } from './id-token-custom-claims.ts';
 import type { ProviderKeys } from './provider-keys.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
-import { addAuthenticationClaims, createResourceIndicators } from './resource-indicators.ts';
+import { runRefreshTokenActions } from './refresh-token-actions.ts';
+import { createResourceIndicators } from './resource-indicators.ts';
 import { createStepUpCheck } from './step-up-check.ts';
 
 export interface ProviderDependencies {
@@ -40,7 +45,7 @@ export interface ProviderDependencies {
 /** Login-prompt checks oidc-provider ships that the step-up check replaces (it compares by rank). */
 const REPLACED_CHECKS = ['max_age', 'essential_acrs', 'essential_acr'];
 
-function createPolicy(deps: ProviderDependencies) {
+function createPolicy(deps: ProviderDependencies, customClaims: CustomTokenClaims) {
   const policy = interactionPolicy.base();
   const login = policy.get('login');
   if (!login) throw new Error('oidc-provider policy has no login prompt');
@@ -54,6 +59,7 @@ function createPolicy(deps: ProviderDependencies) {
       logAuthEvent: deps.logAuthEvent,
       ...(deps.loginActions ? { loginActions: deps.loginActions } : {}),
       ...(deps.enrolledMethods ? { enrolledMethods: deps.enrolledMethods } : {}),
+      completeLogin: createLoginCompletion({ customClaims, userMetadata: deps.store.userMetadata }),
       ...(deps.rememberedBrowsers ? { rememberedBrowsers: deps.rememberedBrowsers } : {}),
     }),
   );
@@ -62,6 +68,13 @@ function createPolicy(deps: ProviderDependencies) {
 
 export function createProvider(deps: ProviderDependencies): Provider {
   const { config, store, keys, ladder } = deps;
+  const customClaims = new CustomTokenClaims({
+    repository: store.customClaims,
+    clock: deps.clock,
+    grantTtl: config.ttl.refreshToken,
+    logger: deps.logger,
+  });
+  const { loginActions } = deps;
   const configuration: Configuration = {
     adapter: store.oidcAdapter,
     // The account page signs people in and steps them up through this provider (account/account-client.ts).
@@ -130,11 +143,26 @@ export function createProvider(deps: ProviderDependencies): Provider {
     },
     // Authorization code flow only (RFC 9700 2.1.2: no implicit or hybrid responses).
     responseTypes: ['code'],
-    rotateRefreshToken: true,
+    // Called for every refresh once oidc-provider has validated the refresh token, before anything
+    // is consumed or issued: the post-login Actions run there, and a refusal throws invalid_grant.
+    rotateRefreshToken: async (ctx) => {
+      if (loginActions) {
+        await runRefreshTokenActions(ctx, {
+          loginActions,
+          enrolledMethods: deps.enrolledMethods ?? (async () => []),
+          customClaims,
+          userMetadata: store.userMetadata,
+          ladder,
+          clock: deps.clock,
+          logAuthEvent: deps.logAuthEvent,
+        });
+      }
+      return true;
+    },
     loadExistingGrant: grantRequestedScopes,
-    extraTokenClaims: addAuthenticationClaims,
+    extraTokenClaims: createExtraTokenClaims(customClaims),
     interactions: {
-      policy: createPolicy(deps),
+      policy: createPolicy(deps, customClaims),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
     },
     ttl: {
@@ -161,9 +189,17 @@ export function createProvider(deps: ProviderDependencies): Provider {
 
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
+  addCustomClaimsToIdTokens(provider, customClaims);
   const log = deps.logger.child({ component: 'oidc' });
   provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc-provider server error'));
-  provider.on('grant.revoked', (_ctx, grantId) => log.info({ grantId }, 'grant revoked'));
+  provider.on('grant.revoked', (_ctx, grantId: string) => {
+    log.info({ grantId }, 'grant revoked');
+    store.customClaims
+      .remove(grantId)
+      .catch((error: unknown) =>
+        log.error({ err: error, grantId }, 'could not delete the custom claims of a revoked grant'),
+      );
+  });
   const logProtocolError =
     (event: string) => (_ctx: unknown, error: { error?: string; error_description?: string }) =>
       log.info({ event, error: error.error, detail: error.error_description }, event);

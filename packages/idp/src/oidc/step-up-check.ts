@@ -1,6 +1,7 @@
 import type { AcrLadder, MethodName, ProvenMethod } from '@stepup/core';
 import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { LoginActions } from '../actions/login-actions.ts';
+import { type LoginEffects, NO_LOGIN_EFFECTS } from '../actions/login-effects.ts';
 import type { InteractionOutcome } from '../interaction/interaction-outcome.ts';
 import { readInteractionOutcome } from '../interaction/interaction-outcome.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
@@ -24,6 +25,11 @@ interface StepUpCheckDependencies {
   logAuthEvent: AuthEventLogger;
   loginActions?: LoginActions;
   enrolledMethods?: (accountId: string) => Promise<MethodName[]>;
+  /**
+   * Applies what the Actions left for a completed login (custom claims bound to the grant, metadata
+   * written), once the session satisfies the request and the code is about to be issued.
+   */
+  completeLogin?: (ctx: KoaContextWithOIDC, accountId: string, effects: LoginEffects) => Promise<void>;
   /** A browser remembered for the person skips the MFA an Action allowed it to skip. */
   rememberedBrowsers?: RememberedBrowsers;
 }
@@ -82,12 +88,16 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
         ...(outcome ? { interactionStartedAt: outcome.startedAt } : {}),
       });
       if (context && satisfied) {
+        let effects = outcome?.effects ?? NO_LOGIN_EFFECTS;
         // A login that shows no page still runs the Actions (the interaction ran them otherwise).
         if (!outcome && deps.loginActions) {
           // With prompt=none, asking for the interaction answers interaction_required.
-          const required = await levelRequiredByActions(ctx, deps, accountId, proofs);
+          const required = await levelRequiredByActions(ctx, deps, accountId, proofs, (allowed) => {
+            effects = allowed;
+          });
           if (required && !ladder.meets(context.acr, required)) return interactionPolicy.Check.REQUEST_PROMPT;
         }
+        await deps.completeLogin?.(ctx, accountId, effects);
         session.acr = acrToIssue(context.acr, request, ladder);
         session.amr = context.amr;
         session.loginTs = context.auth_time;
@@ -138,6 +148,7 @@ async function levelRequiredByActions(
   deps: StepUpCheckDependencies,
   accountId: string,
   proofs: readonly ProvenMethod[],
+  onAllowed: (effects: LoginEffects) => void,
 ): Promise<string | undefined> {
   const { oidc } = ctx;
   if (!deps.loginActions) return undefined;
@@ -162,6 +173,7 @@ async function levelRequiredByActions(
     });
     throw new errors.AccessDenied(decision.reason);
   }
+  onAllowed(decision.effects);
   const { requirement } = decision;
   if (
     requirement.allowRememberBrowser &&

@@ -5,6 +5,7 @@ import type { AuthSessionRecord } from './auth-sessions.ts';
 import { StoreConflictError, StoreError } from './errors.ts';
 import { describeOidcAdapterContract } from './oidc-adapter-contract.ts';
 import { describeOneTimeCodesContract } from './one-time-codes-contract.ts';
+import { describePostLoginStoreContract } from './post-login-store-contract.ts';
 import { describePushStoreContract } from './push-store-contract.ts';
 import type { Store } from './store.ts';
 import { describeUserManagementContract } from './user-management-contract.ts';
@@ -559,6 +560,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
   describeOidcAdapterContract(name, openStore);
   describeWebAuthnStoreContract(name, openStore);
   describePushStoreContract(name, openStore);
+  describePostLoginStoreContract(name, openStore);
   describeAuditEventsContract(name, openStore);
   describeUserManagementContract(name, openStore);
 }

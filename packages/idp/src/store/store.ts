@@ -3,6 +3,7 @@ import type { AttemptsRepository } from './attempts.ts';
 import type { AuditEventsRepository } from './audit-events.ts';
 import type { AuthSessionsRepository } from './auth-sessions.ts';
 import type { ClientsRepository } from './clients.ts';
+import type { CustomClaimsRepository } from './custom-claims.ts';
 import type { EmailCodesRepository } from './email-codes.ts';
 import type { FactorsRepository } from './factors.ts';
 import type { InteractionStatesRepository } from './interaction-states.ts';
@@ -14,6 +15,7 @@ import type { PushEnrollmentTokensRepository } from './push-enrollment-tokens.ts
 import type { RecoveryCodesRepository } from './recovery-codes.ts';
 import type { ResourceServersRepository } from './resource-servers.ts';
 import type { UserManagementRepository } from './user-management.ts';
+import type { UserMetadataRepository } from './user-metadata.ts';
 import type { UsersRepository } from './users.ts';
 import type { WebAuthnChallengesRepository } from './webauthn-challenges.ts';
 import type { WebAuthnCredentialsRepository } from './webauthn-credentials.ts';
@@ -49,6 +51,10 @@ export interface Store {
   pushEnrollmentTokens: PushEnrollmentTokensRepository;
   /** Actions (post-login scripts) with their versions and execution log. */
   actions: ActionsRepository;
+  /** The metadata Actions read and write (`api.user.setAppMetadata` / `setUserMetadata`). */
+  userMetadata: UserMetadataRepository;
+  /** Custom claims Actions set for an authorization, kept with its grant. */
+  customClaims: CustomClaimsRepository;
   /** Authentication and administrative events, kept for the configured retention. */
   auditEvents: AuditEventsRepository;
   /** Pass as oidc-provider's `adapter` configuration option; `Client` is served from `clients`. */

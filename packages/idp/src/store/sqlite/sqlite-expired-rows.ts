@@ -16,6 +16,7 @@ export function prepareExpiredRowsSweep(db: Database): (now: number) => number {
     db.prepare('DELETE FROM webauthn_challenges WHERE expires_at <= ?'),
     db.prepare('DELETE FROM email_codes WHERE expires_at <= ?'),
     db.prepare('DELETE FROM push_enrollment_tokens WHERE expires_at <= ?'),
+    db.prepare('DELETE FROM custom_claims WHERE expires_at <= ?'),
   ];
   const resolvedPush = db.prepare("DELETE FROM push_challenges WHERE status <> 'open' AND expires_at <= ?");
   return db.transaction((now: number) => {

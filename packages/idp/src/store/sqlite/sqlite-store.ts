@@ -8,6 +8,7 @@ import { SqliteAttemptsRepository } from './sqlite-attempts.ts';
 import { SqliteAuditEventsRepository } from './sqlite-audit-events.ts';
 import { SqliteAuthSessionsRepository } from './sqlite-auth-sessions.ts';
 import { SqliteClientsRepository } from './sqlite-clients.ts';
+import { SqliteCustomClaimsRepository } from './sqlite-custom-claims.ts';
 import { SqliteEmailCodesRepository } from './sqlite-email-codes.ts';
 import { prepareExpiredRowsSweep } from './sqlite-expired-rows.ts';
 import { SqliteFactorsRepository } from './sqlite-factors.ts';
@@ -20,6 +21,7 @@ import { SqlitePushEnrollmentTokensRepository } from './sqlite-push-enrollment-t
 import { SqliteRecoveryCodesRepository } from './sqlite-recovery-codes.ts';
 import { SqliteResourceServersRepository } from './sqlite-resource-servers.ts';
 import { SqliteUserManagementRepository } from './sqlite-user-management.ts';
+import { SqliteUserMetadataRepository } from './sqlite-user-metadata.ts';
 import { SqliteUsersRepository } from './sqlite-users.ts';
 import { SqliteWebAuthnChallengesRepository } from './sqlite-webauthn-challenges.ts';
 import { SqliteWebAuthnCredentialsRepository } from './sqlite-webauthn-credentials.ts';
@@ -59,6 +61,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     pushChallenges: new SqlitePushChallengesRepository(db),
     pushEnrollmentTokens: new SqlitePushEnrollmentTokensRepository(db),
     actions: new SqliteActionsRepository(db),
+    userMetadata: new SqliteUserMetadataRepository(db),
+    customClaims: new SqliteCustomClaimsRepository(db),
     auditEvents: new SqliteAuditEventsRepository(db),
     oidcAdapter: createSqliteOidcAdapter(db, clients),
     async deleteExpired(now) {
