@@ -8,6 +8,7 @@ import { actionsShow } from './commands/actions-show.ts';
 import { actionsTest } from './commands/actions-test.ts';
 import { apiAdd } from './commands/api-add.ts';
 import { clientAdd } from './commands/client-add.ts';
+import { migrate } from './commands/migrate.ts';
 import { pushEnrollLink } from './commands/push-enroll-link.ts';
 import { start } from './commands/start.ts';
 import { totpImport } from './commands/totp-import.ts';
@@ -16,6 +17,7 @@ import { runCommands } from './run-commands.ts';
 
 const COMMANDS: readonly CliCommand[] = [
   start,
+  migrate,
   userAdd,
   clientAdd,
   totpImport,

@@ -14,6 +14,7 @@ import {
   registerInteractionRoutes,
 } from '../interaction/interaction-routes.ts';
 import { isProviderPath } from '../oidc/provider-routes.ts';
+import { answerStoreUnavailable } from './store-unavailable.ts';
 
 const STYLESHEET = readFileSync(new URL('../interaction/assets/stepup.css', import.meta.url));
 
@@ -66,6 +67,8 @@ export async function createServer(
   await app.register(cookie, { secret: deps.cookieKeys });
   await app.register(formbody);
   await app.register(middie);
+  // While the database is down (or restarting), requests fail fast with a 503 the client may retry.
+  answerStoreUnavailable(app, provider, deps.logger);
 
   const providerCallback = provider.callback();
   app.use((request, response, next) => {

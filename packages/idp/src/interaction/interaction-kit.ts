@@ -10,6 +10,7 @@ import type { AuthEventLogger } from '../log/auth-events.ts';
 import { readRequestedAuthentication } from '../oidc/requested-authentication.ts';
 import type { RememberedBrowsers } from '../remember-browser/remembered-browsers.ts';
 import { loadSessionProofs, mergeProofs } from '../session/session-proofs.ts';
+import { isStoreUnavailable } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
 import { type InteractionProgress, isValidCsrfToken, loadProgress } from './interaction-progress.ts';
 import { decideNextStep, type NextStep } from './next-step.ts';
@@ -86,7 +87,9 @@ export class InteractionKit {
     let details: Awaited<ReturnType<Provider['interactionDetails']>>;
     try {
       details = await provider.interactionDetails(request.raw, reply.raw);
-    } catch {
+    } catch (error) {
+      // A database that is down says nothing about the sign-in: answer 503, not "expired".
+      if (isStoreUnavailable(error)) throw error;
       throw new InteractionExpired();
     }
     if (details.uid !== request.params.uid) throw new InteractionExpired();

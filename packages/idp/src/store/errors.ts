@@ -32,3 +32,8 @@ export class StoreUnavailableError extends StoreError {
     this.name = 'StoreUnavailableError';
   }
 }
+
+/** True for a store that cannot serve for now (a database restarting, a closed pool): retry later. */
+export function isStoreUnavailable(error: unknown): boolean {
+  return error instanceof StoreError && error.code === 'unavailable';
+}

@@ -10,6 +10,7 @@ import { TotpFactor } from '../factors/totp/totp-factor.ts';
 import { loadProviderKeys } from '../oidc/provider-keys.ts';
 import { createStepupProvider, type StepupProvider } from '../stepup-provider.ts';
 import type { ClientMetadata } from '../store/clients.ts';
+import type { Store } from '../store/store.ts';
 import type { User } from '../store/users.ts';
 
 export interface TestProvider {
@@ -45,8 +46,9 @@ async function freePort(): Promise<number> {
 }
 
 /**
- * A real provider on a free loopback port over a SQLite file in a temporary folder: the whole
- * product as it runs, with nothing stubbed. Pass `dataDir` to restart over the same data.
+ * A real provider on a free loopback port over a SQLite file in a temporary folder (or the PostgreSQL
+ * database at `databaseUrl`): the whole product as it runs, with nothing stubbed. Pass `dataDir` (or
+ * the same `databaseUrl`) to restart over the same data.
  */
 export async function startTestProvider(
   settings: Partial<StepupConfigInput> & {
@@ -55,17 +57,26 @@ export async function startTestProvider(
     logger?: Logger;
     /** The provider's clock (epoch seconds), for tests that move time forward. */
     clock?: () => number;
+    /**
+     * A store opened by the test, used instead of the one the configuration names (with `databaseUrl`,
+     * a PostgreSQL database; without, SQLite in `dataDir`). The provider closes it when it stops.
+     */
+    store?: Store;
   } = {},
 ): Promise<TestProvider> {
   const port = settings.port ?? (await freePort());
   const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'stepup-test-'));
   const issuer = `http://localhost:${port}`;
-  const { logger = pino({ level: 'silent' }), clock, ...configInput } = settings;
+  const { logger = pino({ level: 'silent' }), clock, store, ...configInput } = settings;
   const config = {
     ...configSchema.parse({ logLevel: 'silent', ...configInput, port, dataDir, issuer }),
     issuer,
   };
-  const stepup = await createStepupProvider(config, { logger, ...(clock ? { clock } : {}) });
+  const stepup = await createStepupProvider(config, {
+    logger,
+    ...(clock ? { clock } : {}),
+    ...(store ? { store } : {}),
+  });
   await stepup.listen();
 
   return {

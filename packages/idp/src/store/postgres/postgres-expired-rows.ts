@@ -11,6 +11,7 @@ const SWEEPS: readonly string[] = [
   'DELETE FROM webauthn_challenges WHERE expires_at <= $1',
   'DELETE FROM email_codes WHERE expires_at <= $1',
   'DELETE FROM push_enrollment_tokens WHERE expires_at <= $1',
+  'DELETE FROM custom_claims WHERE expires_at <= $1',
   `DELETE FROM push_challenges WHERE status <> 'open' AND expires_at <= $1::bigint - ${RESOLVED_PUSH_KEPT_SECONDS}`,
 ];
 

@@ -5,7 +5,7 @@
  * insertion order where lists are ordered by creation time, as SQLite's rowid does.
  */
 export const postgresMigrations: readonly string[] = [
-  // Everything the SQLite store had when PostgreSQL support was added (its steps 1 to 6).
+  // Everything the SQLite store had when PostgreSQL support was added (its steps 1 to 7).
   `
   CREATE TABLE users (
     id TEXT PRIMARY KEY,
@@ -221,5 +221,42 @@ export const postgresMigrations: readonly string[] = [
     client_id TEXT
   );
   CREATE INDEX action_executions_action_id ON action_executions (action_id, id);
+  `,
+  // Management (SQLite steps 8 and 9): operators' roles, blocking and metadata on users; the audit
+  // log, ordered by seq (cursor paging); the custom claims post-login Actions set, kept with the grant.
+  `
+  ALTER TABLE users ADD COLUMN roles JSON NOT NULL DEFAULT '[]';
+  ALTER TABLE users ADD COLUMN blocked BOOLEAN NOT NULL DEFAULT FALSE;
+  ALTER TABLE users ADD COLUMN app_metadata JSON NOT NULL DEFAULT '{}';
+  ALTER TABLE users ADD COLUMN user_metadata JSON NOT NULL DEFAULT '{}';
+
+  CREATE TABLE audit_events (
+    seq BIGINT GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+    id TEXT NOT NULL UNIQUE,
+    time BIGINT NOT NULL,
+    type TEXT NOT NULL,
+    outcome TEXT NOT NULL CHECK (outcome IN ('success', 'failure')),
+    user_id TEXT,
+    client_id TEXT,
+    ip TEXT,
+    actor_type TEXT CHECK (actor_type IN ('user', 'client')),
+    actor_id TEXT,
+    details JSON NOT NULL
+  );
+  CREATE INDEX audit_events_time ON audit_events (time);
+  CREATE INDEX audit_events_user_id ON audit_events (user_id, seq);
+  CREATE INDEX audit_events_client_id ON audit_events (client_id, seq);
+  CREATE INDEX audit_events_type ON audit_events (type, seq);
+
+  CREATE TABLE custom_claims (
+    grant_id TEXT PRIMARY KEY,
+    session_uid TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    account_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    id_token JSON NOT NULL,
+    access_token JSON NOT NULL,
+    expires_at BIGINT NOT NULL
+  );
+  CREATE INDEX custom_claims_expires_at ON custom_claims (expires_at);
   `,
 ];

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
-import { connect, createServer, type Server, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { after, before, describe, type TestContext, test } from 'node:test';
 import pg from 'pg';
+import { startOutageProxy } from '../../testing/outage-proxy.ts';
 import {
   createPostgresTestDatabase,
   type PostgresTestDatabase,
@@ -255,7 +256,7 @@ describe('postgresql store', { skip }, () => {
     });
 
     test('calls during an outage reject as unavailable; the pool recovers by itself afterwards', async (t) => {
-      const proxy = await startProxy(new URL(url));
+      const proxy = await startOutageProxy(url);
       t.after(() => proxy.stop());
       const store = await openPostgresStore(storeOptions(proxy.url, { connectionTimeoutMs: 1000 }));
       t.after(() => store.close());
@@ -321,45 +322,4 @@ async function closedPort(): Promise<number> {
   await new Promise<void>((resolve) => server.close(() => resolve()));
   if (address === null || typeof address === 'string') throw new Error('no port');
   return address.port;
-}
-
-/**
- * A TCP proxy in front of the test server that can be stopped (every connection cut, new ones
- * refused) and started again on the same port: an outage of the database as the provider sees it.
- */
-async function startProxy(target: URL) {
-  const sockets = new Set<Socket>();
-  let server: Server | undefined;
-  let port = 0;
-  const start = async () => {
-    const listening = createServer((incoming) => {
-      const outgoing = connect(Number(target.port || 5432), target.hostname);
-      for (const socket of [incoming, outgoing]) {
-        sockets.add(socket);
-        socket.on('close', () => sockets.delete(socket));
-        socket.on('error', () => {
-          incoming.destroy();
-          outgoing.destroy();
-        });
-      }
-      incoming.pipe(outgoing).pipe(incoming);
-    });
-    await new Promise<void>((resolve) => listening.listen(port, '127.0.0.1', resolve));
-    const address = listening.address();
-    if (address !== null && typeof address === 'object') port = address.port;
-    server = listening;
-  };
-  await start();
-  const url = new URL(target.href);
-  url.host = `127.0.0.1:${port}`;
-  return {
-    url: url.href,
-    start,
-    async stop() {
-      const stopping = server;
-      server = undefined;
-      for (const socket of sockets) socket.destroy();
-      if (stopping) await new Promise<void>((resolve) => stopping.close(() => resolve()));
-    },
-  };
 }

@@ -2,8 +2,10 @@ import type { Store } from '../store.ts';
 import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
 import { PostgresActionsRepository } from './postgres-actions.ts';
 import { PostgresAttemptsRepository } from './postgres-attempts.ts';
+import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
 import { PostgresAuthSessionsRepository } from './postgres-auth-sessions.ts';
 import { PostgresClientsRepository } from './postgres-clients.ts';
+import { PostgresCustomClaimsRepository } from './postgres-custom-claims.ts';
 import { PostgresDatabase, type PostgresPoolOptions } from './postgres-database.ts';
 import { PostgresEmailCodesRepository } from './postgres-email-codes.ts';
 import { deleteExpiredPostgresRows } from './postgres-expired-rows.ts';
@@ -16,6 +18,8 @@ import { PostgresPushDevicesRepository } from './postgres-push-devices.ts';
 import { PostgresPushEnrollmentTokensRepository } from './postgres-push-enrollment-tokens.ts';
 import { PostgresRecoveryCodesRepository } from './postgres-recovery-codes.ts';
 import { PostgresResourceServersRepository } from './postgres-resource-servers.ts';
+import { PostgresUserManagementRepository } from './postgres-user-management.ts';
+import { PostgresUserMetadataRepository } from './postgres-user-metadata.ts';
 import { PostgresUsersRepository } from './postgres-users.ts';
 import { PostgresWebAuthnChallengesRepository } from './postgres-webauthn-challenges.ts';
 import { PostgresWebAuthnCredentialsRepository } from './postgres-webauthn-credentials.ts';
@@ -54,6 +58,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return {
     migration,
     users: new PostgresUsersRepository(db),
+    userManagement: new PostgresUserManagementRepository(db),
     factors: new PostgresFactorsRepository(db),
     authSessions: new PostgresAuthSessionsRepository(db),
     interactionStates: new PostgresInteractionStatesRepository(db),
@@ -69,6 +74,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     pushChallenges: new PostgresPushChallengesRepository(db),
     pushEnrollmentTokens: new PostgresPushEnrollmentTokensRepository(db),
     actions: new PostgresActionsRepository(db),
+    userMetadata: new PostgresUserMetadataRepository(db),
+    customClaims: new PostgresCustomClaimsRepository(db),
+    auditEvents: new PostgresAuditEventsRepository(db),
     oidcAdapter: createPostgresOidcAdapter(db, clients),
     async deleteExpired(now) {
       return deleteExpiredPostgresRows(db, now);

@@ -1,0 +1,28 @@
+import { loadConfig } from '../../config/load-config.ts';
+import { openPostgresStore } from '../../store/postgres/postgres-store.ts';
+import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import { type CliCommand, parseCommandArgs } from '../cli-command.ts';
+
+export const migrate: CliCommand = {
+  words: ['migrate'],
+  summary: 'bring the database schema up to date (the provider does this at start too)',
+  usage: 'stepup-idp migrate',
+  async run(args, io) {
+    parseCommandArgs(args, {}, 0);
+    const config = loadConfig(io.env);
+    if (config.databaseUrl === undefined) {
+      // Opening the SQLite database applies its missing steps.
+      await openSqliteStore({ dataDir: config.dataDir }).close();
+      io.out(`SQLite database in ${config.dataDir}: schema up to date`);
+      return;
+    }
+    const store = await openPostgresStore({ connectionString: config.databaseUrl, ...config.database });
+    await store.close();
+    const { from, to } = store.migration;
+    io.out(
+      from === to
+        ? `PostgreSQL: schema already up to date (version ${to})`
+        : `PostgreSQL: schema migrated from version ${from} to ${to}`,
+    );
+  },
+};

@@ -1,0 +1,142 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { ACR_MULTI_FACTOR, ACR_ONE_FACTOR } from '@stepup/core';
+import * as oidc from 'openid-client';
+import { totpCodeAt } from '../../factors/totp/totp.ts';
+import { STORE_UNAVAILABLE_BODY } from '../../http/store-unavailable.ts';
+import { PROVIDER_ROUTES } from '../../oidc/provider-routes.ts';
+import { type OutageProxy, startOutageProxy } from '../../testing/outage-proxy.ts';
+import { createPostgresTestDatabase } from '../../testing/postgres-test-database.ts';
+import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
+import {
+  expectCallback,
+  expectPage,
+  submitPassword,
+  submitTotp,
+  TestRelyingParty,
+} from '../../testing/test-relying-party.ts';
+
+// The token lifecycle of oidc/token-lifecycle.test.ts, on PostgreSQL: the provider started with
+// `databaseUrl`, as STEPUP_DATABASE_URL does, and then an outage of the database.
+
+const PASSWORD = 'correct horse battery';
+const CLIENT_SECRET = 'postgres-client-secret-0123456789abcdef';
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+// OIDC Core 11: offline_access is honoured only together with prompt=consent.
+const OFFLINE = { scope: 'openid offline_access', prompt: 'consent' };
+const now = () => Math.floor(Date.now() / 1000);
+
+const created = await createPostgresTestDatabase();
+after(() => created.database?.drop());
+
+describe('the provider on PostgreSQL', { skip: created.skip ?? false }, () => {
+  let proxy: OutageProxy;
+  let idp: TestProvider;
+
+  before(async () => {
+    // Through a proxy, so the last test can take the database away and give it back.
+    proxy = await startOutageProxy(created.database?.url ?? '');
+    idp = await startTestProvider({
+      databaseUrl: proxy.url,
+      database: { connectionTimeoutMs: 1000 },
+    });
+    await idp.importTotp((await idp.addUser('alice', PASSWORD)).id, TOTP_SECRET);
+    await idp.addUser('bob', PASSWORD);
+    await idp.addClient({ client_id: 'app', client_secret: CLIENT_SECRET });
+  });
+  after(async () => {
+    await idp?.close();
+    await proxy?.stop();
+  });
+
+  const app = () => TestRelyingParty.discover(idp.issuer, 'app', { client_secret: CLIENT_SECRET });
+
+  async function signIn(rp: TestRelyingParty, username: string, params: Record<string, string> = {}) {
+    const pending = await rp.authorizationUrl(params);
+    const login = expectPage(await rp.open(pending));
+    const callback = expectCallback(await submitPassword(rp.browser, login.html, username, PASSWORD));
+    return { pending, callback };
+  }
+
+  async function postToken(body: Record<string, string>) {
+    const response = await fetch(new URL(PROVIDER_ROUTES.token, idp.issuer), {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: new URLSearchParams({ client_id: 'app', client_secret: CLIENT_SECRET, ...body }),
+    });
+    return {
+      status: response.status,
+      retryAfter: response.headers.get('retry-after'),
+      body: (await response.json()) as Record<string, unknown>,
+    };
+  }
+
+  test('a step-up with TOTP, then a refresh that keeps acr, amr and auth_time', async () => {
+    const rp = await app();
+    const stepUp = await rp.authorizationUrl({ ...OFFLINE, acr_values: ACR_MULTI_FACTOR });
+    const login = expectPage(await rp.open(stepUp));
+    const challenge = expectPage(await submitPassword(rp.browser, login.html, 'alice', PASSWORD));
+    const callback = expectCallback(
+      await submitTotp(rp.browser, challenge.html, totpCodeAt(TOTP_SECRET, now())),
+    );
+    const tokens = await rp.redeem(callback, stepUp);
+    const original = tokens.claims();
+    assert.equal(original?.acr, ACR_MULTI_FACTOR);
+    assert.deepEqual(original?.amr, ['mfa', 'otp', 'pwd']);
+    assert.ok(tokens.refresh_token);
+
+    const refreshed = await oidc.refreshTokenGrant(rp.config, tokens.refresh_token);
+    assert.equal(refreshed.claims()?.acr, ACR_MULTI_FACTOR);
+    assert.deepEqual(refreshed.claims()?.amr, ['mfa', 'otp', 'pwd']);
+    assert.equal(refreshed.claims()?.auth_time, original?.auth_time);
+    assert.notEqual(refreshed.refresh_token, tokens.refresh_token);
+  });
+
+  test('ten parallel refreshes with one refresh token: exactly one succeeds', async () => {
+    const rp = await app();
+    const login = await signIn(rp, 'bob', OFFLINE);
+    const tokens = await rp.redeem(login.callback, login.pending);
+    assert.equal(tokens.claims()?.acr, ACR_ONE_FACTOR);
+    const refreshToken = tokens.refresh_token ?? '';
+    const results = await Promise.all(
+      Array.from({ length: 10 }, () =>
+        postToken({ grant_type: 'refresh_token', refresh_token: refreshToken }),
+      ),
+    );
+    assert.equal(results.filter((result) => result.status === 200).length, 1);
+    for (const result of results.filter((r) => r.status !== 200)) {
+      assert.equal(result.status, 400);
+      assert.equal(result.body.error, 'invalid_grant');
+    }
+  });
+
+  test('while the database is down: 503 to retry, as JSON and as a page; afterwards it serves again', async () => {
+    const rp = await app();
+    const pending = await rp.authorizationUrl();
+    const loginPage = expectPage(await rp.open(pending));
+
+    await proxy.stop();
+    const token = await postToken({ grant_type: 'refresh_token', refresh_token: 'any' });
+    assert.deepEqual(token, { status: 503, retryAfter: '5', body: STORE_UNAVAILABLE_BODY });
+
+    // A browser asking for a page gets one.
+    const authorize = await fetch((await rp.authorizationUrl()).url, { headers: { accept: 'text/html' } });
+    assert.equal(authorize.status, 503);
+    assert.equal(authorize.headers.get('retry-after'), '5');
+    assert.match(await authorize.text(), /<h1>Temporarily unavailable<\/h1>/);
+
+    // A page of the login interaction, served by the provider's own routes, asked for without a
+    // preference (fetch sends Accept: */*): the JSON answer.
+    const interaction = await rp.browser.navigate(loginPage.url);
+    assert.ok('page' in interaction);
+    assert.equal(interaction.page.status, 503);
+    assert.equal(interaction.page.headers.get('retry-after'), '5');
+    assert.deepEqual(JSON.parse(interaction.html), STORE_UNAVAILABLE_BODY);
+
+    await proxy.start();
+    // The same login goes on where it stopped: nothing was lost, nothing restarted.
+    const callback = expectCallback(await submitPassword(rp.browser, loginPage.html, 'bob', PASSWORD));
+    const tokens = await rp.redeem(callback, pending);
+    assert.equal(tokens.claims()?.acr, ACR_ONE_FACTOR);
+  });
+});
