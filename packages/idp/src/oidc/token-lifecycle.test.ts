@@ -262,7 +262,7 @@ describe('codes, tokens and keys', () => {
       sub: aliceId,
       preferred_username: 'alice',
       email: 'alice@example.com',
-      email_verified: false,
+      email_verified: true,
     });
     assert.equal(Object.hasOwn(claims, 'amr'), false);
   });
