@@ -156,6 +156,72 @@ if (postgres.skip !== undefined || redis.skip !== undefined) {
     });
   });
 
+  describe('postgres + redis: oidc-provider models', () => {
+    async function openNodesAndDatabase(t: TestContext) {
+      await database.truncate();
+      const keyPrefix = keySpace.newKeyPrefix();
+      const stores = [await openWithRedis(keyPrefix), await openWithRedis(keyPrefix), await openOnPostgres()];
+      t.after(() => Promise.all(stores.map((store) => store.close())));
+      const [a, b, postgresOnly] = stores as [Store, Store, Store];
+      return { a: a.oidcAdapter, b: b.oidcAdapter, postgresOnly: postgresOnly.oidcAdapter };
+    }
+
+    test('an Interaction lives in Redis, shared by the nodes and absent from PostgreSQL; codes stay in PostgreSQL', async (t) => {
+      const { a, b, postgresOnly } = await openNodesAndDatabase(t);
+      const interaction = { jti: 'int-1', kind: 'Interaction', uid: 'int-1', grantId: 'grant-1', exp: NOW };
+      await new a('Interaction').upsert('int-1', interaction, 600);
+      assert.deepEqual(await new b('Interaction').find('int-1'), interaction);
+      assert.equal(await new postgresOnly('Interaction').find('int-1'), undefined);
+      const code = { jti: 'code-1', kind: 'AuthorizationCode', grantId: 'grant-1' };
+      await new a('AuthorizationCode').upsert('code-1', code, 60);
+      assert.deepEqual(await new postgresOnly('AuthorizationCode').find('code-1'), code);
+      await new b('Interaction').destroy('int-1');
+      assert.equal(await new a('Interaction').find('int-1'), undefined);
+    });
+
+    test('an instance past its expiry is not found; without expiresIn it does not expire', async (t) => {
+      const { a } = await openNodesAndDatabase(t);
+      const interactions = new a('Interaction');
+      await interactions.upsert('ended', { jti: 'ended' }, 0);
+      await interactions.upsert('open-ended', { jti: 'open-ended' });
+      assert.equal(await interactions.find('ended'), undefined);
+      assert.deepEqual(await interactions.find('open-ended'), { jti: 'open-ended' });
+    });
+
+    test('a pushed authorization request consumed on both nodes at once is used exactly once, and stays used', async (t) => {
+      const { a, b } = await openNodesAndDatabase(t);
+      const request = { jti: 'par-1', kind: 'PushedAuthorizationRequest', request: 'eyJ...' };
+      await new a('PushedAuthorizationRequest').upsert('par-1', request, 60);
+      const outcomes = await Promise.allSettled(
+        Array.from({ length: 6 }, (_, i) =>
+          new (i % 2 ? a : b)('PushedAuthorizationRequest').consume('par-1'),
+        ),
+      );
+      assert.equal(outcomes.filter((outcome) => outcome.status === 'fulfilled').length, 1);
+      for (const outcome of outcomes.filter((o) => o.status === 'rejected')) {
+        assert.equal((outcome as PromiseRejectedResult).reason.error, 'invalid_grant');
+      }
+      const consumed = await new b('PushedAuthorizationRequest').find('par-1');
+      assert.equal(typeof consumed?.consumed, 'number');
+      await new a('PushedAuthorizationRequest').upsert('par-1', request, 60);
+      assert.equal((await new b('PushedAuthorizationRequest').find('par-1'))?.consumed, consumed?.consumed);
+      await assert.rejects(new a('PushedAuthorizationRequest').consume('unknown'), {
+        error: 'invalid_grant',
+      });
+    });
+
+    test("revoking a grant through a Redis model's adapter removes the grant's tokens in PostgreSQL", async (t) => {
+      const { a, postgresOnly } = await openNodesAndDatabase(t);
+      await new a('AccessToken').upsert('at-1', { jti: 'at-1', kind: 'AccessToken', grantId: 'grant-1' }, 60);
+      await new a('AccessToken').upsert('at-2', { jti: 'at-2', kind: 'AccessToken', grantId: 'grant-2' }, 60);
+      await new a('Interaction').upsert('int-1', { jti: 'int-1', grantId: 'grant-1' }, 60);
+      await new a('Interaction').revokeByGrantId('grant-1');
+      assert.equal(await new postgresOnly('AccessToken').find('at-1'), undefined);
+      assert.equal((await new postgresOnly('AccessToken').find('at-2'))?.jti, 'at-2');
+      assert.equal((await new a('Interaction').find('int-1'))?.jti, 'int-1', 'an interaction is no token');
+    });
+  });
+
   describe('postgres + redis: refusals', () => {
     test('an unreachable Redis rejects the opening with code unavailable and closes the durable store', async () => {
       const durable = await openOnPostgres();

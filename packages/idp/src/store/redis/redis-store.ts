@@ -4,6 +4,7 @@ import { RedisAttemptsRepository } from './redis-attempts.ts';
 import { openRedisConnection } from './redis-connection.ts';
 import { RedisEmailCodesRepository } from './redis-email-codes.ts';
 import { RedisInteractionStatesRepository } from './redis-interaction-states.ts';
+import { withRedisOidcModels } from './redis-oidc-adapter.ts';
 import { RedisPushChallengesRepository } from './redis-push-challenges.ts';
 import { RedisPushEnrollmentTokensRepository } from './redis-push-enrollment-tokens.ts';
 import { RedisWebAuthnChallengesRepository } from './redis-webauthn-challenges.ts';
@@ -21,11 +22,12 @@ export interface RedisStateOptions {
 
 /**
  * Moves the short-lived state of `durable` to Redis — interaction states, throttling counters,
- * WebAuthn challenges, email codes, push challenges and enrollment tokens — and keeps everything
- * else where it is. Every single-use change is one Lua script, atomic across nodes. oidc-provider's
- * models stay in the durable store: reuse of a code revokes the refresh tokens and the grant issued
- * with it, which one database transaction does and two stores could not. Closing closes both; when
- * Redis cannot be reached the durable store is closed and the call rejects.
+ * WebAuthn challenges, email codes, push challenges and enrollment tokens, and oidc-provider's
+ * `Interaction` and `PushedAuthorizationRequest` — and keeps everything else where it is. Every
+ * single-use change is one Lua script, atomic across nodes. Codes, tokens, sessions and grants stay
+ * in the durable store: reuse of a code revokes the refresh tokens and the grant issued with it,
+ * which one database transaction does and two stores could not. Closing closes both; when Redis
+ * cannot be reached the durable store is closed and the call rejects.
  */
 export async function withRedisState(durable: Store, options: RedisStateOptions): Promise<Store> {
   let redis: Awaited<ReturnType<typeof openRedisConnection>>;
@@ -59,6 +61,8 @@ export async function withRedisState(durable: Store, options: RedisStateOptions)
     // Resolved challenges leave by their TTL, a day after their expiry; nothing to sweep.
     pushChallenges: new RedisPushChallengesRepository(redis, prefix),
     pushEnrollmentTokens,
+    // oidc-provider and the durable adapters judge its models' expiry by the system clock: so does this.
+    oidcAdapter: withRedisOidcModels(durable.oidcAdapter, redis, prefix, () => Math.floor(Date.now() / 1000)),
     async deleteExpired(now) {
       let deleted = await durable.deleteExpired(now);
       for (const repository of swept) deleted += await repository.deleteExpired(now);
