@@ -8,6 +8,7 @@ import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { registerAccountRoutes } from '../account/account-routes.ts';
 import type { ActionSandbox } from '../actions/sandbox/action-sandbox.ts';
+import { registerDashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import type { InteractionKit } from '../interaction/interaction-kit.ts';
 import {
   type InteractionRouteDependencies,
@@ -91,5 +92,6 @@ export async function createServer(
   app.get('/healthz', async () => ({ status: 'ok' }));
   const interactionKit = registerInteractionRoutes(app, deps);
   registerAccountRoutes(app, deps);
+  registerDashboardRoutes(app, { issuer: config.issuer });
   return { app, interactionKit };
 }

@@ -9,7 +9,11 @@ import type { Logger } from 'pino';
 import { accountClientMetadata } from '../account/account-client.ts';
 import { createFindAccount } from '../accounts/find-account.ts';
 import type { LoginActions } from '../actions/login-actions.ts';
-import { ALLOWED_SCOPES_METADATA, managementApiIdentifier } from '../admin/management-api-identity.ts';
+import {
+  ALLOWED_SCOPES_METADATA,
+  DASHBOARD_CLIENT_ID,
+  managementApiIdentifier,
+} from '../admin/management-api-identity.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
 import { renderErrorPage } from '../interaction/views/error-page.ts';
 import { renderLogoutConfirmPage, renderLogoutSuccessPage } from '../interaction/views/logout-pages.ts';
@@ -184,7 +188,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
         reference: ctx.get('x-request-id') || undefined,
       });
     },
-    clientBasedCORS: () => false,
+    // The dashboard redeems its code from the browser, on the provider's own origin (public client,
+    // PKCE); every other client calls the token endpoint from its server, so no other origin is allowed.
+    clientBasedCORS: (_ctx, origin, client) =>
+      client.clientId === DASHBOARD_CLIENT_ID && origin === new URL(config.issuer).origin,
   };
 
   const provider = new Provider(config.issuer, configuration);

@@ -1,0 +1,126 @@
+/** The management API's resources as the dashboard reads them (wire names, snake_case). */
+
+/** Every list: one page of items and the cursor of the next, if any. */
+export interface ListPage<T> {
+  items: T[];
+  next_cursor: string | null;
+}
+
+export interface UserResource {
+  id: string;
+  username: string;
+  name: string | null;
+  email: string | null;
+  email_verified: boolean;
+  blocked: boolean;
+  roles: string[];
+  created_at: string;
+}
+
+export interface FactorResource {
+  id: string;
+  type: string;
+  name: string;
+  created_at: string;
+  last_used_at: string | null;
+  remaining?: number;
+}
+
+export interface ClientResource {
+  client_id: string;
+  client_name: string | null;
+  type: 'confidential' | 'public';
+  grant_types: string[];
+  redirect_uris: string[];
+  post_logout_redirect_uris: string[];
+  id_token_signed_response_alg: string;
+  default_acr_values: string[];
+  scopes: string[];
+}
+
+/** POST `/clients` and `/clients/{id}/secret`: the secret, shown once. */
+export interface ClientWithSecret {
+  client: ClientResource;
+  client_secret?: string;
+}
+
+export interface AuditEventResource {
+  id: string;
+  time: string;
+  type: string;
+  outcome: 'success' | 'failure';
+  user_id?: string;
+  client_id?: string;
+  ip?: string;
+  actor?: { type: 'user' | 'client'; id: string };
+  details: Record<string, unknown>;
+}
+
+export interface KeyResource {
+  kid: string;
+  alg: string;
+  use: string;
+  status: 'current' | 'previous';
+  created_at: string;
+  retires_at: string | null;
+}
+
+export interface SettingsResource {
+  factors: Record<string, { enabled: boolean }>;
+  push: {
+    challenge_ttl_seconds: number;
+    enrollment_ttl_seconds: number;
+    sends: { limit: number; window_seconds: number };
+    denials: { limit: number; window_seconds: number };
+  };
+  throttling: {
+    account_free_failures: number;
+    account_max_delay_seconds: number;
+    account_lock_failures: number;
+    ip: { limit: number; window_seconds: number };
+    second_factor: { limit: number; window_seconds: number };
+    code_tries_per_login: number;
+  };
+  acr_ladder: { acr: string; factors: number; phishing_resistant: boolean; max_age: number | null }[];
+  restart_required: string[];
+}
+
+export interface ActionSummary {
+  id: string;
+  name: string;
+  trigger: string;
+  enabled: boolean;
+  position: number;
+  version: number;
+  createdAt: string;
+  updatedAt: string;
+}
+
+export interface ActionExecution {
+  version: number;
+  startedAt: string;
+  durationMs: number;
+  outcome: string;
+  errorCode: string | null;
+  errorDetail: string | null;
+  calls: string[];
+  logs: string[];
+  userId: string | null;
+  clientId: string | null;
+}
+
+export interface ActionDetail extends ActionSummary {
+  code: string;
+  secretNames: string[];
+  versions: { version: number; createdAt: string; secretNames: string[] }[];
+  recentExecutions: ActionExecution[];
+}
+
+export interface ActionTestResult {
+  outcome: 'succeeded' | 'denied' | 'failed';
+  errorCode: string | null;
+  errorDetail: string | null;
+  callSummary: string[];
+  logs: string[];
+  durationMs: number;
+}

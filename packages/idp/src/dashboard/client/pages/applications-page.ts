@@ -1,0 +1,222 @@
+import { ApiError } from '../api-error.ts';
+import type { ClientResource, ClientWithSecret, ListPage, SettingsResource } from '../api-types.ts';
+import { confirmChange } from '../confirm-dialog.ts';
+import { dataTable } from '../data-table.ts';
+import { describeError } from '../describe-error.ts';
+import { h, replaceChildren } from '../element.ts';
+import { button, checkboxField, formField, pointAtField, selectInput, textInput } from '../form-field.ts';
+import type { Page, PageContext } from '../page.ts';
+import { secretOnce } from '../secret-once.ts';
+
+const ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'HS256'];
+
+function lines(text: string): string[] {
+  return text
+    .split('\n')
+    .map((line) => line.trim())
+    .filter(Boolean);
+}
+
+function createForm(context: PageContext, ladder: string[], onCreated: (result: ClientWithSecret) => void) {
+  const form = h('form', { class: 'panel', 'aria-labelledby': 'new-application' });
+  const publicClient = checkboxField({
+    label: 'Public client (a browser or mobile app: no secret, PKCE required)',
+    name: 'public',
+    checked: false,
+  });
+  const redirectUris = h('textarea', { class: 'input', name: 'redirect_uris', rows: '2', required: true });
+  const logoutUris = h('textarea', { class: 'input', name: 'post_logout_redirect_uris', rows: '2' });
+  form.append(
+    h('h2', { id: 'new-application' }, 'Register an application'),
+    h(
+      'div',
+      { class: 'form-grid' },
+      formField({ label: 'Name', control: textInput('client_name', { required: true }) }),
+      formField({
+        label: 'Client id',
+        control: textInput('client_id', {
+          required: true,
+          pattern: '[A-Za-z0-9._~\\-]{1,128}',
+          spellcheck: false,
+        }),
+        hint: 'Letters, digits and . _ ~ -',
+      }),
+    ),
+    formField({
+      label: 'Redirect URIs',
+      control: redirectUris,
+      hint: 'One per line, exactly as the app sends them.',
+    }),
+    formField({ label: 'Post-logout redirect URIs', control: logoutUris, hint: 'One per line; optional.' }),
+    h(
+      'div',
+      { class: 'form-grid' },
+      formField({
+        label: 'ID token algorithm',
+        control: selectInput('id_token_signed_response_alg', ALGORITHMS, 'RS256'),
+      }),
+      formField({
+        label: 'Default acr',
+        control: selectInput('default_acr_values', [{ value: '', label: 'None (the app asks)' }, ...ladder]),
+        hint: 'Used when the app sends no acr_values.',
+      }),
+    ),
+    publicClient.field,
+    h('button', { type: 'submit', class: 'button button-primary button-inline' }, 'Register application'),
+  );
+  form.addEventListener('submit', async (event) => {
+    event.preventDefault();
+    const data = new FormData(form);
+    const defaultAcr = String(data.get('default_acr_values') ?? '');
+    const body = {
+      client_id: String(data.get('client_id') ?? '').trim(),
+      client_name: String(data.get('client_name') ?? '').trim(),
+      redirect_uris: lines(redirectUris.value),
+      post_logout_redirect_uris: lines(logoutUris.value),
+      id_token_signed_response_alg: String(data.get('id_token_signed_response_alg')),
+      default_acr_values: defaultAcr ? [defaultAcr] : [],
+      public: publicClient.input.checked,
+    };
+    try {
+      const result = await context.runner.perform<ClientWithSecret>({
+        kind: 'client.create',
+        label: `Register ${body.client_id}`,
+        request: { method: 'POST', path: '/clients', body },
+      });
+      pointAtField(form, undefined);
+      form.reset();
+      onCreated(result);
+    } catch (error) {
+      pointAtField(form, error instanceof ApiError ? error.field : undefined);
+      context.announce(describeError(error), 'error');
+    }
+  });
+  return form;
+}
+
+/** Applications: the registered clients, registering one, rotating a secret (shown once), deleting. */
+export const applicationsPage: Page = async (context) => {
+  const [clients, settings] = await Promise.all([
+    context.runner.load<ListPage<ClientResource>>({ method: 'GET', path: '/clients' }),
+    context.runner.load<SettingsResource>({ method: 'GET', path: '/settings' }),
+  ]);
+  const revealed = h('div', {});
+  const list = h('div', {});
+  const showSecret = (result: ClientWithSecret) => {
+    if (result.client_secret)
+      replaceChildren(revealed, secretOnce(result.client.client_id, result.client_secret));
+    else replaceChildren(revealed);
+  };
+
+  const renderList = (items: ClientResource[]) =>
+    replaceChildren(
+      list,
+      dataTable({
+        caption: 'Registered applications',
+        empty: 'No application is registered yet.',
+        rows: items,
+        columns: [
+          { header: 'Name', cell: (client) => client.client_name ?? '—' },
+          { header: 'Client id', kind: 'code', cell: (client) => client.client_id },
+          { header: 'Type', cell: (client) => client.type },
+          {
+            header: 'Redirect URIs',
+            cell: (client) => client.redirect_uris.map((uri) => h('div', { class: 'code' }, uri)),
+          },
+          { header: 'ID token', cell: (client) => client.id_token_signed_response_alg },
+          { header: 'Default acr', cell: (client) => client.default_acr_values.join(' ') || '—' },
+          {
+            header: 'Manage',
+            cell: (client) =>
+              h(
+                'div',
+                { class: 'button-row' },
+                client.type === 'confidential'
+                  ? button('Rotate secret', () => void rotate(client), 'secondary', {
+                      class: 'button button-secondary button-small',
+                      'aria-label': `Rotate the secret of ${client.client_id}`,
+                    })
+                  : null,
+                button('Delete', () => void remove(client), 'danger', {
+                  class: 'button button-danger button-small',
+                  'aria-label': `Delete ${client.client_id}`,
+                }),
+              ),
+          },
+        ],
+      }),
+    );
+
+  const reload = async () => {
+    const fresh = await context.runner.load<ListPage<ClientResource>>({ method: 'GET', path: '/clients' });
+    renderList(fresh.items);
+  };
+
+  const rotate = async (client: ClientResource) => {
+    const confirmed = await confirmChange({
+      title: `Rotate the secret of ${client.client_id}?`,
+      message: 'The current secret stops working now. The application needs the new one to sign people in.',
+      confirmLabel: 'Rotate secret',
+    });
+    if (!confirmed) return;
+    try {
+      showSecret(
+        await context.runner.perform<ClientWithSecret>({
+          kind: 'client.rotate-secret',
+          label: `Rotate the secret of ${client.client_id}`,
+          request: { method: 'POST', path: `/clients/${encodeURIComponent(client.client_id)}/secret` },
+        }),
+      );
+      context.announce(`The secret of ${client.client_id} was rotated.`);
+    } catch (error) {
+      context.announce(describeError(error), 'error');
+    }
+  };
+
+  const remove = async (client: ClientResource) => {
+    const confirmed = await confirmChange({
+      title: `Delete ${client.client_id}?`,
+      message: 'The application can no longer sign anyone in. This cannot be undone.',
+      confirmLabel: 'Delete application',
+    });
+    if (!confirmed) return;
+    try {
+      await context.runner.perform({
+        kind: 'client.delete',
+        label: `Delete ${client.client_id}`,
+        request: { method: 'DELETE', path: `/clients/${encodeURIComponent(client.client_id)}` },
+      });
+      context.announce(`${client.client_id} was deleted.`);
+      await reload();
+    } catch (error) {
+      context.announce(describeError(error), 'error');
+    }
+  };
+
+  const { outcome } = context;
+  if (outcome?.ok) {
+    if (outcome.operation.kind !== 'client.delete') showSecret(outcome.value as ClientWithSecret);
+    context.announce(`Done after your new sign-in: ${outcome.operation.label}.`);
+  } else if (outcome) {
+    context.announce(`${outcome.operation.label}: ${describeError(outcome.error)}`, 'error');
+  }
+  renderList(clients.items);
+
+  return h(
+    'div',
+    {},
+    h('h1', {}, 'Applications'),
+    h('p', { class: 'lead' }, 'The apps that sign people in with this provider.'),
+    revealed,
+    list,
+    createForm(
+      context,
+      settings.acr_ladder.map((level) => level.acr),
+      async (result) => {
+        showSecret(result);
+        context.announce(`${result.client.client_id} is registered.`);
+        await reload();
+      },
+    ),
+  );
+};

@@ -1,0 +1,156 @@
+import { ApiError } from '../api-error.ts';
+import type { AuditEventResource, ListPage } from '../api-types.ts';
+import { auditEventsTable } from '../audit-events-table.ts';
+import { describeError } from '../describe-error.ts';
+import { h, replaceChildren } from '../element.ts';
+import { button, formField, pointAtField, selectInput, textInput } from '../form-field.ts';
+import type { Page, PageContext } from '../page.ts';
+
+const PAGE_SIZE = '25';
+
+function isoOrUndefined(local: string): string | undefined {
+  if (!local) return undefined;
+  const date = new Date(local);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
+}
+
+function readFilters(form: HTMLFormElement): Record<string, string | undefined> {
+  const data = new FormData(form);
+  const text = (name: string) => String(data.get(name) ?? '').trim() || undefined;
+  return {
+    type: text('type'),
+    user_id: text('user_id'),
+    client_id: text('client_id'),
+    outcome: text('outcome'),
+    from: isoOrUndefined(String(data.get('from') ?? '')),
+    to: isoOrUndefined(String(data.get('to') ?? '')),
+  };
+}
+
+async function exportJsonLines(
+  context: PageContext,
+  filters: Record<string, string | undefined>,
+): Promise<void> {
+  const lines = await context.runner.load<string>({
+    method: 'GET',
+    path: '/audit-events/export',
+    query: filters,
+  });
+  const link = h('a', {
+    href: URL.createObjectURL(new Blob([lines], { type: 'application/x-ndjson' })),
+    download: 'audit-events.jsonl',
+  });
+  link.click();
+  URL.revokeObjectURL(link.href);
+}
+
+/** Audit log: every authentication and administrative event, filtered, newest first, page by page. */
+export const auditLogPage: Page = async (context) => {
+  const form = h(
+    'form',
+    { class: 'panel filters', 'aria-labelledby': 'filters-heading' },
+    h('h2', { id: 'filters-heading', class: 'visually-hidden' }, 'Filters'),
+    h(
+      'div',
+      { class: 'form-grid form-grid-wide' },
+      formField({
+        label: 'Event type',
+        control: textInput('type', { placeholder: 'login.* or action.failed' }),
+      }),
+      formField({ label: 'User id', control: textInput('user_id', { spellcheck: false }) }),
+      formField({ label: 'Client id', control: textInput('client_id', { spellcheck: false }) }),
+      formField({
+        label: 'Outcome',
+        control: selectInput('outcome', [
+          { value: '', label: 'Any' },
+          { value: 'success', label: 'Success' },
+          { value: 'failure', label: 'Failure' },
+        ]),
+      }),
+      formField({
+        label: 'From',
+        control: h('input', { class: 'input', type: 'datetime-local', name: 'from', step: '1' }),
+      }),
+      formField({
+        label: 'To',
+        control: h('input', { class: 'input', type: 'datetime-local', name: 'to', step: '1' }),
+      }),
+    ),
+    h(
+      'div',
+      { class: 'button-row' },
+      h('button', { type: 'submit', class: 'button button-primary button-inline' }, 'Show events'),
+      button('Export as JSON lines', () => {
+        exportJsonLines(context, readFilters(form)).catch((error: unknown) =>
+          context.announce(describeError(error), 'error'),
+        );
+      }),
+    ),
+  );
+  const results = h('div', { 'aria-live': 'polite', 'aria-busy': 'false' });
+  const pager = h('nav', { class: 'pager', 'aria-label': 'Audit log pages' });
+  /** The cursors of the pages shown so far; the last one is the current page's. */
+  const cursors: (string | undefined)[] = [undefined];
+  let filters = readFilters(form);
+
+  const show = async () => {
+    results.setAttribute('aria-busy', 'true');
+    try {
+      const page = await context.runner.load<ListPage<AuditEventResource>>({
+        method: 'GET',
+        path: '/audit-events',
+        query: { ...filters, limit: PAGE_SIZE, cursor: cursors.at(-1) },
+      });
+      pointAtField(form, undefined);
+      replaceChildren(results, auditEventsTable(page.items, 'Audit events, newest first'));
+      replaceChildren(
+        pager,
+        button(
+          'Newer',
+          () => {
+            cursors.pop();
+            void show();
+          },
+          'secondary',
+          { disabled: cursors.length === 1, class: 'button button-secondary button-small' },
+        ),
+        h('span', {}, `Page ${cursors.length}`),
+        button(
+          'Older',
+          () => {
+            cursors.push(page.next_cursor ?? undefined);
+            void show();
+          },
+          'secondary',
+          { disabled: page.next_cursor === null, class: 'button button-secondary button-small' },
+        ),
+      );
+    } catch (error) {
+      pointAtField(form, error instanceof ApiError ? error.field : undefined);
+      replaceChildren(results, h('p', { class: 'alert alert-error', role: 'alert' }, describeError(error)));
+    } finally {
+      results.setAttribute('aria-busy', 'false');
+    }
+  };
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    filters = readFilters(form);
+    cursors.splice(1);
+    void show();
+  });
+  await show();
+
+  return h(
+    'div',
+    {},
+    h('h1', {}, 'Audit log'),
+    h(
+      'p',
+      { class: 'lead' },
+      'Sign-ins, step-ups, push requests, factor changes, Action failures and every change made here.',
+    ),
+    form,
+    results,
+    pager,
+  );
+};

@@ -1,0 +1,208 @@
+import type { AuditEventResource, FactorResource, ListPage, UserResource } from '../api-types.ts';
+import { auditEventsTable } from '../audit-events-table.ts';
+import { confirmChange } from '../confirm-dialog.ts';
+import { dataTable } from '../data-table.ts';
+import { describeError } from '../describe-error.ts';
+import { h, replaceChildren } from '../element.ts';
+import { button } from '../form-field.ts';
+import type { ApiRequest } from '../management-api.ts';
+import type { Page } from '../page.ts';
+import { timeText } from '../time-text.ts';
+
+const FACTOR_NAMES: Record<string, string> = {
+  totp: 'Authenticator app (TOTP)',
+  webauthn: 'Security key or passkey',
+  push: 'Push to the authenticator',
+  recovery_codes: 'Recovery codes',
+};
+
+/**
+ * One user: who they are, their second factors (removable), and what can be done to the account —
+ * block, revoke every session and refresh token, delete — with their recent events.
+ */
+export const userPage: Page = async (context) => {
+  const id = context.params.id ?? '';
+  const path = `/users/${encodeURIComponent(id)}`;
+  let user = await context.runner.load<UserResource>({ method: 'GET', path });
+  const facts = h('dl', { class: 'facts' });
+  const factors = h('div', {});
+  const controls = h('div', { class: 'button-row' });
+  const self = id === context.operatorId;
+
+  const change = async (kind: string, label: string, request: ApiRequest, route?: string) => {
+    try {
+      const value = await context.runner.perform<unknown>({
+        kind,
+        label,
+        request,
+        ...(route ? { route } : {}),
+      });
+      context.announce(`Done: ${label}.`);
+      return { ok: true as const, value };
+    } catch (error) {
+      context.announce(describeError(error), 'error');
+      return { ok: false as const };
+    }
+  };
+
+  const renderUser = () => {
+    replaceChildren(
+      facts,
+      [
+        ['Username', user.username],
+        ['Name', user.name ?? '—'],
+        ['Email', user.email ? `${user.email}${user.email_verified ? ' (verified)' : ''}` : '—'],
+        ['Roles', user.roles.join(', ') || '—'],
+        ['State', user.blocked ? 'Blocked: cannot sign in' : 'Active'],
+        ['Id', h('code', {}, user.id)],
+      ].flatMap(([term, value]) => [h('dt', {}, term ?? ''), h('dd', {}, value ?? '')]),
+    );
+    replaceChildren(
+      controls,
+      button(
+        user.blocked ? 'Unblock' : 'Block',
+        async () => {
+          const result = await change(
+            user.blocked ? 'user.unblock' : 'user.block',
+            `${user.blocked ? 'Unblock' : 'Block'} ${user.username}`,
+            {
+              method: 'PATCH',
+              path,
+              body: { blocked: !user.blocked },
+            },
+          );
+          if (result.ok) {
+            user = result.value as UserResource;
+            renderUser();
+          }
+        },
+        'secondary',
+        { disabled: self },
+      ),
+      button('Revoke sessions', async () => {
+        const confirmed = await confirmChange({
+          title: `Sign ${user.username} out everywhere?`,
+          message:
+            'Every provider session and refresh token of this user ends now. Applications ask them to sign in again.',
+          confirmLabel: 'Revoke sessions',
+        });
+        if (confirmed)
+          await change('user.revoke-sessions', `Revoke the sessions of ${user.username}`, {
+            method: 'DELETE',
+            path: `${path}/sessions`,
+          });
+      }),
+      button(
+        'Delete user',
+        async () => {
+          const confirmed = await confirmChange({
+            title: `Delete ${user.username}?`,
+            message: 'The account, its factors and its sessions are removed. This cannot be undone.',
+            confirmLabel: 'Delete user',
+          });
+          if (!confirmed) return;
+          // After a sign-in in between, come back to the list: this page is gone with the user.
+          const result = await change(
+            'user.delete',
+            `Delete ${user.username}`,
+            { method: 'DELETE', path },
+            '#/users',
+          );
+          if (result.ok) context.navigate('#/users');
+        },
+        'danger',
+        { disabled: self },
+      ),
+    );
+  };
+
+  const loadFactors = async () => {
+    const page = await context.runner.load<ListPage<FactorResource>>({
+      method: 'GET',
+      path: `${path}/factors`,
+    });
+    replaceChildren(
+      factors,
+      dataTable({
+        caption: 'Second factors',
+        empty: 'No second factor: the user is asked to add one at their first step-up.',
+        rows: page.items,
+        columns: [
+          { header: 'Factor', cell: (factor) => FACTOR_NAMES[factor.type] ?? factor.type },
+          {
+            header: 'Name',
+            cell: (factor) =>
+              factor.remaining === undefined ? factor.name : `${factor.name} (${factor.remaining} left)`,
+          },
+          { header: 'Added', cell: (factor) => timeText(factor.created_at) },
+          { header: 'Last used', cell: (factor) => timeText(factor.last_used_at) },
+          {
+            header: 'Manage',
+            cell: (factor) =>
+              button(
+                'Remove',
+                async () => {
+                  const confirmed = await confirmChange({
+                    title: `Remove ${FACTOR_NAMES[factor.type] ?? factor.type}?`,
+                    message: `${user.username} can no longer use it to sign in.`,
+                    confirmLabel: 'Remove factor',
+                  });
+                  if (!confirmed) return;
+                  const result = await change('factor.remove', `Remove a factor of ${user.username}`, {
+                    method: 'DELETE',
+                    path: `${path}/factors/${encodeURIComponent(factor.id)}`,
+                  });
+                  if (result.ok) await loadFactors();
+                },
+                'danger',
+                { class: 'button button-danger button-small', 'aria-label': `Remove ${factor.name}` },
+              ),
+          },
+        ],
+      }),
+    );
+  };
+
+  const [events] = await Promise.all([
+    context.runner.load<ListPage<AuditEventResource>>({
+      method: 'GET',
+      path: `${path}/events`,
+      query: { limit: '20' },
+    }),
+    loadFactors(),
+  ]);
+  if (context.outcome?.ok)
+    context.announce(`Done after your new sign-in: ${context.outcome.operation.label}.`);
+  else if (context.outcome)
+    context.announce(`${context.outcome.operation.label}: ${describeError(context.outcome.error)}`, 'error');
+  renderUser();
+
+  return h(
+    'div',
+    {},
+    h('p', { class: 'breadcrumb' }, h('a', { href: '#/users' }, 'Users'), ' / '),
+    h('h1', {}, user.name ?? user.username),
+    self
+      ? h('p', { class: 'lead' }, 'This is you: blocking and deleting are off for your own account.')
+      : null,
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'account-heading' },
+      h('h2', { id: 'account-heading' }, 'Account'),
+      facts,
+      controls,
+    ),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'factors-heading' },
+      h('h2', { id: 'factors-heading' }, 'Second factors'),
+      factors,
+    ),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'events-heading' },
+      h('h2', { id: 'events-heading' }, 'Recent events'),
+      auditEventsTable(events.items, `Recent events of ${user.username}`),
+    ),
+  );
+};

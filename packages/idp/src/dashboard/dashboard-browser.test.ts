@@ -1,0 +1,195 @@
+import assert from 'node:assert/strict';
+import { mkdirSync } from 'node:fs';
+import { after, before, describe, test } from 'node:test';
+import { ACR_MULTI_FACTOR } from '@stepup/core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { seedActionFor } from '../../../../apps/salary/demo/seed-action.ts';
+import { totpCodeAt } from '../factors/totp/totp.ts';
+import { launchChromium } from '../testing/chromium.ts';
+import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
+
+// The operator's side in Chromium: sign in to the dashboard with password + TOTP, register an
+// application, deploy the seed's Action from the editor, test-run it, find the events in the audit
+// log; then, once the authentication is older than the freshness window, a deploy asks for MFA again
+// and completes by itself.
+
+const PASSWORD = 'correct horse battery';
+const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
+const FRESH_AUTH_SECONDS = 60;
+const SCREENSHOTS = new URL('../../../../docs/screenshots/', import.meta.url);
+const LAPTOP = { viewport: { width: 1280, height: 800 } } as const;
+const LOGGED_LINE = "  console.log('client', event.client.client_id);\n";
+
+describe('dashboard in Chromium', () => {
+  let idp: TestProvider;
+  let browser: Browser;
+  let context: BrowserContext;
+  let page: Page;
+  /** Seconds the provider's clock is ahead of real time. */
+  let offset = 0;
+  const clock = () => Math.floor(Date.now() / 1000) + offset;
+  const cspViolations: string[] = [];
+  let operatorId = '';
+
+  before(async () => {
+    [idp, browser] = await Promise.all([
+      startTestProvider({ clock, admin: { freshAuthSeconds: FRESH_AUTH_SECONDS } }),
+      launchChromium(),
+    ]);
+    const operator = await idp.addUser('olivia', PASSWORD, { name: 'Olivia Operator' });
+    operatorId = operator.id;
+    await idp.stepup.store.userManagement.update(operator.id, { roles: ['admin'] });
+    await idp.importTotp(operator.id, TOTP_SECRET);
+    context = await browser.newContext(LAPTOP);
+    page = await context.newPage();
+    page.on('console', (message) => {
+      if (/Content.Security.Policy|Refused to/i.test(message.text())) cspViolations.push(message.text());
+    });
+    mkdirSync(SCREENSHOTS, { recursive: true });
+  });
+  after(async () => {
+    await context?.close();
+    await browser?.close();
+    await idp?.close();
+  });
+
+  /** Walks the provider's sign-in pages (password if asked, then TOTP) until the dashboard shows again. */
+  async function signInAtProvider(): Promise<string[]> {
+    const seen: string[] = [];
+    await page.waitForURL((url) => url.pathname.startsWith('/interaction/'));
+    if (await page.locator('#password').count()) {
+      seen.push('password');
+      if (await page.locator('#username').count()) await page.fill('#username', 'olivia');
+      await page.fill('#password', PASSWORD);
+      await Promise.all([
+        page.waitForNavigation(),
+        page.click('form[action$="/password"] button[type="submit"]'),
+      ]);
+    }
+    await page.waitForSelector('#code');
+    seen.push('totp');
+    await page.fill('#code', totpCodeAt(TOTP_SECRET, clock()));
+    await page.click('form[action$="/totp"] button[type="submit"]');
+    await page.waitForURL((url) => url.pathname === '/dashboard');
+    return seen;
+  }
+
+  async function notice(): Promise<string> {
+    return ((await page.locator('.notices').textContent()) ?? '').trim();
+  }
+
+  async function replaceEditorCode(code: string): Promise<void> {
+    await page.click('.cm-content');
+    await page.keyboard.press('ControlOrMeta+A');
+    await page.keyboard.press('Delete');
+    await page.keyboard.insertText(code);
+  }
+
+  test('the page is served with a style nonce and no inline script; the bundle is content-hashed', async () => {
+    const response = await fetch(`${idp.issuer}/dashboard`);
+    assert.equal(response.status, 200);
+    const policy = response.headers.get('content-security-policy') ?? '';
+    assert.match(policy, /script-src 'self'(;|$)/);
+    assert.match(policy, /style-src 'self' 'nonce-[A-Za-z0-9+/]+=*'/);
+    const html = await response.text();
+    assert.doesNotMatch(html, /<script>|<script [^>]*>[^<]/);
+    const script = /src="(\/dashboard\/assets\/dashboard-[\w-]{16}\.js)"/.exec(html)?.[1];
+    assert.ok(script);
+    const asset = await fetch(`${idp.issuer}${script}`);
+    assert.equal(asset.status, 200);
+    assert.equal(asset.headers.get('cache-control'), 'public, max-age=31536000, immutable');
+    assert.equal((await fetch(`${idp.issuer}/dashboard/assets/dashboard-0000000000000000.js`)).status, 404);
+  });
+
+  test('an operator signs in with password and TOTP and registers an application', async () => {
+    await page.goto(`${idp.issuer}/dashboard`);
+    assert.deepEqual(await signInAtProvider(), ['password', 'totp']);
+    await page.waitForSelector('main h1:text("Applications")');
+    assert.match((await page.textContent('.operator')) ?? '', /Signed in as Olivia Operator/);
+    assert.equal(await page.evaluate(() => document.activeElement?.tagName), 'H1');
+
+    await page.getByLabel('Name', { exact: true }).fill('Payroll');
+    await page.getByLabel('Client id').fill('payroll');
+    await page.getByLabel('Redirect URIs', { exact: true }).fill('http://localhost:5000/auth/callback');
+    await page.getByLabel('ID token algorithm').selectOption('ES256');
+    await page.getByLabel('Default acr').selectOption(ACR_MULTI_FACTOR);
+    await page.click('button:text("Register application")');
+    await page.waitForSelector('[data-secret]');
+    const secret = ((await page.textContent('[data-secret]')) ?? '').trim();
+    assert.ok(secret.length >= 32, 'the secret is shown once');
+    assert.match(await notice(), /payroll is registered/);
+    assert.ok(await page.locator('td:text-is("payroll")').count());
+
+    const stored = await idp.stepup.store.clients.find('payroll');
+    assert.deepEqual(stored?.redirect_uris, ['http://localhost:5000/auth/callback']);
+    assert.equal(stored?.id_token_signed_response_alg, 'ES256');
+    assert.deepEqual(stored?.default_acr_values, [ACR_MULTI_FACTOR]);
+  });
+
+  test('deploys the seed’s Action from the editor, test-runs it and sees the result and console output', async () => {
+    await page.click('nav a:text("Actions")');
+    await page.waitForSelector('main h1:text("Actions")');
+    await page.getByLabel('Name').fill('salary-step-up');
+    await page.click('button:text("Open in the editor")');
+    await page.waitForSelector('main h1:text("salary-step-up")');
+    await replaceEditorCode(seedActionFor('salary'));
+    await page.click('button:text-is("Deploy")');
+    await page.waitForSelector('.notices :text("Deployed version 1 of salary-step-up.")');
+    const deployed = await idp.stepup.store.actions.find('salary-step-up');
+    assert.equal(deployed?.code, seedActionFor('salary'));
+    assert.equal(deployed?.version, 1);
+
+    await page.click('button:text("Run test")');
+    await page.waitForSelector('[data-test-outcome]');
+    assert.equal(await page.textContent('[data-test-outcome]'), 'succeeded');
+    assert.match((await page.textContent('[data-test-calls]')) ?? '', /multifactor\.enable/);
+    assert.equal(await page.textContent('[data-test-console]'), '(nothing logged)');
+
+    // Version 2 logs the client: the console output shows it.
+    const logging = seedActionFor('salary').replace('{\n', `{\n${LOGGED_LINE}`);
+    await replaceEditorCode(logging);
+    await page.click('button:text-is("Deploy")');
+    await page.waitForSelector('.notices :text("Deployed version 2 of salary-step-up.")');
+    await page.click('button:text("Run test")');
+    await page.waitForSelector('[data-test-console]:text("client salary")');
+    assert.equal(await page.textContent('[data-test-outcome]'), 'succeeded');
+    assert.equal(await page.locator('section[aria-labelledby="versions-heading"] tbody tr').count(), 2);
+    await page.locator('[data-test-console]').scrollIntoViewIfNeeded();
+    await page.screenshot({ path: new URL('dashboard-actions.png', SCREENSHOTS).pathname, fullPage: true });
+  });
+
+  test('finds the resulting events in the audit log viewer', async () => {
+    await page.click('nav a:text("Audit log")');
+    await page.waitForSelector('main h1:text("Audit log")');
+    await page.getByLabel('Event type').fill('admin.*');
+    await page.click('button:text("Show events")');
+    await page.waitForSelector('td:text-is("admin.client.created")');
+    const types = await page.locator('tbody tr td:nth-child(2)').allTextContents();
+    assert.deepEqual(types, ['admin.action.deployed', 'admin.action.deployed', 'admin.client.created']);
+    assert.ok(await page.locator(`td:text-is("user ${operatorId}")`).count());
+    await page.getByLabel('Event type').fill('');
+    await page.getByLabel('Outcome').selectOption('success');
+    await page.click('button:text("Show events")');
+    await page.waitForSelector('td:text-is("login.succeeded"), td:text-is("stepup.satisfied")');
+    await page.screenshot({ path: new URL('dashboard-audit.png', SCREENSHOTS).pathname, fullPage: true });
+  });
+
+  test('a deploy after the freshness window asks for MFA again, then completes', async () => {
+    await page.goto(`${idp.issuer}/dashboard#/actions/salary-step-up`);
+    await page.waitForSelector('main h1:text("salary-step-up")');
+    offset += FRESH_AUTH_SECONDS + 30;
+    const changed = seedActionFor('salary').replace('{\n', "{\n  console.log('version 3');\n");
+    await replaceEditorCode(changed);
+    await page.click('button:text-is("Deploy")');
+    const steps = await signInAtProvider();
+    assert.ok(steps.includes('totp'), 'the provider asked for the second factor again');
+    await page.waitForSelector(
+      '.notices :text("Deployed version 3 of salary-step-up after your new sign-in.")',
+    );
+    const deployed = await idp.stepup.store.actions.find('salary-step-up');
+    assert.equal(deployed?.version, 3);
+    assert.equal(deployed?.code, changed);
+    assert.equal(new URL(page.url()).hash, '#/actions/salary-step-up');
+    assert.deepEqual(cspViolations, []);
+  });
+});

@@ -1,0 +1,37 @@
+import { html } from '../interaction/views/html.ts';
+import type { DashboardSettings } from './client/dashboard-settings.ts';
+
+/**
+ * The one HTML document of the dashboard: an empty shell that the bundled script fills. No inline
+ * script; the settings travel in a data attribute and the style nonce (for CodeMirror's `<style>`) in
+ * a meta element.
+ */
+export function renderDashboardPage(options: {
+  settings: DashboardSettings;
+  scriptPath: string;
+  stylesheetPath: string;
+  styleNonce: string;
+}): string {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="robots" content="noindex, nofollow">
+<meta name="stepup-style-nonce" content="${options.styleNonce}">
+<title>Dashboard – Stepup</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/assets/stepup.css">
+<link rel="stylesheet" href="${options.stylesheetPath}">
+<script type="module" src="${options.scriptPath}"></script>
+</head>
+<body class="dashboard">
+<div id="dashboard" data-settings="${JSON.stringify(options.settings)}">
+<p class="dashboard-loading" role="status">Loading the dashboard…</p>
+<noscript><p class="dashboard-loading">The dashboard needs JavaScript.</p></noscript>
+</div>
+</body>
+</html>
+`.toString();
+}
