@@ -11,8 +11,8 @@ export interface PageContext {
   outcome: OperationOutcome | undefined;
   /** Shows a message at the top of the page and has screen readers read it. */
   announce(message: string, tone?: 'success' | 'error'): void;
-  /** Goes to another route, e.g. `#/users/abc`. */
-  navigate(route: string): void;
+  /** Goes to another route, e.g. `#/users/abc`, and shows `message` there (when this page is gone). */
+  navigate(route: string, message?: string): void;
   /** The operator's own user id: the dashboard will not let them delete or block themselves by mistake. */
   operatorId: string;
 }

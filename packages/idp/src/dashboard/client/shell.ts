@@ -111,6 +111,8 @@ export function startShell(options: {
     );
   };
   let pendingOutcome = options.outcome;
+  /** A message for the next page, from a page that is gone (a deleted user's). */
+  let carriedMessage: string | undefined;
   let renderCount = 0;
 
   const render = async () => {
@@ -124,6 +126,8 @@ export function startShell(options: {
       else link.removeAttribute('aria-current');
     }
     replaceChildren(notices);
+    if (carriedMessage) announce(carriedMessage);
+    carriedMessage = undefined;
     if (!match) {
       replaceChildren(
         page,
@@ -142,7 +146,8 @@ export function startShell(options: {
         params: match.params,
         outcome,
         announce,
-        navigate: (route) => {
+        navigate: (route, message) => {
+          carriedMessage = message;
           window.location.hash = route;
         },
       });

@@ -45,7 +45,9 @@ function setPath(target: Record<string, unknown>, path: string, value: unknown):
  */
 export const factorSettingsPage: Page = async (context) => {
   const settings = await context.runner.load<SettingsResource>({ method: 'GET', path: '/settings' });
-  const toggles = FACTORS.map((factor) => ({
+  // Only the factors the provider lets operators switch (it lists them); the others are always offered.
+  const switchable = FACTORS.filter((factor) => factor.key in settings.factors);
+  const toggles = switchable.map((factor) => ({
     key: factor.key,
     ...checkboxField({
       label: factor.label,
@@ -62,6 +64,9 @@ export const factorSettingsPage: Page = async (context) => {
       'fieldset',
       { class: 'panel' },
       h('legend', {}, 'Second factors offered'),
+      FACTORS.filter((factor) => !(factor.key in settings.factors)).map((factor) =>
+        h('p', { class: 'field-hint' }, `${factor.label}: always offered.`),
+      ),
       toggles.map((toggle) => toggle.field),
     ),
     h(
@@ -156,7 +161,10 @@ export const factorSettingsPage: Page = async (context) => {
       if (level) level.max_age = value;
       else setPath(patch, input.name, value);
     }
-    patch.acr_ladder = ladder;
+    // Sent only when a maximum age changed: the ladder applies at the next start.
+    if (ladder.some((level, index) => level.max_age !== settings.acr_ladder[index]?.max_age)) {
+      patch.acr_ladder = ladder;
+    }
     try {
       const saved = await context.runner.perform<SettingsResource>({
         kind: 'settings.update',

@@ -108,7 +108,7 @@ export const userPage: Page = async (context) => {
             { method: 'DELETE', path },
             '#/users',
           );
-          if (result.ok) context.navigate('#/users');
+          if (result.ok) context.navigate('#/users', `${user.username} was deleted.`);
         },
         'danger',
         { disabled: self },
