@@ -11,6 +11,7 @@ import type { PushNotifier } from '../factors/push/push-notifier.ts';
 import { RecoveryCodes } from '../factors/recovery-codes/recovery-codes.ts';
 import { generateTotpSecret, matchTotpStep, totpUri } from '../factors/totp/totp.ts';
 import type { TotpFactor } from '../factors/totp/totp-factor.ts';
+import type { WebAuthnFactor } from '../factors/webauthn/webauthn-factor.ts';
 import { renderErrorPage } from '../interaction/views/error-page.ts';
 import { renderRecoveryCodeIssuedPage } from '../interaction/views/recovery-code-issued-page.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
@@ -22,6 +23,7 @@ import { listAccountFactors, parseFactorReference } from './account-factors.ts';
 import { type AccountNotice, describeAccountNotice, isAccountNotice } from './account-notices.ts';
 import { type AccountSession, isValidAccountCsrfToken, readAccountSession } from './account-session.ts';
 import { finishAccountSignIn, startAccountSignIn } from './account-sign-in.ts';
+import { registerAccountWebAuthnRoutes } from './account-webauthn-routes.ts';
 import { renderAccountPage } from './views/account-page.ts';
 import { renderAccountPushPage } from './views/account-push-page.ts';
 import { renderAccountTotpPage } from './views/account-totp-page.ts';
@@ -36,16 +38,18 @@ export interface AccountRouteDependencies {
   logAuthEvent: AuthEventLogger;
   clock: () => number;
   totp: TotpFactor;
+  webauthn: WebAuthnFactor;
   pushNotifier?: PushNotifier;
 }
 
-type AccountRequest = FastifyRequest<{
+/** A request to an account route: form fields (or the page script's JSON) and the query. */
+export type AccountRequest = FastifyRequest<{
   Body: Record<string, unknown> | undefined;
   Querystring: Record<string, string | undefined>;
 }>;
 
 /** Someone signed in whose account still exists. */
-interface SignedIn {
+export interface SignedIn {
   session: AccountSession;
   user: User;
   now: number;
@@ -92,14 +96,19 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
   };
   const pendingTotpKey = (session: AccountSession) => `account-totp:${session.sessionUid}`;
 
-  /** The signed-in person, or a redirect to sign in (nothing else happens). */
-  async function signedIn(request: AccountRequest, reply: FastifyReply): Promise<SignedIn | undefined> {
+  /** The signed-in person, or undefined; the request is not answered. */
+  async function findSignedIn(request: AccountRequest, reply: FastifyReply): Promise<SignedIn | undefined> {
     const now = deps.clock();
     const session = await readAccountSession(sessionDeps, request, reply, now);
     const user = session && (await store.users.findById(session.accountId));
-    if (session && user) return { session, user, now };
-    startAccountSignIn(request, reply, { issuer: config.issuer });
-    return undefined;
+    return session && user ? { session, user, now } : undefined;
+  }
+
+  /** The signed-in person, or a redirect to sign in (nothing else happens). */
+  async function signedIn(request: AccountRequest, reply: FastifyReply): Promise<SignedIn | undefined> {
+    const current = await findSignedIn(request, reply);
+    if (!current) startAccountSignIn(request, reply, { issuer: config.issuer });
+    return current;
   }
 
   /**
@@ -349,6 +358,15 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
       return backToAccount(reply, 'push-not-enrolled');
     }
     return afterEnrollment(reply, current, 'push-enrolled');
+  });
+
+  registerAccountWebAuthnRoutes(app, {
+    webauthn: deps.webauthn,
+    logAuthEvent,
+    findSignedIn,
+    readyToChange,
+    afterEnrollment,
+    sendHtml,
   });
 
   async function sendTotpPage(

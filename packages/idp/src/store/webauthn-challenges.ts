@@ -2,7 +2,7 @@
 export type WebAuthnCeremony = 'registration' | 'authentication' | 'sign-in';
 
 export interface WebAuthnChallenge {
-  /** The login interaction the challenge belongs to. */
+  /** The login interaction the challenge belongs to, or `account:<session uid>` for the account page. */
   interactionUid: string;
   ceremony: WebAuthnCeremony;
   /** base64url, as sent to the browser in the options. */

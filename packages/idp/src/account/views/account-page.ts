@@ -102,6 +102,7 @@ ${
 <div class="actions">
 ${postButton('/account/push/new', csrfToken, 'Add a phone for sign-in requests')}
 ${postButton('/account/totp/new', csrfToken, 'Add an authenticator app')}
+${postButton('/account/webauthn/new', csrfToken, 'Add a security key or passkey')}
 </div>`
     : ''
 }

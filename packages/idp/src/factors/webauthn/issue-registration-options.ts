@@ -11,9 +11,9 @@ export function userHandleOf(userId: string): Uint8Array<ArrayBuffer> {
 }
 
 /**
- * Starts registering a security key or passkey for `user` within one login interaction: stores a
- * fresh challenge bound to the interaction (replacing any earlier one) and returns the options for
- * `startRegistration()` in the browser.
+ * Starts registering a security key or passkey for `user` within one login interaction (or one
+ * account-page session, see `accountCeremonyUid`): stores a fresh challenge bound to it (replacing
+ * any earlier one) and returns the options for `startRegistration()` in the browser.
  *
  * Discoverable credentials are preferred, so the key can later sign in without a username; user
  * verification is preferred (PIN or biometric adds `user` to `amr`); no attestation is asked for.

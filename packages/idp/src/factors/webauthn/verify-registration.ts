@@ -16,10 +16,11 @@ export interface VerifiedRegistration {
 }
 
 /**
- * Finishes registering a security key or passkey (WebAuthn Level 3 7.1): takes the interaction's
- * registration challenge (single use: a failed attempt uses it up too), checks the response against
- * it, our origin and our RP ID, verifies the attestation (format `none` or a self/packed statement;
- * no attestation trust is required), and stores the credential for `userId`.
+ * Finishes registering a security key or passkey (WebAuthn Level 3 7.1): takes the registration
+ * challenge of the interaction (or account-page session) named by `interactionUid` (single use: a
+ * failed attempt uses it up too), checks the response against it, our origin and our RP ID, verifies
+ * the attestation (format `none` or a self/packed statement; no attestation trust is required), and
+ * stores the credential for `userId`.
  *
  * Throws `WebAuthnError`; nothing is stored unless every check passed. A passkey registered without
  * user verification is refused (see `methodForAssertion`).

@@ -26,12 +26,15 @@ export function webauthnCeremonyForm(options: {
   buttonStyle: 'primary' | 'secondary';
   withoutJavaScript?: string;
   unsupported?: string;
+  /** More inputs, posted with the response (a name for the new credential, say). */
+  fields?: SafeHtml;
 }): SafeHtml {
   const { ceremony } = options;
   return html`<div data-webauthn-panel hidden>
 <form${options.buttonStyle === 'secondary' ? raw(' class="form-secondary"') : ''} method="post" action="${options.action}" data-webauthn="${ceremony}" data-options-url="${options.optionsAction}">
 ${csrfInput(options.csrfToken)}
 <input type="hidden" name="response" value="">
+${options.fields ?? ''}
 <div data-webauthn-error hidden><div class="alert alert-error" role="alert"><p></p></div></div>
 <button class="button button-${options.buttonStyle}" type="submit">${options.buttonLabel}</button>
 </form>
