@@ -19,9 +19,14 @@ import { WebAuthnFactor } from './factors/webauthn/webauthn-factor.ts';
 import { relyingPartyFor } from './factors/webauthn/webauthn-relying-party.ts';
 import { createServer } from './http/create-server.ts';
 import type { InteractionKit } from './interaction/interaction-kit.ts';
+import { createSilentConfigChangeSignal } from './live-config/config-change-signal.ts';
+import { ConfigChangeWatcher } from './live-config/config-change-watcher.ts';
+import { applyLiveSettings } from './live-config/live-settings.ts';
+import { createRedisConfigChangeSignal } from './live-config/redis-config-change-signal.ts';
 import { createAuthEventLogger } from './log/auth-events.ts';
 import { createLogger } from './log/create-logger.ts';
-import { createProvider } from './oidc/create-provider.ts';
+import { createProvider, type ProviderDependencies } from './oidc/create-provider.ts';
+import { longestTokenLifetime } from './oidc/longest-token-lifetime.ts';
 import { loadProviderKeys } from './oidc/provider-keys.ts';
 import { retireSigningKeys } from './oidc/signing-key-rotation.ts';
 import { RememberedBrowsers } from './remember-browser/remembered-browsers.ts';
@@ -33,11 +38,17 @@ export interface StepupProvider {
   config: StepupConfig;
   ladder: AcrLadder;
   store: Store;
-  provider: Provider;
+  /** The oidc-provider instance serving requests now (a key rotation swaps in a new one). */
+  readonly provider: Provider;
   app: FastifyInstance;
   logger: Logger;
   /** The workers that run post-login Actions (deploys check a script's load with them too). */
   actionSandbox: ActionSandbox;
+  /**
+   * Reads the store and applies signing keys and settings changed there (by another node, or with the
+   * clock moved past a retired key's time); runs every `admin.changeCheckSeconds` by itself.
+   */
+  checkForChanges(): Promise<void>;
   /** Starts listening; resolves with the address actually bound. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -62,15 +73,11 @@ export async function createStepupProvider(
   const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
   const store = options.store ?? (await openStore(config, { logger, clock }));
   // Operators' changes made through the management API apply over the configuration file.
-  config = applySettingsOverrides(config, await readSettingsOverrides(store.keys));
+  const overrides = await readSettingsOverrides(store.keys);
+  config = applySettingsOverrides(config, overrides);
   const ladder = configuredLadder(config);
   // Keys rotated out before this start stop signing now; they stay published while tokens they signed live.
-  const tokenLifetimes = (await store.resourceServers.list()).map((api) => api.accessTokenTtl);
-  await retireSigningKeys(
-    store.keys,
-    clock(),
-    Math.max(config.ttl.idToken, config.ttl.accessToken, ...tokenLifetimes),
-  );
+  await retireSigningKeys(store.keys, clock(), await longestTokenLifetime(config, store.resourceServers));
   const keys = await loadProviderKeys(store.keys);
   if (keys.created) logger.info('generated new signing keys, cookie keys and an encryption key in the store');
   const logAuthEvent = createAuthEventLogger(logger, { auditEvents: store.auditEvents, clock });
@@ -106,10 +113,10 @@ export async function createStepupProvider(
   const rememberedBrowsers = new RememberedBrowsers({
     users: store.users,
     cookieKeys: keys.cookieKeys,
-    days: config.rememberBrowser.days,
+    settings: config.rememberBrowser,
   });
   await provisionManagementApi(store, config);
-  const provider = createProvider({
+  const providerDependencies: ProviderDependencies = {
     config,
     ladder,
     store,
@@ -120,7 +127,8 @@ export async function createStepupProvider(
     loginActions,
     enrolledMethods,
     rememberedBrowsers,
-  });
+  };
+  const provider = createProvider(providerDependencies);
   // Several nodes: a push answered through one node wakes the login page waiting on another.
   const pushNotifier = config.redisUrl
     ? await createRedisPushNotifier({
@@ -154,8 +162,42 @@ export async function createStepupProvider(
     mailer: createMailer(resolveEmailSettings(config), logger),
   });
   interactionKit = server.interactionKit;
-  const { app } = server;
-  await registerManagementApi(app, { config, store, ladder, keys, logger, clock, actionSandbox });
+  const { app, providerMount } = server;
+  // Signing keys rotated and settings changed on any node apply on every node without a restart.
+  // Cookie keys never change with them, so sessions and interactions carry over.
+  let signingJwks = keys.signingJwks;
+  const changeWatcher = new ConfigChangeWatcher({
+    keys: store.keys,
+    clock,
+    logger,
+    signal: config.redisUrl
+      ? await createRedisConfigChangeSignal({
+          url: config.redisUrl,
+          channelPrefix: config.redis.keyPrefix,
+          commandTimeoutMs: config.redis.commandTimeoutMs,
+          logger,
+        })
+      : createSilentConfigChangeSignal(),
+    intervalSeconds: config.admin.changeCheckSeconds,
+    running: { signingJwks, overrides },
+    applySigningKeys: (next) => {
+      providerMount.swap(createProvider({ ...providerDependencies, keys: { ...keys, signingJwks: next } }));
+      signingJwks = next;
+    },
+    applySettings: (next) => applyLiveSettings(config, next),
+  });
+  await changeWatcher.start();
+  await registerManagementApi(app, {
+    config,
+    store,
+    ladder,
+    keys,
+    signingJwks: () => signingJwks,
+    applyChanges: () => changeWatcher.applyChanges(),
+    logger,
+    clock,
+    actionSandbox,
+  });
   if (config.actions.adminToken) {
     logger.warn(
       'actions.adminToken (STEPUP_ADMIN_TOKEN) is no longer used: the management API takes access tokens',
@@ -181,15 +223,19 @@ export async function createStepupProvider(
     config,
     ladder,
     store,
-    provider,
+    get provider() {
+      return providerMount.current;
+    },
     app,
     logger,
     actionSandbox,
+    checkForChanges: () => changeWatcher.check(),
     async listen() {
       return app.listen({ port: config.port, host: config.host });
     },
     async close() {
       clearInterval(sweeper);
+      await changeWatcher.close();
       await app.close();
       await actionSandbox.close();
       await pushNotifier.close();

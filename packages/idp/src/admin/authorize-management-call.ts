@@ -19,7 +19,8 @@ export interface AuthorizeDependencies {
   verifyToken: ManagementTokenVerifier;
   store: Pick<Store, 'clients' | 'userManagement'>;
   ladder: AcrLadder;
-  freshAuthSeconds: number;
+  /** The running `admin` settings, read at each call: an operator may change the period at runtime. */
+  admin: { readonly freshAuthSeconds: number };
   clock: () => number;
 }
 
@@ -74,8 +75,9 @@ export function createCallAuthorizer(deps: AuthorizeDependencies) {
     if (!caller.acr || !deps.ladder.meets(caller.acr, multiFactorAcr)) {
       throw stepUp('sign in with a second factor to use the management API');
     }
-    if (requirement.destructive && deps.clock() - caller.authTime > deps.freshAuthSeconds) {
-      throw stepUp('this operation needs a recent sign-in: authenticate again', deps.freshAuthSeconds);
+    const { freshAuthSeconds } = deps.admin;
+    if (requirement.destructive && deps.clock() - caller.authTime > freshAuthSeconds) {
+      throw stepUp('this operation needs a recent sign-in: authenticate again', freshAuthSeconds);
     }
     return caller;
   };

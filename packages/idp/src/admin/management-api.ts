@@ -28,6 +28,10 @@ export interface ManagementApiOptions {
   store: Store;
   ladder: AcrLadder;
   keys: ProviderKeys;
+  /** The signing keys the provider serves now (`keys.signingJwks` is the set it started with). */
+  signingJwks: () => ProviderKeys['signingJwks'];
+  /** Applies a key or settings change just stored to this node, and tells the other nodes. */
+  applyChanges: () => Promise<void>;
   logger: Logger;
   clock: () => number;
   actionSandbox?: ActionSandbox;
@@ -60,12 +64,12 @@ export async function registerManagementApi(
     verifyToken: createManagementTokenVerifier({
       issuer: config.issuer,
       audience,
-      signingJwks: options.keys.signingJwks,
+      signingJwks: options.signingJwks,
       algorithm: 'RS256',
     }),
     store: options.store,
     ladder: options.ladder,
-    freshAuthSeconds: config.admin.freshAuthSeconds,
+    admin: config.admin,
     clock: options.clock,
   });
 
@@ -107,6 +111,7 @@ export async function registerManagementApi(
         store: options.store,
         ladder: options.ladder,
         keys: options.keys,
+        applyChanges: options.applyChanges,
         logger: log,
         clock: options.clock,
         routes,

@@ -11,6 +11,8 @@ export interface ManagementDependencies {
   store: Store;
   ladder: AcrLadder;
   keys: ProviderKeys;
+  /** Applies a key or settings change just stored to this node, and tells the other nodes. */
+  applyChanges: () => Promise<void>;
   logger: Logger;
   /** Epoch seconds: the provider's clock. */
   clock: () => number;

@@ -37,10 +37,20 @@ export type ManagementTokenVerifier = (authorization: string | undefined) => Pro
 export function createManagementTokenVerifier(options: {
   issuer: string;
   audience: string;
-  signingJwks: { keys: JWK[] };
+  /** The signing keys the provider serves now (they change when keys are rotated). */
+  signingJwks: () => { keys: JWK[] };
   algorithm: string;
 }): ManagementTokenVerifier {
-  const keySet = createLocalJWKSet(publicSigningKeys(options.signingJwks));
+  let verifiedWith: { keys: JWK[] } | undefined;
+  let keySet: ReturnType<typeof createLocalJWKSet> | undefined;
+  const currentKeySet = () => {
+    const signingJwks = options.signingJwks();
+    if (signingJwks !== verifiedWith || !keySet) {
+      keySet = createLocalJWKSet(publicSigningKeys(signingJwks));
+      verifiedWith = signingJwks;
+    }
+    return keySet;
+  };
   return async (authorization) => {
     const match = /^Bearer ([A-Za-z0-9\-._~+/]+=*)$/.exec(authorization ?? '');
     if (!match?.[1]) {
@@ -54,7 +64,7 @@ export function createManagementTokenVerifier(options: {
     }
     let payload: Record<string, unknown>;
     try {
-      ({ payload } = await jwtVerify(match[1], keySet, {
+      ({ payload } = await jwtVerify(match[1], currentKeySet(), {
         issuer: options.issuer,
         audience: options.audience,
         algorithms: [options.algorithm],

@@ -166,6 +166,11 @@ export const configSchema = z.strictObject({
        * rotating keys, deploying an Action); older tokens get an RFC 9470 challenge with this max_age.
        */
       freshAuthSeconds: z.number().int().min(30).max(3600).default(300),
+      /**
+       * How often each node checks the store for signing keys rotated and settings changed on another
+       * node; with Redis, nodes also hear of a change at once through pub/sub.
+       */
+      changeCheckSeconds: z.number().int().min(1).max(300).default(15),
     })
     .prefault({}),
   /** Post-login Actions: limits of the sandbox each script runs in, and how Actions are managed. */

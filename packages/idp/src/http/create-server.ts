@@ -14,6 +14,7 @@ import {
   type InteractionRouteDependencies,
   registerInteractionRoutes,
 } from '../interaction/interaction-routes.ts';
+import { ProviderMount } from '../oidc/provider-mount.ts';
 import { isProviderPath } from '../oidc/provider-routes.ts';
 import { answerStoreUnavailable } from './store-unavailable.ts';
 
@@ -31,9 +32,12 @@ export interface ServerDependencies extends InteractionRouteDependencies {
  * The HTTP front of the provider: Fastify serves the login pages and hands every oidc-provider path
  * to oidc-provider before Fastify parses the body. Security headers apply to both.
  */
-export async function createServer(
-  deps: ServerDependencies,
-): Promise<{ app: FastifyInstance; interactionKit: InteractionKit }> {
+export async function createServer(deps: ServerDependencies): Promise<{
+  app: FastifyInstance;
+  interactionKit: InteractionKit;
+  /** Where the oidc-provider instance serving the protocol endpoints is swapped (key rotation). */
+  providerMount: ProviderMount;
+}> {
   const { config, provider } = deps;
   const https = new URL(config.issuer).protocol === 'https:';
   const app = Fastify({
@@ -69,13 +73,13 @@ export async function createServer(
   await app.register(formbody);
   await app.register(middie);
   // While the database is down (or restarting), requests fail fast with a 503 the client may retry.
-  answerStoreUnavailable(app, provider, deps.logger);
+  const providerMount = new ProviderMount(provider);
+  answerStoreUnavailable(app, providerMount, deps.logger);
 
-  const providerCallback = provider.callback();
   app.use((request, response, next) => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
     if (isProviderPath(pathname)) {
-      providerCallback(request, response);
+      providerMount.handle(request, response);
       return;
     }
     next();
@@ -93,5 +97,5 @@ export async function createServer(
   const interactionKit = registerInteractionRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerDashboardRoutes(app, { issuer: config.issuer });
-  return { app, interactionKit };
+  return { app, interactionKit, providerMount };
 }

@@ -1,7 +1,7 @@
 import type { FastifyError, FastifyInstance } from 'fastify';
-import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { renderErrorPage } from '../interaction/views/error-page.ts';
+import type { ProviderMount } from '../oidc/provider-mount.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
 
 /** What a client is told to wait before retrying (RFC 9110 section 10.2.3). */
@@ -32,9 +32,14 @@ function wantsHtml(accept: string | undefined): boolean {
 /**
  * Answers 503 with `Retry-After` — an HTML page to browsers, `STORE_UNAVAILABLE_BODY` to the rest —
  * when the store is unavailable: from Fastify's routes, and from oidc-provider's endpoints, which
- * would otherwise answer 500 `server_error`. Other errors keep their usual handling.
+ * would otherwise answer 500 `server_error` (each instance the mount serves). Other errors keep their
+ * usual handling.
  */
-export function answerStoreUnavailable(app: FastifyInstance, provider: Provider, logger: Logger): void {
+export function answerStoreUnavailable(
+  app: FastifyInstance,
+  providers: Pick<ProviderMount, 'prepareEach'>,
+  logger: Logger,
+): void {
   app.setErrorHandler((error: FastifyError, request, reply) => {
     // Anything else goes on to Fastify's default handler.
     if (!isStoreUnavailable(error)) throw error;
@@ -48,17 +53,19 @@ export function answerStoreUnavailable(app: FastifyInstance, provider: Provider,
   // oidc-provider turns an error it does not know into a 500 and then emits `server_error` with the
   // error: remember those requests, and rewrite their answer once the endpoint has finished.
   const failedOnStore = new WeakSet<object>();
-  provider.on('server_error', (ctx: object, error: unknown) => {
-    if (isStoreUnavailable(error)) failedOnStore.add(ctx);
-  });
-  provider.use(async (ctx, next) => {
-    await next();
-    // A redirect already carries `server_error` back to the application; leave it as it is.
-    if (!failedOnStore.has(ctx) || ctx.status !== 500) return;
-    logger.warn({ path: ctx.path }, 'store unavailable; answered 503');
-    ctx.status = 503;
-    ctx.set('retry-after', String(RETRY_AFTER_SECONDS));
-    if (ctx.response.is('html')) ctx.body = storeUnavailablePage(undefined);
-    else ctx.body = STORE_UNAVAILABLE_BODY;
+  providers.prepareEach((provider) => {
+    provider.on('server_error', (ctx: object, error: unknown) => {
+      if (isStoreUnavailable(error)) failedOnStore.add(ctx);
+    });
+    provider.use(async (ctx, next) => {
+      await next();
+      // A redirect already carries `server_error` back to the application; leave it as it is.
+      if (!failedOnStore.has(ctx) || ctx.status !== 500) return;
+      logger.warn({ path: ctx.path }, 'store unavailable; answered 503');
+      ctx.status = 503;
+      ctx.set('retry-after', String(RETRY_AFTER_SECONDS));
+      if (ctx.response.is('html')) ctx.body = storeUnavailablePage(undefined);
+      else ctx.body = STORE_UNAVAILABLE_BODY;
+    });
   });
 }

@@ -14,7 +14,7 @@ export interface SigningKeyInfo {
   alg: string;
   /** `current` signs (the first key of its algorithm); `previous` only verifies until it retires. */
   status: 'current' | 'previous';
-  /** Epoch seconds; null while the provider has not restarted since the rotation. */
+  /** Epoch seconds when it leaves the JWKS; null for a key rotated out by a build that did not date it yet. */
   retiresAt: number | null;
 }
 
@@ -24,11 +24,12 @@ async function read(keys: KeysRepository): Promise<{ jwks: { keys: JWK[] }; reti
   return { jwks, retirement };
 }
 
-/** The stored signing keys, current ones first, without key material. */
-export async function listSigningKeys(keys: KeysRepository): Promise<SigningKeyInfo[]> {
+/** The signing keys published at `now`, current ones first, without key material. */
+export async function listSigningKeys(keys: KeysRepository, now: number): Promise<SigningKeyInfo[]> {
   const { jwks, retirement } = await read(keys);
   const seen = new Set<string>();
-  return jwks.keys.map((key) => {
+  const active = jwks.keys.filter((key) => !isRetired(retirement[String(key.kid)], now));
+  return active.map((key) => {
     const alg = String(key.alg);
     const current = !seen.has(alg);
     seen.add(alg);
@@ -44,22 +45,45 @@ export async function listSigningKeys(keys: KeysRepository): Promise<SigningKeyI
 /**
  * Rotates the signing keys: a new key per algorithm goes first in the stored JWKS (oidc-provider
  * signs with the first key of an algorithm), the old ones stay after it, still published so tokens
- * they signed keep verifying. oidc-provider reads its keys once, at start: the new keys sign after
- * the provider restarts, and `retireSigningKeys` then dates the old ones' removal.
+ * they signed keep verifying until `now + maxTokenLifetime`, when every such token has expired. The
+ * running providers pick the new set up (`LiveSigningKeys`); keys already retired are dropped here.
  */
-export async function rotateSigningKeys(keys: KeysRepository): Promise<SigningKeyInfo[]> {
+export async function rotateSigningKeys(
+  keys: KeysRepository,
+  now: number,
+  maxTokenLifetime: number,
+): Promise<SigningKeyInfo[]> {
   const { jwks, retirement } = await read(keys);
   const fresh = await Promise.all(SIGNING_ALGORITHMS.map(generateSigningKey));
-  for (const key of jwks.keys) retirement[String(key.kid)] ??= null;
-  await keys.set(RETIREMENT_KEY, JSON.stringify(retirement));
-  await keys.set(JWKS_KEY, JSON.stringify({ keys: [...fresh, ...jwks.keys] }));
-  return listSigningKeys(keys);
+  const kept = jwks.keys.filter((key) => !isRetired(retirement[String(key.kid)], now));
+  const next: Retirement = {};
+  for (const key of kept) {
+    const kid = String(key.kid);
+    next[kid] = Math.min(retirement[kid] ?? Number.POSITIVE_INFINITY, now + maxTokenLifetime);
+  }
+  await keys.set(RETIREMENT_KEY, JSON.stringify(next));
+  await keys.set(JWKS_KEY, JSON.stringify({ keys: [...fresh, ...kept] }));
+  return listSigningKeys(keys, now);
+}
+
+function isRetired(retiresAt: number | null | undefined, now: number): boolean {
+  return typeof retiresAt === 'number' && retiresAt <= now;
 }
 
 /**
- * At start, before the provider reads its keys: a rotated-out key whose removal is not dated yet
- * stopped signing now, so it stays for `maxTokenLifetime` more (every token it signed has expired
- * by then); keys whose date has passed leave the JWKS.
+ * The signing keys a provider serves at `now`: the stored ones minus those whose retirement time has
+ * passed (they leave the JWKS without a write, so nodes never race to rewrite the key set).
+ */
+export async function readActiveSigningJwks(keys: KeysRepository, now: number): Promise<{ keys: JWK[] }> {
+  const { jwks, retirement } = await read(keys);
+  return { keys: jwks.keys.filter((key) => !isRetired(retirement[String(key.kid)], now)) };
+}
+
+/**
+ * At start, before the provider reads its keys: a rotated-out key whose removal is not dated yet (an
+ * older build's rotation, applied at restart) stopped signing now, so it stays for `maxTokenLifetime`
+ * more (every token it signed has expired by then); keys whose date has passed leave the store.
+ * Writes only when something changed.
  */
 export async function retireSigningKeys(
   keys: KeysRepository,
@@ -77,6 +101,7 @@ export async function retireSigningKeys(
     const kid = String(key.kid);
     if (kid in retirement) next[kid] = retirement[kid] ?? now + maxTokenLifetime;
   }
-  await keys.set(RETIREMENT_KEY, JSON.stringify(next));
+  if (JSON.stringify(next) !== JSON.stringify(retirement))
+    await keys.set(RETIREMENT_KEY, JSON.stringify(next));
   if (kept.length !== jwks.keys.length) await keys.set(JWKS_KEY, JSON.stringify({ keys: kept }));
 }

@@ -25,25 +25,26 @@ export interface RememberingCookie {
 export class RememberedBrowsers {
   readonly #users: Pick<UsersRepository, 'findById'>;
   readonly #keys: readonly string[];
-  readonly #days: number;
+  readonly #settings: { readonly days: number };
 
   constructor(options: {
     users: Pick<UsersRepository, 'findById'>;
     cookieKeys: readonly string[];
-    days: number;
+    /** Read at each use: an operator may change the period while the provider runs. */
+    settings: { readonly days: number };
   }) {
     this.#users = options.users;
     this.#keys = options.cookieKeys;
-    this.#days = options.days;
+    this.#settings = options.settings;
   }
 
   /** False when the period is 0: nothing is offered and no cookie counts. */
   get enabled(): boolean {
-    return this.#days > 0;
+    return this.#settings.days > 0;
   }
 
   get days(): number {
-    return this.#days;
+    return this.#settings.days;
   }
 
   /** True when this browser holds a valid, unexpired cookie for this user at the user's current epoch. */
@@ -59,7 +60,7 @@ export class RememberedBrowsers {
   async cookieFor(userId: string, now: number): Promise<RememberingCookie | undefined> {
     const user = await this.#users.findById(userId);
     if (!user || !this.enabled) return undefined;
-    const maxAge = this.#days * 24 * 3600;
+    const maxAge = this.days * 24 * 3600;
     return {
       name: rememberedBrowserCookieName(userId),
       value: sealRememberedBrowser(

@@ -1,0 +1,100 @@
+import type { JWK } from 'jose';
+import type { Logger } from 'pino';
+import { readSettingsOverrides, type SettingsOverrides } from '../admin/settings-overrides.ts';
+import { readActiveSigningJwks } from '../oidc/signing-key-rotation.ts';
+import type { KeysRepository } from '../store/keys.ts';
+import type { ConfigChangeSignal } from './config-change-signal.ts';
+
+export interface ConfigChangeWatcherOptions {
+  keys: KeysRepository;
+  /** Epoch seconds: the provider's clock (a retired key leaves the JWKS when its time has come). */
+  clock: () => number;
+  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  signal: ConfigChangeSignal;
+  /** How often the store is checked even without a notice. */
+  intervalSeconds: number;
+  /** What this node runs with now, as read at start. */
+  running: { signingJwks: { keys: JWK[] }; overrides: SettingsOverrides };
+  /** Called with the new active key set when it differs from the running one. */
+  applySigningKeys(signingJwks: { keys: JWK[] }): void;
+  /** Called with the stored overrides when they differ from the running ones; may throw to refuse them. */
+  applySettings(overrides: SettingsOverrides): void;
+}
+
+/**
+ * Keeps a node in step with what operators change in the store: the signing key set (a rotation, or a
+ * rotated-out key whose time is up) and the settings overrides. It checks periodically, when another
+ * node announces a change, and when this node has made one (`applyChanges`), which also announces
+ * it. Checks run one at a time; a check that fails is logged and the next one tries again.
+ */
+export class ConfigChangeWatcher {
+  readonly #options: ConfigChangeWatcherOptions;
+  #runningJwks: string;
+  #runningOverrides: string;
+  #queue: Promise<void> = Promise.resolve();
+  #timer: NodeJS.Timeout | undefined;
+
+  constructor(options: ConfigChangeWatcherOptions) {
+    this.#options = options;
+    this.#runningJwks = JSON.stringify(options.running.signingJwks);
+    this.#runningOverrides = JSON.stringify(options.running.overrides);
+  }
+
+  /** Starts the periodic check and listens for other nodes' notices. */
+  async start(): Promise<void> {
+    const check = () => {
+      this.check().catch((error: unknown) =>
+        this.#options.logger.warn({ err: error }, 'could not check the store for changed keys or settings'),
+      );
+    };
+    await this.#options.signal.listen(check);
+    this.#timer = setInterval(check, this.#options.intervalSeconds * 1000);
+    this.#timer.unref();
+  }
+
+  /** Applies a change this node just stored, then tells the other nodes. */
+  async applyChanges(): Promise<void> {
+    await this.check();
+    try {
+      await this.#options.signal.announce();
+    } catch (error) {
+      // The other nodes find the change at their next periodic check.
+      this.#options.logger.warn({ err: error }, 'could not announce a change to the other nodes');
+    }
+  }
+
+  /** Reads the store and applies what differs from what runs. */
+  check(): Promise<void> {
+    const next = this.#queue.then(() => this.#checkOnce());
+    this.#queue = next.catch(() => {});
+    return next;
+  }
+
+  async #checkOnce(): Promise<void> {
+    const { keys, clock, logger } = this.#options;
+    const signingJwks = await readActiveSigningJwks(keys, clock());
+    const jwksText = JSON.stringify(signingJwks);
+    if (jwksText !== this.#runningJwks && signingJwks.keys.length > 0) {
+      this.#options.applySigningKeys(signingJwks);
+      this.#runningJwks = jwksText;
+      logger.info({ kids: signingJwks.keys.map((key) => key.kid) }, 'now serving the stored signing keys');
+    }
+    const overrides = await readSettingsOverrides(keys);
+    const overridesText = JSON.stringify(overrides);
+    if (overridesText !== this.#runningOverrides) {
+      try {
+        this.#options.applySettings(overrides);
+      } catch (error) {
+        logger.error({ err: error }, 'stored settings are not valid for this build; kept the running ones');
+      }
+      // Not retried until the store changes again: the same overrides would be refused again.
+      this.#runningOverrides = overridesText;
+    }
+  }
+
+  async close(): Promise<void> {
+    clearInterval(this.#timer);
+    await this.#queue;
+    await this.#options.signal.close();
+  }
+}
