@@ -13,6 +13,20 @@ export interface ActionsRequirement {
    * a remembered browser may then skip it. `challengeWith*` always challenges.
    */
   allowRememberBrowser?: boolean;
+  /** A factor to enroll during this login (`enrollWith*`); see `EnrollmentRequirement`. */
+  enroll?: EnrollmentRequirement;
+}
+
+/**
+ * What `api.authentication.enrollWith` / `enrollWithAny` ask for: the person enrolls one factor of
+ * these kinds during this login. Someone who already has a second factor proves one of them first;
+ * someone with none enrolls straight away (trust on first use). Several calls intersect.
+ */
+export interface EnrollmentRequirement {
+  /** The factors as the Actions named them, for the refusal when none can be enrolled. */
+  factors: PostLoginFactorType[];
+  /** The methods whose enrollment satisfies every call, in the order the first call named them. */
+  methods: MethodName[];
 }
 
 const PROVIDER_METHODS: Readonly<Record<Exclude<MultifactorProvider, 'any' | 'none'>, MethodName[]>> = {
@@ -47,9 +61,10 @@ export const METHOD_FACTOR_TYPES: Readonly<Partial<Record<MethodName, PostLoginF
 };
 
 /**
- * Turns the Actions' `multifactor.enable` and `challengeWith*` calls into a requirement. MFA asked for
- * by an Action means the multi-factor level; `none` never lowers what the application requested (the
- * provider's own acr check still applies). Several restrictions intersect.
+ * Turns the Actions' `multifactor.enable`, `challengeWith*` and `enrollWith*` calls into a requirement.
+ * MFA asked for by an Action means the multi-factor level; `none` never lowers what the application
+ * requested (the provider's own acr check still applies). Several restrictions intersect. An
+ * enrollment restricts nothing about the factor proven before it: that one is whichever the person has.
  */
 export function requirementFromActions(outcome: PostLoginOutcome, ladder: AcrLadder): ActionsRequirement {
   let methods: MethodName[] | undefined;
@@ -62,9 +77,18 @@ export function requirementFromActions(outcome: PostLoginOutcome, ladder: AcrLad
     needsMfa = true;
     if (multifactor.provider !== 'any') restrict(PROVIDER_METHODS[multifactor.provider]);
   }
+  let enroll: EnrollmentRequirement | undefined;
   for (const challenge of outcome.challenges) {
     needsMfa = true;
-    restrict(challenge.factors.flatMap((factor) => FACTOR_METHODS[factor]));
+    const named = [...new Set(challenge.factors.flatMap((factor) => FACTOR_METHODS[factor]))];
+    if (!challenge.enroll) restrict(named);
+    else if (!enroll) enroll = { factors: [...challenge.factors], methods: named };
+    else {
+      enroll = {
+        factors: [...new Set([...enroll.factors, ...challenge.factors])],
+        methods: enroll.methods.filter((method) => named.includes(method)),
+      };
+    }
   }
   // The multi-factor level is the lowest one that takes two kinds of factor.
   const mfaLevel = ladder.levels.find((level) => level.factors >= 2);
@@ -74,5 +98,6 @@ export function requirementFromActions(outcome: PostLoginOutcome, ladder: AcrLad
     ...(needsMfa && mfaLevel ? { acr: mfaLevel.acr } : {}),
     ...(methods ? { methods } : {}),
     ...(rememberable ? { allowRememberBrowser: true } : {}),
+    ...(enroll ? { enroll } : {}),
   };
 }

@@ -23,6 +23,21 @@ describe('validateApiCall', () => {
         call: { method: 'authentication.challengeWith', factors: ['otp', 'email'], enroll: false },
       },
     );
+    // The provider names of multifactor.enable stand for their factors.
+    assert.deepEqual(
+      validateApiCall('authentication.enrollWith', [
+        json('guardian'),
+        json({ additionalFactors: [{ type: 'google-authenticator' }, 'webauthn-roaming'] }),
+      ]),
+      {
+        ok: true,
+        call: {
+          method: 'authentication.enrollWith',
+          factors: ['push-notification', 'otp', 'webauthn-roaming'],
+          enroll: true,
+        },
+      },
+    );
     assert.deepEqual(validateApiCall('access.deny', [json('  No\naccess  ')]), {
       ok: true,
       call: { method: 'access.deny', reason: 'No access' },

@@ -42,6 +42,15 @@ export const POST_LOGIN_FACTOR_TYPES: readonly PostLoginFactorType[] = [
   'recovery-code',
 ];
 
+/**
+ * Provider names of `multifactor.enable` that a script may also use for a factor: `guardian` is our
+ * push, `google-authenticator` TOTP. The other providers already share their factor's name.
+ */
+const FACTOR_ALIASES: Readonly<Record<string, PostLoginFactorType>> = {
+  guardian: 'push-notification',
+  'google-authenticator': 'otp',
+};
+
 /** The `api` methods an Action can call; each records its call and returns `api`. */
 export const POST_LOGIN_API_METHODS = [
   'multifactor.enable',
@@ -248,7 +257,10 @@ function readOptions(arg: SandboxArgument | undefined, allowed: readonly string[
   return value;
 }
 
-/** A factor as a name (`'otp'`) or as Auth0 writes it (`{ type: 'otp' }`). */
+/**
+ * A factor as a name (`'otp'`) or as Auth0 writes it (`{ type: 'otp' }`); the provider names
+ * `guardian` and `google-authenticator` stand for push and TOTP, as in `multifactor.enable`.
+ */
 function readFactor(value: JsonValue | undefined): PostLoginFactorType {
   let type: JsonValue | undefined = value;
   if (isJsonObject(value)) {
@@ -260,6 +272,7 @@ function readFactor(value: JsonValue | undefined): PostLoginFactorType {
   if (type === 'phone') {
     throw new InvalidCall('action_invalid_call', 'phone factors (SMS, voice) are not available');
   }
+  if (typeof type === 'string' && Object.hasOwn(FACTOR_ALIASES, type)) type = FACTOR_ALIASES[type];
   if (typeof type !== 'string' || !(POST_LOGIN_FACTOR_TYPES as readonly string[]).includes(type)) {
     throw new InvalidCall(
       'action_invalid_call',

@@ -13,7 +13,8 @@ import { loadSessionProofs, mergeProofs } from '../session/session-proofs.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
 import { type InteractionProgress, isValidCsrfToken, loadProgress } from './interaction-progress.ts';
-import { decideNextStep, type NextStep } from './next-step.ts';
+import { decideNextStep, type InteractionSituation, type NextStep } from './next-step.ts';
+import { enrollableFactors, enrollmentRefusal, isEnrollmentDone } from './requested-enrollment.ts';
 import type { BeforeFinishPage, FactorChoice, FactorPage, SecondFactor } from './second-factor.ts';
 import { renderErrorPage } from './views/error-page.ts';
 import { renderLoginPage } from './views/login-page.ts';
@@ -104,7 +105,7 @@ export class InteractionKit {
       sessionAccountId,
       now,
     );
-    const decide = (required: ActionsRequirement | undefined) =>
+    const decide = async (required: ActionsRequirement | undefined) =>
       decideNextStep(
         {
           promptName: details.prompt.name,
@@ -116,13 +117,14 @@ export class InteractionKit {
           proofs: progress.proofs,
           startedAt: progress.startedAt,
           ...(required ? { required } : {}),
+          ...(await this.#enrollmentState(required, progress, progress.accountId ?? sessionAccountId)),
         },
         ladder,
         now,
       );
     const actionsRequirement = () =>
       this.#actionsRequirement(request, progress, progress.accountId ?? sessionAccountId, now);
-    let step = decide(await actionsRequirement());
+    let step = await decide(await actionsRequirement());
     // The post-login Actions run once per login, as soon as the person is known (after the first
     // factor), and may deny the login or ask for more.
     if (
@@ -130,6 +132,7 @@ export class InteractionKit {
       !progress.actions &&
       this.deps.loginActions
     ) {
+      const enrolledMethods = await this.enrolledMethods(step.accountId);
       progress.actions = await this.deps.loginActions.run({
         accountId: step.accountId,
         clientId,
@@ -140,14 +143,21 @@ export class InteractionKit {
         userAgent: request.headers['user-agent'] ?? null,
         hostname: request.hostname,
         proofs: mergeProofs(sessionProofs, progress.proofs),
-        enrolledMethods: await this.enrolledMethods(step.accountId),
+        enrolledMethods,
       });
+      if (progress.actions.decision === 'allow' && progress.actions.requirement.enroll) {
+        progress.enrollment = { since: now, hadSecondFactor: enrolledMethods.length > 0 };
+      }
       await store.interactionStates.save(details.uid, progress, details.exp);
-      step = decide(await actionsRequirement());
+      step = await decide(await actionsRequirement());
     }
     if (progress.actions?.decision === 'deny' && step.step !== 'consent' && step.step !== 'password') {
       step = { step: 'denied', accountId: step.accountId, reason: progress.actions.reason };
     }
+    // An enrollment that can not take place is refused at once, before any factor is asked for.
+    const enroll = progress.actions?.decision === 'allow' ? progress.actions.requirement.enroll : undefined;
+    const refusal = enroll && enrollmentRefusal(enroll, this.#factors);
+    if (refusal && 'accountId' in step) step = { step: 'denied', accountId: step.accountId, reason: refusal };
     return {
       uid: details.uid,
       clientId,
@@ -184,6 +194,18 @@ export class InteractionKit {
     }
     const { acr: _skipped, ...withoutLevel } = requirement;
     return withoutLevel;
+  }
+
+  /** Where the enrollment the Actions asked for stands, for `decideNextStep`; nothing when none was. */
+  async #enrollmentState(
+    required: ActionsRequirement | undefined,
+    progress: InteractionProgress,
+    accountId: string | undefined,
+  ): Promise<Pick<InteractionSituation, 'enrollment'>> {
+    const { enrollment } = progress;
+    if (!required?.enroll || !enrollment || !accountId) return {};
+    const done = await isEnrollmentDone(this.#factors, required.enroll, accountId, enrollment.since);
+    return { enrollment: { hadSecondFactor: enrollment.hadSecondFactor, done } };
   }
 
   /** Loads the interaction for a form post and checks its CSRF token; answers the request itself when not. */
@@ -352,8 +374,12 @@ export class InteractionKit {
     return methods;
   }
 
-  /** The second factors that can serve this step, enrolled ones first in order of preference. */
+  /**
+   * The second factors that can serve this step, enrolled ones first in order of preference. For an
+   * enrollment an Action asked for, only the factors to enroll.
+   */
   async factorsFor(step: Extract<NextStep, { step: 'second-factor' }>) {
+    if (step.enroll) return { enrolled: [], enrollable: enrollableFactors(this.#factors, step.methods) };
     const usable = this.#factors.filter((factor) => step.methods.includes(factor.method));
     const enrolled: SecondFactor[] = [];
     for (const factor of usable) if (await factor.isEnrolled(step.accountId)) enrolled.push(factor);
@@ -382,6 +408,15 @@ export class InteractionKit {
         await this.finish(request, reply, interaction, { consent: {} });
         return;
       case 'finish':
+        // A factor added by someone who already had one (an Action's `enrollWith`) keeps their
+        // recovery codes: a new set is issued only to a person who has none.
+        if (progress.showRecoveryCodes && progress.enrollment?.hadSecondFactor) {
+          const recovery = this.#factors.find((factor) => factor.method === 'recovery-code');
+          if (await recovery?.isEnrolled(step.accountId)) {
+            delete progress.showRecoveryCodes;
+            await this.saveProgress(interaction);
+          }
+        }
         for (const page of [...this.#factors, ...this.#beforeFinish]) {
           if (await page.renderBeforeFinish?.(request, reply, interaction)) return;
         }

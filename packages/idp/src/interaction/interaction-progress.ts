@@ -11,6 +11,12 @@ export interface InteractionProgress {
   proofs: ProvenMethod[];
   /** What the post-login Actions decided, once the person is identified (they run once per login). */
   actions?: LoginActionsDecision;
+  /**
+   * Set when the Actions asked for an enrollment (`enrollWith`): when they ran (a factor of the kind
+   * asked for, enrolled since, completes it) and whether the person had a second factor then (they
+   * prove one before enrolling another).
+   */
+  enrollment?: { since: number; hadSecondFactor: boolean };
   /** The second factor the person picked with "try another way". */
   chosenMethod?: MethodName;
   /** A TOTP secret offered for enrollment, sealed; kept so a reload shows the same QR code. */

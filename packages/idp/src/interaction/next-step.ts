@@ -34,7 +34,14 @@ export const SECOND_FACTOR_METHODS: readonly MethodName[] = [
 export type NextStep =
   | { step: 'consent' }
   | { step: 'password' }
-  | { step: 'second-factor'; accountId: string; level: AcrLevel; methods: MethodName[] }
+  | {
+      step: 'second-factor';
+      accountId: string;
+      level: AcrLevel;
+      methods: MethodName[];
+      /** Set when the person is to enroll a factor of one of `methods` (an Action's `enrollWith`). */
+      enroll?: true;
+    }
   | { step: 'finish'; accountId: string; context: AuthContext }
   | { step: 'unmet'; accountId: string; reason: string }
   | { step: 'denied'; accountId: string; reason: string };
@@ -52,6 +59,11 @@ export interface InteractionSituation {
   startedAt: number;
   /** What the post-login Actions add: a level to reach, and the methods allowed to reach it. */
   required?: ActionsRequirement;
+  /**
+   * Where the enrollment the Actions asked for (`required.enroll`) stands: whether the person had a
+   * second factor when they ran, and whether a factor of a kind asked for was enrolled since.
+   */
+  enrollment?: { hadSecondFactor: boolean; done: boolean };
 }
 
 /** The request's requirement, raised to the Actions' level when that is higher; never lowered. */
@@ -93,19 +105,30 @@ export function decideNextStep(situation: InteractionSituation, ladder: AcrLadde
   });
   if (!evaluation.freshProofs.some((proof) => FIRST_FACTOR_METHODS.has(proof.method)))
     return { step: 'password' };
+  const level = minimumLevel(request.requirement.acr ?? [], ladder);
+  const allowed = SECOND_FACTOR_METHODS.filter(
+    (method) => situation.required?.methods?.includes(method) ?? true,
+  );
+  const enroll = situation.required?.enroll;
+  if (enroll && !situation.enrollment?.done) {
+    if (!level || !situation.enrollment)
+      return { step: 'unmet', accountId, reason: 'the enrollment asked for could not be started' };
+    // Trust on first use only for a person with no second factor at all; anyone else first proves
+    // one of theirs in this very login — never a new factor on the password alone.
+    const provenHere = situation.proofs.some((proof) => proof.method !== 'password');
+    if (!situation.enrollment.hadSecondFactor || provenHere)
+      return { step: 'second-factor', accountId, level, methods: [...enroll.methods], enroll: true };
+    return { step: 'second-factor', accountId, level, methods: allowed };
+  }
   if (evaluation.satisfied && evaluation.context)
     return { step: 'finish', accountId, context: evaluation.context };
 
-  const level = minimumLevel(request.requirement.acr ?? [], ladder);
   if (!level)
     return { step: 'unmet', accountId, reason: 'the requested authentication could not be obtained' };
   const reaches = (proofs: readonly ProvenMethod[]) => {
     const context = computeAuthContext(proofs, ladder, { now });
     return context !== undefined && ladder.meets(context.acr, level.acr);
   };
-  const allowed = SECOND_FACTOR_METHODS.filter(
-    (method) => situation.required?.methods?.includes(method) ?? true,
-  );
   const methods = allowed.filter((method) => reaches([...evaluation.freshProofs, { method, at: now }]));
   if (methods.length > 0) return { step: 'second-factor', accountId, level, methods };
   // The password may be too old for the level (its maximum age is shorter than the session's):

@@ -33,8 +33,17 @@ export interface SecondFactor {
    */
   isAvailable?(userId: string, interaction: Interaction): Promise<boolean>;
   renderChallenge(page: FactorPage): Promise<void>;
-  /** Present when the factor can be enrolled during a login (trust on first use). */
+  /**
+   * Present when the factor can be enrolled during a login: by a person with no second factor (trust
+   * on first use), or after proving one when an Action asks for it (`enrollWith`).
+   */
   renderEnrollment?(page: FactorPage): Promise<void>;
+  /**
+   * True when the person enrolled a factor of this kind at or after `since` (epoch seconds, the
+   * provider's clock): how an enrollment an Action asked for is known to be done. Present with
+   * `renderEnrollment`.
+   */
+  enrolledSince?(userId: string, since: number): Promise<boolean>;
   /**
    * Where this factor comes among those a person can enroll during a login: lower first, 0 when
    * absent; equal ranks keep the order of preference. The first is shown, the others are offered

@@ -10,6 +10,9 @@ import type { CustomTokenClaims } from './custom-token-claims.ts';
 export const REFRESH_NEEDS_MFA =
   'the sign-in rules require multi-factor authentication for this refresh: sign in again';
 
+/** Why a refresh was refused when an Action asked for an enrollment, which needs the person present. */
+export const REFRESH_NEEDS_ENROLLMENT = 'the sign-in rules require enrolling a second factor: sign in again';
+
 export interface RefreshTokenActionsDependencies {
   loginActions: LoginActions;
   enrolledMethods: (accountId: string) => Promise<MethodName[]>;
@@ -31,7 +34,8 @@ export interface RefreshTokenActionsDependencies {
  *   own login does not satisfy now — its `acr` below the multi-factor level, or older than that
  *   level's maximum age. Nobody is there to show a page to; the application sends the person
  *   through the authorization endpoint again. Refresh never upgrades `acr`/`amr`/`auth_time`
- *   (ARCHITECTURE.md, invariant 4): they stay the refresh token's.
+ *   (ARCHITECTURE.md, invariant 4): they stay the refresh token's;
+ * - an enrollment asked for (`enrollWith*`), whatever the login had: it needs the person.
  *
  * When allowed, the claims the Actions set now are laid over the login's for the tokens of this
  * request, and metadata changes are written.
@@ -62,6 +66,15 @@ export async function runRefreshTokenActions(
     enrolledMethods: await deps.enrolledMethods(accountId),
   });
   if (decision.decision === 'deny') throw refusal(decision.reason);
+  if (decision.requirement.enroll) {
+    deps.logAuthEvent({
+      event: 'stepup.refused',
+      userId: accountId,
+      clientId: client.clientId,
+      reason: 'an Action asked for an enrollment at a refresh',
+    });
+    throw refusal(REFRESH_NEEDS_ENROLLMENT);
+  }
 
   const required = decision.requirement.acr;
   if (required) {

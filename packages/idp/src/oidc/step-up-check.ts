@@ -95,7 +95,9 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
           const required = await levelRequiredByActions(ctx, deps, accountId, proofs, (allowed) => {
             effects = allowed;
           });
-          if (required && !ladder.meets(context.acr, required)) return interactionPolicy.Check.REQUEST_PROMPT;
+          // An enrollment (`enrollWith`) needs its page whatever the session holds.
+          if (required?.enroll || (required?.acr && !ladder.meets(context.acr, required.acr)))
+            return interactionPolicy.Check.REQUEST_PROMPT;
         }
         await deps.completeLogin?.(ctx, accountId, effects);
         session.acr = acrToIssue(context.acr, request, ladder);
@@ -141,7 +143,8 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
 
 /**
  * Runs the post-login Actions for an authorization request that the session alone would satisfy,
- * and returns the level they ask for. A denial ends the request with `access_denied`.
+ * and returns the level they ask for and whether they ask for an enrollment. A denial ends the
+ * request with `access_denied`.
  */
 async function levelRequiredByActions(
   ctx: KoaContextWithOIDC,
@@ -149,7 +152,7 @@ async function levelRequiredByActions(
   accountId: string,
   proofs: readonly ProvenMethod[],
   onAllowed: (effects: LoginEffects) => void,
-): Promise<string | undefined> {
+): Promise<{ acr?: string; enroll: boolean } | undefined> {
   const { oidc } = ctx;
   if (!deps.loginActions) return undefined;
   const decision = await deps.loginActions.run({
@@ -175,6 +178,7 @@ async function levelRequiredByActions(
   }
   onAllowed(decision.effects);
   const { requirement } = decision;
+  const enroll = requirement.enroll !== undefined;
   if (
     requirement.allowRememberBrowser &&
     (await deps.rememberedBrowsers?.isRemembered(
@@ -184,7 +188,7 @@ async function levelRequiredByActions(
     ))
   ) {
     deps.logAuthEvent({ event: 'browser.remembered_used', userId: accountId });
-    return undefined;
+    return { enroll };
   }
-  return requirement.acr;
+  return { ...(requirement.acr ? { acr: requirement.acr } : {}), enroll };
 }

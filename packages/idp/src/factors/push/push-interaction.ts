@@ -115,6 +115,9 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
     async isEnrolled(userId) {
       return (await activePushDevices(context, userId)).length > 0;
     },
+    async enrolledSince(userId, since) {
+      return (await activePushDevices(context, userId)).some((device) => device.createdAt >= since);
+    },
     async isAvailable(userId, interaction) {
       // An answered request of this login must still be settled here (a denial ends the step-up).
       const latest = await store.pushChallenges.latestForInteraction(interaction.uid);

@@ -22,6 +22,9 @@ export function createTotpInteraction(totp: TotpFactor, kit: InteractionKit): Se
     async isEnrolled(userId) {
       return (await totp.listFor(userId)).length > 0;
     },
+    async enrolledSince(userId, since) {
+      return (await totp.listFor(userId)).some((factor) => factor.createdAt >= since);
+    },
     async renderChallenge(page) {
       kit.sendHtml(
         page.reply,

@@ -49,6 +49,9 @@ export function createWebAuthnInteraction(webauthn: WebAuthnFactor, kit: Interac
     async isEnrolled(userId) {
       return (await webauthn.listFor(userId)).length > 0;
     },
+    async enrolledSince(userId, since) {
+      return (await webauthn.listFor(userId)).some((credential) => credential.createdAt >= since);
+    },
     async renderChallenge(page) {
       kit.sendHtml(
         page.reply,
