@@ -1,6 +1,6 @@
 import { isAcrClaim, isAmrClaim, isNumericDate } from '@stepup/core';
 import { StepupRpError } from '../errors.ts';
-import { claimOf, type JsonObject } from '../jwt/check-jwt-claims.ts';
+import type { JsonObject } from '../jwt/check-jwt-claims.ts';
 
 /**
  * The claims of a verified JWT access token (RFC 9068 2.2), with the authentication context of
@@ -41,18 +41,19 @@ function malformed(claim: string, detail: string): never {
  * `amr` string is refused, not read as a one-element list. Call after `checkRegisteredClaims`.
  */
 export function readAccessTokenClaims(payload: JsonObject): AccessTokenClaims {
-  const clientId = claimOf(payload, 'client_id');
+  // Named reads, not claimOf: see checkRegisteredClaims.
+  const clientId = Object.hasOwn(payload, 'client_id') ? payload.client_id : undefined;
   if (typeof clientId !== 'string' || clientId === '')
     malformed('client_id', 'client_id is not a non-empty string');
-  const jti = claimOf(payload, 'jti');
+  const jti = Object.hasOwn(payload, 'jti') ? payload.jti : undefined;
   if (typeof jti !== 'string' || jti === '') malformed('jti', 'jti is not a non-empty string');
-  const scope = claimOf(payload, 'scope');
+  const scope = Object.hasOwn(payload, 'scope') ? payload.scope : undefined;
   if (scope !== undefined && typeof scope !== 'string') malformed('scope', 'scope is not a string');
-  const acr = claimOf(payload, 'acr');
+  const acr = Object.hasOwn(payload, 'acr') ? payload.acr : undefined;
   if (acr !== undefined && !isAcrClaim(acr)) malformed('acr', 'acr is not a non-empty string');
-  const amr = claimOf(payload, 'amr');
+  const amr = Object.hasOwn(payload, 'amr') ? payload.amr : undefined;
   if (amr !== undefined && !isAmrClaim(amr)) malformed('amr', 'amr is not an array of strings');
-  const authTime = claimOf(payload, 'auth_time');
+  const authTime = Object.hasOwn(payload, 'auth_time') ? payload.auth_time : undefined;
   if (authTime !== undefined && !isNumericDate(authTime))
     malformed('auth_time', 'auth_time is not an integer date');
   const claims: AccessTokenClaims = {
@@ -63,11 +64,18 @@ export function readAccessTokenClaims(payload: JsonObject): AccessTokenClaims {
     jti,
     iat: payload.iat as number,
     exp: payload.exp as number,
-    scopes: typeof scope === 'string' ? scope.split(' ').filter((item) => item !== '') : [],
+    scopes: typeof scope === 'string' ? splitScope(scope) : [],
     claims: payload,
   };
   if (acr !== undefined) claims.acr = acr;
-  if (amr !== undefined) claims.amr = [...amr];
+  if (amr !== undefined) claims.amr = amr;
   if (authTime !== undefined) claims.auth_time = authTime;
   return claims;
+}
+
+/** RFC 6749 3.3: scope tokens separated by spaces; empty tokens (double spaces) are dropped. */
+function splitScope(scope: string): string[] {
+  if (scope === '') return [];
+  const scopes = scope.split(' ');
+  return scopes.includes('') ? scopes.filter((item) => item !== '') : scopes;
 }

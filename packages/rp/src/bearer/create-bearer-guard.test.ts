@@ -53,6 +53,11 @@ describe('bearer guard: negative cases, one loop over the jose and node:crypto v
     }
     return base;
   }
+  /** A claims set as bytes: with a UTF-8 byte-order mark, or encoded as Latin-1 (not UTF-8). */
+  function claimsBytes(value: Record<string, unknown>, shape: { bom?: boolean; latin1?: boolean } = {}) {
+    const json = Buffer.from(JSON.stringify(value), shape.latin1 ? 'latin1' : 'utf8');
+    return shape.bom ? Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), json]) : json;
+  }
   const at = (
     overrides: Record<string, unknown> = {},
     options: Parameters<ForgingProvider['sign']>[1] = {},
@@ -141,6 +146,30 @@ describe('bearer guard: negative cases, one loop over the jose and node:crypto v
     {
       name: 'b64 false in crit (unencoded payload)',
       token: () => provider.signRaw({ typ: 'at+jwt', crit: ['b64'], b64: false }, claims()),
+      code: 'token_malformed',
+    },
+    {
+      name: 'a claims set with a byte-order mark (jose drops it: control)',
+      token: () => provider.signRaw({ typ: 'at+jwt' }, claimsBytes(claims(), { bom: true })),
+    },
+    {
+      name: 'a claims set with non-ASCII UTF-8 (control)',
+      token: () => provider.signRaw({ typ: 'at+jwt' }, claimsBytes(claims({ name: 'Zoë Ångström 😀' }))),
+    },
+    {
+      name: 'a claims set that is not UTF-8',
+      token: () =>
+        provider.signRaw({ typ: 'at+jwt' }, claimsBytes(claims({ name: 'Zo\u00eb' }), { latin1: true })),
+      code: 'token_malformed',
+    },
+    {
+      name: 'a claims set that is a JSON array',
+      token: () => provider.signRaw({ typ: 'at+jwt' }, Buffer.from(JSON.stringify([claims()]))),
+      code: 'token_malformed',
+    },
+    {
+      name: 'a claims set that is not JSON',
+      token: () => provider.signRaw({ typ: 'at+jwt' }, Buffer.from('{"sub":"alice",')),
       code: 'token_malformed',
     },
     {

@@ -171,7 +171,7 @@ export async function createBearerGuard(options: BearerGuardOptions): Promise<Be
     await keySet.load();
   }
   const keys = keySet;
-  const nodeCrypto = new NodeCryptoJwtVerifier(keys);
+  const nodeCrypto = new NodeCryptoJwtVerifier(keys, { algorithms, skew, typ: 'at+jwt' });
   const policyCache = new WeakMap<object, ResolvedPolicy>();
 
   function policyOf(policy: string | StepUpPolicy | undefined): ResolvedPolicy | undefined {
@@ -186,10 +186,13 @@ export async function createBearerGuard(options: BearerGuardOptions): Promise<Be
   }
 
   function verifySignature(token: string, now: number): VerifiedJwt | Promise<VerifiedJwt> {
-    const jwsOptions = { algorithms, now, skew, typ: 'at+jwt' };
-    return verifierName === 'jose'
-      ? verifyJwtWithJose(token, (jwtHeader) => findVerificationKey(keys, jwtHeader), jwsOptions)
-      : nodeCrypto.verify(token, jwsOptions);
+    if (verifierName === 'node-crypto') return nodeCrypto.verify(token, now);
+    return verifyJwtWithJose(token, (jwtHeader) => findVerificationKey(keys, jwtHeader), {
+      algorithms,
+      now,
+      skew,
+      typ: 'at+jwt',
+    });
   }
 
   function readClaims({ header, payload }: VerifiedJwt, now: number): AccessTokenClaims {
@@ -203,7 +206,7 @@ export async function createBearerGuard(options: BearerGuardOptions): Promise<Be
     policy: ResolvedPolicy | undefined,
     now: number,
   ) {
-    const missing = scopes.filter((scope) => !token.scopes.includes(scope));
+    const missing = scopes.length === 0 ? scopes : scopes.filter((scope) => !token.scopes.includes(scope));
     if (missing.length > 0) {
       throw new StepupRpError('insufficient_scope', 'The access token does not grant the required scope.', {
         detail: `missing scopes ${missing.join(' ')}`,

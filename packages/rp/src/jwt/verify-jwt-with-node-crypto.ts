@@ -22,32 +22,44 @@ function scratchFor(length: number): Buffer {
 }
 
 /**
- * Decodes a base64url segment into the scratch buffer at `offset`; undefined unless the segment is
- * canonical unpadded base64url. Node's decoder skips characters outside its alphabets (and stops at
- * `=`), so any such character shows as fewer bytes than the length implies; a length of 4n+1 can
- * never be base64 and is refused too.
+ * Decodes `token[start, end)`, base64url, into the scratch buffer at `offset`; the number of bytes
+ * written, or -1 unless the segment is canonical unpadded base64url. Node's decoder skips characters
+ * outside its alphabets (and stops at `=`), so any such character shows as fewer bytes than the
+ * length implies; a length of 4n+1 can never be base64 and is refused too.
  */
-function decodeSegment(segment: string, offset: number): Buffer | undefined {
-  const length = segment.length;
-  if (length === 0 || length % 4 === 1) return undefined;
+function decodeSegment(token: string, start: number, end: number, offset: number): number {
+  const length = end - start;
+  if (length === 0 || length % 4 === 1) return -1;
+  const segment = token.slice(start, end);
   // Node also reads the standard alphabet's `+` and `/`; jose does not.
-  if (segment.includes('+') || segment.includes('/')) return undefined;
-  const buffer = scratchFor(offset + length);
-  const written = buffer.write(segment, offset, 'base64url');
-  if (written !== Math.floor((length * 3) / 4)) return undefined;
-  return buffer.subarray(offset, offset + written);
+  if (segment.includes('+') || segment.includes('/')) return -1;
+  const written = scratchFor(offset + length).write(segment, offset, 'base64url');
+  return written === (length * 3) >>> 2 ? written : -1;
 }
 
-function parseJsonObject(bytes: Buffer): JsonObject | undefined {
-  if (!isUtf8(bytes)) return undefined;
+function parseHeader(token: string, end: number): JsonObject | undefined {
+  const length = decodeSegment(token, 0, end, 0);
+  if (length === -1 || !isUtf8(scratch.subarray(0, length))) return undefined;
   try {
-    const value: unknown = JSON.parse(bytes.toString('utf8'));
+    const value: unknown = JSON.parse(scratch.toString('utf8', 0, length));
     return typeof value === 'object' && value !== null && !Array.isArray(value)
       ? (value as JsonObject)
       : undefined;
   } catch {
     return undefined;
   }
+}
+
+/** A header that verified before, with what its verification needs, ready for the next token. */
+interface KnownHeader {
+  readonly encoded: string;
+  readonly header: Readonly<JsonObject>;
+  readonly alg: AsymmetricJwsAlgorithm;
+  readonly hash: string | null;
+  readonly kid: string | undefined;
+  /** The key last used under this header, and its `crypto.verify` input (padding, signature encoding). */
+  key: KeyObject | undefined;
+  keyInput: ReturnType<typeof verifyKeyInput> | undefined;
 }
 
 /** The token is outside the common shape: jose decides. */
@@ -58,114 +70,155 @@ const DELEGATE = Symbol('delegate');
  * pre-imported key objects, in the same order and with the same outcomes as `jose.jwtVerify`
  * ({@link verifyJwtWithJose}). Anything outside the common shape — characters outside base64url,
  * padding, a header that does not decode to a JSON object, a `crit` or `b64` header, a missing
- * `alg` — is handed to the `jose` path whole, so the two can only differ in speed. The negative-case
- * tests run both through one loop to hold them to that.
+ * `alg`, a claims set with a byte-order mark or a replacement character — is handed to the `jose`
+ * path whole, so the two can only differ in speed. The negative-case tests run both through one
+ * loop to hold them to that.
+ *
+ * Per token it splits the compact form once, recognises a header it has verified before by its
+ * encoded form (no decoding, no `JSON.parse`), writes the signing input and the signature into one
+ * reused buffer, calls `crypto.verify` with the prepared key input, and decodes and parses the claims
+ * set once.
  */
 export class NodeCryptoJwtVerifier {
   readonly #keySet: RemoteKeySet;
-  readonly #headers = new Map<string, JsonObject>();
+  readonly #options: Omit<JwsVerifyOptions, 'now'>;
+  readonly #headers = new Map<string, KnownHeader>();
+  /** The header of the last token: most tokens carry the same one. */
+  #lastHeader: KnownHeader | undefined;
 
-  constructor(keySet: RemoteKeySet) {
+  constructor(keySet: RemoteKeySet, options: Omit<JwsVerifyOptions, 'now'>) {
     this.#keySet = keySet;
+    this.#options = { ...options, algorithms: [...options.algorithms] };
   }
 
   /**
-   * Verifies `token`. Synchronous (no promise) when the token has the common shape and its key is
-   * cached — the hot path; a promise when the key set must be asked or jose must decide.
+   * Verifies `token` at `now` (seconds since the epoch, for the `jose` path). Synchronous (no promise)
+   * when the token has the common shape and its key is cached — the hot path; a promise when the key
+   * set must be asked or jose must decide.
    */
-  verify(token: string, options: JwsVerifyOptions): VerifiedJwt | Promise<VerifiedJwt> {
-    const result = this.#attempt(token, options, undefined);
-    if (result === DELEGATE) return this.#delegate(token, options);
-    if (result instanceof Promise) return this.#verifyWithFetchedKey(token, options, result);
+  verify(token: string, now: number): VerifiedJwt | Promise<VerifiedJwt> {
+    const result = this.#attempt(token, undefined);
+    if (result === DELEGATE) return this.#delegate(token, now);
+    if (result instanceof Promise) return this.#verifyWithFetchedKey(token, now, result);
     return result;
   }
 
-  async #verifyWithFetchedKey(
-    token: string,
-    options: JwsVerifyOptions,
-    key: Promise<KeyObject>,
-  ): Promise<VerifiedJwt> {
+  async #verifyWithFetchedKey(token: string, now: number, key: Promise<KeyObject>): Promise<VerifiedJwt> {
     // The key was not cached: wait for the key set (a fetch), then verify with what it found.
-    const result = this.#attempt(token, options, await key);
-    if (result === DELEGATE || result instanceof Promise) return this.#delegate(token, options);
+    const result = this.#attempt(token, await key);
+    if (result === DELEGATE || result instanceof Promise) return this.#delegate(token, now);
     return result;
   }
 
-  #readHeader(token: string): JsonObject | undefined {
-    const firstDot = token.indexOf('.');
-    if (firstDot <= 0) return undefined;
+  /** The known header `token` starts with, if any; `firstDot` ends the encoded header. */
+  #knownHeader(token: string, firstDot: number): KnownHeader | undefined {
     const encoded = token.slice(0, firstDot);
+    const last = this.#lastHeader;
+    if (last !== undefined && last.encoded === encoded) return last;
     const known = this.#headers.get(encoded);
-    if (known !== undefined) return known;
-    const bytes = decodeSegment(encoded, 0);
-    const header = bytes === undefined ? undefined : parseJsonObject(bytes);
-    if (header === undefined || 'crit' in header || 'b64' in header) return undefined;
-    return header;
+    if (known !== undefined) this.#lastHeader = known;
+    return known;
+  }
+
+  /** Reads a header not seen before; DELEGATE when jose must decide, alg_not_allowed before any key. */
+  #readHeader(token: string, firstDot: number): KnownHeader | typeof DELEGATE {
+    const header = parseHeader(token, firstDot);
+    if (header === undefined || 'crit' in header || 'b64' in header) return DELEGATE;
+    const alg = header.alg;
+    if (typeof alg !== 'string' || alg === '') return DELEGATE;
+    if (!this.#options.algorithms.includes(alg) || !Object.hasOwn(ASYMMETRIC_ALGORITHMS, alg)) {
+      throw new StepupRpError(
+        'alg_not_allowed',
+        'The token is signed with an algorithm that is not allowed.',
+        { detail: `alg ${JSON.stringify(alg)} is not one of ${this.#options.algorithms.join(', ')}` },
+      );
+    }
+    const kid = Object.hasOwn(header, 'kid') ? header.kid : undefined;
+    return {
+      encoded: token.slice(0, firstDot),
+      header,
+      alg: alg as AsymmetricJwsAlgorithm,
+      hash: ASYMMETRIC_ALGORITHMS[alg as AsymmetricJwsAlgorithm].hash,
+      // A kid that is not a string is refused by findVerificationKey below, never kept.
+      kid: typeof kid === 'string' ? kid : undefined,
+      key: undefined,
+      keyInput: undefined,
+    };
   }
 
   #attempt(
     token: string,
-    options: JwsVerifyOptions,
     fetchedKey: KeyObject | undefined,
   ): VerifiedJwt | typeof DELEGATE | Promise<KeyObject> {
     const firstDot = token.indexOf('.');
+    if (firstDot <= 0) return DELEGATE;
     const secondDot = token.indexOf('.', firstDot + 1);
-    if (firstDot <= 0 || secondDot <= firstDot + 1 || token.indexOf('.', secondDot + 1) !== -1)
-      return DELEGATE;
-    const encodedHeader = token.slice(0, firstDot);
-    const known = this.#headers.get(encodedHeader);
-    const header = known ?? this.#readHeader(token);
-    if (header === undefined) return DELEGATE;
-    const alg = header.alg;
-    if (typeof alg !== 'string' || alg === '') return DELEGATE;
-    if (!options.algorithms.includes(alg) || !Object.hasOwn(ASYMMETRIC_ALGORITHMS, alg)) {
-      throw new StepupRpError(
-        'alg_not_allowed',
-        'The token is signed with an algorithm that is not allowed.',
-        {
-          detail: `alg ${JSON.stringify(alg)} is not one of ${options.algorithms.join(', ')}`,
-        },
-      );
-    }
-    const algorithm = alg as AsymmetricJwsAlgorithm;
+    if (secondDot <= firstDot + 1 || token.indexOf('.', secondDot + 1) !== -1) return DELEGATE;
+
+    const known = this.#knownHeader(token, firstDot);
+    const entry = known ?? this.#readHeader(token, firstDot);
+    if (entry === DELEGATE) return DELEGATE;
     let key = fetchedKey;
     if (key === undefined) {
-      const found = findVerificationKey(this.#keySet, header);
+      const found =
+        known === undefined
+          ? findVerificationKey(this.#keySet, entry.header)
+          : (this.#keySet.cachedKey(entry.alg, entry.kid) ?? this.#keySet.getKey(entry.alg, entry.kid));
       if (found instanceof Promise) return found;
       key = found;
     }
+    if (entry.key !== key) {
+      entry.keyInput = verifyKeyInput(entry.alg, key);
+      entry.key = key;
+    }
+
     // Signing input, then signature, side by side in the scratch buffer.
-    const buffer = scratchFor(token.length);
+    const signatureLength = decodeSegment(token, secondDot + 1, token.length, secondDot);
+    if (signatureLength === -1) return DELEGATE;
+    const buffer = scratch;
     buffer.write(token, 0, secondDot, 'latin1');
-    const signature = decodeSegment(token.slice(secondDot + 1), secondDot);
-    if (signature === undefined) return DELEGATE;
     let valid = false;
     try {
       valid = verify(
-        ASYMMETRIC_ALGORITHMS[algorithm].hash,
+        entry.hash,
         buffer.subarray(0, secondDot),
-        verifyKeyInput(algorithm, key),
-        signature,
+        entry.keyInput as NonNullable<KnownHeader['keyInput']>,
+        buffer.subarray(secondDot, secondDot + signatureLength),
       );
     } catch {
       valid = false;
     }
-    const payloadBytes = decodeSegment(token.slice(firstDot + 1, secondDot), 0);
-    if (payloadBytes === undefined) return DELEGATE;
+    // The claims set, over the signing input (no longer needed).
+    const payloadLength = decodeSegment(token, firstDot + 1, secondDot, 0);
+    if (payloadLength === -1) return DELEGATE;
     if (!valid) throw new StepupRpError('signature_invalid', 'The token signature is not valid.');
-    if (known === undefined && this.#headers.size < MAX_CACHED_HEADERS) {
-      this.#headers.set(encodedHeader, Object.freeze(header));
+    const text = scratch.toString('utf8', 0, payloadLength);
+    // Node decodes bad UTF-8 to U+FFFD and keeps a byte-order mark where jose refuses the first and
+    // drops the second: let jose judge these rare shapes (a one-byte string is never either).
+    if (text.charCodeAt(0) === 0xfeff || text.includes('\ufffd')) return DELEGATE;
+    let payload: unknown;
+    try {
+      payload = JSON.parse(text);
+    } catch {
+      payload = undefined;
     }
-    const payload = parseJsonObject(payloadBytes);
-    if (payload === undefined) {
+    if (typeof payload !== 'object' || payload === null || Array.isArray(payload)) {
       throw new StepupRpError('token_malformed', 'The token is malformed.', {
         detail: 'the claims set is not a JSON object',
       });
     }
-    return { header, payload };
+    if (known === undefined && this.#headers.size < MAX_CACHED_HEADERS) {
+      Object.freeze(entry.header);
+      this.#headers.set(entry.encoded, entry);
+      this.#lastHeader = entry;
+    }
+    return { header: entry.header, payload: payload as JsonObject };
   }
 
-  #delegate(token: string, options: JwsVerifyOptions): Promise<VerifiedJwt> {
-    return verifyJwtWithJose(token, (header) => findVerificationKey(this.#keySet, header), options);
+  #delegate(token: string, now: number): Promise<VerifiedJwt> {
+    return verifyJwtWithJose(token, (header) => findVerificationKey(this.#keySet, header), {
+      ...this.#options,
+      now,
+    });
   }
 }

@@ -30,8 +30,11 @@ export interface ForgingProvider {
       header?: Record<string, unknown>;
     },
   ): Promise<string>;
-  /** RS256 with the published key over exactly `header` (no checks: for headers jose will not write). */
-  signRaw(header: Record<string, unknown>, claims: Record<string, unknown>): string;
+  /**
+   * RS256 with the published key over exactly `header` (no checks: for headers jose will not write),
+   * and over `claims` as JSON, or as exactly these bytes (for claims sets jose will not write).
+   */
+  signRaw(header: Record<string, unknown>, claims: Record<string, unknown> | Uint8Array): string;
   /** An unsecured JWT (`alg: none`). */
   signNone(claims: Record<string, unknown>, header?: Record<string, unknown>): string;
   /** An HMAC-signed JWT; `key` defaults to the RSA public key's PEM (the algorithm-confusion attack). */
@@ -87,7 +90,9 @@ export async function startForgingProvider(): Promise<ForgingProvider> {
         .sign(key);
     },
     signRaw(header, claims) {
-      const input = `${encode({ alg: 'RS256', kid: 'rsa-1', ...header })}.${encode(claims)}`;
+      const payload =
+        claims instanceof Uint8Array ? Buffer.from(claims).toString('base64url') : encode(claims);
+      const input = `${encode({ alg: 'RS256', kid: 'rsa-1', ...header })}.${payload}`;
       return `${input}.${sign('sha256', Buffer.from(input), rsa.privateKey).toString('base64url')}`;
     },
     signNone(claims, header = {}) {
