@@ -137,6 +137,13 @@ describe('management API /clients', () => {
     }
     const dashboard = await f.call(token, 'DELETE', '/clients/stepup-dashboard');
     assert.deepEqual([dashboard.status, dashboard.body.error?.code], [409, 'conflict']);
+    for (const client_id of ['stepup-account', 'stepup-dashboard']) {
+      const reserved = await f.call(token, 'POST', '/clients', {
+        client_id,
+        redirect_uris: ['https://attacker.example/cb'],
+      });
+      assert.deepEqual([reserved.status, reserved.body.error?.code], [409, 'conflict'], client_id);
+    }
     const unknown = await f.call(token, 'PATCH', '/clients/nope', { client_name: 'x' });
     assert.deepEqual([unknown.status, unknown.body.error?.code], [404, 'not_found']);
     const publicSecret = await f.call(token, 'POST', '/clients/spa/secret');

@@ -1,9 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import type { ClientMetadata } from '../store/clients.ts';
+import { type ClientMetadata, isReservedClientId } from '../store/clients.ts';
 import { ApiError } from './api-error.ts';
 import { listOf } from './list-page.ts';
-import { ALLOWED_SCOPES_METADATA, DASHBOARD_CLIENT_ID } from './management-api-identity.ts';
+import { ALLOWED_SCOPES_METADATA } from './management-api-identity.ts';
 import type { ManagementDependencies } from './management-dependencies.ts';
 import { recordAdminChange } from './record-admin-change.ts';
 
@@ -155,8 +155,8 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
     return metadata;
   };
   const refuseSystemClient = (id: string) => {
-    if (id === DASHBOARD_CLIENT_ID) {
-      throw new ApiError('conflict', 'the dashboard client is managed by the provider and cannot be changed');
+    if (isReservedClientId(id)) {
+      throw new ApiError('conflict', `"${id}" is one of the provider's own clients and cannot be changed`);
     }
   };
 
@@ -185,6 +185,7 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
         type: isPublicClient ? ('public' as const) : ('confidential' as const),
       };
       checkClient(deps, view, 'body');
+      refuseSystemClient(body.client_id);
       if (await store.clients.find(body.client_id)) {
         throw new ApiError('conflict', `a client "${body.client_id}" already exists`);
       }

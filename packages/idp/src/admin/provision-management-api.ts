@@ -22,15 +22,18 @@ export async function provisionManagementApi(store: Store, config: StepupConfig)
     accessTokenTtl: MANAGEMENT_TOKEN_TTL_SECONDS,
     signingAlg: 'RS256',
   });
-  await store.clients.upsert({
-    client_id: DASHBOARD_CLIENT_ID,
-    client_name: 'Stepup dashboard',
-    token_endpoint_auth_method: 'none',
-    redirect_uris: [`${issuer}/dashboard/callback`],
-    post_logout_redirect_uris: [`${issuer}/dashboard/`],
-    grant_types: ['authorization_code', 'refresh_token'],
-    response_types: ['code'],
-    id_token_signed_response_alg: 'RS256',
-    [ALLOWED_SCOPES_METADATA]: [...MANAGEMENT_SCOPES],
-  });
+  await store.clients.upsert(
+    {
+      client_id: DASHBOARD_CLIENT_ID,
+      client_name: 'Stepup dashboard',
+      token_endpoint_auth_method: 'none',
+      redirect_uris: [`${issuer}/dashboard/callback`],
+      post_logout_redirect_uris: [`${issuer}/dashboard/`],
+      grant_types: ['authorization_code', 'refresh_token'],
+      response_types: ['code'],
+      id_token_signed_response_alg: 'RS256',
+      [ALLOWED_SCOPES_METADATA]: [...MANAGEMENT_SCOPES],
+    },
+    { builtIn: true },
+  );
 }

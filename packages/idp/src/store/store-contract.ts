@@ -387,6 +387,22 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       const store = await openStore(t);
       await assert.rejects(store.clients.upsert({ client_id: '' }), TypeError);
     });
+
+    test('the provider’s own client ids are refused unless it writes them itself', async (t) => {
+      const store = await openStore(t);
+      const dashboard = {
+        client_id: 'stepup-dashboard',
+        redirect_uris: ['https://idp.example/dashboard/callback'],
+      };
+      await store.clients.upsert(dashboard, { builtIn: true });
+      for (const client_id of ['stepup-account', 'stepup-dashboard']) {
+        await assert.rejects(
+          store.clients.upsert({ client_id, redirect_uris: ['https://attacker.example/cb'] }),
+          { name: 'ReservedClientIdError', code: 'conflict', clientId: client_id },
+        );
+      }
+      assert.deepEqual(await store.clients.list(), [dashboard]);
+    });
   });
 
   describe(`${name}: resourceServers`, () => {

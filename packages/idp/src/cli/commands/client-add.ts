@@ -1,6 +1,8 @@
 import { ALLOWED_SCOPES_METADATA } from '../../admin/management-api-identity.ts';
+import { isReservedClientId, RESERVED_CLIENT_IDS } from '../../store/clients.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from '../cli-command.ts';
 import { withStore } from '../with-store.ts';
+import { readClientMetadataOption } from './client-metadata-option.ts';
 
 const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
 const GRANTS = ['authorization_code', 'client_credentials'] as const;
@@ -16,6 +18,7 @@ export const clientAdd: CliCommand = {
     'stepup-idp client add <client_id> (--secret <secret> | --public) --redirect-uri <uri> [--redirect-uri <uri>…]\n' +
     '    [--post-logout-redirect-uri <uri>…] [--id-token-alg RS256|ES256|EdDSA|HS256] [--name <display name>]\n' +
     '    [--grant authorization_code|client_credentials …] [--scopes "<API scopes it may be granted>"]\n' +
+    '    [--metadata key=value …]   (what post-login Actions see as event.client.metadata)\n' +
     '  a machine client of the management API: client add <id> --secret <secret> --grant client_credentials \\\n' +
     '    --scopes "read:users read:audit"',
   async run(args, io) {
@@ -30,12 +33,18 @@ export const clientAdd: CliCommand = {
         name: { type: 'string' },
         grant: { type: 'string', multiple: true },
         scopes: { type: 'string' },
+        metadata: { type: 'string', multiple: true },
       },
       1,
     );
     const clientId = positionals[0] ?? '';
     if (!/^[A-Za-z0-9._~-]{1,128}$/.test(clientId)) {
       throw new UsageError('client_id: use 1 to 128 letters, digits or . _ ~ -');
+    }
+    if (isReservedClientId(clientId)) {
+      throw new UsageError(
+        `client_id "${clientId}" is reserved for the provider's own ${RESERVED_CLIENT_IDS[clientId]}; choose another id`,
+      );
     }
     const isPublic = values.public === true;
     if (isPublic === (values.secret !== undefined))
@@ -58,6 +67,7 @@ export const clientAdd: CliCommand = {
       throw new UsageError('at least one --redirect-uri is required');
     const postLogoutRedirectUris = values['post-logout-redirect-uri'] ?? [];
     for (const uri of [...redirectUris, ...postLogoutRedirectUris]) checkRedirectUri(uri);
+    const metadata = readClientMetadataOption(values.metadata ?? []);
     const alg = values['id-token-alg'] ?? 'RS256';
     if (!(ID_TOKEN_ALGORITHMS as readonly string[]).includes(alg)) {
       throw new UsageError(`--id-token-alg: "${alg}" is not one of ${ID_TOKEN_ALGORITHMS.join(', ')}`);
@@ -82,6 +92,7 @@ export const clientAdd: CliCommand = {
         response_types: codeFlow ? ['code'] : [],
         id_token_signed_response_alg: alg,
         ...(scopes.length ? { [ALLOWED_SCOPES_METADATA]: scopes } : {}),
+        ...(Object.keys(metadata).length ? { metadata } : {}),
       });
       io.out(
         `registered client ${clientId} (${isPublic ? 'public, PKCE required' : 'confidential'}, ID tokens ${alg}, grants ${grants.join(' ')}${scopes.length ? `, scopes ${scopes.join(' ')}` : ''})`,

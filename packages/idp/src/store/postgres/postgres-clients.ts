@@ -1,4 +1,4 @@
-import type { ClientMetadata, ClientsRepository } from '../clients.ts';
+import { type ClientMetadata, type ClientsRepository, checkClientToStore } from '../clients.ts';
 import type { PostgresQueryable } from './postgres-database.ts';
 
 export class PostgresClientsRepository implements ClientsRepository {
@@ -8,11 +8,8 @@ export class PostgresClientsRepository implements ClientsRepository {
     this.#db = db;
   }
 
-  async upsert(metadata: ClientMetadata): Promise<void> {
-    const clientId: unknown = metadata.client_id;
-    if (typeof clientId !== 'string' || clientId === '') {
-      throw new TypeError('client metadata needs a non-empty string client_id');
-    }
+  async upsert(metadata: ClientMetadata, options: { builtIn?: boolean } = {}): Promise<void> {
+    const clientId = checkClientToStore(metadata, options);
     await this.#db.query(
       `INSERT INTO clients (client_id, metadata) VALUES ($1, $2)
        ON CONFLICT (client_id) DO UPDATE SET metadata = excluded.metadata`,

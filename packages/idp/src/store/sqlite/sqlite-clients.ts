@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import type { ClientMetadata, ClientsRepository } from '../clients.ts';
+import { type ClientMetadata, type ClientsRepository, checkClientToStore } from '../clients.ts';
 import { runSqlite } from './run-sqlite.ts';
 
 export class SqliteClientsRepository implements ClientsRepository {
@@ -20,11 +20,8 @@ export class SqliteClientsRepository implements ClientsRepository {
     this.#remove = db.prepare('DELETE FROM clients WHERE client_id = ?');
   }
 
-  async upsert(metadata: ClientMetadata): Promise<void> {
-    const clientId: unknown = metadata.client_id;
-    if (typeof clientId !== 'string' || clientId === '') {
-      throw new TypeError('client metadata needs a non-empty string client_id');
-    }
+  async upsert(metadata: ClientMetadata, options: { builtIn?: boolean } = {}): Promise<void> {
+    const clientId = checkClientToStore(metadata, options);
     const json = JSON.stringify(metadata);
     await runSqlite(this.#db, () => this.#upsert.run(clientId, json));
   }
