@@ -166,7 +166,13 @@ describe('dashboard in Chromium', () => {
     await page.waitForSelector('td:text-is("admin.client.created")');
     const types = await page.locator('tbody tr td:nth-child(2)').allTextContents();
     assert.deepEqual(types, ['admin.action.deployed', 'admin.action.deployed', 'admin.client.created']);
-    assert.ok(await page.locator(`td:text-is("user ${operatorId}")`).count());
+    // People by username (the id in the tooltip), applications by name.
+    const by = page.locator('tbody tr').first().locator('td:nth-child(7) a');
+    assert.equal(await by.textContent(), 'olivia');
+    assert.equal(await by.getAttribute('title'), `user ${operatorId}`);
+    const client = page.locator('tbody tr').last().locator('td:nth-child(5) span');
+    assert.equal(await client.textContent(), 'Payroll');
+    assert.equal(await client.getAttribute('title'), 'client payroll');
     await page.getByLabel('Event type').fill('');
     await page.getByLabel('Outcome').selectOption('success');
     await page.click('button:text("Show events")');

@@ -3,6 +3,7 @@ import { readDashboardSettings } from './dashboard-settings.ts';
 import { describeError } from './describe-error.ts';
 import { h, replaceChildren } from './element.ts';
 import { ManagementApi } from './management-api.ts';
+import { NameDirectory } from './name-directory.ts';
 import { OperationRunner, type RecentSignIn } from './operation-runner.ts';
 import { currentSession, endSession, startSession } from './operator-session.ts';
 import { actionPage } from './pages/action-page.ts';
@@ -91,6 +92,7 @@ async function start(): Promise<void> {
   const outcome = pending ? await runner.resume(pending) : undefined;
   if (pending) window.history.replaceState(null, '', pending.route);
 
+  const names = new NameDirectory(api);
   let operatorName = session.userId;
   try {
     const operator = await runner.load<UserResource>({
@@ -98,6 +100,7 @@ async function start(): Promise<void> {
       path: `/users/${encodeURIComponent(session.userId)}`,
     });
     operatorName = operator.name ?? operator.username;
+    names.rememberUser(operator);
   } catch (error) {
     showSignInProblem(root, error, signIn);
     return;
@@ -109,7 +112,7 @@ async function start(): Promise<void> {
     sections: SECTIONS,
     operatorName,
     outcome,
-    context: { settings, runner, operatorId: session.userId },
+    context: { settings, runner, names, operatorId: session.userId },
     onSignOut: () => {
       endSession();
       redirectToSignOut(settings, session.idToken);

@@ -1,10 +1,13 @@
 import type { DashboardSettings } from './dashboard-settings.ts';
+import type { NameDirectory } from './name-directory.ts';
 import type { OperationOutcome, OperationRunner } from './operation-runner.ts';
 
 /** What every page gets from the shell. */
 export interface PageContext {
   settings: DashboardSettings;
   runner: OperationRunner;
+  /** Usernames and application names behind the ids the API returns, kept for the tab's life. */
+  names: NameDirectory;
   /** The route's parameters (`#/users/:id` → `{ id }`), decoded. */
   params: Record<string, string>;
   /** The change this page asked for before a sign-in, sent again just now. */

@@ -5,6 +5,7 @@ import { dataTable } from '../data-table.ts';
 import { describeError } from '../describe-error.ts';
 import { h, replaceChildren } from '../element.ts';
 import { button, formField } from '../form-field.ts';
+import { clientReference, userReference } from '../named-reference.ts';
 import type { Page, PageContext } from '../page.ts';
 import { timeText } from '../time-text.ts';
 
@@ -68,7 +69,12 @@ export const actionPage: Page = async (context) => {
   const path = `/actions/${encodeURIComponent(name)}`;
   const loadDetail = async (): Promise<ActionDetail | undefined> => {
     try {
-      return (await context.runner.load<{ action: ActionDetail }>({ method: 'GET', path })).action;
+      const { action } = await context.runner.load<{ action: ActionDetail }>({ method: 'GET', path });
+      await context.names.lookUp({
+        users: action.recentExecutions.flatMap((run) => (run.userId ? [run.userId] : [])),
+        clients: action.recentExecutions.flatMap((run) => (run.clientId ? [run.clientId] : [])),
+      });
+      return action;
     } catch (error) {
       if (error instanceof ApiError && error.status === 404) return undefined;
       throw error;
@@ -135,8 +141,14 @@ export const actionPage: Page = async (context) => {
           { header: 'Version', kind: 'num', cell: (run) => String(run.version) },
           { header: 'Outcome', cell: (run) => run.outcome },
           { header: 'Calls', kind: 'code', cell: (run) => run.calls.join('\n') || '—' },
-          { header: 'User', kind: 'code', cell: (run) => run.userId ?? '—' },
-          { header: 'Client', kind: 'code', cell: (run) => run.clientId ?? '—' },
+          {
+            header: 'User',
+            cell: (run) => (run.userId ? userReference(context.names, run.userId) : '—'),
+          },
+          {
+            header: 'Client',
+            cell: (run) => (run.clientId ? clientReference(context.names, run.clientId) : '—'),
+          },
         ],
       }),
     );

@@ -108,7 +108,8 @@ export const applicationsPage: Page = async (context) => {
     else replaceChildren(revealed);
   };
 
-  const renderList = (items: ClientResource[]) =>
+  const renderList = (items: ClientResource[]) => {
+    context.names.rememberClients(items);
     replaceChildren(
       list,
       dataTable({
@@ -146,6 +147,7 @@ export const applicationsPage: Page = async (context) => {
         ],
       }),
     );
+  };
 
   const reload = async () => {
     const fresh = await context.runner.load<ListPage<ClientResource>>({ method: 'GET', path: '/clients' });

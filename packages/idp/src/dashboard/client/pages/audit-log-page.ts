@@ -1,5 +1,5 @@
 import { ApiError } from '../api-error.ts';
-import type { AuditEventResource, ListPage } from '../api-types.ts';
+import type { AuditEventResource, ClientResource, ListPage, UserResource } from '../api-types.ts';
 import { auditEventsTable } from '../audit-events-table.ts';
 import { describeError } from '../describe-error.ts';
 import { h, replaceChildren } from '../element.ts';
@@ -14,6 +14,7 @@ function isoOrUndefined(local: string): string | undefined {
   return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
+/** The filters as typed: `user_id` and `client_id` may still be names (see `resolveFilters`). */
 function readFilters(form: HTMLFormElement): Record<string, string | undefined> {
   const data = new FormData(form);
   const text = (name: string) => String(data.get(name) ?? '').trim() || undefined;
@@ -25,6 +26,43 @@ function readFilters(form: HTMLFormElement): Record<string, string | undefined> 
     from: isoOrUndefined(String(data.get('from') ?? '')),
     to: isoOrUndefined(String(data.get('to') ?? '')),
   };
+}
+
+/**
+ * The user filter takes a username or an id: a username that exists exactly is turned into its id;
+ * anything else is sent as typed (the id of a user, maybe one deleted since).
+ */
+async function userIdFor(context: PageContext, typed: string | undefined): Promise<string | undefined> {
+  if (!typed) return undefined;
+  const found = await context.runner.load<ListPage<UserResource>>({
+    method: 'GET',
+    path: '/users',
+    query: { q: typed, limit: '200' },
+  });
+  const user = found.items.find((candidate) => candidate.username === typed);
+  if (user) context.names.rememberUser(user);
+  return user?.id ?? typed;
+}
+
+/** The application filter takes a client id or an application's exact name, as `userIdFor` does. */
+async function clientIdFor(context: PageContext, typed: string | undefined): Promise<string | undefined> {
+  if (!typed) return undefined;
+  const clients = await context.runner.load<ListPage<ClientResource>>({ method: 'GET', path: '/clients' });
+  context.names.rememberClients(clients.items);
+  if (clients.items.some((client) => client.client_id === typed)) return typed;
+  return clients.items.find((client) => client.client_name === typed)?.client_id ?? typed;
+}
+
+/** The filters as the API takes them: names turned into ids. */
+async function resolveFilters(
+  context: PageContext,
+  typed: Record<string, string | undefined>,
+): Promise<Record<string, string | undefined>> {
+  const [userId, clientId] = await Promise.all([
+    userIdFor(context, typed.user_id),
+    clientIdFor(context, typed.client_id),
+  ]);
+  return { ...typed, user_id: userId, client_id: clientId };
 }
 
 async function exportJsonLines(
@@ -57,8 +95,16 @@ export const auditLogPage: Page = async (context) => {
         label: 'Event type',
         control: textInput('type', { placeholder: 'login.* or action.failed' }),
       }),
-      formField({ label: 'User id', control: textInput('user_id', { spellcheck: false }) }),
-      formField({ label: 'Client id', control: textInput('client_id', { spellcheck: false }) }),
+      formField({
+        label: 'User',
+        control: textInput('user_id', { spellcheck: false }),
+        hint: 'Username or user id',
+      }),
+      formField({
+        label: 'Application',
+        control: textInput('client_id', { spellcheck: false }),
+        hint: 'Name or client id',
+      }),
       formField({
         label: 'Outcome',
         control: selectInput('outcome', [
@@ -81,9 +127,9 @@ export const auditLogPage: Page = async (context) => {
       { class: 'button-row' },
       h('button', { type: 'submit', class: 'button button-primary button-inline' }, 'Show events'),
       button('Export as JSON lines', () => {
-        exportJsonLines(context, readFilters(form)).catch((error: unknown) =>
-          context.announce(describeError(error), 'error'),
-        );
+        resolveFilters(context, readFilters(form))
+          .then((filters) => exportJsonLines(context, filters))
+          .catch((error: unknown) => context.announce(describeError(error), 'error'));
       }),
     ),
   );
@@ -91,18 +137,23 @@ export const auditLogPage: Page = async (context) => {
   const pager = h('nav', { class: 'pager', 'aria-label': 'Audit log pages' });
   /** The cursors of the pages shown so far; the last one is the current page's. */
   const cursors: (string | undefined)[] = [undefined];
-  let filters = readFilters(form);
+  let filters: Record<string, string | undefined> = {};
 
-  const show = async () => {
+  /** Shows the page of the last cursor; with `typed`, for these new filters. */
+  const show = async (typed?: Record<string, string | undefined>) => {
     results.setAttribute('aria-busy', 'true');
     try {
+      if (typed) filters = await resolveFilters(context, typed);
       const page = await context.runner.load<ListPage<AuditEventResource>>({
         method: 'GET',
         path: '/audit-events',
         query: { ...filters, limit: PAGE_SIZE, cursor: cursors.at(-1) },
       });
       pointAtField(form, undefined);
-      replaceChildren(results, auditEventsTable(page.items, 'Audit events, newest first'));
+      replaceChildren(
+        results,
+        await auditEventsTable(page.items, 'Audit events, newest first', context.names),
+      );
       replaceChildren(
         pager,
         button(
@@ -134,11 +185,10 @@ export const auditLogPage: Page = async (context) => {
   };
   form.addEventListener('submit', (event) => {
     event.preventDefault();
-    filters = readFilters(form);
     cursors.splice(1);
-    void show();
+    void show(readFilters(form));
   });
-  await show();
+  await show(readFilters(form));
 
   return h(
     'div',

@@ -24,6 +24,7 @@ export const userPage: Page = async (context) => {
   const id = context.params.id ?? '';
   const path = `/users/${encodeURIComponent(id)}`;
   let user = await context.runner.load<UserResource>({ method: 'GET', path });
+  context.names.rememberUser(user);
   const facts = h('dl', { class: 'facts' });
   const factors = h('div', {});
   const controls = h('div', { class: 'button-row' });
@@ -163,12 +164,10 @@ export const userPage: Page = async (context) => {
     );
   };
 
-  const [events] = await Promise.all([
-    context.runner.load<ListPage<AuditEventResource>>({
-      method: 'GET',
-      path: `${path}/events`,
-      query: { limit: '20' },
-    }),
+  const [recentEvents] = await Promise.all([
+    context.runner
+      .load<ListPage<AuditEventResource>>({ method: 'GET', path: `${path}/events`, query: { limit: '20' } })
+      .then((page) => auditEventsTable(page.items, `Recent events of ${user.username}`, context.names)),
     loadFactors(),
   ]);
   if (context.outcome?.ok)
@@ -202,7 +201,7 @@ export const userPage: Page = async (context) => {
       'section',
       { class: 'panel', 'aria-labelledby': 'events-heading' },
       h('h2', { id: 'events-heading' }, 'Recent events'),
-      auditEventsTable(events.items, `Recent events of ${user.username}`),
+      recentEvents,
     ),
   );
 };

@@ -98,6 +98,7 @@ export const usersPage: Page = async (context) => {
         path: '/users',
         query: { q: query.value.trim() || undefined, limit: '100' },
       });
+      for (const user of page.items) context.names.rememberUser(user);
       replaceChildren(results, usersTable(page.items));
     } catch (error) {
       replaceChildren(results, h('p', { class: 'alert alert-error', role: 'alert' }, describeError(error)));
