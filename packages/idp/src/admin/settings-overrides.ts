@@ -5,8 +5,12 @@ import type { KeysRepository } from '../store/keys.ts';
 const OVERRIDES_KEY = 'settings-overrides';
 
 /** The parts of the configuration operators may change through the management API. */
-export type SettingsOverrides = Pick<StepupConfigInput, 'push' | 'throttling' | 'acrLadder'> & {
+export type SettingsOverrides = Pick<
+  StepupConfigInput,
+  'push' | 'throttling' | 'acrLadder' | 'rememberBrowser'
+> & {
   email?: { enabled?: boolean };
+  admin?: { freshAuthSeconds?: number };
 };
 
 export async function readSettingsOverrides(keys: KeysRepository): Promise<SettingsOverrides> {

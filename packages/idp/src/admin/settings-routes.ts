@@ -42,6 +42,8 @@ const settingsView = z.object({
     second_factor: windowView,
     code_tries_per_login: z.number().int(),
   }),
+  remember_browser: z.object({ days: z.number().int() }),
+  admin: z.object({ fresh_auth_seconds: z.number().int() }),
   acr_ladder: z.array(levelView),
   restart_required: z.array(z.string()),
 });
@@ -67,6 +69,8 @@ const settingsPatch = z
         code_tries_per_login: z.number().int().optional(),
       })
       .optional(),
+    remember_browser: z.strictObject({ days: z.number().int() }).optional(),
+    admin: z.strictObject({ fresh_auth_seconds: z.number().int() }).optional(),
     acr_ladder: z
       .array(
         z.strictObject({
@@ -137,6 +141,8 @@ function view(deps: ManagementDependencies, effective: StepupConfig): z.output<t
     push: config.push,
     throttling: config.throttling,
     email: { enabled: config.email.enabled },
+    rememberBrowser: config.rememberBrowser,
+    admin: { freshAuthSeconds: config.admin.freshAuthSeconds },
     acrLadder: config.acrLadder ?? deps.ladder.levels,
   });
   const { push, throttling } = effective;
@@ -156,6 +162,8 @@ function view(deps: ManagementDependencies, effective: StepupConfig): z.output<t
       second_factor: window(throttling.secondFactor),
       code_tries_per_login: throttling.codeTriesPerLogin,
     },
+    remember_browser: { days: effective.rememberBrowser.days },
+    admin: { fresh_auth_seconds: effective.admin.freshAuthSeconds },
     acr_ladder: (effective.acrLadder ?? deps.ladder.levels).map((level) => ({
       acr: level.acr,
       factors: level.factors,
@@ -167,9 +175,10 @@ function view(deps: ManagementDependencies, effective: StepupConfig): z.output<t
 }
 
 /**
- * `/settings`: factor, push, throttling and acr ladder settings. Changes are stored over the
- * configuration file and applied when the provider starts; `restart_required` lists those that
- * differ from what is running.
+ * `/settings`: factor, push, throttling, remember-browser, admin and acr ladder settings. Changes are
+ * stored over the configuration file and apply at once on every node (`live-config/live-settings.ts`),
+ * except the acr ladder, which applies when the provider starts; `restart_required` lists the
+ * settings whose stored value differs from what is running.
  */
 export function registerSettingsRoutes(deps: ManagementDependencies): void {
   const { routes, store } = deps;
@@ -178,7 +187,7 @@ export function registerSettingsRoutes(deps: ManagementDependencies): void {
   routes.add({
     method: 'GET',
     path: '/settings',
-    summary: 'The settings operators may change, as they will be after a restart',
+    summary: 'The settings operators may change, as stored; restart_required names those not running yet',
     scope: 'read:settings',
     response: settingsView,
     handler: async () => view(deps, await effective()),
@@ -187,7 +196,7 @@ export function registerSettingsRoutes(deps: ManagementDependencies): void {
   routes.add({
     method: 'PATCH',
     path: '/settings',
-    summary: 'Change settings (stored; applied when the provider restarts)',
+    summary: 'Change settings (applied at once on every node, except the acr ladder: at the next start)',
     scope: 'update:settings',
     body: settingsPatch,
     response: settingsView,
@@ -210,6 +219,7 @@ export function registerSettingsRoutes(deps: ManagementDependencies): void {
         });
       }
       await writeSettingsOverrides(store.keys, overrides);
+      await deps.applyChanges();
       await recordAdminChange(store.auditEvents, {
         type: 'admin.settings.updated',
         caller,

@@ -55,16 +55,14 @@ export function registerInteractionRoutes(
   // Security keys and passkeys: after push, before TOTP (phishing resistant, and nothing to type).
   factors.push(createWebAuthnInteraction(deps.webauthn, kit));
   factors.push(createTotpInteraction(deps.totp, kit));
-  if (deps.config.email.enabled) {
-    const { store, mailer, config } = deps;
-    const email = new EmailOtp({
-      codes: store.emailCodes,
-      attempts: store.attempts,
-      mailer,
-      settings: config.email,
-    });
-    factors.push(createEmailOtpInteraction(email, kit, config.email));
-  }
+  // Registered even while switched off: `email.enabled` is read at each request (operators switch it at runtime).
+  const email = new EmailOtp({
+    codes: deps.store.emailCodes,
+    attempts: deps.store.attempts,
+    mailer: deps.mailer,
+    settings: deps.config.email,
+  });
+  factors.push(createEmailOtpInteraction(email, kit, deps.config.email));
   // Last: a way back in, never the factor offered first while another is enrolled.
   factors.push(createRecoveryCodeInteraction(new RecoveryCodes(deps.store.recoveryCodes), kit));
   if (deps.rememberedBrowsers) beforeFinish.push(createRememberBrowserOffer(kit, deps.rememberedBrowsers));

@@ -11,7 +11,6 @@ export const LIVE_SETTING_PATHS: readonly (readonly string[])[] = [
   ['push'],
   ['throttling'],
   ['email', 'enabled'],
-  ['factors'],
   ['rememberBrowser'],
   ['admin', 'freshAuthSeconds'],
 ];

@@ -24,16 +24,18 @@ function describeWait(seconds: number): string {
  * Email one-time codes in the login interaction, for people whose account has a verified email
  * address (that counts as enrolled; an unverified one does not, and nothing is enrolled during a
  * login). The first time a login shows this factor a
- * code goes out; "Send a new code" sends another and voids the one before.
+ * code goes out; "Send a new code" sends another and voids the one before. While `settings.enabled`
+ * is false (an operator may switch it at runtime) the factor counts as absent and its forms refuse.
  */
 export function createEmailOtpInteraction(
   email: EmailOtp,
   kit: InteractionKit,
-  settings: { codeTtlSeconds: number },
+  settings: { readonly codeTtlSeconds: number; readonly enabled: boolean },
 ): SecondFactor {
   const { store, logAuthEvent } = kit.deps;
   // An address nobody confirmed reaches the person is no second factor (NIST SP 800-63B 6.1.2.1).
   const addressOf = async (userId: string) => {
+    if (!settings.enabled) return undefined;
     const user = await store.users.findById(userId);
     return user?.email && user.emailVerified ? user.email : undefined;
   };
@@ -116,7 +118,7 @@ export function createEmailOtpInteraction(
           const interaction = await kit.loadForPost(request, reply);
           if (!interaction) return;
           const { step, now, progress } = interaction;
-          if (step.step !== 'second-factor' || !step.methods.includes('email-otp')) {
+          if (step.step !== 'second-factor' || !step.methods.includes('email-otp') || !settings.enabled) {
             return kit.redirectToInteraction(reply, interaction);
           }
           if (await kit.secondFactorThrottled(request, reply, interaction, step.accountId, 'email-otp'))

@@ -255,18 +255,24 @@ describe('email codes disabled', () => {
   });
   after(() => idp.close());
 
-  test('are never offered, and their routes do not exist', async () => {
+  test('are never offered, and their routes refuse', async () => {
     const withTotp = await idp.addUser('disabled-both', PASSWORD, { email: 'both@example.com' });
     await idp.importTotp(withTotp.id, TOTP_SECRET);
     const { rp, next } = await signIn(idp, 'disabled-both');
     const challenge = expectPage(next);
     assert.match(challenge.html, /Enter your verification code/);
     assert.doesNotMatch(challenge.html, /value="email-otp"/);
-    const direct = await rp.browser.request(
-      formAction(challenge.html, '/totp').replace(/\/totp$/, '/email-code'),
-      { form: { csrf: hiddenField(challenge.html, 'csrf'), code: '123456' } },
-    );
-    assert.equal(direct.status, 404);
+    const interactionPath = new URL(formAction(challenge.html, '/totp').replace(/\/totp$/, ''), idp.issuer)
+      .pathname;
+    // The routes stay registered (an operator may switch email codes on at runtime) and send the
+    // browser back to the interaction page without taking the code.
+    for (const route of ['/email-code', '/email-code/send']) {
+      const direct = await rp.browser.request(`${interactionPath}${route}`, {
+        form: { csrf: hiddenField(challenge.html, 'csrf'), code: '123456' },
+      });
+      assert.deepEqual([direct.status, direct.headers.get('location')], [303, interactionPath]);
+    }
+    assert.deepEqual(codesSentTo(idp, 'both@example.com'), []);
 
     await idp.addUser('disabled-only', PASSWORD, { email: 'only@example.com' });
     const enrollment = expectPage((await signIn(idp, 'disabled-only')).next);
