@@ -276,6 +276,25 @@ describe('post-login Actions: enrollWith / enrollWithAny in the login flow', () 
     assert.deepEqual(factorEvents(user.id), []);
   });
 
+  test('a factor added elsewhere while the enrollment page is open ends trust on first use for this login', async () => {
+    const user = await newUser();
+    const rp = await rpFor('enroll-key');
+    const { next } = await afterPassword(rp, user.username);
+    const enrollment = expectPage(next);
+    assert.ok(isKeyEnrollment(enrollment.html));
+    await idp.importTotp(user.id, SECRET);
+
+    const options = await registrationOptions(
+      rp.browser,
+      interactionPath(enrollment),
+      hiddenField(enrollment.html, 'csrf'),
+    );
+    assert.equal(options.status, 409);
+    const again = expectPage(await rp.browser.navigate(interactionPath(enrollment)));
+    assert.ok(isTotpChallenge(again.html), 'the new factor is proven first');
+    assert.deepEqual(await idp.stepup.store.webauthnCredentials.listForUser(user.id), []);
+  });
+
   test('a wrong TOTP code does not open the enrollment either', async () => {
     const user = await newUser({ totp: true });
     const rp = await rpFor('enroll-key');

@@ -205,7 +205,10 @@ export class InteractionKit {
     const { enrollment } = progress;
     if (!required?.enroll || !enrollment || !accountId) return {};
     const done = await isEnrollmentDone(this.#factors, required.enroll, accountId, enrollment.since);
-    return { enrollment: { hadSecondFactor: enrollment.hadSecondFactor, done } };
+    // A factor added meanwhile elsewhere (the account page) ends trust on first use for this login too.
+    const hasSecondFactor =
+      enrollment.hadSecondFactor || (!done && (await this.enrolledMethods(accountId)).length > 0);
+    return { enrollment: { hasSecondFactor, done } };
   }
 
   /** Loads the interaction for a form post and checks its CSRF token; answers the request itself when not. */

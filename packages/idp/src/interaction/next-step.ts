@@ -60,10 +60,10 @@ export interface InteractionSituation {
   /** What the post-login Actions add: a level to reach, and the methods allowed to reach it. */
   required?: ActionsRequirement;
   /**
-   * Where the enrollment the Actions asked for (`required.enroll`) stands: whether the person had a
-   * second factor when they ran, and whether a factor of a kind asked for was enrolled since.
+   * Where the enrollment the Actions asked for (`required.enroll`) stands: whether the person has a
+   * second factor (or had one when they ran), and whether a factor of a kind asked for was enrolled since.
    */
-  enrollment?: { hadSecondFactor: boolean; done: boolean };
+  enrollment?: { hasSecondFactor: boolean; done: boolean };
 }
 
 /** The request's requirement, raised to the Actions' level when that is higher; never lowered. */
@@ -116,7 +116,7 @@ export function decideNextStep(situation: InteractionSituation, ladder: AcrLadde
     // Trust on first use only for a person with no second factor at all; anyone else first proves
     // one of theirs in this very login — never a new factor on the password alone.
     const provenHere = situation.proofs.some((proof) => proof.method !== 'password');
-    if (!situation.enrollment.hadSecondFactor || provenHere)
+    if (!situation.enrollment.hasSecondFactor || provenHere)
       return { step: 'second-factor', accountId, level, methods: [...enroll.methods], enroll: true };
     return { step: 'second-factor', accountId, level, methods: allowed };
   }
