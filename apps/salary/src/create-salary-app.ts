@@ -1,11 +1,11 @@
 import {
   createStepupRp,
   type RpSession,
+  type SignInErrorDetails,
   type StepupRp,
-  type StepupRpError,
   type StepupRpOptions,
 } from '@stepup/rp';
-import { createExpressAuth, getSession, sendFetchResponse, toFetchRequest } from '@stepup/rp/express';
+import { createExpressAuth, getSession, toFetchRequest } from '@stepup/rp/express';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { summarizeAuthentication } from './authentication-summary.ts';
 import type { SalaryConfig } from './config/salary-config.ts';
@@ -69,8 +69,6 @@ export async function createSalaryApp(options: SalaryAppOptions): Promise<Salary
   const { config } = options;
   const records = options.records ?? DEMO_SALARY_RECORDS;
   const logger = options.logger ?? createConsoleLogger();
-  // What @stepup/rp reported for a request: the callback's page says why from it.
-  const failures = new WeakMap<globalThis.Request, StepupRpError>();
 
   const rp = await createStepupRp({
     issuer: config.issuer,
@@ -93,12 +91,13 @@ export async function createSalaryApp(options: SalaryAppOptions): Promise<Salary
     // Plain http only reaches this point for a loopback issuer (checked with the configuration).
     allowInsecureRequests: new URL(config.issuer).protocol === 'http:',
     onError(error, request) {
-      failures.set(request, error);
       logger.warn(
         { code: error.code, detail: error.detail, path: new URL(request.url).pathname },
         error.message,
       );
     },
+    // A sign-in or step-up that ends without the page gets the app's own page, saying why and what to do.
+    errorPage: (details) => renderSignInFailure(details),
     ...options.rpOptions,
   });
   const auth = createExpressAuth(rp);
@@ -122,35 +121,22 @@ export async function createSalaryApp(options: SalaryAppOptions): Promise<Salary
   app.use(securityHeaders(new URL(config.issuer).origin));
   serveAssets(app);
 
-  // The callback goes through @stepup/rp as usual; when it ends in a failure page, the app shows
-  // its own, saying why and what to do, with the same status and the rp's cookies.
-  app.get(rp.routes.callback, async (req, res) => {
-    const request = fetchRequest(req);
-    const previous = await rp.getSession(request);
-    const response = (await rp.handle(request)) ?? new globalThis.Response(null, { status: 404 });
-    if (response.status < 400) return sendFetchResponse(res, response);
-    const query = new URL(request.url).searchParams;
-    const code = failures.get(request)?.code;
-    const providerError = query.get('error') ?? undefined;
+  function renderSignInFailure(details: SignInErrorDetails): string {
+    const { error, providerError, session } = details;
     const problem = describeSignInFailure({
-      code,
+      code: error.code,
       providerError,
-      providerDescription: query.get('error_description') ?? undefined,
+      providerDescription: details.providerErrorDescription,
       // A second step was asked for: the rp says so, or the provider answered a step-up error, or
       // the person was already signed in (this app sends signed-in people back only to step up).
       stepUp:
-        code === 'step_up_unmet' ||
+        error.code === 'step_up_unmet' ||
         providerError === 'unmet_authentication_requirements' ||
-        previous !== undefined,
-      signedIn: previous !== undefined,
+        session !== undefined,
+      signedIn: session !== undefined,
     });
-    const page = new globalThis.Response(renderProblemPage(problem, chrome(previous !== undefined)), {
-      status: response.status,
-      headers: { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store' },
-    });
-    for (const cookie of response.headers.getSetCookie()) page.headers.append('set-cookie', cookie);
-    return sendFetchResponse(res, page);
-  });
+    return renderProblemPage(problem, chrome(session !== undefined));
+  }
   app.use(auth.routes());
 
   app.get('/', async (req, res) => {

@@ -3,7 +3,7 @@ import type { Problem } from './views/problem-page.ts';
 
 /** What is known about a sign-in that came back without a session. */
 export interface SignInFailure {
-  /** The code `@stepup/rp` reported through `onError`; undefined if it reported none. */
+  /** The code `@stepup/rp` handed to `errorPage`; undefined if it reported none. */
   code: StepupRpErrorCode | undefined;
   /** The provider's `error` and `error_description` from the callback URL, when it sent them. */
   providerError: string | undefined;

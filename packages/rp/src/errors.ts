@@ -12,6 +12,7 @@ export type StepupRpErrorCode =
   | 'discovery_failed'
   | 'transaction_missing'
   | 'transaction_replayed'
+  | 'state_store_unavailable'
   | 'authorization_error'
   | 'token_request_failed'
   | 'id_token_missing'
@@ -45,6 +46,7 @@ const DEFAULT_STATUS: Record<StepupRpErrorCode, number> = {
   discovery_failed: 502,
   transaction_missing: 400,
   transaction_replayed: 400,
+  state_store_unavailable: 503,
   authorization_error: 403,
   token_request_failed: 502,
   id_token_missing: 502,

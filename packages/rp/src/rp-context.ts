@@ -7,7 +7,7 @@ import { RemoteKeySet } from './jwt/remote-key-set.ts';
 import { Sealer } from './session/sealed-value.ts';
 import { SessionCookie } from './session/session-cookie.ts';
 import { TransactionCookies } from './transaction/login-transaction.ts';
-import { UsedStates } from './transaction/used-states.ts';
+import type { UsedStateStore } from './transaction/used-state-store.ts';
 
 /** Everything the routes and guards share, assembled once by `createStepupRp`. */
 export interface RpContext {
@@ -19,7 +19,7 @@ export interface RpContext {
   idTokenKey: IdTokenKey;
   sessions: SessionCookie;
   transactions: TransactionCookies;
-  usedStates: UsedStates;
+  usedStates: UsedStateStore;
 }
 
 function clientAuthentication(options: CheckedRpOptions): oidc.ClientAuth {
@@ -155,6 +155,6 @@ export async function createRpContext(options: CheckedRpOptions): Promise<RpCont
       ttl: options.transactionTtl,
       clock: options.clock,
     }),
-    usedStates: new UsedStates(),
+    usedStates: options.usedStateStore,
   };
 }

@@ -6,8 +6,10 @@ import {
   isSymmetricAlgorithm,
   type SymmetricJwsAlgorithm,
 } from '../jwt/jws-algorithms.ts';
+import type { ErrorPage } from '../pages/sign-in-error.ts';
 import { type ResolvedPolicy, resolveNamedPolicies, type StepUpPolicy } from '../policy/step-up-policy.ts';
 import type { SessionStore } from '../session/session-store.ts';
+import { createMemoryUsedStateStore, type UsedStateStore } from '../transaction/used-state-store.ts';
 
 /**
  * Settings of {@link createStepupRp}. Checked once at start-up: a bad value throws a `TypeError`
@@ -67,6 +69,11 @@ export interface StepupRpOptions {
   cookieName?: string;
   /** Server-side session storage; by default the session lives in an encrypted cookie. */
   sessionStore?: SessionStore;
+  /**
+   * Where completed logins' `state` values are kept to refuse a replayed callback; share one between
+   * app nodes. Default in memory, per process. See {@link UsedStateStore}.
+   */
+  usedStateStore?: UsedStateStore;
   /** Audiences besides the client that an ID token may list. Default none. */
   trustedAudiences?: string[];
   /** ID tokens longer than this are refused before parsing. Default 16384 characters. */
@@ -76,6 +83,11 @@ export interface StepupRpOptions {
   fetch?: typeof fetch;
   /** Called with every protocol failure, for logs; the error's `detail` is meant for it. */
   onError?: (error: StepupRpError, request: Request) => void;
+  /**
+   * The app's own page for a sign-in or step-up that ends at the callback without a session — the
+   * loop guard's 403 among them — instead of the built-in one. See {@link ErrorPage}.
+   */
+  errorPage?: ErrorPage;
 }
 
 /** The options after checking, with defaults filled in. */
@@ -102,11 +114,13 @@ export interface CheckedRpOptions {
   transactionTtl: number;
   cookieName: string;
   sessionStore: SessionStore | undefined;
+  usedStateStore: UsedStateStore;
   trustedAudiences: readonly string[];
   maxTokenLength: number;
   allowInsecureRequests: boolean;
   fetch: typeof fetch;
   onError: (error: StepupRpError, request: Request) => void;
+  errorPage: ErrorPage | undefined;
 }
 
 /** Parameters this package sets itself; `authorizationParams` may not override them. */
@@ -232,6 +246,17 @@ export function checkRpOptions(options: StepupRpOptions): CheckedRpOptions {
   }
   const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
   if (typeof clock !== 'function') fail('clock', 'must be a function returning seconds since the epoch');
+  const usedStateStore = options.usedStateStore ?? createMemoryUsedStateStore({ clock });
+  if (
+    typeof usedStateStore !== 'object' ||
+    usedStateStore === null ||
+    typeof usedStateStore.consume !== 'function'
+  ) {
+    fail('usedStateStore', 'must have a consume(state, expiresAt) method');
+  }
+  if (options.errorPage !== undefined && typeof options.errorPage !== 'function') {
+    fail('errorPage', 'must be a function returning an HTML string or a Response');
+  }
 
   return {
     issuer: options.issuer,
@@ -256,10 +281,12 @@ export function checkRpOptions(options: StepupRpOptions): CheckedRpOptions {
     transactionTtl: integerIn('transactionTtl', options.transactionTtl ?? 600, 30, 3600),
     cookieName,
     sessionStore: options.sessionStore,
+    usedStateStore,
     trustedAudiences: [...trustedAudiences],
     maxTokenLength: integerIn('maxTokenLength', options.maxTokenLength ?? 16_384, 1024, 1_048_576),
     allowInsecureRequests,
     fetch: options.fetch ?? fetch,
     onError: options.onError ?? (() => {}),
+    errorPage: options.errorPage,
   };
 }

@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { StepupRpError } from '../errors.ts';
 import { type ValidatedIdToken, validateIdToken } from '../id-token/validate-id-token.ts';
-import { renderSignInErrorPage } from '../pages/sign-in-error-page.ts';
+import { respondWithErrorPage, type SignInErrorDetails } from '../pages/sign-in-error.ts';
 import { describeContext, describePolicy } from '../policy/describe-policy.ts';
 import { type AuthenticationContext, evaluatePolicy } from '../policy/evaluate-policy.ts';
 import { protocolClient, type RpContext, unwrapProtocolError } from '../rp-context.ts';
@@ -32,21 +32,32 @@ function withCookies(response: Response, cookies: readonly (string | undefined)[
   return response;
 }
 
-function failure(
+/**
+ * Reports `error` and answers with the failure page (the app's `errorPage`, or the built-in one).
+ * `page` holds what the caller knows beyond the error; the session is the one from before.
+ */
+async function failure(
   context: RpContext,
   request: Request,
   error: StepupRpError,
   clear: string | undefined,
-): Response {
+  page: Partial<Omit<SignInErrorDetails, 'error' | 'request' | 'homeUrl'>> = {},
+): Promise<Response> {
   context.options.onError(error, request);
-  const page = renderSignInErrorPage({
+  const session = 'session' in page ? page.session : await context.sessions.read(request);
+  const details: SignInErrorDetails = {
+    error,
     status: error.status,
     title: 'Sign-in did not complete',
     message: error.message,
-    code: error.code,
+    stepUp: false,
+    ...page,
     homeUrl: new URL('/', context.options.baseUrl).href,
-  });
-  return withCookies(page, [clear]);
+    request,
+  };
+  if (session === undefined) delete details.session;
+  else details.session = session;
+  return respondWithErrorPage(context.options.errorPage, details, [clear]);
 }
 
 /**
@@ -138,8 +149,18 @@ export async function handleCallback(context: RpContext, request: Request): Prom
       clear,
     );
   }
-  const now = options.clock();
-  if (!context.usedStates.consume(state, transaction.createdAt + context.transactions.ttl, now)) {
+  let firstUse: boolean;
+  try {
+    firstUse = await context.usedStates.consume(state, transaction.createdAt + context.transactions.ttl);
+  } catch (cause) {
+    // Fail closed: without the replay check, no session.
+    const unavailable = new StepupRpError('state_store_unavailable', 'The sign-in could not be checked.', {
+      detail: `usedStateStore.consume: ${cause instanceof Error ? cause.message : String(cause)}`,
+      cause,
+    });
+    return failure(context, request, unavailable, clear);
+  }
+  if (!firstUse) {
     return failure(
       context,
       request,
@@ -147,8 +168,11 @@ export async function handleCallback(context: RpContext, request: Request): Prom
       clear,
     );
   }
-  const home = new URL('/', options.baseUrl).href;
   const { policy } = transaction;
+  const known = {
+    stepUp: policy !== undefined,
+    retryUrl: loginRouteUrl(context, transaction.returnTo, policy),
+  };
   const error = query.get('error');
   if (error !== null) {
     const description = query.get('error_description') ?? '';
@@ -159,18 +183,16 @@ export async function handleCallback(context: RpContext, request: Request): Prom
         detail: `${error}: ${description}`,
       },
     );
-    options.onError(stepUpError, request);
-    const page = renderSignInErrorPage({
+    return failure(context, request, stepUpError, clear, {
+      ...known,
       status: 403,
-      code: stepUpError.code,
       title: policy ? 'The extra verification did not complete' : 'Sign-in did not complete',
       message: `The provider answered "${error}"${description ? `: ${description}` : ''}.`,
       required: policy ? describePolicy(policy) : ['a completed sign-in'],
       received: [`error: ${error}`],
-      retryUrl: loginRouteUrl(context, transaction.returnTo, policy),
-      homeUrl: home,
+      providerError: error,
+      ...(description === '' ? {} : { providerErrorDescription: description }),
     });
-    return withCookies(page, [clear]);
   }
 
   let redeemed: Awaited<ReturnType<typeof redeem>>;
@@ -179,7 +201,7 @@ export async function handleCallback(context: RpContext, request: Request): Prom
   } catch (caught) {
     const rpError =
       caught instanceof StepupRpError ? caught : unwrapProtocolError(caught, 'token_request_failed');
-    return failure(context, request, rpError, clear);
+    return failure(context, request, rpError, clear, { stepUp: known.stepUp });
   }
   const { validated, idToken, tokens } = redeemed;
   const previous = await context.sessions.read(request);
@@ -192,26 +214,20 @@ export async function handleCallback(context: RpContext, request: Request): Prom
       skew: options.clockSkew,
     });
     if (!verdict.satisfied) {
-      options.onError(
-        new StepupRpError('step_up_unmet', 'The sign-in did not meet the route policy.', {
-          detail: `unmet ${verdict.unmet.join(', ')} for sub ${validated.sub}`,
-        }),
-        request,
-      );
+      const unmet = new StepupRpError('step_up_unmet', 'The sign-in did not meet the route policy.', {
+        detail: `unmet ${verdict.unmet.join(', ')} for sub ${validated.sub}`,
+      });
       // The session is left as it was: neither upgraded nor replaced by the weaker sign-in.
-      const page = renderSignInErrorPage({
-        status: 403,
-        code: 'step_up_unmet',
+      return failure(context, request, unmet, clear, {
+        ...known,
         title: 'The extra verification was not enough',
         message:
           'This page needs a stronger or more recent sign-in than the provider confirmed. ' +
           'You were not sent back again automatically, so this cannot loop.',
         required: describePolicy(policy),
         received: describeContext(authentication, options.clock()),
-        retryUrl: loginRouteUrl(context, transaction.returnTo, policy),
-        homeUrl: home,
+        session: previous,
       });
-      return withCookies(page, [clear]);
     }
   }
 
