@@ -7,7 +7,7 @@ import { dashboardSettingsFor } from './dashboard-settings.ts';
 
 /**
  * Serves the dashboard: the page at `/dashboard` (and its OAuth callback, `/dashboard/callback`, which
- * is the same page) and its content-hashed script and stylesheet. The bundle is built on the first
+ * is the same page) and its content-hashed scripts and stylesheet. The bundle is built on the first
  * request and kept in memory; a failed build is retried on the next request.
  */
 export function registerDashboardRoutes(app: FastifyInstance, deps: { issuer: string }): void {
@@ -22,7 +22,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: { issuer: st
   };
 
   const servePage = async (_request: unknown, reply: FastifyReply) => {
-    const { script, stylesheet } = await loadBundle();
+    const { script, preloads, stylesheet } = await loadBundle();
     const styleNonce = randomBytes(18).toString('base64');
     const policy = reply.getHeader('content-security-policy');
     if (typeof policy !== 'string') throw new Error('the dashboard needs the provider’s CSP header');
@@ -33,6 +33,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: { issuer: st
         renderDashboardPage({
           settings,
           scriptPath: script.path,
+          preloadPaths: preloads,
           stylesheetPath: stylesheet.path,
           styleNonce,
         }),
@@ -43,8 +44,7 @@ export function registerDashboardRoutes(app: FastifyInstance, deps: { issuer: st
   app.get('/dashboard/callback', servePage);
 
   app.get('/dashboard/assets/:file', async (request, reply) => {
-    const { script, stylesheet } = await loadBundle();
-    const asset = [script, stylesheet].find((candidate) => candidate.path === request.url);
+    const asset = (await loadBundle()).assets.get(request.url);
     if (!asset) return reply.code(404).type('text/plain; charset=utf-8').send('not found');
     return reply
       .header('cache-control', 'public, max-age=31536000, immutable')

@@ -6,7 +6,7 @@ import { ManagementApi } from './management-api.ts';
 import { NameDirectory } from './name-directory.ts';
 import { OperationRunner, type RecentSignIn } from './operation-runner.ts';
 import { currentSession, endSession, startSession } from './operator-session.ts';
-import { actionPage } from './pages/action-page.ts';
+import type { Page } from './page.ts';
 import { actionsPage } from './pages/actions-page.ts';
 import { applicationsPage } from './pages/applications-page.ts';
 import { auditLogPage } from './pages/audit-log-page.ts';
@@ -18,6 +18,12 @@ import { discardPendingOperation, takePendingOperation } from './pending-operati
 import type { Route } from './router.ts';
 import { startShell } from './shell.ts';
 import { completeSignIn, redirectToSignIn, redirectToSignOut, SignInError } from './sign-in.ts';
+
+/**
+ * The Action page, loaded when first opened: it brings the code editor, CodeMirror, which is most of
+ * the dashboard's weight; the other pages never need it.
+ */
+const actionPage: Page = async (context) => (await import('./pages/action-page.ts')).actionPage(context);
 
 const ROUTES: Route[] = [
   { pattern: '#/applications', page: applicationsPage, section: 'Applications' },

@@ -133,14 +133,18 @@ export const auditLogPage: Page = async (context) => {
       }),
     ),
   );
-  const results = h('div', { 'aria-live': 'polite', 'aria-busy': 'false' });
+  const results = h('div', { 'aria-live': 'polite', 'aria-busy': 'false', 'data-audit-results': '' });
   const pager = h('nav', { class: 'pager', 'aria-label': 'Audit log pages' });
   /** The cursors of the pages shown so far; the last one is the current page's. */
   const cursors: (string | undefined)[] = [undefined];
   let filters: Record<string, string | undefined> = {};
+  /** Counts the requests for a page: only the latest one's answer is shown. */
+  let shown = 0;
 
   /** Shows the page of the last cursor; with `typed`, for these new filters. */
   const show = async (typed?: Record<string, string | undefined>) => {
+    shown += 1;
+    const current = shown;
     results.setAttribute('aria-busy', 'true');
     try {
       if (typed) filters = await resolveFilters(context, typed);
@@ -149,11 +153,10 @@ export const auditLogPage: Page = async (context) => {
         path: '/audit-events',
         query: { ...filters, limit: PAGE_SIZE, cursor: cursors.at(-1) },
       });
+      const table = await auditEventsTable(page.items, 'Audit events, newest first', context.names);
+      if (current !== shown) return;
       pointAtField(form, undefined);
-      replaceChildren(
-        results,
-        await auditEventsTable(page.items, 'Audit events, newest first', context.names),
-      );
+      replaceChildren(results, table);
       replaceChildren(
         pager,
         button(
@@ -177,10 +180,11 @@ export const auditLogPage: Page = async (context) => {
         ),
       );
     } catch (error) {
+      if (current !== shown) return;
       pointAtField(form, error instanceof ApiError ? error.field : undefined);
       replaceChildren(results, h('p', { class: 'alert alert-error', role: 'alert' }, describeError(error)));
     } finally {
-      results.setAttribute('aria-busy', 'false');
+      if (current === shown) results.setAttribute('aria-busy', 'false');
     }
   };
   form.addEventListener('submit', (event) => {
