@@ -84,6 +84,11 @@ export interface ActionsRepository {
   /** Resolves false when no Action has that name. */
   setEnabled(name: string, enabled: boolean, now: number): Promise<boolean>;
   /**
+   * Deletes the Action with every version and its execution log; the others keep their order.
+   * Resolves false when no Action has that name.
+   */
+  remove(name: string): Promise<boolean>;
+  /**
    * Puts `names` first, in that order; the trigger's other Actions follow in their previous order.
    * Resolves with the names that are not Actions of the trigger, and then changes nothing.
    */

@@ -6,8 +6,9 @@ import type { Store } from './store.ts';
 const NOW = 1_700_000_000;
 
 /**
- * What the post-login Actions keep: user metadata and the custom claims of a grant. Part of the
- * store contract; `describeStoreContract` runs it per backend.
+ * What the post-login Actions keep: user metadata, the custom claims of a grant, and an Action's
+ * removal with everything it kept. Part of the store contract; `describeStoreContract` runs it per
+ * backend.
  */
 export function describePostLoginStoreContract(
   name: string,
@@ -105,6 +106,56 @@ export function describePostLoginStoreContract(
       assert.equal(await store.customClaims.find('grant-1', NOW + 10), undefined);
       assert.ok((await store.deleteExpired(NOW + 10)) >= 1);
       assert.equal(await store.customClaims.find('grant-1', NOW), undefined);
+    });
+  });
+
+  describe(`${name}: removing an Action`, () => {
+    const deploy = (store: Store, actionName: string, basedOn: number | null = null) =>
+      store.actions.deploy({
+        name: actionName,
+        trigger: 'post-login',
+        code: `code of ${actionName}`,
+        secretNames: ['API_KEY'],
+        sealedSecrets: 'v1.sealed',
+        basedOn,
+        enabled: true,
+        now: NOW,
+      });
+
+    test('remove deletes the Action, its versions and its executions; the others keep their order', async (t) => {
+      const store = await openStore(t);
+      for (const actionName of ['a', 'b', 'c']) await deploy(store, actionName);
+      const b = await deploy(store, 'b', 1);
+      await store.actions.recordExecution(
+        {
+          actionId: b.id,
+          version: 2,
+          startedAt: NOW * 1000,
+          durationMs: 1,
+          outcome: 'succeeded',
+          errorCode: null,
+          errorDetail: null,
+          logs: [],
+          calls: [],
+          userId: null,
+          clientId: null,
+        },
+        10,
+      );
+      assert.equal(await store.actions.remove('b'), true);
+      assert.equal(await store.actions.find('b'), undefined);
+      assert.deepEqual(await store.actions.listVersions('b'), []);
+      assert.deepEqual(await store.actions.listExecutions(b.id, 10), []);
+      assert.deepEqual(
+        (await store.actions.listEnabled('post-login')).map((action) => action.name),
+        ['a', 'c'],
+      );
+      assert.equal(await store.actions.remove('b'), false, 'already gone');
+      assert.equal(await store.actions.remove('nope'), false);
+      assert.equal((await store.actions.list()).length, 2, 'a refused removal changes nothing');
+      const again = await deploy(store, 'b');
+      assert.deepEqual([again.version, again.name], [1, 'b']);
+      assert.notEqual(again.id, b.id);
     });
   });
 }

@@ -13,7 +13,12 @@ before(async () => {
 });
 after(() => f.close());
 
-async function call(method: 'GET' | 'PUT' | 'PATCH' | 'POST', url: string, body?: unknown, bearer = token) {
+async function call(
+  method: 'GET' | 'PUT' | 'PATCH' | 'POST' | 'DELETE',
+  url: string,
+  body?: unknown,
+  bearer = token,
+) {
   const response = await f.call(bearer, method, url.replace(/^\/api\/v1/, ''), body);
   return {
     status: response.status,
@@ -207,6 +212,39 @@ describe('admin API /api/v1/actions', () => {
         ['claims', 'client'],
         ['by-person', 'user'],
       ],
+    );
+  });
+
+  test('delete removes an Action with its history; refusals change nothing', async () => {
+    const deployed = await call('PUT', '/api/v1/actions/doomed', { code: SEED_ACTION });
+    assert.equal(deployed.status, 201);
+    await call('PUT', '/api/v1/actions/doomed', { code: `${SEED_ACTION}\n// v2` });
+    const readOnly = await f.machine(['read:actions', 'update:actions']);
+    const noScope = await call('DELETE', '/api/v1/actions/doomed', undefined, readOnly);
+    assert.deepEqual(
+      [noScope.status, (noScope.body.error as { details: { scope: string } }).details.scope],
+      [403, 'delete:actions'],
+    );
+    await f.person('ops-delete', true);
+    const operator = await f.signIn('ops-delete');
+    f.advance(120);
+    const stale = await call('DELETE', '/api/v1/actions/doomed', undefined, operator);
+    assert.deepEqual(
+      [stale.status, (stale.body.error as { code: string }).code],
+      [401, 'insufficient_user_authentication'],
+    );
+    assert.equal((await f.idp.stepup.store.actions.find('doomed'))?.version, 2, 'refusals change nothing');
+
+    const deleted = await call('DELETE', '/api/v1/actions/doomed');
+    assert.equal(deleted.status, 204);
+    assert.equal((await call('GET', '/api/v1/actions/doomed')).status, 404);
+    assert.deepEqual(await f.idp.stepup.store.actions.listVersions('doomed'), []);
+    const again = await call('DELETE', '/api/v1/actions/doomed');
+    assert.deepEqual([again.status, (again.body.error as { code: string }).code], [404, 'not_found']);
+    const events = await f.audit('admin.action.deleted');
+    assert.deepEqual(
+      events.map((event) => [event.details, event.actor?.type, event.outcome]),
+      [[{ name: 'doomed', version: 2, trigger: 'post-login' }, 'client', 'success']],
     );
   });
 });

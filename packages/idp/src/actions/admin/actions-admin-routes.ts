@@ -5,6 +5,7 @@ import { recordAdminChange } from '../../admin/record-admin-change.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { ActionTrigger } from '../../store/actions.ts';
 import { showAction, toActionView, toExecutionView } from '../action-views.ts';
+import { deleteAction } from '../delete-action.ts';
 import {
   ACTION_TRIGGERS,
   deployAction,
@@ -40,7 +41,8 @@ const executionsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).m
 /**
  * The Actions resource of the management API, under `/api/v1/actions`: list (`read:actions`), show,
  * deploy a new version (`update:actions`, a recent sign-in for people), switch on or off, test-run
- * against a sample login, the execution log, and the run order. Secret values are accepted, never
+ * against a sample login, the execution log, the run order, and deletion (`delete:actions`, a recent
+ * sign-in for people). Secret values are accepted, never
  * returned. Returns a function that stops the sandbox it started, if any.
  */
 export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () => Promise<void> {
@@ -108,6 +110,23 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
       return reply
         .code(changed && action.version === 1 ? 201 : 200)
         .send({ action: toActionView(action), changed });
+    },
+  });
+
+  routes.add({
+    method: 'DELETE',
+    path: '/actions/{name}',
+    summary: 'Delete an Action with its versions, secrets and execution log',
+    scope: 'delete:actions',
+    destructive: true,
+    params: nameParams,
+    handler: async (call) => {
+      const existing = await store.actions.find(call.params.name);
+      await deleteAction(store.actions, call.params.name);
+      await record('admin.action.deleted', call, {
+        name: call.params.name,
+        ...(existing ? { version: existing.version, trigger: existing.trigger } : {}),
+      });
     },
   });
 

@@ -145,6 +145,12 @@ export class PostgresActionsRepository implements ActionsRepository {
     return rowCount > 0;
   }
 
+  async remove(name: string): Promise<boolean> {
+    // Versions and executions go with it (ON DELETE CASCADE).
+    const { rowCount } = await this.#db.query('DELETE FROM actions WHERE name = $1', [name]);
+    return rowCount > 0;
+  }
+
   async reorder(trigger: ActionTrigger, names: readonly string[], now: number): Promise<string[]> {
     return this.#db.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [ACTIONS_LOCK_KEY]);

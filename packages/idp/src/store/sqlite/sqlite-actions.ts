@@ -65,6 +65,7 @@ export class SqliteActionsRepository implements ActionsRepository {
   readonly #bumpVersion: Database.Statement<[number, number, string]>;
   readonly #nextPosition: Database.Statement<[string], number>;
   readonly #setEnabled: Database.Statement<[number, number, string]>;
+  readonly #remove: Database.Statement<[string]>;
   readonly #setPosition: Database.Statement<[number, number, string]>;
   readonly #insertExecution: Database.Statement<[ExecutionRow]>;
   readonly #pruneExecutions: Database.Statement<[string, string, number]>;
@@ -97,6 +98,8 @@ export class SqliteActionsRepository implements ActionsRepository {
       .prepare<[string], number>('SELECT COALESCE(MAX(position), 0) + 1 FROM actions WHERE trigger = ?')
       .pluck();
     this.#setEnabled = db.prepare('UPDATE actions SET enabled = ?, updated_at = ? WHERE name = ?');
+    // Versions and executions go with it (ON DELETE CASCADE).
+    this.#remove = db.prepare('DELETE FROM actions WHERE name = ?');
     this.#setPosition = db.prepare('UPDATE actions SET position = ?, updated_at = ? WHERE id = ?');
     this.#insertExecution = db.prepare(
       `INSERT INTO action_executions (action_id, version, started_at, duration_ms, outcome, error_code,
@@ -186,6 +189,10 @@ export class SqliteActionsRepository implements ActionsRepository {
 
   async setEnabled(name: string, enabled: boolean, now: number): Promise<boolean> {
     return runSqlite(this.#db, () => this.#setEnabled.run(enabled ? 1 : 0, now, name).changes > 0);
+  }
+
+  async remove(name: string): Promise<boolean> {
+    return runSqlite(this.#db, () => this.#remove.run(name).changes > 0);
   }
 
   async reorder(trigger: ActionTrigger, names: readonly string[], now: number): Promise<string[]> {
