@@ -28,7 +28,7 @@ import { createLogger } from './log/create-logger.ts';
 import { createProvider, type ProviderDependencies } from './oidc/create-provider.ts';
 import { longestTokenLifetime } from './oidc/longest-token-lifetime.ts';
 import { loadProviderKeys } from './oidc/provider-keys.ts';
-import { retireSigningKeys } from './oidc/signing-key-rotation.ts';
+import { readServedSigningKeys, retireSigningKeys } from './oidc/signing-key-rotation.ts';
 import { RememberedBrowsers } from './remember-browser/remembered-browsers.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
@@ -78,7 +78,9 @@ export async function createStepupProvider(
   const ladder = configuredLadder(config);
   // Keys rotated out before this start stop signing now; they stay published while tokens they signed live.
   await retireSigningKeys(store.keys, clock(), await longestTokenLifetime(config, store.resourceServers));
-  const keys = await loadProviderKeys(store.keys);
+  const storedKeys = await loadProviderKeys(store.keys);
+  // A rotation's new keys are published at once but sign only from their activation time.
+  const keys = { ...storedKeys, signingJwks: (await readServedSigningKeys(store.keys, clock())).signingJwks };
   if (keys.created) logger.info('generated new signing keys, cookie keys and an encryption key in the store');
   const logAuthEvent = createAuthEventLogger(logger, { auditEvents: store.auditEvents, clock });
   // The step-up check asks the login interaction's factors what a person has enrolled; both exist

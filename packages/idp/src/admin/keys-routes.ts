@@ -1,6 +1,11 @@
 import { z } from 'zod';
 import { longestTokenLifetime } from '../oidc/longest-token-lifetime.ts';
-import { listSigningKeys, rotateSigningKeys, type SigningKeyInfo } from '../oidc/signing-key-rotation.ts';
+import {
+  keyActivationDelay,
+  listSigningKeys,
+  rotateSigningKeys,
+  type SigningKeyInfo,
+} from '../oidc/signing-key-rotation.ts';
 import { listOf } from './list-page.ts';
 import { isoTime, type ManagementDependencies } from './management-dependencies.ts';
 import { recordAdminChange } from './record-admin-change.ts';
@@ -9,7 +14,8 @@ const keyView = z.object({
   kid: z.string(),
   alg: z.string(),
   use: z.literal('sig'),
-  status: z.enum(['current', 'previous']),
+  status: z.enum(['current', 'next', 'previous']),
+  activates_at: z.string().nullable(),
   retires_at: z.string().nullable(),
 });
 
@@ -19,6 +25,7 @@ function toKeyView(key: SigningKeyInfo): z.output<typeof keyView> {
     alg: key.alg,
     use: 'sig',
     status: key.status,
+    activates_at: key.activatesAt === null ? null : isoTime(key.activatesAt),
     retires_at: key.retiresAt === null ? null : isoTime(key.retiresAt),
   };
 }
@@ -43,18 +50,17 @@ export function registerKeysRoutes(deps: ManagementDependencies): void {
     method: 'POST',
     path: '/keys/rotate',
     summary:
-      'Generate new signing keys; they sign at once on every node, and the old keys stay published until the tokens they signed have expired',
+      'Generate new signing keys: published at once, they start signing on every node together at `activates_at`, once every node serves them; the old keys sign until then and stay published until the tokens they signed have expired',
     scope: 'update:keys',
     destructive: true,
-    response: listOf(keyView).extend({ restart_required: z.boolean() }),
+    response: listOf(keyView).extend({ activates_at: z.string(), restart_required: z.boolean() }),
     handler: async ({ caller, request }) => {
       const now = deps.clock();
-      const keys = await rotateSigningKeys(
-        store.keys,
-        now,
-        await longestTokenLifetime(deps.config, store.resourceServers),
-      );
-      // This node signs with the new keys before answering; the others follow on the notice or their check.
+      const { keys, activatesAt } = await rotateSigningKeys(store.keys, now, {
+        activationDelay: keyActivationDelay(deps.config.admin.changeCheckSeconds),
+        maxTokenLifetime: await longestTokenLifetime(deps.config, store.resourceServers),
+      });
+      // This node publishes the new keys before answering; the others on the notice or their check.
       await deps.applyChanges();
       await recordAdminChange(store.auditEvents, {
         type: 'admin.keys.rotated',
@@ -62,11 +68,17 @@ export function registerKeysRoutes(deps: ManagementDependencies): void {
         request,
         time: now,
         details: {
-          current: keys.filter((key) => key.status === 'current').map((key) => key.kid),
-          retiring: keys.filter((key) => key.status === 'previous').map((key) => key.kid),
+          next: keys.filter((key) => key.status === 'next').map((key) => key.kid),
+          activates_at: isoTime(activatesAt),
+          retiring: keys.filter((key) => key.retiresAt !== null).map((key) => key.kid),
         },
       });
-      return { items: keys.map(toKeyView), next_cursor: null, restart_required: false };
+      return {
+        items: keys.map(toKeyView),
+        next_cursor: null,
+        activates_at: isoTime(activatesAt),
+        restart_required: false,
+      };
     },
   });
 }

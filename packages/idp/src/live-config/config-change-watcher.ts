@@ -1,13 +1,16 @@
 import type { JWK } from 'jose';
 import type { Logger } from 'pino';
 import { readSettingsOverrides, type SettingsOverrides } from '../admin/settings-overrides.ts';
-import { readActiveSigningJwks } from '../oidc/signing-key-rotation.ts';
+import { readServedSigningKeys } from '../oidc/signing-key-rotation.ts';
 import type { KeysRepository } from '../store/keys.ts';
 import type { ConfigChangeSignal } from './config-change-signal.ts';
 
 export interface ConfigChangeWatcherOptions {
   keys: KeysRepository;
-  /** Epoch seconds: the provider's clock (a retired key leaves the JWKS when its time has come). */
+  /**
+   * Epoch seconds: the provider's clock (a rotated-in key starts signing, and a retired key leaves the
+   * JWKS, when its time has come).
+   */
   clock: () => number;
   logger: Pick<Logger, 'info' | 'warn' | 'error'>;
   signal: ConfigChangeSignal;
@@ -24,8 +27,9 @@ export interface ConfigChangeWatcherOptions {
 /**
  * Keeps a node in step with what operators change in the store: the signing key set (a rotation, or a
  * rotated-out key whose time is up) and the settings overrides. It checks periodically, when another
- * node announces a change, and when this node has made one (`applyChanges`), which also announces
- * it. Checks run one at a time; a check that fails is logged and the next one tries again.
+ * node announces a change, when this node has made one (`applyChanges`), which also announces it,
+ * and at the moment a stored key activates or retires, so every node switches signing keys together.
+ * Checks run one at a time; a check that fails is logged and the next one tries again.
  */
 export class ConfigChangeWatcher {
   readonly #options: ConfigChangeWatcherOptions;
@@ -33,6 +37,9 @@ export class ConfigChangeWatcher {
   #runningOverrides: string;
   #queue: Promise<void> = Promise.resolve();
   #timer: NodeJS.Timeout | undefined;
+  /** The check due when a key activates or retires before the next periodic check. */
+  #keyChangeTimer: NodeJS.Timeout | undefined;
+  #closed = false;
 
   constructor(options: ConfigChangeWatcherOptions) {
     this.#options = options;
@@ -42,14 +49,15 @@ export class ConfigChangeWatcher {
 
   /** Starts the periodic check and listens for other nodes' notices. */
   async start(): Promise<void> {
-    const check = () => {
+    const check = () =>
       this.check().catch((error: unknown) =>
         this.#options.logger.warn({ err: error }, 'could not check the store for changed keys or settings'),
       );
-    };
     await this.#options.signal.listen(check);
     this.#timer = setInterval(check, this.#options.intervalSeconds * 1000);
     this.#timer.unref();
+    // Finds a key that activates or retires before the first periodic check.
+    await check();
   }
 
   /** Applies a change this node just stored, then tells the other nodes. */
@@ -72,7 +80,9 @@ export class ConfigChangeWatcher {
 
   async #checkOnce(): Promise<void> {
     const { keys, clock, logger } = this.#options;
-    const signingJwks = await readActiveSigningJwks(keys, clock());
+    const now = clock();
+    const { signingJwks, changesAt } = await readServedSigningKeys(keys, now);
+    this.#scheduleKeyChange(changesAt === null ? null : changesAt - now);
     const jwksText = JSON.stringify(signingJwks);
     if (jwksText !== this.#runningJwks && signingJwks.keys.length > 0) {
       this.#options.applySigningKeys(signingJwks);
@@ -92,8 +102,26 @@ export class ConfigChangeWatcher {
     }
   }
 
+  /**
+   * Checks again when the served key set changes by the clock alone, if that comes before the next
+   * periodic check (a later one is scheduled by a later check, which keeps the delay short).
+   */
+  #scheduleKeyChange(inSeconds: number | null): void {
+    clearTimeout(this.#keyChangeTimer);
+    this.#keyChangeTimer = undefined;
+    if (this.#closed || inSeconds === null || inSeconds > this.#options.intervalSeconds) return;
+    this.#keyChangeTimer = setTimeout(() => {
+      this.check().catch((error: unknown) =>
+        this.#options.logger.warn({ err: error }, 'could not switch to the stored signing keys'),
+      );
+    }, inSeconds * 1000);
+    this.#keyChangeTimer.unref();
+  }
+
   async close(): Promise<void> {
+    this.#closed = true;
     clearInterval(this.#timer);
+    clearTimeout(this.#keyChangeTimer);
     await this.#queue;
     await this.#options.signal.close();
   }

@@ -60,8 +60,8 @@ export interface KeyResource {
   kid: string;
   alg: string;
   use: string;
-  status: 'current' | 'previous';
-  created_at: string;
+  status: 'current' | 'next' | 'previous';
+  activates_at: string | null;
   retires_at: string | null;
 }
 

@@ -7,7 +7,13 @@ import { button } from '../form-field.ts';
 import type { Page } from '../page.ts';
 import { timeText } from '../time-text.ts';
 
-type RotateResult = { items: KeyResource[]; restart_required: boolean };
+type RotateResult = { items: KeyResource[]; activates_at: string; restart_required: boolean };
+
+const STATUS_LABELS: Record<KeyResource['status'], string> = {
+  current: 'Signing',
+  next: 'Published: signs from its start time',
+  previous: 'Previous: still verifies',
+};
 
 function keysTable(keys: readonly KeyResource[]): HTMLElement {
   return dataTable({
@@ -23,10 +29,10 @@ function keysTable(keys: readonly KeyResource[]): HTMLElement {
           h(
             'span',
             { class: key.status === 'current' ? 'badge badge-on' : 'badge' },
-            key.status === 'current' ? 'Signing' : 'Previous: still verifies',
+            STATUS_LABELS[key.status],
           ),
       },
-      { header: 'Created', cell: (key) => timeText(key.created_at) },
+      { header: 'Signs from', cell: (key) => timeText(key.activates_at) },
       { header: 'Retires', cell: (key) => timeText(key.retires_at) },
     ],
   });
@@ -40,9 +46,7 @@ export const signingKeysPage: Page = async (context) => {
   const announceRotation = (result: RotateResult) => {
     replaceChildren(list, keysTable(result.items));
     context.announce(
-      result.restart_required
-        ? 'New keys are created. They sign tokens after the provider restarts; the old ones keep verifying until they retire.'
-        : 'New keys sign tokens from now on; the old ones keep verifying until they retire.',
+      `New keys are published now and sign tokens from ${new Date(result.activates_at).toLocaleString()}; the old ones sign until then and keep verifying until they retire.`,
     );
   };
   const rotate = button(
@@ -51,7 +55,7 @@ export const signingKeysPage: Page = async (context) => {
       const confirmed = await confirmChange({
         title: 'Rotate the signing keys?',
         message:
-          'New keys sign ID tokens and access tokens; the current ones stay published until they retire, so tokens already issued stay valid.',
+          'New keys are published at once and sign ID tokens and access tokens shortly after, once every node serves them; the current ones stay published until they retire, so tokens already issued stay valid.',
         confirmLabel: 'Rotate keys',
       });
       if (!confirmed) return;
