@@ -1,6 +1,7 @@
 import { createCodeEditor } from '../action-editor.ts';
 import { ApiError } from '../api-error.ts';
 import type { ActionDetail, ActionSummary, ActionTestResult } from '../api-types.ts';
+import { confirmChange } from '../confirm-dialog.ts';
 import { dataTable } from '../data-table.ts';
 import { describeError } from '../describe-error.ts';
 import { h, replaceChildren } from '../element.ts';
@@ -61,8 +62,9 @@ function testResultView(result: ActionTestResult): HTMLElement {
 
 /**
  * One Action: its code in CodeMirror, deploy (a new version; needs a fresh MFA, which the runner gets
- * and then deploys what was typed), enable / disable, version history, recent executions, and a test run
- * of the deployed version against a sample event, with its result and console output.
+ * and then deploys what was typed), enable / disable, delete (also a fresh MFA), version history,
+ * recent executions, and a test run of the deployed version against a sample event, with its result and
+ * console output.
  */
 export const actionPage: Page = async (context) => {
   const name = context.params.name ?? '';
@@ -100,17 +102,20 @@ export const actionPage: Page = async (context) => {
   const versions = h('div', {});
   const executions = h('div', {});
   const toggle = button('Disable', () => void switchEnabled(), 'secondary');
+  const remove = button('Delete', () => void deleteAction(), 'danger');
 
   const renderDetail = () => {
     if (!detail) {
       status.textContent = 'Not deployed yet: write the code and deploy it.';
       toggle.hidden = true;
+      remove.hidden = true;
       replaceChildren(versions, h('p', { class: 'empty' }, 'No version yet.'));
       replaceChildren(executions);
       return;
     }
     status.textContent = `Version ${detail.version} · ${detail.enabled ? 'enabled' : 'disabled'} · number ${detail.position} in the run order after each sign-in`;
     toggle.hidden = false;
+    remove.hidden = false;
     toggle.textContent = detail.enabled ? 'Disable' : 'Enable';
     replaceChildren(
       versions,
@@ -191,6 +196,28 @@ export const actionPage: Page = async (context) => {
       context.announce(`${name} is ${enabled ? 'enabled' : 'disabled'}.`);
       detail = await loadDetail();
       renderDetail();
+    } catch (error) {
+      context.announce(describeError(error), 'error');
+    }
+  };
+
+  const deleteAction = async () => {
+    const confirmed = await confirmChange({
+      title: `Delete ${name}?`,
+      message:
+        'Its code, every version, its secrets and its execution log are removed, and sign-ins run without it from now on. This cannot be undone.',
+      confirmLabel: 'Delete Action',
+    });
+    if (!confirmed) return;
+    try {
+      // After a sign-in in between, come back to the list: this page is gone with the Action.
+      await context.runner.perform({
+        kind: 'action.delete',
+        label: `Delete ${name}`,
+        request: { method: 'DELETE', path },
+        route: '#/actions',
+      });
+      context.navigate('#/actions', `${name} was deleted.`);
     } catch (error) {
       context.announce(describeError(error), 'error');
     }
@@ -278,6 +305,7 @@ export const actionPage: Page = async (context) => {
         { class: 'button-row' },
         button('Deploy', () => void deploy(), 'primary'),
         toggle,
+        remove,
         dirty,
       ),
     ),

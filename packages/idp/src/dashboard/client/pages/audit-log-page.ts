@@ -97,13 +97,11 @@ export const auditLogPage: Page = async (context) => {
       }),
       formField({
         label: 'User',
-        control: textInput('user_id', { spellcheck: false }),
-        hint: 'Username or user id',
+        control: textInput('user_id', { spellcheck: false, placeholder: 'username or user id' }),
       }),
       formField({
         label: 'Application',
-        control: textInput('client_id', { spellcheck: false }),
-        hint: 'Name or client id',
+        control: textInput('client_id', { spellcheck: false, placeholder: 'name or client id' }),
       }),
       formField({
         label: 'Outcome',

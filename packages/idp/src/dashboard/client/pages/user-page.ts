@@ -140,24 +140,27 @@ export const userPage: Page = async (context) => {
           {
             header: 'Manage',
             cell: (factor) =>
-              button(
-                'Remove',
-                async () => {
-                  const confirmed = await confirmChange({
-                    title: `Remove ${FACTOR_NAMES[factor.type] ?? factor.type}?`,
-                    message: `${user.username} can no longer use it to sign in.`,
-                    confirmLabel: 'Remove factor',
-                  });
-                  if (!confirmed) return;
-                  const result = await change('factor.remove', `Remove a factor of ${user.username}`, {
-                    method: 'DELETE',
-                    path: `${path}/factors/${encodeURIComponent(factor.id)}`,
-                  });
-                  if (result.ok) await loadFactors();
-                },
-                'danger',
-                { class: 'button button-danger button-small', 'aria-label': `Remove ${factor.name}` },
-              ),
+              // The API removes one factor at a time; a set of recovery codes goes only by issuing a new one.
+              factor.type === 'recovery_codes'
+                ? h('span', { class: 'field-hint' }, 'Replaced from the account page')
+                : button(
+                    'Remove',
+                    async () => {
+                      const confirmed = await confirmChange({
+                        title: `Remove ${FACTOR_NAMES[factor.type] ?? factor.type}?`,
+                        message: `${user.username} can no longer use it to sign in.`,
+                        confirmLabel: 'Remove factor',
+                      });
+                      if (!confirmed) return;
+                      const result = await change('factor.remove', `Remove a factor of ${user.username}`, {
+                        method: 'DELETE',
+                        path: `${path}/factors/${encodeURIComponent(factor.id)}`,
+                      });
+                      if (result.ok) await loadFactors();
+                    },
+                    'danger',
+                    { class: 'button button-danger button-small', 'aria-label': `Remove ${factor.name}` },
+                  ),
           },
         ],
       }),
