@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { isPreviousClientSecret, PREVIOUS_SECRET_METADATA } from '../oidc/previous-client-secret.ts';
 import { managementApiIdentifier } from './management-api-identity.ts';
+import { isoTime } from './management-dependencies.ts';
 import { type ManagementFixture, openManagementFixture } from './testing/management-fixture.ts';
 
 describe('management API /clients', () => {
@@ -26,7 +28,7 @@ describe('management API /clients', () => {
       }),
     });
 
-  test('a machine client created here gets tokens with its scopes only; rotation replaces the secret', async () => {
+  test('a machine client created here gets tokens with its scopes only; a rotation with no grace ends the old secret', async () => {
     const created = await f.call(token, 'POST', '/clients', {
       client_id: 'reporting',
       client_name: 'Reporting job',
@@ -61,8 +63,9 @@ describe('management API /clients', () => {
     assert.equal((await f.call(granted.access_token, 'GET', '/audit-events')).status, 200);
     assert.equal((await f.call(granted.access_token, 'GET', '/users')).status, 403);
 
-    const rotated = await f.call(token, 'POST', '/clients/reporting/secret');
+    const rotated = await f.call(token, 'POST', '/clients/reporting/secret', { grace_seconds: 0 });
     assert.equal(rotated.status, 200);
+    assert.equal(rotated.body.previous_secret_expires_at, null);
     assert.notEqual(rotated.body.client_secret, secret);
     assert.equal((await tokenWith('reporting', secret)).status, 401);
     assert.equal((await tokenWith('reporting', rotated.body.client_secret as string)).status, 200);
@@ -149,5 +152,140 @@ describe('management API /clients', () => {
     const publicSecret = await f.call(token, 'POST', '/clients/spa/secret');
     assert.deepEqual([publicSecret.status, publicSecret.body.error?.code], [409, 'conflict']);
     assert.deepEqual(await f.idp.stepup.store.clients.list(), before);
+  });
+});
+
+describe('management API /clients/{id}/secret: rotation with overlap', () => {
+  const SCOPES = ['read:clients', 'create:clients', 'update:clients'];
+
+  test('the previous secret works during the grace and not after; a third secret ends the oldest; no secret is audited', async () => {
+    const f = await openManagementFixture({
+      admin: { freshAuthSeconds: 60, secretRotationGraceSeconds: 3 * 3600 },
+    });
+    try {
+      const tokenWith = async (secret: string) => {
+        const response = await fetch(`${f.idp.issuer}/oauth/token`, {
+          method: 'POST',
+          headers: { authorization: `Basic ${Buffer.from(`batch:${secret}`).toString('base64')}` },
+          body: new URLSearchParams({
+            grant_type: 'client_credentials',
+            resource: managementApiIdentifier(f.idp.issuer),
+            scope: 'read:audit',
+          }),
+        });
+        const body = (await response.json()) as { error?: string };
+        return response.status === 200 ? 'ok' : `${response.status} ${body.error}`;
+      };
+      const accepted = async (secrets: Record<string, string>) => {
+        const outcome: Record<string, string> = {};
+        for (const [name, secret] of Object.entries(secrets)) outcome[name] = await tokenWith(secret);
+        return outcome;
+      };
+      let robot = await f.machine(SCOPES);
+      const created = await f.call(robot, 'POST', '/clients', {
+        client_id: 'batch',
+        grant_types: ['client_credentials'],
+        scopes: ['read:audit'],
+      });
+      const s0 = String(created.body.client_secret);
+
+      // Default grace: the configured one (3 h here); both secrets work.
+      const rotatedAt = f.clock();
+      const first = await f.call(robot, 'POST', '/clients/batch/secret');
+      assert.equal(first.status, 200);
+      const s1 = String(first.body.client_secret);
+      const graceEnd = Date.parse(String(first.body.previous_secret_expires_at)) / 1000;
+      assert.ok([rotatedAt + 3 * 3600, f.clock() + 3 * 3600].includes(graceEnd));
+      assert.deepEqual(await accepted({ s0, s1 }), { s0: 'ok', s1: 'ok' });
+      // A change of the registration keeps the previous secret.
+      assert.equal((await f.call(robot, 'PATCH', '/clients/batch', { client_name: 'Batch' })).status, 200);
+      assert.deepEqual(await accepted({ s0 }), { s0: 'ok' });
+
+      f.advance(graceEnd - 1 - f.clock());
+      assert.deepEqual(await accepted({ s0, s1 }), { s0: 'ok', s1: 'ok' }, 'one second before the end');
+      f.advance(graceEnd - f.clock());
+      assert.deepEqual(await accepted({ s0, s1 }), { s0: '401 invalid_client', s1: 'ok' });
+
+      // A shorter grace on request; the next rotation ends it early: only two secrets ever work.
+      robot = await f.machine(SCOPES);
+      const second = await f.call(robot, 'POST', '/clients/batch/secret', { grace_seconds: 600 });
+      assert.equal(second.body.previous_secret_expires_at, isoTime(f.clock() + 600));
+      const s2 = String(second.body.client_secret);
+      assert.deepEqual(await accepted({ s1, s2 }), { s1: 'ok', s2: 'ok' });
+      const third = await f.call(robot, 'POST', '/clients/batch/secret');
+      const s3 = String(third.body.client_secret);
+      assert.deepEqual(await accepted({ s0, s1, s2, s3 }), {
+        s0: '401 invalid_client',
+        s1: '401 invalid_client',
+        s2: 'ok',
+        s3: 'ok',
+      });
+
+      const events = await f.audit('admin.client.secret_rotated');
+      assert.deepEqual(
+        events.map((event) => event.details),
+        [
+          { previous_secret_expires_at: isoTime(graceEnd), earlier_secret_ended: false },
+          { previous_secret_expires_at: second.body.previous_secret_expires_at, earlier_secret_ended: false },
+          { previous_secret_expires_at: third.body.previous_secret_expires_at, earlier_secret_ended: true },
+        ],
+      );
+      const audited = JSON.stringify(await f.audit('admin.client.*'));
+      for (const secret of [s0, s1, s2, s3])
+        assert.ok(!audited.includes(secret), 'no secret in the audit log');
+      const listed = JSON.stringify((await f.call(robot, 'GET', '/clients/batch')).body);
+      for (const secret of [s2, s3]) assert.ok(!listed.includes(secret), 'no secret in the client view');
+
+      // 0 ends the previous secret at once.
+      const fourth = await f.call(robot, 'POST', '/clients/batch/secret', { grace_seconds: 0 });
+      assert.equal(fourth.body.previous_secret_expires_at, null);
+      assert.deepEqual(await accepted({ s3, s4: String(fourth.body.client_secret) }), {
+        s3: '401 invalid_client',
+        s4: 'ok',
+      });
+    } finally {
+      await f.close();
+    }
+  });
+
+  test('refused rotations change nothing', async () => {
+    const f = await openManagementFixture({
+      admin: { freshAuthSeconds: 60, secretRotationGraceSeconds: 3600 },
+    });
+    try {
+      const robot = await f.machine(SCOPES);
+      await f.call(robot, 'POST', '/clients', {
+        client_id: 'batch',
+        grant_types: ['client_credentials'],
+        scopes: ['read:audit'],
+      });
+      await f.call(robot, 'POST', '/clients/batch/secret', { grace_seconds: 600 });
+      const stored = await f.idp.stepup.store.clients.find('batch');
+      assert.ok(isPreviousClientSecret(stored?.[PREVIOUS_SECRET_METADATA]), 'a previous secret is kept');
+      const cases: [unknown, string][] = [
+        [{ grace_seconds: 3601 }, 'grace_seconds'],
+        [{ grace_seconds: -1 }, 'grace_seconds'],
+        [{ grace_seconds: 1.5 }, 'grace_seconds'],
+        [{ grace_seconds: '60' }, 'grace_seconds'],
+        [{ secret: 'chosen-by-me' }, ''],
+      ];
+      for (const [body, field] of cases) {
+        const refused = await f.call(robot, 'POST', '/clients/batch/secret', body);
+        assert.deepEqual(
+          [refused.status, refused.body.error?.code, refused.body.error?.details.field],
+          [400, 'invalid_body', field],
+          JSON.stringify(body),
+        );
+      }
+      const readOnly = await f.machine(['read:clients']);
+      const noScope = await f.call(readOnly, 'POST', '/clients/batch/secret');
+      assert.deepEqual([noScope.status, noScope.body.error?.details.scope], [403, 'update:clients']);
+      const unknown = await f.call(robot, 'POST', '/clients/nope/secret');
+      assert.deepEqual([unknown.status, unknown.body.error?.code], [404, 'not_found']);
+      assert.deepEqual(await f.idp.stepup.store.clients.find('batch'), stored);
+      assert.equal((await f.audit('admin.client.secret_rotated')).length, 1);
+    } finally {
+      await f.close();
+    }
   });
 });

@@ -1,10 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
+import { isPreviousClientSecret, PREVIOUS_SECRET_METADATA } from '../oidc/previous-client-secret.ts';
 import { type ClientMetadata, isReservedClientId } from '../store/clients.ts';
 import { ApiError } from './api-error.ts';
 import { listOf } from './list-page.ts';
 import { ALLOWED_SCOPES_METADATA } from './management-api-identity.ts';
-import type { ManagementDependencies } from './management-dependencies.ts';
+import { isoTime, type ManagementDependencies } from './management-dependencies.ts';
 import { recordAdminChange } from './record-admin-change.ts';
 
 const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
@@ -74,6 +75,18 @@ const patchClientBody = z
 
 const clientIdParams = z.strictObject({ id: z.string().min(1).max(128) });
 const withSecret = z.object({ client: clientView, client_secret: z.string() });
+const rotateSecretBody = z
+  .strictObject({
+    /** How long the replaced secret keeps working; at most `admin.secretRotationGraceSeconds`. */
+    grace_seconds: z
+      .number()
+      .int()
+      .min(0)
+      .max(30 * 24 * 3600)
+      .optional(),
+  })
+  .prefault({});
+const rotatedSecret = withSecret.extend({ previous_secret_expires_at: z.string().nullable() });
 
 function isPublic(metadata: ClientMetadata): boolean {
   return metadata.token_endpoint_auth_method === 'none';
@@ -229,7 +242,11 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
       const view = { ...toClientView(existing), ...body };
       checkClient(deps, view, 'body');
       const secret = typeof existing.client_secret === 'string' ? existing.client_secret : undefined;
-      const metadata = toMetadata(view, secret);
+      const previous = existing[PREVIOUS_SECRET_METADATA];
+      const metadata = {
+        ...toMetadata(view, secret),
+        ...(previous === undefined ? {} : { [PREVIOUS_SECRET_METADATA]: previous }),
+      };
       await store.clients.upsert(metadata);
       await recordAdminChange(store.auditEvents, {
         type: 'admin.client.updated',
@@ -269,24 +286,51 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
     method: 'POST',
     path: '/clients/{id}/secret',
     summary:
-      "Replace a confidential application's secret; the new one is shown once and the old one stops working",
+      "Replace a confidential application's secret; the new one is shown once, the old one keeps working for `grace_seconds` (default `admin.secretRotationGraceSeconds`; 0 ends it at once) and a secret kept from an earlier rotation stops at once",
     scope: 'update:clients',
     params: clientIdParams,
-    response: withSecret,
-    handler: async ({ params, caller, request }) => {
+    body: rotateSecretBody,
+    response: rotatedSecret,
+    handler: async ({ params, body, caller, request }) => {
+      const maxGrace = deps.config.admin.secretRotationGraceSeconds;
+      const grace = body.grace_seconds ?? maxGrace;
+      if (grace > maxGrace) {
+        const message = `may only shorten the configured grace of ${maxGrace} seconds`;
+        throw new ApiError('invalid_body', `grace_seconds: ${message}`, {
+          details: { field: 'grace_seconds', issues: [{ field: 'grace_seconds', message }] },
+        });
+      }
       const existing = await findOr404(params.id);
       if (isPublic(existing)) throw new ApiError('conflict', 'a public client has no secret');
+      const now = deps.clock();
       const secret = generateSecret();
-      await store.clients.upsert({ ...existing, client_secret: secret });
+      const current = typeof existing.client_secret === 'string' ? existing.client_secret : undefined;
+      // One previous secret at most: the one an earlier rotation kept stops here.
+      const { [PREVIOUS_SECRET_METADATA]: replaced, ...rest } = existing;
+      const expiresAt = grace > 0 && current !== undefined ? now + grace : null;
+      await store.clients.upsert({
+        ...rest,
+        client_secret: secret,
+        ...(expiresAt === null
+          ? {}
+          : { [PREVIOUS_SECRET_METADATA]: { client_secret: current, expires_at: expiresAt } }),
+      });
       await recordAdminChange(store.auditEvents, {
         type: 'admin.client.secret_rotated',
         caller,
         request,
-        time: deps.clock(),
+        time: now,
         clientId: params.id,
-        details: {},
+        details: {
+          previous_secret_expires_at: expiresAt === null ? null : isoTime(expiresAt),
+          earlier_secret_ended: isPreviousClientSecret(replaced) && replaced.expires_at > now,
+        },
       });
-      return { client: toClientView(existing), client_secret: secret };
+      return {
+        client: toClientView(existing),
+        client_secret: secret,
+        previous_secret_expires_at: expiresAt === null ? null : isoTime(expiresAt),
+      };
     },
   });
 }

@@ -171,6 +171,16 @@ export const configSchema = z.strictObject({
        * node; with Redis, nodes also hear of a change at once through pub/sub.
        */
       changeCheckSeconds: z.number().int().min(1).max(300).default(15),
+      /**
+       * How long a client secret replaced by a rotation keeps working, so an application's servers
+       * can move to the new one; a rotation may ask for less (0 ends the old secret at once).
+       */
+      secretRotationGraceSeconds: z
+        .number()
+        .int()
+        .min(0)
+        .max(30 * 24 * 3600)
+        .default(24 * 3600),
     })
     .prefault({}),
   /** Post-login Actions: limits of the sandbox each script runs in, and how Actions are managed. */

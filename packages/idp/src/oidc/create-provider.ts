@@ -25,6 +25,11 @@ import { createLoginCompletion } from './complete-login.ts';
 import { CustomTokenClaims } from './custom-token-claims.ts';
 import { describeProviderError } from './describe-provider-error.ts';
 import { addCustomClaimsToIdTokens } from './id-token-custom-claims.ts';
+import {
+  acceptPreviousClientSecrets,
+  isPreviousClientSecret,
+  PREVIOUS_SECRET_METADATA,
+} from './previous-client-secret.ts';
 import type { ProviderKeys } from './provider-keys.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
 import { runRefreshTokenActions } from './refresh-token-actions.ts';
@@ -95,8 +100,13 @@ export function createProvider(deps: ProviderDependencies): Provider {
     // The API scopes a client may be granted (see createResourceIndicators); oidc-provider keeps
     // its own `scope` metadata for the OIDC scopes.
     extraClientMetadata: {
-      properties: [ALLOWED_SCOPES_METADATA],
+      properties: [ALLOWED_SCOPES_METADATA, PREVIOUS_SECRET_METADATA],
       validator: (_ctx, key, value) => {
+        if (key === PREVIOUS_SECRET_METADATA && value !== undefined && !isPreviousClientSecret(value)) {
+          throw new errors.InvalidClientMetadata(
+            `${PREVIOUS_SECRET_METADATA} must be a secret and its expiry`,
+          );
+        }
         if (key !== ALLOWED_SCOPES_METADATA || value === undefined) return;
         if (!Array.isArray(value) || !value.every((scope) => typeof scope === 'string')) {
           throw new errors.InvalidClientMetadata(`${ALLOWED_SCOPES_METADATA} must be an array of scopes`);
@@ -197,6 +207,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
   const provider = new Provider(config.issuer, configuration);
   provider.proxy = config.trustProxy;
   addCustomClaimsToIdTokens(provider, customClaims);
+  // A rotated client secret keeps working for its grace period (POST /api/v1/clients/{id}/secret).
+  acceptPreviousClientSecrets(provider, deps.clock);
   const log = deps.logger.child({ component: 'oidc' });
   provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc-provider server error'));
   provider.on('grant.revoked', (_ctx, grantId: string) => {

@@ -94,6 +94,14 @@ function createForm(context: PageContext, ladder: string[], onCreated: (result: 
   return form;
 }
 
+/** What became of the replaced secret, from the rotation's answer. */
+function rotationNotice(clientId: string, result: ClientWithSecret): string {
+  const until = result.previous_secret_expires_at;
+  if (!until) return `The secret of ${clientId} was rotated; the old one no longer works.`;
+  const time = new Date(until).toLocaleString(undefined, { dateStyle: 'medium', timeStyle: 'short' });
+  return `The secret of ${clientId} was rotated; the old one keeps working until ${time}.`;
+}
+
 /** Applications: the registered clients, registering one, rotating a secret (shown once), deleting. */
 export const applicationsPage: Page = async (context) => {
   const [clients, settings] = await Promise.all([
@@ -155,21 +163,31 @@ export const applicationsPage: Page = async (context) => {
   };
 
   const rotate = async (client: ClientResource) => {
+    const endNow = checkboxField({
+      label: 'Stop the current secret now (it leaked)',
+      name: 'end_now',
+      checked: false,
+      hint: 'Otherwise it keeps working for the grace period the provider allows, while the app moves over.',
+    });
     const confirmed = await confirmChange({
       title: `Rotate the secret of ${client.client_id}?`,
-      message: 'The current secret stops working now. The application needs the new one to sign people in.',
+      message: 'A new secret is made and shown once. The application needs it to sign people in.',
       confirmLabel: 'Rotate secret',
+      choice: endNow.field,
     });
     if (!confirmed) return;
     try {
-      showSecret(
-        await context.runner.perform<ClientWithSecret>({
-          kind: 'client.rotate-secret',
-          label: `Rotate the secret of ${client.client_id}`,
-          request: { method: 'POST', path: `/clients/${encodeURIComponent(client.client_id)}/secret` },
-        }),
-      );
-      context.announce(`The secret of ${client.client_id} was rotated.`);
+      const result = await context.runner.perform<ClientWithSecret>({
+        kind: 'client.rotate-secret',
+        label: `Rotate the secret of ${client.client_id}`,
+        request: {
+          method: 'POST',
+          path: `/clients/${encodeURIComponent(client.client_id)}/secret`,
+          ...(endNow.input.checked ? { body: { grace_seconds: 0 } } : {}),
+        },
+      });
+      showSecret(result);
+      context.announce(rotationNotice(client.client_id, result));
     } catch (error) {
       context.announce(describeError(error), 'error');
     }
