@@ -4,8 +4,8 @@ import { after, before, describe, test } from 'node:test';
 import { ACR_MULTI_FACTOR } from '@stepup/core';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { seedActionFor } from '../../../../apps/salary/demo/seed-action.ts';
-import { totpCodeAt } from '../factors/totp/totp.ts';
 import { launchChromium } from '../testing/chromium.ts';
+import { signInToDashboard } from '../testing/dashboard-sign-in.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
 
 // The operator's side in Chromium: sign in to the dashboard with password + TOTP, register an
@@ -53,26 +53,8 @@ describe('dashboard in Chromium', () => {
     await idp?.close();
   });
 
-  /** Walks the provider's sign-in pages (password if asked, then TOTP) until the dashboard shows again. */
-  async function signInAtProvider(): Promise<string[]> {
-    const seen: string[] = [];
-    await page.waitForURL((url) => url.pathname.startsWith('/interaction/'));
-    if (await page.locator('#password').count()) {
-      seen.push('password');
-      if (await page.locator('#username').count()) await page.fill('#username', 'olivia');
-      await page.fill('#password', PASSWORD);
-      await Promise.all([
-        page.waitForNavigation(),
-        page.click('form[action$="/password"] button[type="submit"]'),
-      ]);
-    }
-    await page.waitForSelector('#code');
-    seen.push('totp');
-    await page.fill('#code', totpCodeAt(TOTP_SECRET, clock()));
-    await page.click('form[action$="/totp"] button[type="submit"]');
-    await page.waitForURL((url) => url.pathname === '/dashboard');
-    return seen;
-  }
+  const signInAtProvider = () =>
+    signInToDashboard(page, { username: 'olivia', password: PASSWORD, totpSecret: TOTP_SECRET, clock });
 
   async function notice(): Promise<string> {
     return ((await page.locator('.notices').textContent()) ?? '').trim();

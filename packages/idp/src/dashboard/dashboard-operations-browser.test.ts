@@ -2,8 +2,8 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { totpCodeAt } from '../factors/totp/totp.ts';
 import { launchChromium } from '../testing/chromium.ts';
+import { signInToDashboard } from '../testing/dashboard-sign-in.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
 import {
   expectCallback,
@@ -78,26 +78,8 @@ describe('dashboard operations in Chromium', () => {
     await idp?.close();
   });
 
-  /** Walks the provider's sign-in pages (password if asked, then TOTP) until the dashboard shows again. */
-  async function signInAtProvider(): Promise<string[]> {
-    const seen: string[] = [];
-    await page.waitForURL((url) => url.pathname.startsWith('/interaction/'));
-    if (await page.locator('#password').count()) {
-      seen.push('password');
-      if (await page.locator('#username').count()) await page.fill('#username', 'olivia');
-      await page.fill('#password', PASSWORD);
-      await Promise.all([
-        page.waitForNavigation(),
-        page.click('form[action$="/password"] button[type="submit"]'),
-      ]);
-    }
-    await page.waitForSelector('#code');
-    seen.push('totp');
-    await page.fill('#code', totpCodeAt(TOTP_SECRET, clock()));
-    await page.click('form[action$="/totp"] button[type="submit"]');
-    await page.waitForURL((url) => url.pathname === '/dashboard');
-    return seen;
-  }
+  const signInAtProvider = () =>
+    signInToDashboard(page, { username: 'olivia', password: PASSWORD, totpSecret: TOTP_SECRET, clock });
 
   /** The scripts among `paths` that hold CodeMirror. */
   async function withCodeMirror(paths: readonly string[]): Promise<string[]> {
@@ -160,22 +142,36 @@ describe('dashboard operations in Chromium', () => {
     assert.deepEqual(await withCodeMirror(later), later);
   });
 
-  test('rotates a client secret: Cancel keeps it; the new one is shown once and works', async () => {
+  test('rotates a client secret: Cancel keeps it; the new one is shown once; the old one ends later or now', async () => {
+    const rotate = async (endNow: boolean): Promise<string> => {
+      await page.click('button[aria-label="Rotate the secret of app"]');
+      await page.waitForSelector('dialog[open]');
+      if (endNow) await page.check('dialog[open] input[name="end_now"]');
+      await answerDialog('confirm');
+      await page.waitForSelector('[data-secret]');
+      return ((await page.textContent('[data-secret]')) ?? '').trim();
+    };
     await openRoute('#/applications', 'Applications');
     await page.click('button[aria-label="Rotate the secret of app"]');
     await answerDialog('cancel');
     assert.equal((await idp.stepup.store.clients.find('app'))?.client_secret, APP_SECRET);
     assert.equal(await page.locator('[data-secret]').count(), 0);
 
-    await page.click('button[aria-label="Rotate the secret of app"]');
-    await answerDialog('confirm');
-    await page.waitForSelector('[data-secret]');
-    const secret = ((await page.textContent('[data-secret]')) ?? '').trim();
-    assert.ok(secret.length >= 32);
-    assert.notEqual(secret, APP_SECRET);
-    assert.equal(await notice(), 'The secret of app was rotated.');
-    assert.equal(await tokenEndpointAccepts(secret), true);
-    assert.equal(await tokenEndpointAccepts(`${secret}x`), false);
+    // By default the old secret keeps working while the application moves over.
+    const first = await rotate(false);
+    assert.ok(first.length >= 32);
+    assert.notEqual(first, APP_SECRET);
+    assert.match(await notice(), /^The secret of app was rotated; the old one keeps working until .+\.$/);
+    assert.equal(await tokenEndpointAccepts(first), true);
+    assert.equal(await tokenEndpointAccepts(APP_SECRET), true);
+    assert.equal(await tokenEndpointAccepts(`${first}x`), false);
+
+    // A leaked secret ends at once (and so does the one kept from the rotation before).
+    const second = await rotate(true);
+    assert.equal(await notice(), 'The secret of app was rotated; the old one no longer works.');
+    assert.equal(await tokenEndpointAccepts(second), true);
+    assert.equal(await tokenEndpointAccepts(first), false);
+    assert.equal(await tokenEndpointAccepts(APP_SECRET), false);
 
     // Shown once: back on the page, it is gone.
     await page.click('nav a:text("Users")');
@@ -183,7 +179,7 @@ describe('dashboard operations in Chromium', () => {
     await page.click('nav a:text("Applications")');
     await page.waitForSelector('main h1:text-is("Applications")');
     assert.equal(await page.locator('[data-secret]').count(), 0);
-    assert.equal(await page.locator(`text=${secret}`).count(), 0);
+    assert.equal(await page.locator(`text=${second}`).count(), 0);
   });
 
   test("revokes a user's sessions and refresh tokens", async () => {

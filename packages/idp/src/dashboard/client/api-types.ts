@@ -42,6 +42,8 @@ export interface ClientResource {
 export interface ClientWithSecret {
   client: ClientResource;
   client_secret?: string;
+  /** After a rotation: until when the replaced secret still works; null when it stopped at once. */
+  previous_secret_expires_at?: string | null;
 }
 
 export interface AuditEventResource {

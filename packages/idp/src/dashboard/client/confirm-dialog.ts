@@ -8,6 +8,8 @@ export function confirmChange(options: {
   title: string;
   message: string;
   confirmLabel: string;
+  /** A control that shapes the change (a checkbox), shown under the message; the caller reads it. */
+  choice?: HTMLElement;
 }): Promise<boolean> {
   const returnFocus = document.activeElement instanceof HTMLElement ? document.activeElement : null;
   return new Promise((resolve) => {
@@ -19,6 +21,7 @@ export function confirmChange(options: {
         { method: 'dialog' },
         h('h2', { id: 'dialog-title' }, options.title),
         h('p', {}, options.message),
+        options.choice,
         h(
           'div',
           { class: 'button-row' },
