@@ -1,3 +1,4 @@
+import type { Agent } from 'node:https';
 import type { AcrLadder } from '@stepup/core';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
@@ -14,6 +15,10 @@ import { resolveEmailSettings } from './factors/email-otp/email-settings.ts';
 import { createMailer } from './factors/email-otp/mailer.ts';
 import { createInProcessPushNotifier } from './factors/push/in-process-push-notifier.ts';
 import { createRedisPushNotifier } from './factors/push/redis-push-notifier.ts';
+import { loadVapidKeys } from './factors/push/web-push-keys.ts';
+import { withWebPush } from './factors/push/web-push-notifier.ts';
+import { registerWebPushRoutes } from './factors/push/web-push-routes.ts';
+import { createWebPushSender } from './factors/push/web-push-sender.ts';
 import { TotpFactor } from './factors/totp/totp-factor.ts';
 import { WebAuthnFactor } from './factors/webauthn/webauthn-factor.ts';
 import { relyingPartyFor } from './factors/webauthn/webauthn-relying-party.ts';
@@ -59,6 +64,8 @@ export interface StepupProviderOptions {
   logger?: Logger;
   /** Seconds since the epoch; tests move time forward with it. */
   clock?: () => number;
+  /** For Web Push through a push service whose certificate a private CA signed (tests). */
+  webPushAgent?: Agent;
 }
 
 /** How often rows whose lifetime has ended are deleted. */
@@ -132,7 +139,7 @@ export async function createStepupProvider(
   };
   const provider = createProvider(providerDependencies);
   // Several nodes: a push answered through one node wakes the login page waiting on another.
-  const pushNotifier = config.redisUrl
+  const notices = config.redisUrl
     ? await createRedisPushNotifier({
         url: config.redisUrl,
         channelPrefix: config.redis.keyPrefix,
@@ -140,6 +147,20 @@ export async function createStepupProvider(
         logger,
       })
     : createInProcessPushNotifier();
+  const webPush = config.push.webPush;
+  const webPushSender =
+    webPush.enabled && webPush.subject
+      ? createWebPushSender({
+          pushDevices: store.pushDevices,
+          vapid: await loadVapidKeys(store.keys),
+          subject: webPush.subject,
+          logger,
+          ...(options.webPushAgent ? { agent: options.webPushAgent } : {}),
+        })
+      : undefined;
+  const pushNotifier = webPushSender
+    ? withWebPush(notices, { sender: webPushSender, pushChallenges: store.pushChallenges, logger })
+    : notices;
   const server = await createServer({
     pushNotifier,
     loginActions,
@@ -165,6 +186,14 @@ export async function createStepupProvider(
   });
   interactionKit = server.interactionKit;
   const { app, providerMount } = server;
+  if (webPushSender) {
+    registerWebPushRoutes(app, {
+      publicKey: webPushSender.publicKey,
+      pushDevices: store.pushDevices,
+      logAuthEvent,
+      clock,
+    });
+  }
   // Signing keys rotated and settings changed on any node apply on every node without a restart.
   // Cookie keys never change with them, so sessions and interactions carry over.
   let signingJwks = keys.signingJwks;

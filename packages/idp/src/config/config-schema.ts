@@ -94,6 +94,24 @@ export const configSchema = z.strictObject({
       sends: windowSchema.prefault({ limit: 5, windowSeconds: 15 * 60 }),
       /** Denied requests per account after which push pauses until the window ends; other factors are offered. */
       denials: windowSchema.prefault({ limit: 3, windowSeconds: 60 * 60 }),
+      /**
+       * Web Push (VAPID) to the authenticator app, for deployments that can reach the browsers' push
+       * services; the event stream stays the primary channel. Off by default.
+       */
+      webPush: z
+        .strictObject({
+          enabled: z.boolean().default(false),
+          /** Who push services can contact about this sender (RFC 8292 2.1): a mailto: or https: URI. */
+          subject: z
+            .string()
+            .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s]+)$/, 'use a mailto: address or an https: URL')
+            .optional(),
+        })
+        .prefault({})
+        .refine((webPush) => !webPush.enabled || webPush.subject !== undefined, {
+          message: 'push.webPush.subject is required when push.webPush.enabled is true',
+          path: ['subject'],
+        }),
     })
     .prefault({}),
   throttling: z

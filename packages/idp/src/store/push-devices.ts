@@ -24,6 +24,20 @@ export interface PushDevice {
   revokedAt: number | null;
 }
 
+/**
+ * Where a push service delivers Web Push messages for a device (the browser's `PushSubscription`):
+ * the service's HTTPS endpoint and the device's keys for message encryption (RFC 8291), base64url.
+ */
+export interface WebPushSubscription {
+  endpoint: string;
+  keys: { p256dh: string; auth: string };
+}
+
+/** Only the members a push needs: nothing else a caller passed along is stored. */
+export function pickWebPushSubscription({ endpoint, keys }: WebPushSubscription): WebPushSubscription {
+  return { endpoint, keys: { p256dh: keys.p256dh, auth: keys.auth } };
+}
+
 export interface AddPushDeviceInput {
   userId: string;
   name: string;
@@ -41,4 +55,13 @@ export interface PushDevicesRepository {
   rename(id: string, name: string): Promise<boolean>;
   /** Resolves true when a device that was not yet revoked is revoked now. */
   revoke(id: string, now: number): Promise<boolean>;
+  /**
+   * Keeps the device's Web Push subscription, replacing any earlier one; null forgets it. Resolves
+   * true when a device that is not revoked was changed.
+   */
+  setWebPushSubscription(id: string, subscription: WebPushSubscription | null): Promise<boolean>;
+  /** The Web Push subscriptions of the user's devices that are not revoked, oldest device first. */
+  listWebPushSubscriptions(
+    userId: string,
+  ): Promise<{ deviceId: string; subscription: WebPushSubscription }[]>;
 }

@@ -70,6 +70,47 @@ export function describePushStoreContract(name: string, openStore: (t: TestConte
       ]);
       assert.equal(await store.pushDevices.findById('unknown'), undefined);
     });
+
+    test('Web Push subscriptions: set, replace, forget; none for a revoked device', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const phone = await store.pushDevices.add({ userId: user.id, name: 'Phone', publicKey: KEY, now: NOW });
+      const tablet = await store.pushDevices.add({
+        userId: user.id,
+        name: 'Tablet',
+        publicKey: KEY,
+        now: NOW + 1,
+      });
+      const cli = await store.pushDevices.add({ userId: user.id, name: 'CLI', publicKey: KEY, now: NOW + 2 });
+      const subscription = (n: number) => ({
+        endpoint: `https://push.example/send/${n}`,
+        keys: { p256dh: `p256dh-${n}`, auth: `auth-${n}` },
+      });
+      assert.deepEqual(await store.pushDevices.listWebPushSubscriptions(user.id), []);
+      assert.equal(
+        await store.pushDevices.setWebPushSubscription(phone.id, {
+          ...subscription(1),
+          expirationTime: null,
+        } as ReturnType<typeof subscription>),
+        true,
+      );
+      assert.equal(await store.pushDevices.setWebPushSubscription(tablet.id, subscription(2)), true);
+      assert.equal(await store.pushDevices.setWebPushSubscription(phone.id, subscription(3)), true);
+      assert.equal(await store.pushDevices.setWebPushSubscription('unknown', subscription(4)), false);
+      assert.deepEqual(await store.pushDevices.listWebPushSubscriptions(user.id), [
+        { deviceId: phone.id, subscription: subscription(3) },
+        { deviceId: tablet.id, subscription: subscription(2) },
+      ]);
+      assert.deepEqual(
+        await store.pushDevices.findById(cli.id),
+        cli,
+        'a device keeps its shape: the subscription is read only for sending',
+      );
+      await store.pushDevices.revoke(tablet.id, NOW + 5);
+      assert.equal(await store.pushDevices.setWebPushSubscription(tablet.id, subscription(5)), false);
+      assert.equal(await store.pushDevices.setWebPushSubscription(phone.id, null), true);
+      assert.deepEqual(await store.pushDevices.listWebPushSubscriptions(user.id), []);
+      assert.deepEqual(await store.pushDevices.listWebPushSubscriptions('nobody'), []);
+    });
   });
 
   describe(`${name}: push challenges`, () => {

@@ -1,4 +1,5 @@
 import { mkdtempSync, rmSync } from 'node:fs';
+import type { Agent } from 'node:https';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -62,12 +63,14 @@ export async function startTestProvider(
      * a PostgreSQL database; without, SQLite in `dataDir`). The provider closes it when it stops.
      */
     store?: Store;
+    /** Trusts a test push service's certificate for Web Push. */
+    webPushAgent?: Agent;
   } = {},
 ): Promise<TestProvider> {
   const port = settings.port ?? (await freePort());
   const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'stepup-test-'));
   const issuer = `http://localhost:${port}`;
-  const { logger = pino({ level: 'silent' }), clock, store, ...configInput } = settings;
+  const { logger = pino({ level: 'silent' }), clock, store, webPushAgent, ...configInput } = settings;
   const config = {
     ...configSchema.parse({ logLevel: 'silent', ...configInput, port, dataDir, issuer }),
     issuer,
@@ -76,6 +79,7 @@ export async function startTestProvider(
     logger,
     ...(clock ? { clock } : {}),
     ...(store ? { store } : {}),
+    ...(webPushAgent ? { webPushAgent } : {}),
   });
   await stepup.listen();
 

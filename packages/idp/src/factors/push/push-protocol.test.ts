@@ -17,6 +17,7 @@ interface AppProtocol {
   pushResponseMessage: typeof protocol.pushResponseMessage;
   deviceRequestMessage: typeof protocol.deviceRequestMessage;
   enrollmentMessage: typeof protocol.enrollmentMessage;
+  webPushSubscriptionMessage: typeof protocol.webPushSubscriptionMessage;
   generateDeviceKey(extractable?: boolean): Promise<CryptoKeyPair>;
   exportPublicJwk(key: CryptoKey): Promise<{ kty: string; crv: string; x: string; y: string }>;
   signMessage(key: CryptoKey, message: string): Promise<string>;
@@ -53,6 +54,18 @@ describe('push protocol', () => {
       app.enrollmentMessage({ token: 't', name: 'Phone' }),
       protocol.enrollmentMessage({ token: 't', name: 'Phone' }),
     );
+    const subscribed = {
+      deviceId: 'd-1',
+      timestamp: 1_700_000_000,
+      subscription: { endpoint: 'https://push.example/s/1', keys: { p256dh: 'BPk', auth: 'au' } },
+    };
+    assert.equal(
+      protocol.webPushSubscriptionMessage(subscribed),
+      'stepup-push/v1\nweb-push\nd-1\n1700000000\nhttps://push.example/s/1\nBPk\nau',
+    );
+    assert.equal(app.webPushSubscriptionMessage(subscribed), protocol.webPushSubscriptionMessage(subscribed));
+    const forgotten = { ...subscribed, subscription: null };
+    assert.equal(app.webPushSubscriptionMessage(forgotten), protocol.webPushSubscriptionMessage(forgotten));
     assert.deepEqual({ ...app.PUSH_DEVICE_PATHS }, { ...protocol.PUSH_DEVICE_PATHS });
     assert.equal(app.ENROLLMENT_FRAGMENT, protocol.ENROLLMENT_FRAGMENT);
     assert.equal(app.pushResponsePath('a/b'), protocol.pushResponsePath('a/b'));

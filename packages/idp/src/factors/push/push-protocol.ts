@@ -17,6 +17,11 @@ export const PUSH_DEVICE_PATHS = {
   stream: '/authenticator/stream',
   /** GET (signed): the requests waiting for an answer, as JSON. */
   challenges: '/authenticator/challenges',
+  /**
+   * Web Push, when the provider has it on: GET the VAPID public key (`applicationServerKey`); POST
+   * (signed body) the device's push subscription, or null to forget it.
+   */
+  webPush: '/authenticator/web-push',
 } as const;
 
 /** POST (signed body): the answer to one request. */
@@ -87,6 +92,32 @@ export function pushResponseMessage(answer: {
 /** A signed GET: the path, the device and the time (epoch seconds), so a captured URL soon goes stale. */
 export function deviceRequestMessage(request: { path: string; deviceId: string; timestamp: number }): string {
   return joinFields(['request', request.path, request.deviceId, String(request.timestamp)]);
+}
+
+/** What a device sends to keep (or, with `subscription: null`, forget) its Web Push subscription. */
+export interface WebPushSubscriptionBody {
+  device: string;
+  /** Epoch seconds, as in a signed GET: a captured body soon goes stale. */
+  ts: number;
+  subscription: { endpoint: string; keys: { p256dh: string; auth: string } } | null;
+  signature: string;
+}
+
+/** The device signs where pushes for it go, so nobody else can redirect them. */
+export function webPushSubscriptionMessage(request: {
+  deviceId: string;
+  timestamp: number;
+  subscription: WebPushSubscriptionBody['subscription'];
+}): string {
+  const { subscription } = request;
+  return joinFields([
+    'web-push',
+    request.deviceId,
+    String(request.timestamp),
+    subscription?.endpoint ?? '',
+    subscription?.keys.p256dh ?? '',
+    subscription?.keys.auth ?? '',
+  ]);
 }
 
 /** The new device signs the token and its name with its new key (proof of possession). */

@@ -1,6 +1,7 @@
 // The authenticator app's service worker: keeps the app's shell so it opens without a network
-// (and so the app can be installed), and focuses the app when a notification is tapped. It never
-// touches the signed requests, the event stream or answers: those always go to the network.
+// (and so the app can be installed), shows a notification for each Web Push message (a request's id
+// and application name, never its number), and opens the app on it when tapped. It never touches
+// the signed requests, the event stream or answers: those always go to the network.
 
 const CACHE = 'stepup-authenticator-v1';
 const SHELL = [
@@ -51,11 +52,34 @@ self.addEventListener('fetch', (event) => {
   );
 });
 
+// Web Push (when the provider has it on): a request arrived while the app may be closed. The message
+// only says which request and for which application; the app reads the request itself, signed.
+self.addEventListener('push', (event) => {
+  let message = {};
+  try {
+    message = event.data ? event.data.json() : {};
+  } catch {
+    message = {};
+  }
+  const challengeId = typeof message.challengeId === 'string' ? message.challengeId : '';
+  const clientName = typeof message.clientName === 'string' ? message.clientName : 'an application';
+  event.waitUntil(
+    self.registration.showNotification(`Sign-in request from ${clientName}`, {
+      body: 'Open the authenticator and pick the number shown on the sign-in page.',
+      tag: challengeId || 'stepup-request',
+      icon: '/assets/authenticator-icon.svg',
+      data: { challengeId },
+    }),
+  );
+});
+
 self.addEventListener('notificationclick', (event) => {
   event.notification.close();
+  const challengeId = event.notification.data?.challengeId;
+  const url = challengeId ? `/authenticator#request=${encodeURIComponent(challengeId)}` : '/authenticator';
   event.waitUntil(
     self.clients
       .matchAll({ type: 'window' })
-      .then((windows) => (windows[0] ? windows[0].focus() : self.clients.openWindow('/authenticator'))),
+      .then((windows) => (windows[0] ? windows[0].focus() : self.clients.openWindow(url))),
   );
 });

@@ -2,6 +2,7 @@
 // not extractable) kept in IndexedDB. The app opens a signed event stream per account, shows each
 // sign-in request (application, time, IP) with three numbers, and signs the person's answer.
 import {
+  base64url,
   ENROLLMENT_FRAGMENT,
   enrollmentMessage,
   exportPublicJwk,
@@ -11,6 +12,7 @@ import {
   pushResponsePath,
   signedDeviceUrl,
   signMessage,
+  webPushSubscriptionMessage,
 } from './push-protocol.js';
 
 const DATABASE = 'stepup-authenticator';
@@ -119,6 +121,7 @@ function setUpEnrollment() {
       showStatus('This device is added. Go back to the sign-in page: a request is on its way.');
       await renderDevices();
       connect(device);
+      subscribeToWebPush().catch(() => {});
     } catch (error) {
       showStatus(error.message);
       button.disabled = false;
@@ -223,6 +226,10 @@ function showRequest(device, challenge) {
   requests.set(challenge.id, { element, result, expiry, finished: false });
   $('request-list').prepend(fragment);
   updateEmptyState();
+  // Opened from a Web Push notification for this request: its numbers are one tap away.
+  if (new URLSearchParams(window.location.hash.slice(1)).get('request') === challenge.id) {
+    element.querySelector('.push-choice')?.focus();
+  }
   notify(challenge);
 }
 
@@ -301,6 +308,48 @@ function offerNotifications() {
   button.addEventListener('click', async () => {
     await Notification.requestPermission();
     button.hidden = true;
+    subscribeToWebPush().catch(() => {});
+  });
+}
+
+// --- Web Push, when the provider has it on: requests reach the device even while the app is closed.
+// One subscription for this browser, registered for each account here, each time signed by that
+// account's key. Without it (off, no permission, no Push API) the event stream does everything.
+
+async function subscribeToWebPush() {
+  if (!('PushManager' in window) || Notification.permission !== 'granted') return;
+  const devices = (await listDevices()).filter((device) => device.origin === window.location.origin);
+  if (devices.length === 0) return;
+  const response = await fetch(PUSH_DEVICE_PATHS.webPush);
+  if (!response.ok) return;
+  const { publicKey } = await response.json();
+  const registration = await navigator.serviceWorker.ready;
+  let subscription = await registration.pushManager.getSubscription();
+  const subscribedWith = subscription?.options.applicationServerKey;
+  if (subscription && subscribedWith && base64url(new Uint8Array(subscribedWith)) !== publicKey) {
+    await subscription.unsubscribe();
+    subscription = null;
+  }
+  subscription ??= await registration.pushManager.subscribe({
+    userVisibleOnly: true,
+    applicationServerKey: publicKey,
+  });
+  const { endpoint, keys } = subscription.toJSON();
+  for (const device of devices) {
+    await sendWebPushSubscription(device, { endpoint, keys: { p256dh: keys.p256dh, auth: keys.auth } });
+  }
+}
+
+async function sendWebPushSubscription(device, subscription) {
+  const ts = nowSeconds();
+  const signature = await signMessage(
+    device.privateKey,
+    webPushSubscriptionMessage({ deviceId: device.id, timestamp: ts, subscription }),
+  );
+  await fetch(PUSH_DEVICE_PATHS.webPush, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json' },
+    body: JSON.stringify({ device: device.id, ts, subscription, signature }),
   });
 }
 
@@ -341,6 +390,7 @@ async function start() {
     const devices = await renderDevices();
     for (const device of devices) connect(device);
     if (devices.length > 0) offerNotifications();
+    subscribeToWebPush().catch(() => {});
   } catch {
     showStatus(
       'This browser does not let the app keep its key (private browsing?). Open it in a normal window.',

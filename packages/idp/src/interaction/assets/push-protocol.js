@@ -8,6 +8,7 @@ export const PUSH_DEVICE_PATHS = Object.freeze({
   devices: '/authenticator/devices',
   stream: '/authenticator/stream',
   challenges: '/authenticator/challenges',
+  webPush: '/authenticator/web-push',
 });
 
 export const ENROLLMENT_FRAGMENT = 'enroll';
@@ -39,6 +40,22 @@ export function pushResponseMessage(answer) {
 /** @param {{ path: string, deviceId: string, timestamp: number }} request */
 export function deviceRequestMessage(request) {
   return joinFields(['request', request.path, request.deviceId, String(request.timestamp)]);
+}
+
+/**
+ * @param {{ deviceId: string, timestamp: number,
+ *   subscription: { endpoint: string, keys: { p256dh: string, auth: string } } | null }} request
+ */
+export function webPushSubscriptionMessage(request) {
+  const { subscription } = request;
+  return joinFields([
+    'web-push',
+    request.deviceId,
+    String(request.timestamp),
+    subscription?.endpoint ?? '',
+    subscription?.keys.p256dh ?? '',
+    subscription?.keys.auth ?? '',
+  ]);
 }
 
 /** @param {{ token: string, name: string }} enrollment */

@@ -259,4 +259,8 @@ export const postgresMigrations: readonly string[] = [
   );
   CREATE INDEX custom_claims_expires_at ON custom_claims (expires_at);
   `,
+  // Web Push (SQLite step 10): each device's PushSubscription, null when it has none.
+  `
+  ALTER TABLE push_devices ADD COLUMN web_push_subscription JSON;
+  `,
 ];

@@ -1,9 +1,11 @@
 import { randomUUID } from 'node:crypto';
-import type {
-  AddPushDeviceInput,
-  PushDevice,
-  PushDevicePublicKey,
-  PushDevicesRepository,
+import {
+  type AddPushDeviceInput,
+  type PushDevice,
+  type PushDevicePublicKey,
+  type PushDevicesRepository,
+  pickWebPushSubscription,
+  type WebPushSubscription,
 } from '../push-devices.ts';
 import type { PostgresQueryable } from './postgres-database.ts';
 
@@ -79,6 +81,26 @@ export class PostgresPushDevicesRepository implements PushDevicesRepository {
       [id, now],
     );
     return rowCount === 1;
+  }
+
+  async setWebPushSubscription(id: string, subscription: WebPushSubscription | null): Promise<boolean> {
+    const { rowCount } = await this.#db.query(
+      'UPDATE push_devices SET web_push_subscription = $2 WHERE id = $1 AND revoked_at IS NULL',
+      [id, subscription && JSON.stringify(pickWebPushSubscription(subscription))],
+    );
+    return rowCount === 1;
+  }
+
+  async listWebPushSubscriptions(
+    userId: string,
+  ): Promise<{ deviceId: string; subscription: WebPushSubscription }[]> {
+    const { rows } = await this.#db.query<{ id: string; web_push_subscription: WebPushSubscription }>(
+      `SELECT id, web_push_subscription FROM push_devices
+       WHERE user_id = $1 AND revoked_at IS NULL AND web_push_subscription IS NOT NULL
+       ORDER BY created_at, seq`,
+      [userId],
+    );
+    return rows.map((row) => ({ deviceId: row.id, subscription: row.web_push_subscription }));
   }
 }
 

@@ -267,4 +267,10 @@ export const migrations: readonly string[] = [
   ) STRICT;
   CREATE INDEX custom_claims_expires_at ON custom_claims (expires_at);
   `,
+  // Web Push: where a push service reaches each device (its PushSubscription as JSON), when the
+  // device subscribed; null for devices that did not (the CLI) and for the event stream alone.
+  `
+  ALTER TABLE push_devices ADD COLUMN web_push_subscription TEXT
+    CHECK (web_push_subscription IS NULL OR json_valid(web_push_subscription));
+  `,
 ];

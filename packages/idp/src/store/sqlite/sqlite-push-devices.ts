@@ -1,10 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
-import type {
-  AddPushDeviceInput,
-  PushDevice,
-  PushDevicePublicKey,
-  PushDevicesRepository,
+import {
+  type AddPushDeviceInput,
+  type PushDevice,
+  type PushDevicePublicKey,
+  type PushDevicesRepository,
+  pickWebPushSubscription,
+  type WebPushSubscription,
 } from '../push-devices.ts';
 import { runSqlite } from './run-sqlite.ts';
 
@@ -28,6 +30,8 @@ export class SqlitePushDevicesRepository implements PushDevicesRepository {
   readonly #markUsed: Database.Statement<[{ id: string; now: number }]>;
   readonly #revoke: Database.Statement<[{ id: string; now: number }]>;
   readonly #rename: Database.Statement<[{ id: string; name: string }]>;
+  readonly #setWebPush: Database.Statement<[{ id: string; subscription: string | null }]>;
+  readonly #listWebPush: Database.Statement<[string], { id: string; web_push_subscription: string }>;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -43,6 +47,15 @@ export class SqlitePushDevicesRepository implements PushDevicesRepository {
     this.#rename = db.prepare('UPDATE push_devices SET name = @name WHERE id = @id AND revoked_at IS NULL');
     this.#revoke = db.prepare(
       'UPDATE push_devices SET revoked_at = @now WHERE id = @id AND revoked_at IS NULL',
+    );
+    this.#setWebPush = db.prepare(
+      `UPDATE push_devices SET web_push_subscription = @subscription
+       WHERE id = @id AND revoked_at IS NULL`,
+    );
+    this.#listWebPush = db.prepare(
+      `SELECT id, web_push_subscription FROM push_devices
+       WHERE user_id = ? AND revoked_at IS NULL AND web_push_subscription IS NOT NULL
+       ORDER BY created_at, rowid`,
     );
   }
 
@@ -82,6 +95,23 @@ export class SqlitePushDevicesRepository implements PushDevicesRepository {
 
   async revoke(id: string, now: number): Promise<boolean> {
     return runSqlite(this.#db, () => this.#revoke.run({ id, now }).changes === 1);
+  }
+
+  async setWebPushSubscription(id: string, subscription: WebPushSubscription | null): Promise<boolean> {
+    const json = subscription && JSON.stringify(pickWebPushSubscription(subscription));
+    return runSqlite(this.#db, () => this.#setWebPush.run({ id, subscription: json }).changes === 1);
+  }
+
+  async listWebPushSubscriptions(
+    userId: string,
+  ): Promise<{ deviceId: string; subscription: WebPushSubscription }[]> {
+    return runSqlite(this.#db, () =>
+      this.#listWebPush.all(userId).map((row) => ({
+        deviceId: row.id,
+        // Written only through `setWebPushSubscription`.
+        subscription: JSON.parse(row.web_push_subscription) as WebPushSubscription,
+      })),
+    );
   }
 }
 
