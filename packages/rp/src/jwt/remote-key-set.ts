@@ -55,6 +55,14 @@ export class RemoteKeySet {
   readonly #maxResponseBytes: number;
   readonly #timeout: number;
   #entries: KeyEntry[] = [];
+  /** The last selection, answered again without a search while the entries are the same. */
+  #lastSelection: { entries: KeyEntry[]; alg: string; kid: string | undefined; key: KeyObject | undefined } =
+    {
+      entries: [],
+      alg: '',
+      kid: undefined,
+      key: undefined,
+    };
   /** When the keys were last loaded (freshness), and when a load was last tried (cooldown). */
   #fetchedAt = Number.NEGATIVE_INFINITY;
   #attemptedAt = Number.NEGATIVE_INFINITY;
@@ -122,6 +130,14 @@ export class RemoteKeySet {
   }
 
   #select(alg: AsymmetricJwsAlgorithm, kid: string | undefined): KeyObject | undefined {
+    const last = this.#lastSelection;
+    if (last.entries === this.#entries && last.alg === alg && last.kid === kid) return last.key;
+    const key = this.#search(alg, kid);
+    this.#lastSelection = { entries: this.#entries, alg, kid, key };
+    return key;
+  }
+
+  #search(alg: AsymmetricJwsAlgorithm, kid: string | undefined): KeyObject | undefined {
     let found: KeyObject | undefined;
     let count = 0;
     for (const entry of this.#entries) {

@@ -23,17 +23,15 @@ function scratchFor(length: number): Buffer {
 
 /**
  * Decodes `token[start, end)`, base64url, into the scratch buffer at `offset`; the number of bytes
- * written, or -1 unless the segment is canonical unpadded base64url. Node's decoder skips characters
- * outside its alphabets (and stops at `=`), so any such character shows as fewer bytes than the
- * length implies; a length of 4n+1 can never be base64 and is refused too.
+ * written, or -1 unless the segment is unpadded base64url. Node's decoder skips characters outside
+ * its alphabets (a `.` among them) and stops at `=`, so any such character shows as fewer bytes than
+ * the length implies; a length of 4n+1 can never be base64 and is refused too. The standard
+ * alphabet's `+` and `/`, which Node reads too, are refused by the caller for the whole token.
  */
 function decodeSegment(token: string, start: number, end: number, offset: number): number {
   const length = end - start;
   if (length === 0 || length % 4 === 1) return -1;
-  const segment = token.slice(start, end);
-  // Node also reads the standard alphabet's `+` and `/`; jose does not.
-  if (segment.includes('+') || segment.includes('/')) return -1;
-  const written = scratchFor(offset + length).write(segment, offset, 'base64url');
+  const written = scratchFor(offset + length).write(token.slice(start, end), offset, 'base64url');
   return written === (length * 3) >>> 2 ? written : -1;
 }
 
@@ -153,7 +151,10 @@ export class NodeCryptoJwtVerifier {
     const firstDot = token.indexOf('.');
     if (firstDot <= 0) return DELEGATE;
     const secondDot = token.indexOf('.', firstDot + 1);
-    if (secondDot <= firstDot + 1 || token.indexOf('.', secondDot + 1) !== -1) return DELEGATE;
+    // A third dot is caught by the signature's decoding (a `.` is not base64url).
+    if (secondDot <= firstDot + 1) return DELEGATE;
+    // jose reads base64url only; Node's decoder would also take the standard alphabet's `+` and `/`.
+    if (token.indexOf('+') !== -1 || token.indexOf('/') !== -1) return DELEGATE;
 
     const known = this.#knownHeader(token, firstDot);
     const entry = known ?? this.#readHeader(token, firstDot);
