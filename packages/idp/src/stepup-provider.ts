@@ -154,6 +154,7 @@ export async function createStepupProvider(
           pushDevices: store.pushDevices,
           vapid: await loadVapidKeys(store.keys),
           subject: webPush.subject,
+          allowedHosts: webPush.allowedHosts,
           logger,
           ...(options.webPushAgent ? { agent: options.webPushAgent } : {}),
         })
@@ -192,6 +193,7 @@ export async function createStepupProvider(
       pushDevices: store.pushDevices,
       logAuthEvent,
       clock,
+      allowedHosts: config.push.webPush.allowedHosts,
     });
   }
   // Signing keys rotated and settings changed on any node apply on every node without a restart.

@@ -106,6 +106,19 @@ export const configSchema = z.strictObject({
             .string()
             .regex(/^(mailto:[^\s@]+@[^\s@]+|https:\/\/[^\s]+)$/, 'use a mailto: address or an https: URL')
             .optional(),
+          /**
+           * Host names of the push services subscriptions may point at (a leading dot allows every
+           * subdomain). A device chooses its endpoint, so without this list it could make the
+           * provider send requests to any host, inside the network too.
+           */
+          allowedHosts: z
+            .array(z.string().regex(/^\.?[a-z0-9.-]+$/, 'a host name, or .domain for its subdomains'))
+            .default([
+              'fcm.googleapis.com',
+              'updates.push.services.mozilla.com',
+              '.push.apple.com',
+              '.notify.windows.com',
+            ]),
         })
         .prefault({})
         .refine((webPush) => !webPush.enabled || webPush.subject !== undefined, {
@@ -162,6 +175,19 @@ export const configSchema = z.strictObject({
    * offered. A level the application itself requests (`acr_values`) is always challenged.
    */
   rememberBrowser: z.strictObject({ days: z.number().int().min(0).max(365).default(30) }).prefault({}),
+  /**
+   * Second factors an operator may switch off (email codes: `email.enabled`). A switched-off factor is
+   * neither offered nor accepted, nor enrolled, but still counts as one the person has, so it never
+   * opens a password-only enrollment; recovery codes stay the way in.
+   */
+  factors: z
+    .strictObject({
+      totp: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+      /** Security keys and passkeys, as a second factor and as the passkey sign-in. */
+      webauthn: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+      push: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+    })
+    .prefault({}),
   /** The account page (`/account`), where people manage their own second factors. */
   account: z
     .strictObject({

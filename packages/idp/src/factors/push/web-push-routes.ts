@@ -2,6 +2,7 @@ import type { FastifyInstance } from 'fastify';
 import { z } from 'zod';
 import type { AuthEventLogger } from '../../log/auth-events.ts';
 import type { PushDevicesRepository } from '../../store/push-devices.ts';
+import { isAllowedPushService } from './allowed-push-services.ts';
 import { DEVICE_REQUEST_WINDOW_SECONDS } from './authenticate-device-request.ts';
 import { verifyDeviceSignature } from './device-public-key.ts';
 import { PushError } from './push-error.ts';
@@ -56,6 +57,8 @@ export function registerWebPushRoutes(
     pushDevices: Pick<PushDevicesRepository, 'findById' | 'setWebPushSubscription'>;
     logAuthEvent: AuthEventLogger;
     clock: () => number;
+    /** `push.webPush.allowedHosts`: the push services a subscription may name. */
+    allowedHosts: readonly string[];
   },
 ): void {
   app.get(PUSH_DEVICE_PATHS.webPush, async (_request, reply) =>
@@ -68,6 +71,12 @@ export function registerWebPushRoutes(
       const parsed = subscriptionBody.safeParse(request.body);
       if (!parsed.success) throw new PushError('invalid_request', parsed.error.issues[0]?.message);
       const { device: id, ts, subscription, signature } = parsed.data;
+      if (subscription && !isAllowedPushService(subscription.endpoint, deps.allowedHosts)) {
+        throw new PushError(
+          'invalid_request',
+          `push service ${new URL(subscription.endpoint).hostname} is not in push.webPush.allowedHosts`,
+        );
+      }
       deviceId = id;
       const device = await deps.pushDevices.findById(id);
       if (!device || device.revokedAt !== null) throw new PushError('unknown_device');

@@ -2,6 +2,7 @@ import type { Agent } from 'node:https';
 import type { Logger } from 'pino';
 import webPush from 'web-push';
 import type { PushDevicesRepository, WebPushSubscription } from '../../store/push-devices.ts';
+import { isAllowedPushService } from './allowed-push-services.ts';
 import type { VapidKeys } from './web-push-keys.ts';
 
 /** What a Web Push message carries: which request, for which application. Never the number. */
@@ -30,6 +31,8 @@ export function createWebPushSender(deps: {
   pushDevices: Pick<PushDevicesRepository, 'listWebPushSubscriptions' | 'setWebPushSubscription'>;
   vapid: VapidKeys;
   subject: string;
+  /** Subscriptions stored before the list was narrowed are skipped too. */
+  allowedHosts: readonly string[];
   logger: Logger;
   agent?: Agent;
 }): WebPushSender {
@@ -71,7 +74,9 @@ export function createWebPushSender(deps: {
     async notifyUser(userId, message, ttlSeconds) {
       try {
         const payload = JSON.stringify({ challengeId: message.challengeId, clientName: message.clientName });
-        const targets = await pushDevices.listWebPushSubscriptions(userId);
+        const targets = (await pushDevices.listWebPushSubscriptions(userId)).filter(({ subscription }) =>
+          isAllowedPushService(subscription.endpoint, deps.allowedHosts),
+        );
         await Promise.all(
           targets.map(({ deviceId, subscription }) => deliver(deviceId, subscription, payload, ttlSeconds)),
         );

@@ -153,7 +153,7 @@ describe('Web Push (VAPID) to the authenticator app', () => {
     );
     idp = await startTestProvider({
       logger,
-      push: { webPush: { enabled: true, subject: SUBJECT } },
+      push: { webPush: { enabled: true, subject: SUBJECT, allowedHosts: ['127.0.0.1'] } },
       webPushAgent: pushService.agent,
     });
     await idp.addClient({ client_id: 'salary', client_secret: CLIENT_SECRET, client_name: 'Salary' });
@@ -275,6 +275,11 @@ describe('Web Push (VAPID) to the authenticator app', () => {
         'invalid_request',
       ],
       [
+        await subscribe(device, { ...subscription, endpoint: 'https://10.0.0.1/send/carol' }),
+        400,
+        'invalid_request',
+      ],
+      [
         await subscribe(device, { ...subscription, keys: { ...subscription.keys, auth: 'c2hvcnQ' } }),
         400,
         'invalid_request',
@@ -318,6 +323,23 @@ describe('Web Push settings', () => {
       issuer: 'https://id.example',
       push: { webPush: { enabled: true, subject: 'https://id.example/contact' } },
     });
-    assert.deepEqual(accepted.push.webPush, { enabled: true, subject: 'https://id.example/contact' });
+    assert.deepEqual(accepted.push.webPush, {
+      enabled: true,
+      subject: 'https://id.example/contact',
+      allowedHosts: [
+        'fcm.googleapis.com',
+        'updates.push.services.mozilla.com',
+        '.push.apple.com',
+        '.notify.windows.com',
+      ],
+    });
+    assert.deepEqual(
+      refused({
+        enabled: true,
+        subject: 'https://id.example/contact',
+        allowedHosts: ['https://evil.example/'],
+      }),
+      ['push.webPush.allowedHosts.0'],
+    );
   });
 });
