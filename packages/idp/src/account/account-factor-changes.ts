@@ -66,7 +66,7 @@ export async function removeFactor(
   if (!(await isOwnFactor(store, user.id, factor))) return 'not_found';
   const { factors } = await listAccountFactors(store, user, options.emailEnabled);
   const others = factors.filter((other) => !(other.kind === factor.kind && other.id === factor.id));
-  if (others.length === 0 && !emailCountsAsFactor(user, options.emailEnabled)) return 'last_factor';
+  if (others.length === 0 && !emailCountsAsFactor(user)) return 'last_factor';
   const removed =
     factor.kind === 'totp'
       ? await store.factors.remove(factor.id)

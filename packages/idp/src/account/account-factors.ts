@@ -19,16 +19,19 @@ export interface AccountFactors {
   factors: ManagedFactor[];
   /** Undefined when the person has no set (never issued one). */
   recoveryCodes: { remaining: number; total: number; issuedAt: number } | undefined;
-  /** The address email codes go to, and whether it counts as a second factor. */
-  email: { address: string; countsAsFactor: boolean } | undefined;
+  /**
+   * The address email codes go to, whether it counts as a second factor, and whether an operator
+   * switched email codes off (it still counts then: see `emailCountsAsFactor`).
+   */
+  email: { address: string; countsAsFactor: boolean; switchedOff: boolean } | undefined;
 }
 
-/** True when a verified address makes email codes a second factor (and email codes are on). */
-export function emailCountsAsFactor(
-  user: Pick<User, 'email' | 'emailVerified'>,
-  emailEnabled: boolean,
-): boolean {
-  return emailEnabled && Boolean(user.email) && user.emailVerified;
+/**
+ * True when a verified address makes email codes a second factor — also while an operator has email
+ * codes switched off: its owner still has a factor, so no password-only enrollment opens for them.
+ */
+export function emailCountsAsFactor(user: Pick<User, 'email' | 'emailVerified'>): boolean {
+  return Boolean(user.email) && user.emailVerified;
 }
 
 /** Reads a person's factors: authenticator apps, push devices (not revoked), security keys and passkeys. */
@@ -56,7 +59,7 @@ export async function listAccountFactors(
     factors,
     recoveryCodes: codes && { remaining: codes.remaining, total: codes.total, issuedAt: codes.issuedAt },
     email: user.email
-      ? { address: user.email, countsAsFactor: emailCountsAsFactor(user, emailEnabled) }
+      ? { address: user.email, countsAsFactor: emailCountsAsFactor(user), switchedOff: !emailEnabled }
       : undefined,
   };
 }

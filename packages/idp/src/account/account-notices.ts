@@ -32,6 +32,10 @@ const NOTICES = {
     text: 'This is your only second factor, so it was not removed. Without one, anyone with your password could set up their own at the next sign-in. Add another factor first, then remove this one.',
   },
   'not-found': { kind: 'error', text: 'That factor is not on your account. Nothing was changed.' },
+  'factor-switched-off': {
+    kind: 'error',
+    text: 'That kind of factor is switched off for now, so it can not be added. Nothing was changed.',
+  },
   'bad-name': { kind: 'error', text: 'Use 1 to 64 characters for the name. Nothing was changed.' },
 } as const satisfies Record<string, { kind: 'success' | 'error'; text: string }>;
 

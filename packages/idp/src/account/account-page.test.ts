@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { enrollDevice } from '../authenticator/enroll-device.ts';
 import { totpCodeAt } from '../factors/totp/totp.ts';
+import { applyLiveSettings } from '../live-config/live-settings.ts';
 import { recordingLogger } from '../testing/push-login.ts';
 import { formAction, hiddenField, TestBrowser } from '../testing/test-browser.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
@@ -213,6 +214,47 @@ describe('the account page', () => {
     assert.match(page.html, /<strong>Pixel<\/strong>/);
     assert.match(page.html, /Sign-in requests \(Stepup authenticator\)/);
     assert.match(page.html, /data-recovery-codes>10 of 10 left/);
+  });
+
+  test('a factor switched off is not offered and cannot be added; the person still sees it', async () => {
+    const { user } = await newUser();
+    const { browser, csrf } = await signInVerified(user.username);
+    applyLiveSettings(idp.stepup.config, {
+      factors: { push: { enabled: false }, webauthn: { enabled: false }, totp: { enabled: false } },
+    });
+    try {
+      const page = expectPage(await browser.navigate('/account'));
+      assert.doesNotMatch(page.html, /push\/new|totp\/new|webauthn\/new/);
+      assert.match(page.html, /data-switched-off>Switched off for now/, 'the TOTP factor is listed as off');
+      for (const route of [
+        '/account/push/new',
+        '/account/totp/new',
+        '/account/totp',
+        '/account/webauthn/new',
+      ]) {
+        const refused = await browser.request(route, { form: { csrf, code: '000000' } });
+        assert.deepEqual(
+          [refused.status, refused.headers.get('location')],
+          [303, '/account?notice=factor-switched-off'],
+          route,
+        );
+      }
+      const options = await browser.request('/account/webauthn/options', { form: { csrf } });
+      assert.equal(options.status, 409);
+      assert.equal((await idp.stepup.store.factors.listForUser(user.id)).length, 1);
+      assert.deepEqual(await idp.stepup.store.pushDevices.listForUser(user.id), []);
+      assert.deepEqual(await idp.stepup.store.webauthnCredentials.listForUser(user.id), []);
+      assert.equal(
+        events.filter(
+          (event) => event.event === 'account.change_refused' && event.reason === 'factor_switched_off',
+        ).length,
+        5,
+      );
+    } finally {
+      applyLiveSettings(idp.stepup.config, {
+        factors: { push: { enabled: true }, webauthn: { enabled: true }, totp: { enabled: true } },
+      });
+    }
   });
 
   test('a callback whose state this browser did not start is refused', async () => {

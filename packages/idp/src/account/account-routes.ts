@@ -4,6 +4,7 @@ import type Provider from 'oidc-provider';
 import QRCode from 'qrcode';
 import type { StepupConfig } from '../config/config-schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
+import { isFactorSwitchedOn, type SwitchableFactor } from '../factors/factor-switches.ts';
 import { createInProcessPushNotifier } from '../factors/push/in-process-push-notifier.ts';
 import { issuePushEnrollment } from '../factors/push/issue-push-enrollment.ts';
 import { createPushContext } from '../factors/push/push-context.ts';
@@ -184,6 +185,11 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
         account: await listAccountFactors(store, current.user, config.email.enabled),
         ...(isAccountNotice(notice) ? { notice: describeAccountNotice(notice) } : {}),
         rememberBrowserEnabled: config.rememberBrowser.days > 0,
+        switchedOn: {
+          totp: isFactorSwitchedOn(config, 'totp'),
+          push: isFactorSwitchedOn(config, 'push'),
+          webauthn: isFactorSwitchedOn(config, 'webauthn'),
+        },
         logoutUrl: PROVIDER_ROUTES.end_session,
       }),
     );
@@ -297,8 +303,17 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
     return backToAccount(reply, 'forgotten');
   });
 
-  app.post('/account/totp/new', async (request: AccountRequest, reply) => {
+  /** `readyToChange`, refusing a factor of a kind an operator switched off; nothing is issued or stored. */
+  async function readyToAdd(request: AccountRequest, reply: FastifyReply, factor: SwitchableFactor) {
     const current = await readyToChange(request, reply);
+    if (!current || isFactorSwitchedOn(config, factor)) return current;
+    logAuthEvent({ event: 'account.change_refused', userId: current.user.id, reason: 'factor_switched_off' });
+    backToAccount(reply, 'factor-switched-off');
+    return undefined;
+  }
+
+  app.post('/account/totp/new', async (request: AccountRequest, reply) => {
+    const current = await readyToAdd(request, reply, 'totp');
     if (!current) return;
     const secret = generateTotpSecret();
     await store.interactionStates.save(
@@ -310,7 +325,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
   });
 
   app.post('/account/totp', async (request: AccountRequest, reply) => {
-    const current = await readyToChange(request, reply);
+    const current = await readyToAdd(request, reply, 'totp');
     if (!current) return;
     const key = pendingTotpKey(current.session);
     const pending = await store.interactionStates.find<{ secret: string }>(key, current.now);
@@ -330,7 +345,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
   });
 
   app.post('/account/push/new', async (request: AccountRequest, reply) => {
-    const current = await readyToChange(request, reply);
+    const current = await readyToAdd(request, reply, 'push');
     if (!current) return;
     const { link } = await issuePushEnrollment(
       push,
@@ -364,7 +379,8 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
     webauthn: deps.webauthn,
     logAuthEvent,
     findSignedIn,
-    readyToChange,
+    readyToChange: (request, reply) => readyToAdd(request, reply, 'webauthn'),
+    isSwitchedOn: () => isFactorSwitchedOn(config, 'webauthn'),
     afterEnrollment,
     sendHtml,
   });

@@ -17,8 +17,13 @@ export interface AccountWebAuthnDependencies {
   logAuthEvent: AuthEventLogger;
   /** The signed-in person, or undefined; the request is not answered either way. */
   findSignedIn(request: AccountRequest, reply: FastifyReply): Promise<SignedIn | undefined>;
-  /** The signed-in person with a valid form token and a fresh step-up; otherwise the request is answered. */
+  /**
+   * The signed-in person with a valid form token and a fresh step-up, while security keys may be
+   * added (not switched off); otherwise the request is answered.
+   */
   readyToChange(request: AccountRequest, reply: FastifyReply): Promise<SignedIn | undefined>;
+  /** False while an operator has WebAuthn switched off: nothing is issued. */
+  isSwitchedOn(): boolean;
   afterEnrollment(reply: FastifyReply, current: SignedIn, notice: AccountNotice): Promise<unknown>;
   sendHtml(reply: FastifyReply, status: number, body: string): unknown;
 }
@@ -59,6 +64,14 @@ export function registerAccountWebAuthnRoutes(app: FastifyInstance, deps: Accoun
     if (!current.session.freshMultiFactor) {
       logAuthEvent({ event: 'account.change_refused', userId: current.user.id, reason: 'stale_step_up' });
       return reply.code(403).send({ error: 'step_up_required' });
+    }
+    if (!deps.isSwitchedOn()) {
+      logAuthEvent({
+        event: 'account.change_refused',
+        userId: current.user.id,
+        reason: 'factor_switched_off',
+      });
+      return reply.code(409).send({ error: 'factor_switched_off' });
     }
     const { user } = current;
     const options = await webauthn.issueRegistrationOptions({

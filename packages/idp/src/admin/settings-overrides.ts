@@ -7,7 +7,7 @@ const OVERRIDES_KEY = 'settings-overrides';
 /** The parts of the configuration operators may change through the management API. */
 export type SettingsOverrides = Pick<
   StepupConfigInput,
-  'push' | 'throttling' | 'acrLadder' | 'rememberBrowser'
+  'push' | 'throttling' | 'acrLadder' | 'rememberBrowser' | 'factors'
 > & {
   email?: { enabled?: boolean };
   admin?: { freshAuthSeconds?: number };

@@ -137,23 +137,27 @@ describe('management API /settings', () => {
     }
   });
 
-  test('email codes switched off stop being offered at once; back on, they are offered again', async () => {
+  test('email codes switched off stop being offered at once, and an email-only person gets no password-only enrollment; back on, they are offered again', async () => {
     const f = await openManagementFixture();
     try {
       await f.idp.addClient({ client_id: 'app', token_endpoint_auth_method: 'none' });
       await f.idp.addUser('erin', PASSWORD, { email: 'erin@example.com' });
       const rp = await TestRelyingParty.discover(f.idp.issuer, 'app', { token_endpoint_auth_method: 'none' });
-      const secondFactorPage = async () => {
+      const afterPassword = async () => {
         const browser = rp.inNewBrowser();
         const login = await browser.authorizationUrl({ acr_values: ACR_MULTI_FACTOR });
         const page = expectPage(await browser.open(login));
-        return expectPage(await submitPassword(browser.browser, page.html, 'erin', PASSWORD)).html;
+        return submitPassword(browser.browser, page.html, 'erin', PASSWORD);
       };
+      const secondFactorPage = async () => expectPage(await afterPassword()).html;
       assert.match(await secondFactorPage(), /\/email-code"/);
       const token = await f.machine(['update:settings']);
       const off = await f.call(token, 'PATCH', '/settings', { factors: { email: { enabled: false } } });
       assert.equal(off.status, 200);
-      assert.doesNotMatch(await secondFactorPage(), /\/email-code"/);
+      // Her address still counts as her factor: the step-up ends unmet, with no enrollment offered.
+      const unmet = expectCallback(await afterPassword());
+      assert.equal(unmet.searchParams.get('error'), 'unmet_authentication_requirements');
+      assert.match(String(unmet.searchParams.get('error_description')), /switched off by the operator/);
       await f.call(token, 'PATCH', '/settings', { factors: { email: { enabled: true } } });
       assert.match(await secondFactorPage(), /\/email-code"/);
     } finally {

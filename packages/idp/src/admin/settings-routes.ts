@@ -26,8 +26,11 @@ const levelView = z.object({
   max_age: z.number().int().nullable(),
 });
 
+const switchView = z.object({ enabled: z.boolean() });
+const switchPatch = z.strictObject({ enabled: z.boolean() }).optional();
+
 const settingsView = z.object({
-  factors: z.object({ email: z.object({ enabled: z.boolean() }) }),
+  factors: z.object({ email: switchView, totp: switchView, webauthn: switchView, push: switchView }),
   push: z.object({
     challenge_ttl_seconds: z.number().int(),
     enrollment_ttl_seconds: z.number().int(),
@@ -50,7 +53,9 @@ const settingsView = z.object({
 
 const settingsPatch = z
   .strictObject({
-    factors: z.strictObject({ email: z.strictObject({ enabled: z.boolean() }).optional() }).optional(),
+    factors: z
+      .strictObject({ email: switchPatch, totp: switchPatch, webauthn: switchPatch, push: switchPatch })
+      .optional(),
     push: z
       .strictObject({
         challenge_ttl_seconds: z.number().int().optional(),
@@ -99,9 +104,11 @@ function toCamel(value: unknown): unknown {
 
 function toOverrides(patch: z.output<typeof settingsPatch>): SettingsOverrides {
   const { factors, acr_ladder: ladder, ...rest } = patch;
+  const { email, ...switches } = factors ?? {};
   return {
     ...(toCamel(rest) as SettingsOverrides),
-    ...(factors?.email ? { email: { enabled: factors.email.enabled } } : {}),
+    ...(email ? { email: { enabled: email.enabled } } : {}),
+    ...(Object.keys(switches).length > 0 ? { factors: switches } : {}),
     ...(ladder
       ? {
           acrLadder: ladder.map((level) => ({
@@ -141,13 +148,19 @@ function view(deps: ManagementDependencies, effective: StepupConfig): z.output<t
     push: config.push,
     throttling: config.throttling,
     email: { enabled: config.email.enabled },
+    factors: config.factors,
     rememberBrowser: config.rememberBrowser,
     admin: { freshAuthSeconds: config.admin.freshAuthSeconds },
     acrLadder: config.acrLadder ?? deps.ladder.levels,
   });
   const { push, throttling } = effective;
   return {
-    factors: { email: { enabled: effective.email.enabled } },
+    factors: {
+      email: { enabled: effective.email.enabled },
+      totp: { enabled: effective.factors.totp.enabled },
+      webauthn: { enabled: effective.factors.webauthn.enabled },
+      push: { enabled: effective.factors.push.enabled },
+    },
     push: {
       challenge_ttl_seconds: push.challengeTtlSeconds,
       enrollment_ttl_seconds: push.enrollmentTtlSeconds,

@@ -6,6 +6,7 @@ import type { LoginActions } from '../actions/login-actions.ts';
 import type { ActionsRequirement } from '../actions/login-requirement.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
+import { isFactorSwitchedOn, switchedOffMethods } from '../factors/factor-switches.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
 import { readRequestedAuthentication } from '../oidc/requested-authentication.ts';
 import type { RememberedBrowsers } from '../remember-browser/remembered-browsers.ts';
@@ -64,6 +65,10 @@ export class InteractionExpired extends Error {}
 
 const MAX_FIELD_LENGTH = 1024;
 
+/** Why a person whose only second factors are switched off cannot step up (`error_description`). */
+const FACTORS_SWITCHED_OFF =
+  "this account's second factors are switched off by the operator; a recovery code still works, or ask the operator to switch one back on";
+
 /**
  * The machinery every step of the login interaction shares: loading the interaction and its
  * progress, CSRF, recording proofs, counting wrong codes, rendering the next step, finishing.
@@ -116,6 +121,7 @@ export class InteractionKit {
           accountId: progress.accountId,
           proofs: progress.proofs,
           startedAt: progress.startedAt,
+          switchedOff: switchedOffMethods(this.deps.config),
           ...(required ? { required } : {}),
           ...(await this.#enrollmentState(required, progress, progress.accountId ?? sessionAccountId)),
         },
@@ -455,12 +461,14 @@ export class InteractionKit {
           (await this.#firstAvailable(candidates, step.accountId, interaction)) ??
           candidates[0];
         if (!chosen) {
+          // Someone whose factors are all switched off is told so, never offered a new one.
+          const switchedOff = await this.#hasSwitchedOffFactor(step.accountId);
           await this.refuse(
             request,
             reply,
             interaction,
             'unmet_authentication_requirements',
-            'no usable second factor',
+            switchedOff ? FACTORS_SWITCHED_OFF : 'no usable second factor',
           );
           return;
         }
@@ -481,6 +489,14 @@ export class InteractionKit {
         return;
       }
     }
+  }
+
+  async #hasSwitchedOffFactor(accountId: string): Promise<boolean> {
+    const off = switchedOffMethods(this.deps.config);
+    for (const factor of this.#factors) {
+      if (off.includes(factor.method) && (await factor.isEnrolled(accountId))) return true;
+    }
+    return false;
   }
 
   async #firstAvailable(candidates: readonly SecondFactor[], userId: string, interaction: Interaction) {
@@ -509,11 +525,15 @@ export class InteractionKit {
         ...(username ? { username } : {}),
         ...(feedback.error ? { error: feedback.error } : {}),
         ...(sessionAccountId ? { stepUpReason: `${interaction.clientName} asks you to sign in again.` } : {}),
-        // Passkey sign-in (factors/webauthn/passkey-sign-in.ts) is the other first step.
-        passkey: {
-          action: this.path(interaction, 'passkey'),
-          optionsAction: this.path(interaction, 'passkey/options'),
-        },
+        // Passkey sign-in (factors/webauthn/passkey-sign-in.ts) is the other first step, unless switched off.
+        ...(isFactorSwitchedOn(this.deps.config, 'webauthn')
+          ? {
+              passkey: {
+                action: this.path(interaction, 'passkey'),
+                optionsAction: this.path(interaction, 'passkey/options'),
+              },
+            }
+          : {}),
       }),
     );
   }

@@ -64,6 +64,8 @@ export interface InteractionSituation {
    * second factor (or had one when they ran), and whether a factor of a kind asked for was enrolled since.
    */
   enrollment?: { hasSecondFactor: boolean; done: boolean };
+  /** Methods of the factors an operator switched off: never asked for, nor enrolled. */
+  switchedOff?: readonly MethodName[];
 }
 
 /** The request's requirement, raised to the Actions' level when that is higher; never lowered. */
@@ -106,18 +108,22 @@ export function decideNextStep(situation: InteractionSituation, ladder: AcrLadde
   if (!evaluation.freshProofs.some((proof) => FIRST_FACTOR_METHODS.has(proof.method)))
     return { step: 'password' };
   const level = minimumLevel(request.requirement.acr ?? [], ladder);
+  const switchedOn = (method: MethodName) => !situation.switchedOff?.includes(method);
   const allowed = SECOND_FACTOR_METHODS.filter(
-    (method) => situation.required?.methods?.includes(method) ?? true,
+    (method) => (situation.required?.methods?.includes(method) ?? true) && switchedOn(method),
   );
   const enroll = situation.required?.enroll;
   if (enroll && !situation.enrollment?.done) {
     if (!level || !situation.enrollment)
       return { step: 'unmet', accountId, reason: 'the enrollment asked for could not be started' };
+    const enrollable = enroll.methods.filter(switchedOn);
+    if (enrollable.length === 0)
+      return { step: 'unmet', accountId, reason: 'the factor to enroll is switched off by the operator' };
     // Trust on first use only for a person with no second factor at all; anyone else first proves
     // one of theirs in this very login — never a new factor on the password alone.
     const provenHere = situation.proofs.some((proof) => proof.method !== 'password');
     if (!situation.enrollment.hasSecondFactor || provenHere)
-      return { step: 'second-factor', accountId, level, methods: [...enroll.methods], enroll: true };
+      return { step: 'second-factor', accountId, level, methods: enrollable, enroll: true };
     return { step: 'second-factor', accountId, level, methods: allowed };
   }
   if (evaluation.satisfied && evaluation.context)

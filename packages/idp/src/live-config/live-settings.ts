@@ -11,6 +11,7 @@ export const LIVE_SETTING_PATHS: readonly (readonly string[])[] = [
   ['push'],
   ['throttling'],
   ['email', 'enabled'],
+  ['factors'],
   ['rememberBrowser'],
   ['admin', 'freshAuthSeconds'],
 ];

@@ -93,7 +93,14 @@ export type AuthEvent =
   | {
       event: 'account.change_refused';
       userId: string;
-      reason: 'csrf' | 'stale_step_up' | 'not_found' | 'last_factor' | 'bad_name' | 'wrong_code';
+      reason:
+        | 'csrf'
+        | 'stale_step_up'
+        | 'not_found'
+        | 'last_factor'
+        | 'bad_name'
+        | 'wrong_code'
+        | 'factor_switched_off';
     }
   /** A post-login Action called `api.access.deny`: the login or refresh was refused with its reason. */
   | {

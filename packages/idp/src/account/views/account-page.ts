@@ -26,6 +26,8 @@ export interface AccountPageOptions {
   notice?: { kind: 'success' | 'error'; text: string };
   /** False when remembering browsers is off (period 0). */
   rememberBrowserEnabled: boolean;
+  /** Which kinds of factor may be added and used now (an operator may switch them off). */
+  switchedOn: Readonly<Record<ManagedFactorKind, boolean>>;
   logoutUrl: string;
 }
 
@@ -47,6 +49,7 @@ ${csrfInput(options.csrfToken)}<input type="hidden" name="factor" value="${refer
   return html`<li class="factor" data-factor="${reference}">
 <p class="factor-name"><strong>${factor.name}</strong></p>
 <p class="factor-meta">${KIND_LABELS[factor.kind]} · Added ${formatTime(factor.createdAt)} · ${used}</p>
+${options.switchedOn[factor.kind] ? '' : html`<p class="factor-meta" data-switched-off>Switched off for now: not used to sign in.</p>`}
 ${changes}
 </li>`;
 }
@@ -93,16 +96,16 @@ ${
         account.email.countsAsFactor
           ? 'verified, so it counts as a second factor.'
           : 'not verified, so it does not count as a second factor.'
-      }</p>`
+      }${account.email.switchedOff ? ' Email codes are switched off for now.' : ''}</p>`
     : ''
 }
 ${
   canChange
     ? html`<h2>Add a factor</h2>
 <div class="actions">
-${postButton('/account/push/new', csrfToken, 'Add a phone for sign-in requests')}
-${postButton('/account/totp/new', csrfToken, 'Add an authenticator app')}
-${postButton('/account/webauthn/new', csrfToken, 'Add a security key or passkey')}
+${options.switchedOn.push ? postButton('/account/push/new', csrfToken, 'Add a phone for sign-in requests') : ''}
+${options.switchedOn.totp ? postButton('/account/totp/new', csrfToken, 'Add an authenticator app') : ''}
+${options.switchedOn.webauthn ? postButton('/account/webauthn/new', csrfToken, 'Add a security key or passkey') : ''}
 </div>`
     : ''
 }

@@ -25,7 +25,9 @@ function describeWait(seconds: number): string {
  * address (that counts as enrolled; an unverified one does not, and nothing is enrolled during a
  * login). The first time a login shows this factor a
  * code goes out; "Send a new code" sends another and voids the one before. While `settings.enabled`
- * is false (an operator may switch it at runtime) the factor counts as absent and its forms refuse.
+ * is false (an operator may switch it at runtime) no code goes out and the forms refuse, but a
+ * verified address still counts as enrolled: its owner has a second factor, so no password-only
+ * enrollment opens for them (`factors/factor-switches.ts`).
  */
 export function createEmailOtpInteraction(
   email: EmailOtp,
@@ -34,11 +36,11 @@ export function createEmailOtpInteraction(
 ): SecondFactor {
   const { store, logAuthEvent } = kit.deps;
   // An address nobody confirmed reaches the person is no second factor (NIST SP 800-63B 6.1.2.1).
-  const addressOf = async (userId: string) => {
-    if (!settings.enabled) return undefined;
+  const verifiedAddressOf = async (userId: string) => {
     const user = await store.users.findById(userId);
     return user?.email && user.emailVerified ? user.email : undefined;
   };
+  const addressOf = async (userId: string) => (settings.enabled ? verifiedAddressOf(userId) : undefined);
 
   /** Sends a code for this login; says what went wrong, or nothing when it went out. */
   async function sendCode(
@@ -81,7 +83,7 @@ export function createEmailOtpInteraction(
     method: 'email-otp',
     label: 'Email code',
     async isEnrolled(userId) {
-      return (await addressOf(userId)) !== undefined;
+      return (await verifiedAddressOf(userId)) !== undefined;
     },
     async renderChallenge(page) {
       const { interaction, step, reply } = page;

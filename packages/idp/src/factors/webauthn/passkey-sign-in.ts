@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import type { InteractionKit } from '../../interaction/interaction-kit.ts';
 import { rememberBrowser } from '../../interaction/known-browsers.ts';
+import { isFactorSwitchedOn } from '../factor-switches.ts';
 import { refuseWebAuthnResponse } from './refuse-webauthn-response.ts';
 import { WebAuthnError } from './webauthn-error.ts';
 import type { WebAuthnFactor } from './webauthn-factor.ts';
@@ -12,7 +13,8 @@ import type { WebAuthnFactor } from './webauthn-factor.ts';
  *
  * User verification is required, so the proof is `passkey` (or `security-key-verified` for a
  * passkey on a security key): possession and inherence, phishing resistant — multi-factor, and the
- * phishing-resistant level, by itself.
+ * phishing-resistant level, by itself. While an operator has WebAuthn switched off, both routes
+ * refuse (the login page does not offer it either).
  */
 export function registerPasskeySignIn(
   app: FastifyInstance,
@@ -26,7 +28,7 @@ export function registerPasskeySignIn(
     kit.handle(async (request, reply) => {
       const interaction = await kit.loadForPost(request, reply);
       if (!interaction) return;
-      if (interaction.step.step !== 'password') {
+      if (interaction.step.step !== 'password' || !isFactorSwitchedOn(kit.deps.config, 'webauthn')) {
         reply.code(409).send({ error: 'not_now' });
         return;
       }
@@ -44,7 +46,8 @@ export function registerPasskeySignIn(
     kit.handle(async (request, reply) => {
       const interaction = await kit.loadForPost(request, reply);
       if (!interaction) return;
-      if (interaction.step.step !== 'password') return kit.redirectToInteraction(reply, interaction);
+      if (interaction.step.step !== 'password' || !isFactorSwitchedOn(kit.deps.config, 'webauthn'))
+        return kit.redirectToInteraction(reply, interaction);
       const { clientId, now, sessionAccountId } = interaction;
       const ip = request.ip;
       let verified: Awaited<ReturnType<WebAuthnFactor['verifyAuthentication']>>;

@@ -64,6 +64,11 @@ export const factorSettingsPage: Page = async (context) => {
       'fieldset',
       { class: 'panel' },
       h('legend', {}, 'Second factors offered'),
+      h(
+        'p',
+        { class: 'field-hint' },
+        'A factor switched off is neither offered nor accepted, nor can it be added; people who have one still count as having a second factor (no new one on the password alone) and can sign in with a recovery code.',
+      ),
       FACTORS.filter((factor) => !(factor.key in settings.factors)).map((factor) =>
         h('p', { class: 'field-hint' }, `${factor.label}: always offered.`),
       ),
