@@ -10,6 +10,8 @@ export const API_ERROR_STATUS = {
   conflict: 409,
   rate_limited: 429,
   internal: 500,
+  /** The store is unreachable for a moment; retry after `Retry-After` seconds. */
+  temporarily_unavailable: 503,
 } as const;
 
 export type ApiErrorCode = keyof typeof API_ERROR_STATUS;

@@ -5,8 +5,9 @@ import { ActionManagementError } from '../actions/action-management-error.ts';
 import { registerActionsAdminRoutes } from '../actions/admin/actions-admin-routes.ts';
 import type { ActionSandbox } from '../actions/sandbox/action-sandbox.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
+import { RETRY_AFTER_SECONDS } from '../http/store-unavailable.ts';
 import type { ProviderKeys } from '../oidc/provider-keys.ts';
-import { StoreConflictError } from '../store/errors.ts';
+import { isStoreUnavailable, StoreConflictError } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
 import { ApiError } from './api-error.ts';
 import { registerApisRoutes } from './apis-routes.ts';
@@ -86,6 +87,13 @@ export async function registerManagementApi(
               error.message,
               code === 'invalid_body' ? { details: { field: '', issues: [] } } : {},
             ),
+          );
+        }
+        if (isStoreUnavailable(error)) {
+          reply.header('retry-after', String(RETRY_AFTER_SECONDS));
+          return send(
+            reply,
+            new ApiError('temporarily_unavailable', 'storage unavailable; retry in a few seconds'),
           );
         }
         if (error instanceof StoreConflictError)

@@ -5,7 +5,7 @@ import type { ProviderMount } from '../oidc/provider-mount.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
 
 /** What a client is told to wait before retrying (RFC 9110 section 10.2.3). */
-const RETRY_AFTER_SECONDS = 5;
+export const RETRY_AFTER_SECONDS = 5;
 
 /**
  * The JSON answer while the store is unavailable. `temporarily_unavailable` is OAuth's own code for

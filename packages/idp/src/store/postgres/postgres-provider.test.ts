@@ -5,6 +5,7 @@ import * as oidc from 'openid-client';
 import { totpCodeAt } from '../../factors/totp/totp.ts';
 import { STORE_UNAVAILABLE_BODY } from '../../http/store-unavailable.ts';
 import { PROVIDER_ROUTES } from '../../oidc/provider-routes.ts';
+import { machineToken } from '../../testing/management-tokens.ts';
 import { type OutageProxy, startOutageProxy } from '../../testing/outage-proxy.ts';
 import { createPostgresTestDatabase } from '../../testing/postgres-test-database.ts';
 import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
@@ -114,8 +115,16 @@ describe('the provider on PostgreSQL', { skip: created.skip ?? false }, () => {
     const rp = await app();
     const pending = await rp.authorizationUrl();
     const loginPage = expectPage(await rp.open(pending));
+    const robot = await machineToken(idp, 'outage-robot', ['read:users']);
 
     await proxy.stop();
+    // The management API says the same in its own error shape.
+    const users = await fetch(new URL('/api/v1/users', idp.issuer), {
+      headers: { authorization: `Bearer ${robot}` },
+    });
+    assert.equal(users.status, 503);
+    assert.equal(users.headers.get('retry-after'), '5');
+    assert.equal(((await users.json()) as { error: { code: string } }).error.code, 'temporarily_unavailable');
     const token = await postToken({ grant_type: 'refresh_token', refresh_token: 'any' });
     assert.deepEqual(token, { status: 503, retryAfter: '5', body: STORE_UNAVAILABLE_BODY });
 
