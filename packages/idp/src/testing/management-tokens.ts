@@ -3,7 +3,13 @@ import { ALLOWED_SCOPES_METADATA, managementApiIdentifier } from '../admin/manag
 import { totpCodeAt } from '../factors/totp/totp.ts';
 import { ADMIN_ROLE } from '../store/user-management.ts';
 import type { TestProvider } from './test-provider.ts';
-import { expectCallback, expectPage, submitPassword, submitTotp, TestRelyingParty } from './test-relying-party.ts';
+import {
+  expectCallback,
+  expectPage,
+  submitPassword,
+  submitTotp,
+  TestRelyingParty,
+} from './test-relying-party.ts';
 
 /**
  * Registers a machine client (client_credentials) allowed `scopes`, and gets an access token for the
@@ -69,7 +75,9 @@ export async function personToken(
     scopes: readonly string[];
   },
 ): Promise<string> {
-  const rp = await TestRelyingParty.discover(idp.issuer, options.clientId, { token_endpoint_auth_method: 'none' });
+  const rp = await TestRelyingParty.discover(idp.issuer, options.clientId, {
+    token_endpoint_auth_method: 'none',
+  });
   const login = await rp.authorizationUrl({
     acr_values: ACR_MULTI_FACTOR,
     resource: managementApiIdentifier(idp.issuer),
