@@ -111,6 +111,21 @@ describe('management API /clients', () => {
     assert.equal(discovery.status, 303, 'the provider accepts the registration');
   });
 
+  test("a change keeps what this API does not manage: the Actions' metadata of client add --metadata", async () => {
+    await f.idp.addClient({
+      client_id: 'payroll',
+      client_secret: 'payroll-secret-0123456789abcdefghijklmn',
+      client_name: 'Payroll',
+      metadata: { tier: 'gold' },
+    });
+    const renamed = await f.call(token, 'PATCH', '/clients/payroll', { client_name: null });
+    assert.equal(renamed.status, 200);
+    const stored = await f.idp.stepup.store.clients.find('payroll');
+    assert.deepEqual(stored?.metadata, { tier: 'gold' });
+    assert.equal(stored?.client_name, undefined, 'a field the API manages is removed when set to null');
+    assert.equal(stored?.client_secret, 'payroll-secret-0123456789abcdefghijklmn');
+  });
+
   test('refusals change nothing', async () => {
     const readOnly = await f.machine(['read:clients']);
     const before = await f.idp.stepup.store.clients.list();

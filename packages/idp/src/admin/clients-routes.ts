@@ -144,6 +144,20 @@ function checkClient(deps: ManagementDependencies, view: z.output<typeof clientV
   if (unknownAcr !== undefined) refuse('default_acr_values', `"${unknownAcr}" is not on the acr ladder`);
 }
 
+/** The registration fields `toMetadata` writes; a PATCH rewrites these and keeps every other one. */
+const MANAGED_FIELDS = new Set([
+  'client_name',
+  'token_endpoint_auth_method',
+  'client_secret',
+  'grant_types',
+  'response_types',
+  'redirect_uris',
+  'post_logout_redirect_uris',
+  'id_token_signed_response_alg',
+  'default_acr_values',
+  ALLOWED_SCOPES_METADATA,
+]);
+
 function toMetadata(view: z.output<typeof clientView>, secret: string | undefined): ClientMetadata {
   return {
     client_id: view.client_id,
@@ -242,11 +256,12 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
       const view = { ...toClientView(existing), ...body };
       checkClient(deps, view, 'body');
       const secret = typeof existing.client_secret === 'string' ? existing.client_secret : undefined;
-      const previous = existing[PREVIOUS_SECRET_METADATA];
-      const metadata = {
-        ...toMetadata(view, secret),
-        ...(previous === undefined ? {} : { [PREVIOUS_SECRET_METADATA]: previous }),
-      };
+      // What this API does not manage (the Actions' `metadata`, a previous secret in its grace
+      // period, other registration fields) stays as it was.
+      const kept = Object.fromEntries(
+        Object.entries(existing).filter(([field]) => !MANAGED_FIELDS.has(field)),
+      );
+      const metadata = { ...kept, ...toMetadata(view, secret) } as ClientMetadata;
       await store.clients.upsert(metadata);
       await recordAdminChange(store.auditEvents, {
         type: 'admin.client.updated',
