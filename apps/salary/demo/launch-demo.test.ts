@@ -120,7 +120,11 @@ describe('the npm start launcher', () => {
     });
     try {
       assert.equal(demo.tenant, undefined);
-      assert.deepEqual(await demo.stepup.store.clients.list(), []);
+      // Only the provider's own dashboard client, which every provider registers at start.
+      assert.deepEqual(
+        (await demo.stepup.store.clients.list()).map((client) => client.client_id),
+        ['stepup-dashboard'],
+      );
       assert.deepEqual(await demo.stepup.store.actions.list(), []);
       assert.equal(await demo.stepup.store.users.findByLogin('alice'), undefined);
       assert.equal(existsSync(join(dataDir, 'demo-tenant.json')), false);
