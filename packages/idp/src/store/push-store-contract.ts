@@ -150,6 +150,15 @@ export function describePushStoreContract(name: string, openStore: (t: TestConte
       await store.pushChallenges.open(challengeInput(user.id, { interactionUid: 'interaction-2' }));
     });
 
+    test('open refuses a number that is not two digits or not among the choices, and stores nothing', async (t) => {
+      const { store, user } = await openWithUser(t);
+      for (const overrides of [{ number: 7, choices: [7, 42, 88] }, { number: 42.5 }, { number: 51 }]) {
+        await assert.rejects(store.pushChallenges.open(challengeInput(user.id, overrides)), TypeError);
+      }
+      assert.equal(await store.pushChallenges.latestForInteraction('interaction-1'), undefined);
+      assert.deepEqual(await store.pushChallenges.listPendingForUser(user.id, NOW), []);
+    });
+
     test('resolve is single use: one winner among concurrent answers, none after expiry or with another nonce', async (t) => {
       const { store, user } = await openWithUser(t);
       const challenge = await store.pushChallenges.open(challengeInput(user.id));

@@ -1,33 +1,12 @@
-import { randomUUID } from 'node:crypto';
+import { newPushChallenge } from '../new-push-challenge.ts';
+import { PUSH_CHALLENGE_COLUMNS, type PushChallengeRow, toPushChallenge } from '../push-challenge-row.ts';
 import type {
   OpenPushChallengeInput,
   PushChallenge,
-  PushChallengeStatus,
   PushChallengesRepository,
   ResolvePushChallengeInput,
 } from '../push-challenges.ts';
 import type { PostgresQueryable } from './postgres-database.ts';
-
-interface PushChallengeRow {
-  id: string;
-  user_id: string;
-  interaction_uid: string;
-  client_id: string;
-  client_name: string;
-  ip: string;
-  number: number;
-  choices: number[];
-  nonce: string;
-  status: string;
-  created_at: number;
-  expires_at: number;
-  resolved_at: number | null;
-  device_id: string | null;
-  consumed_at: number | null;
-}
-
-const COLUMNS =
-  'id, user_id, interaction_uid, client_id, client_name, ip, number, choices, nonce, status, created_at, expires_at, resolved_at, device_id, consumed_at';
 
 export class PostgresPushChallengesRepository implements PushChallengesRepository {
   readonly #db: PostgresQueryable;
@@ -37,27 +16,7 @@ export class PostgresPushChallengesRepository implements PushChallengesRepositor
   }
 
   async open(input: OpenPushChallengeInput): Promise<PushChallenge> {
-    if (!Number.isInteger(input.number) || input.number < 10 || input.number > 99) {
-      throw new TypeError(`a push number has two digits, got ${input.number}`);
-    }
-    if (!input.choices.includes(input.number)) throw new TypeError('the choices must include the number');
-    const challenge: PushChallenge = {
-      id: randomUUID(),
-      userId: input.userId,
-      interactionUid: input.interactionUid,
-      clientId: input.clientId,
-      clientName: input.clientName,
-      ip: input.ip,
-      number: input.number,
-      choices: [...input.choices],
-      nonce: input.nonce,
-      status: 'open',
-      createdAt: input.now,
-      expiresAt: input.expiresAt,
-      resolvedAt: null,
-      deviceId: null,
-      consumedAt: null,
-    };
+    const challenge = newPushChallenge(input);
     // The partial unique index on open challenges turns a second open one into a conflict.
     await this.#db.query(
       `INSERT INTO push_challenges
@@ -82,7 +41,7 @@ export class PostgresPushChallengesRepository implements PushChallengesRepositor
 
   async findById(id: string): Promise<PushChallenge | undefined> {
     const { rows } = await this.#db.query<PushChallengeRow>(
-      `SELECT ${COLUMNS} FROM push_challenges WHERE id = $1`,
+      `SELECT ${PUSH_CHALLENGE_COLUMNS} FROM push_challenges WHERE id = $1`,
       [id],
     );
     return rows[0] && toPushChallenge(rows[0]);
@@ -90,7 +49,7 @@ export class PostgresPushChallengesRepository implements PushChallengesRepositor
 
   async latestForInteraction(interactionUid: string): Promise<PushChallenge | undefined> {
     const { rows } = await this.#db.query<PushChallengeRow>(
-      `SELECT ${COLUMNS} FROM push_challenges WHERE interaction_uid = $1
+      `SELECT ${PUSH_CHALLENGE_COLUMNS} FROM push_challenges WHERE interaction_uid = $1
        ORDER BY created_at DESC, seq DESC LIMIT 1`,
       [interactionUid],
     );
@@ -99,7 +58,7 @@ export class PostgresPushChallengesRepository implements PushChallengesRepositor
 
   async listPendingForUser(userId: string, now: number): Promise<PushChallenge[]> {
     const { rows } = await this.#db.query<PushChallengeRow>(
-      `SELECT ${COLUMNS} FROM push_challenges
+      `SELECT ${PUSH_CHALLENGE_COLUMNS} FROM push_challenges
        WHERE user_id = $1 AND status = 'open' AND expires_at > $2
        ORDER BY created_at, seq`,
       [userId, now],
@@ -135,7 +94,7 @@ export class PostgresPushChallengesRepository implements PushChallengesRepositor
     const { rows } = await this.#db.query<PushChallengeRow>(
       `UPDATE push_challenges SET status = 'expired', resolved_at = $1
        WHERE status = 'open' AND expires_at <= $1${where}
-       RETURNING ${COLUMNS}`,
+       RETURNING ${PUSH_CHALLENGE_COLUMNS}`,
       values,
     );
     return rows.map(toPushChallenge);
@@ -149,25 +108,4 @@ export class PostgresPushChallengesRepository implements PushChallengesRepositor
     );
     return rowCount === 1;
   }
-}
-
-function toPushChallenge(row: PushChallengeRow): PushChallenge {
-  return {
-    id: row.id,
-    userId: row.user_id,
-    interactionUid: row.interaction_uid,
-    clientId: row.client_id,
-    clientName: row.client_name,
-    ip: row.ip,
-    number: row.number,
-    choices: row.choices,
-    nonce: row.nonce,
-    // The column has a CHECK constraint listing exactly these values.
-    status: row.status as PushChallengeStatus,
-    createdAt: row.created_at,
-    expiresAt: row.expires_at,
-    resolvedAt: row.resolved_at,
-    deviceId: row.device_id,
-    consumedAt: row.consumed_at,
-  };
 }

@@ -1,5 +1,5 @@
-import { randomUUID } from 'node:crypto';
 import type { Redis } from 'ioredis';
+import { newPushChallenge } from '../new-push-challenge.ts';
 import type {
   OpenPushChallengeInput,
   PushChallenge,
@@ -117,27 +117,7 @@ export class RedisPushChallengesRepository implements PushChallengesRepository {
   }
 
   async open(input: OpenPushChallengeInput): Promise<PushChallenge> {
-    if (!Number.isInteger(input.number) || input.number < 10 || input.number > 99) {
-      throw new TypeError(`a push number has two digits, got ${input.number}`);
-    }
-    if (!input.choices.includes(input.number)) throw new TypeError('the choices must include the number');
-    const challenge: PushChallenge = {
-      id: randomUUID(),
-      userId: input.userId,
-      interactionUid: input.interactionUid,
-      clientId: input.clientId,
-      clientName: input.clientName,
-      ip: input.ip,
-      number: input.number,
-      choices: [...input.choices],
-      nonce: input.nonce,
-      status: 'open',
-      createdAt: input.now,
-      expiresAt: input.expiresAt,
-      resolvedAt: null,
-      deviceId: null,
-      consumedAt: null,
-    };
+    const challenge = newPushChallenge(input);
     const fields = [
       ['id', challenge.id],
       ['userId', challenge.userId],
