@@ -1,8 +1,8 @@
-import {
-  RESOURCE_SERVER_SIGNING_ALGORITHMS,
-  type ResourceServerRecord,
-  type ResourceServerSigningAlg,
-  type ResourceServersRepository,
+import { checkResourceServerRecord } from '../check-resource-server-record.ts';
+import type {
+  ResourceServerRecord,
+  ResourceServerSigningAlg,
+  ResourceServersRepository,
 } from '../resource-servers.ts';
 import type { PostgresQueryable } from './postgres-database.ts';
 
@@ -23,7 +23,7 @@ export class PostgresResourceServersRepository implements ResourceServersReposit
   }
 
   async upsert(record: ResourceServerRecord): Promise<void> {
-    checkRecord(record);
+    checkResourceServerRecord(record);
     await this.#db.query(
       `INSERT INTO resource_servers (${COLUMNS}) VALUES ($1, $2, $3, $4)
        ON CONFLICT (identifier) DO UPDATE SET scopes = excluded.scopes,
@@ -52,21 +52,6 @@ export class PostgresResourceServersRepository implements ResourceServersReposit
     return (
       (await this.#db.query('DELETE FROM resource_servers WHERE identifier = $1', [identifier])).rowCount > 0
     );
-  }
-}
-
-function checkRecord(record: ResourceServerRecord): void {
-  if (typeof record.identifier !== 'string' || record.identifier === '') {
-    throw new TypeError('a resource server needs a non-empty string identifier');
-  }
-  if (!Array.isArray(record.scopes) || !record.scopes.every((scope) => typeof scope === 'string')) {
-    throw new TypeError('a resource server needs scopes as an array of strings');
-  }
-  if (!Number.isSafeInteger(record.accessTokenTtl) || record.accessTokenTtl <= 0) {
-    throw new TypeError('a resource server needs accessTokenTtl as a positive integer number of seconds');
-  }
-  if (!(RESOURCE_SERVER_SIGNING_ALGORITHMS as readonly string[]).includes(record.signingAlg)) {
-    throw new TypeError(`a resource server signing alg must be one of ${RESOURCE_SERVER_SIGNING_ALGORITHMS}`);
   }
 }
 

@@ -1,9 +1,9 @@
 import type Database from 'better-sqlite3';
-import {
-  RESOURCE_SERVER_SIGNING_ALGORITHMS,
-  type ResourceServerRecord,
-  type ResourceServerSigningAlg,
-  type ResourceServersRepository,
+import { checkResourceServerRecord } from '../check-resource-server-record.ts';
+import type {
+  ResourceServerRecord,
+  ResourceServerSigningAlg,
+  ResourceServersRepository,
 } from '../resource-servers.ts';
 import { runSqlite } from './run-sqlite.ts';
 
@@ -36,7 +36,7 @@ export class SqliteResourceServersRepository implements ResourceServersRepositor
   }
 
   async upsert(record: ResourceServerRecord): Promise<void> {
-    checkRecord(record);
+    checkResourceServerRecord(record);
     await runSqlite(this.#db, () =>
       this.#upsert.run(
         record.identifier,
@@ -60,21 +60,6 @@ export class SqliteResourceServersRepository implements ResourceServersRepositor
 
   async remove(identifier: string): Promise<boolean> {
     return runSqlite(this.#db, () => this.#remove.run(identifier).changes > 0);
-  }
-}
-
-function checkRecord(record: ResourceServerRecord): void {
-  if (typeof record.identifier !== 'string' || record.identifier === '') {
-    throw new TypeError('a resource server needs a non-empty string identifier');
-  }
-  if (!Array.isArray(record.scopes) || !record.scopes.every((scope) => typeof scope === 'string')) {
-    throw new TypeError('a resource server needs scopes as an array of strings');
-  }
-  if (!Number.isSafeInteger(record.accessTokenTtl) || record.accessTokenTtl <= 0) {
-    throw new TypeError('a resource server needs accessTokenTtl as a positive integer number of seconds');
-  }
-  if (!(RESOURCE_SERVER_SIGNING_ALGORITHMS as readonly string[]).includes(record.signingAlg)) {
-    throw new TypeError(`a resource server signing alg must be one of ${RESOURCE_SERVER_SIGNING_ALGORITHMS}`);
   }
 }
 
