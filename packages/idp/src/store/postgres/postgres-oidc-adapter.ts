@@ -1,11 +1,7 @@
 import type { ClientsRepository } from '../clients.ts';
 import { createInvalidGrantError } from '../invalid-grant-error.ts';
-import {
-  GRANT_BOUND_MODELS,
-  type OidcAdapter,
-  type OidcAdapterFactory,
-  type OidcAdapterPayload,
-} from '../oidc-adapter.ts';
+import type { OidcAdapter, OidcAdapterFactory, OidcAdapterPayload } from '../oidc-adapter.ts';
+import { oidcModelIndexedColumns, rejectClientModelWrite, withConsumedAt } from '../oidc-model-row.ts';
 import type { PostgresQueryable } from './postgres-database.ts';
 
 interface ModelRow {
@@ -50,7 +46,8 @@ export function createPostgresOidcAdapter(
     }
 
     async upsert(id: string, payload: OidcAdapterPayload, expiresIn?: number): Promise<void> {
-      this.#rejectClientWrite('upsert');
+      rejectClientModelWrite(this.#model, 'upsert');
+      const columns = oidcModelIndexedColumns(this.#model, payload, expiresIn, now);
       // Re-saving never clears consumed_at: once used, a single-use token stays used.
       await db.query(
         `INSERT INTO oidc_models (model, id, payload, grant_id, user_code, uid, expires_at, consumed_at)
@@ -63,11 +60,11 @@ export function createPostgresOidcAdapter(
           this.#model,
           id,
           JSON.stringify(payload),
-          GRANT_BOUND_MODELS.has(this.#model) ? stringOrNull(payload.grantId) : null,
-          stringOrNull(payload.userCode),
-          stringOrNull(payload.uid),
-          typeof expiresIn === 'number' ? now() + Math.ceil(expiresIn) : null,
-          typeof payload.consumed === 'number' ? Math.floor(payload.consumed) : null,
+          columns.grant_id,
+          columns.user_code,
+          columns.uid,
+          columns.expires_at,
+          columns.consumed_at,
         ],
       );
     }
@@ -86,7 +83,7 @@ export function createPostgresOidcAdapter(
     }
 
     async consume(id: string): Promise<void> {
-      this.#rejectClientWrite('consume');
+      rejectClientModelWrite(this.#model, 'consume');
       // One conditional UPDATE: a concurrent redemption through another node waits for the row lock,
       // then finds consumed_at set and changes nothing, so exactly one redemption wins.
       const { rowCount } = await db.query(
@@ -112,31 +109,16 @@ export function createPostgresOidcAdapter(
     }
 
     async destroy(id: string): Promise<void> {
-      this.#rejectClientWrite('destroy');
+      rejectClientModelWrite(this.#model, 'destroy');
       await db.query('DELETE FROM oidc_models WHERE model = $1 AND id = $2', [this.#model, id]);
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
       await db.query('DELETE FROM oidc_models WHERE grant_id = $1', [grantId]);
     }
-
-    #rejectClientWrite(method: string): void {
-      if (this.#model === 'Client') {
-        throw new TypeError(
-          `Client.${method} is not supported: manage registrations through the clients store`,
-        );
-      }
-    }
   };
 }
 
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
-
 function toPayload(row: ModelRow | undefined): OidcAdapterPayload | undefined {
-  if (row === undefined) return undefined;
-  const payload = row.payload;
-  if (row.consumed_at !== null) payload.consumed = row.consumed_at;
-  return payload;
+  return row === undefined ? undefined : withConsumedAt(row.payload, row.consumed_at);
 }

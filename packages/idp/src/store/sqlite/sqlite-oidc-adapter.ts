@@ -1,12 +1,13 @@
 import type Database from 'better-sqlite3';
 import type { ClientsRepository } from '../clients.ts';
 import { createInvalidGrantError } from '../invalid-grant-error.ts';
+import type { OidcAdapter, OidcAdapterFactory, OidcAdapterPayload } from '../oidc-adapter.ts';
 import {
-  GRANT_BOUND_MODELS,
-  type OidcAdapter,
-  type OidcAdapterFactory,
-  type OidcAdapterPayload,
-} from '../oidc-adapter.ts';
+  type OidcModelIndexedColumns,
+  oidcModelIndexedColumns,
+  rejectClientModelWrite,
+  withConsumedAt,
+} from '../oidc-model-row.ts';
 import { runSqlite } from './run-sqlite.ts';
 
 interface ModelRow {
@@ -14,15 +15,10 @@ interface ModelRow {
   consumed_at: number | null;
 }
 
-interface UpsertRow {
+interface UpsertRow extends OidcModelIndexedColumns {
   model: string;
   id: string;
   payload: string;
-  grant_id: string | null;
-  user_code: string | null;
-  uid: string | null;
-  expires_at: number | null;
-  consumed_at: number | null;
 }
 
 export interface SqliteOidcAdapterOptions {
@@ -94,16 +90,12 @@ export function createSqliteOidcAdapter(
     }
 
     async upsert(id: string, payload: OidcAdapterPayload, expiresIn?: number): Promise<void> {
-      this.#rejectClientWrite('upsert');
+      rejectClientModelWrite(this.#model, 'upsert');
       const row: UpsertRow = {
         model: this.#model,
         id,
         payload: JSON.stringify(payload),
-        grant_id: GRANT_BOUND_MODELS.has(this.#model) ? stringOrNull(payload.grantId) : null,
-        user_code: stringOrNull(payload.userCode),
-        uid: stringOrNull(payload.uid),
-        expires_at: typeof expiresIn === 'number' ? now() + Math.ceil(expiresIn) : null,
-        consumed_at: typeof payload.consumed === 'number' ? Math.floor(payload.consumed) : null,
+        ...oidcModelIndexedColumns(this.#model, payload, expiresIn, now),
       };
       await runSqlite(db, () => statements.upsert.run(row));
     }
@@ -126,7 +118,7 @@ export function createSqliteOidcAdapter(
     }
 
     async consume(id: string): Promise<void> {
-      this.#rejectClientWrite('consume');
+      rejectClientModelWrite(this.#model, 'consume');
       const model = this.#model;
       const consumed = await runSqlite(db, () => statements.consume.run(now(), model, id).changes === 1);
       if (consumed) return;
@@ -138,31 +130,18 @@ export function createSqliteOidcAdapter(
     }
 
     async destroy(id: string): Promise<void> {
-      this.#rejectClientWrite('destroy');
+      rejectClientModelWrite(this.#model, 'destroy');
       await runSqlite(db, () => statements.destroy.run(this.#model, id));
     }
 
     async revokeByGrantId(grantId: string): Promise<void> {
       await runSqlite(db, () => statements.revokeByGrantId.run(grantId));
     }
-
-    #rejectClientWrite(method: string): void {
-      if (this.#model === 'Client') {
-        throw new TypeError(
-          `Client.${method} is not supported: manage registrations through the clients store`,
-        );
-      }
-    }
   };
 }
 
-function stringOrNull(value: unknown): string | null {
-  return typeof value === 'string' ? value : null;
-}
-
 function toPayload(row: ModelRow | undefined): OidcAdapterPayload | undefined {
-  if (row === undefined) return undefined;
-  const payload = JSON.parse(row.payload) as OidcAdapterPayload;
-  if (row.consumed_at !== null) payload.consumed = row.consumed_at;
-  return payload;
+  return row === undefined
+    ? undefined
+    : withConsumedAt(JSON.parse(row.payload) as OidcAdapterPayload, row.consumed_at);
 }
