@@ -6,6 +6,7 @@ import { ACR_MULTI_FACTOR } from '@stepup/core';
 import { totpCodeAt } from '../packages/idp/src/factors/totp/totp.ts';
 import { STORE_UNAVAILABLE_BODY } from '../packages/idp/src/http/store-unavailable.ts';
 import { PROVIDER_ROUTES } from '../packages/idp/src/oidc/provider-routes.ts';
+import { postTokenRequest } from '../packages/idp/src/testing/post-token-request.ts';
 import { createPostgresTestDatabase } from '../packages/idp/src/testing/postgres-test-database.ts';
 import { connectRedisForTests } from '../packages/idp/src/testing/redis-test-connection.ts';
 import { startTestProvider, type TestProvider } from '../packages/idp/src/testing/test-provider.ts';
@@ -109,18 +110,8 @@ if (postgres.skip !== undefined || redis.skip !== undefined || uncontrollable !=
 
     const app = () => TestRelyingParty.discover(idp.issuer, 'app', { client_secret: CLIENT_SECRET });
 
-    async function postToken(body: Record<string, string>) {
-      const response = await fetch(new URL(PROVIDER_ROUTES.token, idp.issuer), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ client_id: 'app', client_secret: CLIENT_SECRET, ...body }),
-      });
-      return {
-        status: response.status,
-        retryAfter: response.headers.get('retry-after'),
-        body: (await response.json()) as Record<string, unknown>,
-      };
-    }
+    const postToken = (body: Record<string, string>) =>
+      postTokenRequest(idp.issuer, { client_id: 'app', client_secret: CLIENT_SECRET }, body);
 
     /** A user with TOTP and a refresh token, committed before the outage. */
     async function committedBeforeTheOutage(username: string) {

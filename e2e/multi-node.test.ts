@@ -9,6 +9,7 @@ import { respondToChallenge } from '../packages/idp/src/authenticator/respond-to
 import { PUSH_DEVICE_PATHS } from '../packages/idp/src/factors/push/push-protocol.ts';
 import { totpCodeAt } from '../packages/idp/src/factors/totp/totp.ts';
 import { PROVIDER_ROUTES } from '../packages/idp/src/oidc/provider-routes.ts';
+import { postTokenRequest } from '../packages/idp/src/testing/post-token-request.ts';
 import { createPostgresTestDatabase } from '../packages/idp/src/testing/postgres-test-database.ts';
 import { firstEvent, loginToSecondFactor, readPushPage } from '../packages/idp/src/testing/push-login.ts';
 import { connectRedisForTests } from '../packages/idp/src/testing/redis-test-connection.ts';
@@ -62,14 +63,8 @@ if (postgres.skip !== undefined || redis.skip !== undefined) {
     const servedSince = (mark: number) => cluster.proxy.served.slice(mark);
     const nodesOf = (served: { node: number }[]) => served.map((request) => request.node);
 
-    async function postToken(body: Record<string, string>) {
-      const response = await fetch(new URL(PROVIDER_ROUTES.token, cluster.issuer), {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({ client_id: 'app', client_secret: CLIENT_SECRET, ...body }),
-      });
-      return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-    }
+    const postToken = (body: Record<string, string>) =>
+      postTokenRequest(cluster.issuer, { client_id: 'app', client_secret: CLIENT_SECRET }, body);
 
     test('nodes started together over an empty database publish one set of signing keys', async () => {
       const [first, second] = await Promise.all(

@@ -4,6 +4,7 @@ import { ACR_MULTI_FACTOR, ACR_ONE_FACTOR } from '@stepup/core';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { totpCodeAt } from '../factors/totp/totp.ts';
+import { postTokenRequest } from '../testing/post-token-request.ts';
 import { startTestProvider, TEST_REDIRECT_URI, type TestProvider } from '../testing/test-provider.ts';
 import {
   expectCallback,
@@ -57,14 +58,8 @@ describe('codes, tokens and keys', () => {
 
   const app = () => TestRelyingParty.discover(idp.issuer, 'app', { client_secret: CLIENT_SECRET });
 
-  async function postToken(body: Record<string, string>) {
-    const response = await fetch(new URL(PROVIDER_ROUTES.token, idp.issuer), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: 'app', client_secret: CLIENT_SECRET, ...body }),
-    });
-    return { status: response.status, body: (await response.json()) as Record<string, unknown> };
-  }
+  const postToken = (body: Record<string, string>) =>
+    postTokenRequest(idp.issuer, { client_id: 'app', client_secret: CLIENT_SECRET }, body);
 
   async function userinfo(accessToken: string) {
     return fetch(new URL(PROVIDER_ROUTES.userinfo, idp.issuer), {

@@ -4,9 +4,9 @@ import { ACR_MULTI_FACTOR, ACR_ONE_FACTOR } from '@stepup/core';
 import * as oidc from 'openid-client';
 import { totpCodeAt } from '../../factors/totp/totp.ts';
 import { STORE_UNAVAILABLE_BODY } from '../../http/store-unavailable.ts';
-import { PROVIDER_ROUTES } from '../../oidc/provider-routes.ts';
 import { machineToken } from '../../testing/management-tokens.ts';
 import { type OutageProxy, startOutageProxy } from '../../testing/outage-proxy.ts';
+import { postTokenRequest } from '../../testing/post-token-request.ts';
 import { createPostgresTestDatabase } from '../../testing/postgres-test-database.ts';
 import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
 import {
@@ -59,18 +59,8 @@ describe('the provider on PostgreSQL', { skip: created.skip ?? false }, () => {
     return { pending, callback };
   }
 
-  async function postToken(body: Record<string, string>) {
-    const response = await fetch(new URL(PROVIDER_ROUTES.token, idp.issuer), {
-      method: 'POST',
-      headers: { 'content-type': 'application/x-www-form-urlencoded' },
-      body: new URLSearchParams({ client_id: 'app', client_secret: CLIENT_SECRET, ...body }),
-    });
-    return {
-      status: response.status,
-      retryAfter: response.headers.get('retry-after'),
-      body: (await response.json()) as Record<string, unknown>,
-    };
-  }
+  const postToken = (body: Record<string, string>) =>
+    postTokenRequest(idp.issuer, { client_id: 'app', client_secret: CLIENT_SECRET }, body);
 
   test('a step-up with TOTP, then a refresh that keeps acr, amr and auth_time', async () => {
     const rp = await app();
