@@ -87,42 +87,7 @@ export interface SettingsResource {
   restart_required: string[];
 }
 
-export interface ActionSummary {
-  id: string;
-  name: string;
-  trigger: string;
-  enabled: boolean;
-  position: number;
-  version: number;
-  createdAt: string;
-  updatedAt: string;
-}
-
-export interface ActionExecution {
-  version: number;
-  startedAt: string;
-  durationMs: number;
-  outcome: string;
-  errorCode: string | null;
-  errorDetail: string | null;
-  calls: string[];
-  logs: string[];
-  userId: string | null;
-  clientId: string | null;
-}
-
-export interface ActionDetail extends ActionSummary {
-  code: string;
-  secretNames: string[];
-  versions: { version: number; createdAt: string; secretNames: string[] }[];
-  recentExecutions: ActionExecution[];
-}
-
-export interface ActionTestResult {
-  outcome: 'succeeded' | 'denied' | 'failed';
-  errorCode: string | null;
-  errorDetail: string | null;
-  callSummary: string[];
-  logs: string[];
-  durationMs: number;
-}
+// The Actions resources are the admin API's own views. Only their types come over (the bundler
+// strips type-only imports), so the dashboard reads exactly what the routes send.
+export type { ActionDetailView, ActionView } from '../../actions/action-views.ts';
+export type { ActionTestResult } from '../../actions/test-action.ts';

@@ -1,6 +1,6 @@
 import { createCodeEditor } from '../action-editor.ts';
 import { ApiError } from '../api-error.ts';
-import type { ActionDetail, ActionSummary, ActionTestResult } from '../api-types.ts';
+import type { ActionDetailView, ActionTestResult, ActionView } from '../api-types.ts';
 import { confirmChange } from '../confirm-dialog.ts';
 import { dataTable } from '../data-table.ts';
 import { describeError } from '../describe-error.ts';
@@ -69,9 +69,9 @@ function testResultView(result: ActionTestResult): HTMLElement {
 export const actionPage: Page = async (context) => {
   const name = context.params.name ?? '';
   const path = `/actions/${encodeURIComponent(name)}`;
-  const loadDetail = async (): Promise<ActionDetail | undefined> => {
+  const loadDetail = async (): Promise<ActionDetailView | undefined> => {
     try {
-      const { action } = await context.runner.load<{ action: ActionDetail }>({ method: 'GET', path });
+      const { action } = await context.runner.load<{ action: ActionDetailView }>({ method: 'GET', path });
       await context.names.lookUp({
         users: action.recentExecutions.flatMap((run) => (run.userId ? [run.userId] : [])),
         clients: action.recentExecutions.flatMap((run) => (run.clientId ? [run.clientId] : [])),
@@ -161,7 +161,7 @@ export const actionPage: Page = async (context) => {
 
   const deploy = async () => {
     try {
-      const result = await context.runner.perform<{ action: ActionSummary; changed: boolean }>({
+      const result = await context.runner.perform<{ action: ActionView; changed: boolean }>({
         kind: 'action.deploy',
         label: `Deploy ${name}`,
         request: {
@@ -278,7 +278,7 @@ export const actionPage: Page = async (context) => {
   });
 
   if (outcome?.ok && outcome.operation.kind === 'action.deploy') {
-    const value = outcome.value as { action: ActionSummary; changed: boolean };
+    const value = outcome.value as { action: ActionView; changed: boolean };
     context.announce(`Deployed version ${value.action.version} of ${name} after your new sign-in.`);
   } else if (outcome?.ok && outcome.operation.kind === 'action.test') {
     replaceChildren(testOutput, testResultView((outcome.value as { result: ActionTestResult }).result));

@@ -1,4 +1,4 @@
-import type { ActionSummary, ListPage } from '../api-types.ts';
+import type { ActionView, ListPage } from '../api-types.ts';
 import { dataTable } from '../data-table.ts';
 import { describeError } from '../describe-error.ts';
 import { h, replaceChildren } from '../element.ts';
@@ -13,7 +13,7 @@ import { timeText } from '../time-text.ts';
  */
 export const actionsPage: Page = async (context) => {
   const load = async () =>
-    (await context.runner.load<ListPage<ActionSummary>>({ method: 'GET', path: '/actions' })).items
+    (await context.runner.load<ListPage<ActionView>>({ method: 'GET', path: '/actions' })).items
       .filter((action) => action.trigger === 'post-login')
       .sort((a, b) => a.position - b.position);
   let order = await load();
@@ -54,7 +54,7 @@ export const actionsPage: Page = async (context) => {
     list.querySelector<HTMLButtonElement>(`[data-move="${moved.name}:${by}"]`)?.focus();
   };
 
-  const toggle = async (action: ActionSummary) => {
+  const toggle = async (action: ActionView) => {
     try {
       await context.runner.perform({
         kind: 'action.enable',
