@@ -2,6 +2,7 @@ import { alternativesForm, cancelForm } from './form-parts.ts';
 import { html } from './html.ts';
 import { icon } from './icons.ts';
 import { renderDocument } from './layout.ts';
+import { pushEnrollmentLink } from './push-enrollment-link.ts';
 
 /**
  * Push enrollment during a login, for a person with no second factor yet (trust on first use): a
@@ -21,13 +22,12 @@ export function renderPushEnrollmentPage(options: {
   error?: string;
   alternatives?: { action: string; choices: readonly { method: string; label: string }[] };
 }): string {
-  if (!options.qrCodeDataUrl.startsWith('data:image/')) {
-    throw new TypeError('renderPushEnrollmentPage: qrCodeDataUrl must be a data:image/… URL');
-  }
-  if (!/^https?:\/\//.test(options.link)) {
-    throw new TypeError('renderPushEnrollmentPage: link must be an http(s) URL');
-  }
-  const minutes = Math.max(1, Math.round(options.ttlSeconds / 60));
+  const enrollmentLink = pushEnrollmentLink({
+    qrCodeDataUrl: options.qrCodeDataUrl,
+    link: options.link,
+    ttlSeconds: options.ttlSeconds,
+    openLinkHint: html`Can't scan it? Open this link on your phone.`,
+  });
   const main = html`<div class="card-icon">${icon('phone')}</div>
 <p class="eyebrow">Two-step verification</p>
 <h1>Get sign-in requests on your phone</h1>
@@ -37,13 +37,7 @@ export function renderPushEnrollmentPage(options: {
 <li>
 <h2>Scan the QR code with your phone</h2>
 <p>It opens the Stepup authenticator in your phone's browser. You can add it to your Home screen.</p>
-<img class="qr-code" src="${options.qrCodeDataUrl}" width="180" height="180" alt="QR code that opens the Stepup authenticator and adds your phone">
-<p class="manual-key-label">Can't scan it? Open this link on your phone. It works once, for ${minutes} minute${minutes === 1 ? '' : 's'}:</p>
-<p class="push-link"><a href="${options.link}">${options.link}</a></p>
-<details class="push-terminal">
-<summary>Using a terminal instead?</summary>
-<pre><code>stepup-authenticator enroll '${options.link}' --key-file ./stepup-device.json --name "My terminal"</code></pre>
-</details>
+${enrollmentLink}
 </li>
 <li>
 <h2>Name your phone and add it</h2>
