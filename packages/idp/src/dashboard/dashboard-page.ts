@@ -1,4 +1,5 @@
 import { html } from '../interaction/views/html.ts';
+import { documentStart } from '../interaction/views/layout.ts';
 import type { DashboardSettings } from './client/dashboard-settings.ts';
 
 /**
@@ -14,17 +15,8 @@ export function renderDashboardPage(options: {
   stylesheetPath: string;
   styleNonce: string;
 }): string {
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="robots" content="noindex, nofollow">
+  return html`${documentStart('Dashboard')}
 <meta name="stepup-style-nonce" content="${options.styleNonce}">
-<title>Dashboard – Stepup</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/stepup.css">
 <link rel="stylesheet" href="${options.stylesheetPath}">
 <script type="module" src="${options.scriptPath}"></script>
 ${options.preloadPaths.map(

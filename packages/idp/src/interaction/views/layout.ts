@@ -14,16 +14,7 @@ export function renderDocument(options: {
   /** More head elements from this origin: a stylesheet, a manifest, a `<noscript>` refresh. */
   head?: SafeHtml;
 }): string {
-  return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<meta name="color-scheme" content="light dark">
-<meta name="robots" content="noindex, nofollow">
-<title>${options.title} – Stepup</title>
-<link rel="icon" href="data:,">
-<link rel="stylesheet" href="/assets/stepup.css">
+  return html`${documentStart(options.title)}
 ${options.head ?? ''}${(options.scripts ?? []).map((src) => html`<script src="${src}" defer></script>\n`)}</head>
 <body>
 <header class="site-header">
@@ -36,4 +27,21 @@ ${options.main}
 </body>
 </html>
 `.toString();
+}
+
+/**
+ * The start of every provider document, up to and with the shared stylesheet in `<head>`: not
+ * indexed, light and dark, no favicon request. The caller adds its own head elements and closes it.
+ */
+export function documentStart(title: string): SafeHtml {
+  return html`<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="color-scheme" content="light dark">
+<meta name="robots" content="noindex, nofollow">
+<title>${title} – Stepup</title>
+<link rel="icon" href="data:,">
+<link rel="stylesheet" href="/assets/stepup.css">`;
 }
