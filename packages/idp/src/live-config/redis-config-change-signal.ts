@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { openRedisConnection } from '../store/redis/redis-connection.ts';
+import { openRedisPubSubConnections } from '../store/redis/redis-pub-sub-connections.ts';
 import { runRedis } from '../store/redis/run-redis.ts';
 import type { ConfigChangeSignal } from './config-change-signal.ts';
 
@@ -18,23 +17,14 @@ const CHANNEL = 'config-changed';
 export async function createRedisConfigChangeSignal(
   options: RedisConfigChangeSignalOptions,
 ): Promise<ConfigChangeSignal> {
-  const connection = (name: string) =>
-    openRedisConnection({
-      url: options.url,
-      commandTimeoutMs: options.commandTimeoutMs,
-      name,
-      ...(options.logger ? { logger: options.logger } : {}),
-    });
   const channel = options.channelPrefix + CHANNEL;
-  const publisher = await connection('stepup-config-publisher');
-  let subscriber: Redis;
-  try {
-    // A connection that subscribes can do nothing else, so publishing has its own.
-    subscriber = await connection('stepup-config-subscriber');
-  } catch (error) {
-    publisher.disconnect();
-    throw error;
-  }
+  const connections = await openRedisPubSubConnections({
+    url: options.url,
+    commandTimeoutMs: options.commandTimeoutMs,
+    name: 'stepup-config',
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const { publisher, subscriber } = connections;
   const listeners = new Set<() => void>();
   // ioredis subscribes again by itself after a reconnection; a notice sent meanwhile is lost, and the
   // periodic check finds the change.
@@ -55,7 +45,7 @@ export async function createRedisConfigChangeSignal(
     },
     async close() {
       listeners.clear();
-      await Promise.all([publisher, subscriber].map((redis) => redis.quit().catch(() => redis.disconnect())));
+      await connections.close();
     },
   };
 }

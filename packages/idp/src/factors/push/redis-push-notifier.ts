@@ -1,6 +1,5 @@
-import type { Redis } from 'ioredis';
 import type { Logger } from 'pino';
-import { openRedisConnection } from '../../store/redis/redis-connection.ts';
+import { openRedisPubSubConnections } from '../../store/redis/redis-pub-sub-connections.ts';
 import { runRedis } from '../../store/redis/run-redis.ts';
 import type { PushNotice, PushNotifier, PushTopic } from './push-notifier.ts';
 
@@ -28,22 +27,13 @@ interface Subscription {
  * page reads the store when it is woken or reloads.
  */
 export async function createRedisPushNotifier(options: RedisPushNotifierOptions): Promise<PushNotifier> {
-  const connection = (name: string) =>
-    openRedisConnection({
-      url: options.url,
-      commandTimeoutMs: options.commandTimeoutMs,
-      name,
-      ...(options.logger ? { logger: options.logger } : {}),
-    });
-  const publisher = await connection('stepup-push-publisher');
-  let subscriber: Redis;
-  try {
-    // A connection that subscribes can do nothing else, so publishing has its own.
-    subscriber = await connection('stepup-push-subscriber');
-  } catch (error) {
-    publisher.disconnect();
-    throw error;
-  }
+  const connections = await openRedisPubSubConnections({
+    url: options.url,
+    commandTimeoutMs: options.commandTimeoutMs,
+    name: 'stepup-push',
+    ...(options.logger ? { logger: options.logger } : {}),
+  });
+  const { publisher, subscriber } = connections;
   const subscriptions = new Map<string, Subscription>();
 
   subscriber.on('message', (channel: string, message: string) => {
@@ -97,7 +87,7 @@ export async function createRedisPushNotifier(options: RedisPushNotifierOptions)
 
     async close() {
       subscriptions.clear();
-      await Promise.all([publisher, subscriber].map((redis) => redis.quit().catch(() => redis.disconnect())));
+      await connections.close();
     },
   };
 }
