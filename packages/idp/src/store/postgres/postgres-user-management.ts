@@ -1,4 +1,6 @@
+import { toLoginKey } from '../login-key.ts';
 import type { ManagedUser, ManagedUserChanges, UserManagementRepository } from '../user-management.ts';
+import { toUserSearchPage, userSearchStartKey } from '../user-search-page.ts';
 import type { PostgresDatabase } from './postgres-database.ts';
 
 interface ManagedUserRow {
@@ -34,8 +36,8 @@ export class PostgresUserManagementRepository implements UserManagementRepositor
     query: string | undefined,
     page: { limit: number; cursor?: string },
   ): Promise<{ users: ManagedUser[]; nextCursor: string | null }> {
-    const after = page.cursor === undefined ? '' : Buffer.from(page.cursor, 'base64url').toString('utf8');
-    const q = query ? query.normalize('NFC').toLowerCase() : null;
+    const after = userSearchStartKey(page.cursor);
+    const q = query ? toLoginKey(query) : null;
     // strpos, not LIKE: `_` and `%` in the query are literal characters. COLLATE "C": byte order, as
     // SQLite pages, whatever the database's locale.
     const { rows } = await this.#db.query<ManagedUserRow>(
@@ -45,13 +47,7 @@ export class PostgresUserManagementRepository implements UserManagementRepositor
        ORDER BY username_key COLLATE "C" LIMIT $3`,
       [after, q, page.limit + 1],
     );
-    const more = rows.length > page.limit;
-    const shown = more ? rows.slice(0, page.limit) : rows;
-    const last = shown.at(-1);
-    return {
-      users: shown.map(toManagedUser),
-      nextCursor: more && last ? Buffer.from(last.username_key, 'utf8').toString('base64url') : null,
-    };
+    return toUserSearchPage(rows, page.limit, toManagedUser);
   }
 
   async update(id: string, changes: ManagedUserChanges): Promise<ManagedUser | undefined> {
@@ -70,7 +66,7 @@ export class PostgresUserManagementRepository implements UserManagementRepositor
         `email_verified = email_verified AND email IS NOT DISTINCT FROM ${email}`,
         `email = ${email}`,
       );
-      set('email_key', changes.email === null ? null : changes.email.normalize('NFC').toLowerCase());
+      set('email_key', changes.email === null ? null : toLoginKey(changes.email));
     }
     if (changes.blocked !== undefined) set('blocked', changes.blocked);
     if (changes.roles !== undefined) set('roles', JSON.stringify([...new Set(changes.roles)].sort()));

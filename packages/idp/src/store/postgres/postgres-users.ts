@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { toLoginKey } from '../login-key.ts';
 import type { CreateUserInput, User, UsersRepository } from '../users.ts';
 import type { PostgresQueryable } from './postgres-database.ts';
 
@@ -79,11 +80,6 @@ export class PostgresUsersRepository implements UsersRepository {
     );
     return rows[0]?.remembered_browsers_epoch ?? 0;
   }
-}
-
-/** Case-folded so `Alice` and `alice` are one login; NFC so composed and decomposed input agree. */
-function toLoginKey(value: string): string {
-  return value.normalize('NFC').toLowerCase();
 }
 
 function toUser(row: UserRow): User {

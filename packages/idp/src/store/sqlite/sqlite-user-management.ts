@@ -1,5 +1,7 @@
 import type Database from 'better-sqlite3';
+import { toLoginKey } from '../login-key.ts';
 import type { ManagedUser, ManagedUserChanges, UserManagementRepository } from '../user-management.ts';
+import { toUserSearchPage, userSearchStartKey } from '../user-search-page.ts';
 import { runSqlite } from './run-sqlite.ts';
 
 interface ManagedUserRow {
@@ -56,16 +58,10 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
     query: string | undefined,
     page: { limit: number; cursor?: string },
   ): Promise<{ users: ManagedUser[]; nextCursor: string | null }> {
-    const after = page.cursor === undefined ? '' : Buffer.from(page.cursor, 'base64url').toString('utf8');
-    const q = query ? query.normalize('NFC').toLowerCase() : null;
+    const after = userSearchStartKey(page.cursor);
+    const q = query ? toLoginKey(query) : null;
     const rows = await runSqlite(this.#db, () => this.#search.all({ q, after, limit: page.limit + 1 }));
-    const more = rows.length > page.limit;
-    const shown = more ? rows.slice(0, page.limit) : rows;
-    const last = shown.at(-1);
-    return {
-      users: shown.map(toManagedUser),
-      nextCursor: more && last ? Buffer.from(last.username_key, 'utf8').toString('base64url') : null,
-    };
+    return toUserSearchPage(rows, page.limit, toManagedUser);
   }
 
   async update(id: string, changes: ManagedUserChanges): Promise<ManagedUser | undefined> {
@@ -83,7 +79,7 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
         'email_key = @email_key',
       );
       params.email = changes.email;
-      params.email_key = changes.email === null ? null : changes.email.normalize('NFC').toLowerCase();
+      params.email_key = changes.email === null ? null : toLoginKey(changes.email);
     }
     if (changes.blocked !== undefined) {
       sets.push('blocked = @blocked');

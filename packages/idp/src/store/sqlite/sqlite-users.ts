@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { toLoginKey } from '../login-key.ts';
 import type { CreateUserInput, User, UsersRepository } from '../users.ts';
 import { runSqlite } from './run-sqlite.ts';
 
@@ -84,11 +85,6 @@ export class SqliteUsersRepository implements UsersRepository {
 interface LoginKeys {
   username_key: string;
   email_key: string | null;
-}
-
-/** Case-folded so `Alice` and `alice` are one login; NFC so composed and decomposed input agree. */
-function toLoginKey(value: string): string {
-  return value.normalize('NFC').toLowerCase();
 }
 
 function toOptionalUser(row: UserRow | undefined): User | undefined {
