@@ -1,4 +1,5 @@
-import { randomUUID } from 'node:crypto';
+import { planActionDeploy } from '../action-deploy-plan.ts';
+import { planActionOrder } from '../action-order.ts';
 import type {
   ActionExecutionRecord,
   ActionsRepository,
@@ -8,7 +9,6 @@ import type {
   DeployedAction,
   StoredAction,
 } from '../actions.ts';
-import { StoreConflictError } from '../errors.ts';
 import type { PostgresDatabase, PostgresQueryable } from './postgres-database.ts';
 
 interface ActionRow {
@@ -71,14 +71,7 @@ export class PostgresActionsRepository implements ActionsRepository {
     return this.#db.transaction(async (client) => {
       await client.query('SELECT pg_advisory_xact_lock($1)', [ACTIONS_LOCK_KEY]);
       const existing = await findDeployed(client, input.name);
-      if (existing && existing.trigger !== input.trigger) {
-        throw new TypeError(`Action "${input.name}" runs on ${existing.trigger}, not ${input.trigger}`);
-      }
-      if ((existing?.version ?? null) !== input.basedOn) {
-        throw new StoreConflictError(`Action "${input.name}" changed since version ${input.basedOn}`);
-      }
-      const id = existing?.id ?? randomUUID();
-      const version = (existing?.version ?? 0) + 1;
+      const { id, version } = planActionDeploy(existing, input);
       if (existing) {
         await client.query('UPDATE actions SET version = $2, updated_at = $3 WHERE id = $1', [
           id,
@@ -158,24 +151,15 @@ export class PostgresActionsRepository implements ActionsRepository {
         `SELECT ${ACTION_COLUMNS} FROM actions a WHERE a.trigger = $1 ORDER BY a.position, a.name COLLATE "C"`,
         [trigger],
       );
-      const byName = new Map(current.map((row) => [row.name, row]));
-      const unknown = names.filter((name) => !byName.has(name));
-      if (unknown.length > 0) return unknown;
-      const listed = new Set(names);
-      const order = [
-        ...names.map((name) => byName.get(name) as ActionRow),
-        ...current.filter((row) => !listed.has(row.name)),
-      ];
-      for (const [index, row] of order.entries()) {
-        if (row.position !== index + 1) {
-          await client.query('UPDATE actions SET position = $2, updated_at = $3 WHERE id = $1', [
-            row.id,
-            index + 1,
-            now,
-          ]);
-        }
+      const { unknown, moves } = planActionOrder(current, names);
+      for (const { row, position } of moves) {
+        await client.query('UPDATE actions SET position = $2, updated_at = $3 WHERE id = $1', [
+          row.id,
+          position,
+          now,
+        ]);
       }
-      return [];
+      return unknown;
     });
   }
 

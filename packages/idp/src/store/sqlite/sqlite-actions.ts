@@ -1,5 +1,6 @@
-import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import { planActionDeploy } from '../action-deploy-plan.ts';
+import { planActionOrder } from '../action-order.ts';
 import type {
   ActionExecutionRecord,
   ActionsRepository,
@@ -9,7 +10,6 @@ import type {
   DeployedAction,
   StoredAction,
 } from '../actions.ts';
-import { StoreConflictError } from '../errors.ts';
 import { runSqlite } from './run-sqlite.ts';
 
 interface ActionRow {
@@ -124,14 +124,7 @@ export class SqliteActionsRepository implements ActionsRepository {
       this.#db
         .transaction(() => {
           const existing = this.#findByName.get(input.name);
-          if (existing && existing.trigger !== input.trigger) {
-            throw new TypeError(`Action "${input.name}" runs on ${existing.trigger}, not ${input.trigger}`);
-          }
-          if ((existing?.version ?? null) !== input.basedOn) {
-            throw new StoreConflictError(`Action "${input.name}" changed since version ${input.basedOn}`);
-          }
-          const id = existing?.id ?? randomUUID();
-          const version = (existing?.version ?? 0) + 1;
+          const { id, version } = planActionDeploy(existing, input);
           if (existing) {
             this.#bumpVersion.run(version, input.now, id);
           } else {
@@ -200,18 +193,9 @@ export class SqliteActionsRepository implements ActionsRepository {
       this.#db
         .transaction(() => {
           const current = this.#listByTrigger.all(trigger);
-          const byName = new Map(current.map((row) => [row.name, row]));
-          const unknown = names.filter((name) => !byName.has(name));
-          if (unknown.length > 0) return unknown;
-          const listed = new Set(names);
-          const order = [
-            ...names.map((name) => byName.get(name) as ActionRow),
-            ...current.filter((row) => !listed.has(row.name)),
-          ];
-          order.forEach((row, index) => {
-            if (row.position !== index + 1) this.#setPosition.run(index + 1, now, row.id);
-          });
-          return [];
+          const { unknown, moves } = planActionOrder(current, names);
+          for (const { row, position } of moves) this.#setPosition.run(position, now, row.id);
+          return unknown;
         })
         .immediate(),
     );
