@@ -16,7 +16,8 @@ import { startTestProvider, type TestProvider } from '../testing/test-provider.t
 const PASSWORD = 'correct horse battery';
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
 const FRESH_AUTH_SECONDS = 60;
-const SCREENSHOTS = new URL('../../../../docs/screenshots/', import.meta.url);
+// Beside the salary app's: the README shows copies of them from docs/screenshots.
+const SCREENSHOTS = new URL('../../../../e2e/screenshots/', import.meta.url);
 const LAPTOP = { viewport: { width: 1280, height: 800 } } as const;
 const LOGGED_LINE = "  console.log('client', event.client.client_id);\n";
 
