@@ -71,6 +71,14 @@ export function registerPasskeySignIn(
           error: 'That passkey belongs to another account. Sign out first to switch accounts.',
         });
       }
+      // An operator blocked the account: a valid passkey opens nothing, as the right password doesn't.
+      if ((await kit.deps.store.userManagement.find(userId))?.blocked === true) {
+        logAuthEvent({ event: 'login.failed', reason: 'blocked', clientId, ip });
+        return kit.proceed(request, reply, interaction, {
+          status: 401,
+          error: 'That passkey can not sign in. Ask your administrator for help.',
+        });
+      }
       rememberBrowser(request, reply, userId);
       interaction.progress.accountId = userId;
       logAuthEvent({ event: 'login.succeeded', userId, clientId, ip });
