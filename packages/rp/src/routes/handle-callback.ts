@@ -44,7 +44,9 @@ async function failure(
   page: Partial<Omit<SignInErrorDetails, 'error' | 'request' | 'homeUrl'>> = {},
 ): Promise<Response> {
   context.options.onError(error, request);
-  const session = 'session' in page ? page.session : await context.sessions.read(request);
+  // The page is told about the session when it can be read; a failing store does not hide the failure.
+  const session =
+    'session' in page ? page.session : await context.sessions.read(request).catch(() => undefined);
   const details: SignInErrorDetails = {
     error,
     status: error.status,
