@@ -142,7 +142,7 @@ describe('post-login Actions in the login flow', () => {
         userAgent: null,
         hostname: 'localhost',
         proofs: [{ method: 'password', at: now() }],
-        enrolledMethods: [],
+        enrolledMethods: async () => [],
       });
     assert.deepEqual(await decide('hr', { acr_values: ACR_MULTI_FACTOR }), {
       decision: 'allow',

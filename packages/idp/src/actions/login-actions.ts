@@ -5,7 +5,7 @@ import type { SecretBox } from '../crypto/secret-box.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
 import type { Store } from '../store/store.ts';
 import type { JsonObject } from './json-value.ts';
-import { type LoginEffects, loginEffectsOf } from './login-effects.ts';
+import { type LoginEffects, loginEffectsOf, NO_LOGIN_EFFECTS } from './login-effects.ts';
 import { type ActionsRequirement, METHOD_FACTOR_TYPES, requirementFromActions } from './login-requirement.ts';
 import type { PostLoginFactorType, PostLoginProtocol } from './post-login-event.ts';
 import type { PostLoginOutcome } from './post-login-outcome.ts';
@@ -29,7 +29,8 @@ export interface LoginForActions {
    * token records stand in for them in `event.authentication.methods`.
    */
   recordedAuthentication?: { amr: readonly string[]; authTime: number };
-  enrolledMethods: readonly MethodName[];
+  /** The person's enrolled second-factor methods; read only when an Action is enabled. */
+  enrolledMethods: () => Promise<readonly MethodName[]>;
 }
 
 /**
@@ -72,6 +73,12 @@ export class LoginActions {
   }
 
   async run(login: LoginForActions): Promise<LoginActionsDecision> {
+    // With no Action enabled there is nothing to run: the event (a dozen reads) is not built.
+    // Interactive logins are still counted, for `event.stats.logins_count` once Actions exist.
+    if (!(await this.#anyEnabled())) {
+      if (login.protocol === 'oidc-basic-profile') await this.#countLogin(login.accountId, login.protocol);
+      return { decision: 'allow', requirement: {}, effects: NO_LOGIN_EFFECTS };
+    }
     const user = await this.#store.users.findById(login.accountId);
     if (!user) return { decision: 'deny', code: 'access_denied', reason: 'the account no longer exists' };
     const metadata = await this.#store.userMetadata.find(user.id);
@@ -85,7 +92,7 @@ export class LoginActions {
           name: user.name,
           appMetadata: metadata?.appMetadata ?? {},
           userMetadata: metadata?.userMetadata ?? {},
-          enrolledFactors: enrolledFactorTypes(login.enrolledMethods),
+          enrolledFactors: enrolledFactorTypes(await login.enrolledMethods()),
         },
         client: {
           clientId: login.clientId,
@@ -142,6 +149,15 @@ export class LoginActions {
       this.#logAuthEvent?.({ event: 'action.denied', ...common, reason: outcome.reason });
     } else {
       this.#logAuthEvent?.({ event: 'action.failed', ...common, errorCode: outcome.code });
+    }
+  }
+
+  /** False only when the store says no post-login Action is enabled; a failing read runs them (and denies). */
+  async #anyEnabled(): Promise<boolean> {
+    try {
+      return (await this.#store.actions.listEnabled('post-login')).length > 0;
+    } catch {
+      return true;
     }
   }
 

@@ -149,7 +149,7 @@ export class InteractionKit {
         userAgent: request.headers['user-agent'] ?? null,
         hostname: request.hostname,
         proofs: mergeProofs(sessionProofs, progress.proofs),
-        enrolledMethods,
+        enrolledMethods: async () => enrolledMethods,
       });
       if (progress.actions.decision === 'allow' && progress.actions.requirement.enroll) {
         progress.enrollment = { since: now, hadSecondFactor: enrolledMethods.length > 0 };

@@ -88,7 +88,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     adapter: store.oidcAdapter,
     // The account page signs people in and steps them up through this provider (account/account-client.ts).
     clients: [accountClientMetadata(config.issuer)],
-    findAccount: createFindAccount(store.users, store.userManagement),
+    findAccount: createFindAccount(store.userManagement),
     acrValues: ladder.levels.map((level) => level.acr),
     // acr, amr and auth_time ride with the openid scope: every ID token says how the person signed in.
     claims: {

@@ -63,7 +63,7 @@ export async function runRefreshTokenActions(
     hostname: ctx.hostname,
     proofs: [],
     recordedAuthentication: { amr, authTime },
-    enrolledMethods: await deps.enrolledMethods(accountId),
+    enrolledMethods: () => deps.enrolledMethods(accountId),
   });
   if (decision.decision === 'deny') throw refusal(decision.reason);
   if (decision.requirement.enroll) {

@@ -165,7 +165,7 @@ async function levelRequiredByActions(
     userAgent: ctx.get('user-agent') || null,
     hostname: ctx.hostname,
     proofs,
-    enrolledMethods: (await deps.enrolledMethods?.(accountId)) ?? [],
+    enrolledMethods: async () => (await deps.enrolledMethods?.(accountId)) ?? [],
   });
   if (decision.decision === 'deny') {
     deps.logAuthEvent({
