@@ -4,8 +4,9 @@
  * and for a bare `oidc-provider` over the same storage (bench/load/bare-provider.ts), on 1 and 2
  * nodes (2 behind a round-robin proxy on 127.0.0.1), over SQLite and PostgreSQL.
  *
- *   npm run bench:load          (SECONDS=8 CONCURRENCY=16 by default; STORAGES=sqlite,postgres;
- *                                NODES=1,2; BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres)
+ *   npm run bench:load          (SECONDS=8 CONCURRENCY=16 ROUNDS=3 by default; STORAGES=sqlite,postgres;
+ *                                NODES=1,2; BENCH_DATABASE_URL=postgres://postgres@127.0.0.1:5432/postgres;
+ *                                STEPUP_DATABASE_POOL_MAX sizes the pool of every node, bare or not)
  *
  * The load generator runs on the same machine as the nodes, so the figures are for comparison
  * within one run, not capacity planning.
@@ -35,6 +36,7 @@ import {
 
 const SECONDS = Number(process.env.SECONDS ?? 8);
 const CONCURRENCY = Number(process.env.CONCURRENCY ?? 16);
+const ROUNDS = Number(process.env.ROUNDS ?? 3);
 const STORAGES = (process.env.STORAGES ?? 'sqlite,postgres').split(',') as Array<'sqlite' | 'postgres'>;
 const NODE_COUNTS = (process.env.NODES ?? '1,2').split(',').map(Number);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -189,13 +191,25 @@ async function measure(storageKind: 'sqlite' | 'postgres', nodeCount: number, se
   }
 }
 
+/** The median of each figure over the rounds (failures are summed). */
+function median(results: LoadResult[]): LoadResult {
+  const middle = (values: number[]) => values.sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? NaN;
+  return {
+    perSecond: middle(results.map((result) => result.perSecond)),
+    p50: middle(results.map((result) => result.p50)),
+    p99: middle(results.map((result) => result.p99)),
+    failures: results.reduce((sum, result) => sum + result.failures, 0),
+  };
+}
+
 const format = (result: LoadResult) =>
   `${result.perSecond.toFixed(0)} | ${result.p50.toFixed(1)} | ${result.p99.toFixed(1)}${result.failures ? ` (${result.failures} failed)` : ''}`;
 const overhead = (ours: number, bare: number) => `${(((bare - ours) / bare) * 100).toFixed(0)}%`;
 
 console.log(
   `node ${process.version}, ${cpus()[0]?.model ?? 'unknown CPU'} × ${cpus().length}, ` +
-    `${CONCURRENCY} concurrent clients, ${SECONDS} s per measurement`,
+    `${CONCURRENCY} concurrent clients, ${SECONDS} s per measurement, median of ${ROUNDS} rounds ` +
+    `(bare and Stepup alternating), pool ${process.env.STEPUP_DATABASE_POOL_MAX ?? 'default'}`,
 );
 console.log(
   '| storage | nodes | server | silent flows/s | p50 (ms) | p99 (ms) | token req/s | p50 (ms) | p99 (ms) |',
@@ -203,14 +217,23 @@ console.log(
 console.log('|---|---|---|---|---|---|---|---|---|');
 for (const storageKind of STORAGES) {
   for (const nodeCount of NODE_COUNTS) {
-    const bare = await measure(storageKind, nodeCount, 'bare');
-    const ours = await measure(storageKind, nodeCount, 'stepup');
-    for (const row of [bare, ours]) {
-      const name = row.server === 'bare' ? 'bare oidc-provider' : 'Stepup';
-      console.log(
-        `| ${row.storage} | ${row.nodes} | ${name} | ${format(row.silent)} | ${format(row.token)} |`,
-      );
+    const rounds: Record<Server, Awaited<ReturnType<typeof measure>>[]> = { bare: [], stepup: [] };
+    for (let round = 0; round < ROUNDS; round += 1) {
+      const order: Server[] = round % 2 === 0 ? ['bare', 'stepup'] : ['stepup', 'bare'];
+      for (const server of order) rounds[server].push(await measure(storageKind, nodeCount, server));
     }
+    const summary = (server: Server) => ({
+      silent: median(rounds[server].map((result) => result.silent)),
+      token: median(rounds[server].map((result) => result.token)),
+    });
+    const bare = summary('bare');
+    const ours = summary('stepup');
+    console.log(
+      `| ${storageKind} | ${nodeCount} | bare oidc-provider | ${format(bare.silent)} | ${format(bare.token)} |`,
+    );
+    console.log(
+      `| ${storageKind} | ${nodeCount} | Stepup | ${format(ours.silent)} | ${format(ours.token)} |`,
+    );
     console.log(
       `| ${storageKind} | ${nodeCount} | overhead | ${overhead(ours.silent.perSecond, bare.silent.perSecond)} | | | ` +
         `${overhead(ours.token.perSecond, bare.token.perSecond)} | | |`,
