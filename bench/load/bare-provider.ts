@@ -1,8 +1,9 @@
 /**
  * The baseline of the load benchmark: `oidc-provider` alone, over the same storage as Stepup (the
  * store's oidc-provider adapter and client registry), with the same protocol settings (code flow,
- * rotating refresh tokens, RS256 ID tokens, client_secret_basic) and none of Stepup's additions: no
- * step-up check, no Actions, no login pages — its interaction signs the bench account in at once.
+ * rotating refresh tokens, RS256 ID tokens, client_secret_basic, accounts read from the store) and
+ * none of Stepup's additions: no step-up check, no Actions, no login pages — its interaction signs
+ * the bench account in at once.
  *
  * Started as a process by bench/load.ts with BENCH_ISSUER, BENCH_PORT, BENCH_ACCOUNT_ID,
  * BENCH_PROVIDER_KEYS (JSON: {jwks, cookieKeys}) and the storage variables of the provider itself
@@ -45,7 +46,11 @@ async function grantEverythingRequested(ctx: KoaContextWithOIDC) {
 
 const provider = new Provider(issuer, {
   adapter: store.oidcAdapter,
-  findAccount: (_ctx, sub) => ({ accountId: sub, claims: () => ({ sub }) }),
+  // A real deployment reads the account from its storage, as Stepup does.
+  findAccount: async (_ctx, sub) => {
+    const user = await store.users.findById(sub);
+    return user ? { accountId: user.id, claims: () => ({ sub: user.id }) } : undefined;
+  },
   claims: { openid: ['sub'] },
   clientDefaults: {
     grant_types: ['authorization_code', 'refresh_token'],
