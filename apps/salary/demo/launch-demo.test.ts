@@ -59,6 +59,7 @@ describe('the npm start launcher', () => {
       assert.match(first.text, /DEMO MODE/);
       assert.ok(first.text.includes(`Salary app      ${first.demo.appUrl}`));
       assert.ok(first.text.includes(`Authenticator   ${first.demo.issuer}/authenticator`));
+      assert.ok(first.text.includes(`Dashboard       ${first.demo.issuer}/dashboard`));
       for (const employee of tenant.employees) {
         assert.ok(
           employee.password && first.text.includes(employee.password),
