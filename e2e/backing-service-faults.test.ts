@@ -4,7 +4,7 @@ import { after, before, describe, type TestContext, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { ACR_MULTI_FACTOR } from '@stepup/core';
 import { totpCodeAt } from '../packages/idp/src/factors/totp/totp.ts';
-import { STORE_UNAVAILABLE_BODY } from '../packages/idp/src/http/store-unavailable.ts';
+import { STORE_UNAVAILABLE_BODY } from '../packages/idp/src/http/store-errors.ts';
 import { PROVIDER_ROUTES } from '../packages/idp/src/oidc/provider-routes.ts';
 import { postTokenRequest } from '../packages/idp/src/testing/post-token-request.ts';
 import { createPostgresTestDatabase } from '../packages/idp/src/testing/postgres-test-database.ts';

@@ -5,9 +5,9 @@ import { ActionManagementError } from '../actions/action-management-error.ts';
 import { registerActionsAdminRoutes } from '../actions/admin/actions-admin-routes.ts';
 import type { ActionSandbox } from '../actions/sandbox/action-sandbox.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
-import { RETRY_AFTER_SECONDS } from '../http/store-unavailable.ts';
+import { RETRY_AFTER_SECONDS } from '../http/store-errors.ts';
 import type { ProviderKeys } from '../oidc/provider-keys.ts';
-import { isStoreUnavailable, StoreConflictError } from '../store/errors.ts';
+import { isStoreInputError, isStoreUnavailable, StoreConflictError } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
 import { ApiError } from './api-error.ts';
 import { registerApisRoutes } from './apis-routes.ts';
@@ -87,6 +87,14 @@ export async function registerManagementApi(
               error.message,
               code === 'invalid_body' ? { details: { field: '', issues: [] } } : {},
             ),
+          );
+        }
+        if (isStoreInputError(error)) {
+          return send(
+            reply,
+            new ApiError('invalid_body', 'a value contains a character that is not allowed (U+0000)', {
+              details: { field: '', issues: [] },
+            }),
           );
         }
         if (isStoreUnavailable(error)) {

@@ -16,7 +16,7 @@ import {
 } from '../interaction/interaction-routes.ts';
 import { ProviderMount } from '../oidc/provider-mount.ts';
 import { isProviderPath } from '../oidc/provider-routes.ts';
-import { answerStoreUnavailable } from './store-unavailable.ts';
+import { answerStoreErrors } from './store-errors.ts';
 
 const STYLESHEET = readFileSync(new URL('../interaction/assets/stepup.css', import.meta.url));
 
@@ -74,7 +74,7 @@ export async function createServer(deps: ServerDependencies): Promise<{
   await app.register(middie);
   // While the database is down (or restarting), requests fail fast with a 503 the client may retry.
   const providerMount = new ProviderMount(provider);
-  answerStoreUnavailable(app, providerMount, deps.logger);
+  answerStoreErrors(app, providerMount, deps.logger);
 
   app.use((request, response, next) => {
     const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;

@@ -1,5 +1,5 @@
 /** Stable codes a caller can switch on; the message is for logs only. */
-export type StoreErrorCode = 'conflict' | 'unavailable';
+export type StoreErrorCode = 'conflict' | 'unavailable' | 'invalid_input';
 
 /** A failure of the storage layer that callers are expected to handle. */
 export class StoreError extends Error {
@@ -31,6 +31,23 @@ export class StoreUnavailableError extends StoreError {
     super('unavailable', message, options);
     this.name = 'StoreUnavailableError';
   }
+}
+
+/**
+ * A value the database can not hold (PostgreSQL text refuses U+0000): nothing was read or written,
+ * and the HTTP layer answers 400. No stored value contains such a character, so no lookup could
+ * have matched either.
+ */
+export class StoreInputError extends StoreError {
+  constructor(message: string, options?: ErrorOptions) {
+    super('invalid_input', message, options);
+    this.name = 'StoreInputError';
+  }
+}
+
+/** True for input the store refused as unstorable (see `StoreInputError`). */
+export function isStoreInputError(error: unknown): boolean {
+  return error instanceof StoreError && error.code === 'invalid_input';
 }
 
 /** True for a store that cannot serve for now (a database restarting, a closed pool): retry later. */

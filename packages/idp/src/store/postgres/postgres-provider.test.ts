@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { ACR_MULTI_FACTOR, ACR_ONE_FACTOR } from '@stepup/core';
 import * as oidc from 'openid-client';
 import { totpCodeAt } from '../../factors/totp/totp.ts';
-import { STORE_UNAVAILABLE_BODY } from '../../http/store-unavailable.ts';
+import { STORE_INPUT_BODY, STORE_UNAVAILABLE_BODY } from '../../http/store-errors.ts';
 import { machineToken } from '../../testing/management-tokens.ts';
 import { type OutageProxy, startOutageProxy } from '../../testing/outage-proxy.ts';
 import { postTokenRequest } from '../../testing/post-token-request.ts';
@@ -99,6 +99,31 @@ describe('the provider on PostgreSQL', { skip: created.skip ?? false }, () => {
       assert.equal(result.status, 400);
       assert.equal(result.body.error, 'invalid_grant');
     }
+  });
+
+  test('U+0000, which PostgreSQL text can not hold, is a 400 saying so, on every kind of endpoint', async () => {
+    const token = await postToken({ grant_type: 'refresh_token', refresh_token: 'a\u0000b' });
+    assert.deepEqual([token.status, token.body], [400, STORE_INPUT_BODY]);
+
+    const authorize = await fetch(
+      `${idp.issuer}/authorize?client_id=a%00b&response_type=code&scope=openid&redirect_uri=http://127.0.0.1:9/cb`,
+      { headers: { accept: 'text/html' }, redirect: 'manual' },
+    );
+    assert.equal(authorize.status, 400);
+    assert.match(await authorize.text(), /<h1>Request not accepted<\/h1>/);
+
+    const rp = await app();
+    const login = expectPage(await rp.open(await rp.authorizationUrl()));
+    const password = await submitPassword(rp.browser, login.html, 'bo\u0000b', PASSWORD);
+    assert.ok('page' in password);
+    assert.deepEqual([password.page.status, JSON.parse(password.html)], [400, STORE_INPUT_BODY]);
+
+    const robot = await machineToken(idp, 'nul-robot', ['read:users']);
+    const users = await fetch(new URL('/api/v1/users?q=a%00b', idp.issuer), {
+      headers: { authorization: `Bearer ${robot}` },
+    });
+    assert.equal(users.status, 400);
+    assert.equal(((await users.json()) as { error: { code: string } }).error.code, 'invalid_body');
   });
 
   test('while the database is down: 503 to retry, as JSON and as a page; afterwards it serves again', async () => {

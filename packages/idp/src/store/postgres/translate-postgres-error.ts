@@ -1,4 +1,4 @@
-import { StoreConflictError, StoreUnavailableError } from '../errors.ts';
+import { StoreConflictError, StoreInputError, StoreUnavailableError } from '../errors.ts';
 
 /** Node's socket errors that mean the server cannot be reached or went away. */
 const NETWORK_ERROR_CODES = new Set([
@@ -27,8 +27,9 @@ function isUnavailableSqlState(code: string): boolean {
 }
 
 /**
- * Turns the failures callers handle into `StoreError`s: a unique violation is a conflict; an
- * unreachable, restarting or overloaded server is `unavailable`. Other errors (a broken foreign key,
+ * Turns the failures callers handle into `StoreError`s: a unique violation is a conflict; a value
+ * text can not hold is `invalid_input`; an unreachable, restarting or overloaded server is
+ * `unavailable`. Other errors (a broken foreign key,
  * bad input, a bug in a statement) pass through unchanged.
  */
 export function translatePostgresError(error: unknown): unknown {
@@ -36,6 +37,10 @@ export function translatePostgresError(error: unknown): unknown {
   const code = 'code' in error && typeof error.code === 'string' ? error.code : '';
   if (code === '23505') {
     return new StoreConflictError('a record with the same unique value already exists', { cause: error });
+  }
+  // 22021: a text value with U+0000 (or bytes that are not UTF-8); 22P05: U+0000 escaped into jsonb.
+  if (code === '22021' || code === '22P05') {
+    return new StoreInputError('a value contains a character PostgreSQL can not store', { cause: error });
   }
   if (NETWORK_ERROR_CODES.has(code) || isUnavailableSqlState(code) || isPoolConnectionFailure(error)) {
     return new StoreUnavailableError('PostgreSQL is unavailable', { cause: error });
