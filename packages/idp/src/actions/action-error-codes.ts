@@ -33,23 +33,6 @@ export type ActionErrorCode =
   /** The sandbox itself failed (its worker crashed or could not start). */
   | 'action_sandbox_failed';
 
-/** Every `ActionErrorCode`, for validation and documentation. */
-export const ACTION_ERROR_CODES: readonly ActionErrorCode[] = [
-  'action_invalid',
-  'action_threw',
-  'action_timeout',
-  'action_out_of_memory',
-  'action_stack_overflow',
-  'action_did_not_settle',
-  'action_log_limit',
-  'action_invalid_call',
-  'action_invalid_claim',
-  'action_module_unavailable',
-  'action_unsupported_api',
-  'action_secrets_unreadable',
-  'action_sandbox_failed',
-];
-
 /** A failed execution: a stable code and a private detail (already free of the Action's secrets). */
 export interface ActionFailure {
   code: ActionErrorCode;
