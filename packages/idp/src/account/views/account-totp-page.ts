@@ -1,4 +1,6 @@
-import { csrfInput, errorAlert, oneTimeCodeField } from '../../interaction/views/form-parts.ts';
+import { authenticatorAppConfirmationField } from '../../interaction/views/authenticator-app-confirmation-field.ts';
+import { codeEntryForm } from '../../interaction/views/code-entry-form.ts';
+import { errorAlert } from '../../interaction/views/form-parts.ts';
 import { html } from '../../interaction/views/html.ts';
 import { icon } from '../../interaction/views/icons.ts';
 import { renderDocument } from '../../interaction/views/layout.ts';
@@ -28,22 +30,17 @@ export function renderAccountTotpPage(options: {
 </li>
 <li>
 <h2>Name it and enter the 6-digit code</h2>
-<form method="post" action="/account/totp">
-${csrfInput(options.csrfToken)}
-${invalid ? errorAlert('code-error', options.error ?? '') : ''}
-<div class="field">
+${codeEntryForm({
+  action: '/account/totp',
+  csrfToken: options.csrfToken,
+  feedback: invalid ? errorAlert('code-error', options.error ?? '') : '',
+  fields: html`<div class="field">
 <label for="name">Name</label>
 <input class="input" type="text" id="name" name="name" value="Authenticator app" maxlength="64" required>
 </div>
-${oneTimeCodeField({
-  label: 'Code from the app',
-  hint: 'This confirms the app is set up correctly.',
-  describedByIds: invalid ? ['code-error'] : [],
-  invalid,
-  autofocus: invalid,
+${authenticatorAppConfirmationField(invalid)}`,
+  submitLabel: 'Add it',
 })}
-<button class="button button-primary" type="submit">Add it</button>
-</form>
 </li>
 </ol>
 <p><a href="/account">Back to your account</a></p>`;

@@ -1,8 +1,9 @@
+import { codeEntryForm } from './code-entry-form.ts';
 import { codeFeedback } from './code-feedback.ts';
 import { alternativesForm, cancelForm, csrfInput, oneTimeCodeField } from './form-parts.ts';
 import { html } from './html.ts';
-import { icon } from './icons.ts';
 import { renderDocument } from './layout.ts';
+import { secondFactorIntro } from './second-factor-intro.ts';
 
 function describeMinutes(seconds: number): string {
   const minutes = Math.max(1, Math.round(seconds / 60));
@@ -31,28 +32,30 @@ export function renderEmailCodeChallengePage(options: {
   attemptsLeft?: number;
 }): string {
   const { feedback, describedByIds, invalid } = codeFeedback(options.error, options.attemptsLeft);
-  const main = html`<div class="card-icon">${icon('shield')}</div>
-<p class="eyebrow">Two-step verification</p>
-<h1>Check your email</h1>
-<p><span class="client-name">${options.clientName}</span> needs a second factor for this page. ${
-    options.sent
+  const main = html`${secondFactorIntro({
+    icon: 'shield',
+    heading: 'Check your email',
+    purpose: 'challenge',
+    clientName: options.clientName,
+    username: options.username,
+    instructions: options.sent
       ? html`We sent a 6-digit code to <strong>${options.sentTo}</strong>. It works once, for ${describeMinutes(options.codeTtlSeconds)}.`
-      : html`We can send a 6-digit code to <strong>${options.sentTo}</strong>.`
-  }</p>
-<p class="account">Signed in as <strong>${options.username}</strong></p>
-<form method="post" action="${options.action}">
-${csrfInput(options.csrfToken)}
-${feedback}
-${oneTimeCodeField({
-  label: '6-digit code',
-  hint: 'Use the code from the newest email: sending a new one voids the older ones.',
-  title: 'Enter the 6 digits from the email we sent you',
-  describedByIds,
-  invalid,
-  autofocus: true,
+      : html`We can send a 6-digit code to <strong>${options.sentTo}</strong>.`,
+  })}
+${codeEntryForm({
+  action: options.action,
+  csrfToken: options.csrfToken,
+  feedback,
+  fields: oneTimeCodeField({
+    label: '6-digit code',
+    hint: 'Use the code from the newest email: sending a new one voids the older ones.',
+    title: 'Enter the 6 digits from the email we sent you',
+    describedByIds,
+    invalid,
+    autofocus: true,
+  }),
+  submitLabel: 'Verify',
 })}
-<button class="button button-primary" type="submit">Verify</button>
-</form>
 <form class="form-secondary" method="post" action="${options.resendAction}">
 ${csrfInput(options.csrfToken)}
 <button class="button button-secondary" type="submit">Send a new code</button>

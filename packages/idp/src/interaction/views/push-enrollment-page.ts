@@ -1,8 +1,8 @@
 import { alternativesForm, cancelForm } from './form-parts.ts';
 import { html } from './html.ts';
-import { icon } from './icons.ts';
 import { renderDocument } from './layout.ts';
 import { pushEnrollmentLink } from './push-enrollment-link.ts';
+import { secondFactorIntro } from './second-factor-intro.ts';
 
 /**
  * Push enrollment during a login, for a person with no second factor yet (trust on first use): a
@@ -28,11 +28,14 @@ export function renderPushEnrollmentPage(options: {
     ttlSeconds: options.ttlSeconds,
     openLinkHint: html`Can't scan it? Open this link on your phone.`,
   });
-  const main = html`<div class="card-icon">${icon('phone')}</div>
-<p class="eyebrow">Two-step verification</p>
-<h1>Get sign-in requests on your phone</h1>
-<p><span class="client-name">${options.clientName}</span> needs a second factor for this page, and your account doesn't have one yet. You only do this once.</p>
-<p class="account">Signed in as <strong>${options.username}</strong></p>
+  const main = html`${secondFactorIntro({
+    icon: 'phone',
+    heading: 'Get sign-in requests on your phone',
+    purpose: 'enrollment',
+    clientName: options.clientName,
+    username: options.username,
+    instructions: html`You only do this once.`,
+  })}
 <ol class="steps" data-push-events="${options.eventsUrl}" data-push-next="${options.nextUrl}">
 <li>
 <h2>Scan the QR code with your phone</h2>

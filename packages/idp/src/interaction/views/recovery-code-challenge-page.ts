@@ -1,8 +1,9 @@
+import { codeEntryForm } from './code-entry-form.ts';
 import { codeFeedback } from './code-feedback.ts';
-import { alternativesForm, cancelForm, csrfInput, describedBy } from './form-parts.ts';
+import { alternativesForm, cancelForm, describedBy } from './form-parts.ts';
 import { html } from './html.ts';
-import { icon } from './icons.ts';
 import { renderDocument } from './layout.ts';
+import { secondFactorIntro } from './second-factor-intro.ts';
 
 /**
  * The second factor by recovery code, for a person who cannot use their usual one. Offered only under
@@ -21,21 +22,25 @@ export function renderRecoveryCodeChallengePage(options: {
   attemptsLeft?: number;
 }): string {
   const { feedback, describedByIds, invalid } = codeFeedback(options.error, options.attemptsLeft);
-  const main = html`<div class="card-icon">${icon('lock')}</div>
-<p class="eyebrow">Two-step verification</p>
-<h1>Enter a recovery code</h1>
-<p><span class="client-name">${options.clientName}</span> needs a second factor for this page. Use one of the recovery codes you saved when you set up two-step verification. Each code works once.</p>
-<p class="account">Signed in as <strong>${options.username}</strong></p>
-<form method="post" action="${options.action}">
-${csrfInput(options.csrfToken)}
-${feedback}
-<div class="field">
+  const main = html`${secondFactorIntro({
+    icon: 'lock',
+    heading: 'Enter a recovery code',
+    purpose: 'challenge',
+    clientName: options.clientName,
+    username: options.username,
+    instructions: html`Use one of the recovery codes you saved when you set up two-step verification. Each code works once.`,
+  })}
+${codeEntryForm({
+  action: options.action,
+  csrfToken: options.csrfToken,
+  feedback,
+  fields: html`<div class="field">
 <label for="code">Recovery code</label>
 <p class="field-hint" id="code-hint">10 letters and digits, like ABCDE-12345. Dashes and spaces don't matter.</p>
 <input class="input input-recovery-code" type="text" id="code" name="code" maxlength="32" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus${describedBy(['code-hint', ...describedByIds], invalid)}>
-</div>
-<button class="button button-primary" type="submit">Verify</button>
-</form>
+</div>`,
+  submitLabel: 'Verify',
+})}
 ${options.alternatives ? alternativesForm({ ...options.alternatives, csrfToken: options.csrfToken }) : ''}
 ${cancelForm({ action: options.cancelAction, csrfToken: options.csrfToken })}`;
 

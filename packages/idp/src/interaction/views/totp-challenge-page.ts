@@ -1,8 +1,9 @@
+import { codeEntryForm } from './code-entry-form.ts';
 import { codeFeedback } from './code-feedback.ts';
-import { alternativesForm, cancelForm, csrfInput, oneTimeCodeField } from './form-parts.ts';
+import { alternativesForm, cancelForm, oneTimeCodeField } from './form-parts.ts';
 import { html } from './html.ts';
-import { icon } from './icons.ts';
 import { renderDocument } from './layout.ts';
+import { secondFactorIntro } from './second-factor-intro.ts';
 
 /**
  * The second factor for an account that already has TOTP: asks for the current 6-digit code.
@@ -22,23 +23,27 @@ export function renderTotpChallengePage(options: {
 }): string {
   const { feedback, describedByIds, invalid } = codeFeedback(options.error, options.attemptsLeft);
 
-  const main = html`<div class="card-icon">${icon('shield')}</div>
-<p class="eyebrow">Two-step verification</p>
-<h1>Enter your verification code</h1>
-<p><span class="client-name">${options.clientName}</span> needs a second factor for this page. Open the authenticator app on your phone and enter the code it shows for Stepup.</p>
-<p class="account">Signed in as <strong>${options.username}</strong></p>
-<form method="post" action="${options.action}">
-${csrfInput(options.csrfToken)}
-${feedback}
-${oneTimeCodeField({
-  label: '6-digit code',
-  hint: 'The code changes every 30 seconds.',
-  describedByIds,
-  invalid,
-  autofocus: true,
+  const main = html`${secondFactorIntro({
+    icon: 'shield',
+    heading: 'Enter your verification code',
+    purpose: 'challenge',
+    clientName: options.clientName,
+    username: options.username,
+    instructions: html`Open the authenticator app on your phone and enter the code it shows for Stepup.`,
+  })}
+${codeEntryForm({
+  action: options.action,
+  csrfToken: options.csrfToken,
+  feedback,
+  fields: oneTimeCodeField({
+    label: '6-digit code',
+    hint: 'The code changes every 30 seconds.',
+    describedByIds,
+    invalid,
+    autofocus: true,
+  }),
+  submitLabel: 'Verify',
 })}
-<button class="button button-primary" type="submit">Verify</button>
-</form>
 ${options.alternatives ? alternativesForm({ ...options.alternatives, csrfToken: options.csrfToken }) : ''}
 ${cancelForm({ action: options.cancelAction, csrfToken: options.csrfToken })}`;
 

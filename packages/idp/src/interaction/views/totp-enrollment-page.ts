@@ -1,7 +1,9 @@
-import { alternativesForm, cancelForm, csrfInput, errorAlert, oneTimeCodeField } from './form-parts.ts';
+import { authenticatorAppConfirmationField } from './authenticator-app-confirmation-field.ts';
+import { codeEntryForm } from './code-entry-form.ts';
+import { alternativesForm, cancelForm, errorAlert } from './form-parts.ts';
 import { html } from './html.ts';
-import { icon } from './icons.ts';
 import { renderDocument } from './layout.ts';
+import { secondFactorIntro } from './second-factor-intro.ts';
 
 /** Blocks of 4 are easier to copy by eye; authenticator apps ignore the spaces. */
 function groupSecret(secret: string): string {
@@ -39,11 +41,14 @@ export function renderTotpEnrollmentPage(options: {
   const { error } = options;
   const invalid = error !== undefined;
 
-  const main = html`<div class="card-icon">${icon('phone')}</div>
-<p class="eyebrow">Two-step verification</p>
-<h1>Set up an authenticator app</h1>
-<p><span class="client-name">${options.clientName}</span> needs a second factor for this page, and your account doesn't have one yet. It takes about a minute, and you only do it once.</p>
-<p class="account">Signed in as <strong>${options.username}</strong></p>
+  const main = html`${secondFactorIntro({
+    icon: 'phone',
+    heading: 'Set up an authenticator app',
+    purpose: 'enrollment',
+    clientName: options.clientName,
+    username: options.username,
+    instructions: html`It takes about a minute, and you only do it once.`,
+  })}
 <ol class="steps">
 <li>
 <h2>Scan the QR code</h2>
@@ -55,18 +60,13 @@ export function renderTotpEnrollmentPage(options: {
 </li>
 <li>
 <h2>Enter the 6-digit code</h2>
-<form method="post" action="${options.action}">
-${csrfInput(options.csrfToken)}
-${invalid ? errorAlert('code-error', error) : ''}
-${oneTimeCodeField({
-  label: 'Code from the app',
-  hint: 'This confirms the app is set up correctly.',
-  describedByIds: invalid ? ['code-error'] : [],
-  invalid,
-  autofocus: invalid,
+${codeEntryForm({
+  action: options.action,
+  csrfToken: options.csrfToken,
+  feedback: invalid ? errorAlert('code-error', error) : '',
+  fields: authenticatorAppConfirmationField(invalid),
+  submitLabel: 'Turn on and continue',
 })}
-<button class="button button-primary" type="submit">Turn on and continue</button>
-</form>
 </li>
 </ol>
 ${options.alternatives ? alternativesForm({ ...options.alternatives, csrfToken: options.csrfToken }) : ''}

@@ -1,7 +1,7 @@
 import { alternativesForm, cancelForm, errorAlert } from './form-parts.ts';
 import { html } from './html.ts';
-import { icon } from './icons.ts';
 import { renderDocument } from './layout.ts';
+import { secondFactorIntro } from './second-factor-intro.ts';
 import { WEBAUTHN_SCRIPTS, webauthnCeremonyForm } from './webauthn-ceremony-form.ts';
 
 /**
@@ -23,11 +23,14 @@ export function renderWebAuthnChallengePage(options: {
   const invalid = error !== undefined;
   const other = options.alternatives !== undefined && options.alternatives.choices.length > 0;
 
-  const main = html`<div class="card-icon">${icon('shield')}</div>
-<p class="eyebrow">Two-step verification</p>
-<h1>Use your security key or passkey</h1>
-<p><span class="client-name">${options.clientName}</span> needs a second factor for this page. Select Continue, then touch your security key, or confirm with your fingerprint, face or screen lock when asked.</p>
-<p class="account">Signed in as <strong>${options.username}</strong></p>
+  const main = html`${secondFactorIntro({
+    icon: 'shield',
+    heading: 'Use your security key or passkey',
+    purpose: 'challenge',
+    clientName: options.clientName,
+    username: options.username,
+    instructions: html`Select Continue, then touch your security key, or confirm with your fingerprint, face or screen lock when asked.`,
+  })}
 ${invalid ? errorAlert('webauthn-error', error) : ''}
 ${webauthnCeremonyForm({
   ceremony: 'authenticate',

@@ -1,7 +1,7 @@
 import { alternativesForm, cancelForm, errorAlert } from './form-parts.ts';
 import { html } from './html.ts';
-import { icon } from './icons.ts';
 import { renderDocument } from './layout.ts';
+import { secondFactorIntro } from './second-factor-intro.ts';
 import { WEBAUTHN_SCRIPTS, webauthnCeremonyForm } from './webauthn-ceremony-form.ts';
 
 /**
@@ -23,11 +23,14 @@ export function renderWebAuthnEnrollmentPage(options: {
   const invalid = error !== undefined;
   const other = options.alternatives !== undefined && options.alternatives.choices.length > 0;
 
-  const main = html`<div class="card-icon">${icon('shield')}</div>
-<p class="eyebrow">Two-step verification</p>
-<h1>Add a security key or passkey</h1>
-<p><span class="client-name">${options.clientName}</span> needs a second factor for this page, and your account doesn't have one yet. Add a passkey, kept by this device and unlocked with your fingerprint, face or screen lock, or a security key you plug in or tap. You only do this once.</p>
-<p class="account">Signed in as <strong>${options.username}</strong></p>
+  const main = html`${secondFactorIntro({
+    icon: 'shield',
+    heading: 'Add a security key or passkey',
+    purpose: 'enrollment',
+    clientName: options.clientName,
+    username: options.username,
+    instructions: html`Add a passkey, kept by this device and unlocked with your fingerprint, face or screen lock, or a security key you plug in or tap. You only do this once.`,
+  })}
 ${invalid ? errorAlert('webauthn-error', error) : ''}
 ${webauthnCeremonyForm({
   ceremony: 'register',
