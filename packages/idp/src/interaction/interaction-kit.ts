@@ -138,7 +138,13 @@ export class InteractionKit {
       !progress.actions &&
       this.deps.loginActions
     ) {
-      const enrolledMethods = await this.enrolledMethods(step.accountId);
+      // Read once, and only when an Action or an enrollment needs them.
+      let enrolled: Promise<MethodName[]> | undefined;
+      const accountId = step.accountId;
+      const enrolledMethods = () => {
+        enrolled ??= this.enrolledMethods(accountId);
+        return enrolled;
+      };
       progress.actions = await this.deps.loginActions.run({
         accountId: step.accountId,
         clientId,
@@ -149,10 +155,10 @@ export class InteractionKit {
         userAgent: request.headers['user-agent'] ?? null,
         hostname: request.hostname,
         proofs: mergeProofs(sessionProofs, progress.proofs),
-        enrolledMethods: async () => enrolledMethods,
+        enrolledMethods,
       });
       if (progress.actions.decision === 'allow' && progress.actions.requirement.enroll) {
-        progress.enrollment = { since: now, hadSecondFactor: enrolledMethods.length > 0 };
+        progress.enrollment = { since: now, hadSecondFactor: (await enrolledMethods()).length > 0 };
       }
       await store.interactionStates.save(details.uid, progress, details.exp);
       step = await decide(await actionsRequirement());
