@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import pg from 'pg';
+import { skipOrFailUnreachable } from './skip-or-fail-unreachable.ts';
 
 /** The server the PostgreSQL tests use unless `STEPUP_TEST_DATABASE_URL` names another. */
 export const DEFAULT_TEST_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postgres';
@@ -33,9 +34,8 @@ export async function createPostgresTestDatabase(
   try {
     await onServer(serverUrl, (client) => client.query(`CREATE DATABASE ${name}`));
   } catch (error) {
-    const reason = `PostgreSQL is not reachable at ${redactPassword(serverUrl)} (${(error as Error).message}); start it or set STEPUP_TEST_DATABASE_URL`;
-    if (env.CI) throw new Error(`${reason}. CI is set, so the PostgreSQL tests fail instead of skipping.`);
-    return { skip: `${reason}. Skipping the PostgreSQL tests.` };
+    const service = { name: 'PostgreSQL', url: serverUrl, urlVariable: 'STEPUP_TEST_DATABASE_URL' };
+    return { skip: skipOrFailUnreachable(service, error, env) };
   }
   const url = new URL(serverUrl);
   url.pathname = `/${name}`;
@@ -66,15 +66,5 @@ async function onServer<T>(url: string, work: (client: pg.Client) => Promise<T>)
     return await work(client);
   } finally {
     await client.end();
-  }
-}
-
-function redactPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.href;
-  } catch {
-    return 'the configured URL';
   }
 }

@@ -1,5 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { Redis } from 'ioredis';
+import { skipOrFailUnreachable } from './skip-or-fail-unreachable.ts';
 
 /** The server the Redis tests use unless `STEPUP_TEST_REDIS_URL` names another. */
 export const DEFAULT_TEST_REDIS_URL = 'redis://127.0.0.1:6379';
@@ -39,9 +40,9 @@ export async function connectRedisForTests(
     await probe.connect();
     await probe.ping();
   } catch (error) {
-    const reason = `Redis is not reachable at ${redactPassword(url)} (${(error as Error).message}); start it or set STEPUP_TEST_REDIS_URL`;
-    if (env.CI) throw new Error(`${reason}. CI is set, so the Redis tests fail instead of skipping.`);
-    return { skip: `${reason}. Skipping the Redis tests.` };
+    return {
+      skip: skipOrFailUnreachable({ name: 'Redis', url, urlVariable: 'STEPUP_TEST_REDIS_URL' }, error, env),
+    };
   } finally {
     probe.disconnect();
   }
@@ -70,14 +71,4 @@ export async function connectRedisForTests(
       },
     },
   };
-}
-
-function redactPassword(url: string): string {
-  try {
-    const parsed = new URL(url);
-    if (parsed.password) parsed.password = '***';
-    return parsed.href;
-  } catch {
-    return 'the configured URL';
-  }
 }
