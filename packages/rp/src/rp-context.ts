@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import type { CheckedRpOptions } from './config/rp-options.ts';
 import { StepupRpError } from './errors.ts';
-import type { IdTokenKey } from './id-token/validate-id-token.ts';
+import type { IdTokenExpectations, IdTokenKey } from './id-token/validate-id-token.ts';
 import { isSymmetricAlgorithm } from './jwt/jws-algorithms.ts';
 import { RemoteKeySet } from './jwt/remote-key-set.ts';
 import { Sealer } from './session/sealed-value.ts';
@@ -73,6 +73,23 @@ export function protocolClient(
     return response;
   };
   return config;
+}
+
+/**
+ * What every ID token from the provider must meet, judged by the clock at the time of the call; a login
+ * adds its `nonce` and `max_age`.
+ */
+export function idTokenExpectations(context: RpContext): IdTokenExpectations {
+  const { options } = context;
+  return {
+    issuer: context.server.issuer,
+    clientId: options.clientId,
+    trustedAudiences: options.trustedAudiences,
+    key: context.idTokenKey,
+    now: options.clock(),
+    skew: options.clockSkew,
+    maxTokenLength: options.maxTokenLength,
+  };
 }
 
 /** openid-client wraps what a custom fetch throws; this package's own errors are found in the causes. */

@@ -4,7 +4,7 @@ import { type ValidatedIdToken, validateIdToken } from '../id-token/validate-id-
 import { respondWithErrorPage, type SignInErrorDetails } from '../pages/sign-in-error.ts';
 import { describeContext, describePolicy } from '../policy/describe-policy.ts';
 import { type AuthenticationContext, evaluatePolicy } from '../policy/evaluate-policy.ts';
-import { protocolClient, type RpContext, unwrapProtocolError } from '../rp-context.ts';
+import { idTokenExpectations, protocolClient, type RpContext, unwrapProtocolError } from '../rp-context.ts';
 import type { RpSession } from '../session/rp-session.ts';
 import type { LoginTransaction } from '../transaction/login-transaction.ts';
 import { loginRouteUrl } from './start-login.ts';
@@ -94,13 +94,7 @@ async function redeem(context: RpContext, request: Request, transaction: LoginTr
     }
     idToken = body.id_token;
     validated = await validateIdToken(body.id_token, {
-      issuer: context.server.issuer,
-      clientId: options.clientId,
-      trustedAudiences: options.trustedAudiences,
-      key: context.idTokenKey,
-      now: options.clock(),
-      skew: options.clockSkew,
-      maxTokenLength: options.maxTokenLength,
+      ...idTokenExpectations(context),
       nonce: transaction.nonce,
       ...(transaction.maxAge === undefined ? {} : { maxAge: transaction.maxAge }),
     });

@@ -1,7 +1,7 @@
 import * as oidc from 'openid-client';
 import { StepupRpError } from '../errors.ts';
 import { validateIdToken } from '../id-token/validate-id-token.ts';
-import { protocolClient, type RpContext, unwrapProtocolError } from '../rp-context.ts';
+import { idTokenExpectations, protocolClient, type RpContext, unwrapProtocolError } from '../rp-context.ts';
 import type { RpSession } from '../session/rp-session.ts';
 
 /**
@@ -33,15 +33,7 @@ export async function refreshSession(context: RpContext, request: Request): Prom
   let newIdToken: string | undefined;
   const client = protocolClient(context, async (body) => {
     if (typeof body.id_token !== 'string') return;
-    const validated = await validateIdToken(body.id_token, {
-      issuer: context.server.issuer,
-      clientId: options.clientId,
-      trustedAudiences: options.trustedAudiences,
-      key: context.idTokenKey,
-      now: options.clock(),
-      skew: options.clockSkew,
-      maxTokenLength: options.maxTokenLength,
-    });
+    const validated = await validateIdToken(body.id_token, idTokenExpectations(context));
     if (validated.sub !== session.sub) {
       throw new StepupRpError('subject_mismatch', 'The refreshed tokens are for someone else.', {
         detail: `sub ${validated.sub}, session sub ${session.sub}`,
