@@ -8,12 +8,17 @@ const MAX_RESPONSE_LENGTH = 32 * 1024;
 const base64url = z.string().regex(/^[A-Za-z0-9_-]*$/);
 const attachment = z.enum(['platform', 'cross-platform']).optional();
 
-const registrationSchema = z.object({
+/** The fields every `PublicKeyCredential` in JSON has around its ceremony-specific `response`. */
+const credential = {
   id: base64url.min(1),
   rawId: base64url.min(1),
   type: z.literal('public-key'),
   authenticatorAttachment: attachment,
   clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+};
+
+const registrationSchema = z.object({
+  ...credential,
   response: z.object({
     clientDataJSON: base64url,
     attestationObject: base64url,
@@ -25,11 +30,7 @@ const registrationSchema = z.object({
 });
 
 const authenticationSchema = z.object({
-  id: base64url.min(1),
-  rawId: base64url.min(1),
-  type: z.literal('public-key'),
-  authenticatorAttachment: attachment,
-  clientExtensionResults: z.record(z.string(), z.unknown()).default({}),
+  ...credential,
   response: z.object({
     clientDataJSON: base64url,
     authenticatorData: base64url,
