@@ -109,6 +109,21 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
     return step.step === 'second-factor' && step.methods.includes('push') ? step : undefined;
   }
 
+  /** Sends a push request for this login to the account's devices, on behalf of the browser at `ip`. */
+  function sendForInteraction(interaction: Interaction, accountId: string, ip: string) {
+    return sendPushChallenge(
+      context,
+      {
+        userId: accountId,
+        interactionUid: interaction.uid,
+        clientId: interaction.clientId,
+        clientName: interaction.clientName,
+        ip,
+      },
+      interaction.now,
+    );
+  }
+
   return {
     method: 'push',
     label: 'Sign-in request on your phone',
@@ -131,17 +146,7 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
       if (challenge?.status === 'open') return render(page, waiting(interaction, challenge));
       if (challenge === undefined) {
         // The first request of this login goes out by itself; after that only on the person's say.
-        const outcome = await sendPushChallenge(
-          context,
-          {
-            userId: step.accountId,
-            interactionUid: interaction.uid,
-            clientId: interaction.clientId,
-            clientName: interaction.clientName,
-            ip: request.ip,
-          },
-          interaction.now,
-        );
+        const outcome = await sendForInteraction(interaction, step.accountId, request.ip);
         return renderOutcome(page, outcome);
       }
       return render(page, { kind: 'expired', resendAction: paths(interaction).resend });
@@ -245,17 +250,7 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
           if (!step || !(await activePushDevices(context, step.accountId)).length) {
             return kit.redirectToInteraction(reply, interaction);
           }
-          const outcome = await sendPushChallenge(
-            context,
-            {
-              userId: step.accountId,
-              interactionUid: interaction.uid,
-              clientId: interaction.clientId,
-              clientName: interaction.clientName,
-              ip: request.ip,
-            },
-            interaction.now,
-          );
+          const outcome = await sendForInteraction(interaction, step.accountId, request.ip);
           interaction.progress.chosenMethod = 'push';
           await kit.saveProgress(interaction);
           if (outcome.outcome === 'sent' || outcome.outcome === 'open') {
