@@ -42,11 +42,12 @@ export async function readAccountSession(
   const proofs = await loadSessionProofs(deps.authSessions, session.uid, accountId, now);
   if (proofs.length === 0) return undefined;
   const { satisfied } = evaluateSession({
-    proofs,
+    sessionProofs: proofs,
     request: {
       requirement: { acr: [deps.stepUp.acr], maxAge: deps.stepUp.maxAge },
       requestedAcr: [deps.stepUp.acr],
       essentialAcr: false,
+      reauthenticate: false,
     },
     ladder: deps.ladder,
     now,

@@ -10,6 +10,7 @@ import { isFactorSwitchedOn, switchedOffMethods } from '../factors/factor-switch
 import type { AuthEventLogger } from '../log/auth-events.ts';
 import { readRequestedAuthentication } from '../oidc/requested-authentication.ts';
 import type { RememberedBrowsers } from '../remember-browser/remembered-browsers.ts';
+import { proofsForRequest } from '../session/evaluate-session.ts';
 import { loadSessionProofs, mergeProofs } from '../session/session-proofs.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
@@ -110,12 +111,13 @@ export class InteractionKit {
       sessionAccountId,
       now,
     );
+    const requested = readRequestedAuthentication(details.params);
     const decide = async (required: ActionsRequirement | undefined) =>
       decideNextStep(
         {
           promptName: details.prompt.name,
           reasons: details.prompt.reasons,
-          request: readRequestedAuthentication(details.params),
+          request: requested,
           sessionAccountId,
           sessionProofs,
           accountId: progress.accountId,
@@ -154,7 +156,8 @@ export class InteractionKit {
         ip: request.ip,
         userAgent: request.headers['user-agent'] ?? null,
         hostname: request.hostname,
-        proofs: mergeProofs(sessionProofs, progress.proofs),
+        // A forced re-authentication shows the Actions only what this login proved.
+        proofs: proofsForRequest(requested, sessionProofs, progress),
         enrolledMethods,
       });
       if (progress.actions.decision === 'allow' && progress.actions.requirement.enroll) {

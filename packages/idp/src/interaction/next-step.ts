@@ -11,7 +11,6 @@ import type { ActionsRequirement } from '../actions/login-requirement.ts';
 import type { RequestedAuthentication } from '../oidc/requested-authentication.ts';
 import { STEP_UP_REASON } from '../oidc/step-up-check.ts';
 import { evaluateSession } from '../session/evaluate-session.ts';
-import { mergeProofs } from '../session/session-proofs.ts';
 
 /**
  * Methods that identify the person (first step of a login). A passkey sign-in proves `passkey`, or
@@ -97,13 +96,12 @@ export function decideNextStep(situation: InteractionSituation, ladder: AcrLadde
   if (reidentify && !identifiedHere) return { step: 'password' };
 
   const request = withActionsLevel(situation.request, situation.required, ladder);
-  const proofs = mergeProofs(situation.sessionProofs, situation.proofs);
   const evaluation = evaluateSession({
-    proofs,
+    sessionProofs: situation.sessionProofs,
+    interaction: { proofs: situation.proofs, startedAt: situation.startedAt },
     request,
     ladder,
     now,
-    interactionStartedAt: situation.startedAt,
   });
   if (!evaluation.freshProofs.some((proof) => FIRST_FACTOR_METHODS.has(proof.method)))
     return { step: 'password' };

@@ -7,6 +7,12 @@ export interface RequestedAuthentication {
   requestedAcr: string[];
   /** True when acr was requested through the claims parameter as essential (OIDC Core 5.5.1.1). */
   essentialAcr: boolean;
+  /**
+   * True for `prompt=login` and `max_age=0` (which oidc-provider rewrites into `prompt=login`, deleting
+   * `max_age`, before any check runs): the person authenticates again, and nothing proven before this
+   * request counts (OIDC Core 3.1.2.1).
+   */
+  reauthenticate: boolean;
 }
 
 interface AcrClaimRequest {
@@ -16,13 +22,14 @@ interface AcrClaimRequest {
 }
 
 /**
- * Reads `acr_values`, an `acr` request in the `claims` parameter and `max_age`. Accepts both the
- * parsed shapes oidc-provider keeps in `ctx.oidc` and the plain strings stored with an interaction.
+ * Reads `acr_values`, an `acr` request in the `claims` parameter, `max_age` and `prompt`. Accepts both
+ * the parsed shapes oidc-provider keeps in `ctx.oidc` and the plain strings stored with an interaction.
  */
 export function readRequestedAuthentication(params: {
   acr_values?: unknown;
   claims?: unknown;
   max_age?: unknown;
+  prompt?: unknown;
 }): RequestedAuthentication {
   const requestedAcr = new Set<string>();
   if (typeof params.acr_values === 'string') {
@@ -45,7 +52,9 @@ export function readRequestedAuthentication(params: {
     ...(requestedAcr.size > 0 ? { acr: [...requestedAcr] } : {}),
     ...(maxAge === undefined ? {} : { maxAge }),
   };
-  return { requirement, requestedAcr: [...requestedAcr], essentialAcr };
+  const reauthenticate =
+    maxAge === 0 || (typeof params.prompt === 'string' && params.prompt.split(' ').includes('login'));
+  return { requirement, requestedAcr: [...requestedAcr], essentialAcr, reauthenticate };
 }
 
 /**

@@ -41,7 +41,8 @@ interface StepUpCheckDependencies {
  *
  * On every authorization request it recomputes `acr`, `amr` and `auth_time` from the proofs the
  * browser session holds and puts them on the session, so the code issued next carries exactly what
- * is proven now — a level whose maximum age has passed is no longer claimed.
+ * is proven now — a level whose maximum age has passed is no longer claimed. With `prompt=login` or
+ * `max_age=0` only the proofs of the interaction that just ended count: none before it.
  */
 export function createStepUpCheck(deps: StepUpCheckDependencies) {
   const { ladder } = deps;
@@ -58,6 +59,7 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
         acr_values: oidc.params?.acr_values,
         claims: oidc.claims,
         max_age: oidc.params?.max_age,
+        prompt: oidc.params?.prompt,
       });
       if (requestsOnlyUnknownAcr(request, ladder)) {
         deps.logAuthEvent({ event: 'stepup.refused', clientId, reason: 'unsupported acr_values' });
@@ -81,11 +83,11 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
         : await loadSessionProofs(deps.authSessions, session.uid, accountId, now);
 
       const { context, satisfied } = evaluateSession({
-        proofs,
+        sessionProofs: proofs,
         request,
         ladder,
         now,
-        ...(outcome ? { interactionStartedAt: outcome.startedAt } : {}),
+        ...(outcome ? { interaction: outcome } : {}),
       });
       if (context && satisfied) {
         let effects = outcome?.effects ?? NO_LOGIN_EFFECTS;
