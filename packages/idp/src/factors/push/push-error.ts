@@ -51,7 +51,7 @@ const PUBLIC_MESSAGE: Readonly<Record<PushErrorCode, string>> = {
   login_ended:
     'This sign-in is over: it was finished another way or cancelled, so the request needs no answer.',
   wrong_number:
-    'Refused: that is not the number shown on the sign-in page, so nobody can sign in with this request.',
+    'That is not the number shown on the sign-in page, so the request is refused: nobody can sign in with it.',
   invalid_enrollment_token: 'This enrollment link is not valid: it was already used, or it expired.',
   invalid_public_key: 'The device key is not an ECDSA P-256 public key.',
 };
