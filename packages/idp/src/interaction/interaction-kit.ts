@@ -322,10 +322,12 @@ export class InteractionKit {
   ): Promise<void> {
     this.#logRefusal(interaction, refusal.reason);
     await this.#end(interaction);
-    const continueUrl = await this.deps.provider.interactionResult(request.raw, reply.raw, {
-      error: refusal.error,
-      error_description: refusal.reason,
-    });
+    const continueUrl = await this.deps.provider.interactionResult(
+      request.raw,
+      reply.raw,
+      { error: refusal.error, error_description: refusal.reason },
+      { mergeWithLastSubmission: false },
+    );
     this.sendHtml(reply, refusal.status, renderPage(continueUrl));
   }
 
