@@ -155,8 +155,8 @@ if (postgres.skip !== undefined || redis.skip !== undefined) {
     });
 
     test('a login cancelled on one node withdraws its push request from the device streams on both, and a late approval gets login_ended', async () => {
-      const carol = await cluster.addUser('carol', PASSWORD);
-      const device = await cluster.enrollDevice(carol.id);
+      const erin = await cluster.addUser('erin', PASSWORD);
+      const device = await cluster.enrollDevice(erin.id);
       const mark = cluster.proxy.served.length;
       const streams = [listenForChallenges(device), listenForChallenges(device)];
       for (const stream of streams) assert.deepEqual((await stream.next()).value, { type: 'ready' });
@@ -166,7 +166,7 @@ if (postgres.skip !== undefined || redis.skip !== undefined) {
       assert.deepEqual(streamNodes.sort(), [0, 1], 'one device stream on each node');
 
       const rp = await app();
-      const { page } = await loginToSecondFactor(rp, 'carol', PASSWORD);
+      const { page } = await loginToSecondFactor(rp, 'erin', PASSWORD);
       const push = readPushPage(page);
       const arrivals = await Promise.all(streams.map((stream) => stream.next()));
       const arrived = arrivals[0]?.value as DeviceStreamEvent;
