@@ -13,6 +13,7 @@ import { postTokenRequest } from '../packages/idp/src/testing/post-token-request
 import { createPostgresTestDatabase } from '../packages/idp/src/testing/postgres-test-database.ts';
 import { firstEvent, loginToSecondFactor, readPushPage } from '../packages/idp/src/testing/push-login.ts';
 import { connectRedisForTests } from '../packages/idp/src/testing/redis-test-connection.ts';
+import { formAction, hiddenField } from '../packages/idp/src/testing/test-browser.ts';
 import {
   expectCallback,
   expectPage,
@@ -151,6 +152,48 @@ if (postgres.skip !== undefined || redis.skip !== undefined) {
       const tokens = await rp.redeem(expectCallback(await rp.browser.navigate(push.nextUrl)), pending);
       assert.equal(tokens.claims()?.acr, ACR_MULTI_FACTOR);
       assert.deepEqual(tokens.claims()?.amr, ['mfa', 'pwd', 'swk']);
+    });
+
+    test('a login cancelled on one node withdraws its push request from the device streams on both, and a late approval gets login_ended', async () => {
+      const erin = await cluster.addUser('erin', PASSWORD);
+      const device = await cluster.enrollDevice(erin.id);
+      const mark = cluster.proxy.served.length;
+      const streams = [listenForChallenges(device), listenForChallenges(device)];
+      for (const stream of streams) assert.deepEqual((await stream.next()).value, { type: 'ready' });
+      const streamNodes = nodesOf(
+        servedSince(mark).filter((r) => r.path.startsWith(PUSH_DEVICE_PATHS.stream)),
+      );
+      assert.deepEqual(streamNodes.sort(), [0, 1], 'one device stream on each node');
+
+      const rp = await app();
+      const { page } = await loginToSecondFactor(rp, 'erin', PASSWORD);
+      const push = readPushPage(page);
+      const arrivals = await Promise.all(streams.map((stream) => stream.next()));
+      const arrived = arrivals[0]?.value as DeviceStreamEvent;
+      assert.equal(arrived.type, 'challenge');
+      if (arrived.type !== 'challenge') return;
+
+      const cancelled = await rp.browser.navigate(formAction(push.html, '/cancel'), {
+        form: { csrf: hiddenField(push.html, 'csrf') },
+      });
+      assert.equal(expectCallback(cancelled).searchParams.get('error'), 'unmet_authentication_requirements');
+      for (const stream of streams) {
+        assert.deepEqual((await stream.next()).value, {
+          type: 'resolved',
+          id: arrived.challenge.id,
+          status: 'withdrawn',
+        });
+        await stream.return(undefined);
+      }
+      await assert.rejects(
+        respondToChallenge(
+          device,
+          arrived.challenge.id,
+          { decision: 'approve', number: push.number },
+          { nonce: arrived.challenge.nonce },
+        ),
+        { code: 'login_ended', status: 410 },
+      );
     });
 
     test('a node killed with SIGKILL mid-login: the login completes on the other', async () => {

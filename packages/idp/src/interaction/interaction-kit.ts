@@ -64,6 +64,9 @@ export interface PageFeedback {
 
 export class InteractionExpired extends Error {}
 
+/** How a refused login ends at the application (OIDC Core 3.1.2.6; RFC 9470 section 3). */
+export type RefusalError = 'unmet_authentication_requirements' | 'access_denied';
+
 const MAX_FIELD_LENGTH = 1024;
 
 /** Why a person whose only second factors are switched off cannot step up (`error_description`). */
@@ -279,13 +282,19 @@ export class InteractionKit {
     return (await this.deps.store.users.findById(accountId))?.username ?? '';
   }
 
+  /** The one place a login ends: each factor withdraws what is outstanding, and the progress goes. */
+  async #end(interaction: Interaction): Promise<void> {
+    for (const factor of this.#factors) await factor.endInteraction?.(interaction);
+    await this.deps.store.interactionStates.destroy(interaction.uid);
+  }
+
   async finish(
     request: InteractionRequest,
     reply: InteractionReply,
     interaction: Interaction,
     result: InteractionResults,
   ): Promise<void> {
-    await this.deps.store.interactionStates.destroy(interaction.uid);
+    await this.#end(interaction);
     reply.hijack();
     // Consent keeps the login result of the interaction before it; everything else stands alone.
     const mergeWithLastSubmission = 'consent' in result;
@@ -296,9 +305,36 @@ export class InteractionKit {
     request: InteractionRequest,
     reply: InteractionReply,
     interaction: Interaction,
-    error: 'unmet_authentication_requirements' | 'access_denied',
+    error: RefusalError,
     reason: string,
   ): Promise<void> {
+    this.#logRefusal(interaction, reason);
+    await this.finish(request, reply, interaction, { error, error_description: reason });
+  }
+
+  /**
+   * Ends the login refused, as `refuse` does, but shows a page first: `renderPage` gets the URL that
+   * carries the refusal on to the application (oidc-provider's resume URL), for the page's link.
+   */
+  async refuseWithPage(
+    request: InteractionRequest,
+    reply: InteractionReply,
+    interaction: Interaction,
+    refusal: { error: RefusalError; reason: string; status: number },
+    renderPage: (continueUrl: string) => string,
+  ): Promise<void> {
+    this.#logRefusal(interaction, refusal.reason);
+    await this.#end(interaction);
+    const continueUrl = await this.deps.provider.interactionResult(
+      request.raw,
+      reply.raw,
+      { error: refusal.error, error_description: refusal.reason },
+      { mergeWithLastSubmission: false },
+    );
+    this.sendHtml(reply, refusal.status, renderPage(continueUrl));
+  }
+
+  #logRefusal(interaction: Interaction, reason: string): void {
     const userId = 'accountId' in interaction.step ? interaction.step.accountId : undefined;
     this.deps.logAuthEvent({
       event: 'stepup.refused',
@@ -306,7 +342,6 @@ export class InteractionKit {
       reason,
       ...(userId ? { userId } : {}),
     });
-    await this.finish(request, reply, interaction, { error, error_description: reason });
   }
 
   /**

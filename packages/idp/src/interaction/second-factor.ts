@@ -59,6 +59,11 @@ export interface SecondFactor {
     reply: InteractionReply,
     interaction: Interaction,
   ): Promise<boolean>;
+  /**
+   * Called once the login ends, whichever way (finished, refused, cancelled), before its progress is
+   * dropped: the factor withdraws what it still has outstanding for it (a push request on a phone).
+   */
+  endInteraction?(interaction: Interaction): Promise<void>;
   registerRoutes(app: FastifyInstance, kit: InteractionKit): void;
 }
 

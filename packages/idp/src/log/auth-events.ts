@@ -4,6 +4,7 @@ import type { PostLoginDenyCode } from '../actions/post-login-outcome.ts';
 import type { PushErrorCode } from '../factors/push/push-error.ts';
 import type { WebAuthnErrorCode } from '../factors/webauthn/webauthn-error.ts';
 import type { AuditEventsRepository, AuditOutcome, NewAuditEvent } from '../store/audit-events.ts';
+import type { PushDenialReason } from '../store/push-challenges.ts';
 
 /**
  * The authentication events the provider reports. Each carries the reason in words an operator can
@@ -45,10 +46,12 @@ export type AuthEvent =
       clientId: string;
       challengeId: string;
       deviceId: string;
-      /** `wrong_number`: the person picked a wrong number twice, a sign they cannot see the login. */
-      reason: 'denied' | 'wrong_number';
+      /** `wrong_number`: the person picked a number the login page did not show, perhaps blindly. */
+      reason: PushDenialReason;
     }
   | { event: 'push.expired'; userId: string; clientId: string; challengeId: string }
+  /** The login ended (finished another way, cancelled) before the request was answered. */
+  | { event: 'push.withdrawn'; userId: string; clientId: string; challengeId: string }
   /** Something a device sent was refused and changed nothing (bad signature, replay, expired…). */
   | {
       event: 'push.rejected';

@@ -22,6 +22,7 @@ export function newPushChallenge(input: OpenPushChallengeInput): PushChallenge {
     choices: [...input.choices],
     nonce: input.nonce,
     status: 'open',
+    denialReason: null,
     createdAt: input.now,
     expiresAt: input.expiresAt,
     resolvedAt: null,

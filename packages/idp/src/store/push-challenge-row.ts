@@ -1,4 +1,4 @@
-import type { PushChallenge, PushChallengeStatus } from './push-challenges.ts';
+import type { PushChallenge, PushChallengeStatus, PushDenialReason } from './push-challenges.ts';
 
 /** A `push_challenges` row as the SQL stores read it, with `choices` already decoded. */
 export interface PushChallengeRow {
@@ -12,6 +12,7 @@ export interface PushChallengeRow {
   choices: number[];
   nonce: string;
   status: string;
+  denial_reason: string | null;
   created_at: number;
   expires_at: number;
   resolved_at: number | null;
@@ -21,7 +22,7 @@ export interface PushChallengeRow {
 
 /** The columns a `PushChallengeRow` is read from, in one place for every SQL store. */
 export const PUSH_CHALLENGE_COLUMNS =
-  'id, user_id, interaction_uid, client_id, client_name, ip, number, choices, nonce, status, created_at, expires_at, resolved_at, device_id, consumed_at';
+  'id, user_id, interaction_uid, client_id, client_name, ip, number, choices, nonce, status, denial_reason, created_at, expires_at, resolved_at, device_id, consumed_at';
 
 /** Maps a `push_challenges` row to the challenge it stores. */
 export function toPushChallenge(row: PushChallengeRow): PushChallenge {
@@ -35,8 +36,9 @@ export function toPushChallenge(row: PushChallengeRow): PushChallenge {
     number: row.number,
     choices: row.choices,
     nonce: row.nonce,
-    // The column has a CHECK constraint listing exactly these values.
+    // The columns have CHECK constraints listing exactly these values.
     status: row.status as PushChallengeStatus,
+    denialReason: row.denial_reason as PushDenialReason | null,
     createdAt: row.created_at,
     expiresAt: row.expires_at,
     resolvedAt: row.resolved_at,

@@ -1,5 +1,11 @@
-/** Where a push request stands. Only `open` can change, and only once. */
-export type PushChallengeStatus = 'open' | 'approved' | 'denied' | 'expired';
+/**
+ * Where a push request stands. Only `open` can change, and only once: answered (`approved`,
+ * `denied`), `expired` unanswered, or `withdrawn` because its login ended first.
+ */
+export type PushChallengeStatus = 'open' | 'approved' | 'denied' | 'expired' | 'withdrawn';
+
+/** Why a request was denied: the person refused it, or picked a number other than the one shown. */
+export type PushDenialReason = 'refused' | 'wrong_number';
 
 /** One push request with number matching, sent for one login interaction. */
 export interface PushChallenge {
@@ -19,6 +25,8 @@ export interface PushChallenge {
   /** Random; the device signs it with its answer, so an answer fits this challenge only. */
   nonce: string;
   status: PushChallengeStatus;
+  /** Set with `denied`, null otherwise. */
+  denialReason: PushDenialReason | null;
   /** Epoch seconds. */
   createdAt: number;
   /** Epoch seconds; from then on the challenge can no longer be answered. */
@@ -43,14 +51,16 @@ export interface OpenPushChallengeInput {
   expiresAt: number;
 }
 
-export interface ResolvePushChallengeInput {
+/** A device's answer as it is recorded. */
+export type PushAnswer = { status: 'approved' } | { status: 'denied'; denialReason: PushDenialReason };
+
+export type ResolvePushChallengeInput = PushAnswer & {
   id: string;
   userId: string;
   nonce: string;
-  status: 'approved' | 'denied';
   deviceId: string;
   now: number;
-}
+};
 
 export interface PushChallengesRepository {
   /**
@@ -74,6 +84,12 @@ export interface PushChallengesRepository {
    * interaction, or one — and returns each one it marked, exactly once across concurrent callers.
    */
   expireDue(now: number, scope?: { interactionUid: string } | { id: string }): Promise<PushChallenge[]>;
+  /**
+   * Marks the interaction's open challenges `withdrawn` (its login ended) and returns each one it
+   * marked, exactly once across concurrent callers. Atomic against `resolve`: of an answer and a
+   * withdrawal racing for one challenge, exactly one wins.
+   */
+  withdrawOpen(interactionUid: string, now: number): Promise<PushChallenge[]>;
   /** Turns an approval into a proof once. Atomic: true only for the first caller. */
   consumeApproval(id: string, now: number): Promise<boolean>;
 }

@@ -128,6 +128,7 @@ export function describePushStoreContract(name: string, openStore: (t: TestConte
         choices: [17, 42, 88],
         nonce: 'nonce-1',
         status: 'open',
+        denialReason: null,
         createdAt: NOW,
         expiresAt: NOW + 60,
         resolvedAt: null,
@@ -175,7 +176,12 @@ export function describePushStoreContract(name: string, openStore: (t: TestConte
       assert.equal(await store.pushChallenges.resolve({ ...answer, now: NOW + 60 }), false, 'expired');
       const results = await Promise.all([
         store.pushChallenges.resolve(answer),
-        store.pushChallenges.resolve({ ...answer, status: 'denied', deviceId: 'd2' }),
+        store.pushChallenges.resolve({
+          ...answer,
+          status: 'denied',
+          denialReason: 'refused',
+          deviceId: 'd2',
+        }),
         store.pushChallenges.resolve(answer),
       ]);
       assert.deepEqual(
@@ -188,6 +194,128 @@ export function describePushStoreContract(name: string, openStore: (t: TestConte
         [resolved?.status, resolved?.deviceId],
         resolved?.status === 'approved' ? ['approved', 'd1'] : ['denied', 'd2'],
       );
+    });
+
+    test('a hundred concurrent approvals of one challenge: exactly one wins', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const challenge = await store.pushChallenges.open(challengeInput(user.id));
+      const results = await Promise.all(
+        Array.from({ length: 100 }, (_, i) =>
+          store.pushChallenges.resolve({
+            id: challenge.id,
+            userId: user.id,
+            nonce: 'nonce-1',
+            status: 'approved',
+            deviceId: `d${i}`,
+            now: NOW + 1,
+          }),
+        ),
+      );
+      assert.equal(results.filter((won) => won).length, 1);
+      const winner = results.indexOf(true);
+      assert.deepEqual(await store.pushChallenges.findById(challenge.id), {
+        ...challenge,
+        status: 'approved',
+        resolvedAt: NOW + 1,
+        deviceId: `d${winner}`,
+      });
+    });
+
+    test('a denial keeps its reason: refused, or the wrong number picked', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const refused = await store.pushChallenges.open(challengeInput(user.id));
+      const wrong = await store.pushChallenges.open(challengeInput(user.id, { interactionUid: 'i2' }));
+      const answer = { userId: user.id, nonce: 'nonce-1', deviceId: 'd1', now: NOW + 1 } as const;
+      assert.equal(
+        await store.pushChallenges.resolve({
+          ...answer,
+          id: refused.id,
+          status: 'denied',
+          denialReason: 'refused',
+        }),
+        true,
+      );
+      assert.equal(
+        await store.pushChallenges.resolve({
+          ...answer,
+          id: wrong.id,
+          status: 'denied',
+          denialReason: 'wrong_number',
+        }),
+        true,
+      );
+      assert.equal((await store.pushChallenges.findById(refused.id))?.denialReason, 'refused');
+      assert.equal((await store.pushChallenges.findById(wrong.id))?.denialReason, 'wrong_number');
+      assert.deepEqual(await store.pushChallenges.latestForInteraction('i2'), {
+        ...wrong,
+        status: 'denied',
+        denialReason: 'wrong_number',
+        resolvedAt: NOW + 1,
+        deviceId: 'd1',
+      });
+    });
+
+    test('withdrawOpen withdraws the open challenge of an ended login once; nothing answers it after', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const open = await store.pushChallenges.open(challengeInput(user.id));
+      const other = await store.pushChallenges.open(
+        challengeInput(user.id, { interactionUid: 'interaction-2' }),
+      );
+      const withdrawn = await Promise.all([
+        store.pushChallenges.withdrawOpen('interaction-1', NOW + 5),
+        store.pushChallenges.withdrawOpen('interaction-1', NOW + 5),
+      ]);
+      assert.deepEqual(withdrawn.flat(), [{ ...open, status: 'withdrawn', resolvedAt: NOW + 5 }]);
+      assert.deepEqual(await store.pushChallenges.findById(open.id), {
+        ...open,
+        status: 'withdrawn',
+        resolvedAt: NOW + 5,
+      });
+      assert.deepEqual(await store.pushChallenges.listPendingForUser(user.id, NOW + 6), [other]);
+      const answer = { userId: user.id, nonce: 'nonce-1', deviceId: 'd1', now: NOW + 6 } as const;
+      assert.equal(await store.pushChallenges.resolve({ ...answer, id: open.id, status: 'approved' }), false);
+      assert.equal(await store.pushChallenges.consumeApproval(open.id, NOW + 6), false);
+      assert.deepEqual(await store.pushChallenges.expireDue(NOW + 100, { id: open.id }), []);
+      assert.deepEqual(await store.pushChallenges.withdrawOpen('interaction-1', NOW + 7), []);
+      assert.deepEqual(await store.pushChallenges.withdrawOpen('no-such-interaction', NOW + 7), []);
+      // An answered challenge stays answered: the login that ends keeps its approval on record.
+      await store.pushChallenges.resolve({ ...answer, id: other.id, status: 'approved' });
+      assert.deepEqual(await store.pushChallenges.withdrawOpen('interaction-2', NOW + 7), []);
+      assert.equal((await store.pushChallenges.findById(other.id))?.status, 'approved');
+      // A withdrawn challenge is no longer open: it does not hold the interaction's one open slot.
+      await store.pushChallenges.open(challengeInput(user.id, { now: NOW + 8, expiresAt: NOW + 68 }));
+    });
+
+    test('approvals racing a withdrawal: exactly one of them wins, a hundred times over', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const rounds = await Promise.all(
+        Array.from({ length: 100 }, async (_, round) => {
+          const interactionUid = `race-${round}`;
+          const challenge = await store.pushChallenges.open(challengeInput(user.id, { interactionUid }));
+          const approve = () =>
+            store.pushChallenges.resolve({
+              id: challenge.id,
+              userId: user.id,
+              nonce: 'nonce-1',
+              status: 'approved',
+              deviceId: 'd1',
+              now: NOW + 1,
+            });
+          const withdraw = () => store.pushChallenges.withdrawOpen(interactionUid, NOW + 1);
+          // Half the rounds start the withdrawal first, half an approval.
+          const results = await Promise.all(
+            round % 2 === 0 ? [approve(), withdraw(), approve()] : [withdraw(), approve(), approve()],
+          );
+          const approvals = results.filter((result) => result === true).length;
+          const withdrawn = results.filter(Array.isArray).flat().length;
+          const stored = await store.pushChallenges.findById(challenge.id);
+          return { approvals, withdrawn, stored };
+        }),
+      );
+      for (const { approvals, withdrawn, stored } of rounds) {
+        assert.equal(approvals + withdrawn, 1, 'one winner per challenge');
+        assert.equal(stored?.status, withdrawn === 1 ? 'withdrawn' : 'approved');
+      }
     });
 
     test('expireDue marks each overdue open challenge once, and frees the interaction for a new one', async (t) => {
@@ -219,7 +347,12 @@ export function describePushStoreContract(name: string, openStore: (t: TestConte
       const answer = { userId: user.id, nonce: 'nonce-1', deviceId: 'd1', now: NOW + 1 };
       assert.equal(await store.pushChallenges.consumeApproval(approved.id, NOW + 1), false, 'still open');
       await store.pushChallenges.resolve({ ...answer, id: approved.id, status: 'approved' });
-      await store.pushChallenges.resolve({ ...answer, id: denied.id, status: 'denied' });
+      await store.pushChallenges.resolve({
+        ...answer,
+        id: denied.id,
+        status: 'denied',
+        denialReason: 'refused',
+      });
       const claims = await Promise.all([
         store.pushChallenges.consumeApproval(approved.id, NOW + 2),
         store.pushChallenges.consumeApproval(approved.id, NOW + 2),

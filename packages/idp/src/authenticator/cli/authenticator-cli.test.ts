@@ -104,6 +104,27 @@ describe('stepup-authenticator', () => {
     assert.deepEqual(tokens.claims()?.amr, ['mfa', 'pwd', 'swk']);
   });
 
+  test('one pick from the terminal: a wrong number refuses the request, and the right one is then too late', async () => {
+    const user = await idp.addUser('blind-tapper', PASSWORD);
+    const keyFile = join(dir, 'blind-tapper.json');
+    const link = await pushEnrollmentLink(idp, user.id, Math.floor(Date.now() / 1000));
+    assert.equal((await cli('enroll', link, '--key-file', keyFile, '--name', 'Laptop')).code, 0);
+    const rp = await TestRelyingParty.discover(idp.issuer, 'salary', { client_secret: CLIENT_SECRET });
+    const push = readPushPage((await loginToSecondFactor(rp, 'blind-tapper', PASSWORD)).page);
+    const listed = await cli('listen', '--once', '--json', '--key-file', keyFile);
+    const { challenge } = JSON.parse(listed.out[0] ?? '{}') as {
+      challenge: { id: string; choices: number[] };
+    };
+    const wrong = challenge.choices.find((number) => number !== push.number);
+
+    const refused = await cli('respond', challenge.id, '--number', String(wrong), '--key-file', keyFile);
+    assert.equal(refused.code, 1);
+    assert.match(refused.err[0] ?? '', /^refused: wrong_number: /);
+    const late = await cli('respond', challenge.id, '--number', String(push.number), '--key-file', keyFile);
+    assert.equal(late.code, 1);
+    assert.match(late.err[0] ?? '', /^refused: unknown_challenge: /, 'no longer waiting for this device');
+  });
+
   test('the bin runs from the sources', async () => {
     const bin = new URL('../../../bin/stepup-authenticator.js', import.meta.url);
     const { stdout } = await promisify(execFile)(process.execPath, [bin.pathname, '--help']);

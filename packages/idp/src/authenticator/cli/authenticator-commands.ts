@@ -31,10 +31,19 @@ function describeChallenge(challenge: DeviceChallenge, now: number): string[] {
   const at = new Date(challenge.createdAt * 1000).toISOString();
   return [
     `request ${challenge.id}  ${challenge.clientName}  from ${challenge.ip}  at ${at}  (expires in ${Math.max(0, challenge.expiresAt - now)}s)`,
-    `  pick the number shown on the sign-in page: ${challenge.choices.join('  ')}`,
+    `  pick the number shown on the sign-in page (one pick: a wrong number refuses the request): ${challenge.choices.join('  ')}`,
     `  stepup-authenticator respond ${challenge.id} --number NN|--deny --key-file <path>`,
   ];
 }
+
+/** What a resolution printed by `listen` means, where its one word does not say it all. */
+const RESOLUTION_NOTE: Readonly<Record<Extract<DeviceStreamEvent, { type: 'resolved' }>['status'], string>> =
+  {
+    approved: '',
+    denied: '',
+    expired: '',
+    withdrawn: ': that sign-in is over (finished another way or cancelled)',
+  };
 
 export const enroll: CliCommand = {
   words: ['enroll'],
@@ -85,7 +94,8 @@ export const listen: CliCommand = {
       }
       if (event.type === 'challenge')
         for (const line of describeChallenge(event.challenge, Math.floor(Date.now() / 1000))) io.out(line);
-      if (event.type === 'resolved') io.out(`request ${event.id} ${event.status}`);
+      if (event.type === 'resolved')
+        io.out(`request ${event.id} ${event.status}${RESOLUTION_NOTE[event.status]}`);
     };
     try {
       let delay = 1000;

@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import type { PushChallenge } from '../../store/push-challenges.ts';
+import type { PushAnswer, PushChallenge, PushChallengeStatus } from '../../store/push-challenges.ts';
 import type { PushDevice } from '../../store/push-devices.ts';
 import { verifyDeviceSignature } from './device-public-key.ts';
 import { expirePushChallenges } from './expire-push-challenges.ts';
@@ -19,9 +19,11 @@ const responseBody = z.strictObject({
 /**
  * Verifies a device's answer to a push request and records it, once: the device is enrolled and
  * not revoked, the signature verifies with its key over {challenge id, decision, number, nonce}, the
- * request is this user's, still open and unexpired, and an approval carries the number the login
- * page shows. The status changes in one atomic step. Throws a `PushError` otherwise; a refusal
- * changes nothing, except that a second wrong number for one request denies it.
+ * request is this user's, still open and unexpired, and its login has not ended. The status changes
+ * in one atomic step. An approval with a number other than the one the login page shows denies the
+ * request at once (one chance in three for a blind tap, never two) and counts as a denial, like a
+ * refusal; it throws `wrong_number` after recording it. Throws a `PushError` otherwise, changing
+ * nothing.
  */
 export async function answerPushChallenge(
   context: PushContext,
@@ -48,38 +50,31 @@ export async function answerPushChallenge(
   if (!challenge || challenge.userId !== device.userId || challenge.nonce !== answer.nonce) {
     throw new PushError('unknown_challenge');
   }
-  if (challenge.status === 'expired') throw new PushError('challenge_expired');
-  if (challenge.status !== 'open') throw new PushError('challenge_resolved');
+  if (challenge.status !== 'open') throw refusalFor(challenge.status);
   if (challenge.expiresAt <= now) {
     await expirePushChallenges(context, now, { id: challenge.id });
     throw new PushError('challenge_expired');
   }
 
-  let status: 'approved' | 'denied' = answer.decision === 'approve' ? 'approved' : 'denied';
-  let reason: 'denied' | 'wrong_number' = 'denied';
-  if (answer.decision === 'approve' && answer.number !== challenge.number) {
-    if (!(await context.fatigue.wrongNumberExhausts(challenge.id, now))) throw new PushError('wrong_number');
-    status = 'denied';
-    reason = 'wrong_number';
-  }
-
+  const recorded: PushAnswer =
+    answer.decision === 'deny'
+      ? { status: 'denied', denialReason: 'refused' }
+      : answer.number === challenge.number
+        ? { status: 'approved' }
+        : { status: 'denied', denialReason: 'wrong_number' };
   const won = await store.pushChallenges.resolve({
+    ...recorded,
     id: challenge.id,
     userId: device.userId,
     nonce: answer.nonce,
-    status,
     deviceId: device.id,
     now,
   });
   if (!won) {
-    // Someone else was first, or the time ran out between the read and the update.
+    // Someone else was first, the login ended, or the time ran out between the read and the update.
     const current = await store.pushChallenges.findById(challenge.id);
     if (current?.status === 'open') await expirePushChallenges(context, now, { id: challenge.id });
-    throw new PushError(
-      current?.status === 'open' || current?.status === 'expired'
-        ? 'challenge_expired'
-        : 'challenge_resolved',
-    );
+    throw refusalFor(current?.status === 'open' || current === undefined ? 'expired' : current.status);
   }
 
   await store.pushDevices.markUsed(device.id, now);
@@ -89,16 +84,25 @@ export async function answerPushChallenge(
     challengeId: challenge.id,
     deviceId: device.id,
   };
-  if (status === 'approved') {
+  if (recorded.status === 'approved') {
     context.logAuthEvent({ event: 'push.approved', ...event });
   } else {
-    context.logAuthEvent({ event: 'push.denied', ...event, reason });
+    context.logAuthEvent({ event: 'push.denied', ...event, reason: recorded.denialReason });
     await context.fatigue.recordDenial(device.userId, now);
   }
-  const notice = { type: 'challenge.resolved', challengeId: challenge.id, status } as const;
+  const notice = { type: 'challenge.resolved', challengeId: challenge.id, status: recorded.status } as const;
   await context.notifier.publish(interactionTopic(challenge.interactionUid), notice);
   await context.notifier.publish(userTopic(device.userId), notice);
-  if (reason === 'wrong_number')
-    throw new PushError('wrong_number', 'a second wrong number denied the request');
-  return { challenge: { ...challenge, status, resolvedAt: now, deviceId: device.id }, device };
+  if (recorded.status === 'denied' && recorded.denialReason === 'wrong_number') {
+    throw new PushError('wrong_number', 'the wrong number denied the request');
+  }
+  const resolved = { ...challenge, ...recorded, resolvedAt: now, deviceId: device.id };
+  return { challenge: resolved, device };
+}
+
+/** Why a challenge that is no longer open cannot be answered. */
+function refusalFor(status: Exclude<PushChallengeStatus, 'open'>): PushError {
+  if (status === 'expired') return new PushError('challenge_expired');
+  if (status === 'withdrawn') return new PushError('login_ended');
+  return new PushError('challenge_resolved');
 }

@@ -5,7 +5,7 @@ import type { Browser } from 'playwright-core';
 import { listPendingChallenges } from '../../authenticator/list-pending-challenges.ts';
 import { respondToChallenge } from '../../authenticator/respond-to-challenge.ts';
 import { type CallbackServer, launchChromium, startCallbackServer } from '../../testing/chromium.ts';
-import { enrollTestDevice } from '../../testing/push-login.ts';
+import { enrollTestDevice, pushEnrollmentLink } from '../../testing/push-login.ts';
 import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
 import { TestRelyingParty } from '../../testing/test-relying-party.ts';
 
@@ -81,6 +81,41 @@ describe('push in Chromium: the authenticator app and the waiting page', () => {
       // Installable: the manifest is linked and the service worker takes the app's scope.
       const scope = await app.evaluate(async () => (await navigator.serviceWorker.ready).scope);
       assert.equal(scope, `${idp.issuer}/authenticator`);
+    } finally {
+      await laptop.close();
+      await phone.close();
+    }
+  });
+
+  test('a wrong number in the app refuses the request and both screens say so; the login ends unmet', async () => {
+    const user = await idp.addUser('rita', PASSWORD);
+    const laptop = await browser.newContext();
+    const phone = await browser.newContext();
+    try {
+      const app = await phone.newPage();
+      await app.goto(await pushEnrollmentLink(idp, user.id, Math.floor(Date.now() / 1000)));
+      await app.fill('#device-name', "Rita's phone");
+      await app.click('#enroll-form button');
+      await app.waitForSelector('text=This device is added');
+
+      const login = await laptop.newPage();
+      await login.goto((await authorize()).url.href);
+      await login.fill('#username', 'rita');
+      await login.fill('#password', PASSWORD);
+      await login.click('button[type="submit"]');
+      const number = await (await login.waitForSelector('.push-number', { timeout: 10_000 })).textContent();
+      await app.waitForSelector('.push-choice', { timeout: 10_000 });
+      const wrong = app
+        .locator('.push-choice')
+        .filter({ hasNotText: new RegExp(`^${number}$`) })
+        .first();
+      await wrong.click();
+      await app.waitForSelector('text=Refused: the number you picked is not the one on the sign-in page');
+
+      // The waiting page is woken by the denial and shows why, with the way on to the application.
+      await login.waitForSelector('[data-push-refusal="wrong_number"]', { timeout: 10_000 });
+      const landed = await callback.follow(login, () => login.click('a.button-primary'));
+      assert.equal(landed.searchParams.get('error'), 'unmet_authentication_requirements');
     } finally {
       await laptop.close();
       await phone.close();

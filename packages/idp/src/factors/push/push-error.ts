@@ -8,7 +8,8 @@
  * - `unknown_challenge`: no such challenge for this device's user, or it was answered for another nonce.
  * - `challenge_expired`: the challenge can no longer be answered.
  * - `challenge_resolved`: the challenge was already answered (a replay, or another device was first).
- * - `wrong_number`: the number picked is not the one the login page shows.
+ * - `login_ended`: the login the request was for ended (finished, cancelled) before an answer.
+ * - `wrong_number`: the number picked is not the one the login page shows; the request is now denied.
  * - `invalid_enrollment_token`: unknown, already used or expired.
  * - `invalid_public_key`: not an ECDSA P-256 public key as a JWK.
  */
@@ -20,6 +21,7 @@ export type PushErrorCode =
   | 'unknown_challenge'
   | 'challenge_expired'
   | 'challenge_resolved'
+  | 'login_ended'
   | 'wrong_number'
   | 'invalid_enrollment_token'
   | 'invalid_public_key';
@@ -32,6 +34,7 @@ const STATUS: Readonly<Record<PushErrorCode, number>> = {
   unknown_challenge: 404,
   challenge_expired: 410,
   challenge_resolved: 409,
+  login_ended: 410,
   wrong_number: 422,
   invalid_enrollment_token: 400,
   invalid_public_key: 400,
@@ -45,7 +48,10 @@ const PUBLIC_MESSAGE: Readonly<Record<PushErrorCode, string>> = {
   unknown_challenge: 'There is no such sign-in request for this device.',
   challenge_expired: 'This sign-in request has expired.',
   challenge_resolved: 'This sign-in request was already answered.',
-  wrong_number: 'That is not the number shown on the sign-in page.',
+  login_ended:
+    'This sign-in is over: it was finished another way or cancelled, so the request needs no answer.',
+  wrong_number:
+    'That is not the number shown on the sign-in page, so the request is refused: nobody can sign in with it.',
   invalid_enrollment_token: 'This enrollment link is not valid: it was already used, or it expired.',
   invalid_public_key: 'The device key is not an ECDSA P-256 public key.',
 };

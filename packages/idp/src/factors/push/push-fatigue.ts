@@ -1,9 +1,6 @@
 import type { StepupConfig } from '../../config/config-schema.ts';
 import type { AttemptsRepository } from '../../store/attempts.ts';
 
-/** Wrong numbers one request tolerates: with three choices a second try would reveal the number. */
-export const WRONG_NUMBERS_PER_CHALLENGE = 1;
-
 /**
  * Push fatigue protection over the shared attempt counters: a cap on requests per account and
  * window, and a pause after repeated denials. (One open request per login is the store's rule.)
@@ -31,17 +28,8 @@ export class PushFatigueGuard {
     return window.count <= limit ? undefined : window.resetAt - now;
   }
 
+  /** Counts a denied request toward the pause: refused on a device, or the wrong number picked. */
   async recordDenial(userId: string, now: number): Promise<void> {
     await this.#attempts.increment(`push:denied:${userId}`, this.#settings.denials.windowSeconds, now);
-  }
-
-  /** Counts a wrong number for one request; true once it has had more than it tolerates. */
-  async wrongNumberExhausts(challengeId: string, now: number): Promise<boolean> {
-    const window = await this.#attempts.increment(
-      `push:wrong-number:${challengeId}`,
-      this.#settings.challengeTtlSeconds,
-      now,
-    );
-    return window.count > WRONG_NUMBERS_PER_CHALLENGE;
   }
 }

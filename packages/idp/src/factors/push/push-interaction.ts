@@ -22,6 +22,7 @@ import { activePushDevices, type PushContext } from './push-context.ts';
 import { registerPushDeviceRoutes } from './push-device-routes.ts';
 import { interactionTopic } from './push-notifier.ts';
 import { type PushSendOutcome, sendPushChallenge } from './send-push-challenge.ts';
+import { withdrawPushChallenges } from './withdraw-push-challenges.ts';
 
 /** How often overdue requests nobody is watching are marked expired (and reported). */
 const SWEEP_INTERVAL_MS = 15_000;
@@ -29,6 +30,8 @@ const SWEEP_INTERVAL_MS = 15_000;
 const EXPIRY_GRACE_MS = 250;
 
 const DENIED = 'the push request was denied';
+const WRONG_NUMBER =
+  'the push request was refused: the number picked was not the one the sign-in page showed';
 
 /**
  * Push with number matching in the login interaction. The page shows a two-digit number and waits;
@@ -91,6 +94,26 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
     interaction: Interaction,
     challenge: PushChallenge | undefined,
   ): Promise<boolean> {
+    if (challenge?.status === 'denied' && challenge.denialReason === 'wrong_number') {
+      // Ends below the level like any denial, but says why first: the person may have mis-tapped.
+      const username = await kit.usernameOf(challenge.userId);
+      await kit.refuseWithPage(
+        request,
+        reply,
+        interaction,
+        { error: 'unmet_authentication_requirements', reason: WRONG_NUMBER, status: 403 },
+        (continueUrl) =>
+          renderPushChallengePage({
+            state: { kind: 'wrong-number', continueUrl },
+            cancelAction: kit.path(interaction, 'cancel'),
+            csrfToken: interaction.progress.csrf,
+            clientName: interaction.clientName,
+            username,
+            authenticatorUrl: `${context.issuer}/authenticator`,
+          }),
+      );
+      return true;
+    }
     if (challenge?.status === 'approved' && challenge.consumedAt === null) {
       // Two tabs may arrive at once: the approval counts for the one that claims it.
       if (!(await store.pushChallenges.consumeApproval(challenge.id, interaction.now))) return false;
@@ -119,6 +142,7 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
         clientId: interaction.clientId,
         clientName: interaction.clientName,
         ip,
+        loginExpiresAt: interaction.expiresAt,
       },
       interaction.now,
     );
@@ -150,6 +174,9 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
         return renderOutcome(page, outcome);
       }
       return render(page, { kind: 'expired', resendAction: paths(interaction).resend });
+    },
+    async endInteraction(interaction) {
+      await withdrawPushChallenges(context, interaction.uid, interaction.now);
     },
     async renderEnrollment(page) {
       const { interaction, step } = page;

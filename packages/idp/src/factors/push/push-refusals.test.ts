@@ -91,39 +91,65 @@ describe('push refusals: each bad input is refused and changes nothing', () => {
     return { status: response.status, body: (await response.json()) as Record<string, unknown> };
   }
 
+  /** The link a refusal page offers to carry the outcome back to the application. */
+  function continueLink(html: string): string {
+    const href = /<a class="button button-primary" href="([^"]+)"/.exec(html)?.[1];
+    assert.ok(href, `no continue link in:\n${html}`);
+    return href.replaceAll('&amp;', '&');
+  }
+
   const statusOf = async (id: string) => (await idp.stepup.store.pushChallenges.findById(id))?.status;
 
-  test('a wrong number is refused and changes nothing; the right one then approves', async () => {
-    const { device, challenge, push, rp, pending } = await pushLogin('erin');
+  test('the first wrong number denies the request: the right one comes too late, and the page says why', async () => {
+    const { user, device, challenge, push, rp } = await pushLogin('erin');
     const wrong = challenge.choices.find((number) => number !== push.number) ?? 0;
     await assert.rejects(respondToChallenge(device, challenge.id, { decision: 'approve', number: wrong }), {
       code: 'wrong_number',
       status: 422,
     });
-    assert.equal(await statusOf(challenge.id), 'open');
-    assert.equal(readPushPage(expectPage(await rp.browser.navigate(push.nextUrl))).number, push.number);
-    await respondToChallenge(device, challenge.id, { decision: 'approve', number: push.number });
-    const tokens = await rp.redeem(expectCallback(await rp.browser.navigate(push.nextUrl)), pending);
-    assert.deepEqual(tokens.claims()?.amr, ['mfa', 'pwd', 'swk']);
-  });
-
-  test('a second wrong number for one request denies it, and the step-up ends unmet', async () => {
-    const { user, device, challenge, push, rp } = await pushLogin('frank');
-    const wrong = challenge.choices.filter((number) => number !== push.number);
-    for (const number of wrong) {
-      await assert.rejects(respondToChallenge(device, challenge.id, { decision: 'approve', number }), {
-        code: 'wrong_number',
-      });
-    }
-    assert.equal(await statusOf(challenge.id), 'denied');
-    const callback = expectCallback(await rp.browser.navigate(push.nextUrl));
-    assert.equal(callback.searchParams.get('error'), 'unmet_authentication_requirements');
+    const stored = await idp.stepup.store.pushChallenges.findById(challenge.id);
+    assert.deepEqual([stored?.status, stored?.denialReason], ['denied', 'wrong_number']);
+    await assert.rejects(
+      respondToChallenge(
+        device,
+        challenge.id,
+        { decision: 'approve', number: push.number },
+        { nonce: challenge.nonce },
+      ),
+      { code: 'challenge_resolved', status: 409 },
+    );
+    assert.deepEqual(await listPendingChallenges(device), []);
     assert.deepEqual(
       audit.events
         .filter((entry) => entry.userId === user.id && entry.event === 'push.denied')
         .map((e) => e.reason),
       ['wrong_number'],
     );
+
+    // The waiting page shows the refusal and what to do; the login has ended below the level.
+    const refused = expectPage(await rp.browser.navigate(push.nextUrl));
+    assert.equal(refused.page.status, 403);
+    assert.match(refused.html, /data-push-refusal="wrong_number"/);
+    const callback = expectCallback(await rp.browser.navigate(continueLink(refused.html)));
+    assert.equal(callback.searchParams.get('error'), 'unmet_authentication_requirements');
+  });
+
+  test('a wrong number counts as a denial: with one more, push pauses', async () => {
+    const { device, challenge, push } = await pushLogin('frank');
+    const wrong = challenge.choices.find((number) => number !== push.number) ?? 0;
+    await assert.rejects(respondToChallenge(device, challenge.id, { decision: 'approve', number: wrong }), {
+      code: 'wrong_number',
+    });
+    const second = await rpFor();
+    readPushPage((await loginToSecondFactor(second, 'frank', PASSWORD)).page);
+    const [next] = await listPendingChallenges(device);
+    assert.ok(next);
+    await respondToChallenge(device, next.id, { decision: 'deny' });
+
+    const third = await loginToSecondFactor(await rpFor(), 'frank', PASSWORD);
+    assert.equal(third.page.page.status, 429);
+    assert.match(third.page.html, /<h1>Sign-in requests are paused<\/h1>/);
+    assert.deepEqual(await listPendingChallenges(device), []);
   });
 
   test("an approval signed with another device's key, or sent by another user's device, is refused", async () => {

@@ -56,6 +56,26 @@ if (redis.skip !== undefined) {
       assert.deepEqual(device.received, [sent]);
     });
 
+    test('every resolution crosses nodes, a withdrawal included: devices everywhere drop the request', {
+      timeout: 5000,
+    }, async (t) => {
+      const { nodes } = await twoNodes(t);
+      const [a, b] = nodes;
+      const device = inbox();
+      await a.subscribe(userTopic('user-1'), device.listener);
+      const statuses = ['approved', 'denied', 'expired', 'withdrawn'] as const;
+      for (const status of statuses) {
+        const notice: PushNotice = { type: 'challenge.resolved', challengeId: `c-${status}`, status };
+        const arrival = device.next();
+        await b.publish(userTopic('user-1'), notice);
+        assert.deepEqual(await arrival, notice);
+      }
+      assert.deepEqual(
+        device.received.map((notice) => (notice.type === 'challenge.resolved' ? notice.status : notice.type)),
+        statuses,
+      );
+    });
+
     test('after unsubscribing a listener hears nothing; other listeners of the topic still do', async (t) => {
       const { nodes } = await twoNodes(t);
       const [a, b] = nodes;

@@ -1,4 +1,5 @@
 import type { Logger } from 'pino';
+import type { PushChallengeStatus } from '../../store/push-challenges.ts';
 import { openRedisPubSubConnections } from '../../store/redis/redis-pub-sub-connections.ts';
 import { runRedis } from '../../store/redis/run-redis.ts';
 import type { PushNotice, PushNotifier, PushTopic } from './push-notifier.ts';
@@ -92,7 +93,7 @@ export async function createRedisPushNotifier(options: RedisPushNotifierOptions)
   };
 }
 
-const RESOLVED_STATUSES: ReadonlySet<string> = new Set(['approved', 'denied', 'expired']);
+const RESOLVED_STATUSES: ReadonlySet<string> = new Set(['approved', 'denied', 'expired', 'withdrawn']);
 
 /** Reads a notice off the wire, or undefined when it is not one this build sends. */
 function parsePushNotice(message: string): PushNotice | undefined {
@@ -108,7 +109,7 @@ function parsePushNotice(message: string): PushNotice | undefined {
   if (type === 'challenge.sent' && typeof challengeId === 'string') return { type, challengeId };
   if (type === 'challenge.resolved' && typeof challengeId === 'string' && typeof status === 'string') {
     if (!RESOLVED_STATUSES.has(status)) return undefined;
-    return { type, challengeId, status: status as 'approved' | 'denied' | 'expired' };
+    return { type, challengeId, status: status as Exclude<PushChallengeStatus, 'open'> };
   }
   if (type === 'device.enrolled' && typeof deviceId === 'string') return { type, deviceId };
   return undefined;

@@ -12,6 +12,8 @@ export interface PushRequest {
   clientId: string;
   clientName: string;
   ip: string;
+  /** When the login times out (epoch seconds): its request expires then at the latest. */
+  loginExpiresAt: number;
 }
 
 export type PushSendOutcome =
@@ -48,14 +50,15 @@ export async function sendPushChallenge(
 
   const { number, choices } = drawPushNumbers(context.randomInt);
   let challenge: PushChallenge;
+  const { loginExpiresAt, ...opened } = request;
   try {
     challenge = await store.pushChallenges.open({
-      ...request,
+      ...opened,
       number,
       choices,
       nonce: randomBytes(16).toString('base64url'),
       now,
-      expiresAt: now + context.settings.challengeTtlSeconds,
+      expiresAt: Math.min(now + context.settings.challengeTtlSeconds, loginExpiresAt),
     });
   } catch (error) {
     // Two tabs of one login asked at once: the other one's request stands.

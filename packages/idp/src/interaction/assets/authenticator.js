@@ -178,22 +178,19 @@ async function answer(device, challenge, decision, number) {
   }
   entry.answering = false;
   const code = await errorCode(response);
-  if (code === 'wrong_number' && !entry.wrongOnce) {
-    entry.wrongOnce = true;
-    entry.result.textContent =
-      'That is not the number on the sign-in page. Look again and pick the one it shows.';
-    for (const button of entry.element.querySelectorAll('button')) button.disabled = false;
-    return;
-  }
+  // One pick per request: a wrong number refuses it, so a blind tap approves 1 time in 3, never 2.
   const reasons = {
-    wrong_number: 'Wrong number again: the request was denied.',
+    wrong_number:
+      'Refused: the number you picked is not the one on the sign-in page, so nobody can sign in with this request. To try again, send a new request from the sign-in page.',
     challenge_expired: 'This request has expired.',
     challenge_resolved: 'This request was already answered.',
+    login_ended: 'This sign-in is over: it was finished another way or cancelled. Nothing to answer.',
     unknown_device: 'This device was removed from your account.',
   };
   finishRequest(
     challenge.id,
     reasons[code] ?? 'The answer could not be sent. Try again from the sign-in page.',
+    code === 'wrong_number' ? 10_000 : undefined,
   );
 }
 
@@ -240,6 +237,7 @@ function settleRequest({ id, status }) {
     approved: 'Approved on another device.',
     denied: 'Denied.',
     expired: 'This request has expired.',
+    withdrawn: 'This sign-in is over: it was finished another way or cancelled.',
   };
   finishRequest(id, text[status] ?? 'This request was answered.');
 }

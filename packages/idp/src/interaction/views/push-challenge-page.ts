@@ -13,7 +13,9 @@ export type PushChallengeState =
   /** Nobody answered in time: the person may send another. */
   | { kind: 'expired'; resendAction: string }
   /** No request was sent: too many recently, or push is paused after denials. */
-  | { kind: 'blocked'; reason: 'throttled' | 'paused'; retryAfterSeconds: number };
+  | { kind: 'blocked'; reason: 'throttled' | 'paused'; retryAfterSeconds: number }
+  /** The wrong number was picked, which denied the request and ended the login below the level. */
+  | { kind: 'wrong-number'; continueUrl: string };
 
 function minutes(seconds: number): string {
   const count = Math.max(1, Math.ceil(seconds / 60));
@@ -80,15 +82,31 @@ ${csrfInput(options.csrfToken)}
       }</p>
 <p>${options.alternatives ? 'Use another way below, or try' : 'Try'} again in ${minutes(state.retryAfterSeconds)}.</p>`;
       break;
+    case 'wrong-number':
+      title = 'The request was refused';
+      body = html`<h1>The request was refused</h1>
+<div data-push-refusal="wrong_number">
+<p>The number picked on the phone was not the one this page showed, so the request was refused. A wrong number never approves a sign-in, and nobody can sign in with this request.</p>
+<p>What now:</p>
+<ul>
+<li>To send a new request, continue to ${options.clientName} and try again. On your phone, pick the number the sign-in page shows.</li>
+<li>No phone at hand? When you try again, choose <em>Try another way</em> on the sign-in page to use a code or a security key.</li>
+<li>Did not pick a number yourself? Someone may be signing in with your password: change it.</li>
+</ul>
+</div>
+<p><a class="button button-primary" href="${state.continueUrl}">Continue to ${options.clientName}</a></p>`;
+      break;
   }
+  // The login is over after a refusal: nothing is left to cancel or to try instead on this page.
+  const over = state.kind === 'wrong-number';
 
   const main = html`<div class="card-icon">${icon('phone')}</div>
 <p class="eyebrow">Two-step verification</p>
 ${error === undefined ? '' : errorAlert('push-error', error)}
 ${body}
 <p class="account">Signed in as <strong>${options.username}</strong> for <span class="client-name">${options.clientName}</span></p>
-${options.alternatives ? alternativesForm({ ...options.alternatives, csrfToken: options.csrfToken }) : ''}
-${cancelForm({ action: options.cancelAction, csrfToken: options.csrfToken })}`;
+${options.alternatives && !over ? alternativesForm({ ...options.alternatives, csrfToken: options.csrfToken }) : ''}
+${over ? '' : cancelForm({ action: options.cancelAction, csrfToken: options.csrfToken })}`;
 
   return renderDocument({
     title: error === undefined ? title : `Error: ${title}`,

@@ -53,6 +53,10 @@ const pages = {
   expired: challenge({ kind: 'expired', resendAction: '/interaction/abc/push/resend' }),
   paused: challenge({ kind: 'blocked', reason: 'paused', retryAfterSeconds: 3000 }),
   throttled: challenge({ kind: 'blocked', reason: 'throttled', retryAfterSeconds: 30 }),
+  wrongNumber: challenge(
+    { kind: 'wrong-number', continueUrl: 'http://localhost:3000/auth/abc' },
+    { alternatives: { action: '/interaction/abc/choose', choices: [{ method: 'totp', label: 'Code' }] } },
+  ),
   enrollment: enrollment(),
   authenticator: renderPushAuthenticatorPage(),
 };
@@ -106,13 +110,23 @@ describe('push pages', () => {
   });
 
   it('only the waiting page refreshes itself: an expired or blocked request must not send another', () => {
-    for (const name of ['expired', 'paused', 'throttled', 'enrollment'] as const) {
+    for (const name of ['expired', 'paused', 'throttled', 'wrongNumber', 'enrollment'] as const) {
       assert.ok(!pages[name].includes('http-equiv="refresh"'), name);
     }
     assert.ok(pages.expired.includes('<form method="post" action="/interaction/abc/push/resend">'));
     assert.ok(pages.paused.includes('<h1>Sign-in requests are paused</h1>'));
     assert.ok(pages.paused.includes('Try again in 50 minutes.'));
     assert.ok(pages.throttled.includes('<h1>Too many sign-in requests</h1>'));
+  });
+
+  it('a wrong number: the page says why and leads on to the application, with nothing left to cancel or choose', () => {
+    const page = pages.wrongNumber;
+    assert.ok(page.includes('<h1>The request was refused</h1>'));
+    assert.ok(page.includes('data-push-refusal="wrong_number"'));
+    assert.ok(page.includes('<a class="button button-primary" href="http://localhost:3000/auth/abc">'));
+    assert.ok(!page.includes('http-equiv="refresh"'));
+    assert.ok(!page.includes('action="/interaction/abc/cancel"'), 'the login is over');
+    assert.ok(!page.includes('name="method"'), 'the login is over');
   });
 
   it('the enrollment page shows the QR code, the link and the terminal command', () => {

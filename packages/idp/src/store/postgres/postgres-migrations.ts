@@ -263,4 +263,15 @@ export const postgresMigrations: readonly string[] = [
   `
   ALTER TABLE push_devices ADD COLUMN web_push_subscription JSON;
   `,
+  // Push requests (SQLite step 11): \`withdrawn\` when their login ended first, and why a denial was one.
+  `
+  ALTER TABLE push_challenges DROP CONSTRAINT push_challenges_status_check;
+  ALTER TABLE push_challenges ADD CONSTRAINT push_challenges_status_check
+    CHECK (status IN ('open', 'approved', 'denied', 'expired', 'withdrawn'));
+  ALTER TABLE push_challenges ADD COLUMN denial_reason TEXT
+    CHECK (denial_reason IN ('refused', 'wrong_number'));
+  UPDATE push_challenges SET denial_reason = 'refused' WHERE status = 'denied';
+  ALTER TABLE push_challenges ADD CONSTRAINT push_challenges_denial_reason_with_denied
+    CHECK ((status = 'denied') = (denial_reason IS NOT NULL));
+  `,
 ];

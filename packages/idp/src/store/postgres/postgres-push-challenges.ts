@@ -70,11 +70,31 @@ export class PostgresPushChallengesRepository implements PushChallengesRepositor
     // The single-use answer is this one conditional UPDATE: of concurrent answers through any node,
     // only the first finds the row still open, and an answer after the expiry finds nothing to change.
     const { rowCount } = await this.#db.query(
-      `UPDATE push_challenges SET status = $4, resolved_at = $6, device_id = $5
+      `UPDATE push_challenges SET status = $4, denial_reason = $7, resolved_at = $6, device_id = $5
        WHERE id = $1 AND user_id = $2 AND nonce = $3 AND status = 'open' AND expires_at > $6`,
-      [input.id, input.userId, input.nonce, input.status, input.deviceId, input.now],
+      [
+        input.id,
+        input.userId,
+        input.nonce,
+        input.status,
+        input.deviceId,
+        input.now,
+        input.status === 'denied' ? input.denialReason : null,
+      ],
     );
     return rowCount === 1;
+  }
+
+  async withdrawOpen(interactionUid: string, now: number): Promise<PushChallenge[]> {
+    // The same condition on status as `resolve`: whichever update takes the row lock first wins, and
+    // the other re-checks the row it waited for and finds it no longer open.
+    const { rows } = await this.#db.query<PushChallengeRow>(
+      `UPDATE push_challenges SET status = 'withdrawn', resolved_at = $2
+       WHERE interaction_uid = $1 AND status = 'open'
+       RETURNING ${PUSH_CHALLENGE_COLUMNS}`,
+      [interactionUid, now],
+    );
+    return rows.map(toPushChallenge);
   }
 
   async expireDue(

@@ -5,6 +5,7 @@ import type {
   PushChallenge,
   PushChallengeStatus,
   PushChallengesRepository,
+  PushDenialReason,
   ResolvePushChallengeInput,
 } from '../push-challenges.ts';
 import { ttlMillis } from './redis-expiry-index.ts';
@@ -53,6 +54,7 @@ return 1`,
 };
 
 // The single-use answer: only the first caller finds the challenge open, unexpired, and theirs.
+// ARGV: prefix, id, userId, nonce, status, deviceId, now, denial reason ('' unless denied).
 const RESOLVE: RedisScript = {
   name: 'stepupPushChallengeResolve',
   numberOfKeys: 0,
@@ -62,8 +64,26 @@ local key = p .. 'push-challenge:' .. id
 local c = redis.call('HMGET', key, 'userId', 'nonce', 'status', 'expiresAt', 'interactionUid')
 if c[1] ~= user_id or c[2] ~= nonce or c[3] ~= 'open' or tonumber(c[4]) <= tonumber(now) then return 0 end
 redis.call('HSET', key, 'status', status, 'resolvedAt', now, 'deviceId', device_id)
+if ARGV[8] ~= '' then redis.call('HSET', key, 'denialReason', ARGV[8]) end
 settle(p, id, c[5], user_id)
 return 1`,
+};
+
+// The login ended: its open challenge (at most one) is withdrawn. One script, like RESOLVE, so of
+// an answer and a withdrawal only the first finds the challenge open. ARGV: prefix, uid, now.
+const WITHDRAW_OPEN: RedisScript = {
+  name: 'stepupPushChallengeWithdrawOpen',
+  numberOfKeys: 0,
+  lua: `${SETTLE_LUA}
+local p, interaction_uid, now = ARGV[1], ARGV[2], ARGV[3]
+local id = redis.call('GET', p .. 'push-open:' .. interaction_uid)
+if not id then return {} end
+local key = p .. 'push-challenge:' .. id
+local c = redis.call('HMGET', key, 'status', 'userId')
+if c[1] ~= 'open' then return {} end
+redis.call('HSET', key, 'status', 'withdrawn', 'resolvedAt', now)
+settle(p, id, interaction_uid, c[2])
+return { redis.call('HGETALL', key) }`,
 };
 
 // ARGV: prefix, now, scope ('all', 'interaction' or 'id'), and the interaction uid or challenge id.
@@ -186,10 +206,26 @@ export class RedisPushChallengesRepository implements PushChallengesRepository {
         this.#redis,
         RESOLVE,
         [],
-        [this.#prefix, input.id, input.userId, input.nonce, input.status, input.deviceId, input.now],
+        [
+          this.#prefix,
+          input.id,
+          input.userId,
+          input.nonce,
+          input.status,
+          input.deviceId,
+          input.now,
+          input.status === 'denied' ? input.denialReason : '',
+        ],
       ),
     );
     return won === 1;
+  }
+
+  async withdrawOpen(interactionUid: string, now: number): Promise<PushChallenge[]> {
+    const withdrawn = (await runRedis(() =>
+      runScript(this.#redis, WITHDRAW_OPEN, [], [this.#prefix, interactionUid, now]),
+    )) as string[][];
+    return withdrawn.map(fromPairs);
   }
 
   async expireDue(
@@ -203,11 +239,7 @@ export class RedisPushChallengesRepository implements PushChallengesRepository {
     const expired = (await runRedis(() =>
       runScript(this.#redis, EXPIRE_DUE, [], [this.#prefix, now, ...scopeArgs]),
     )) as string[][];
-    return expired.map((pairs) => {
-      const challenge = toPushChallenge(Object.fromEntries(pairsOf(pairs)));
-      if (challenge === undefined) throw new Error('an expired push challenge came back empty');
-      return challenge;
-    });
+    return expired.map(fromPairs);
   }
 
   async consumeApproval(id: string, now: number): Promise<boolean> {
@@ -220,6 +252,13 @@ export class RedisPushChallengesRepository implements PushChallengesRepository {
   #challengeKey(id: string): string {
     return `${this.#prefix}push-challenge:${id}`;
   }
+}
+
+/** A challenge a script returned as HGETALL's flat field/value list. */
+function fromPairs(flat: string[]): PushChallenge {
+  const challenge = toPushChallenge(Object.fromEntries(pairsOf(flat)));
+  if (challenge === undefined) throw new Error('a push challenge came back empty from a script');
+  return challenge;
 }
 
 function* pairsOf(flat: string[]): Generator<[string, string]> {
@@ -242,8 +281,9 @@ function toPushChallenge(fields: Record<string, string>): PushChallenge | undefi
     number: Number(fields.number),
     choices: JSON.parse(fields.choices ?? '[]') as number[],
     nonce: fields.nonce ?? '',
-    // Only the scripts above write the status, with exactly these values.
+    // Only the scripts above write the status and the denial reason, with exactly these values.
     status: fields.status as PushChallengeStatus,
+    denialReason: (fields.denialReason as PushDenialReason | undefined) ?? null,
     createdAt: Number(fields.createdAt),
     expiresAt: Number(fields.expiresAt),
     resolvedAt: optionalNumber(fields.resolvedAt),

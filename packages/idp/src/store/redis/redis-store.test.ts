@@ -100,7 +100,7 @@ if (postgres.skip !== undefined || redis.skip !== undefined) {
       const answer = { id: challenge.id, userId: user.id, nonce: 'nonce-1', deviceId: 'd1', now: NOW + 5 };
       const answers = await Promise.all([
         a.pushChallenges.resolve({ ...answer, status: 'approved' }),
-        b.pushChallenges.resolve({ ...answer, status: 'denied' }),
+        b.pushChallenges.resolve({ ...answer, status: 'denied', denialReason: 'refused' }),
         b.pushChallenges.resolve({ ...answer, status: 'approved' }),
       ]);
       assert.equal(answers.filter(Boolean).length, 1);

@@ -273,4 +273,40 @@ export const migrations: readonly string[] = [
   ALTER TABLE push_devices ADD COLUMN web_push_subscription TEXT
     CHECK (web_push_subscription IS NULL OR json_valid(web_push_subscription));
   `,
+  // Push requests: \`withdrawn\` when their login ended before an answer, and why a denial was one
+  // (refused, or the wrong number picked). SQLite cannot change a CHECK, so the table is rebuilt.
+  `
+  CREATE TABLE push_challenges_rebuilt (
+    id TEXT PRIMARY KEY,
+    user_id TEXT NOT NULL REFERENCES users (id) ON DELETE CASCADE,
+    interaction_uid TEXT NOT NULL,
+    client_id TEXT NOT NULL,
+    client_name TEXT NOT NULL,
+    ip TEXT NOT NULL,
+    number INTEGER NOT NULL CHECK (number BETWEEN 10 AND 99),
+    choices TEXT NOT NULL CHECK (json_valid(choices)),
+    nonce TEXT NOT NULL,
+    status TEXT NOT NULL CHECK (status IN ('open', 'approved', 'denied', 'expired', 'withdrawn')),
+    denial_reason TEXT CHECK (denial_reason IN ('refused', 'wrong_number')),
+    created_at INTEGER NOT NULL,
+    expires_at INTEGER NOT NULL,
+    resolved_at INTEGER,
+    device_id TEXT,
+    consumed_at INTEGER,
+    CHECK ((status = 'denied') = (denial_reason IS NOT NULL))
+  ) STRICT;
+  INSERT INTO push_challenges_rebuilt
+    (id, user_id, interaction_uid, client_id, client_name, ip, number, choices, nonce, status,
+     denial_reason, created_at, expires_at, resolved_at, device_id, consumed_at)
+  SELECT id, user_id, interaction_uid, client_id, client_name, ip, number, choices, nonce, status,
+     CASE WHEN status = 'denied' THEN 'refused' END, created_at, expires_at, resolved_at, device_id,
+     consumed_at
+  FROM push_challenges ORDER BY rowid;
+  DROP TABLE push_challenges;
+  ALTER TABLE push_challenges_rebuilt RENAME TO push_challenges;
+  CREATE UNIQUE INDEX push_challenges_one_open_per_interaction ON push_challenges (interaction_uid)
+    WHERE status = 'open';
+  CREATE INDEX push_challenges_user_id_status ON push_challenges (user_id, status);
+  CREATE INDEX push_challenges_open_expires_at ON push_challenges (expires_at) WHERE status = 'open';
+  `,
 ];

@@ -14,7 +14,20 @@ interface SqlitePushChallengeRow extends Omit<PushChallengeRow, 'choices'> {
   choices: string;
 }
 
-type NewRow = Omit<SqlitePushChallengeRow, 'status' | 'resolved_at' | 'device_id' | 'consumed_at'>;
+type NewRow = Omit<
+  SqlitePushChallengeRow,
+  'status' | 'denial_reason' | 'resolved_at' | 'device_id' | 'consumed_at'
+>;
+
+interface ResolveParameters {
+  id: string;
+  user_id: string;
+  nonce: string;
+  status: 'approved' | 'denied';
+  denial_reason: string | null;
+  device_id: string;
+  now: number;
+}
 
 export class SqlitePushChallengesRepository implements PushChallengesRepository {
   readonly #db: Database.Database;
@@ -22,7 +35,8 @@ export class SqlitePushChallengesRepository implements PushChallengesRepository 
   readonly #findById: Database.Statement<[string], SqlitePushChallengeRow>;
   readonly #latestForInteraction: Database.Statement<[string], SqlitePushChallengeRow>;
   readonly #listPendingForUser: Database.Statement<[{ userId: string; now: number }], SqlitePushChallengeRow>;
-  readonly #resolve: Database.Statement<[Omit<ResolvePushChallengeInput, 'userId'> & { user_id: string }]>;
+  readonly #resolve: Database.Statement<[ResolveParameters]>;
+  readonly #withdrawOpen: Database.Statement<[{ now: number; uid: string }], SqlitePushChallengeRow>;
   readonly #expireAll: Database.Statement<[{ now: number }], SqlitePushChallengeRow>;
   readonly #expireForInteraction: Database.Statement<[{ now: number; uid: string }], SqlitePushChallengeRow>;
   readonly #expireOne: Database.Statement<[{ now: number; id: string }], SqlitePushChallengeRow>;
@@ -49,8 +63,15 @@ export class SqlitePushChallengesRepository implements PushChallengesRepository 
     // The single-use answer is this one conditional UPDATE: of concurrent answers, only the first
     // finds the row still open, and an answer after the expiry finds nothing to change.
     this.#resolve = db.prepare(
-      `UPDATE push_challenges SET status = @status, resolved_at = @now, device_id = @deviceId
+      `UPDATE push_challenges
+       SET status = @status, denial_reason = @denial_reason, resolved_at = @now, device_id = @device_id
        WHERE id = @id AND user_id = @user_id AND nonce = @nonce AND status = 'open' AND expires_at > @now`,
+    );
+    // The same condition on `status`: an answer and a withdrawal racing for a challenge, one wins.
+    this.#withdrawOpen = db.prepare(
+      `UPDATE push_challenges SET status = 'withdrawn', resolved_at = @now
+       WHERE interaction_uid = @uid AND status = 'open'
+       RETURNING ${PUSH_CHALLENGE_COLUMNS}`,
     );
     const expire = (where: string) =>
       `UPDATE push_challenges SET status = 'expired', resolved_at = @now
@@ -105,8 +126,20 @@ export class SqlitePushChallengesRepository implements PushChallengesRepository 
   }
 
   async resolve(input: ResolvePushChallengeInput): Promise<boolean> {
-    const { userId, ...rest } = input;
-    return runSqlite(this.#db, () => this.#resolve.run({ ...rest, user_id: userId }).changes === 1);
+    const parameters: ResolveParameters = {
+      id: input.id,
+      user_id: input.userId,
+      nonce: input.nonce,
+      status: input.status,
+      denial_reason: input.status === 'denied' ? input.denialReason : null,
+      device_id: input.deviceId,
+      now: input.now,
+    };
+    return runSqlite(this.#db, () => this.#resolve.run(parameters).changes === 1);
+  }
+
+  async withdrawOpen(interactionUid: string, now: number): Promise<PushChallenge[]> {
+    return runSqlite(this.#db, () => this.#withdrawOpen.all({ now, uid: interactionUid }).map(fromSqliteRow));
   }
 
   async expireDue(
