@@ -263,4 +263,13 @@ export const postgresMigrations: readonly string[] = [
   `
   ALTER TABLE push_devices ADD COLUMN web_push_subscription JSON;
   `,
+  // Consecutive failures and locks, durable apart from the throttling windows (SQLite step 11).
+  `
+  CREATE TABLE failure_counters (
+    key TEXT PRIMARY KEY,
+    count BIGINT NOT NULL,
+    reset_at BIGINT NOT NULL
+  );
+  CREATE INDEX failure_counters_reset_at ON failure_counters (reset_at);
+  `,
 ];

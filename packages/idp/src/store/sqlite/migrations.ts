@@ -273,4 +273,14 @@ export const migrations: readonly string[] = [
   ALTER TABLE push_devices ADD COLUMN web_push_subscription TEXT
     CHECK (web_push_subscription IS NULL OR json_valid(web_push_subscription));
   `,
+  // Consecutive failures and locks (NIST SP 800-63B 5.2.2) apart from the short-lived throttling
+  // windows: these stay in the database when the windows move to Redis.
+  `
+  CREATE TABLE failure_counters (
+    key TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    reset_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX failure_counters_reset_at ON failure_counters (reset_at);
+  `,
 ];
