@@ -352,9 +352,15 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       const counts = await Promise.all(
         Array.from({ length: 10 }, () => store.failureCounters.increment('code:account:u1', 3600, NOW)),
       );
-      assert.deepEqual(counts.map((window) => window.count).sort((a, b) => a - b), [1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
+      assert.deepEqual(
+        counts.map((window) => window.count).sort((a, b) => a - b),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      );
       await store.failureCounters.refund('code:account:u1', NOW);
-      assert.deepEqual(await store.failureCounters.peek('code:account:u1', NOW), { count: 9, resetAt: NOW + 3600 });
+      assert.deepEqual(await store.failureCounters.peek('code:account:u1', NOW), {
+        count: 9,
+        resetAt: NOW + 3600,
+      });
       assert.equal(await store.attempts.peek('code:account:u1', NOW), undefined);
       await store.failureCounters.reset('code:account:u1');
       assert.equal(await store.failureCounters.peek('code:account:u1', NOW), undefined);

@@ -26,7 +26,9 @@ export class SqliteAttemptsRepository implements AttemptsRepository {
        RETURNING count, reset_at`,
     );
     this.#peek = db.prepare(`SELECT count, reset_at FROM ${table} WHERE key = ? AND reset_at > ?`);
-    this.#refund = db.prepare(`UPDATE ${table} SET count = count - 1 WHERE key = ? AND reset_at > ? AND count > 0`);
+    this.#refund = db.prepare(
+      `UPDATE ${table} SET count = count - 1 WHERE key = ? AND reset_at > ? AND count > 0`,
+    );
     this.#reset = db.prepare(`DELETE FROM ${table} WHERE key = ?`);
   }
 
