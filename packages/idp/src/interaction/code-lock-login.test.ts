@@ -8,7 +8,7 @@ import { formAction, hiddenField } from '../testing/test-browser.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
 import { expectCallback, expectPage, submitTotp, TestRelyingParty } from '../testing/test-relying-party.ts';
 import { CodeThrottle } from '../throttle/code-throttle.ts';
-import { THROTTLE_CODE_HEADER } from './throttle-refusal.ts';
+import { THROTTLE_CODE_HEADER } from './answer-throttle-refusal.ts';
 
 const CLIENT_SECRET = 'code-lock-client-secret-0123456789ab';
 const PASSWORD = 'correct horse battery';

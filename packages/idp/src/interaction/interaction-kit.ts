@@ -14,11 +14,11 @@ import { loadSessionProofs, mergeProofs } from '../session/session-proofs.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
 import { type CodeAttempt, CodeThrottle } from '../throttle/code-throttle.ts';
+import { answerThrottleRefusal } from './answer-throttle-refusal.ts';
 import { type InteractionProgress, isValidCsrfToken, loadProgress } from './interaction-progress.ts';
 import { decideNextStep, type InteractionSituation, type NextStep } from './next-step.ts';
 import { enrollableFactors, enrollmentRefusal, isEnrollmentDone } from './requested-enrollment.ts';
 import type { BeforeFinishPage, FactorChoice, FactorPage, SecondFactor } from './second-factor.ts';
-import { answerThrottleRefusal } from './throttle-refusal.ts';
 import { renderErrorPage } from './views/error-page.ts';
 import { renderLoginPage } from './views/login-page.ts';
 

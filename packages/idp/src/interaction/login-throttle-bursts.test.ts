@@ -5,7 +5,7 @@ import type { StepupConfigInput } from '../config/config-schema.ts';
 import { formAction, hiddenField } from '../testing/test-browser.ts';
 import { startTestProvider } from '../testing/test-provider.ts';
 import { expectPage, submitPassword, TestRelyingParty } from '../testing/test-relying-party.ts';
-import { THROTTLE_CODE_HEADER } from './throttle-refusal.ts';
+import { THROTTLE_CODE_HEADER } from './answer-throttle-refusal.ts';
 
 const CLIENT_SECRET = 'burst-client-secret-0123456789abcdef';
 const PASSWORD = 'correct horse battery';

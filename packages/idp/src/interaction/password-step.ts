@@ -1,9 +1,9 @@
 import type { FastifyInstance } from 'fastify';
 import { verifyPassword } from '../accounts/password-hashing.ts';
 import type { PasswordThrottle } from '../throttle/password-throttle.ts';
+import { answerThrottleRefusal } from './answer-throttle-refusal.ts';
 import type { InteractionKit } from './interaction-kit.ts';
 import { isKnownBrowser, rememberBrowser } from './known-browsers.ts';
-import { answerThrottleRefusal } from './throttle-refusal.ts';
 
 /** The first factor: username or email plus password, throttled (see PasswordThrottle). */
 export function registerPasswordStep(

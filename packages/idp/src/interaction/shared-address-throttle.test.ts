@@ -7,7 +7,7 @@ import {
   submitPassword,
   TestRelyingParty,
 } from '../testing/test-relying-party.ts';
-import { THROTTLE_CODE_HEADER } from './throttle-refusal.ts';
+import { THROTTLE_CODE_HEADER } from './answer-throttle-refusal.ts';
 
 const CLIENT_SECRET = 'shared-address-secret-0123456789abcd';
 const PASSWORD = 'correct horse battery';
