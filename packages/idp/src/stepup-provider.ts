@@ -182,7 +182,7 @@ export async function createStepupProvider(
       credentials: store.webauthnCredentials,
       challenges: store.webauthnChallenges,
     }),
-    passwordThrottle: new PasswordThrottle(store.attempts, config.throttling),
+    passwordThrottle: new PasswordThrottle(store, config.throttling),
     mailer: createMailer(resolveEmailSettings(config), logger),
   });
   interactionKit = server.interactionKit;

@@ -21,6 +21,7 @@ import { ManagementRoutes } from './management-routes.ts';
 import { buildOpenApiDocument } from './openapi-document.ts';
 import { registerSettingsRoutes } from './settings-routes.ts';
 import { registerUserFactorsRoutes } from './user-factors-routes.ts';
+import { registerUserSignInLockRoutes } from './user-sign-in-lock-routes.ts';
 import { registerUsersRoutes } from './users-routes.ts';
 import { createManagementTokenVerifier } from './verify-management-token.ts';
 
@@ -134,6 +135,7 @@ export async function registerManagementApi(
       };
       registerUsersRoutes(deps);
       registerUserFactorsRoutes(deps);
+      registerUserSignInLockRoutes(deps);
       registerClientsRoutes(deps);
       registerApisRoutes(deps);
       registerSettingsRoutes(deps);

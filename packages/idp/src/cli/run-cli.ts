@@ -13,12 +13,14 @@ import { pushEnrollLink } from './commands/push-enroll-link.ts';
 import { start } from './commands/start.ts';
 import { totpImport } from './commands/totp-import.ts';
 import { userAdd } from './commands/user-add.ts';
+import { userUnlock } from './commands/user-unlock.ts';
 import { runCommands } from './run-commands.ts';
 
 const COMMANDS: readonly CliCommand[] = [
   start,
   migrate,
   userAdd,
+  userUnlock,
   clientAdd,
   totpImport,
   pushEnrollLink,

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const acrLevelSchema = z.strictObject({
@@ -11,6 +12,23 @@ const windowSchema = z.strictObject({
   limit: z.number().int().positive(),
   windowSeconds: z.number().int().positive(),
 });
+
+/** NIST SP 800-63B 5.2.2: no more than 100 consecutive failed attempts on one account. */
+const MAX_CONSECUTIVE_FAILURES = 100;
+
+/** An IP address or a CIDR range (`10.0.0.0/8`, `fd00::/8`), or one of proxy-addr's names for ranges. */
+const proxyAddressSchema = z
+  .string()
+  .refine(isProxyAddress, 'an IP address, a CIDR range, or loopback, linklocal or uniquelocal');
+
+function isProxyAddress(value: string): boolean {
+  if (value === 'loopback' || value === 'linklocal' || value === 'uniquelocal') return true;
+  const [address = '', prefix, ...rest] = value.split('/');
+  const version = isIP(address);
+  if (version === 0 || rest.length > 0) return false;
+  if (prefix === undefined) return true;
+  return /^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128);
+}
 
 /**
  * Every setting of the provider, with its default. Defaults live here and nowhere else.
@@ -55,8 +73,16 @@ export const configSchema = z.strictObject({
       commandTimeoutMs: z.number().int().min(50).max(60_000).default(1000),
     })
     .prefault({}),
-  /** Trust `X-Forwarded-*` from a TLS-terminating proxy in front of the provider. */
-  trustProxy: z.boolean().default(false),
+  /**
+   * Which proxies in front of the provider to believe about `X-Forwarded-*` (Fastify's `trustProxy`).
+   * `false`: none, the client is the socket's peer. A number: that many proxy hops, so the client is
+   * that many entries from the right of `X-Forwarded-For` (what each proxy appended). A list of
+   * addresses or CIDR ranges: the proxies at those addresses. `true`: every hop, so the client is the
+   * left-most entry, which the client itself can write — only behind a proxy that overwrites the header.
+   */
+  trustProxy: z
+    .union([z.boolean(), z.number().int().min(1).max(10), z.array(proxyAddressSchema).min(1)])
+    .default(false),
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   /** The acr ladder, lowest level first. Omitted: the default ladder of @stepup/core. */
   acrLadder: z.array(acrLevelSchema).min(1).optional(),
@@ -137,11 +163,37 @@ export const configSchema = z.strictObject({
         .positive()
         .default(15 * 60),
       /** Consecutive failures after which the account accepts passwords only from known browsers. */
-      accountLockFailures: z.number().int().min(1).max(100).default(100),
-      /** Failed passwords from one client IP, across accounts. */
+      accountLockFailures: z.number().int().min(1).max(MAX_CONSECUTIVE_FAILURES).default(100),
+      /** Failed passwords for one account from one client IP; a known browser has a count of its own. */
+      accountIp: windowSchema.prefault({ limit: 10, windowSeconds: 15 * 60 }),
+      /**
+       * Failed passwords from one client IP across accounts ("suspicious IP"). Browsers that signed in
+       * to the account before are not held back by it.
+       */
       ip: windowSchema.prefault({ limit: 50, windowSeconds: 15 * 60 }),
-      /** Wrong second-factor codes per account. */
-      secondFactor: windowSchema.prefault({ limit: 10, windowSeconds: 15 * 60 }),
+      /** Wrong second-factor codes (TOTP, recovery, email) per account. */
+      secondFactor: z
+        .strictObject({
+          limit: z.number().int().positive().default(10),
+          windowSeconds: z
+            .number()
+            .int()
+            .positive()
+            .default(15 * 60),
+          /** Consecutive wrong codes before each further try waits (doubling from 5 s, capped). */
+          freeFailures: z.number().int().min(1).max(MAX_CONSECUTIVE_FAILURES).default(10),
+          maxDelaySeconds: z
+            .number()
+            .int()
+            .positive()
+            .default(15 * 60),
+          /**
+           * Consecutive wrong codes after which codes are refused until a second factor without a
+           * code (push, security key) succeeds or an operator clears the lock.
+           */
+          lockFailures: z.number().int().min(1).max(MAX_CONSECUTIVE_FAILURES).default(100),
+        })
+        .prefault({}),
       /** Wrong codes within one login before the step-up ends as unmet. */
       codeTriesPerLogin: z.number().int().min(1).max(20).default(5),
     })

@@ -19,6 +19,24 @@ describe('loadConfig', () => {
     assert.equal(config.dataDir, './data');
     assert.equal(config.trustProxy, false);
     assert.equal(config.throttling.accountLockFailures, 100);
+    assert.deepEqual(config.throttling.accountIp, { limit: 10, windowSeconds: 900 });
+    assert.deepEqual(config.throttling.secondFactor, {
+      limit: 10,
+      windowSeconds: 900,
+      freeFailures: 10,
+      maxDelaySeconds: 900,
+      lockFailures: 100,
+    });
+  });
+
+  test('STEPUP_TRUST_PROXY: a flag, a number of proxy hops, or a list of proxy addresses', () => {
+    assert.equal(loadConfig({ STEPUP_TRUST_PROXY: 'true' }).trustProxy, true);
+    assert.equal(loadConfig({ STEPUP_TRUST_PROXY: 'false' }).trustProxy, false);
+    assert.equal(loadConfig({ STEPUP_TRUST_PROXY: '2' }).trustProxy, 2);
+    assert.deepEqual(
+      loadConfig({ STEPUP_TRUST_PROXY: '10.0.0.0/8, 192.0.2.7,fd00::/8,loopback' }).trustProxy,
+      ['10.0.0.0/8', '192.0.2.7', 'fd00::/8', 'loopback'],
+    );
   });
 
   test('environment variables override the file', () => {
@@ -44,7 +62,13 @@ describe('loadConfig', () => {
   const invalid: [string, NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv), RegExp][] = [
     ['a port that is not a number', { IDP_PORT: 'eighty' }, /IDP_PORT/],
     ['a port out of range', { IDP_PORT: '70000' }, /IDP_PORT/],
-    ['a non-boolean proxy flag', { STEPUP_TRUST_PROXY: 'maybe' }, /STEPUP_TRUST_PROXY/],
+    [
+      'a proxy setting that is no flag, number or address',
+      { STEPUP_TRUST_PROXY: 'maybe' },
+      /STEPUP_TRUST_PROXY/,
+    ],
+    ['a proxy range with a bad prefix', { STEPUP_TRUST_PROXY: '10.0.0.0/33' }, /STEPUP_TRUST_PROXY/],
+    ['too many proxy hops', { STEPUP_TRUST_PROXY: '11' }, /STEPUP_TRUST_PROXY/],
     ['an issuer that is not a URL', { STEPUP_ISSUER: 'not a url' }, /STEPUP_ISSUER/],
     ['a plain-http issuer off localhost', { STEPUP_ISSUER: 'http://id.example.com' }, /STEPUP_ISSUER.*https/],
     ['an unknown log level', { STEPUP_LOG_LEVEL: 'loud' }, /STEPUP_LOG_LEVEL/],
@@ -72,6 +96,11 @@ describe('loadConfig', () => {
       'a bad nested value',
       () => ({ STEPUP_CONFIG: configFile('{"throttling":{"accountLockFailures":500}}') }),
       /throttling\.accountLockFailures/,
+    ],
+    [
+      'a second-factor lock above the 100 consecutive failures of NIST SP 800-63B',
+      () => ({ STEPUP_CONFIG: configFile('{"throttling":{"secondFactor":{"lockFailures":101}}}') }),
+      /throttling\.secondFactor\.lockFailures/,
     ],
   ];
   for (const [name, env, message] of invalid) {

@@ -16,7 +16,7 @@ const ENVIRONMENT_SETTINGS = {
   STEPUP_REDIS_COMMAND_TIMEOUT_MS: { path: 'redis.commandTimeoutMs', parse: parseInteger },
   IDP_PORT: { path: 'port', parse: parseInteger },
   IDP_HOST: { path: 'host', parse: (value: string) => value },
-  STEPUP_TRUST_PROXY: { path: 'trustProxy', parse: parseBoolean },
+  STEPUP_TRUST_PROXY: { path: 'trustProxy', parse: parseTrustProxy },
   STEPUP_LOG_LEVEL: { path: 'logLevel', parse: (value: string) => value },
   STEPUP_ADMIN_TOKEN: { path: 'actions.adminToken', parse: (value: string) => value },
   STEPUP_ACTIONS_DIR: { path: 'actions.directory', parse: (value: string) => value },
@@ -46,10 +46,12 @@ function parseInteger(value: string): number | string {
   return /^\d+$/.test(value) ? Number(value) : value;
 }
 
-function parseBoolean(value: string): boolean | string {
-  if (value === 'true' || value === '1') return true;
+/** `true`, `false`, a number of proxy hops, or a comma-separated list of proxy addresses and ranges. */
+function parseTrustProxy(value: string): boolean | number | string | string[] {
+  if (value === 'true') return true;
   if (value === 'false' || value === '0') return false;
-  return value;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value.split(',').map((address) => address.trim());
 }
 
 /**
@@ -70,7 +72,9 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StepupConfig {
   if (!parsed.success) {
     const issue = parsed.error.issues[0];
     const path = issue?.path.join('.') ?? '';
-    const where = origin.get(path) ?? (env.STEPUP_CONFIG ? `"${path}" in ${env.STEPUP_CONFIG}` : path);
+    // An element of a list set by a variable (`trustProxy.0`) is named by the variable.
+    const variable = origin.get(path) ?? origin.get(path.replace(/\.\d+$/, ''));
+    const where = variable ?? (env.STEPUP_CONFIG ? `"${path}" in ${env.STEPUP_CONFIG}` : path);
     throw new ConfigError(`Invalid setting ${where}: ${issue ? describeIssue(issue) : 'invalid value'}`);
   }
 

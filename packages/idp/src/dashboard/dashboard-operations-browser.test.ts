@@ -11,6 +11,7 @@ import {
   submitPassword,
   TestRelyingParty,
 } from '../testing/test-relying-party.ts';
+import { CodeThrottle } from '../throttle/code-throttle.ts';
 
 // The dashboard's operations beyond the first set-up, in Chromium against a real provider: the first
 // load without the code editor, rotating a client secret (shown once), revoking a user's sessions,
@@ -224,6 +225,25 @@ describe('dashboard operations in Chromium', () => {
     assert.equal(await factorRows.count(), 1);
     assert.deepEqual(await idp.stepup.store.factors.listForUser(carolId), []);
     assert.equal((await idp.stepup.store.recoveryCodes.summary(carolId))?.remaining, 2);
+  });
+
+  test("clears a user's code lock", async () => {
+    const codes = new CodeThrottle(idp.stepup.store, idp.stepup.config);
+    for (let login = 0; login < 100; login += 1) {
+      await codes.attempt({
+        accountId: bobId,
+        interactionUid: `lock-${login}`,
+        now: clock() - 100 * 3600 + login * 3600,
+      });
+    }
+    await openRoute(`#/users/${bobId}`, 'bob');
+    await page.waitForSelector(
+      'section[aria-labelledby="locks-heading"] :text("Second-factor codes: locked after 100 failures in a row")',
+    );
+    await page.click('button:text-is("Clear sign-in locks")');
+    await page.waitForSelector('.notices :text("Done: Clear the sign-in locks of bob.")');
+    await page.waitForSelector('button:text-is("Clear sign-in locks")', { state: 'detached' });
+    assert.deepEqual(await codes.status(bobId, clock()), { failures: 0, locked: false });
   });
 
   test('reorders the Actions and saves the order', async () => {

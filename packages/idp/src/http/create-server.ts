@@ -17,6 +17,7 @@ import {
 import { ProviderMount } from '../oidc/provider-mount.ts';
 import { isProviderPath } from '../oidc/provider-routes.ts';
 import { answerStoreErrors } from './store-errors.ts';
+import { trustProxyOption } from './trusted-proxies.ts';
 
 const STYLESHEET = readFileSync(new URL('../interaction/assets/stepup.css', import.meta.url));
 
@@ -43,7 +44,7 @@ export async function createServer(deps: ServerDependencies): Promise<{
   const app = Fastify({
     // Request logs stay off at info; errors still reach the log.
     loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
-    trustProxy: config.trustProxy,
+    trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 64 * 1024,
   });
 

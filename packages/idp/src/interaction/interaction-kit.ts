@@ -14,6 +14,8 @@ import { proofsForRequest } from '../session/evaluate-session.ts';
 import { loadSessionProofs, mergeProofs } from '../session/session-proofs.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
+import { type CodeAttempt, CodeThrottle } from '../throttle/code-throttle.ts';
+import { answerThrottleRefusal } from './answer-throttle-refusal.ts';
 import { type InteractionProgress, isValidCsrfToken, loadProgress } from './interaction-progress.ts';
 import { decideNextStep, type InteractionSituation, type NextStep } from './next-step.ts';
 import { enrollableFactors, enrollmentRefusal, isEnrollmentDone } from './requested-enrollment.ts';
@@ -81,6 +83,7 @@ export class InteractionKit {
   readonly deps: InteractionDependencies;
   readonly #factors: readonly SecondFactor[];
   readonly #beforeFinish: readonly BeforeFinishPage[];
+  readonly #codeThrottle: CodeThrottle;
 
   constructor(
     deps: InteractionDependencies,
@@ -90,6 +93,7 @@ export class InteractionKit {
     this.deps = deps;
     this.#factors = factors;
     this.#beforeFinish = beforeFinish;
+    this.#codeThrottle = new CodeThrottle(deps.store, deps.config);
   }
 
   async load(request: InteractionRequest, reply: InteractionReply): Promise<Interaction> {
@@ -270,8 +274,14 @@ export class InteractionKit {
     );
   }
 
-  /** Records a proof made in this interaction, then shows whatever comes next. */
+  /**
+   * Records a proof made in this interaction, then shows whatever comes next. A second factor of any
+   * kind ends the run of wrong codes, and with it a code lock (CodeThrottle).
+   */
   async recordProof(reply: InteractionReply, interaction: Interaction, method: MethodName): Promise<void> {
+    const accountId =
+      'accountId' in interaction.step ? interaction.step.accountId : interaction.progress.accountId;
+    if (method !== 'password' && accountId) await this.#codeThrottle.secondFactorSucceeded(accountId);
     interaction.progress.proofs = mergeProofs(interaction.progress.proofs, [{ method, at: interaction.now }]);
     delete interaction.progress.chosenMethod;
     await this.saveProgress(interaction);
@@ -345,34 +355,52 @@ export class InteractionKit {
   }
 
   /**
-   * Counts a wrong second-factor code against the account and the login; ends the step-up as unmet
-   * after too many in one login, else shows the factor again with the error.
+   * Counts a code try against the account and the login before the code is checked (see
+   * CodeThrottle). Resolves the attempt, or undefined when the throttle refused it: the page is then
+   * answered with 429 and the throttle's code.
    */
-  async countWrongCode(
+  async attemptCode(
     request: InteractionRequest,
     reply: InteractionReply,
     interaction: Interaction,
+    accountId: string,
+    factor: string,
+  ): Promise<CodeAttempt | undefined> {
+    const attempt = await this.#codeThrottle.attempt({
+      accountId,
+      interactionUid: interaction.uid,
+      now: interaction.now,
+    });
+    if (attempt.allowed) return attempt;
+    this.deps.logAuthEvent({
+      event: 'factor.failed',
+      userId: accountId,
+      factor,
+      reason: 'throttled',
+      code: attempt.code,
+    });
+    await answerThrottleRefusal(this, request, reply, interaction, attempt);
+    return undefined;
+  }
+
+  /**
+   * A code that was counted by `attemptCode` was wrong: ends the step-up as unmet when it was the
+   * login's last try, else shows the factor again with the error.
+   */
+  async answerWrongCode(
+    request: InteractionRequest,
+    reply: InteractionReply,
+    interaction: Interaction,
+    attempt: CodeAttempt,
     failure: { accountId: string; factor: string; reason: 'wrong_code' | 'replayed_code'; message: string },
   ): Promise<void> {
-    const { store, config } = this.deps;
     this.deps.logAuthEvent({
       event: 'factor.failed',
       userId: failure.accountId,
       factor: failure.factor,
       reason: failure.reason,
     });
-    await store.attempts.increment(
-      `code:account:${failure.accountId}`,
-      config.throttling.secondFactor.windowSeconds,
-      interaction.now,
-    );
-    const { count } = await store.attempts.increment(
-      `code:interaction:${interaction.uid}`,
-      config.ttl.interaction,
-      interaction.now,
-    );
-    const attemptsLeft = config.throttling.codeTriesPerLogin - count;
-    if (attemptsLeft <= 0) {
+    if (attempt.triesLeft <= 0) {
       await this.refuse(
         request,
         reply,
@@ -382,27 +410,11 @@ export class InteractionKit {
       );
       return;
     }
-    await this.proceed(request, reply, interaction, { status: 401, attemptsLeft, error: failure.message });
-  }
-
-  /** Refuses codes while the account has had too many wrong ones recently (from any login); true when it did. */
-  async secondFactorThrottled(
-    request: InteractionRequest,
-    reply: InteractionReply,
-    interaction: Interaction,
-    accountId: string,
-    factor: string,
-  ): Promise<boolean> {
-    const window = await this.deps.store.attempts.peek(`code:account:${accountId}`, interaction.now);
-    if (!window || window.count < this.deps.config.throttling.secondFactor.limit) return false;
-    const minutes = Math.max(1, Math.ceil((window.resetAt - interaction.now) / 60));
-    this.deps.logAuthEvent({ event: 'factor.failed', userId: accountId, factor, reason: 'throttled' });
-    reply.header('retry-after', String(window.resetAt - interaction.now));
     await this.proceed(request, reply, interaction, {
-      status: 429,
-      error: `Too many wrong codes. Wait ${minutes} minute${minutes === 1 ? '' : 's'}, then try again.`,
+      status: 401,
+      attemptsLeft: attempt.triesLeft,
+      error: failure.message,
     });
-    return true;
   }
 
   /** What every second-factor page shows: who, for which application, the errors, cancel, alternatives. */

@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import { verifyPassword } from '../accounts/password-hashing.ts';
 import type { PasswordThrottle } from '../throttle/password-throttle.ts';
+import { answerThrottleRefusal } from './answer-throttle-refusal.ts';
 import type { InteractionKit } from './interaction-kit.ts';
 import { isKnownBrowser, rememberBrowser } from './known-browsers.ts';
 
@@ -24,27 +25,21 @@ export function registerPasswordStep(
 
       const user = username ? await store.users.findByLogin(username) : undefined;
       const account = user?.id ?? `login:${username.toLowerCase()}`;
-      const decision = await throttle.check({
+      const attempt = await throttle.attempt({
         account,
         ip,
         knownBrowser: user ? isKnownBrowser(request, user.id) : false,
         now,
       });
-      if (!decision.allowed) {
-        const minutes = Math.max(1, Math.ceil(decision.retryAfter / 60));
+      if (!attempt.allowed) {
         logAuthEvent({
           event: 'login.throttled',
-          scope: decision.scope,
-          retryAfter: decision.retryAfter,
+          code: attempt.code,
+          ...(attempt.retryAfter === undefined ? {} : { retryAfter: attempt.retryAfter }),
           clientId,
           ip,
         });
-        reply.header('retry-after', String(decision.retryAfter));
-        return kit.proceed(request, reply, interaction, {
-          status: 429,
-          username,
-          error: `Too many failed sign-ins. Wait ${minutes} minute${minutes === 1 ? '' : 's'}, then try again, or sign in from a browser you used before.`,
-        });
+        return answerThrottleRefusal(kit, request, reply, interaction, attempt, { username });
       }
 
       // A session signed in to one person only re-authenticates that person; to switch, sign out first.
@@ -56,7 +51,7 @@ export function registerPasswordStep(
       const blocked =
         user !== undefined && valid && (await store.userManagement.find(user.id))?.blocked === true;
       if (!user || !valid || blocked) {
-        await throttle.recordFailure({ account, ip, now });
+        await attempt.failed();
         logAuthEvent({
           event: 'login.failed',
           reason: !user
@@ -76,7 +71,7 @@ export function registerPasswordStep(
         });
       }
 
-      await throttle.recordSuccess(user.id);
+      await attempt.succeeded();
       rememberBrowser(request, reply, user.id);
       interaction.progress.accountId = user.id;
       logAuthEvent({ event: 'login.succeeded', userId: user.id, clientId, ip });

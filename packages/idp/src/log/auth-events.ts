@@ -5,6 +5,7 @@ import type { PushErrorCode } from '../factors/push/push-error.ts';
 import type { WebAuthnErrorCode } from '../factors/webauthn/webauthn-error.ts';
 import type { AuditEventsRepository, AuditOutcome, NewAuditEvent } from '../store/audit-events.ts';
 import type { PushDenialReason } from '../store/push-challenges.ts';
+import type { ThrottleCode } from '../throttle/throttle-refusal.ts';
 
 /**
  * The authentication events the provider reports. Each carries the reason in words an operator can
@@ -18,7 +19,7 @@ export type AuthEvent =
       clientId: string;
       ip: string;
     }
-  | { event: 'login.throttled'; scope: 'account' | 'ip'; retryAfter: number; clientId: string; ip: string }
+  | { event: 'login.throttled'; code: ThrottleCode; retryAfter?: number; clientId: string; ip: string }
   | { event: 'stepup.requested'; userId: string; clientId: string; acr: string[]; maxAge?: number }
   | { event: 'stepup.satisfied'; userId: string; clientId: string; acr: string; amr: string[] }
   | { event: 'stepup.refused'; userId?: string; clientId: string; reason: string }
@@ -28,6 +29,8 @@ export type AuthEvent =
       userId: string;
       factor: string;
       reason: 'wrong_code' | 'replayed_code' | 'throttled';
+      /** Why a throttled code was refused before it was checked. */
+      code?: ThrottleCode;
     }
   /** A first set of recovery codes, shown once, after the person enrolled their first second factor. */
   | { event: 'recovery_codes.issued'; userId: string; count: number; clientId?: string }

@@ -15,6 +15,7 @@ import {
   managementApiIdentifier,
 } from '../admin/management-api-identity.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
+import { useFastifyClientAddress } from '../http/trusted-proxies.ts';
 import { renderErrorPage } from '../interaction/views/error-page.ts';
 import { renderLogoutConfirmPage, renderLogoutSuccessPage } from '../interaction/views/logout-pages.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
@@ -205,7 +206,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
   };
 
   const provider = new Provider(config.issuer, configuration);
-  provider.proxy = config.trustProxy;
+  // X-Forwarded-Proto and -Host; the client address comes from Fastify (http/trusted-proxies.ts).
+  provider.proxy = config.trustProxy !== false;
+  useFastifyClientAddress(provider);
   addCustomClaimsToIdTokens(provider, customClaims);
   // A rotated client secret keeps working for its grace period (POST /api/v1/clients/{id}/secret).
   acceptPreviousClientSecrets(provider, deps.clock);

@@ -10,5 +10,13 @@ export interface AttemptsRepository {
   increment(key: string, windowSeconds: number, now: number): Promise<AttemptWindow>;
   /** The current window, or undefined when there is none or it has ended. */
   peek(key: string, now: number): Promise<AttemptWindow | undefined>;
+  /**
+   * Atomically takes back one attempt of the current window (never below zero): for an attempt that
+   * was counted before it was checked and then turned out not to count (refused, or a success).
+   */
+  refund(key: string, now: number): Promise<void>;
   reset(key: string): Promise<void>;
 }
+
+/** The SQL tables of counters: short-lived throttling windows, and durable failure counters. */
+export type CounterTable = 'attempts' | 'failure_counters';

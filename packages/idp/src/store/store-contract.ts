@@ -331,6 +331,40 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       );
       assert.deepEqual(await store.attempts.peek('k', NOW), { count: 10, resetAt: NOW + 60 });
     });
+
+    test('refund takes back one attempt of the current window, never below zero', async (t) => {
+      const store = await openStore(t);
+      await store.attempts.refund('none', NOW);
+      assert.equal(await store.attempts.peek('none', NOW), undefined);
+      await store.attempts.increment('k', 60, NOW);
+      await store.attempts.increment('k', 60, NOW);
+      await Promise.all(Array.from({ length: 5 }, () => store.attempts.refund('k', NOW + 1)));
+      assert.deepEqual(await store.attempts.peek('k', NOW + 1), { count: 0, resetAt: NOW + 60 });
+      assert.deepEqual(await store.attempts.increment('k', 60, NOW + 2), { count: 1, resetAt: NOW + 60 });
+      await store.attempts.refund('k', NOW + 60);
+      assert.deepEqual(await store.attempts.increment('k', 60, NOW + 60), { count: 1, resetAt: NOW + 120 });
+    });
+  });
+
+  describe(`${name}: failure counters`, () => {
+    test('count, refund and reset like attempts, apart from them', async (t) => {
+      const store = await openStore(t);
+      const counts = await Promise.all(
+        Array.from({ length: 10 }, () => store.failureCounters.increment('code:account:u1', 3600, NOW)),
+      );
+      assert.deepEqual(
+        counts.map((window) => window.count).sort((a, b) => a - b),
+        [1, 2, 3, 4, 5, 6, 7, 8, 9, 10],
+      );
+      await store.failureCounters.refund('code:account:u1', NOW);
+      assert.deepEqual(await store.failureCounters.peek('code:account:u1', NOW), {
+        count: 9,
+        resetAt: NOW + 3600,
+      });
+      assert.equal(await store.attempts.peek('code:account:u1', NOW), undefined);
+      await store.failureCounters.reset('code:account:u1');
+      assert.equal(await store.failureCounters.peek('code:account:u1', NOW), undefined);
+    });
   });
 
   describe(`${name}: keys`, () => {

@@ -30,7 +30,13 @@ export interface Store {
   factors: FactorsRepository;
   authSessions: AuthSessionsRepository;
   interactionStates: InteractionStatesRepository;
+  /** Fixed-window throttling counters; short-lived, so they move to Redis when it is configured. */
   attempts: AttemptsRepository;
+  /**
+   * Counters that must outlive a restart: consecutive failures and the lock they lead to (NIST SP
+   * 800-63B 5.2.2). Always in the durable database, never in Redis, which runs without persistence.
+   */
+  failureCounters: AttemptsRepository;
   keys: KeysRepository;
   clients: ClientsRepository;
   /** APIs that receive JWT access tokens (RFC 8707 resource indicators, RFC 9068). */

@@ -5,9 +5,12 @@
 export class TestBrowser {
   readonly #cookies = new Map<string, string>();
   readonly origin: string;
+  readonly #headers: Record<string, string>;
 
-  constructor(origin: string) {
+  /** `headers` go with every request, e.g. the `X-Forwarded-For` a proxy in front would add. */
+  constructor(origin: string, headers: Record<string, string> = {}) {
     this.origin = origin;
+    this.#headers = headers;
   }
 
   cookie(name: string): string | undefined {
@@ -28,7 +31,7 @@ export class TestBrowser {
     url: string,
     init: { method?: string; form?: Record<string, string> } = {},
   ): Promise<Response> {
-    const headers = new Headers();
+    const headers = new Headers(this.#headers);
     const jar = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     if (jar) headers.set('cookie', jar);
     let body: string | undefined;

@@ -1,90 +1,96 @@
 import type { StepupConfig } from '../config/config-schema.ts';
-import type { AttemptsRepository } from '../store/attempts.ts';
+import type { Store } from '../store/store.ts';
+import { ConsecutiveFailures } from './consecutive-failures.ts';
+import { type CountedLimit, countOnEveryLimit, windowLimit } from './counted-limit.ts';
+import type { ThrottleRefusal } from './throttle-refusal.ts';
 
-export type ThrottleDecision =
-  | { allowed: true }
-  | { allowed: false; scope: 'account' | 'ip'; retryAfter: number };
-
-/** The first wait after the free failures; each further failure doubles it. */
-const FIRST_DELAY_SECONDS = 5;
-
-/** Consecutive failures are remembered this long without a success (NIST SP 800-63B 5.2.2). */
-const CONSECUTIVE_WINDOW = 30 * 24 * 3600;
+/** A password try that the throttle let through; say how it ended. */
+export interface PasswordAttempt {
+  allowed: true;
+  succeeded(): Promise<void>;
+  failed(): Promise<void>;
+}
 
 /**
- * Throttles password guessing per account and per client IP (NIST SP 800-63B 5.2.2):
- * - per client IP: at most `ip.limit` failures in `ip.windowSeconds`, across accounts;
+ * Throttles password guessing (NIST SP 800-63B 5.2.2), in the shape of Auth0's brute-force and
+ * suspicious-IP protections:
+ * - per account and client IP: at most `accountIp.limit` failures in `accountIp.windowSeconds`;
+ * - per client IP, across accounts ("suspicious IP"): at most `ip.limit` failures in its window;
  * - per account: after `accountFreeFailures` consecutive failures each further try waits, doubling
  *   from five seconds up to `accountMaxDelaySeconds`; after `accountLockFailures` (at most 100) the
  *   account takes passwords only from browsers where it signed in before.
- * Browsers that signed in to the account before ("known browsers") are exempt from the account
- * limits, so an attacker who guesses from elsewhere can delay the victim's sign-in on new browsers
- * but never lock the victim out of their own. Every limit ends by itself except the lock, which a
- * successful sign-in from a known browser (or the operator) lifts.
+ * A browser that signed in to the account before ("known browser") is held back by none of these:
+ * only by its own failures for that account from its address. So other people's failures, behind the
+ * same address or anywhere, never lock the owner out. Every try is counted before it is checked, so
+ * a burst of parallel tries never gets more than a limit allows; a success takes its count back.
  */
 export class PasswordThrottle {
-  readonly #attempts: AttemptsRepository;
+  readonly #store: Pick<Store, 'attempts' | 'failureCounters'>;
   readonly #settings: StepupConfig['throttling'];
+  readonly #consecutive: ConsecutiveFailures;
 
-  constructor(attempts: AttemptsRepository, settings: StepupConfig['throttling']) {
-    this.#attempts = attempts;
+  /** `settings` is the running configuration's object, read at each try. */
+  constructor(store: Pick<Store, 'attempts' | 'failureCounters'>, settings: StepupConfig['throttling']) {
+    this.#store = store;
     this.#settings = settings;
+    this.#consecutive = new ConsecutiveFailures(store.failureCounters, 'password', () => ({
+      freeFailures: settings.accountFreeFailures,
+      maxDelaySeconds: settings.accountMaxDelaySeconds,
+      lockFailures: settings.accountLockFailures,
+    }));
   }
 
-  async check(options: {
+  /** Counts a try before the password is checked; refuses it when a limit is reached. */
+  async attempt(options: {
     account: string;
     ip: string;
     knownBrowser: boolean;
     now: number;
-  }): Promise<ThrottleDecision> {
-    const { now } = options;
-    const ip = await this.#attempts.peek(ipKey(options.ip), now);
-    if (ip && ip.count >= this.#settings.ip.limit)
-      return { allowed: false, scope: 'ip', retryAfter: ip.resetAt - now };
-    if (options.knownBrowser) return { allowed: true };
-
-    const consecutive = await this.#attempts.peek(consecutiveKey(options.account), now);
-    if (consecutive && consecutive.count >= this.#settings.accountLockFailures) {
-      return { allowed: false, scope: 'account', retryAfter: this.#settings.accountMaxDelaySeconds };
-    }
-    const wait = await this.#attempts.peek(waitKey(options.account), now);
-    if (wait && wait.resetAt > now)
-      return { allowed: false, scope: 'account', retryAfter: wait.resetAt - now };
-    return { allowed: true };
+  }): Promise<PasswordAttempt | ThrottleRefusal> {
+    const { account, ip, knownBrowser, now } = options;
+    const settings = this.#settings;
+    const attempts = this.#store.attempts;
+    const accountIp = windowLimit({
+      counters: attempts,
+      key: `password:account-ip:${knownBrowser ? 'known:' : ''}${account}:${ip}`,
+      ...settings.accountIp,
+      code: 'account_ip_throttled',
+    });
+    const windows: CountedLimit[] = knownBrowser
+      ? [accountIp]
+      : [
+          windowLimit({ counters: attempts, key: `password:ip:${ip}`, ...settings.ip, code: 'ip_throttled' }),
+          accountIp,
+        ];
+    // The consecutive count comes last: a try refused by a window never opens a wait.
+    const limits = knownBrowser
+      ? windows
+      : [
+          ...windows,
+          this.#consecutive.limit(account, { delayed: 'account_delayed', locked: 'account_locked' }),
+        ];
+    const refusal = await countOnEveryLimit(limits, now);
+    if (refusal) return refusal;
+    return {
+      allowed: true,
+      succeeded: async () => {
+        await Promise.all(windows.map((window) => window.refund(now)));
+        await this.#consecutive.reset(account);
+      },
+      // A known browser's failure still counts towards the account's consecutive failures.
+      failed: async () => {
+        if (knownBrowser) await this.#consecutive.countFailure(account, now);
+      },
+    };
   }
 
-  async recordFailure(options: { account: string; ip: string; now: number }): Promise<void> {
-    const { now } = options;
-    await this.#attempts.increment(ipKey(options.ip), this.#settings.ip.windowSeconds, now);
-    const { count } = await this.#attempts.increment(
-      consecutiveKey(options.account),
-      CONSECUTIVE_WINDOW,
-      now,
-    );
-    const beyond = count - this.#settings.accountFreeFailures;
-    if (beyond >= 0) {
-      const delay = Math.min(
-        FIRST_DELAY_SECONDS * 2 ** Math.min(beyond, 30),
-        this.#settings.accountMaxDelaySeconds,
-      );
-      await this.#attempts.increment(waitKey(options.account), delay, now);
-    }
+  /** The consecutive failed passwords of an account and whether they locked it. */
+  status(account: string, now: number): Promise<{ failures: number; locked: boolean }> {
+    return this.#consecutive.status(account, now);
   }
 
-  async recordSuccess(account: string): Promise<void> {
-    await this.#attempts.reset(consecutiveKey(account));
-    await this.#attempts.reset(waitKey(account));
+  /** An operator clears the account's consecutive failures, and with them its lock. */
+  unlock(account: string): Promise<void> {
+    return this.#consecutive.reset(account);
   }
-}
-
-function ipKey(ip: string): string {
-  return `password:ip:${ip}`;
-}
-
-function consecutiveKey(account: string): string {
-  return `password:account:${account}`;
-}
-
-function waitKey(account: string): string {
-  return `password:wait:${account}`;
 }

@@ -26,6 +26,12 @@ export interface FactorResource {
   remaining?: number;
 }
 
+/** `GET /users/{id}/sign-in-lock`: consecutive failed passwords and wrong second-factor codes. */
+export interface SignInLockResource {
+  password: { consecutive_failures: number; locked: boolean };
+  codes: { consecutive_failures: number; locked: boolean };
+}
+
 export interface ClientResource {
   client_id: string;
   client_name: string | null;

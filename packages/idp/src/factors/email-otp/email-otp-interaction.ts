@@ -123,15 +123,16 @@ export function createEmailOtpInteraction(
           if (step.step !== 'second-factor' || !step.methods.includes('email-otp') || !settings.enabled) {
             return kit.redirectToInteraction(reply, interaction);
           }
-          if (await kit.secondFactorThrottled(request, reply, interaction, step.accountId, 'email-otp'))
-            return;
+          const attempt = await kit.attemptCode(request, reply, interaction, step.accountId, 'email-otp');
+          if (!attempt) return;
           const code = kit.field(request, 'code').trim();
           if (await email.verify({ challengeId: interaction.uid, userId: step.accountId, code, now })) {
+            await attempt.succeeded();
             delete progress.emailCode;
             return kit.recordProof(reply, interaction, 'email-otp');
           }
           const expiresAt = progress.emailCode?.expiresAt;
-          return kit.countWrongCode(request, reply, interaction, {
+          return kit.answerWrongCode(request, reply, interaction, attempt, {
             accountId: step.accountId,
             factor: 'email-otp',
             reason: 'wrong_code',

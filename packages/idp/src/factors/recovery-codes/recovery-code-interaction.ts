@@ -115,12 +115,11 @@ export function createRecoveryCodeInteraction(codes: RecoveryCodes, kit: Interac
           if (step.step !== 'second-factor' || !step.methods.includes('recovery-code')) {
             return kit.redirectToInteraction(reply, interaction);
           }
-          if (await kit.secondFactorThrottled(request, reply, interaction, step.accountId, 'recovery-code')) {
-            return;
-          }
+          const attempt = await kit.attemptCode(request, reply, interaction, step.accountId, 'recovery-code');
+          if (!attempt) return;
           const use = await codes.use(step.accountId, kit.field(request, 'code'), now);
           if (!use.accepted) {
-            return kit.countWrongCode(request, reply, interaction, {
+            return kit.answerWrongCode(request, reply, interaction, attempt, {
               accountId: step.accountId,
               factor: 'recovery-code',
               reason: 'wrong_code',
@@ -133,6 +132,7 @@ export function createRecoveryCodeInteraction(codes: RecoveryCodes, kit: Interac
             remaining: use.remaining,
             clientId: interaction.clientId,
           });
+          await attempt.succeeded();
           interaction.progress.recoveryCodePage = { remaining: use.remaining };
           return kit.recordProof(reply, interaction, 'recovery-code');
         }),

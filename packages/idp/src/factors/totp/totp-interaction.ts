@@ -74,10 +74,14 @@ export function createTotpInteraction(totp: TotpFactor, kit: InteractionKit): Se
           if (step.step !== 'second-factor' || !step.methods.includes('totp')) {
             return kit.redirectToInteraction(reply, interaction);
           }
-          if (await kit.secondFactorThrottled(request, reply, interaction, step.accountId, 'totp')) return;
+          const attempt = await kit.attemptCode(request, reply, interaction, step.accountId, 'totp');
+          if (!attempt) return;
           const verification = await totp.verify(step.accountId, kit.field(request, 'code').trim(), now);
-          if (verification === 'accepted') return kit.recordProof(reply, interaction, 'totp');
-          return kit.countWrongCode(request, reply, interaction, {
+          if (verification === 'accepted') {
+            await attempt.succeeded();
+            return kit.recordProof(reply, interaction, 'totp');
+          }
+          return kit.answerWrongCode(request, reply, interaction, attempt, {
             accountId: step.accountId,
             factor: 'totp',
             reason: verification,
@@ -98,17 +102,19 @@ export function createTotpInteraction(totp: TotpFactor, kit: InteractionKit): Se
           // Enrollment during a login is for a person with no second factor at all (trust on first use).
           if ((await kit.factorsFor(step)).enrolled.length > 0)
             return kit.redirectToInteraction(reply, interaction);
-          if (await kit.secondFactorThrottled(request, reply, interaction, step.accountId, 'totp')) return;
+          const attempt = await kit.attemptCode(request, reply, interaction, step.accountId, 'totp');
+          if (!attempt) return;
           const secret = secretBox.open(progress.enrollmentSecret, enrollmentContext(interaction));
           const matched = matchTotpStep(secret, kit.field(request, 'code').trim(), now);
           if (matched === undefined) {
-            return kit.countWrongCode(request, reply, interaction, {
+            return kit.answerWrongCode(request, reply, interaction, attempt, {
               accountId: step.accountId,
               factor: 'totp',
               reason: 'wrong_code',
               message: WRONG_CODE,
             });
           }
+          await attempt.succeeded();
           const factor = await totp.enroll(step.accountId, secret, 'Authenticator app', now);
           await totp.consumeStep(factor, matched, now);
           delete progress.enrollmentSecret;

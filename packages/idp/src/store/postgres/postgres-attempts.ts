@@ -1,4 +1,4 @@
-import type { AttemptsRepository, AttemptWindow } from '../attempts.ts';
+import type { AttemptsRepository, AttemptWindow, CounterTable } from '../attempts.ts';
 import type { PostgresQueryable } from './postgres-database.ts';
 
 interface AttemptRow {
@@ -8,9 +8,11 @@ interface AttemptRow {
 
 export class PostgresAttemptsRepository implements AttemptsRepository {
   readonly #db: PostgresQueryable;
+  readonly #table: CounterTable;
 
-  constructor(db: PostgresQueryable) {
+  constructor(db: PostgresQueryable, table: CounterTable = 'attempts') {
     this.#db = db;
+    this.#table = table;
   }
 
   async increment(key: string, windowSeconds: number, now: number): Promise<AttemptWindow> {
@@ -19,10 +21,10 @@ export class PostgresAttemptsRepository implements AttemptsRepository {
     // insert waits for the row lock and updates the committed row. Unqualified columns on the
     // right-hand side are the row as it was, so both see the same (old) reset_at.
     const { rows } = await this.#db.query<AttemptRow>(
-      `INSERT INTO attempts (key, count, reset_at) VALUES ($1, 1, $2::bigint + $3::bigint)
+      `INSERT INTO ${this.#table} AS counter (key, count, reset_at) VALUES ($1, 1, $2::bigint + $3::bigint)
        ON CONFLICT (key) DO UPDATE SET
-         count = CASE WHEN attempts.reset_at <= $2 THEN 1 ELSE attempts.count + 1 END,
-         reset_at = CASE WHEN attempts.reset_at <= $2 THEN $2::bigint + $3::bigint ELSE attempts.reset_at END
+         count = CASE WHEN counter.reset_at <= $2 THEN 1 ELSE counter.count + 1 END,
+         reset_at = CASE WHEN counter.reset_at <= $2 THEN $2::bigint + $3::bigint ELSE counter.reset_at END
        RETURNING count, reset_at`,
       [key, now, windowSeconds],
     );
@@ -33,14 +35,21 @@ export class PostgresAttemptsRepository implements AttemptsRepository {
 
   async peek(key: string, now: number): Promise<AttemptWindow | undefined> {
     const { rows } = await this.#db.query<AttemptRow>(
-      'SELECT count, reset_at FROM attempts WHERE key = $1 AND reset_at > $2',
+      `SELECT count, reset_at FROM ${this.#table} WHERE key = $1 AND reset_at > $2`,
       [key, now],
     );
     const row = rows[0];
     return row && { count: row.count, resetAt: row.reset_at };
   }
 
+  async refund(key: string, now: number): Promise<void> {
+    await this.#db.query(
+      `UPDATE ${this.#table} SET count = count - 1 WHERE key = $1 AND reset_at > $2 AND count > 0`,
+      [key, now],
+    );
+  }
+
   async reset(key: string): Promise<void> {
-    await this.#db.query('DELETE FROM attempts WHERE key = $1', [key]);
+    await this.#db.query(`DELETE FROM ${this.#table} WHERE key = $1`, [key]);
   }
 }

@@ -8,6 +8,7 @@ const SWEEPS: readonly string[] = [
   'DELETE FROM auth_sessions WHERE expires_at <= $1',
   'DELETE FROM interaction_states WHERE expires_at <= $1',
   'DELETE FROM attempts WHERE reset_at <= $1',
+  'DELETE FROM failure_counters WHERE reset_at <= $1',
   'DELETE FROM webauthn_challenges WHERE expires_at <= $1',
   'DELETE FROM email_codes WHERE expires_at <= $1',
   'DELETE FROM push_enrollment_tokens WHERE expires_at <= $1',

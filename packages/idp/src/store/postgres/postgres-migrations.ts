@@ -274,4 +274,13 @@ export const postgresMigrations: readonly string[] = [
   ALTER TABLE push_challenges ADD CONSTRAINT push_challenges_denial_reason_with_denied
     CHECK ((status = 'denied') = (denial_reason IS NOT NULL));
   `,
+  // Consecutive failures and locks, durable apart from the throttling windows (SQLite step 12).
+  `
+  CREATE TABLE failure_counters (
+    key TEXT PRIMARY KEY,
+    count BIGINT NOT NULL,
+    reset_at BIGINT NOT NULL
+  );
+  CREATE INDEX failure_counters_reset_at ON failure_counters (reset_at);
+  `,
 ];

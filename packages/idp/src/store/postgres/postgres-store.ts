@@ -63,6 +63,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     authSessions: new PostgresAuthSessionsRepository(db),
     interactionStates: new PostgresInteractionStatesRepository(db),
     attempts: new PostgresAttemptsRepository(db),
+    failureCounters: new PostgresAttemptsRepository(db, 'failure_counters'),
     keys: new PostgresKeysRepository(db),
     clients,
     resourceServers: new PostgresResourceServersRepository(db),

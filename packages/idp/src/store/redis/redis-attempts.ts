@@ -25,6 +25,17 @@ redis.call('ZADD', KEYS[2], reset_at, ARGV[4])
 return { count, reset_at }`,
 };
 
+// Takes back one attempt of a window that has not ended, never below zero.
+const REFUND: RedisScript = {
+  name: 'stepupAttemptsRefund',
+  numberOfKeys: 1,
+  lua: `
+local reset_at = tonumber(redis.call('HGET', KEYS[1], 'resetAt'))
+if reset_at == nil or reset_at <= tonumber(ARGV[1]) then return 0 end
+if tonumber(redis.call('HGET', KEYS[1], 'count')) > 0 then redis.call('HINCRBY', KEYS[1], 'count', -1) end
+return 1`,
+};
+
 /** Fixed-window throttling counters, one hash per key, shared by every node. */
 export class RedisAttemptsRepository implements AttemptsRepository {
   readonly #redis: Redis;
@@ -56,6 +67,10 @@ export class RedisAttemptsRepository implements AttemptsRepository {
     );
     if (count === null || count === undefined || resetAt === null || resetAt === undefined) return undefined;
     return Number(resetAt) > now ? { count: Number(count), resetAt: Number(resetAt) } : undefined;
+  }
+
+  async refund(key: string, now: number): Promise<void> {
+    await runRedis(() => runScript(this.#redis, REFUND, [this.#recordPrefix + key], [now]));
   }
 
   async reset(key: string): Promise<void> {

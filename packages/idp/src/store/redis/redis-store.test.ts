@@ -37,6 +37,21 @@ if (postgres.skip !== undefined || redis.skip !== undefined) {
     return openWithRedis(keySpace.newKeyPrefix());
   });
 
+  describe('postgres + redis: what stays durable', () => {
+    test('failure counters (consecutive failures, locks) stay in PostgreSQL, which survives a restart', async (t) => {
+      await database.truncate();
+      const store = await openWithRedis(keySpace.newKeyPrefix());
+      t.after(() => store.close());
+      await store.failureCounters.increment('code:account:u1', 3600, NOW);
+      const durable = await openOnPostgres();
+      t.after(() => durable.close());
+      assert.deepEqual(await durable.failureCounters.peek('code:account:u1', NOW), {
+        count: 1,
+        resetAt: NOW + 3600,
+      });
+    });
+  });
+
   describe('postgres + redis: two nodes over one Redis', () => {
     /** Two stores with their own connections and the same key prefix, as two provider nodes have. */
     async function openTwoNodes(t: TestContext): Promise<[Store, Store]> {

@@ -309,4 +309,14 @@ export const migrations: readonly string[] = [
   CREATE INDEX push_challenges_user_id_status ON push_challenges (user_id, status);
   CREATE INDEX push_challenges_open_expires_at ON push_challenges (expires_at) WHERE status = 'open';
   `,
+  // Consecutive failures and locks (NIST SP 800-63B 5.2.2) apart from the short-lived throttling
+  // windows: these stay in the database when the windows move to Redis.
+  `
+  CREATE TABLE failure_counters (
+    key TEXT PRIMARY KEY,
+    count INTEGER NOT NULL,
+    reset_at INTEGER NOT NULL
+  ) STRICT;
+  CREATE INDEX failure_counters_reset_at ON failure_counters (reset_at);
+  `,
 ];

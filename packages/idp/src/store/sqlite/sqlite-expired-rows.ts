@@ -13,6 +13,7 @@ export function prepareExpiredRowsSweep(db: Database): (now: number) => number {
     db.prepare('DELETE FROM auth_sessions WHERE expires_at <= ?'),
     db.prepare('DELETE FROM interaction_states WHERE expires_at <= ?'),
     db.prepare('DELETE FROM attempts WHERE reset_at <= ?'),
+    db.prepare('DELETE FROM failure_counters WHERE reset_at <= ?'),
     db.prepare('DELETE FROM webauthn_challenges WHERE expires_at <= ?'),
     db.prepare('DELETE FROM email_codes WHERE expires_at <= ?'),
     db.prepare('DELETE FROM push_enrollment_tokens WHERE expires_at <= ?'),

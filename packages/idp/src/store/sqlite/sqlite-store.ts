@@ -50,6 +50,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     authSessions: new SqliteAuthSessionsRepository(db),
     interactionStates: new SqliteInteractionStatesRepository(db),
     attempts: new SqliteAttemptsRepository(db),
+    failureCounters: new SqliteAttemptsRepository(db, 'failure_counters'),
     keys: new SqliteKeysRepository(db),
     clients,
     resourceServers: new SqliteResourceServersRepository(db),

@@ -1,4 +1,10 @@
-import type { AuditEventResource, FactorResource, ListPage, UserResource } from '../api-types.ts';
+import type {
+  AuditEventResource,
+  FactorResource,
+  ListPage,
+  SignInLockResource,
+  UserResource,
+} from '../api-types.ts';
 import { auditEventsTable } from '../audit-events-table.ts';
 import { confirmChange } from '../confirm-dialog.ts';
 import { dataTable } from '../data-table.ts';
@@ -16,9 +22,16 @@ const FACTOR_NAMES: Record<string, string> = {
   recovery_codes: 'Recovery codes',
 };
 
+/** What the sign-in lock line says about one kind of failure. */
+function describeFailures(kind: string, failures: SignInLockResource['codes']): string {
+  if (failures.locked) return `${kind}: locked after ${failures.consecutive_failures} failures in a row`;
+  return `${kind}: ${failures.consecutive_failures} failures in a row`;
+}
+
 /**
- * One user: who they are, their second factors (removable), and what can be done to the account —
- * block, revoke every session and refresh token, delete — with their recent events.
+ * One user: who they are, their second factors (removable), their sign-in locks (clearable), and
+ * what can be done to the account — block, revoke every session and refresh token, delete — with
+ * their recent events.
  */
 export const userPage: Page = async (context) => {
   const id = context.params.id ?? '';
@@ -27,6 +40,7 @@ export const userPage: Page = async (context) => {
   context.names.rememberUser(user);
   const facts = h('dl', { class: 'facts' });
   const factors = h('div', {});
+  const locks = h('div', {});
   const controls = h('div', { class: 'button-row' });
   const self = id === context.operatorId;
 
@@ -167,11 +181,40 @@ export const userPage: Page = async (context) => {
     );
   };
 
+  // Consecutive failures lock codes (push and security keys still work) and, for new browsers, passwords.
+  const loadLocks = async () => {
+    const state = await context.runner.load<SignInLockResource>({
+      method: 'GET',
+      path: `${path}/sign-in-lock`,
+    });
+    const anyFailure = state.password.consecutive_failures > 0 || state.codes.consecutive_failures > 0;
+    replaceChildren(
+      locks,
+      h(
+        'p',
+        {},
+        describeFailures('Passwords', state.password),
+        h('br', {}),
+        describeFailures('Second-factor codes', state.codes),
+      ),
+      anyFailure
+        ? button('Clear sign-in locks', async () => {
+            const result = await change('user.unlock', `Clear the sign-in locks of ${user.username}`, {
+              method: 'DELETE',
+              path: `${path}/sign-in-lock`,
+            });
+            if (result.ok) await loadLocks();
+          })
+        : null,
+    );
+  };
+
   const [recentEvents] = await Promise.all([
     context.runner
       .load<ListPage<AuditEventResource>>({ method: 'GET', path: `${path}/events`, query: { limit: '20' } })
       .then((page) => auditEventsTable(page.items, `Recent events of ${user.username}`, context.names)),
     loadFactors(),
+    loadLocks(),
   ]);
   if (context.outcome?.ok)
     context.announce(`Done after your new sign-in: ${context.outcome.operation.label}.`);
@@ -199,6 +242,12 @@ export const userPage: Page = async (context) => {
       { class: 'panel', 'aria-labelledby': 'factors-heading' },
       h('h2', { id: 'factors-heading' }, 'Second factors'),
       factors,
+    ),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'locks-heading' },
+      h('h2', { id: 'locks-heading' }, 'Sign-in locks'),
+      locks,
     ),
     h(
       'section',

@@ -1,0 +1,27 @@
+/**
+ * Why a throttle refused an attempt before checking it, stable for clients and tests (the interaction
+ * pages send it in the `stepup-error-code` header):
+ * - `ip_throttled`: too many failed passwords from this client address, across accounts;
+ * - `account_ip_throttled`: too many failed passwords for this account from this client address;
+ * - `account_delayed` / `account_locked`: consecutive failed passwords; wait, or use a known browser;
+ * - `codes_throttled`: too many wrong second-factor codes for this account in the window;
+ * - `codes_delayed` / `codes_locked`: consecutive wrong codes; wait, or (locked) use push or a
+ *   security key, or ask the operator to clear the lock;
+ * - `login_tries_exhausted`: this login has had all its code tries.
+ */
+export type ThrottleCode =
+  | 'ip_throttled'
+  | 'account_ip_throttled'
+  | 'account_delayed'
+  | 'account_locked'
+  | 'codes_throttled'
+  | 'codes_delayed'
+  | 'codes_locked'
+  | 'login_tries_exhausted';
+
+export interface ThrottleRefusal {
+  allowed: false;
+  code: ThrottleCode;
+  /** Seconds until a try may succeed; absent while locked (the lock does not end by itself). */
+  retryAfter?: number;
+}
