@@ -13,6 +13,7 @@ import { ApiError } from './api-error.ts';
 import { registerApisRoutes } from './apis-routes.ts';
 import { registerAuditEventsRoutes } from './audit-events-routes.ts';
 import { createCallAuthorizer } from './authorize-management-call.ts';
+import { registerClientScopesRoutes } from './client-scopes-routes.ts';
 import { registerClientsRoutes } from './clients-routes.ts';
 import { registerKeysRoutes } from './keys-routes.ts';
 import { MANAGEMENT_API_PATH, managementApiIdentifier } from './management-api-identity.ts';
@@ -21,6 +22,7 @@ import { ManagementRoutes } from './management-routes.ts';
 import { buildOpenApiDocument } from './openapi-document.ts';
 import { registerSettingsRoutes } from './settings-routes.ts';
 import { registerUserFactorsRoutes } from './user-factors-routes.ts';
+import { registerUserRolesRoutes } from './user-roles-routes.ts';
 import { registerUsersRoutes } from './users-routes.ts';
 import { createManagementTokenVerifier } from './verify-management-token.ts';
 
@@ -133,8 +135,10 @@ export async function registerManagementApi(
         routes,
       };
       registerUsersRoutes(deps);
+      registerUserRolesRoutes(deps);
       registerUserFactorsRoutes(deps);
       registerClientsRoutes(deps);
+      registerClientScopesRoutes(deps);
       registerApisRoutes(deps);
       registerSettingsRoutes(deps);
       registerKeysRoutes(deps);
@@ -147,7 +151,7 @@ export async function registerManagementApi(
       api.addHook('onClose', closeActions);
 
       const document = buildOpenApiDocument(config.issuer, routes.specs);
-      api.get('/openapi.json', async (_request, reply) =>
+      routes.addPublic('/openapi.json', async (_request, reply) =>
         reply.header('cache-control', 'public, max-age=300').send(document),
       );
     },
