@@ -15,6 +15,7 @@ import { registerAuditEventsRoutes } from './audit-events-routes.ts';
 import { createCallAuthorizer } from './authorize-management-call.ts';
 import { registerClientScopesRoutes } from './client-scopes-routes.ts';
 import { registerClientsRoutes } from './clients-routes.ts';
+import { useLimitedJsonParser } from './json-body-parser.ts';
 import { registerKeysRoutes } from './keys-routes.ts';
 import { MANAGEMENT_API_PATH, managementApiIdentifier } from './management-api-identity.ts';
 import type { ManagementDependencies } from './management-dependencies.ts';
@@ -78,6 +79,7 @@ export async function registerManagementApi(
 
   await app.register(
     async (api) => {
+      useLimitedJsonParser(api);
       api.setErrorHandler((error: FastifyError | Error, _request, reply) => {
         if (error instanceof ApiError) return send(reply, error);
         if (error instanceof ActionManagementError) {
@@ -109,6 +111,12 @@ export async function registerManagementApi(
         if (error instanceof StoreConflictError)
           return send(reply, new ApiError('conflict', 'that conflicts with an existing record'));
         const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+        if (status === 413) {
+          return send(
+            reply,
+            new ApiError('body_too_large', 'the body is larger than this operation accepts'),
+          );
+        }
         if (status >= 400 && status < 500) {
           return send(
             reply,

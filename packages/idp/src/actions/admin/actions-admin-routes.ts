@@ -93,7 +93,7 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
     bodyLimit: MAX_ACTION_CODE_BYTES * 2,
     handler: async (call) => {
       const { params, body, reply } = call;
-      const { action, changed } = await deployAction(
+      const { action, changed, enabledChanged } = await deployAction(
         {
           name: params.name,
           trigger: body.trigger,
@@ -106,6 +106,11 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
       );
       if (changed) {
         await record('admin.action.deployed', call, { name: params.name, version: action.version });
+      }
+      if (enabledChanged) {
+        await record(action.enabled ? 'admin.action.enabled' : 'admin.action.disabled', call, {
+          name: params.name,
+        });
       }
       return reply
         .code(changed && action.version === 1 ? 201 : 200)
