@@ -6,7 +6,7 @@ import { ApiError } from './api-error.ts';
 import { assertCallerCoversUser } from './caller-privileges.ts';
 import { listOf, pageQuery } from './list-page.ts';
 import { isoTime, type ManagementDependencies } from './management-dependencies.ts';
-import { recordAdminChange } from './record-admin-change.ts';
+import { adminChange, recordAdminChange } from './record-admin-change.ts';
 
 /** NIST SP 800-63B 3.1.1.2: at least 8 characters; long passphrases are welcome. */
 const password = z.string().min(8).max(1024);
@@ -109,28 +109,29 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     response: userView,
     status: 201,
     handler: async ({ body, caller, request }) => {
-      const created = await store.users
-        .create({
-          username: body.username,
-          email: body.email ?? null,
-          name: body.name ?? null,
-          passwordHash: await hashPassword(body.password),
-          now: deps.clock(),
-        })
+      // The user, their metadata and the audit event are one transaction: no account without its event.
+      const user = await store.userManagement
+        .create(
+          {
+            username: body.username,
+            email: body.email ?? null,
+            name: body.name ?? null,
+            passwordHash: await hashPassword(body.password),
+            now: deps.clock(),
+            ...(body.app_metadata ? { appMetadata: body.app_metadata } : {}),
+            ...(body.user_metadata ? { userMetadata: body.user_metadata } : {}),
+          },
+          (created) =>
+            adminChange({
+              type: 'admin.user.created',
+              caller,
+              request,
+              time: deps.clock(),
+              userId: created.id,
+              details: { username: created.username },
+            }),
+        )
         .catch(conflict);
-      const user = await store.userManagement.update(created.id, {
-        ...(body.app_metadata ? { appMetadata: body.app_metadata } : {}),
-        ...(body.user_metadata ? { userMetadata: body.user_metadata } : {}),
-      });
-      if (!user) throw new Error('a user vanished right after it was created');
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.user.created',
-        caller,
-        request,
-        time: deps.clock(),
-        userId: user.id,
-        details: { username: user.username },
-      });
       return toUserView(user);
     },
   });

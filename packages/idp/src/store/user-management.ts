@@ -1,4 +1,5 @@
-import type { User } from './users.ts';
+import type { NewAuditEvent } from './audit-events.ts';
+import type { CreateUserInput, User } from './users.ts';
 
 /** The role that may use the management API and the dashboard. */
 export const ADMIN_ROLE = 'admin';
@@ -25,11 +26,22 @@ export interface ManagedUserChanges {
   userMetadata?: Record<string, unknown>;
 }
 
+/** A user an operator creates: a password login with optional metadata. */
+export interface NewManagedUser extends CreateUserInput {
+  appMetadata?: Record<string, unknown>;
+  userMetadata?: Record<string, unknown>;
+}
+
 /**
- * Operators' view of the users table (the login side keeps `UsersRepository`). Users are created
- * with `UsersRepository.create` and then given roles or metadata here.
+ * Operators' view of the users table (the login side keeps `UsersRepository`). Operators create
+ * users here, with their metadata and the audit event, and give them roles or metadata.
  */
 export interface UserManagementRepository {
+  /**
+   * Creates the user with their metadata and appends `auditEvent(user)`, in one transaction: when
+   * any part fails (a taken username is `StoreConflictError`), nothing was written.
+   */
+  create(input: NewManagedUser, auditEvent: (user: ManagedUser) => NewAuditEvent): Promise<ManagedUser>;
   find(id: string): Promise<ManagedUser | undefined>;
   /**
    * Users whose username, email or name contains `query` (case-insensitive; all users without one),

@@ -1,7 +1,15 @@
+import type { NewAuditEvent } from '../audit-events.ts';
 import { toLoginKey } from '../login-key.ts';
-import type { ManagedUser, ManagedUserChanges, UserManagementRepository } from '../user-management.ts';
+import type {
+  ManagedUser,
+  ManagedUserChanges,
+  NewManagedUser,
+  UserManagementRepository,
+} from '../user-management.ts';
 import { toUserSearchPage, userSearchStartKey } from '../user-search-page.ts';
+import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
 import type { PostgresDatabase } from './postgres-database.ts';
+import { PostgresUsersRepository } from './postgres-users.ts';
 
 interface ManagedUserRow {
   id: string;
@@ -25,6 +33,24 @@ export class PostgresUserManagementRepository implements UserManagementRepositor
 
   constructor(db: PostgresDatabase) {
     this.#db = db;
+  }
+
+  async create(
+    input: NewManagedUser,
+    auditEvent: (user: ManagedUser) => NewAuditEvent,
+  ): Promise<ManagedUser> {
+    return this.#db.transaction(async (client) => {
+      const { id } = await new PostgresUsersRepository(client).create(input);
+      const { rows } = await client.query<ManagedUserRow>(
+        `UPDATE users SET app_metadata = $2, user_metadata = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, JSON.stringify(input.appMetadata ?? {}), JSON.stringify(input.userMetadata ?? {})],
+      );
+      const row = rows[0];
+      if (!row) throw new Error('an inserted user was not found in its own transaction');
+      const user = toManagedUser(row);
+      await new PostgresAuditEventsRepository(client).append(auditEvent(user));
+      return user;
+    });
   }
 
   async find(id: string): Promise<ManagedUser | undefined> {
