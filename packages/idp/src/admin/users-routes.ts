@@ -190,16 +190,19 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     handler: async ({ params, caller, request }) => {
       const user = await findUserOr404(deps, params.id);
       assertCallerCoversUser(caller, user);
-      await store.userManagement.revokeSessions(user.id);
-      await store.userManagement.remove(user.id);
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.user.deleted',
-        caller,
-        request,
-        time: deps.clock(),
-        userId: user.id,
-        details: { username: user.username },
-      });
+      // The user, their sessions and the audit event go in one transaction.
+      const removed = await store.userManagement.remove(
+        user.id,
+        adminChange({
+          type: 'admin.user.deleted',
+          caller,
+          request,
+          time: deps.clock(),
+          userId: user.id,
+          details: { username: user.username },
+        }),
+      );
+      if (!removed) throw new ApiError('not_found', `no user with id "${params.id}"`);
     },
   });
 

@@ -117,14 +117,26 @@ export function describeUserManagementContract(
       );
     });
 
-    test('remove deletes the user and their factors', async (t) => {
+    test('remove deletes the user, their factors and sessions, and appends the event, in one transaction', async (t) => {
       const store = await openStore(t);
       const alice = await store.users.create({ username: 'alice', passwordHash: 'h', now: NOW });
       await store.factors.add({ userId: alice.id, type: 'totp', name: 'phone', secret: 's', now: NOW });
-      assert.equal(await store.userManagement.remove(alice.id), true);
-      assert.equal(await store.userManagement.remove(alice.id), false);
+      const sessions = new store.oidcAdapter('Session');
+      await sessions.upsert('s-alice', { accountId: alice.id, uid: 'u1' }, 600);
+      const deleted = {
+        time: NOW,
+        type: 'admin.user.deleted',
+        outcome: 'success' as const,
+        userId: alice.id,
+        details: {},
+      };
+      assert.equal(await store.userManagement.remove(alice.id, deleted), true);
+      assert.equal(await store.userManagement.remove(alice.id, deleted), false);
       assert.equal(await store.users.findById(alice.id), undefined);
       assert.deepEqual(await store.factors.listForUser(alice.id), []);
+      assert.equal(await sessions.find('s-alice'), undefined);
+      const events = (await store.auditEvents.query({ type: 'admin.user.deleted' }, { limit: 5 })).events;
+      assert.equal(events.length, 1, 'no event for a user that was not there');
     });
 
     test("revokeSessions ends the user's sessions and grants and leaves others' alone", async (t) => {

@@ -56,8 +56,11 @@ export interface UserManagementRepository {
    * user. Throws `StoreConflictError` when the email belongs to someone else.
    */
   update(id: string, changes: ManagedUserChanges): Promise<ManagedUser | undefined>;
-  /** Deletes the user with their factors and devices; resolves true when a user was removed. */
-  remove(id: string): Promise<boolean>;
+  /**
+   * Deletes the user with their factors, devices, sessions and grants, and appends `auditEvent`, in
+   * one transaction; resolves true when a user was removed (else nothing was written).
+   */
+  remove(id: string, auditEvent: NewAuditEvent): Promise<boolean>;
   /**
    * Ends every browser session of the user and deletes their grants, refresh tokens, authorization
    * codes and opaque access tokens; resolves how many records went. (JWT access tokens cannot be

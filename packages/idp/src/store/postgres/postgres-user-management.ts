@@ -8,7 +8,7 @@ import type {
 } from '../user-management.ts';
 import { toUserSearchPage, userSearchStartKey } from '../user-search-page.ts';
 import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
-import type { PostgresDatabase } from './postgres-database.ts';
+import type { PostgresDatabase, PostgresQueryable } from './postgres-database.ts';
 import { PostgresUsersRepository } from './postgres-users.ts';
 
 interface ManagedUserRow {
@@ -106,20 +106,27 @@ export class PostgresUserManagementRepository implements UserManagementRepositor
     return rows[0] && toManagedUser(rows[0]);
   }
 
-  async remove(id: string): Promise<boolean> {
-    return (await this.#db.query('DELETE FROM users WHERE id = $1', [id])).rowCount > 0;
+  async remove(id: string, auditEvent: NewAuditEvent): Promise<boolean> {
+    return this.#db.transaction(async (client) => {
+      if ((await client.query('DELETE FROM users WHERE id = $1', [id])).rowCount === 0) return false;
+      await revokeSessionsOf(client, id);
+      await new PostgresAuditEventsRepository(client).append(auditEvent);
+      return true;
+    });
   }
 
   async revokeSessions(id: string): Promise<number> {
-    return this.#db.transaction(async (client) => {
-      const models = await client.query(
-        "DELETE FROM oidc_models WHERE model <> 'Client' AND payload->>'accountId' = $1",
-        [id],
-      );
-      const sessions = await client.query('DELETE FROM auth_sessions WHERE account_id = $1', [id]);
-      return models.rowCount + sessions.rowCount;
-    });
+    return this.#db.transaction((client) => revokeSessionsOf(client, id));
   }
+}
+
+async function revokeSessionsOf(client: PostgresQueryable, id: string): Promise<number> {
+  const models = await client.query(
+    "DELETE FROM oidc_models WHERE model <> 'Client' AND payload->>'accountId' = $1",
+    [id],
+  );
+  const sessions = await client.query('DELETE FROM auth_sessions WHERE account_id = $1', [id]);
+  return models.rowCount + sessions.rowCount;
 }
 
 function toManagedUser(row: ManagedUserRow): ManagedUser {

@@ -33,7 +33,7 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
   readonly #db: Database.Database;
   readonly #find: Database.Statement<[string], ManagedUserRow>;
   readonly #search: Database.Statement<[{ q: string | null; after: string; limit: number }], ManagedUserRow>;
-  readonly #remove: Database.Statement<[string]>;
+  readonly #remove: (id: string, auditEvent: NewAuditEvent) => boolean;
   readonly #revokeSessions: (id: string) => number;
   readonly #create: (input: NewManagedUser, auditEvent: (user: ManagedUser) => NewAuditEvent) => ManagedUser;
 
@@ -46,7 +46,6 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
          OR instr(coalesce(email_key, ''), @q) > 0 OR instr(lower(coalesce(name, '')), @q) > 0)
        ORDER BY username_key LIMIT @limit`,
     );
-    this.#remove = db.prepare('DELETE FROM users WHERE id = ?');
     const deleteModels = db.prepare(
       "DELETE FROM oidc_models WHERE model <> 'Client' AND json_extract(payload, '$.accountId') = ?",
     );
@@ -62,6 +61,13 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
        RETURNING ${COLUMNS}`,
     );
     const appendAuditEvent = prepareAuditEventAppend(db);
+    const deleteUser = db.prepare('DELETE FROM users WHERE id = ?');
+    this.#remove = db.transaction((id: string, auditEvent: NewAuditEvent) => {
+      if (deleteUser.run(id).changes === 0) return false;
+      this.#revokeSessions(id);
+      appendAuditEvent(auditEvent);
+      return true;
+    });
     this.#create = db.transaction(
       (input: NewManagedUser, auditEvent: (user: ManagedUser) => NewAuditEvent) => {
         const row = insert.get({
@@ -153,8 +159,8 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
     });
   }
 
-  async remove(id: string): Promise<boolean> {
-    return runSqlite(this.#db, () => this.#remove.run(id).changes > 0);
+  async remove(id: string, auditEvent: NewAuditEvent): Promise<boolean> {
+    return runSqlite(this.#db, () => this.#remove(id, auditEvent));
   }
 
   async revokeSessions(id: string): Promise<number> {
