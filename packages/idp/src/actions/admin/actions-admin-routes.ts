@@ -85,7 +85,8 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
   routes.add({
     method: 'PUT',
     path: '/actions/{name}',
-    summary: 'Deploy an Action (a new version when the code, secrets or trigger changed)',
+    summary:
+      'Deploy an Action (a new version when the code, secrets or trigger changed); `enabled`, when given, switches it on or off',
     scope: 'update:actions',
     recentAuthentication: true,
     params: nameParams,
