@@ -43,15 +43,35 @@ export function openActionSecrets(
   return value as Record<string, string>;
 }
 
+/** A string as it appears inside JSON text (between the quotes). */
+function jsonEscaped(text: string): string {
+  return JSON.stringify(text).slice(1, -1);
+}
+
 /**
  * Replaces every occurrence of a secret's value in `text` with `[secret NAME]`, so that an Action
- * that logs or throws its secrets does not put them in the execution log. Values shorter than 4
- * characters are left alone: masking them would garble the text and hide nothing.
+ * that logs or throws its secrets does not put them in a report of its run: as is, and as it reads
+ * once or twice escaped in JSON text (a logged object, a summary of a logged object). Values shorter
+ * than 4 characters are left alone: masking them would garble the text and hide nothing.
  */
 export function maskSecrets(text: string, secrets: Readonly<Record<string, string>>): string {
   let masked = text;
   for (const [name, value] of Object.entries(secrets)) {
-    if (value.length >= 4) masked = masked.split(value).join(`[secret ${name}]`);
+    if (value.length < 4) continue;
+    const once = jsonEscaped(value);
+    for (const form of new Set([jsonEscaped(once), once, value])) {
+      masked = masked.split(form).join(`[secret ${name}]`);
+    }
   }
   return masked;
+}
+
+/** `maskSecrets` over every string of a JSON value, keys included: the `api` calls an Action made. */
+export function maskSecretsDeep<T>(value: T, secrets: Readonly<Record<string, string>>): T {
+  if (typeof value === 'string') return maskSecrets(value, secrets) as T;
+  if (Array.isArray(value)) return value.map((item) => maskSecretsDeep(item, secrets)) as T;
+  if (typeof value !== 'object' || value === null) return value;
+  return Object.fromEntries(
+    Object.entries(value).map(([key, item]) => [maskSecrets(key, secrets), maskSecretsDeep(item, secrets)]),
+  ) as T;
 }

@@ -23,7 +23,7 @@ export interface DeployActionRequest {
   secrets?: Readonly<Record<string, string>>;
   /** Names of secrets to drop. */
   removeSecrets?: readonly string[];
-  /** Whether a new Action starts enabled (default true); an existing Action keeps its state. */
+  /** Whether the Action runs: a new one starts enabled unless false; an existing one keeps its state unless given. */
   enabled?: boolean;
 }
 
@@ -43,6 +43,8 @@ export interface DeployActionResult {
   action: DeployedAction;
   /** False when code and secrets were those of the current version: no version was added. */
   changed: boolean;
+  /** True when an existing Action was switched on or off by this deploy. */
+  enabledChanged: boolean;
 }
 
 /**
@@ -88,8 +90,15 @@ export async function deployAction(
   }
   const secretsChange =
     Object.keys(changes).length > 0 || removals.some((name) => existing?.secretNames.includes(name));
+  const enabledChanged =
+    existing !== undefined && request.enabled !== undefined && request.enabled !== existing.enabled;
   if (existing && !secretsChange && existing.code === request.code) {
-    return { action: existing, changed: false };
+    if (!enabledChanged) return { action: existing, changed: false, enabledChanged };
+    const enabled = request.enabled === true;
+    if (!(await deps.actions.setEnabled(request.name, enabled, now(deps)))) {
+      throw new ActionManagementError('conflict', `Action "${request.name}" was deleted meanwhile`);
+    }
+    return { action: { ...existing, enabled }, changed: false, enabledChanged };
   }
   await checkLoads(request.name, request.code, deps);
 
@@ -124,10 +133,10 @@ export async function deployAction(
       secretNames,
       sealedSecrets,
       basedOn: existing?.version ?? null,
-      enabled: request.enabled ?? true,
-      now: (deps.now ?? (() => Math.floor(Date.now() / 1000)))(),
+      ...(request.enabled === undefined ? {} : { enabled: request.enabled }),
+      now: now(deps),
     });
-    return { action, changed: true };
+    return { action, changed: true, enabledChanged };
   } catch (error) {
     if (error instanceof StoreConflictError) {
       throw new ActionManagementError(
@@ -137,6 +146,10 @@ export async function deployAction(
     }
     throw error;
   }
+}
+
+function now(deps: ManageActionsDependencies): number {
+  return (deps.now ?? (() => Math.floor(Date.now() / 1000)))();
 }
 
 /** Runs the script's top level in the sandbox without calling it: it must load and export the function. */

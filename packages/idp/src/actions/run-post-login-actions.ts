@@ -3,7 +3,7 @@ import type { StepupConfig } from '../config/config-schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { ActionsRepository, DeployedAction } from '../store/actions.ts';
 import type { ActionErrorCode, ActionFailure } from './action-error-codes.ts';
-import { maskSecrets, openActionSecrets } from './action-secrets.ts';
+import { maskSecrets, maskSecretsDeep, openActionSecrets } from './action-secrets.ts';
 import type { JsonObject, JsonValue } from './json-value.ts';
 import type { RecordedApiCall } from './post-login-api.ts';
 import { buildPostLoginEvent, type PostLoginInput } from './post-login-event.ts';
@@ -159,7 +159,8 @@ async function runOne(
     errorCode,
     logs,
   };
-  const callLines = calls.map(summarizeCall);
+  // The log and the execution log report the run; the calls themselves take effect unmasked.
+  const callLines = maskSecretsDeep(calls, secrets).map(summarizeCall);
   const fields = {
     event: 'action.executed',
     action: action.name,

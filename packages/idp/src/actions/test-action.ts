@@ -1,6 +1,6 @@
 import type { ActionErrorCode } from './action-error-codes.ts';
 import { ActionManagementError } from './action-management-error.ts';
-import { maskSecrets, openActionSecrets } from './action-secrets.ts';
+import { maskSecrets, maskSecretsDeep, openActionSecrets } from './action-secrets.ts';
 import type { ManageActionsDependencies } from './deploy-action.ts';
 import type { RecordedApiCall } from './post-login-api.ts';
 import { buildPostLoginEvent, type PostLoginEvent } from './post-login-event.ts';
@@ -13,7 +13,7 @@ export interface ActionTestResult {
   outcome: 'succeeded' | 'denied' | 'failed';
   errorCode: ActionErrorCode | null;
   errorDetail: string | null;
-  /** The validated `api` calls, in order. */
+  /** The validated `api` calls, in order, with the Action's secrets masked. */
   calls: RecordedApiCall[];
   /** One line per call, as the execution log shows them. */
   callSummary: string[];
@@ -58,15 +58,17 @@ export async function testAction(
     limits: sandboxLimits(deps.settings),
   });
   const denied = result.calls.some((call) => call.method === 'access.deny');
+  // Whoever may test-run an Action may not read its secrets: every part of the report is masked.
+  const calls = maskSecretsDeep(result.calls, secrets);
   return {
     outcome: result.failure ? 'failed' : denied ? 'denied' : 'succeeded',
     errorCode: result.failure?.code ?? null,
     errorDetail: result.failure ? maskSecrets(result.failure.detail, secrets) : null,
-    calls: result.calls,
-    callSummary: result.calls.map(summarizeCall),
+    calls,
+    callSummary: calls.map(summarizeCall),
     logs: result.logs.map((line) => maskSecrets(line, secrets)),
     durationMs: result.durationMs,
-    event: JSON.parse(maskSecrets(JSON.stringify(event), secrets)) as PostLoginEvent,
+    event: maskSecretsDeep(event, secrets),
   };
 }
 

@@ -4,8 +4,16 @@ export const API_ERROR_STATUS = {
   insufficient_user_authentication: 401,
   missing_scope: 403,
   not_admin: 403,
+  /** The token was minted for another API (RFC 8707 resource, RFC 9068 `aud`). */
+  wrong_audience: 403,
+  /** The change would give (or take) scopes the caller does not hold itself. */
+  scope_not_held: 403,
   invalid_body: 400,
   invalid_query: 400,
+  /** A JSON body nested deeper than the API accepts. */
+  body_too_deep: 400,
+  /** A body larger than the route accepts. */
+  body_too_large: 413,
   not_found: 404,
   conflict: 409,
   rate_limited: 429,

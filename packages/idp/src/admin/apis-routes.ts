@@ -163,7 +163,7 @@ export function registerApisRoutes(deps: ManagementDependencies): void {
     path: '/apis/{id}',
     summary: 'Delete an API; clients can no longer ask for tokens for it',
     scope: 'delete:apis',
-    destructive: true,
+    recentAuthentication: true,
     params: apiParams,
     handler: async ({ params, caller, request }) => {
       const existing = await findChangeable(params.id);

@@ -19,7 +19,7 @@ describe('management API authorization', () => {
   });
   after(() => f.close());
 
-  test('no token, a malformed token or a token of another audience is 401 invalid_token', async () => {
+  test('no token or a malformed token is 401 invalid_token; a token of another audience is 403 wrong_audience', async () => {
     const anonymous = await fetch(`${f.idp.issuer}/api/v1/users`);
     assert.equal(anonymous.status, 401);
     assert.equal(((await anonymous.json()) as { error: { code: string } }).error.code, 'invalid_token');
@@ -52,7 +52,7 @@ describe('management API authorization', () => {
     });
     const { access_token: otherAudience } = (await response.json()) as { access_token: string };
     const refused = await f.call(otherAudience, 'GET', '/users');
-    assert.deepEqual([refused.status, refused.body.error?.code], [401, 'invalid_token']);
+    assert.deepEqual([refused.status, refused.body.error?.code], [403, 'wrong_audience']);
   });
 
   test('a client without allowed scopes cannot get a token for the management API', async () => {
@@ -96,7 +96,7 @@ describe('management API authorization', () => {
     assert.equal((await f.idp.stepup.store.userManagement.find(victimId))?.name, null);
   });
 
-  test('an operator signed in with MFA may act; a stale sign-in is refused for destructive calls', async () => {
+  test('an operator signed in with MFA may act; a stale sign-in is refused for privileged changes', async () => {
     const token = await f.signIn('olivia');
     const listed = await f.call(token, 'GET', '/users?q=victim');
     assert.equal(listed.status, 200);
@@ -118,7 +118,7 @@ describe('management API authorization', () => {
       },
     ]);
     assert.ok(await f.idp.stepup.store.userManagement.find(victimId), 'nothing was deleted');
-    // Reading is not destructive: the same token still reads.
+    // Reading is not a privileged change: the same token still reads.
     assert.equal((await f.call(token, 'GET', `/users/${victimId}`)).status, 200);
 
     const fresh = await f.signIn('olivia');

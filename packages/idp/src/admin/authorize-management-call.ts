@@ -9,10 +9,11 @@ import type { ManagementCaller, ManagementTokenVerifier } from './verify-managem
 export interface CallRequirement {
   scope: ManagementScope;
   /**
-   * Deleting, revoking, rotating or deploying: a person's authentication must be no older than
-   * `admin.freshAuthSeconds`. Machine clients have no person to re-authenticate and are exempt.
+   * A privileged change (deleting, a credential or a privilege, keys, Actions, settings): a person's
+   * authentication must be no older than `admin.freshAuthSeconds`. Machine clients have no person to
+   * re-authenticate and are exempt.
    */
-  destructive?: boolean;
+  recentAuthentication?: boolean;
 }
 
 export interface AuthorizeDependencies {
@@ -27,7 +28,7 @@ export interface AuthorizeDependencies {
 /**
  * Decides whether a call may proceed, in order: a valid token (401 `invalid_token`), the route's
  * scope (403 `missing_scope`), for a person the admin role (403 `not_admin`) and a multi-factor
- * authentication (401 `insufficient_user_authentication`), and for destructive calls a recent one
+ * authentication (401 `insufficient_user_authentication`), and for privileged changes a recent one
  * (401 with `max_age`). A machine client must still be registered. Resolves the caller.
  */
 export function createCallAuthorizer(deps: AuthorizeDependencies) {
@@ -76,7 +77,7 @@ export function createCallAuthorizer(deps: AuthorizeDependencies) {
       throw stepUp('sign in with a second factor to use the management API');
     }
     const { freshAuthSeconds } = deps.admin;
-    if (requirement.destructive && deps.clock() - caller.authTime > freshAuthSeconds) {
+    if (requirement.recentAuthentication && deps.clock() - caller.authTime > freshAuthSeconds) {
       throw stepUp('this operation needs a recent sign-in: authenticate again', freshAuthSeconds);
     }
     return caller;

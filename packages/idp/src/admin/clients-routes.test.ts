@@ -11,7 +11,15 @@ describe('management API /clients', () => {
   before(async () => {
     f = await openManagementFixture();
     token = await f.machine(
-      ['read:clients', 'create:clients', 'update:clients', 'delete:clients'],
+      [
+        'read:clients',
+        'create:clients',
+        'update:clients',
+        'delete:clients',
+        'update:client_grants',
+        'read:audit',
+        'read:users',
+      ],
       'client-robot',
     );
   });
@@ -33,9 +41,14 @@ describe('management API /clients', () => {
       client_id: 'reporting',
       client_name: 'Reporting job',
       grant_types: ['client_credentials'],
-      scopes: ['read:audit'],
     });
     assert.equal(created.status, 201);
+    const api = managementApiIdentifier(f.idp.issuer);
+    const scoped = await f.call(token, 'PUT', '/clients/reporting/scopes', {
+      resource: api,
+      scopes: ['read:audit'],
+    });
+    assert.equal(scoped.status, 200);
     const secret = created.body.client_secret as string;
     assert.equal(secret.length, 43);
     assert.deepEqual(created.body.client, {
@@ -47,9 +60,10 @@ describe('management API /clients', () => {
       post_logout_redirect_uris: [],
       id_token_signed_response_alg: 'RS256',
       default_acr_values: [],
-      scopes: ['read:audit'],
+      scopes: {},
     });
-    assert.deepEqual((await f.call(token, 'GET', '/clients/reporting')).body, created.body.client);
+    assert.deepEqual((await f.call(token, 'GET', '/clients/reporting')).body, scoped.body);
+    assert.deepEqual(scoped.body.scopes, { [api]: ['read:audit'] });
     assert.ok(
       !JSON.stringify((await f.call(token, 'GET', '/clients')).body).includes(secret),
       'secrets are never listed',
@@ -70,10 +84,8 @@ describe('management API /clients', () => {
     assert.equal((await tokenWith('reporting', secret)).status, 401);
     assert.equal((await tokenWith('reporting', rotated.body.client_secret as string)).status, 200);
 
-    const changed = await f.call(token, 'PATCH', '/clients/reporting', {
-      scopes: ['read:audit', 'read:users'],
-    });
-    assert.deepEqual(changed.body.scopes, ['read:audit', 'read:users']);
+    const changed = await f.call(token, 'PATCH', '/clients/reporting', { client_name: 'Reports' });
+    assert.deepEqual(changed.body.scopes, { [api]: ['read:audit'] }, 'a PATCH keeps the grants');
 
     assert.equal((await f.call(token, 'DELETE', '/clients/reporting')).status, 204);
     assert.equal(
@@ -171,7 +183,19 @@ describe('management API /clients', () => {
 });
 
 describe('management API /clients/{id}/secret: rotation with overlap', () => {
-  const SCOPES = ['read:clients', 'create:clients', 'update:clients'];
+  const SCOPES = ['read:clients', 'create:clients', 'update:clients', 'update:client_grants', 'read:audit'];
+  const createBatch = async (f: ManagementFixture, robot: string) => {
+    const created = await f.call(robot, 'POST', '/clients', {
+      client_id: 'batch',
+      grant_types: ['client_credentials'],
+    });
+    const granted = await f.call(robot, 'PUT', '/clients/batch/scopes', {
+      resource: managementApiIdentifier(f.idp.issuer),
+      scopes: ['read:audit'],
+    });
+    assert.equal(granted.status, 200);
+    return created;
+  };
 
   test('the previous secret works during the grace and not after; a third secret ends the oldest; no secret is audited', async () => {
     const f = await openManagementFixture({
@@ -197,11 +221,7 @@ describe('management API /clients/{id}/secret: rotation with overlap', () => {
         return outcome;
       };
       let robot = await f.machine(SCOPES);
-      const created = await f.call(robot, 'POST', '/clients', {
-        client_id: 'batch',
-        grant_types: ['client_credentials'],
-        scopes: ['read:audit'],
-      });
+      const created = await createBatch(f, robot);
       const s0 = String(created.body.client_secret);
 
       // Default grace: the configured one (3 h here); both secrets work.
@@ -269,11 +289,7 @@ describe('management API /clients/{id}/secret: rotation with overlap', () => {
     });
     try {
       const robot = await f.machine(SCOPES);
-      await f.call(robot, 'POST', '/clients', {
-        client_id: 'batch',
-        grant_types: ['client_credentials'],
-        scopes: ['read:audit'],
-      });
+      await createBatch(f, robot);
       await f.call(robot, 'POST', '/clients/batch/secret', { grace_seconds: 600 });
       const stored = await f.idp.stepup.store.clients.find('batch');
       assert.ok(isPreviousClientSecret(stored?.[PREVIOUS_SECRET_METADATA]), 'a previous secret is kept');

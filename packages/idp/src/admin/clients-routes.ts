@@ -3,16 +3,15 @@ import { z } from 'zod';
 import { isPreviousClientSecret, PREVIOUS_SECRET_METADATA } from '../oidc/previous-client-secret.ts';
 import { type ClientMetadata, isReservedClientId } from '../store/clients.ts';
 import { ApiError } from './api-error.ts';
+import { assertCallerCoversClient } from './caller-privileges.ts';
+import { clientApiScopes } from './client-api-scopes.ts';
 import { listOf } from './list-page.ts';
-import { ALLOWED_SCOPES_METADATA } from './management-api-identity.ts';
+import { managementApiIdentifier } from './management-api-identity.ts';
 import { isoTime, type ManagementDependencies } from './management-dependencies.ts';
 import { recordAdminChange } from './record-admin-change.ts';
 
 const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
-/** RFC 6749 3.3. */
-const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, 'not a scope token (RFC 6749 3.3)');
-
 /** An absolute https URI without a fragment (RFC 6749 3.1.2); plain http only on a loopback host. */
 const redirectUri = z
   .url()
@@ -36,7 +35,8 @@ export const clientView = z.object({
   post_logout_redirect_uris: z.array(z.string()),
   id_token_signed_response_alg: z.string(),
   default_acr_values: z.array(z.string()),
-  scopes: z.array(z.string()),
+  /** The scopes the client may be granted, per API (changed with `PUT /clients/{id}/scopes`). */
+  scopes: z.record(z.string(), z.array(z.string())),
 });
 
 const clientFields = {
@@ -46,7 +46,6 @@ const clientFields = {
   post_logout_redirect_uris: z.array(redirectUri).max(20),
   id_token_signed_response_alg: z.enum(ID_TOKEN_ALGORITHMS),
   default_acr_values: z.array(z.string().min(1)).max(10),
-  scopes: z.array(scopeToken).max(100),
 };
 
 const createClientBody = z.strictObject({
@@ -58,7 +57,6 @@ const createClientBody = z.strictObject({
   post_logout_redirect_uris: clientFields.post_logout_redirect_uris.default([]),
   id_token_signed_response_alg: clientFields.id_token_signed_response_alg.default('RS256'),
   default_acr_values: clientFields.default_acr_values.default([]),
-  scopes: clientFields.scopes.default([]),
 });
 
 const patchClientBody = z
@@ -69,11 +67,10 @@ const patchClientBody = z
     post_logout_redirect_uris: clientFields.post_logout_redirect_uris.optional(),
     id_token_signed_response_alg: clientFields.id_token_signed_response_alg.optional(),
     default_acr_values: clientFields.default_acr_values.optional(),
-    scopes: clientFields.scopes.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
 
-const clientIdParams = z.strictObject({ id: z.string().min(1).max(128) });
+export const clientIdParams = z.strictObject({ id: z.string().min(1).max(128) });
 const withSecret = z.object({ client: clientView, client_secret: z.string() });
 const rotateSecretBody = z
   .strictObject({
@@ -109,7 +106,7 @@ export function toClientView(metadata: ClientMetadata): z.output<typeof clientVi
         ? metadata.id_token_signed_response_alg
         : 'RS256',
     default_acr_values: strings(metadata.default_acr_values),
-    scopes: strings(metadata[ALLOWED_SCOPES_METADATA]),
+    scopes: clientApiScopes(metadata),
   };
 }
 
@@ -144,7 +141,10 @@ function checkClient(deps: ManagementDependencies, view: z.output<typeof clientV
   if (unknownAcr !== undefined) refuse('default_acr_values', `"${unknownAcr}" is not on the acr ladder`);
 }
 
-/** The registration fields `toMetadata` writes; a PATCH rewrites these and keeps every other one. */
+/**
+ * The registration fields `toMetadata` writes; a PATCH rewrites these and keeps every other one
+ * (the scopes granted per API among them: only `PUT /clients/{id}/scopes` changes those).
+ */
 const MANAGED_FIELDS = new Set([
   'client_name',
   'token_endpoint_auth_method',
@@ -155,7 +155,6 @@ const MANAGED_FIELDS = new Set([
   'post_logout_redirect_uris',
   'id_token_signed_response_alg',
   'default_acr_values',
-  ALLOWED_SCOPES_METADATA,
 ]);
 
 function toMetadata(view: z.output<typeof clientView>, secret: string | undefined): ClientMetadata {
@@ -169,13 +168,13 @@ function toMetadata(view: z.output<typeof clientView>, secret: string | undefine
     post_logout_redirect_uris: view.post_logout_redirect_uris,
     id_token_signed_response_alg: view.id_token_signed_response_alg,
     ...(view.default_acr_values.length ? { default_acr_values: view.default_acr_values } : {}),
-    ...(view.scopes.length ? { [ALLOWED_SCOPES_METADATA]: view.scopes } : {}),
   };
 }
 
 /** `/clients`: applications, their redirect URIs, grants, token algorithms, default acr and secrets. */
 export function registerClientsRoutes(deps: ManagementDependencies): void {
   const { routes, store } = deps;
+  const managementApi = managementApiIdentifier(deps.config.issuer);
   const findOr404 = async (id: string) => {
     const metadata = await store.clients.find(id);
     if (!metadata) throw new ApiError('not_found', `no client "${id}"`);
@@ -208,6 +207,7 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
       const { public: isPublicClient, ...fields } = body;
       const view = {
         ...fields,
+        scopes: {},
         client_name: fields.client_name ?? null,
         type: isPublicClient ? ('public' as const) : ('confidential' as const),
       };
@@ -225,7 +225,7 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
         request,
         time: deps.clock(),
         clientId: body.client_id,
-        details: { type: view.type, grant_types: view.grant_types, scopes: view.scopes },
+        details: { type: view.type, grant_types: view.grant_types },
       });
       const client = toClientView(metadata);
       return secret === undefined ? { client } : { client, client_secret: secret };
@@ -253,6 +253,7 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
     handler: async ({ params, body, caller, request }) => {
       const existing = await findOr404(params.id);
       refuseSystemClient(params.id);
+      assertCallerCoversClient(caller, existing, managementApi);
       const view = { ...toClientView(existing), ...body };
       checkClient(deps, view, 'body');
       const secret = typeof existing.client_secret === 'string' ? existing.client_secret : undefined;
@@ -280,11 +281,12 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
     path: '/clients/{id}',
     summary: 'Delete an application; its tokens stop being accepted by this API',
     scope: 'delete:clients',
-    destructive: true,
+    recentAuthentication: true,
     params: clientIdParams,
     handler: async ({ params, caller, request }) => {
-      await findOr404(params.id);
+      const existing = await findOr404(params.id);
       refuseSystemClient(params.id);
+      assertCallerCoversClient(caller, existing, managementApi);
       await store.clients.remove(params.id);
       await recordAdminChange(store.auditEvents, {
         type: 'admin.client.deleted',
@@ -303,6 +305,7 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
     summary:
       "Replace a confidential application's secret; the new one is shown once, the old one keeps working for `grace_seconds` (default `admin.secretRotationGraceSeconds`; 0 ends it at once) and a secret kept from an earlier rotation stops at once",
     scope: 'update:clients',
+    recentAuthentication: true,
     params: clientIdParams,
     body: rotateSecretBody,
     response: rotatedSecret,
@@ -316,6 +319,8 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
         });
       }
       const existing = await findOr404(params.id);
+      // The new secret is shown to the caller: it would act with the client's scopes.
+      assertCallerCoversClient(caller, existing, managementApi);
       if (isPublic(existing)) throw new ApiError('conflict', 'a public client has no secret');
       const now = deps.clock();
       const secret = generateSecret();

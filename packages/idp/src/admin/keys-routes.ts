@@ -52,7 +52,7 @@ export function registerKeysRoutes(deps: ManagementDependencies): void {
     summary:
       'Generate new signing keys: published at once, they start signing on every node together at `activates_at`, once every node serves them; the old keys sign until then and stay published until the tokens they signed have expired',
     scope: 'update:keys',
-    destructive: true,
+    recentAuthentication: true,
     response: listOf(keyView).extend({ activates_at: z.string(), restart_required: z.boolean() }),
     handler: async ({ caller, request }) => {
       const now = deps.clock();

@@ -10,10 +10,14 @@ export const MANAGEMENT_SCOPES = [
   'create:users',
   'update:users',
   'delete:users',
+  /** Roles of users, the admin role included: the admin role holds every scope of this API. */
+  'update:roles',
   'read:clients',
   'create:clients',
   'update:clients',
   'delete:clients',
+  /** Which scopes of which API a client may be granted (Auth0's client grants). */
+  'update:client_grants',
   'read:apis',
   'create:apis',
   'update:apis',
@@ -42,5 +46,8 @@ export function managementApiIdentifier(issuer: string): string {
   return `${issuer.replace(/\/$/, '')}${MANAGEMENT_API_PATH}`;
 }
 
-/** The scopes a client may be granted for APIs, kept in its registration (custom client metadata). */
+/**
+ * The scopes a client may be granted, per API: `{ "<resource indicator>": ["scope", …] }`, kept in its
+ * registration (custom client metadata). A scope granted for one API means nothing for another.
+ */
 export const ALLOWED_SCOPES_METADATA = 'stepup_allowed_scopes';

@@ -13,7 +13,9 @@ import { ApiError } from './api-error.ts';
 import { registerApisRoutes } from './apis-routes.ts';
 import { registerAuditEventsRoutes } from './audit-events-routes.ts';
 import { createCallAuthorizer } from './authorize-management-call.ts';
+import { registerClientScopesRoutes } from './client-scopes-routes.ts';
 import { registerClientsRoutes } from './clients-routes.ts';
+import { useLimitedJsonParser } from './json-body-parser.ts';
 import { registerKeysRoutes } from './keys-routes.ts';
 import { MANAGEMENT_API_PATH, managementApiIdentifier } from './management-api-identity.ts';
 import type { ManagementDependencies } from './management-dependencies.ts';
@@ -21,6 +23,7 @@ import { ManagementRoutes } from './management-routes.ts';
 import { buildOpenApiDocument } from './openapi-document.ts';
 import { registerSettingsRoutes } from './settings-routes.ts';
 import { registerUserFactorsRoutes } from './user-factors-routes.ts';
+import { registerUserRolesRoutes } from './user-roles-routes.ts';
 import { registerUserSignInLockRoutes } from './user-sign-in-lock-routes.ts';
 import { registerUsersRoutes } from './users-routes.ts';
 import { createManagementTokenVerifier } from './verify-management-token.ts';
@@ -77,6 +80,7 @@ export async function registerManagementApi(
 
   await app.register(
     async (api) => {
+      useLimitedJsonParser(api);
       api.setErrorHandler((error: FastifyError | Error, _request, reply) => {
         if (error instanceof ApiError) return send(reply, error);
         if (error instanceof ActionManagementError) {
@@ -108,6 +112,12 @@ export async function registerManagementApi(
         if (error instanceof StoreConflictError)
           return send(reply, new ApiError('conflict', 'that conflicts with an existing record'));
         const status = 'statusCode' in error && typeof error.statusCode === 'number' ? error.statusCode : 500;
+        if (status === 413) {
+          return send(
+            reply,
+            new ApiError('body_too_large', 'the body is larger than this operation accepts'),
+          );
+        }
         if (status >= 400 && status < 500) {
           return send(
             reply,
@@ -134,9 +144,11 @@ export async function registerManagementApi(
         routes,
       };
       registerUsersRoutes(deps);
+      registerUserRolesRoutes(deps);
       registerUserFactorsRoutes(deps);
       registerUserSignInLockRoutes(deps);
       registerClientsRoutes(deps);
+      registerClientScopesRoutes(deps);
       registerApisRoutes(deps);
       registerSettingsRoutes(deps);
       registerKeysRoutes(deps);
@@ -149,7 +161,7 @@ export async function registerManagementApi(
       api.addHook('onClose', closeActions);
 
       const document = buildOpenApiDocument(config.issuer, routes.specs);
-      api.get('/openapi.json', async (_request, reply) =>
+      routes.addPublic('/openapi.json', async (_request, reply) =>
         reply.header('cache-control', 'public, max-age=300').send(document),
       );
     },

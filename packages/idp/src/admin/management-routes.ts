@@ -45,11 +45,16 @@ export interface ManagementRouteSpec<
 
 const NO_INPUT = z.strictObject({});
 
+/** Marks, in a Fastify route's `config`, a route registered through `ManagementRoutes`. */
+const REGISTERED = Symbol('management route');
+
 /**
  * The registry of management routes: `add` registers a route on the Fastify scope and keeps its
  * spec for the OpenAPI document. Authorization runs in `onRequest`, before the body is even parsed,
  * so an unauthorised caller learns nothing about the body's rules; path parameters that do not
- * match their schema are `not_found`.
+ * match their schema are `not_found`. A route registered on the scope any other way (without a
+ * scope) fails the start, unless it is declared `addPublic`: so the specs are the whole route
+ * table, and a sweep over them covers every route.
  */
 export class ManagementRoutes {
   readonly specs: ManagementRouteSpec[] = [];
@@ -60,6 +65,16 @@ export class ManagementRoutes {
   constructor(api: FastifyInstance, authorize: CallAuthorizer) {
     this.#api = api;
     this.#authorize = authorize;
+    api.addHook('onRoute', (route) => {
+      if ((route.config as Record<symbol, unknown> | undefined)?.[REGISTERED] !== true) {
+        throw new TypeError(`management route ${route.method} ${route.url} bypasses ManagementRoutes`);
+      }
+    });
+  }
+
+  /** A route anyone may call (the OpenAPI document): no token, no scope. */
+  addPublic(path: string, handler: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void {
+    this.#api.route({ method: 'GET', url: path, config: { [REGISTERED]: true }, handler });
   }
 
   add<P extends z.ZodType, Q extends z.ZodType, B extends z.ZodType>(
@@ -68,11 +83,12 @@ export class ManagementRoutes {
     this.specs.push(spec as unknown as ManagementRouteSpec);
     const requirement: CallRequirement = {
       scope: spec.scope,
-      ...(spec.destructive ? { destructive: true } : {}),
+      ...(spec.recentAuthentication ? { recentAuthentication: true } : {}),
     };
     this.#api.route({
       method: spec.method,
       url: spec.path.replace(/\{(\w+)\}/g, ':$1'),
+      config: { [REGISTERED]: true },
       ...(spec.bodyLimit ? { bodyLimit: spec.bodyLimit } : {}),
       onRequest: async (request) => {
         this.#callers.set(request, await this.#authorize(request.headers.authorization, requirement));

@@ -60,7 +60,7 @@ export function buildOpenApiDocument(issuer: string, specs: readonly ManagementR
       summary: spec.summary,
       operationId: `${spec.method.toLowerCase()}${spec.path.replace(/[{}]/g, '').replace(/[/-](\w)/g, (_m, c: string) => c.toUpperCase())}`,
       security: [{ bearer: [spec.scope] }],
-      ...(spec.destructive ? { 'x-requires-recent-authentication': true } : {}),
+      ...(spec.recentAuthentication ? { 'x-requires-recent-authentication': true } : {}),
       parameters: [...parametersOf(spec.params, 'path'), ...parametersOf(spec.query, 'query')],
       ...(spec.body
         ? {

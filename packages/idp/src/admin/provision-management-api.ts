@@ -32,7 +32,7 @@ export async function provisionManagementApi(store: Store, config: StepupConfig)
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
       id_token_signed_response_alg: 'RS256',
-      [ALLOWED_SCOPES_METADATA]: [...MANAGEMENT_SCOPES],
+      [ALLOWED_SCOPES_METADATA]: { [managementApiIdentifier(issuer)]: [...MANAGEMENT_SCOPES] },
     },
     { builtIn: true },
   );

@@ -120,7 +120,7 @@ describe('management API /settings', () => {
     }
   });
 
-  test('admin.fresh_auth_seconds applies to the next destructive call', async () => {
+  test('admin.fresh_auth_seconds applies to the next privileged change', async () => {
     const f = await openManagementFixture();
     try {
       await f.person('operator', true);

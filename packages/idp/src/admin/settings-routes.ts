@@ -211,6 +211,7 @@ export function registerSettingsRoutes(deps: ManagementDependencies): void {
     path: '/settings',
     summary: 'Change settings (applied at once on every node, except the acr ladder: at the next start)',
     scope: 'update:settings',
+    recentAuthentication: true,
     body: settingsPatch,
     response: settingsView,
     handler: async ({ body, caller, request }) => {

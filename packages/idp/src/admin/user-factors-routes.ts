@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { ApiError } from './api-error.ts';
+import { assertCallerCoversUser } from './caller-privileges.ts';
 import { listOf } from './list-page.ts';
 import { isoTime, type ManagementDependencies } from './management-dependencies.ts';
 import { recordAdminChange } from './record-admin-change.ts';
@@ -74,10 +75,11 @@ export function registerUserFactorsRoutes(deps: ManagementDependencies): void {
     path: '/users/{id}/factors/{factorId}',
     summary: "Remove one of a user's second factors",
     scope: 'update:users',
-    destructive: true,
+    recentAuthentication: true,
     params: z.strictObject({ id: userIdParams.shape.id, factorId: removableFactorId }),
     handler: async ({ params, caller, request }) => {
       const user = await findUserOr404(deps, params.id);
+      assertCallerCoversUser(caller, user);
       const separator = params.factorId.indexOf(':');
       const type = params.factorId.slice(0, separator);
       const id = params.factorId.slice(separator + 1);

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { clearSignInLocks, readSignInLocks } from '../throttle/sign-in-locks.ts';
+import { assertCallerCoversUser } from './caller-privileges.ts';
 import type { ManagementDependencies } from './management-dependencies.ts';
 import { recordAdminChange } from './record-admin-change.ts';
 import { findUserOr404, userIdParams } from './users-routes.ts';
@@ -37,9 +38,12 @@ export function registerUserSignInLockRoutes(deps: ManagementDependencies): void
     path: '/users/{id}/sign-in-lock',
     summary: "Clear a user's consecutive failed passwords and wrong codes, lifting their locks",
     scope: 'update:users',
+    // Lifting a lock gives whoever is guessing another hundred tries: a privileged change.
+    recentAuthentication: true,
     params: userIdParams,
     handler: async ({ params, caller, request }) => {
       const user = await findUserOr404(deps, params.id);
+      assertCallerCoversUser(caller, user);
       const now = deps.clock();
       const before = await readSignInLocks(store, config, user.id, now);
       await clearSignInLocks(store, config, user.id);

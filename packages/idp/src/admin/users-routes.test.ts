@@ -3,7 +3,14 @@ import { after, before, describe, test } from 'node:test';
 import { verifyPassword } from '../accounts/password-hashing.ts';
 import { type ManagementFixture, openManagementFixture } from './testing/management-fixture.ts';
 
-const ALL_USER_SCOPES = ['read:users', 'create:users', 'update:users', 'delete:users', 'read:audit'];
+const ALL_USER_SCOPES = [
+  'read:users',
+  'create:users',
+  'update:users',
+  'delete:users',
+  'update:roles',
+  'read:audit',
+];
 
 describe('management API /users', () => {
   let f: ManagementFixture;
@@ -21,7 +28,6 @@ describe('management API /users', () => {
       username: 'dana',
       password: 'correct horse battery',
       email: 'dana@example.com',
-      roles: ['admin'],
       app_metadata: { plan: 'gold' },
     });
     assert.equal(created.status, 201);
@@ -35,7 +41,7 @@ describe('management API /users', () => {
         email: 'dana@example.com',
         email_verified: false,
         blocked: false,
-        roles: ['admin'],
+        roles: [],
         app_metadata: { plan: 'gold' },
         user_metadata: {},
         created_at: 'x',
@@ -48,9 +54,11 @@ describe('management API /users', () => {
       [id],
     );
 
-    const changed = await f.call(token, 'PATCH', `/users/${id}`, { name: 'Dana Scully', roles: [] });
+    const changed = await f.call(token, 'PATCH', `/users/${id}`, { name: 'Dana Scully' });
     assert.equal(changed.status, 200);
     assert.deepEqual([changed.body.name, changed.body.roles], ['Dana Scully', []]);
+    const unchanged = await f.call(token, 'PUT', `/users/${id}/roles`, { roles: [] });
+    assert.deepEqual([unchanged.status, unchanged.body.roles], [200, []]);
 
     assert.equal(
       (await f.call(token, 'PUT', `/users/${id}/password`, { password: 'a new passphrase' })).status,
@@ -72,6 +80,7 @@ describe('management API /users', () => {
     for (const type of [
       'admin.user.created',
       'admin.user.updated',
+      'admin.user.roles_changed',
       'admin.user.password_reset',
       'admin.user.sessions_revoked',
       'admin.user.blocked',
@@ -131,7 +140,7 @@ describe('management API /users', () => {
       is_admin: true,
     });
     assert.deepEqual([unknownField.status, unknownField.body.error?.code], [400, 'invalid_body']);
-    const badRole = await f.call(token, 'PATCH', `/users/${before.users[0]?.id}`, { roles: ['root'] });
+    const badRole = await f.call(token, 'PUT', `/users/${before.users[0]?.id}/roles`, { roles: ['root'] });
     assert.equal(badRole.body.error?.details.field, 'roles.0');
     const notJson = await fetch(`${f.idp.issuer}/api/v1/users`, {
       method: 'POST',
@@ -146,6 +155,7 @@ describe('management API /users', () => {
       ['PATCH', `/users/${unknownId}`, { name: 'x' }],
       ['DELETE', `/users/${unknownId}`],
       ['PUT', `/users/${unknownId}/password`, { password: 'long enough 1' }],
+      ['PUT', `/users/${unknownId}/roles`, { roles: [] }],
       ['GET', `/users/${unknownId}/factors`],
       ['DELETE', `/users/${unknownId}/sessions`],
     ] as const) {

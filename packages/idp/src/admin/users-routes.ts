@@ -3,14 +3,14 @@ import { hashPassword } from '../accounts/password-hashing.ts';
 import { StoreConflictError } from '../store/errors.ts';
 import type { ManagedUser } from '../store/user-management.ts';
 import { ApiError } from './api-error.ts';
+import { assertCallerCoversUser } from './caller-privileges.ts';
 import { listOf, pageQuery } from './list-page.ts';
 import { isoTime, type ManagementDependencies } from './management-dependencies.ts';
-import { recordAdminChange } from './record-admin-change.ts';
+import { adminChange, recordAdminChange } from './record-admin-change.ts';
 
 /** NIST SP 800-63B 3.1.1.2: at least 8 characters; long passphrases are welcome. */
 const password = z.string().min(8).max(1024);
 const metadata = z.record(z.string(), z.unknown());
-const roles = z.array(z.enum(['admin'])).max(10);
 
 export const userView = z.object({
   id: z.string(),
@@ -32,7 +32,6 @@ const createUserBody = z.strictObject({
   password,
   email: z.email().max(254).optional(),
   name: z.string().min(1).max(200).optional(),
-  roles: roles.optional(),
   app_metadata: metadata.optional(),
   user_metadata: metadata.optional(),
 });
@@ -42,7 +41,6 @@ const patchUserBody = z
     name: z.string().min(1).max(200).nullable().optional(),
     email: z.email().max(254).nullable().optional(),
     blocked: z.boolean().optional(),
-    roles: roles.optional(),
     app_metadata: metadata.optional(),
     user_metadata: metadata.optional(),
   })
@@ -79,7 +77,10 @@ const conflict = (error: unknown): never => {
   throw error;
 };
 
-/** `/users`: search, create, read, change, block, delete, reset the password. */
+/**
+ * `/users`: search, create, read, change, block, delete, reset the password. Roles have their own
+ * route and scope (`user-roles-routes.ts`); a person holding more than the caller is not changed here.
+ */
 export function registerUsersRoutes(deps: ManagementDependencies): void {
   const { routes, store } = deps;
 
@@ -108,29 +109,29 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     response: userView,
     status: 201,
     handler: async ({ body, caller, request }) => {
-      const created = await store.users
-        .create({
-          username: body.username,
-          email: body.email ?? null,
-          name: body.name ?? null,
-          passwordHash: await hashPassword(body.password),
-          now: deps.clock(),
-        })
+      // The user, their metadata and the audit event are one transaction: no account without its event.
+      const user = await store.userManagement
+        .create(
+          {
+            username: body.username,
+            email: body.email ?? null,
+            name: body.name ?? null,
+            passwordHash: await hashPassword(body.password),
+            now: deps.clock(),
+            ...(body.app_metadata ? { appMetadata: body.app_metadata } : {}),
+            ...(body.user_metadata ? { userMetadata: body.user_metadata } : {}),
+          },
+          (created) =>
+            adminChange({
+              type: 'admin.user.created',
+              caller,
+              request,
+              time: deps.clock(),
+              userId: created.id,
+              details: { username: created.username },
+            }),
+        )
         .catch(conflict);
-      const user = await store.userManagement.update(created.id, {
-        ...(body.roles ? { roles: body.roles } : {}),
-        ...(body.app_metadata ? { appMetadata: body.app_metadata } : {}),
-        ...(body.user_metadata ? { userMetadata: body.user_metadata } : {}),
-      });
-      if (!user) throw new Error('a user vanished right after it was created');
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.user.created',
-        caller,
-        request,
-        time: deps.clock(),
-        userId: user.id,
-        details: { username: user.username, roles: user.roles },
-      });
       return toUserView(user);
     },
   });
@@ -148,19 +149,18 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
   routes.add({
     method: 'PATCH',
     path: '/users/{id}',
-    summary: 'Change a user: name, email, roles, metadata, or block them (which also ends their sessions)',
+    summary: 'Change a user: name, email, metadata, or block them (which also ends their sessions)',
     scope: 'update:users',
     params: userIdParams,
     body: patchUserBody,
     response: userView,
     handler: async ({ params, body, caller, request }) => {
-      await findUserOr404(deps, params.id);
+      assertCallerCoversUser(caller, await findUserOr404(deps, params.id));
       const user = await store.userManagement
         .update(params.id, {
           ...(body.name === undefined ? {} : { name: body.name }),
           ...(body.email === undefined ? {} : { email: body.email }),
           ...(body.blocked === undefined ? {} : { blocked: body.blocked }),
-          ...(body.roles === undefined ? {} : { roles: body.roles }),
           ...(body.app_metadata === undefined ? {} : { appMetadata: body.app_metadata }),
           ...(body.user_metadata === undefined ? {} : { userMetadata: body.user_metadata }),
         })
@@ -185,20 +185,24 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     path: '/users/{id}',
     summary: 'Delete a user with their factors, sessions and tokens',
     scope: 'delete:users',
-    destructive: true,
+    recentAuthentication: true,
     params: userIdParams,
     handler: async ({ params, caller, request }) => {
       const user = await findUserOr404(deps, params.id);
-      await store.userManagement.revokeSessions(user.id);
-      await store.userManagement.remove(user.id);
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.user.deleted',
-        caller,
-        request,
-        time: deps.clock(),
-        userId: user.id,
-        details: { username: user.username },
-      });
+      assertCallerCoversUser(caller, user);
+      // The user, their sessions and the audit event go in one transaction.
+      const removed = await store.userManagement.remove(
+        user.id,
+        adminChange({
+          type: 'admin.user.deleted',
+          caller,
+          request,
+          time: deps.clock(),
+          userId: user.id,
+          details: { username: user.username },
+        }),
+      );
+      if (!removed) throw new ApiError('not_found', `no user with id "${params.id}"`);
     },
   });
 
@@ -207,10 +211,12 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     path: '/users/{id}/password',
     summary: "Set a user's password",
     scope: 'update:users',
+    recentAuthentication: true,
     params: userIdParams,
     body: z.strictObject({ password }),
     handler: async ({ params, body, caller, request }) => {
       const user = await findUserOr404(deps, params.id);
+      assertCallerCoversUser(caller, user);
       await store.users.updatePasswordHash(user.id, await hashPassword(body.password));
       await recordAdminChange(store.auditEvents, {
         type: 'admin.user.password_reset',
@@ -228,7 +234,7 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     path: '/users/{id}/sessions',
     summary: "End a user's browser sessions and revoke their refresh tokens",
     scope: 'update:users',
-    destructive: true,
+    recentAuthentication: true,
     params: userIdParams,
     handler: async ({ params, caller, request }) => {
       const user = await findUserOr404(deps, params.id);

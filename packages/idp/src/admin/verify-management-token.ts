@@ -30,9 +30,10 @@ export type ManagementTokenVerifier = (authorization: string | undefined) => Pro
 
 /**
  * Verifies the provider's own RFC 9068 access tokens for the management API: the signature with the
- * provider's public keys and the pinned algorithm (RFC 8725 3.1), `typ: at+jwt` (RFC 9068 4), `iss`,
- * `aud` and `exp` (oidc-provider stamps tokens with the system time, so they are checked against it).
- * Anything else is `invalid_token`.
+ * provider's public keys and the pinned algorithm (RFC 8725 3.1), `typ: at+jwt` (RFC 9068 4), `iss`
+ * and `exp` (oidc-provider stamps tokens with the system time, so they are checked against it):
+ * anything else is `invalid_token`. A valid token minted for another API (its `aud`, RFC 9068 4 and
+ * RFC 8707) is `wrong_audience`: the scopes it carries were granted for that API, not this one.
  */
 export function createManagementTokenVerifier(options: {
   issuer: string;
@@ -66,16 +67,19 @@ export function createManagementTokenVerifier(options: {
     try {
       ({ payload } = await jwtVerify(match[1], currentKeySet(), {
         issuer: options.issuer,
-        audience: options.audience,
         algorithms: [options.algorithm],
         typ: 'at+jwt',
         requiredClaims: ['exp', 'iat', 'sub', 'client_id'],
       }));
     } catch (error) {
       if (!(error instanceof errors.JOSEError)) throw error;
-      throw invalidToken(
-        'the access token is not valid for this API (signature, issuer, audience or expiry)',
-      );
+      throw invalidToken('the access token is not valid (signature, issuer or expiry)');
+    }
+    const audiences = typeof payload.aud === 'string' ? [payload.aud] : payload.aud;
+    if (!Array.isArray(audiences) || !audiences.includes(options.audience)) {
+      throw new ApiError('wrong_audience', 'this access token was minted for another API', {
+        challenge: 'Bearer realm="stepup-management", error="invalid_token"',
+      });
     }
     const { sub, client_id: clientId, scope, acr, auth_time: authTime } = payload;
     if (typeof sub !== 'string' || typeof clientId !== 'string') throw invalidToken('malformed access token');

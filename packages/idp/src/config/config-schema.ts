@@ -258,8 +258,9 @@ export const configSchema = z.strictObject({
   admin: z
     .strictObject({
       /**
-       * How recent a person's authentication must be for destructive operations (deleting a user,
-       * rotating keys, deploying an Action); older tokens get an RFC 9470 challenge with this max_age.
+       * How recent a person's authentication must be for privileged changes (deleting, passwords,
+       * roles, factors, client secrets and grants, keys, Actions, settings: every management route
+       * marked `recentAuthentication`); older tokens get an RFC 9470 challenge with this max_age.
        */
       freshAuthSeconds: z.number().int().min(30).max(3600).default(300),
       /**

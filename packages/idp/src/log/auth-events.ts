@@ -132,6 +132,24 @@ export type AuthEvent =
 
 export type AuthEventLogger = (event: AuthEvent) => void;
 
+/**
+ * Push refusals decided before any device key verified the request: the device and challenge ids
+ * are whatever the sender chose, and anyone may send them, unlimited. They are logged (a warning
+ * per request, to count and alert on), never appended to the audit log, which keeps what an
+ * authenticated actor did.
+ */
+const UNAUTHENTICATED_PUSH_REFUSALS: ReadonlySet<PushErrorCode> = new Set([
+  'invalid_request',
+  'unknown_device',
+  'bad_signature',
+  'invalid_enrollment_token',
+  'invalid_public_key',
+]);
+
+function isUnauthenticatedNoise(event: AuthEvent): boolean {
+  return event.event === 'push.rejected' && UNAUTHENTICATED_PUSH_REFUSALS.has(event.reason);
+}
+
 /** Where authentication events are kept besides the log: the audit log, stamped by the provider's clock. */
 export interface AuthEventAudit {
   auditEvents: AuditEventsRepository;
@@ -141,7 +159,8 @@ export interface AuthEventAudit {
 
 /**
  * Logs each event (warn for refusals, info otherwise) and, with `audit`, appends it to the audit log
- * with the outcome `failure` or `success`. An append that fails is logged; it never fails the login.
+ * with the outcome `failure` or `success`, except unauthenticated push refusals (log only). An append
+ * that fails is logged; it never fails the login.
  */
 export function createAuthEventLogger(logger: Logger, audit?: AuthEventAudit): AuthEventLogger {
   const auth = logger.child({ component: 'auth' });
@@ -149,7 +168,7 @@ export function createAuthEventLogger(logger: Logger, audit?: AuthEventAudit): A
     const failed = isFailure(event);
     if (failed) auth.warn(event, event.event);
     else auth.info(event, event.event);
-    if (!audit) return;
+    if (!audit || isUnauthenticatedNoise(event)) return;
     // An unanswered push is not worth a warning in the log, but the step it was for did not succeed.
     const outcome = failed || event.event === 'push.expired' ? 'failure' : 'success';
     audit.auditEvents

@@ -9,6 +9,7 @@ import type { Logger } from 'pino';
 import { accountClientMetadata } from '../account/account-client.ts';
 import { createFindAccount } from '../accounts/find-account.ts';
 import type { LoginActions } from '../actions/login-actions.ts';
+import { isClientApiScopes } from '../admin/client-api-scopes.ts';
 import {
   ALLOWED_SCOPES_METADATA,
   DASHBOARD_CLIENT_ID,
@@ -109,8 +110,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
           );
         }
         if (key !== ALLOWED_SCOPES_METADATA || value === undefined) return;
-        if (!Array.isArray(value) || !value.every((scope) => typeof scope === 'string')) {
-          throw new errors.InvalidClientMetadata(`${ALLOWED_SCOPES_METADATA} must be an array of scopes`);
+        if (!isClientApiScopes(value)) {
+          throw new errors.InvalidClientMetadata(
+            `${ALLOWED_SCOPES_METADATA} must map each API (resource indicator) to an array of scopes`,
+          );
         }
       },
     },

@@ -1,4 +1,5 @@
 import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provider';
+import { clientScopesFor } from '../admin/client-api-scopes.ts';
 import { ALLOWED_SCOPES_METADATA } from '../admin/management-api-identity.ts';
 import type { ResourceServersRepository } from '../store/resource-servers.ts';
 
@@ -11,10 +12,11 @@ type ResourceIndicatorsFeature = NonNullable<NonNullable<Configuration['features
  *
  * Every registered client may ask for every registered API: clients are first-party (see
  * `grantRequestedScopes`); which scopes a token carries is still limited to the API's scopes, and
- * for a client with an allow-list of API scopes (`stepup_allowed_scopes`) to those. oidc-provider
- * checks a client's `scope` metadata only against its own OIDC scopes, never an API's, so this is
- * where a client_credentials client is kept to its scopes. The `restrictedResource` (the management
- * API) serves only clients with an allow-list: others get `invalid_target`.
+ * for a client with an allow-list of scopes for that API (`stepup_allowed_scopes`, kept per API) to
+ * those: a scope granted for one API is never one of another's. oidc-provider checks a client's
+ * `scope` metadata only against its own OIDC scopes, never an API's, so this is where a
+ * client_credentials client is kept to its scopes. The `restrictedResource` (the management API)
+ * serves only clients granted some of its scopes: others get `invalid_target`.
  */
 export function createResourceIndicators(
   resourceServers: ResourceServersRepository,
@@ -28,10 +30,12 @@ export function createResourceIndicators(
     getResourceServerInfo: async (_ctx, identifier, client) => {
       const record = await resourceServers.find(identifier);
       if (!record) throw new errors.InvalidTarget('the requested resource is not a registered API');
-      const allowed = client.metadata()[ALLOWED_SCOPES_METADATA];
+      const metadata = client.metadata();
+      const granted = clientScopesFor(metadata, identifier);
       let scopes = record.scopes;
-      if (Array.isArray(allowed)) scopes = scopes.filter((scope) => allowed.includes(scope));
-      else if (identifier === options.restrictedResource) scopes = [];
+      if (Object.hasOwn(metadata, ALLOWED_SCOPES_METADATA) || identifier === options.restrictedResource) {
+        scopes = scopes.filter((scope) => granted.includes(scope));
+      }
       if (identifier === options.restrictedResource && scopes.length === 0) {
         throw new errors.InvalidTarget('this client may not use the management API');
       }

@@ -42,8 +42,11 @@ export interface DeployActionInput {
    * deploy in between makes this one a `StoreConflictError`, so no secret update is lost.
    */
   basedOn: number | null;
-  /** For a new Action only; new Actions go last in their trigger's order. */
-  enabled: boolean;
+  /**
+   * Whether the Action runs: for a new Action (default true; new Actions go last in their trigger's
+   * order) and, when given, for an existing one too, in the same write as its new version.
+   */
+  enabled?: boolean;
   now: number;
 }
 

@@ -487,6 +487,23 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         now: NOW + (basedOn ?? 0),
       });
 
+    test('a new version switches an existing Action on or off when asked, in the same write', async (t) => {
+      const store = await openStore(t);
+      await deploy(store, 'rule', 'code 1', null, false);
+      assert.equal((await deploy(store, 'rule', 'code 2', 1, true)).enabled, true);
+      const kept = await store.actions.deploy({
+        name: 'rule',
+        trigger: 'post-login',
+        code: 'code 3',
+        secretNames: [],
+        sealedSecrets: null,
+        basedOn: 2,
+        now: NOW + 2,
+      });
+      assert.deepEqual([kept.version, kept.enabled], [3, true], 'without enabled, the state is kept');
+      assert.equal((await deploy(store, 'rule', 'code 4', 3, false)).enabled, false);
+    });
+
     test('deploy creates version 1 at the end of the order, then adds versions', async (t) => {
       const store = await openStore(t);
       const first = await deploy(store, 'first', 'code 1', null);

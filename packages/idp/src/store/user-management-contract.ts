@@ -35,6 +35,38 @@ export function describeUserManagementContract(
       assert.equal(await store.userManagement.find('nobody'), undefined);
     });
 
+    test('create writes the user, their metadata and the audit event, or nothing', async (t) => {
+      const store = await openStore(t);
+      const event = (user: { id: string }) => ({
+        time: NOW,
+        type: 'admin.user.created',
+        outcome: 'success' as const,
+        userId: user.id,
+        details: {},
+      });
+      const input = { username: 'carol', passwordHash: 'h', now: NOW, appMetadata: { plan: 'gold' } };
+      await assert.rejects(
+        store.userManagement.create(input, () => {
+          throw new Error('the event could not be built');
+        }),
+        /could not be built/,
+      );
+      assert.equal(await store.users.findByLogin('carol'), undefined, 'a failed create leaves nothing');
+      const carol = await store.userManagement.create(input, event);
+      assert.deepEqual(
+        [carol.username, carol.appMetadata, carol.userMetadata],
+        ['carol', { plan: 'gold' }, {}],
+      );
+      assert.deepEqual(await store.userManagement.find(carol.id), carol);
+      const [written] = (await store.auditEvents.query({ type: 'admin.user.created' }, { limit: 5 })).events;
+      assert.equal(written?.userId, carol.id);
+      await assert.rejects(
+        store.userManagement.create({ ...input, username: 'CAROL' }, event),
+        StoreConflictError,
+      );
+      assert.equal((await store.auditEvents.query({}, { limit: 5 })).events.length, 1);
+    });
+
     test('update changes only what is given; a taken email is a conflict and changes nothing', async (t) => {
       const store = await openStore(t);
       const alice = await store.users.create({ username: 'alice', passwordHash: 'h', now: NOW });
@@ -85,14 +117,26 @@ export function describeUserManagementContract(
       );
     });
 
-    test('remove deletes the user and their factors', async (t) => {
+    test('remove deletes the user, their factors and sessions, and appends the event, in one transaction', async (t) => {
       const store = await openStore(t);
       const alice = await store.users.create({ username: 'alice', passwordHash: 'h', now: NOW });
       await store.factors.add({ userId: alice.id, type: 'totp', name: 'phone', secret: 's', now: NOW });
-      assert.equal(await store.userManagement.remove(alice.id), true);
-      assert.equal(await store.userManagement.remove(alice.id), false);
+      const sessions = new store.oidcAdapter('Session');
+      await sessions.upsert('s-alice', { accountId: alice.id, uid: 'u1' }, 600);
+      const deleted = {
+        time: NOW,
+        type: 'admin.user.deleted',
+        outcome: 'success' as const,
+        userId: alice.id,
+        details: {},
+      };
+      assert.equal(await store.userManagement.remove(alice.id, deleted), true);
+      assert.equal(await store.userManagement.remove(alice.id, deleted), false);
       assert.equal(await store.users.findById(alice.id), undefined);
       assert.deepEqual(await store.factors.listForUser(alice.id), []);
+      assert.equal(await sessions.find('s-alice'), undefined);
+      const events = (await store.auditEvents.query({ type: 'admin.user.deleted' }, { limit: 5 })).events;
+      assert.equal(events.length, 1, 'no event for a user that was not there');
     });
 
     test("revokeSessions ends the user's sessions and grants and leaves others' alone", async (t) => {

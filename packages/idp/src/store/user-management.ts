@@ -1,4 +1,5 @@
-import type { User } from './users.ts';
+import type { NewAuditEvent } from './audit-events.ts';
+import type { CreateUserInput, User } from './users.ts';
 
 /** The role that may use the management API and the dashboard. */
 export const ADMIN_ROLE = 'admin';
@@ -25,11 +26,22 @@ export interface ManagedUserChanges {
   userMetadata?: Record<string, unknown>;
 }
 
+/** A user an operator creates: a password login with optional metadata. */
+export interface NewManagedUser extends CreateUserInput {
+  appMetadata?: Record<string, unknown>;
+  userMetadata?: Record<string, unknown>;
+}
+
 /**
- * Operators' view of the users table (the login side keeps `UsersRepository`). Users are created
- * with `UsersRepository.create` and then given roles or metadata here.
+ * Operators' view of the users table (the login side keeps `UsersRepository`). Operators create
+ * users here, with their metadata and the audit event, and give them roles or metadata.
  */
 export interface UserManagementRepository {
+  /**
+   * Creates the user with their metadata and appends `auditEvent(user)`, in one transaction: when
+   * any part fails (a taken username is `StoreConflictError`), nothing was written.
+   */
+  create(input: NewManagedUser, auditEvent: (user: ManagedUser) => NewAuditEvent): Promise<ManagedUser>;
   find(id: string): Promise<ManagedUser | undefined>;
   /**
    * Users whose username, email or name contains `query` (case-insensitive; all users without one),
@@ -44,8 +56,11 @@ export interface UserManagementRepository {
    * user. Throws `StoreConflictError` when the email belongs to someone else.
    */
   update(id: string, changes: ManagedUserChanges): Promise<ManagedUser | undefined>;
-  /** Deletes the user with their factors and devices; resolves true when a user was removed. */
-  remove(id: string): Promise<boolean>;
+  /**
+   * Deletes the user with their factors, devices, sessions and grants, and appends `auditEvent`, in
+   * one transaction; resolves true when a user was removed (else nothing was written).
+   */
+  remove(id: string, auditEvent: NewAuditEvent): Promise<boolean>;
   /**
    * Ends every browser session of the user and deletes their grants, refresh tokens, authorization
    * codes and opaque access tokens; resolves how many records went. (JWT access tokens cannot be

@@ -12,14 +12,16 @@ import {
 } from './test-relying-party.ts';
 
 /**
- * Registers a machine client (client_credentials) allowed `scopes`, and gets an access token for the
- * management API from the provider's token endpoint, as a script would.
+ * Registers a machine client (client_credentials) allowed `scopes` for one API (default: the
+ * management API), and gets an access token for that API from the provider's token endpoint, as a
+ * script would.
  */
 export async function machineToken(
   idp: TestProvider,
   clientId: string,
   allowed: readonly string[],
   requested: readonly string[] = allowed,
+  resource: string = managementApiIdentifier(idp.issuer),
 ): Promise<string> {
   const secret = `${clientId}-secret-0123456789abcdefghijkl`;
   await idp.stepup.store.clients.upsert({
@@ -28,7 +30,7 @@ export async function machineToken(
     grant_types: ['client_credentials'],
     response_types: [],
     redirect_uris: [],
-    [ALLOWED_SCOPES_METADATA]: [...allowed],
+    [ALLOWED_SCOPES_METADATA]: { [resource]: [...allowed] },
   });
   const response = await fetch(`${idp.issuer}/oauth/token`, {
     method: 'POST',
@@ -38,7 +40,7 @@ export async function machineToken(
     },
     body: new URLSearchParams({
       grant_type: 'client_credentials',
-      resource: managementApiIdentifier(idp.issuer),
+      resource,
       scope: requested.join(' '),
     }),
   });

@@ -40,9 +40,9 @@ const executionsQuery = z.strictObject({ limit: z.coerce.number().int().min(1).m
 
 /**
  * The Actions resource of the management API, under `/api/v1/actions`: list (`read:actions`), show,
- * deploy a new version (`update:actions`, a recent sign-in for people), switch on or off, test-run
- * against a sample login, the execution log, the run order, and deletion (`delete:actions`, a recent
- * sign-in for people). Secret values are accepted, never
+ * deploy a new version, switch on or off and set the run order (`update:actions`, a recent sign-in
+ * for people: an Action is code that runs on every login), test-run against a sample login, the
+ * execution log, and deletion (`delete:actions`, a recent sign-in for people). Secret values are accepted, never
  * returned. Returns a function that stops the sandbox it started, if any.
  */
 export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () => Promise<void> {
@@ -85,15 +85,16 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
   routes.add({
     method: 'PUT',
     path: '/actions/{name}',
-    summary: 'Deploy an Action (a new version when the code, secrets or trigger changed)',
+    summary:
+      'Deploy an Action (a new version when the code, secrets or trigger changed); `enabled`, when given, switches it on or off',
     scope: 'update:actions',
-    destructive: true,
+    recentAuthentication: true,
     params: nameParams,
     body: deployBody,
     bodyLimit: MAX_ACTION_CODE_BYTES * 2,
     handler: async (call) => {
       const { params, body, reply } = call;
-      const { action, changed } = await deployAction(
+      const { action, changed, enabledChanged } = await deployAction(
         {
           name: params.name,
           trigger: body.trigger,
@@ -107,6 +108,11 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
       if (changed) {
         await record('admin.action.deployed', call, { name: params.name, version: action.version });
       }
+      if (enabledChanged) {
+        await record(action.enabled ? 'admin.action.enabled' : 'admin.action.disabled', call, {
+          name: params.name,
+        });
+      }
       return reply
         .code(changed && action.version === 1 ? 201 : 200)
         .send({ action: toActionView(action), changed });
@@ -118,7 +124,7 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
     path: '/actions/{name}',
     summary: 'Delete an Action with its versions, secrets and execution log',
     scope: 'delete:actions',
-    destructive: true,
+    recentAuthentication: true,
     params: nameParams,
     handler: async (call) => {
       const existing = await store.actions.find(call.params.name);
@@ -135,6 +141,7 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
     path: '/actions/{name}',
     summary: 'Switch an Action on or off',
     scope: 'update:actions',
+    recentAuthentication: true,
     params: nameParams,
     body: z.strictObject({ enabled: z.boolean() }),
     handler: async (call) => {
@@ -178,6 +185,7 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
     path: '/actions/triggers/{trigger}/order',
     summary: 'Run these Actions of a trigger first, in this order',
     scope: 'update:actions',
+    recentAuthentication: true,
     params: triggerParams,
     body: z.strictObject({ names: z.array(z.string()).min(1) }),
     handler: async (call) => {

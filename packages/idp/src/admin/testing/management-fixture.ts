@@ -2,7 +2,11 @@ import type { StepupConfigInput } from '../../config/config-schema.ts';
 import type { AuditEvent } from '../../store/audit-events.ts';
 import { addPerson, machineToken, personToken } from '../../testing/management-tokens.ts';
 import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
-import { ALLOWED_SCOPES_METADATA, MANAGEMENT_SCOPES } from '../management-api-identity.ts';
+import {
+  ALLOWED_SCOPES_METADATA,
+  MANAGEMENT_SCOPES,
+  managementApiIdentifier,
+} from '../management-api-identity.ts';
 
 export const PASSWORD = 'operator password 1';
 export const TOTP_SECRET = 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ';
@@ -27,8 +31,8 @@ export interface ManagementFixture {
   /** Moves the provider's clock forward. */
   advance(seconds: number): void;
   call(token: string, method: string, path: string, body?: unknown): Promise<ApiResponse>;
-  /** A machine client's token with these scopes (the client is allowed exactly these). */
-  machine(scopes: readonly string[], clientId?: string): Promise<string>;
+  /** A machine client's token with these scopes (the client is allowed exactly these) for `resource`. */
+  machine(scopes: readonly string[], clientId?: string, resource?: string): Promise<string>;
   /** Creates a person (admin or not) with a password and TOTP; returns their id. */
   person(username: string, admin: boolean): Promise<string>;
   /** Signs the person in with password + TOTP and returns their token with every management scope. */
@@ -52,7 +56,7 @@ export async function openManagementFixture(
   await idp.addClient({
     client_id: CONSOLE_CLIENT,
     token_endpoint_auth_method: 'none',
-    [ALLOWED_SCOPES_METADATA]: [...MANAGEMENT_SCOPES],
+    [ALLOWED_SCOPES_METADATA]: { [managementApiIdentifier(idp.issuer)]: [...MANAGEMENT_SCOPES] },
   });
   let machines = 0;
   return {
@@ -77,8 +81,8 @@ export async function openManagementFixture(
         headers: response.headers,
       };
     },
-    async machine(scopes, clientId = `robot-${++machines}`) {
-      return machineToken(idp, clientId, scopes);
+    async machine(scopes, clientId = `robot-${++machines}`, resource = managementApiIdentifier(idp.issuer)) {
+      return machineToken(idp, clientId, scopes, scopes, resource);
     },
     async person(username, admin) {
       return addPerson(idp, username, { admin, password: PASSWORD, totpSecret: TOTP_SECRET });

@@ -17,10 +17,10 @@ export const clientAdd: CliCommand = {
   usage:
     'stepup-idp client add <client_id> (--secret <secret> | --public) --redirect-uri <uri> [--redirect-uri <uri>…]\n' +
     '    [--post-logout-redirect-uri <uri>…] [--id-token-alg RS256|ES256|EdDSA|HS256] [--name <display name>]\n' +
-    '    [--grant authorization_code|client_credentials …] [--scopes "<API scopes it may be granted>"]\n' +
+    '    [--grant authorization_code|client_credentials …] [--api <resource> --scopes "<scopes of that API it may be granted>"]\n' +
     '    [--metadata key=value …]   (what post-login Actions see as event.client.metadata)\n' +
     '  a machine client of the management API: client add <id> --secret <secret> --grant client_credentials \\\n' +
-    '    --scopes "read:users read:audit"',
+    '    --api <issuer>/api/v1 --scopes "read:users read:audit"',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -32,6 +32,7 @@ export const clientAdd: CliCommand = {
         'id-token-alg': { type: 'string' },
         name: { type: 'string' },
         grant: { type: 'string', multiple: true },
+        api: { type: 'string' },
         scopes: { type: 'string' },
         metadata: { type: 'string', multiple: true },
       },
@@ -62,6 +63,11 @@ export const clientAdd: CliCommand = {
     const scopes = [...new Set((values.scopes ?? '').split(' ').filter(Boolean))];
     const badScope = scopes.find((scope) => !SCOPE_TOKEN.test(scope));
     if (badScope !== undefined) throw new UsageError(`--scopes: "${badScope}" is not a valid scope token`);
+    // Scopes are granted per API: the same name on another API is another permission.
+    const api = values.api ?? '';
+    if (scopes.length > 0 && !URL.canParse(api)) {
+      throw new UsageError('--scopes needs --api <resource indicator>: the API the scopes are granted for');
+    }
     const redirectUris = values['redirect-uri'] ?? [];
     if (codeFlow && redirectUris.length === 0)
       throw new UsageError('at least one --redirect-uri is required');
@@ -91,7 +97,7 @@ export const clientAdd: CliCommand = {
         ],
         response_types: codeFlow ? ['code'] : [],
         id_token_signed_response_alg: alg,
-        ...(scopes.length ? { [ALLOWED_SCOPES_METADATA]: scopes } : {}),
+        ...(scopes.length ? { [ALLOWED_SCOPES_METADATA]: { [api]: scopes } } : {}),
         ...(Object.keys(metadata).length ? { metadata } : {}),
       });
       io.out(

@@ -42,6 +42,8 @@ describe('stepup-idp: the first operator and machine clients', () => {
       'reporting-secret-0123456789abcdefghij',
       '--grant',
       'client_credentials',
+      '--api',
+      'https://idp.example/api/v1',
       '--scopes',
       'read:users  read:audit',
     );
@@ -56,7 +58,7 @@ describe('stepup-idp: the first operator and machine clients', () => {
         grant_types: ['client_credentials'],
         response_types: [],
         id_token_signed_response_alg: 'RS256',
-        stepup_allowed_scopes: ['read:users', 'read:audit'],
+        stepup_allowed_scopes: { 'https://idp.example/api/v1': ['read:users', 'read:audit'] },
       });
     } finally {
       await store.close();
@@ -70,6 +72,11 @@ describe('stepup-idp: the first operator and machine clients', () => {
       /needs --secret/,
     ],
     ['an unknown grant', ['client', 'add', 'm', '--secret', 's', '--grant', 'password'], /not one of/],
+    [
+      'scopes without the API they are for',
+      ['client', 'add', 'm', '--secret', 's', '--grant', 'client_credentials', '--scopes', 'read:users'],
+      /--api/,
+    ],
     [
       'a bad scope',
       ['client', 'add', 'm', '--secret', 's', '--grant', 'client_credentials', '--scopes', 'a"b'],

@@ -41,7 +41,8 @@ export interface ClientResource {
   post_logout_redirect_uris: string[];
   id_token_signed_response_alg: string;
   default_acr_values: string[];
-  scopes: string[];
+  /** The scopes it may be granted, per API (resource indicator). */
+  scopes: Record<string, string[]>;
 }
 
 /** POST `/clients` and `/clients/{id}/secret`: the secret, shown once. */

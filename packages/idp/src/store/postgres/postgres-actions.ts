@@ -73,16 +73,15 @@ export class PostgresActionsRepository implements ActionsRepository {
       const existing = await findDeployed(client, input.name);
       const { id, version } = planActionDeploy(existing, input);
       if (existing) {
-        await client.query('UPDATE actions SET version = $2, updated_at = $3 WHERE id = $1', [
-          id,
-          version,
-          input.now,
-        ]);
+        await client.query(
+          'UPDATE actions SET version = $2, updated_at = $3, enabled = COALESCE($4, enabled) WHERE id = $1',
+          [id, version, input.now, input.enabled ?? null],
+        );
       } else {
         await client.query(
           `INSERT INTO actions (id, name, trigger, enabled, position, version, created_at, updated_at)
            SELECT $1, $2, $3, $4, COALESCE(MAX(position), 0) + 1, $5, $6, $6 FROM actions WHERE trigger = $3`,
-          [id, input.name, input.trigger, input.enabled, version, input.now],
+          [id, input.name, input.trigger, input.enabled ?? true, version, input.now],
         );
       }
       await client.query(

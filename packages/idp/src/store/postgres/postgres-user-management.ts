@@ -1,7 +1,15 @@
+import type { NewAuditEvent } from '../audit-events.ts';
 import { toLoginKey } from '../login-key.ts';
-import type { ManagedUser, ManagedUserChanges, UserManagementRepository } from '../user-management.ts';
+import type {
+  ManagedUser,
+  ManagedUserChanges,
+  NewManagedUser,
+  UserManagementRepository,
+} from '../user-management.ts';
 import { toUserSearchPage, userSearchStartKey } from '../user-search-page.ts';
-import type { PostgresDatabase } from './postgres-database.ts';
+import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
+import type { PostgresDatabase, PostgresQueryable } from './postgres-database.ts';
+import { PostgresUsersRepository } from './postgres-users.ts';
 
 interface ManagedUserRow {
   id: string;
@@ -25,6 +33,24 @@ export class PostgresUserManagementRepository implements UserManagementRepositor
 
   constructor(db: PostgresDatabase) {
     this.#db = db;
+  }
+
+  async create(
+    input: NewManagedUser,
+    auditEvent: (user: ManagedUser) => NewAuditEvent,
+  ): Promise<ManagedUser> {
+    return this.#db.transaction(async (client) => {
+      const { id } = await new PostgresUsersRepository(client).create(input);
+      const { rows } = await client.query<ManagedUserRow>(
+        `UPDATE users SET app_metadata = $2, user_metadata = $3 WHERE id = $1 RETURNING ${COLUMNS}`,
+        [id, JSON.stringify(input.appMetadata ?? {}), JSON.stringify(input.userMetadata ?? {})],
+      );
+      const row = rows[0];
+      if (!row) throw new Error('an inserted user was not found in its own transaction');
+      const user = toManagedUser(row);
+      await new PostgresAuditEventsRepository(client).append(auditEvent(user));
+      return user;
+    });
   }
 
   async find(id: string): Promise<ManagedUser | undefined> {
@@ -80,20 +106,27 @@ export class PostgresUserManagementRepository implements UserManagementRepositor
     return rows[0] && toManagedUser(rows[0]);
   }
 
-  async remove(id: string): Promise<boolean> {
-    return (await this.#db.query('DELETE FROM users WHERE id = $1', [id])).rowCount > 0;
+  async remove(id: string, auditEvent: NewAuditEvent): Promise<boolean> {
+    return this.#db.transaction(async (client) => {
+      if ((await client.query('DELETE FROM users WHERE id = $1', [id])).rowCount === 0) return false;
+      await revokeSessionsOf(client, id);
+      await new PostgresAuditEventsRepository(client).append(auditEvent);
+      return true;
+    });
   }
 
   async revokeSessions(id: string): Promise<number> {
-    return this.#db.transaction(async (client) => {
-      const models = await client.query(
-        "DELETE FROM oidc_models WHERE model <> 'Client' AND payload->>'accountId' = $1",
-        [id],
-      );
-      const sessions = await client.query('DELETE FROM auth_sessions WHERE account_id = $1', [id]);
-      return models.rowCount + sessions.rowCount;
-    });
+    return this.#db.transaction((client) => revokeSessionsOf(client, id));
   }
+}
+
+async function revokeSessionsOf(client: PostgresQueryable, id: string): Promise<number> {
+  const models = await client.query(
+    "DELETE FROM oidc_models WHERE model <> 'Client' AND payload->>'accountId' = $1",
+    [id],
+  );
+  const sessions = await client.query('DELETE FROM auth_sessions WHERE account_id = $1', [id]);
+  return models.rowCount + sessions.rowCount;
 }
 
 function toManagedUser(row: ManagedUserRow): ManagedUser {

@@ -62,7 +62,7 @@ export class SqliteActionsRepository implements ActionsRepository {
   readonly #listVersions: Database.Statement<[string], VersionRow>;
   readonly #insertAction: Database.Statement<[ActionRow]>;
   readonly #insertVersion: Database.Statement<[VersionRow & { action_id: string }]>;
-  readonly #bumpVersion: Database.Statement<[number, number, string]>;
+  readonly #bumpVersion: Database.Statement<[number, number, number | null, string]>;
   readonly #nextPosition: Database.Statement<[string], number>;
   readonly #setEnabled: Database.Statement<[number, number, string]>;
   readonly #remove: Database.Statement<[string]>;
@@ -93,7 +93,9 @@ export class SqliteActionsRepository implements ActionsRepository {
       `INSERT INTO action_versions (action_id, version, code, secret_names, sealed_secrets, created_at)
        VALUES (@action_id, @version, @code, @secret_names, @sealed_secrets, @created_at)`,
     );
-    this.#bumpVersion = db.prepare('UPDATE actions SET version = ?, updated_at = ? WHERE id = ?');
+    this.#bumpVersion = db.prepare(
+      'UPDATE actions SET version = ?, updated_at = ?, enabled = COALESCE(?, enabled) WHERE id = ?',
+    );
     this.#nextPosition = db
       .prepare<[string], number>('SELECT COALESCE(MAX(position), 0) + 1 FROM actions WHERE trigger = ?')
       .pluck();
@@ -126,13 +128,18 @@ export class SqliteActionsRepository implements ActionsRepository {
           const existing = this.#findByName.get(input.name);
           const { id, version } = planActionDeploy(existing, input);
           if (existing) {
-            this.#bumpVersion.run(version, input.now, id);
+            this.#bumpVersion.run(
+              version,
+              input.now,
+              input.enabled === undefined ? null : input.enabled ? 1 : 0,
+              id,
+            );
           } else {
             this.#insertAction.run({
               id,
               name: input.name,
               trigger: input.trigger,
-              enabled: input.enabled ? 1 : 0,
+              enabled: input.enabled === false ? 0 : 1,
               position: this.#nextPosition.get(input.trigger) ?? 1,
               version,
               created_at: input.now,

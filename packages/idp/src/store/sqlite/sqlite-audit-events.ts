@@ -27,23 +27,19 @@ interface AuditEventRow {
 /** Rows read per batch while exporting. */
 const EXPORT_BATCH = 500;
 
-export class SqliteAuditEventsRepository implements AuditEventsRepository {
-  readonly #db: Database.Database;
-  readonly #insert: Database.Statement<[Omit<AuditEventRow, 'seq'>]>;
-  readonly #deleteOlderThan: Database.Statement<[number]>;
-
-  constructor(db: Database.Database) {
-    this.#db = db;
-    this.#insert = db.prepare(
-      `INSERT INTO audit_events (id, time, type, outcome, user_id, client_id, ip, actor_type, actor_id, details)
-       VALUES (@id, @time, @type, @outcome, @user_id, @client_id, @ip, @actor_type, @actor_id, @details)`,
-    );
-    this.#deleteOlderThan = db.prepare('DELETE FROM audit_events WHERE time < ?');
-  }
-
-  async append(event: NewAuditEvent): Promise<AuditEvent> {
-    const row = {
-      id: randomUUID(),
+/**
+ * Prepares the synchronous append of one audit event, so that another repository can write an event
+ * in the same transaction as the change it records.
+ */
+export function prepareAuditEventAppend(db: Database.Database): (event: NewAuditEvent) => AuditEvent {
+  const insert = db.prepare<[Omit<AuditEventRow, 'seq'>]>(
+    `INSERT INTO audit_events (id, time, type, outcome, user_id, client_id, ip, actor_type, actor_id, details)
+     VALUES (@id, @time, @type, @outcome, @user_id, @client_id, @ip, @actor_type, @actor_id, @details)`,
+  );
+  return (event) => {
+    const id = randomUUID();
+    insert.run({
+      id,
       time: event.time,
       type: event.type,
       outcome: event.outcome,
@@ -53,9 +49,24 @@ export class SqliteAuditEventsRepository implements AuditEventsRepository {
       actor_type: event.actor?.type ?? null,
       actor_id: event.actor?.id ?? null,
       details: JSON.stringify(event.details),
-    };
-    await runSqlite(this.#db, () => this.#insert.run(row));
-    return { ...event, id: row.id };
+    });
+    return { ...event, id };
+  };
+}
+
+export class SqliteAuditEventsRepository implements AuditEventsRepository {
+  readonly #db: Database.Database;
+  readonly #append: (event: NewAuditEvent) => AuditEvent;
+  readonly #deleteOlderThan: Database.Statement<[number]>;
+
+  constructor(db: Database.Database) {
+    this.#db = db;
+    this.#append = prepareAuditEventAppend(db);
+    this.#deleteOlderThan = db.prepare('DELETE FROM audit_events WHERE time < ?');
+  }
+
+  async append(event: NewAuditEvent): Promise<AuditEvent> {
+    return runSqlite(this.#db, () => this.#append(event));
   }
 
   async query(filter: AuditEventFilter, page: { limit: number; cursor?: string }): Promise<AuditEventPage> {

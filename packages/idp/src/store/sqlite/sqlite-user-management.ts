@@ -1,8 +1,16 @@
+import { randomUUID } from 'node:crypto';
 import type Database from 'better-sqlite3';
+import type { NewAuditEvent } from '../audit-events.ts';
 import { toLoginKey } from '../login-key.ts';
-import type { ManagedUser, ManagedUserChanges, UserManagementRepository } from '../user-management.ts';
+import type {
+  ManagedUser,
+  ManagedUserChanges,
+  NewManagedUser,
+  UserManagementRepository,
+} from '../user-management.ts';
 import { toUserSearchPage, userSearchStartKey } from '../user-search-page.ts';
 import { runSqlite } from './run-sqlite.ts';
+import { prepareAuditEventAppend } from './sqlite-audit-events.ts';
 
 interface ManagedUserRow {
   id: string;
@@ -25,8 +33,9 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
   readonly #db: Database.Database;
   readonly #find: Database.Statement<[string], ManagedUserRow>;
   readonly #search: Database.Statement<[{ q: string | null; after: string; limit: number }], ManagedUserRow>;
-  readonly #remove: Database.Statement<[string]>;
+  readonly #remove: (id: string, auditEvent: NewAuditEvent) => boolean;
   readonly #revokeSessions: (id: string) => number;
+  readonly #create: (input: NewManagedUser, auditEvent: (user: ManagedUser) => NewAuditEvent) => ManagedUser;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -37,7 +46,6 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
          OR instr(coalesce(email_key, ''), @q) > 0 OR instr(lower(coalesce(name, '')), @q) > 0)
        ORDER BY username_key LIMIT @limit`,
     );
-    this.#remove = db.prepare('DELETE FROM users WHERE id = ?');
     const deleteModels = db.prepare(
       "DELETE FROM oidc_models WHERE model <> 'Client' AND json_extract(payload, '$.accountId') = ?",
     );
@@ -45,6 +53,49 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
     this.#revokeSessions = db.transaction(
       (id: string) => deleteModels.run(id).changes + deleteAuthSessions.run(id).changes,
     );
+    const insert = db.prepare<[Record<string, unknown>], ManagedUserRow>(
+      `INSERT INTO users (id, username, username_key, email, email_key, email_verified, name, password_hash,
+         created_at, app_metadata, user_metadata)
+       VALUES (@id, @username, @username_key, @email, @email_key, @email_verified, @name, @password_hash,
+         @created_at, @app_metadata, @user_metadata)
+       RETURNING ${COLUMNS}`,
+    );
+    const appendAuditEvent = prepareAuditEventAppend(db);
+    const deleteUser = db.prepare('DELETE FROM users WHERE id = ?');
+    this.#remove = db.transaction((id: string, auditEvent: NewAuditEvent) => {
+      if (deleteUser.run(id).changes === 0) return false;
+      this.#revokeSessions(id);
+      appendAuditEvent(auditEvent);
+      return true;
+    });
+    this.#create = db.transaction(
+      (input: NewManagedUser, auditEvent: (user: ManagedUser) => NewAuditEvent) => {
+        const row = insert.get({
+          id: randomUUID(),
+          username: input.username,
+          username_key: toLoginKey(input.username),
+          email: input.email ?? null,
+          email_key: input.email == null ? null : toLoginKey(input.email),
+          email_verified: input.email != null && input.emailVerified === true ? 1 : 0,
+          name: input.name ?? null,
+          password_hash: input.passwordHash,
+          created_at: input.now,
+          app_metadata: JSON.stringify(input.appMetadata ?? {}),
+          user_metadata: JSON.stringify(input.userMetadata ?? {}),
+        });
+        if (!row) throw new Error('an inserted user was not returned');
+        const user = toManagedUser(row);
+        appendAuditEvent(auditEvent(user));
+        return user;
+      },
+    );
+  }
+
+  async create(
+    input: NewManagedUser,
+    auditEvent: (user: ManagedUser) => NewAuditEvent,
+  ): Promise<ManagedUser> {
+    return runSqlite(this.#db, () => this.#create(input, auditEvent));
   }
 
   async find(id: string): Promise<ManagedUser | undefined> {
@@ -108,8 +159,8 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
     });
   }
 
-  async remove(id: string): Promise<boolean> {
-    return runSqlite(this.#db, () => this.#remove.run(id).changes > 0);
+  async remove(id: string, auditEvent: NewAuditEvent): Promise<boolean> {
+    return runSqlite(this.#db, () => this.#remove(id, auditEvent));
   }
 
   async revokeSessions(id: string): Promise<number> {

@@ -74,11 +74,20 @@ function createUserForm(context: PageContext): HTMLFormElement {
             password: String(data.get('password') ?? ''),
             name: optional('name'),
             email: optional('email'),
-            roles: admin.input.checked ? ['admin'] : [],
           },
         },
       });
-      context.navigate(routeTo('#/users/:id', { id: user.id }));
+      const route = routeTo('#/users/:id', { id: user.id });
+      // Roles are their own, privileged change: it may ask the operator to sign in again.
+      if (admin.input.checked) {
+        await context.runner.perform<UserResource>({
+          kind: 'user.roles',
+          label: `Make ${user.username} an operator`,
+          route,
+          request: { method: 'PUT', path: `/users/${user.id}/roles`, body: { roles: ['admin'] } },
+        });
+      }
+      context.navigate(route);
     } catch (error) {
       pointAtField(form, error instanceof ApiError ? error.field : undefined);
       context.announce(describeError(error), 'error');

@@ -1,0 +1,88 @@
+import assert from 'node:assert/strict';
+import { join } from 'node:path';
+import { after, describe, test } from 'node:test';
+import Database from 'better-sqlite3';
+import pg from 'pg';
+import { SQLITE_FILE_NAME } from '../store/sqlite/sqlite-store.ts';
+import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
+import { openManagementFixture } from './testing/management-fixture.ts';
+
+/**
+ * Audit finding 6: `POST /users` was several writes; when a later one failed, a usable account was
+ * left without its `admin.user.created` event. The user, their metadata and the event are now one
+ * transaction, and so are a deletion, the sessions it ends and its event. The failure is real: a
+ * database trigger refuses the audit row.
+ */
+const created = await createPostgresTestDatabase();
+after(() => created.database?.drop());
+
+const engines = [
+  {
+    name: 'SQLite',
+    skip: false,
+    settings: {},
+    async refuseAuditRows(dataDir: string, type: string | null) {
+      const db = new Database(join(dataDir, SQLITE_FILE_NAME));
+      db.exec(
+        type
+          ? `CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events WHEN NEW.type = '${type}'
+             BEGIN SELECT RAISE(ABORT, 'audit refused'); END`
+          : 'DROP TRIGGER refuse_audit',
+      );
+      db.close();
+    },
+  },
+  {
+    name: 'PostgreSQL',
+    skip: created.skip ?? false,
+    settings: { databaseUrl: created.database?.url ?? '' },
+    async refuseAuditRows(_dataDir: string, type: string | null) {
+      const client = new pg.Client({ connectionString: created.database?.url ?? '' });
+      await client.connect();
+      await client.query(
+        type
+          ? `CREATE FUNCTION refuse_audit() RETURNS trigger LANGUAGE plpgsql AS
+               $$ BEGIN RAISE EXCEPTION 'audit refused'; END $$;
+             CREATE TRIGGER refuse_audit BEFORE INSERT ON audit_events FOR EACH ROW
+               WHEN (NEW.type = '${type}') EXECUTE FUNCTION refuse_audit()`
+          : 'DROP TRIGGER refuse_audit ON audit_events; DROP FUNCTION refuse_audit()',
+      );
+      await client.end();
+    },
+  },
+];
+
+for (const engine of engines) {
+  describe(`user writes are one transaction with their audit event on ${engine.name}`, {
+    skip: engine.skip,
+  }, () => {
+    test('when the audit event cannot be written, no account is left behind', async (t) => {
+      const f = await openManagementFixture(engine.settings);
+      t.after(() => f.close());
+      const token = await f.machine(['create:users', 'delete:users'], 'signup-robot');
+      const body = { username: 'ghost', password: 'a ghost passphrase', app_metadata: { plan: 'gold' } };
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.user.created');
+      const refused = await f.call(token, 'POST', '/users', body);
+      assert.deepEqual([refused.status, refused.body.error?.code], [500, 'internal']);
+      assert.equal(await f.idp.stepup.store.users.findByLogin('ghost'), undefined);
+
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+      const accepted = await f.call(token, 'POST', '/users', body);
+      assert.deepEqual([accepted.status, accepted.body.app_metadata], [201, { plan: 'gold' }]);
+      const events = await f.audit('admin.user.created');
+      assert.deepEqual(
+        events.map((event) => event.userId),
+        [accepted.body.id],
+      );
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.user.deleted');
+      const undeleted = await f.call(token, 'DELETE', `/users/${accepted.body.id}`);
+      assert.deepEqual([undeleted.status, undeleted.body.error?.code], [500, 'internal']);
+      assert.equal((await f.idp.stepup.store.users.findByLogin('ghost'))?.id, accepted.body.id);
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+      assert.equal((await f.call(token, 'DELETE', `/users/${accepted.body.id}`)).status, 204);
+      assert.equal((await f.audit('admin.user.deleted')).length, 1);
+    });
+  });
+}
