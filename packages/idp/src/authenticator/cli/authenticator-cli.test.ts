@@ -104,7 +104,7 @@ describe('stepup-authenticator', () => {
     assert.deepEqual(tokens.claims()?.amr, ['mfa', 'pwd', 'swk']);
   });
 
-  test('the bin runs from the sources', async () => {
+  test('the bin runs from the built package', async () => {
     const bin = new URL('../../../bin/stepup-authenticator.js', import.meta.url);
     const { stdout } = await promisify(execFile)(process.execPath, [bin.pathname, '--help']);
     assert.match(stdout, /^usage: stepup-authenticator <command>/);
