@@ -1,7 +1,7 @@
 /**
  * The cost of post-login Actions per login, and how fast a runaway Action is stopped.
  *
- *   node --import tsx bench/actions.ts            (RUNS=2000, RUNAWAY_RUNS=20 by default)
+ *   node --conditions=stepup-source --import tsx bench/actions.ts            (RUNS=2000, RUNAWAY_RUNS=20 by default)
  *
  * 1. "Action overhead per login": `runPostLoginActions` with the seed's Action deployed, as a login
  *    calls it — Actions listed from SQLite (a file store, WAL), secrets opened, event built, script

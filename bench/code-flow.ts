@@ -38,10 +38,14 @@ await runCli(
   console.error,
 );
 
-const server = spawn(process.execPath, ['--import', 'tsx', 'packages/idp/src/cli/main.ts', 'start'], {
-  env,
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const server = spawn(
+  process.execPath,
+  ['--conditions=stepup-source', '--import', 'tsx', 'packages/idp/src/cli/main.ts', 'start'],
+  {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
 const pid = server.pid ?? 0;
 for (let i = 0; i < 100; i += 1) {
   if (

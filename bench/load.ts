@@ -110,7 +110,7 @@ async function bareProviderKeys(): Promise<string> {
 function startNode(server: Server, port: number, env: Record<string, string>): ChildProcess {
   const entry =
     server === 'stepup' ? ['packages/idp/src/cli/main.ts', 'start'] : ['bench/load/bare-provider.ts'];
-  return spawn(process.execPath, ['--import', 'tsx', ...entry], {
+  return spawn(process.execPath, ['--conditions=stepup-source', '--import', 'tsx', ...entry], {
     env: {
       ...process.env,
       ...env,

@@ -50,10 +50,14 @@ await runCli(
   console.error,
 );
 
-const server = spawn(process.execPath, ['--import', 'tsx', 'packages/idp/src/cli/main.ts', 'start'], {
-  env,
-  stdio: ['ignore', 'ignore', 'inherit'],
-});
+const server = spawn(
+  process.execPath,
+  ['--conditions=stepup-source', '--import', 'tsx', 'packages/idp/src/cli/main.ts', 'start'],
+  {
+    env,
+    stdio: ['ignore', 'ignore', 'inherit'],
+  },
+);
 for (let i = 0; i < 100; i += 1) {
   if (
     await fetch(`${issuer}/healthz`).then(

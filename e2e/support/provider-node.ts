@@ -2,7 +2,13 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { once } from 'node:events';
 import { createServer } from 'node:net';
 
-const STEPUP_IDP = new URL('../../packages/idp/bin/stepup-idp.js', import.meta.url).pathname;
+/** The command line from its TypeScript sources (the pack-and-install test runs the built one). */
+const STEPUP_IDP = [
+  '--conditions=stepup-source',
+  '--import',
+  'tsx',
+  new URL('../../packages/idp/src/cli/main.ts', import.meta.url).pathname,
+];
 
 /** One provider node: `stepup-idp start` in a child process, as a deployment runs it. */
 export interface ProviderNode {
@@ -32,7 +38,7 @@ export async function freePort(): Promise<number> {
  */
 export async function startProviderNode(env: Record<string, string>): Promise<ProviderNode> {
   const port = await freePort();
-  const child: ChildProcess = spawn(process.execPath, [STEPUP_IDP, 'start'], {
+  const child: ChildProcess = spawn(process.execPath, [...STEPUP_IDP, 'start'], {
     env: { ...process.env, ...env, IDP_PORT: String(port), IDP_HOST: '127.0.0.1' },
     stdio: ['ignore', 'pipe', 'pipe'],
   });

@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// The terminal authenticator for push with number matching; runs from the TypeScript sources like stepup-idp.
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/authenticator/cli/main.ts');
+// The terminal authenticator for push with number matching, from the compiled package.
+await import('../dist/authenticator/cli/main.js');

@@ -1,6 +1,3 @@
 #!/usr/bin/env node
-// The package runs from its TypeScript sources; tsx compiles them on load (Node 20 has no type stripping).
-import { register } from 'tsx/esm/api';
-
-register();
-await import('../src/cli/main.ts');
+// The provider's command line, from the compiled package (`npm run build` writes dist/).
+await import('../dist/cli/main.js');

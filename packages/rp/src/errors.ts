@@ -18,6 +18,8 @@ export type StepupRpErrorCode =
   | 'id_token_missing'
   | 'session_missing'
   | 'subject_mismatch'
+  // A logout posted by another site's page (cross-site request forgery).
+  | 'cross_site_logout'
   // A token (ID token or access token) that is not what it claims.
   | 'token_missing'
   | 'token_too_large'
@@ -52,6 +54,7 @@ const DEFAULT_STATUS: Record<StepupRpErrorCode, number> = {
   id_token_missing: 502,
   session_missing: 401,
   subject_mismatch: 401,
+  cross_site_logout: 403,
   token_missing: 401,
   token_too_large: 401,
   token_malformed: 401,

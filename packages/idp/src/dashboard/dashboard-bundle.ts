@@ -1,8 +1,5 @@
-import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { basename } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { build } from 'esbuild';
+import { readFile } from 'node:fs/promises';
 
 /** One file of the dashboard, named by its content so that browsers may keep it for good. */
 export interface DashboardAsset {
@@ -23,56 +20,48 @@ export interface DashboardBundle {
   assets: ReadonlyMap<string, DashboardAsset>;
 }
 
-const CLIENT_DIRECTORY = fileURLToPath(new URL('./client/', import.meta.url));
-const STYLESHEET = new URL('./assets/dashboard.css', import.meta.url);
-const ASSETS_PATH = '/dashboard/assets/';
-const SCRIPT_TYPE = 'text/javascript; charset=utf-8';
-/** Where esbuild would write, relative to `CLIENT_DIRECTORY`; nothing is written (`write: false`). */
-const OUT_DIRECTORY = 'out';
-
-function hashedStylesheet(body: Buffer): DashboardAsset {
-  const hash = createHash('sha256').update(body).digest('base64url').slice(0, 16);
-  return { path: `${ASSETS_PATH}dashboard-${hash}.css`, contentType: 'text/css; charset=utf-8', body };
+/** What the package build writes beside `bundle/`: the bundle's shape, with file names for bodies. */
+export interface DashboardBundleManifest {
+  script: string;
+  preloads: string[];
+  stylesheet: string;
+  assets: { path: string; contentType: string; file: string }[];
 }
 
+/** Where the package build puts the bundle, relative to this module once compiled. */
+export const BUNDLE_DIRECTORY = new URL('./bundle/', import.meta.url);
+
 /**
- * Bundles the dashboard's browser code (TypeScript under `client/`) with esbuild into minified ES
- * modules, in memory. Code splitting keeps the first load small: the Action editor, CodeMirror with
- * it, is a chunk of its own that the Action page imports when it opens. esbuild names every file by
- * a hash of its content (and of the chunks it imports). Nothing is written to disk and nothing comes
- * from a CDN, so `npm start` needs no build step and the CSP's `script-src 'self'` covers it.
+ * The dashboard's scripts and stylesheet: as the package build wrote them, or — in a checkout that
+ * runs the TypeScript sources — bundled in memory by esbuild, a development dependency.
  */
-export async function buildDashboardBundle(): Promise<DashboardBundle> {
-  const result = await build({
-    entryPoints: ['main.ts'],
-    absWorkingDir: CLIENT_DIRECTORY,
-    outdir: OUT_DIRECTORY,
-    entryNames: 'dashboard-[hash]',
-    chunkNames: 'chunk-[hash]',
-    bundle: true,
-    splitting: true,
-    format: 'esm',
-    platform: 'browser',
-    target: ['es2022'],
-    minify: true,
-    legalComments: 'none',
-    metafile: true,
-    write: false,
-    logLevel: 'silent',
-  });
+export async function loadDashboardBundle(): Promise<DashboardBundle> {
+  const manifest = readManifest();
+  if (manifest === undefined) return (await import('./build-dashboard-bundle.ts')).buildDashboardBundle();
   const assets = new Map<string, DashboardAsset>();
-  for (const file of result.outputFiles) {
-    const path = `${ASSETS_PATH}${basename(file.path)}`;
-    assets.set(path, { path, contentType: SCRIPT_TYPE, body: Buffer.from(file.contents) });
+  for (const { path, contentType, file } of manifest.assets) {
+    assets.set(path, { path, contentType, body: await readFile(new URL(file, BUNDLE_DIRECTORY)) });
   }
-  const [entryOutput, entryMeta] =
-    Object.entries(result.metafile.outputs).find(([, output]) => output.entryPoint !== undefined) ?? [];
-  const script = entryOutput ? assets.get(`${ASSETS_PATH}${basename(entryOutput)}`) : undefined;
-  if (!script || !entryMeta) throw new Error('esbuild produced no dashboard entry module');
-  const preloads = entryMeta.imports
-    .filter((imported) => imported.kind === 'import-statement')
-    .map((imported) => `${ASSETS_PATH}${basename(imported.path)}`);
-  const stylesheet = hashedStylesheet(readFileSync(STYLESHEET));
-  assets.set(stylesheet.path, stylesheet);
-  return { script, preloads, stylesheet, assets };
+  const asset = (path: string) => {
+    const found = assets.get(path);
+    if (found === undefined) throw new Error(`the dashboard bundle's manifest names a missing ${path}`);
+    return found;
+  };
+  return {
+    script: asset(manifest.script),
+    preloads: manifest.preloads,
+    stylesheet: asset(manifest.stylesheet),
+    assets,
+  };
+}
+
+function readManifest(): DashboardBundleManifest | undefined {
+  try {
+    return JSON.parse(
+      readFileSync(new URL('manifest.json', BUNDLE_DIRECTORY), 'utf8'),
+    ) as DashboardBundleManifest;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw error;
+  }
 }

@@ -1,20 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply } from 'fastify';
-import { buildDashboardBundle, type DashboardBundle } from './dashboard-bundle.ts';
+import { type DashboardBundle, loadDashboardBundle } from './dashboard-bundle.ts';
 import { allowStyleNonce } from './dashboard-content-security-policy.ts';
 import { renderDashboardPage } from './dashboard-page.ts';
 import { dashboardSettingsFor } from './dashboard-settings.ts';
 
 /**
  * Serves the dashboard: the page at `/dashboard` (and its OAuth callback, `/dashboard/callback`, which
- * is the same page) and its content-hashed scripts and stylesheet. The bundle is built on the first
- * request and kept in memory; a failed build is retried on the next request.
+ * is the same page) and its content-hashed scripts and stylesheet. The bundle is loaded on the first
+ * request and kept in memory; a failed load is retried on the next request.
  */
 export function registerDashboardRoutes(app: FastifyInstance, deps: { issuer: string }): void {
   const settings = dashboardSettingsFor(deps.issuer);
   let bundle: Promise<DashboardBundle> | undefined;
   const loadBundle = () => {
-    bundle ??= buildDashboardBundle().catch((error: unknown) => {
+    bundle ??= loadDashboardBundle().catch((error: unknown) => {
       bundle = undefined;
       throw error;
     });

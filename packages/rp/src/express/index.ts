@@ -13,6 +13,7 @@ import type { AccessTokenClaims } from '../bearer/access-token-claims.ts';
 import type { BearerGuard, BearerRequirement } from '../bearer/create-bearer-guard.ts';
 import type { StepupRp } from '../create-stepup-rp.ts';
 import type { RouteGuard } from '../guards/route-guard.ts';
+import { isUnsupportedMethod, methodNotAllowed } from '../guards/unsupported-method.ts';
 import type { StepUpPolicy } from '../policy/step-up-policy.ts';
 import type { RpSession } from '../session/rp-session.ts';
 
@@ -72,6 +73,7 @@ function locals(res: ExpressResponse): StepupLocals {
 
 function guardMiddleware(rp: StepupRp, guard: RouteGuard): RequestHandler {
   return async (req: ExpressRequest, res: ExpressResponse, next: NextFunction) => {
+    if (isUnsupportedMethod(req.method)) return sendFetchResponse(res, methodNotAllowed());
     const outcome = await guard(toFetchRequest(req, rp.baseUrl));
     if (!outcome.allowed) return sendFetchResponse(res, outcome.response);
     locals(res).session = outcome.session;
@@ -99,6 +101,8 @@ export function createExpressAuth(rp: StepupRp): {
   return {
     routes() {
       return async (req, res, next) => {
+        // No route answers TRACE or CONNECT; the app's own handlers (or its 404) do.
+        if (isUnsupportedMethod(req.method)) return next();
         const response = await rp.handle(toFetchRequest(req, rp.baseUrl));
         if (response === undefined) return next();
         return sendFetchResponse(res, response);

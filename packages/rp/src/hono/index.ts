@@ -8,6 +8,7 @@ import type { AccessTokenClaims } from '../bearer/access-token-claims.ts';
 import type { BearerGuard, BearerRequirement } from '../bearer/create-bearer-guard.ts';
 import type { StepupRp } from '../create-stepup-rp.ts';
 import type { RouteGuard } from '../guards/route-guard.ts';
+import { isUnsupportedMethod, methodNotAllowed } from '../guards/unsupported-method.ts';
 import type { StepUpPolicy } from '../policy/step-up-policy.ts';
 import type { RpSession } from '../session/rp-session.ts';
 
@@ -29,6 +30,7 @@ type StepupEnv = { Variables: StepupVariables };
 
 function guardMiddleware(guard: RouteGuard): MiddlewareHandler<StepupEnv> {
   return async (c, next) => {
+    if (isUnsupportedMethod(c.req.method)) return methodNotAllowed();
     const outcome = await guard(c.req.raw);
     if (!outcome.allowed) return outcome.response;
     c.set('stepupSession', outcome.session);

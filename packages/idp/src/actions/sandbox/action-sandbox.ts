@@ -30,7 +30,10 @@ interface SandboxWorker {
   watchdog: NodeJS.Timeout | undefined;
 }
 
-const WORKER_URL = new URL('./sandbox-worker.js', import.meta.url);
+/** From the TypeScript sources the worker needs tsx registered first; the built package does not. */
+const WORKER_URL = import.meta.url.endsWith('.ts')
+  ? new URL('./sandbox-worker-from-source.js', import.meta.url)
+  : new URL('./sandbox-worker-main.js', import.meta.url);
 /**
  * Inside the worker the interrupt handler stops a script at its limit to the millisecond; the watchdog
  * is for the rare built-in that never polls it, and keeps "stopped within the limit + 50 ms" true for

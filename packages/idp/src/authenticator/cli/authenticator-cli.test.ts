@@ -125,7 +125,7 @@ describe('stepup-authenticator', () => {
     assert.match(late.err[0] ?? '', /^refused: unknown_challenge: /, 'no longer waiting for this device');
   });
 
-  test('the bin runs from the sources', async () => {
+  test('the bin runs from the built package', async () => {
     const bin = new URL('../../../bin/stepup-authenticator.js', import.meta.url);
     const { stdout } = await promisify(execFile)(process.execPath, [bin.pathname, '--help']);
     assert.match(stdout, /^usage: stepup-authenticator <command>/);

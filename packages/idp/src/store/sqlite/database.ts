@@ -1,8 +1,8 @@
-import { Database } from './better-sqlite3.ts';
+import Database from 'better-sqlite3';
 import { migrations } from './migrations.ts';
 
 /** Opens (creating if needed) a SQLite database and brings its schema up to date. */
-export function openSqliteDatabase(file: string): Database {
+export function openSqliteDatabase(file: string): Database.Database {
   const db = new Database(file);
   try {
     db.pragma('journal_mode = WAL');
@@ -17,7 +17,7 @@ export function openSqliteDatabase(file: string): Database {
   }
 }
 
-function migrate(db: Database): void {
+function migrate(db: Database.Database): void {
   const latest = migrations.length;
   const current = readUserVersion(db);
   if (current > latest) {
@@ -35,6 +35,6 @@ function migrate(db: Database): void {
   }
 }
 
-function readUserVersion(db: Database): number {
+function readUserVersion(db: Database.Database): number {
   return Number(db.pragma('user_version', { simple: true }));
 }

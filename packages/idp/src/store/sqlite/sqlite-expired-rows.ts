@@ -1,4 +1,4 @@
-import type { Database } from './better-sqlite3.ts';
+import type Database from 'better-sqlite3';
 
 /** Resolved push requests stay this long after their expiry, for anyone looking into a login. */
 const RESOLVED_PUSH_KEPT_SECONDS = 24 * 3600;
@@ -7,7 +7,7 @@ const RESOLVED_PUSH_KEPT_SECONDS = 24 * 3600;
  * Prepares the sweep that deletes rows whose lifetime has ended, in one transaction. Reads already
  * ignore such rows; the sweep keeps the tables from growing without end.
  */
-export function prepareExpiredRowsSweep(db: Database): (now: number) => number {
+export function prepareExpiredRowsSweep(db: Database.Database): (now: number) => number {
   const statements = [
     db.prepare('DELETE FROM oidc_models WHERE expires_at IS NOT NULL AND expires_at <= ?'),
     db.prepare('DELETE FROM auth_sessions WHERE expires_at <= ?'),

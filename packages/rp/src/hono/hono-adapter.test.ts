@@ -1,0 +1,62 @@
+import assert from 'node:assert/strict';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { after, before, describe, test } from 'node:test';
+import { serve } from '@hono/node-server';
+import { Hono } from 'hono';
+import { createStepupRp } from '../create-stepup-rp.ts';
+import { type ForgingProvider, startForgingProvider } from '../testing/forging-provider.ts';
+import { sendRawRequest } from '../testing/send-raw-request.ts';
+import { createHonoAuth, type StepupVariables } from './index.ts';
+
+// Methods the Fetch standard cannot carry (TRACE, CONNECT) or that no route answers must never
+// reach the app as a 500: the routes let them through to the app's own 404, a guard answers 405.
+
+describe('the Hono adapter with methods it does not route', () => {
+  let provider: ForgingProvider;
+  let server: Server;
+  let app: string;
+
+  before(async () => {
+    provider = await startForgingProvider();
+    const web = new Hono<{ Variables: StepupVariables }>();
+    server = await new Promise<Server>((resolve) => {
+      const listening = serve({ fetch: web.fetch, port: 0, hostname: '127.0.0.1' }, () =>
+        resolve(listening as Server),
+      );
+    });
+    app = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const rp = await createStepupRp({
+      issuer: provider.issuer,
+      clientId: 'salary',
+      clientSecret: 'salary-client-secret-0123456789abcdef',
+      baseUrl: app,
+      sessionSecret: 'a session secret of at least thirty-two bytes',
+      allowInsecureRequests: true,
+    });
+    const auth = createHonoAuth(rp);
+    web.use(auth.routes());
+    web.use('/private', auth.requireAuth());
+    web.all('/private', (c) => c.text('private'));
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await provider.close();
+  });
+
+  const cases: [string, string, number][] = [
+    ['TRACE', '/auth/login', 404],
+    ['TRACE', '/auth/logout', 404],
+    ['TRACE', '/anything', 404],
+    ['PUT', '/auth/logout', 404],
+    ['PROPFIND', '/auth/callback', 404],
+    ['TRACE', '/private', 405],
+    ['GET', '/private', 302],
+  ];
+  for (const [method, path, status] of cases) {
+    test(`${method} ${path} answers ${status}`, async () => {
+      assert.equal(await sendRawRequest(`${app}${path}`, method), status);
+    });
+  }
+});
