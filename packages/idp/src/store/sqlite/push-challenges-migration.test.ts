@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
-import { Database } from './better-sqlite3.ts';
+import Database from 'better-sqlite3';
 import { openSqliteDatabase } from './database.ts';
 import { migrations } from './migrations.ts';
 import { SqlitePushChallengesRepository } from './sqlite-push-challenges.ts';
