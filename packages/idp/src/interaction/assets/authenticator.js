@@ -176,7 +176,8 @@ async function answer(device, challenge, decision, number) {
     );
     return;
   }
-  entry.answering = false;
+  // Still answering while the refusal's body is read: the stream's resolution of this very request
+  // (a wrong number denies it) must not replace the reason with a bare "Denied.".
   const code = await errorCode(response);
   // One pick per request: a wrong number refuses it, so a blind tap approves 1 time in 3, never 2.
   const reasons = {
