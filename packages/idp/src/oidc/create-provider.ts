@@ -23,6 +23,7 @@ import type { AuthEventLogger } from '../log/auth-events.ts';
 import type { RememberedBrowsers } from '../remember-browser/remembered-browsers.ts';
 import type { Store } from '../store/store.ts';
 import { createExtraTokenClaims } from './access-token-claims.ts';
+import { assertClaimsParameter } from './assert-claims-parameter.ts';
 import { createLoginCompletion } from './complete-login.ts';
 import { CustomTokenClaims } from './custom-token-claims.ts';
 import { describeProviderError } from './describe-provider-error.ts';
@@ -135,7 +136,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     },
     features: {
       devInteractions: { enabled: false },
-      claimsParameter: { enabled: true },
+      claimsParameter: { enabled: true, assertClaimsParameter },
       revocation: { enabled: true },
       resourceIndicators: createResourceIndicators(store.resourceServers, {
         restrictedResource: managementApiIdentifier(config.issuer),
