@@ -9,6 +9,7 @@ import { ActionSandbox } from './actions/sandbox/action-sandbox.ts';
 import { registerManagementApi } from './admin/management-api.ts';
 import { provisionManagementApi } from './admin/provision-management-api.ts';
 import { applySettingsOverrides, readSettingsOverrides } from './admin/settings-overrides.ts';
+import { warnLegacyClientScopes } from './admin/warn-legacy-client-scopes.ts';
 import type { StepupConfig } from './config/config-schema.ts';
 import { configuredLadder } from './config/load-config.ts';
 import { resolveEmailSettings } from './factors/email-otp/email-settings.ts';
@@ -233,6 +234,7 @@ export async function createStepupProvider(
     clock,
     actionSandbox,
   });
+  await warnLegacyClientScopes(store.clients, logger);
   if (config.actions.adminToken) {
     logger.warn(
       'actions.adminToken (STEPUP_ADMIN_TOKEN) is no longer used: the management API takes access tokens',

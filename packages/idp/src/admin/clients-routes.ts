@@ -4,7 +4,7 @@ import { isPreviousClientSecret, PREVIOUS_SECRET_METADATA } from '../oidc/previo
 import { type ClientMetadata, isReservedClientId } from '../store/clients.ts';
 import { ApiError } from './api-error.ts';
 import { assertCallerCoversClient } from './caller-privileges.ts';
-import { clientApiScopes } from './client-api-scopes.ts';
+import { clientApiScopes, legacyClientScopes } from './client-api-scopes.ts';
 import { listOf } from './list-page.ts';
 import { managementApiIdentifier } from './management-api-identity.ts';
 import { isoTime, type ManagementDependencies } from './management-dependencies.ts';
@@ -37,6 +37,11 @@ export const clientView = z.object({
   default_acr_values: z.array(z.string()),
   /** The scopes the client may be granted, per API (changed with `PUT /clients/{id}/scopes`). */
   scopes: z.record(z.string(), z.array(z.string())),
+  /**
+   * Only for a client stored before per-API grants: its old flat scope list, which grants nothing
+   * now. Grant the scopes again per API with `PUT /clients/{id}/scopes`; this field then goes.
+   */
+  legacy_scopes: z.array(z.string()).optional(),
 });
 
 const clientFields = {
@@ -94,6 +99,7 @@ function strings(value: unknown): string[] {
 }
 
 export function toClientView(metadata: ClientMetadata): z.output<typeof clientView> {
+  const legacy = legacyClientScopes(metadata);
   return {
     client_id: metadata.client_id,
     client_name: typeof metadata.client_name === 'string' ? metadata.client_name : null,
@@ -107,6 +113,7 @@ export function toClientView(metadata: ClientMetadata): z.output<typeof clientVi
         : 'RS256',
     default_acr_values: strings(metadata.default_acr_values),
     scopes: clientApiScopes(metadata),
+    ...(legacy ? { legacy_scopes: legacy } : {}),
   };
 }
 
