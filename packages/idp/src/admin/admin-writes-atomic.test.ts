@@ -117,6 +117,30 @@ for (const engine of engines) {
       const refused = await f.call(token, 'PUT', `/users/${user.id}/roles`, { roles: ['admin'] });
       assert.deepEqual([refused.status, refused.body.error?.code], [500, 'internal']);
       assert.deepEqual((await f.idp.stepup.store.userManagement.find(user.id))?.roles, []);
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+    });
+
+    test('when the audit event of a scope grant or a secret rotation cannot be written, the client is unchanged', async (t) => {
+      const f = await openManagementFixture(engine.settings);
+      t.after(() => f.close());
+      const token = await f.machine(MANAGEMENT_SCOPES, 'clients-robot');
+      await f.idp.addClient({ client_id: 'payroll', client_secret: 'the payroll secret, long enough 32+' });
+      const before = await f.idp.stepup.store.clients.find('payroll');
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.client.scopes_changed');
+      const grant = await f.call(token, 'PUT', '/clients/payroll/scopes', {
+        resource: `${f.idp.issuer}/api/v1`,
+        scopes: ['read:users'],
+      });
+      assert.deepEqual([grant.status, grant.body.error?.code], [500, 'internal']);
+      assert.deepEqual(await f.idp.stepup.store.clients.find('payroll'), before);
+
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.client.secret_rotated');
+      const rotated = await f.call(token, 'POST', '/clients/payroll/secret', {});
+      assert.deepEqual([rotated.status, rotated.body.error?.code], [500, 'internal']);
+      assert.deepEqual(await f.idp.stepup.store.clients.find('payroll'), before);
+      await engine.refuseAuditRows(f.idp.dataDir, null);
     });
   });
 }
