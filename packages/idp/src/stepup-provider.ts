@@ -9,6 +9,7 @@ import { ActionSandbox } from './actions/sandbox/action-sandbox.ts';
 import { registerManagementApi } from './admin/management-api.ts';
 import { provisionManagementApi } from './admin/provision-management-api.ts';
 import { applySettingsOverrides, readSettingsOverrides } from './admin/settings-overrides.ts';
+import { warnLegacyClientScopes } from './admin/warn-legacy-client-scopes.ts';
 import type { StepupConfig } from './config/config-schema.ts';
 import { configuredLadder } from './config/load-config.ts';
 import { resolveEmailSettings } from './factors/email-otp/email-settings.ts';
@@ -22,7 +23,7 @@ import { createWebPushSender } from './factors/push/web-push-sender.ts';
 import { TotpFactor } from './factors/totp/totp-factor.ts';
 import { WebAuthnFactor } from './factors/webauthn/webauthn-factor.ts';
 import { relyingPartyFor } from './factors/webauthn/webauthn-relying-party.ts';
-import { createServer } from './http/create-server.ts';
+import { createServer, type ServedRoute } from './http/create-server.ts';
 import type { InteractionKit } from './interaction/interaction-kit.ts';
 import { createSilentConfigChangeSignal } from './live-config/config-change-signal.ts';
 import { ConfigChangeWatcher } from './live-config/config-change-watcher.ts';
@@ -46,6 +47,8 @@ export interface StepupProvider {
   /** The oidc-provider instance serving requests now (a key rotation swaps in a new one). */
   readonly provider: Provider;
   app: FastifyInstance;
+  /** Every route Fastify serves (oidc-provider's endpoints are mounted beside them, not listed). */
+  routes: readonly ServedRoute[];
   logger: Logger;
   /** The workers that run post-login Actions (deploys check a script's load with them too). */
   actionSandbox: ActionSandbox;
@@ -186,7 +189,7 @@ export async function createStepupProvider(
     mailer: createMailer(resolveEmailSettings(config), logger),
   });
   interactionKit = server.interactionKit;
-  const { app, providerMount } = server;
+  const { app, providerMount, routes } = server;
   if (webPushSender) {
     registerWebPushRoutes(app, {
       publicKey: webPushSender.publicKey,
@@ -231,6 +234,7 @@ export async function createStepupProvider(
     clock,
     actionSandbox,
   });
+  await warnLegacyClientScopes(store.clients, logger);
   if (config.actions.adminToken) {
     logger.warn(
       'actions.adminToken (STEPUP_ADMIN_TOKEN) is no longer used: the management API takes access tokens',
@@ -260,6 +264,7 @@ export async function createStepupProvider(
       return providerMount.current;
     },
     app,
+    routes,
     logger,
     actionSandbox,
     checkForChanges: () => changeWatcher.check(),

@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { SQLITE_FILE_NAME } from '../store/sqlite/sqlite-store.ts';
 import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
+import { MANAGEMENT_SCOPES } from './management-api-identity.ts';
 import { openManagementFixture } from './testing/management-fixture.ts';
 
 /**
@@ -83,6 +84,63 @@ for (const engine of engines) {
       await engine.refuseAuditRows(f.idp.dataDir, null);
       assert.equal((await f.call(token, 'DELETE', `/users/${accepted.body.id}`)).status, 204);
       assert.equal((await f.audit('admin.user.deleted')).length, 1);
+    });
+
+    test('when the audit event of a block cannot be written, the user is not blocked', async (t) => {
+      const f = await openManagementFixture(engine.settings);
+      t.after(() => f.close());
+      const token = await f.machine(['update:users'], 'blocking-robot');
+      const user = await f.idp.addUser('blockee', 'a blockee passphrase');
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.user.blocked');
+      const refused = await f.call(token, 'PATCH', `/users/${user.id}`, { blocked: true, name: 'Blockee' });
+      assert.deepEqual([refused.status, refused.body.error?.code], [500, 'internal']);
+      const unchanged = await f.idp.stepup.store.userManagement.find(user.id);
+      assert.deepEqual([unchanged?.blocked, unchanged?.name], [false, null]);
+
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+      const blocked = await f.call(token, 'PATCH', `/users/${user.id}`, { blocked: true });
+      assert.deepEqual([blocked.status, blocked.body.blocked], [200, true]);
+      assert.deepEqual(
+        (await f.audit('admin.user.blocked')).map((event) => event.userId),
+        [user.id],
+      );
+    });
+
+    test('when the audit event of a role grant cannot be written, the role is not granted', async (t) => {
+      const f = await openManagementFixture(engine.settings);
+      t.after(() => f.close());
+      const token = await f.machine(MANAGEMENT_SCOPES, 'roles-robot');
+      const user = await f.idp.addUser('grantee', 'a grantee passphrase');
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.user.roles_changed');
+      const refused = await f.call(token, 'PUT', `/users/${user.id}/roles`, { roles: ['admin'] });
+      assert.deepEqual([refused.status, refused.body.error?.code], [500, 'internal']);
+      assert.deepEqual((await f.idp.stepup.store.userManagement.find(user.id))?.roles, []);
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+    });
+
+    test('when the audit event of a scope grant or a secret rotation cannot be written, the client is unchanged', async (t) => {
+      const f = await openManagementFixture(engine.settings);
+      t.after(() => f.close());
+      const token = await f.machine(MANAGEMENT_SCOPES, 'clients-robot');
+      await f.idp.addClient({ client_id: 'payroll', client_secret: 'the payroll secret, long enough 32+' });
+      const before = await f.idp.stepup.store.clients.find('payroll');
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.client.scopes_changed');
+      const grant = await f.call(token, 'PUT', '/clients/payroll/scopes', {
+        resource: `${f.idp.issuer}/api/v1`,
+        scopes: ['read:users'],
+      });
+      assert.deepEqual([grant.status, grant.body.error?.code], [500, 'internal']);
+      assert.deepEqual(await f.idp.stepup.store.clients.find('payroll'), before);
+
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.client.secret_rotated');
+      const rotated = await f.call(token, 'POST', '/clients/payroll/secret', {});
+      assert.deepEqual([rotated.status, rotated.body.error?.code], [500, 'internal']);
+      assert.deepEqual(await f.idp.stepup.store.clients.find('payroll'), before);
+      await engine.refuseAuditRows(f.idp.dataDir, null);
     });
   });
 }

@@ -25,3 +25,12 @@ export function clientApiScopes(metadata: Record<string, unknown>): ClientApiSco
 export function clientScopesFor(metadata: Record<string, unknown>, resource: string): string[] {
   return clientApiScopes(metadata)[resource] ?? [];
 }
+
+/**
+ * The flat scope list a client stored before per-API grants (issue 13), or undefined. Such a client
+ * has no grants now (fail closed) until an operator grants its scopes per API again.
+ */
+export function legacyClientScopes(metadata: Record<string, unknown>): string[] | undefined {
+  const value = metadata[ALLOWED_SCOPES_METADATA];
+  return Array.isArray(value) && value.every((scope) => typeof scope === 'string') ? value : undefined;
+}

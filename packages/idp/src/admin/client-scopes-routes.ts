@@ -6,7 +6,7 @@ import { clientApiScopes } from './client-api-scopes.ts';
 import { clientIdParams, clientView, toClientView } from './clients-routes.ts';
 import { ALLOWED_SCOPES_METADATA, managementApiIdentifier } from './management-api-identity.ts';
 import type { ManagementDependencies } from './management-dependencies.ts';
-import { recordAdminChange } from './record-admin-change.ts';
+import { adminChange } from './record-admin-change.ts';
 
 /** RFC 6749 3.3. */
 const scopeToken = z.string().regex(/^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/, 'not a scope token (RFC 6749 3.3)');
@@ -65,14 +65,16 @@ export function registerClientScopesRoutes(deps: ManagementDependencies): void {
       // Kept even when empty: a client with an allow-list gets no scope it does not list.
       const next = scopes.length ? { ...others, [api.identifier]: scopes } : others;
       const metadata = { ...existing, [ALLOWED_SCOPES_METADATA]: next };
-      await store.clients.upsert(metadata);
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.client.scopes_changed',
-        caller,
-        request,
-        time: deps.clock(),
-        clientId: params.id,
-        details: { resource: api.identifier, scopes },
+      // The registration and its audit event are one transaction.
+      await store.clients.upsert(metadata, {
+        auditEvent: adminChange({
+          type: 'admin.client.scopes_changed',
+          caller,
+          request,
+          time: deps.clock(),
+          clientId: params.id,
+          details: { resource: api.identifier, scopes },
+        }),
       });
       return toClientView(metadata);
     },

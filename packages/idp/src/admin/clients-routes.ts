@@ -4,11 +4,11 @@ import { isPreviousClientSecret, PREVIOUS_SECRET_METADATA } from '../oidc/previo
 import { type ClientMetadata, isReservedClientId } from '../store/clients.ts';
 import { ApiError } from './api-error.ts';
 import { assertCallerCoversClient } from './caller-privileges.ts';
-import { clientApiScopes } from './client-api-scopes.ts';
+import { clientApiScopes, legacyClientScopes } from './client-api-scopes.ts';
 import { listOf } from './list-page.ts';
 import { managementApiIdentifier } from './management-api-identity.ts';
 import { isoTime, type ManagementDependencies } from './management-dependencies.ts';
-import { recordAdminChange } from './record-admin-change.ts';
+import { adminChange } from './record-admin-change.ts';
 
 const GRANT_TYPES = ['authorization_code', 'refresh_token', 'client_credentials'] as const;
 const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
@@ -37,6 +37,11 @@ export const clientView = z.object({
   default_acr_values: z.array(z.string()),
   /** The scopes the client may be granted, per API (changed with `PUT /clients/{id}/scopes`). */
   scopes: z.record(z.string(), z.array(z.string())),
+  /**
+   * Only for a client stored before per-API grants: its old flat scope list, which grants nothing
+   * now. Grant the scopes again per API with `PUT /clients/{id}/scopes`; this field then goes.
+   */
+  legacy_scopes: z.array(z.string()).optional(),
 });
 
 const clientFields = {
@@ -94,6 +99,7 @@ function strings(value: unknown): string[] {
 }
 
 export function toClientView(metadata: ClientMetadata): z.output<typeof clientView> {
+  const legacy = legacyClientScopes(metadata);
   return {
     client_id: metadata.client_id,
     client_name: typeof metadata.client_name === 'string' ? metadata.client_name : null,
@@ -107,6 +113,7 @@ export function toClientView(metadata: ClientMetadata): z.output<typeof clientVi
         : 'RS256',
     default_acr_values: strings(metadata.default_acr_values),
     scopes: clientApiScopes(metadata),
+    ...(legacy ? { legacy_scopes: legacy } : {}),
   };
 }
 
@@ -218,14 +225,16 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
       }
       const secret = isPublicClient ? undefined : generateSecret();
       const metadata = toMetadata(view, secret);
-      await store.clients.upsert(metadata);
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.client.created',
-        caller,
-        request,
-        time: deps.clock(),
-        clientId: body.client_id,
-        details: { type: view.type, grant_types: view.grant_types },
+      // The registration and its audit event are one transaction.
+      await store.clients.upsert(metadata, {
+        auditEvent: adminChange({
+          type: 'admin.client.created',
+          caller,
+          request,
+          time: deps.clock(),
+          clientId: body.client_id,
+          details: { type: view.type, grant_types: view.grant_types },
+        }),
       });
       const client = toClientView(metadata);
       return secret === undefined ? { client } : { client, client_secret: secret };
@@ -263,14 +272,16 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
         Object.entries(existing).filter(([field]) => !MANAGED_FIELDS.has(field)),
       );
       const metadata = { ...kept, ...toMetadata(view, secret) } as ClientMetadata;
-      await store.clients.upsert(metadata);
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.client.updated',
-        caller,
-        request,
-        time: deps.clock(),
-        clientId: params.id,
-        details: { changed: Object.keys(body).sort() },
+      // The registration and its audit event are one transaction.
+      await store.clients.upsert(metadata, {
+        auditEvent: adminChange({
+          type: 'admin.client.updated',
+          caller,
+          request,
+          time: deps.clock(),
+          clientId: params.id,
+          details: { changed: Object.keys(body).sort() },
+        }),
       });
       return toClientView(metadata);
     },
@@ -287,15 +298,17 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
       const existing = await findOr404(params.id);
       refuseSystemClient(params.id);
       assertCallerCoversClient(caller, existing, managementApi);
-      await store.clients.remove(params.id);
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.client.deleted',
-        caller,
-        request,
-        time: deps.clock(),
-        clientId: params.id,
-        details: {},
-      });
+      await store.clients.remove(
+        params.id,
+        adminChange({
+          type: 'admin.client.deleted',
+          caller,
+          request,
+          time: deps.clock(),
+          clientId: params.id,
+          details: {},
+        }),
+      );
     },
   });
 
@@ -328,24 +341,29 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
       // One previous secret at most: the one an earlier rotation kept stops here.
       const { [PREVIOUS_SECRET_METADATA]: replaced, ...rest } = existing;
       const expiresAt = grace > 0 && current !== undefined ? now + grace : null;
-      await store.clients.upsert({
-        ...rest,
-        client_secret: secret,
-        ...(expiresAt === null
-          ? {}
-          : { [PREVIOUS_SECRET_METADATA]: { client_secret: current, expires_at: expiresAt } }),
-      });
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.client.secret_rotated',
-        caller,
-        request,
-        time: now,
-        clientId: params.id,
-        details: {
-          previous_secret_expires_at: expiresAt === null ? null : isoTime(expiresAt),
-          earlier_secret_ended: isPreviousClientSecret(replaced) && replaced.expires_at > now,
+      // The registration and its audit event are one transaction.
+      await store.clients.upsert(
+        {
+          ...rest,
+          client_secret: secret,
+          ...(expiresAt === null
+            ? {}
+            : { [PREVIOUS_SECRET_METADATA]: { client_secret: current, expires_at: expiresAt } }),
         },
-      });
+        {
+          auditEvent: adminChange({
+            type: 'admin.client.secret_rotated',
+            caller,
+            request,
+            time: now,
+            clientId: params.id,
+            details: {
+              previous_secret_expires_at: expiresAt === null ? null : isoTime(expiresAt),
+              earlier_secret_ended: isPreviousClientSecret(replaced) && replaced.expires_at > now,
+            },
+          }),
+        },
+      );
       return {
         client: toClientView(existing),
         client_secret: secret,

@@ -5,6 +5,7 @@ import { ActionManagementError } from '../actions/action-management-error.ts';
 import { registerActionsAdminRoutes } from '../actions/admin/actions-admin-routes.ts';
 import type { ActionSandbox } from '../actions/sandbox/action-sandbox.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
+import { BodyTooDeepError } from '../http/json-body-parser.ts';
 import { RETRY_AFTER_SECONDS } from '../http/store-errors.ts';
 import type { ProviderKeys } from '../oidc/provider-keys.ts';
 import { isStoreInputError, isStoreUnavailable, StoreConflictError } from '../store/errors.ts';
@@ -15,7 +16,6 @@ import { registerAuditEventsRoutes } from './audit-events-routes.ts';
 import { createCallAuthorizer } from './authorize-management-call.ts';
 import { registerClientScopesRoutes } from './client-scopes-routes.ts';
 import { registerClientsRoutes } from './clients-routes.ts';
-import { useLimitedJsonParser } from './json-body-parser.ts';
 import { registerKeysRoutes } from './keys-routes.ts';
 import { MANAGEMENT_API_PATH, managementApiIdentifier } from './management-api-identity.ts';
 import type { ManagementDependencies } from './management-dependencies.ts';
@@ -80,9 +80,11 @@ export async function registerManagementApi(
 
   await app.register(
     async (api) => {
-      useLimitedJsonParser(api);
+      // The JSON parser (depth and size limits) is the app's own, inherited from the root instance.
       api.setErrorHandler((error: FastifyError | Error, _request, reply) => {
         if (error instanceof ApiError) return send(reply, error);
+        if (error instanceof BodyTooDeepError)
+          return send(reply, new ApiError('body_too_deep', error.message));
         if (error instanceof ActionManagementError) {
           const code = ACTION_ERRORS[error.code];
           return send(

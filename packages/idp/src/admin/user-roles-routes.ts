@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { ApiError } from './api-error.ts';
 import { assertCallerHolds, changedScopes, scopesOfRoles } from './caller-privileges.ts';
 import type { ManagementDependencies } from './management-dependencies.ts';
-import { recordAdminChange } from './record-admin-change.ts';
+import { adminChange } from './record-admin-change.ts';
 import { findUserOr404, toUserView, userIdParams, userView } from './users-routes.ts';
 
 /**
@@ -26,16 +26,18 @@ export function registerUserRolesRoutes(deps: ManagementDependencies): void {
       const existing = await findUserOr404(deps, params.id);
       const roles = [...new Set(body.roles)];
       assertCallerHolds(caller, changedScopes(scopesOfRoles(existing.roles), scopesOfRoles(roles)));
-      const user = await store.userManagement.update(existing.id, { roles });
+      // The grant and its audit event are one transaction: no role without its record.
+      const user = await store.userManagement.update(existing.id, { roles }, (changed) =>
+        adminChange({
+          type: 'admin.user.roles_changed',
+          caller,
+          request,
+          time: deps.clock(),
+          userId: changed.id,
+          details: { roles: changed.roles, previous: existing.roles },
+        }),
+      );
       if (!user) throw new ApiError('not_found', `no user with id "${params.id}"`);
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.user.roles_changed',
-        caller,
-        request,
-        time: deps.clock(),
-        userId: user.id,
-        details: { roles: user.roles, previous: existing.roles },
-      });
       return toUserView(user);
     },
   });

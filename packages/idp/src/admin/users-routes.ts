@@ -156,26 +156,30 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     response: userView,
     handler: async ({ params, body, caller, request }) => {
       assertCallerCoversUser(caller, await findUserOr404(deps, params.id));
+      // The change, the end of a blocked person's sessions and tokens, and the audit event are one
+      // transaction: a block is never half done, nor done without its record.
       const user = await store.userManagement
-        .update(params.id, {
-          ...(body.name === undefined ? {} : { name: body.name }),
-          ...(body.email === undefined ? {} : { email: body.email }),
-          ...(body.blocked === undefined ? {} : { blocked: body.blocked }),
-          ...(body.app_metadata === undefined ? {} : { appMetadata: body.app_metadata }),
-          ...(body.user_metadata === undefined ? {} : { userMetadata: body.user_metadata }),
-        })
+        .update(
+          params.id,
+          {
+            ...(body.name === undefined ? {} : { name: body.name }),
+            ...(body.email === undefined ? {} : { email: body.email }),
+            ...(body.blocked === undefined ? {} : { blocked: body.blocked }),
+            ...(body.app_metadata === undefined ? {} : { appMetadata: body.app_metadata }),
+            ...(body.user_metadata === undefined ? {} : { userMetadata: body.user_metadata }),
+          },
+          (changed) =>
+            adminChange({
+              type: body.blocked === true ? 'admin.user.blocked' : 'admin.user.updated',
+              caller,
+              request,
+              time: deps.clock(),
+              userId: changed.id,
+              details: { changed: Object.keys(body).sort() },
+            }),
+        )
         .catch(conflict);
       if (!user) throw new ApiError('not_found', `no user with id "${params.id}"`);
-      // A blocked person's browser sessions and refresh tokens end now, not when they expire.
-      if (body.blocked === true) await store.userManagement.revokeSessions(user.id);
-      await recordAdminChange(store.auditEvents, {
-        type: body.blocked === true ? 'admin.user.blocked' : 'admin.user.updated',
-        caller,
-        request,
-        time: deps.clock(),
-        userId: user.id,
-        details: { changed: Object.keys(body).sort() },
-      });
       return toUserView(user);
     },
   });

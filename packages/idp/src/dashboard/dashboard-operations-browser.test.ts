@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { verifyPassword } from '../accounts/password-hashing.ts';
 import { launchChromium } from '../testing/chromium.ts';
 import { signInToDashboard } from '../testing/dashboard-sign-in.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
@@ -15,8 +16,9 @@ import { CodeThrottle } from '../throttle/code-throttle.ts';
 
 // The dashboard's operations beyond the first set-up, in Chromium against a real provider: the first
 // load without the code editor, rotating a client secret (shown once), revoking a user's sessions,
-// removing a factor, reordering Actions, deleting one after a fresh MFA, and paging the audit log —
-// each checked in the store or at the provider, with the refusals (Cancel) changing nothing.
+// removing a factor, reordering Actions, deleting one and setting a password after a fresh MFA, and
+// paging the audit log — each checked in the store or at the provider, with the refusals (Cancel)
+// changing nothing.
 
 const PASSWORD = 'correct horse battery';
 const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -327,6 +329,31 @@ describe('dashboard operations in Chromium', () => {
     assert.equal(new URL(page.url()).hash, '#/actions');
     assert.equal(await idp.stepup.store.actions.find('second'), undefined);
     assert.deepEqual(await page.locator('tbody tr td:nth-child(2)').allTextContents(), ['third', 'first']);
+  });
+
+  test("sets a user's password; after the freshness window it asks for MFA, then sets it", async () => {
+    const dave = await idp.addUser('dave', PASSWORD);
+    const isDavesPassword = async (password: string) =>
+      verifyPassword((await idp.stepup.store.users.findByLogin('dave'))?.passwordHash, password);
+    await openRoute(`#/users/${dave.id}`, 'dave');
+    await page.fill('input[name="new_password"]', 'first new passphrase');
+    await page.click('button:text-is("Set password")');
+    await page.waitForSelector('.notices :text("Done: Set the password of dave.")');
+    assert.ok(await isDavesPassword('first new passphrase'));
+    assert.equal(await page.inputValue('input[name="new_password"]'), '');
+
+    // Past the freshness window (still within the access token's lifetime): PUT /users/{id}/password
+    // needs a recent MFA sign-in, so the dashboard sends the operator through one and back.
+    offset += FRESH_AUTH_SECONDS + 10;
+    await page.fill('input[name="new_password"]', 'second new passphrase');
+    await page.click('button:text-is("Set password")');
+    const steps = await signInAtProvider();
+    assert.ok(steps.includes('totp'), 'the provider asked for the second factor again');
+    await page.waitForSelector('.notices :text("Done after your new sign-in: Set the password of dave.")');
+    assert.equal(new URL(page.url()).hash, `#/users/${dave.id}`);
+    assert.ok(await isDavesPassword('second new passphrase'));
+    // The password waited in this tab's sessionStorage for the round trip only.
+    assert.equal(await page.evaluate(() => JSON.stringify(sessionStorage).includes('passphrase')), false);
   });
 
   test('a new Action offers neither Disable nor Delete; nothing broke the page policy', async () => {

@@ -16,10 +16,17 @@ import {
 } from '../interaction/interaction-routes.ts';
 import { ProviderMount } from '../oidc/provider-mount.ts';
 import { isProviderPath } from '../oidc/provider-routes.ts';
+import { useLimitedJsonParser } from './json-body-parser.ts';
 import { answerStoreErrors } from './store-errors.ts';
 import { trustProxyOption } from './trusted-proxies.ts';
 
 const STYLESHEET = readFileSync(new URL('../interaction/assets/stepup.css', import.meta.url));
+
+/** One route Fastify serves, as registered (the `url` keeps its `:param` placeholders). */
+export interface ServedRoute {
+  method: string;
+  url: string;
+}
 
 export interface ServerDependencies extends InteractionRouteDependencies {
   provider: Provider;
@@ -38,6 +45,8 @@ export async function createServer(deps: ServerDependencies): Promise<{
   interactionKit: InteractionKit;
   /** Where the oidc-provider instance serving the protocol endpoints is swapped (key rotation). */
   providerMount: ProviderMount;
+  /** Every route registered on the app, the ones added later included (for sweeps over all of them). */
+  routes: readonly ServedRoute[];
 }> {
   const { config, provider } = deps;
   const https = new URL(config.issuer).protocol === 'https:';
@@ -46,6 +55,11 @@ export async function createServer(deps: ServerDependencies): Promise<{
     loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
     trustProxy: trustProxyOption(config.trustProxy),
     bodyLimit: 64 * 1024,
+  });
+  useLimitedJsonParser(app);
+  const routes: ServedRoute[] = [];
+  app.addHook('onRoute', (route) => {
+    for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
 
   await app.register(helmet, {
@@ -98,5 +112,5 @@ export async function createServer(deps: ServerDependencies): Promise<{
   const interactionKit = registerInteractionRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerDashboardRoutes(app, { issuer: config.issuer });
-  return { app, interactionKit, providerMount };
+  return { app, interactionKit, providerMount, routes };
 }

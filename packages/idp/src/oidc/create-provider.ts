@@ -9,7 +9,7 @@ import type { Logger } from 'pino';
 import { accountClientMetadata } from '../account/account-client.ts';
 import { createFindAccount } from '../accounts/find-account.ts';
 import type { LoginActions } from '../actions/login-actions.ts';
-import { isClientApiScopes } from '../admin/client-api-scopes.ts';
+import { isClientApiScopes, legacyClientScopes } from '../admin/client-api-scopes.ts';
 import {
   ALLOWED_SCOPES_METADATA,
   DASHBOARD_CLIENT_ID,
@@ -23,6 +23,7 @@ import type { AuthEventLogger } from '../log/auth-events.ts';
 import type { RememberedBrowsers } from '../remember-browser/remembered-browsers.ts';
 import type { Store } from '../store/store.ts';
 import { createExtraTokenClaims } from './access-token-claims.ts';
+import { assertClaimsParameter } from './assert-claims-parameter.ts';
 import { createLoginCompletion } from './complete-login.ts';
 import { CustomTokenClaims } from './custom-token-claims.ts';
 import { describeProviderError } from './describe-provider-error.ts';
@@ -110,6 +111,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
           );
         }
         if (key !== ALLOWED_SCOPES_METADATA || value === undefined) return;
+        // A flat list from before per-API grants grants nothing (see clientApiScopes), but the
+        // client itself keeps working: refusing it here would break its sign-ins too. The provider
+        // warns about it at start (warnLegacyClientScopes).
+        if (legacyClientScopes({ [key]: value })) return;
         if (!isClientApiScopes(value)) {
           throw new errors.InvalidClientMetadata(
             `${ALLOWED_SCOPES_METADATA} must map each API (resource indicator) to an array of scopes`,
@@ -135,7 +140,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     },
     features: {
       devInteractions: { enabled: false },
-      claimsParameter: { enabled: true },
+      claimsParameter: { enabled: true, assertClaimsParameter },
       revocation: { enabled: true },
       resourceIndicators: createResourceIndicators(store.resourceServers, {
         restrictedResource: managementApiIdentifier(config.issuer),

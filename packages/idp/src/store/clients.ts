@@ -1,3 +1,4 @@
+import type { NewAuditEvent } from './audit-events.ts';
 import { StoreConflictError } from './errors.ts';
 
 /** An OAuth client registration, as oidc-provider client metadata (snake_case, as on the wire). */
@@ -47,14 +48,21 @@ export function checkClientToStore(metadata: ClientMetadata, options: { builtIn?
 
 export interface ClientsRepository {
   /**
-   * Creates or replaces the registration with the same `client_id`. A reserved id (the provider's
-   * own clients) is refused with `ReservedClientIdError` and nothing is written, unless `builtIn`:
-   * only the provider's start-up provisioning passes it.
+   * Creates or replaces the registration with the same `client_id`, and appends `auditEvent` when
+   * given, in one transaction. A reserved id (the provider's own clients) is refused with
+   * `ReservedClientIdError` and nothing is written, unless `builtIn`: only the provider's start-up
+   * provisioning passes it.
    */
-  upsert(metadata: ClientMetadata, options?: { builtIn?: boolean }): Promise<void>;
+  upsert(
+    metadata: ClientMetadata,
+    options?: { builtIn?: boolean; auditEvent?: NewAuditEvent },
+  ): Promise<void>;
   find(clientId: string): Promise<ClientMetadata | undefined>;
   /** Every registration, ordered by `client_id`. */
   list(): Promise<ClientMetadata[]>;
-  /** Resolves true when a registration was removed. */
-  remove(clientId: string): Promise<boolean>;
+  /**
+   * Resolves true when a registration was removed; appends `auditEvent` in the same transaction when
+   * given and a registration was removed (else nothing was written).
+   */
+  remove(clientId: string, auditEvent?: NewAuditEvent): Promise<boolean>;
 }

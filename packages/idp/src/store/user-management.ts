@@ -52,10 +52,16 @@ export interface UserManagementRepository {
     page: { limit: number; cursor?: string },
   ): Promise<{ users: ManagedUser[]; nextCursor: string | null }>;
   /**
-   * Applies the changes in one write; resolves the changed user, or undefined when there is no such
-   * user. Throws `StoreConflictError` when the email belongs to someone else.
+   * Applies the changes, and when they block the user ends their sessions as `revokeSessions` does,
+   * then appends `auditEvent(user)` when given: all in one transaction, so a failure anywhere leaves
+   * nothing written. Resolves the changed user, or undefined when there is no such user (nothing
+   * written). Throws `StoreConflictError` when the email belongs to someone else.
    */
-  update(id: string, changes: ManagedUserChanges): Promise<ManagedUser | undefined>;
+  update(
+    id: string,
+    changes: ManagedUserChanges,
+    auditEvent?: (user: ManagedUser) => NewAuditEvent,
+  ): Promise<ManagedUser | undefined>;
   /**
    * Deletes the user with their factors, devices, sessions and grants, and appends `auditEvent`, in
    * one transaction; resolves true when a user was removed (else nothing was written).

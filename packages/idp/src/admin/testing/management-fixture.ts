@@ -1,4 +1,3 @@
-import type { StepupConfigInput } from '../../config/config-schema.ts';
 import type { AuditEvent } from '../../store/audit-events.ts';
 import { addPerson, machineToken, personToken } from '../../testing/management-tokens.ts';
 import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
@@ -44,7 +43,7 @@ export interface ManagementFixture {
 
 /** A real provider with the management API, a console client for people, and a movable clock. */
 export async function openManagementFixture(
-  settings: Partial<StepupConfigInput> = {},
+  settings: NonNullable<Parameters<typeof startTestProvider>[0]> = {},
 ): Promise<ManagementFixture> {
   let offset = 0;
   const clock = () => Math.floor(Date.now() / 1000) + offset;

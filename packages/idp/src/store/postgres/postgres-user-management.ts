@@ -76,7 +76,11 @@ export class PostgresUserManagementRepository implements UserManagementRepositor
     return toUserSearchPage(rows, page.limit, toManagedUser);
   }
 
-  async update(id: string, changes: ManagedUserChanges): Promise<ManagedUser | undefined> {
+  async update(
+    id: string,
+    changes: ManagedUserChanges,
+    auditEvent?: (user: ManagedUser) => NewAuditEvent,
+  ): Promise<ManagedUser | undefined> {
     const values: unknown[] = [id];
     const sets: string[] = [];
     const set = (column: string, value: unknown) => {
@@ -98,12 +102,21 @@ export class PostgresUserManagementRepository implements UserManagementRepositor
     if (changes.roles !== undefined) set('roles', JSON.stringify([...new Set(changes.roles)].sort()));
     if (changes.appMetadata !== undefined) set('app_metadata', JSON.stringify(changes.appMetadata));
     if (changes.userMetadata !== undefined) set('user_metadata', JSON.stringify(changes.userMetadata));
-    if (sets.length === 0) return this.find(id);
-    const { rows } = await this.#db.query<ManagedUserRow>(
-      `UPDATE users SET ${sets.join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
-      values,
-    );
-    return rows[0] && toManagedUser(rows[0]);
+    return this.#db.transaction(async (client) => {
+      const { rows } = sets.length
+        ? await client.query<ManagedUserRow>(
+            `UPDATE users SET ${sets.join(', ')} WHERE id = $1 RETURNING ${COLUMNS}`,
+            values,
+          )
+        : await client.query<ManagedUserRow>(`SELECT ${COLUMNS} FROM users WHERE id = $1`, [id]);
+      const row = rows[0];
+      if (!row) return undefined;
+      const user = toManagedUser(row);
+      // A blocked person's sessions and tokens end with the block, not when they expire.
+      if (changes.blocked === true) await revokeSessionsOf(client, id);
+      if (auditEvent) await new PostgresAuditEventsRepository(client).append(auditEvent(user));
+      return user;
+    });
   }
 
   async remove(id: string, auditEvent: NewAuditEvent): Promise<boolean> {

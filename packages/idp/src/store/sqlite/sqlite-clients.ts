@@ -1,6 +1,8 @@
 import type Database from 'better-sqlite3';
+import type { NewAuditEvent } from '../audit-events.ts';
 import { type ClientMetadata, type ClientsRepository, checkClientToStore } from '../clients.ts';
 import { runSqlite } from './run-sqlite.ts';
+import { prepareAuditEventAppend } from './sqlite-audit-events.ts';
 
 export class SqliteClientsRepository implements ClientsRepository {
   readonly #db: Database.Database;
@@ -8,6 +10,7 @@ export class SqliteClientsRepository implements ClientsRepository {
   readonly #find: Database.Statement<[string], string>;
   readonly #list: Database.Statement<[], string>;
   readonly #remove: Database.Statement<[string]>;
+  readonly #appendAuditEvent: (event: NewAuditEvent) => unknown;
 
   constructor(db: Database.Database) {
     this.#db = db;
@@ -18,12 +21,23 @@ export class SqliteClientsRepository implements ClientsRepository {
     this.#find = db.prepare<[string], string>('SELECT metadata FROM clients WHERE client_id = ?').pluck();
     this.#list = db.prepare<[], string>('SELECT metadata FROM clients ORDER BY client_id').pluck();
     this.#remove = db.prepare('DELETE FROM clients WHERE client_id = ?');
+    this.#appendAuditEvent = prepareAuditEventAppend(db);
   }
 
-  async upsert(metadata: ClientMetadata, options: { builtIn?: boolean } = {}): Promise<void> {
+  async upsert(
+    metadata: ClientMetadata,
+    options: { builtIn?: boolean; auditEvent?: NewAuditEvent } = {},
+  ): Promise<void> {
     const clientId = checkClientToStore(metadata, options);
     const json = JSON.stringify(metadata);
-    await runSqlite(this.#db, () => this.#upsert.run(clientId, json));
+    const { auditEvent } = options;
+    await runSqlite(
+      this.#db,
+      this.#db.transaction(() => {
+        this.#upsert.run(clientId, json);
+        if (auditEvent) this.#appendAuditEvent(auditEvent);
+      }),
+    );
   }
 
   async find(clientId: string): Promise<ClientMetadata | undefined> {
@@ -37,7 +51,14 @@ export class SqliteClientsRepository implements ClientsRepository {
     return runSqlite(this.#db, () => this.#list.all().map((json) => JSON.parse(json) as ClientMetadata));
   }
 
-  async remove(clientId: string): Promise<boolean> {
-    return runSqlite(this.#db, () => this.#remove.run(clientId).changes > 0);
+  async remove(clientId: string, auditEvent?: NewAuditEvent): Promise<boolean> {
+    return runSqlite(
+      this.#db,
+      this.#db.transaction(() => {
+        if (this.#remove.run(clientId).changes === 0) return false;
+        if (auditEvent) this.#appendAuditEvent(auditEvent);
+        return true;
+      }),
+    );
   }
 }

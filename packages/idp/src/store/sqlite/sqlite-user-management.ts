@@ -35,6 +35,7 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
   readonly #search: Database.Statement<[{ q: string | null; after: string; limit: number }], ManagedUserRow>;
   readonly #remove: (id: string, auditEvent: NewAuditEvent) => boolean;
   readonly #revokeSessions: (id: string) => number;
+  readonly #appendAuditEvent: (event: NewAuditEvent) => void;
   readonly #create: (input: NewManagedUser, auditEvent: (user: ManagedUser) => NewAuditEvent) => ManagedUser;
 
   constructor(db: Database.Database) {
@@ -61,6 +62,7 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
        RETURNING ${COLUMNS}`,
     );
     const appendAuditEvent = prepareAuditEventAppend(db);
+    this.#appendAuditEvent = appendAuditEvent;
     const deleteUser = db.prepare('DELETE FROM users WHERE id = ?');
     this.#remove = db.transaction((id: string, auditEvent: NewAuditEvent) => {
       if (deleteUser.run(id).changes === 0) return false;
@@ -115,7 +117,11 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
     return toUserSearchPage(rows, page.limit, toManagedUser);
   }
 
-  async update(id: string, changes: ManagedUserChanges): Promise<ManagedUser | undefined> {
+  async update(
+    id: string,
+    changes: ManagedUserChanges,
+    auditEvent?: (user: ManagedUser) => NewAuditEvent,
+  ): Promise<ManagedUser | undefined> {
     const sets: string[] = [];
     const params: Record<string, unknown> = { id };
     if (changes.name !== undefined) {
@@ -148,15 +154,25 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
       sets.push('user_metadata = @user_metadata');
       params.user_metadata = JSON.stringify(changes.userMetadata);
     }
-    if (sets.length === 0) return this.find(id);
-    return runSqlite(this.#db, () => {
-      const row = this.#db
-        .prepare<[Record<string, unknown>], ManagedUserRow>(
-          `UPDATE users SET ${sets.join(', ')} WHERE id = @id RETURNING ${COLUMNS}`,
-        )
-        .get(params);
-      return row && toManagedUser(row);
-    });
+    const appendAuditEvent = this.#appendAuditEvent;
+    return runSqlite(
+      this.#db,
+      this.#db.transaction(() => {
+        const row = sets.length
+          ? this.#db
+              .prepare<[Record<string, unknown>], ManagedUserRow>(
+                `UPDATE users SET ${sets.join(', ')} WHERE id = @id RETURNING ${COLUMNS}`,
+              )
+              .get(params)
+          : this.#find.get(id);
+        if (!row) return undefined;
+        const user = toManagedUser(row);
+        // A blocked person's sessions and tokens end with the block, not when they expire.
+        if (changes.blocked === true) this.#revokeSessions(id);
+        if (auditEvent) appendAuditEvent(auditEvent(user));
+        return user;
+      }),
+    );
   }
 
   async remove(id: string, auditEvent: NewAuditEvent): Promise<boolean> {

@@ -10,7 +10,7 @@ import { confirmChange } from '../confirm-dialog.ts';
 import { dataTable } from '../data-table.ts';
 import { describeError } from '../describe-error.ts';
 import { h, replaceChildren } from '../element.ts';
-import { button } from '../form-field.ts';
+import { button, formField } from '../form-field.ts';
 import type { ApiRequest } from '../management-api.ts';
 import type { Page } from '../page.ts';
 import { timeText } from '../time-text.ts';
@@ -29,9 +29,9 @@ function describeFailures(kind: string, failures: SignInLockResource['codes']): 
 }
 
 /**
- * One user: who they are, their second factors (removable), their sign-in locks (clearable), and
- * what can be done to the account — block, revoke every session and refresh token, delete — with
- * their recent events.
+ * One user: who they are, their password (settable), their second factors (removable), their sign-in
+ * locks (clearable), and what can be done to the account — block, revoke every session and refresh
+ * token, delete — with their recent events.
  */
 export const userPage: Page = async (context) => {
   const id = context.params.id ?? '';
@@ -209,6 +209,43 @@ export const userPage: Page = async (context) => {
     );
   };
 
+  /**
+   * Sets the password (PUT /users/{id}/password, which needs a recent MFA sign-in): after a sign-in
+   * in between, the runner sends the same request again, so the password waits in this tab's
+   * sessionStorage for the round trip only, like an Action's code.
+   */
+  const passwordForm = () => {
+    const input = h('input', {
+      class: 'input',
+      name: 'new_password',
+      type: 'password',
+      autocomplete: 'new-password',
+      minlength: '8',
+      maxlength: '1024',
+      required: true,
+    });
+    const form = h(
+      'form',
+      { class: 'button-row' },
+      formField({
+        label: 'New password',
+        control: input,
+        hint: 'At least 8 characters. Tell the user by a channel of your own; their sessions go on.',
+      }),
+      h('button', { type: 'submit', class: 'button button-secondary button-inline' }, 'Set password'),
+    );
+    form.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      const result = await change('user.set-password', `Set the password of ${user.username}`, {
+        method: 'PUT',
+        path: `${path}/password`,
+        body: { password: input.value },
+      });
+      if (result.ok) input.value = '';
+    });
+    return form;
+  };
+
   const [recentEvents] = await Promise.all([
     context.runner
       .load<ListPage<AuditEventResource>>({ method: 'GET', path: `${path}/events`, query: { limit: '20' } })
@@ -236,6 +273,12 @@ export const userPage: Page = async (context) => {
       h('h2', { id: 'account-heading' }, 'Account'),
       facts,
       controls,
+    ),
+    h(
+      'section',
+      { class: 'panel', 'aria-labelledby': 'password-heading' },
+      h('h2', { id: 'password-heading' }, 'Password'),
+      passwordForm(),
     ),
     h(
       'section',
