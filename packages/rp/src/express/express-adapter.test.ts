@@ -1,11 +1,10 @@
-import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe, test } from 'node:test';
+import { after, before, describe } from 'node:test';
 import express from 'express';
 import { createStepupRp } from '../create-stepup-rp.ts';
 import { type ForgingProvider, startForgingProvider } from '../testing/forging-provider.ts';
-import { sendRawRequest } from '../testing/send-raw-request.ts';
+import { testUnroutableMethods } from '../testing/unroutable-methods.ts';
 import { createExpressAuth } from './index.ts';
 
 // Methods the Fetch standard cannot carry (TRACE, CONNECT) or that no route answers must never
@@ -44,18 +43,5 @@ describe('the Express adapter with methods it does not route', () => {
     await provider.close();
   });
 
-  const cases: [string, string, number][] = [
-    ['TRACE', '/auth/login', 404],
-    ['TRACE', '/auth/logout', 404],
-    ['TRACE', '/anything', 404],
-    ['PUT', '/auth/logout', 404],
-    ['PROPFIND', '/auth/callback', 404],
-    ['TRACE', '/private', 405],
-    ['GET', '/private', 302],
-  ];
-  for (const [method, path, status] of cases) {
-    test(`${method} ${path} answers ${status}`, async () => {
-      assert.equal(await sendRawRequest(`${app}${path}`, method), status);
-    });
-  }
+  testUnroutableMethods(() => app);
 });

@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, beforeEach, describe, test } from 'node:test';
-import { ACR_ONE_FACTOR } from '@stepup/core';
 import { createStepupRp, type StepupRp } from '../create-stepup-rp.ts';
 import { createMemorySessionStore } from '../session/session-store.ts';
 import { type ForgingProvider, startForgingProvider } from '../testing/forging-provider.ts';
+import { signInWithPasswordToken } from '../testing/sign-in-with-password-token.ts';
 
 // Logout is a state change, so a cross-site page must not be able to trigger it (login CSRF's twin):
 // GET only shows a confirmation form, and a POST ends the session only when the browser says it came
@@ -33,27 +33,7 @@ describe('logout: POST from the same origin only', () => {
   after(() => provider.close());
 
   beforeEach(async () => {
-    const login = (await rp.handle(new Request(`${APP}/auth/login`))) as Response;
-    const authorize = new URL(login.headers.get('location') ?? '');
-    const [transaction = ''] = (login.headers.get('set-cookie') ?? '').split(';');
-    const now = Math.floor(Date.now() / 1000);
-    const idToken = await provider.sign({
-      iss: provider.issuer,
-      aud: CLIENT_ID,
-      sub: 'alice',
-      iat: now,
-      exp: now + 300,
-      nonce: authorize.searchParams.get('nonce'),
-      auth_time: now,
-      acr: ACR_ONE_FACTOR,
-      amr: ['pwd'],
-    });
-    provider.tokenResponse = () => ({ access_token: 'opaque', token_type: 'Bearer', id_token: idToken });
-    const state = authorize.searchParams.get('state') ?? '';
-    const callback = (await rp.handle(
-      new Request(`${APP}/auth/callback?code=c&state=${state}`, { headers: { cookie: transaction } }),
-    )) as Response;
-    assert.equal(callback.status, 303);
+    const callback = await signInWithPasswordToken(rp, provider, { app: APP, clientId: CLIENT_ID });
     cookie = callback.headers
       .getSetCookie()
       .filter((line) => line.startsWith('stepup='))

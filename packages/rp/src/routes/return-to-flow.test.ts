@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ACR_ONE_FACTOR } from '@stepup/core';
 import { createStepupRp, type StepupRp } from '../create-stepup-rp.ts';
 import { type ForgingProvider, startForgingProvider } from '../testing/forging-provider.ts';
+import { signInWithPasswordToken } from '../testing/sign-in-with-password-token.ts';
 
 // The open redirect end to end: whatever `returnTo` the login route is given, the callback's redirect
 // after a valid sign-in stays on the application's origin. Each shape below once left it somewhere.
@@ -41,35 +41,12 @@ describe('returnTo never leaves the application (open redirect)', () => {
   after(() => provider.close());
 
   async function signInReturningTo(returnTo: string): Promise<string | null> {
-    const login = (await rp.handle(
-      new Request(`${APP}/auth/login?returnTo=${encodeURIComponent(returnTo)}`),
-    )) as Response;
-    assert.equal(login.status, 302);
-    const authorize = new URL(login.headers.get('location') ?? '');
-    const [cookie = ''] = (login.headers.get('set-cookie') ?? '').split(';');
-    const now = Math.floor(Date.now() / 1000);
-    const idToken = await provider.sign({
-      iss: provider.issuer,
-      aud: CLIENT_ID,
-      sub: 'alice',
-      iat: now,
-      exp: now + 300,
-      nonce: authorize.searchParams.get('nonce'),
-      auth_time: now,
-      acr: ACR_ONE_FACTOR,
-      amr: ['pwd'],
+    const loginPath = `/auth/login?returnTo=${encodeURIComponent(returnTo)}`;
+    const callback = await signInWithPasswordToken(rp, provider, {
+      app: APP,
+      clientId: CLIENT_ID,
+      loginPath,
     });
-    provider.tokenResponse = () => ({
-      access_token: 'opaque',
-      token_type: 'Bearer',
-      expires_in: 300,
-      id_token: idToken,
-    });
-    const state = authorize.searchParams.get('state') ?? '';
-    const callback = (await rp.handle(
-      new Request(`${APP}/auth/callback?code=test-code&state=${state}`, { headers: { cookie } }),
-    )) as Response;
-    assert.equal(callback.status, 303);
     return callback.headers.get('location');
   }
 
