@@ -66,6 +66,10 @@ function startLoad(request: () => Promise<number>, workers = 3) {
     enter(next: Phase) {
       phase = next;
     },
+    /** Whether a request started in `during` got `status`: the load itself met the outage. */
+    async saw(during: Phase, status: number) {
+      return results.some((result) => result.phase === during && result.status === status);
+    },
     async stop() {
       running = false;
       await Promise.all(loops);
@@ -200,6 +204,8 @@ if (postgres.skip !== undefined || redis.skip !== undefined || uncontrollable !=
         assert.equal(new URL(page.url).pathname, PROVIDER_ROUTES.authorization);
         assert.match(page.page.headers.get('content-type') ?? '', /^text\/html/);
         assert.match(page.html, /<h1>Temporarily unavailable<\/h1>/);
+        // The outage lasts until the load has met it too, however slow the machine is today.
+        await until(() => load.saw('outage', 503), 'the load to meet the outage');
 
         await startRedis();
         load.enter('recovering');
@@ -226,6 +232,7 @@ if (postgres.skip !== undefined || redis.skip !== undefined || uncontrollable !=
         assert.equal(refresh.status, 503);
         assert.equal(refresh.retryAfter, '5');
         assert.deepEqual(refresh.body, STORE_UNAVAILABLE_BODY);
+        await until(() => load.saw('outage', 503), 'the load to meet the outage');
 
         await startPostgres();
         load.enter('recovering');
