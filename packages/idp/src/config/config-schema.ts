@@ -208,6 +208,8 @@ export const configSchema = z.strictObject({
       /** SMTP server, e.g. `smtps://user:password@smtp.example.com:465`. Omitted (development): each
        * message is written to `outboxDir` instead of being sent. */
       smtpUrl: z.url({ protocol: /^smtps?$/ }).optional(),
+      /** PEM file of the CA that signed the SMTP server's certificate, when it is not a public one. */
+      smtpCaFile: z.string().min(1).optional(),
       /** Where messages go without `smtpUrl`. Omitted: `<dataDir>/outbox`. */
       outboxDir: z.string().min(1).optional(),
       /** How long a code works after it is sent. */

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { mkdirSync, readFileSync } from 'node:fs';
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import nodemailer from 'nodemailer';
@@ -25,7 +26,7 @@ export interface Mailer {
 export function createMailer(settings: EmailSettings, logger: Logger): Mailer {
   const log = logger.child({ component: 'email' });
   if (settings.smtpUrl !== undefined) {
-    const transport = nodemailer.createTransport(settings.smtpUrl);
+    const transport = smtpTransport(settings.smtpUrl, settings.smtpCaFile);
     return {
       async send(message) {
         try {
@@ -40,6 +41,8 @@ export function createMailer(settings: EmailSettings, logger: Logger): Mailer {
   }
 
   if (settings.enabled) {
+    // Made at start, so that the folder a developer is told to watch exists before the first code.
+    mkdirSync(settings.outboxDir, { recursive: true, mode: 0o700 });
     log.warn(
       { outboxDir: settings.outboxDir },
       'email.smtpUrl is not set: emails are written to the outbox folder instead of being sent (development only)',
@@ -62,4 +65,31 @@ export function createMailer(settings: EmailSettings, logger: Logger): Mailer {
       log.info({ path }, 'email written to the outbox');
     },
   };
+}
+
+/**
+ * An SMTP transport with safe defaults: TLS 1.2 at least, certificates checked (against `caFile` when
+ * given, else the system's CAs), credentials sent only inside TLS — with `smtp://` and a user, the
+ * server must offer STARTTLS or nothing is sent — and timeouts short enough that a mail server that
+ * stopped answering fails the send while the person still waits on the page, not minutes later.
+ * Options in the URL's query (`?requireTLS=false`, `tls.servername=…`) win over these.
+ */
+function smtpTransport(smtpUrl: string, caFile: string | undefined) {
+  const url = new URL(smtpUrl);
+  let ca: string | undefined;
+  if (caFile !== undefined) {
+    try {
+      ca = readFileSync(caFile, 'utf8');
+    } catch (error) {
+      throw new Error(`email.smtpCaFile: cannot read ${caFile}`, { cause: error });
+    }
+  }
+  return nodemailer.createTransport({
+    url: smtpUrl,
+    requireTLS: url.protocol === 'smtp:' && (url.username !== '' || url.password !== ''),
+    tls: { minVersion: 'TLSv1.2', ...(ca === undefined ? {} : { ca }) },
+    connectionTimeout: 10_000,
+    greetingTimeout: 10_000,
+    socketTimeout: 30_000,
+  });
 }
