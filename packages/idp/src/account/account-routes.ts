@@ -331,7 +331,8 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
     const pending = await store.interactionStates.find<{ secret: string }>(key, current.now);
     if (!pending) return backToAccount(reply);
     const secret = deps.secretBox.open(pending.secret, key);
-    const matched = matchTotpStep(secret, field(request, 'code').trim(), current.now);
+    const code = field(request, 'code').trim();
+    const matched = matchTotpStep(secret, code, current.now, config.factors.totp.skewSteps);
     if (matched === undefined) {
       logAuthEvent({ event: 'account.change_refused', userId: current.user.id, reason: 'wrong_code' });
       return sendTotpPage(reply, current, secret, 401, WRONG_CODE);

@@ -236,7 +236,13 @@ export const configSchema = z.strictObject({
    */
   factors: z
     .strictObject({
-      totp: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
+      totp: z
+        .strictObject({
+          enabled: z.boolean().default(true),
+          /** Time steps (30 s) accepted either side of now, for phone clocks a little off (RFC 6238 5.2). */
+          skewSteps: z.number().int().min(0).max(2).default(1),
+        })
+        .prefault({}),
       /** Security keys and passkeys, as a second factor and as the passkey sign-in. */
       webauthn: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),
       push: z.strictObject({ enabled: z.boolean().default(true) }).prefault({}),

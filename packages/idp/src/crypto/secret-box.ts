@@ -1,6 +1,8 @@
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 const VERSION = 'v1';
+const IV_BYTES = 12;
+const TAG_BYTES = 16;
 
 /**
  * Encrypts secrets at rest (TOTP seeds) with AES-256-GCM under a key the provider keeps in its store.
@@ -19,7 +21,7 @@ export class SecretBox {
   }
 
   seal(plaintext: string, context: string): string {
-    const iv = randomBytes(12);
+    const iv = randomBytes(IV_BYTES);
     const cipher = createCipheriv('aes-256-gcm', this.#key, iv);
     cipher.setAAD(Buffer.from(context));
     const body = Buffer.concat([cipher.update(plaintext, 'utf8'), cipher.final()]);
@@ -30,13 +32,21 @@ export class SecretBox {
 
   /** Throws when the record was altered or sealed for another context. */
   open(sealed: string, context: string): string {
-    const [version, iv, body, tag] = sealed.split('.');
-    if (version !== VERSION || !iv || !body || !tag) throw new Error('unsupported sealed secret');
-    const decipher = createDecipheriv('aes-256-gcm', this.#key, Buffer.from(iv, 'base64url'));
+    const parts = sealed.split('.');
+    const [, iv, body, tag] = parts.map((part) => Buffer.from(part, 'base64url'));
+    // The tag's length is fixed: GCM would otherwise check a tag cut to 4 bytes, which a forger can guess.
+    if (
+      parts.length !== 4 ||
+      parts[0] !== VERSION ||
+      iv?.length !== IV_BYTES ||
+      body === undefined ||
+      tag?.length !== TAG_BYTES
+    ) {
+      throw new Error('unsupported sealed secret');
+    }
+    const decipher = createDecipheriv('aes-256-gcm', this.#key, iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(context));
-    decipher.setAuthTag(Buffer.from(tag, 'base64url'));
-    return Buffer.concat([decipher.update(Buffer.from(body, 'base64url')), decipher.final()]).toString(
-      'utf8',
-    );
+    decipher.setAuthTag(tag);
+    return Buffer.concat([decipher.update(body), decipher.final()]).toString('utf8');
   }
 }

@@ -23,9 +23,10 @@ export class TotpFactor {
   }
 
   /** Checks a code against every TOTP factor of the user; a step already used is a replay. */
-  async verify(userId: string, code: string, now: number): Promise<TotpVerification> {
+  async verify(userId: string, code: string, now: number, skewSteps: number): Promise<TotpVerification> {
     for (const factor of await this.listFor(userId)) {
-      const step = matchTotpStep(this.#secretBox.open(factor.secret, contextFor(userId)), code, now);
+      const secret = this.#secretBox.open(factor.secret, contextFor(userId));
+      const step = matchTotpStep(secret, code, now, skewSteps);
       if (step === undefined) continue;
       return (await this.#factors.consumeTotpStep(factor.id, step, now)) ? 'accepted' : 'replayed_code';
     }

@@ -76,7 +76,8 @@ export function createTotpInteraction(totp: TotpFactor, kit: InteractionKit): Se
           }
           const attempt = await kit.attemptCode(request, reply, interaction, step.accountId, 'totp');
           if (!attempt) return;
-          const verification = await totp.verify(step.accountId, kit.field(request, 'code').trim(), now);
+          const code = kit.field(request, 'code').trim();
+          const verification = await totp.verify(step.accountId, code, now, config.factors.totp.skewSteps);
           if (verification === 'accepted') {
             await attempt.succeeded();
             return kit.recordProof(reply, interaction, 'totp');
@@ -105,7 +106,8 @@ export function createTotpInteraction(totp: TotpFactor, kit: InteractionKit): Se
           const attempt = await kit.attemptCode(request, reply, interaction, step.accountId, 'totp');
           if (!attempt) return;
           const secret = secretBox.open(progress.enrollmentSecret, enrollmentContext(interaction));
-          const matched = matchTotpStep(secret, kit.field(request, 'code').trim(), now);
+          const code = kit.field(request, 'code').trim();
+          const matched = matchTotpStep(secret, code, now, config.factors.totp.skewSteps);
           if (matched === undefined) {
             return kit.answerWrongCode(request, reply, interaction, attempt, {
               accountId: step.accountId,

@@ -3,8 +3,6 @@ import { Secret, TOTP } from 'otpauth';
 /** RFC 6238 parameters every authenticator app understands. */
 const PERIOD = 30;
 const DIGITS = 6;
-/** Accept the previous and the next step as well, for clocks a little off (RFC 6238 5.2). */
-const WINDOW = 1;
 
 export function generateTotpSecret(): string {
   return new Secret({ size: 20 }).base32;
@@ -36,10 +34,16 @@ export function isTotpCodeFormat(code: string): boolean {
 }
 
 /**
- * Returns the time step the code belongs to, or undefined when it matches none within the window.
- * The caller must still consume that step atomically, so a code is accepted only once.
+ * Returns the time step the code belongs to, or undefined when it matches none within `skewSteps`
+ * steps either side of now (`factors.totp.skewSteps`: clocks a little off, RFC 6238 5.2). The caller
+ * must still consume that step atomically, so a code is accepted only once.
  */
-export function matchTotpStep(secret: string, code: string, nowSeconds: number): number | undefined {
+export function matchTotpStep(
+  secret: string,
+  code: string,
+  nowSeconds: number,
+  skewSteps: number,
+): number | undefined {
   if (!isTotpCodeFormat(code)) return undefined;
   const delta = TOTP.validate({
     token: code,
@@ -48,7 +52,7 @@ export function matchTotpStep(secret: string, code: string, nowSeconds: number):
     digits: DIGITS,
     algorithm: 'SHA1',
     timestamp: nowSeconds * 1000,
-    window: WINDOW,
+    window: skewSteps,
   });
   return delta === null ? undefined : Math.floor(nowSeconds / PERIOD) + delta;
 }
