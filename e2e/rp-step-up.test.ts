@@ -28,6 +28,9 @@ describe('@stepup/rp with Express against the Stepup provider', () => {
   const errors: StepupRpError[] = [];
   let users = 0;
 
+  // The provider's clock, set behind for a sign-in that the app must then find older than its policy.
+  let providerOffset = 0;
+
   async function newUser(withTotp = true): Promise<string> {
     users++;
     const username = `user-${users}`;
@@ -37,7 +40,7 @@ describe('@stepup/rp with Express against the Stepup provider', () => {
   }
 
   before(async () => {
-    idp = await startTestProvider();
+    idp = await startTestProvider({ clock: () => now() + providerOffset });
     const web = express();
     server = await new Promise<Server>((resolve) => {
       const listening = web.listen(0, '127.0.0.1', () => resolve(listening));
@@ -170,8 +173,13 @@ describe('@stepup/rp with Express against the Stepup provider', () => {
 
   test('max_age freshness: an authentication older than the policy asks for a new login with max_age and prompt=login', async () => {
     const browser = new CookieJarBrowser();
-    await signIn(browser, await newUser(false));
-    await new Promise((resolve) => setTimeout(resolve, 3100));
+    const username = await newUser(false);
+    providerOffset = -3;
+    try {
+      await signIn(browser, username);
+    } finally {
+      providerOffset = 0;
+    }
     const redirect = await browser.request(`${app}/fresh`);
     assert.equal(redirect.status, 302);
     const authorize = new URL(redirect.headers.get('location') ?? '');

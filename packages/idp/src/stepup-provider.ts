@@ -57,6 +57,8 @@ export interface StepupProvider {
    * clock moved past a retired key's time); runs every `admin.changeCheckSeconds` by itself.
    */
   checkForChanges(): Promise<void>;
+  /** Resolves once the authentication events logged so far are in the audit log (appends run behind requests). */
+  auditWritesSettled(): Promise<void>;
   /** Starts listening; resolves with the address actually bound. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -268,6 +270,7 @@ export async function createStepupProvider(
     logger,
     actionSandbox,
     checkForChanges: () => changeWatcher.check(),
+    auditWritesSettled: () => logAuthEvent.settled(),
     async listen() {
       return app.listen({ port: config.port, host: config.host });
     },
@@ -275,6 +278,7 @@ export async function createStepupProvider(
       clearInterval(sweeper);
       await changeWatcher.close();
       await app.close();
+      await logAuthEvent.settled();
       await actionSandbox.close();
       await pushNotifier.close();
       await store.close();

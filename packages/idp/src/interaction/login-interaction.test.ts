@@ -15,17 +15,22 @@ import {
 const CLIENT_SECRET = 'interaction-client-secret-0123456789';
 const PASSWORD = 'correct horse battery';
 const now = () => Math.floor(Date.now() / 1000);
+const MFA_MAX_AGE = 300;
 
 describe('the login interaction', () => {
   let idp: TestProvider;
+  // The provider's clock, moved forward by a test instead of sleeping through the MFA level's age.
+  let offset = 0;
+  const clock = () => now() + offset;
 
   before(async () => {
     idp = await startTestProvider({
-      // A short-lived MFA level, so the test can watch it expire.
+      clock,
+      // An MFA level with a maximum age, so the test can watch it expire.
       acrLadder: [
         { acr: ACR_ONE_FACTOR, factors: 1 },
-        { acr: ACR_MULTI_FACTOR, factors: 2, maxAge: 2 },
-        { acr: ACR_PHISHING_RESISTANT, factors: 2, phishingResistant: true, maxAge: 2 },
+        { acr: ACR_MULTI_FACTOR, factors: 2, maxAge: MFA_MAX_AGE },
+        { acr: ACR_PHISHING_RESISTANT, factors: 2, phishingResistant: true, maxAge: MFA_MAX_AGE },
       ],
       throttling: { accountFreeFailures: 2, accountMaxDelaySeconds: 60 },
     });
@@ -99,19 +104,23 @@ describe('the login interaction', () => {
     );
     assert.equal(stepped.claims()?.acr, ACR_MULTI_FACTOR);
 
-    await new Promise((resolve) => setTimeout(resolve, 3100));
-    const silent = await rp.authorizationUrl({ prompt: 'none' });
-    const later = await rp.redeem(expectCallback(await rp.open(silent)), silent);
-    assert.equal(later.claims()?.acr, ACR_ONE_FACTOR);
-    // Both methods were proven in this session, but together they no longer make the MFA level.
-    assert.deepEqual(later.claims()?.amr, ['otp', 'pwd']);
+    offset = MFA_MAX_AGE + 1;
+    try {
+      const silent = await rp.authorizationUrl({ prompt: 'none' });
+      const later = await rp.redeem(expectCallback(await rp.open(silent)), silent);
+      assert.equal(later.claims()?.acr, ACR_ONE_FACTOR);
+      // Both methods were proven in this session, but together they no longer make the MFA level.
+      assert.deepEqual(later.claims()?.amr, ['otp', 'pwd']);
 
-    // Both proofs must fall within the level's maximum age: the password first, then the code.
-    const again = await rp.authorizationUrl({ acr_values: ACR_MULTI_FACTOR });
-    const password = expectPage(await rp.open(again));
-    assert.match(password.html, /name="password"/);
-    const code = expectPage(await submitPassword(rp.browser, password.html, 'expiring', PASSWORD));
-    assert.match(code.html, /name="code"/, 'the second factor is challenged again');
+      // Both proofs must fall within the level's maximum age: the password first, then the code.
+      const again = await rp.authorizationUrl({ acr_values: ACR_MULTI_FACTOR });
+      const password = expectPage(await rp.open(again));
+      assert.match(password.html, /name="password"/);
+      const code = expectPage(await submitPassword(rp.browser, password.html, 'expiring', PASSWORD));
+      assert.match(code.html, /name="code"/, 'the second factor is challenged again');
+    } finally {
+      offset = 0;
+    }
   });
 
   test('repeated wrong passwords make the account wait, but not on a browser it signed in from before', async () => {

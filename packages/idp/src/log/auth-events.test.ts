@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import { ACR_MULTI_FACTOR } from '@stepup/core';
 import pino from 'pino';
 import { totpCodeAt } from '../factors/totp/totp.ts';
+import type { AuditEventsRepository } from '../store/audit-events.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
 import {
@@ -117,6 +118,7 @@ describe('authentication events in the audit log', () => {
     log({ event: 'push.expired', ...push });
     log({ event: 'factor.enrolled', userId: 'u1', factor: 'totp' });
     log({ event: 'webauthn.possible_clone', userId: 'u1', credentialId: 'k1', clientId: 'app' });
+    await log.settled();
     const written: [string, string][] = [];
     for await (const event of store.auditEvents.export({})) written.push([event.type, event.outcome]);
     assert.deepEqual(written, [
@@ -129,5 +131,34 @@ describe('authentication events in the audit log', () => {
     ]);
     const [denied] = (await store.auditEvents.query({ type: 'push.denied' }, { limit: 1 })).events;
     assert.deepEqual(denied?.details, { challengeId: 'c1', deviceId: 'd1', reason: 'wrong_number' });
+  });
+
+  test('settled() waits for appends still in flight, including one that fails', async () => {
+    const appended: string[] = [];
+    const releases: (() => void)[] = [];
+    const log = createAuthEventLogger(pino({ level: 'silent' }), {
+      clock: () => 1_700_000_000,
+      auditEvents: {
+        append: (event) =>
+          new Promise((resolve, reject) => {
+            releases.push(() => {
+              if (event.type === 'login.failed') return reject(new Error('the database went away'));
+              appended.push(event.type);
+              resolve(undefined as never);
+            });
+          }),
+      } as Pick<AuditEventsRepository, 'append'> as AuditEventsRepository,
+    });
+    log({ event: 'login.succeeded', userId: 'u1', clientId: 'app', ip: '203.0.113.7' });
+    log({ event: 'login.failed', clientId: 'app', reason: 'wrong_password', ip: '203.0.113.7' });
+    let settled = false;
+    const settling = log.settled().then(() => {
+      settled = true;
+    });
+    await Promise.resolve();
+    assert.equal(settled, false, 'two appends are still in flight');
+    for (const release of releases) release();
+    await settling;
+    assert.deepEqual(appended, ['login.succeeded']);
   });
 });

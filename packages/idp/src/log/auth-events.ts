@@ -132,6 +132,15 @@ export type AuthEvent =
 
 export type AuthEventLogger = (event: AuthEvent) => void;
 
+/** The provider's own logger of authentication events, which also appends them to the audit log. */
+export interface AuditingAuthEventLogger extends AuthEventLogger {
+  /**
+   * Resolves once every audit append started so far has finished (written, or failed and logged):
+   * the provider waits for it before closing the store, so no event is lost at shutdown.
+   */
+  settled(): Promise<void>;
+}
+
 /**
  * Push refusals decided before any device key verified the request: the device and challenge ids
  * are whatever the sender chose, and anyone may send them, unlimited. They are logged (a warning
@@ -162,21 +171,32 @@ export interface AuthEventAudit {
  * with the outcome `failure` or `success`, except unauthenticated push refusals (log only). An append
  * that fails is logged; it never fails the login.
  */
-export function createAuthEventLogger(logger: Logger, audit?: AuthEventAudit): AuthEventLogger {
+export function createAuthEventLogger(logger: Logger, audit?: AuthEventAudit): AuditingAuthEventLogger {
   const auth = logger.child({ component: 'auth' });
-  return (event) => {
+  const pending = new Set<Promise<void>>();
+  const log = (event: AuthEvent) => {
     const failed = isFailure(event);
     if (failed) auth.warn(event, event.event);
     else auth.info(event, event.event);
     if (!audit || isUnauthenticatedNoise(event)) return;
     // An unanswered push is not worth a warning in the log, but the step it was for did not succeed.
     const outcome = failed || event.event === 'push.expired' ? 'failure' : 'success';
-    audit.auditEvents
+    const appending: Promise<void> = audit.auditEvents
       .append(toAuditEvent(event, outcome, audit.clock()))
-      .catch((error: unknown) =>
-        auth.error({ err: error, event: event.event }, 'could not append to the audit log'),
-      );
+      .then(
+        () => {},
+        (error: unknown) => {
+          auth.error({ err: error, event: event.event }, 'could not append to the audit log');
+        },
+      )
+      .finally(() => pending.delete(appending));
+    pending.add(appending);
   };
+  return Object.assign(log, {
+    async settled() {
+      await Promise.all(pending);
+    },
+  });
 }
 
 function isFailure(event: AuthEvent): boolean {

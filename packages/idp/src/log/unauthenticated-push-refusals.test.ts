@@ -37,8 +37,8 @@ test('unauthenticated push device requests write no audit row, however many', as
     );
     assert.ok([400, 401].includes(listed.status), String(listed.status));
   }
-  // Appends are not awaited by the requests: give any a moment to land.
-  await new Promise((resolve) => setTimeout(resolve, 200));
+  // Appends are not awaited by the requests: wait for any to land.
+  await idp.stepup.auditWritesSettled();
   const rows: string[] = [];
   for await (const event of idp.stepup.store.auditEvents.export({ type: 'push.*' })) rows.push(event.type);
   assert.deepEqual(rows, []);
@@ -58,7 +58,7 @@ test('a refusal after the device signature verified is audited', async (t) => {
   log({ event: 'push.rejected', reason: 'invalid_enrollment_token' });
   log({ event: 'push.rejected', reason: 'unknown_challenge', deviceId: 'd1', challengeId: 'c1' });
   log({ event: 'push.rejected', reason: 'challenge_resolved', deviceId: 'd1', challengeId: 'c1' });
-  await new Promise((resolve) => setTimeout(resolve, 50));
+  await log.settled();
   const written: string[] = [];
   for await (const event of store.auditEvents.export({})) written.push(String(event.details.reason));
   assert.deepEqual(written, ['unknown_challenge', 'challenge_resolved']);

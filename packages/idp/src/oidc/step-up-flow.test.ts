@@ -19,9 +19,22 @@ const now = () => Math.floor(Date.now() / 1000);
 describe('step-up on the authorization code flow', () => {
   let idp: TestProvider;
   let aliceId: string;
+  // The provider's clock, set behind for a sign-in that a later request must find too old.
+  let offset = 0;
+  const clock = () => now() + offset;
+
+  /** Signs in (and runs `steps`) with the provider's clock `seconds` behind, as if that long ago. */
+  async function earlier<T>(seconds: number, steps: () => Promise<T>): Promise<T> {
+    offset = -seconds;
+    try {
+      return await steps();
+    } finally {
+      offset = 0;
+    }
+  }
 
   before(async () => {
-    idp = await startTestProvider();
+    idp = await startTestProvider({ clock });
     aliceId = (await idp.addUser('alice', 'correct horse battery', { email: 'alice@example.com' })).id;
     await idp.importTotp(aliceId, SECRET);
     await idp.addUser('bob', 'bob password 123');
@@ -155,8 +168,7 @@ describe('step-up on the authorization code flow', () => {
   });
 
   test('max_age forces the password again once the authentication is older', async () => {
-    const { rp } = await signedInRp();
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const { rp } = await earlier(3, () => signedInRp());
     const pending = await rp.authorizationUrl({ max_age: '1' });
     const login = expectPage(await rp.open(pending));
     assert.match(login.html, /name="password"/);
@@ -184,11 +196,13 @@ describe('step-up on the authorization code flow', () => {
 
   test('the MFA acr with max_age challenges both factors again', async () => {
     const username = await newTotpUser();
-    const { rp } = await signedInRp(username);
-    const stepUp = await rp.authorizationUrl({ acr_values: ACR_MULTI_FACTOR });
-    const challenge = expectPage(await rp.open(stepUp));
-    expectCallback(await submitTotp(rp.browser, challenge.html, totpCodeAt(SECRET, now())));
-    await new Promise((resolve) => setTimeout(resolve, 2100));
+    const rp = await earlier(3, async () => {
+      const { rp } = await signedInRp(username);
+      const stepUp = await rp.authorizationUrl({ acr_values: ACR_MULTI_FACTOR });
+      const challenge = expectPage(await rp.open(stepUp));
+      expectCallback(await submitTotp(rp.browser, challenge.html, totpCodeAt(SECRET, clock())));
+      return rp;
+    });
 
     const pending = await rp.authorizationUrl({ acr_values: ACR_MULTI_FACTOR, max_age: '1' });
     const login = expectPage(await rp.open(pending));
