@@ -106,6 +106,8 @@ describe('salary app: push step-up with number matching', () => {
     const laptop = await browser.newContext(LAPTOP);
     t.after(() => Promise.all([laptop.close(), phone.context.close()]));
     const page = await laptop.newPage();
+    // The page's own clock, so the test can run its timers forward instead of waiting on them.
+    await page.clock.install();
     const visits = recordNavigations(page);
 
     await page.goto(`${scenario.appUrl}/profile`);
@@ -133,9 +135,14 @@ describe('salary app: push step-up with number matching', () => {
     assert.equal(await page.locator('#current-salary').count(), 0);
     await shot(page, 'refusal');
 
-    // No loop: the page stays; one trip to the provider and back, nothing after it.
-    await page.waitForTimeout(1500);
+    // No loop: nothing on the page leaves it, not a refresh now nor a timer a minute on; one trip
+    // to the provider and back, nothing after it.
+    assert.equal(await page.locator('meta[http-equiv="refresh" i]').count(), 0);
+    await page.clock.runFor(60_000);
+    // A navigation a timer started would destroy this context: the evaluation would fail.
+    assert.equal(await page.evaluate(() => document.readyState), 'complete');
     assert.equal(visits.at(-1), callback);
+    assert.equal(page.url(), callback?.url);
     const trip = visits.slice(before);
     assert.equal(trip.filter((visit) => new URL(visit.url).pathname === '/authorize').length, 0);
     assert.equal(trip.filter((visit) => new URL(visit.url).pathname === '/auth/callback').length, 1);
