@@ -1,22 +1,33 @@
 import type { ProvenMethod } from '@stepup/core';
 import type { AuthSessionRecord, AuthSessionsRepository } from '../auth-sessions.ts';
+import { type Parameter, prepareQuery } from './prepared-query.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { writeJson } from './sql-dialect.ts';
 
+interface AuthSessionRow {
+  session_uid: string;
+  account_id: string;
+  methods: unknown;
+}
+
 export class SqlAuthSessionsRepository implements AuthSessionsRepository {
   readonly #db: SqlDatabase;
+  // Prepared once: every request with a session reads it.
+  readonly #find: (values: { sessionUid: string; now: number }) => Promise<AuthSessionRow[]>;
 
   constructor(db: SqlDatabase) {
     this.#db = db;
+    this.#find = prepareQuery(db.kysely, (parameter: Parameter<{ sessionUid: string; now: number }>) =>
+      db.kysely
+        .selectFrom('auth_sessions')
+        .select(['session_uid', 'account_id', 'methods'])
+        .where('session_uid', '=', parameter('sessionUid'))
+        .where('expires_at', '>', parameter('now')),
+    );
   }
 
   async find(sessionUid: string, now: number): Promise<AuthSessionRecord | undefined> {
-    const row = await this.#db.kysely
-      .selectFrom('auth_sessions')
-      .select(['session_uid', 'account_id', 'methods'])
-      .where('session_uid', '=', sessionUid)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
+    const [row] = await this.#find({ sessionUid, now });
     return (
       row && {
         sessionUid: row.session_uid,

@@ -1,21 +1,26 @@
 import type { InteractionStatesRepository } from '../interaction-states.ts';
+import { type Parameter, prepareQuery } from './prepared-query.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { writeJson } from './sql-dialect.ts';
 
 export class SqlInteractionStatesRepository implements InteractionStatesRepository {
   readonly #db: SqlDatabase;
+  // Prepared once: every step of a login reads its state.
+  readonly #find: (values: { uid: string; now: number }) => Promise<{ state: unknown }[]>;
 
   constructor(db: SqlDatabase) {
     this.#db = db;
+    this.#find = prepareQuery(db.kysely, (parameter: Parameter<{ uid: string; now: number }>) =>
+      db.kysely
+        .selectFrom('interaction_states')
+        .select('state')
+        .where('uid', '=', parameter('uid'))
+        .where('expires_at', '>', parameter('now')),
+    );
   }
 
   async find<T>(uid: string, now: number): Promise<T | undefined> {
-    const row = await this.#db.kysely
-      .selectFrom('interaction_states')
-      .select('state')
-      .where('uid', '=', uid)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
+    const [row] = await this.#find({ uid, now });
     return row && (this.#db.dialect.readJson(row.state) as T);
   }
 

@@ -1,9 +1,12 @@
+import type { Kysely } from 'kysely';
 import type { ClientsRepository } from '../clients.ts';
 import { createInvalidGrantError } from '../invalid-grant-error.ts';
 import type { OidcAdapter, OidcAdapterFactory, OidcAdapterPayload } from '../oidc-adapter.ts';
 import { oidcModelIndexedColumns, rejectClientModelWrite, withConsumedAt } from '../oidc-model-row.ts';
+import { prepareQuery } from './prepared-query.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { writeJson } from './sql-dialect.ts';
+import type { StoreTables } from './store-tables.ts';
 
 export interface SqlOidcAdapterOptions {
   /** Epoch seconds; decides expiry and the `consumed` timestamp. */
@@ -23,20 +26,19 @@ export function createSqlOidcAdapter(
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const { kysely, dialect } = db;
 
+  // Prepared once: oidc-provider looks models up on every request.
+  const lookups = {
+    id: prepareLookup(kysely, 'id'),
+    uid: prepareLookup(kysely, 'uid'),
+    user_code: prepareLookup(kysely, 'user_code'),
+  };
+
   async function findOne(
     model: string,
-    column: 'id' | 'uid' | 'user_code',
+    column: keyof typeof lookups,
     value: string,
   ): Promise<OidcAdapterPayload | undefined> {
-    const time = now();
-    const row = await kysely
-      .selectFrom('oidc_models')
-      .select(['payload', 'consumed_at'])
-      .where('model', '=', model)
-      .where(column, '=', value)
-      .where((where) => where.or([where('expires_at', 'is', null), where('expires_at', '>', time)]))
-      .limit(1)
-      .executeTakeFirst();
+    const [row] = await lookups[column]({ model, value, now: now() });
     return row && withConsumedAt(dialect.readJson(row.payload) as OidcAdapterPayload, row.consumed_at);
   }
 
@@ -133,4 +135,22 @@ export function createSqlOidcAdapter(
       await kysely.deleteFrom('oidc_models').where('grant_id', '=', grantId).execute();
     }
   };
+}
+
+/** The live instance of a model whose `column` holds `value`. */
+function prepareLookup(kysely: Kysely<StoreTables>, column: 'id' | 'uid' | 'user_code') {
+  return prepareQuery<
+    { model: string; value: string; now: number },
+    { payload: unknown; consumed_at: number | null }
+  >(kysely, (parameter) =>
+    kysely
+      .selectFrom('oidc_models')
+      .select(['payload', 'consumed_at'])
+      .where('model', '=', parameter('model'))
+      .where(column, '=', parameter('value'))
+      .where((where) =>
+        where.or([where('expires_at', 'is', null), where('expires_at', '>', parameter('now'))]),
+      )
+      .limit(1),
+  );
 }
