@@ -12,7 +12,7 @@ export const migrate: CliCommand = {
     const config = loadConfig(io.env);
     if (config.databaseUrl === undefined) {
       // Opening the SQLite database applies its missing steps.
-      await openSqliteStore({ dataDir: config.dataDir }).close();
+      await (await openSqliteStore({ dataDir: config.dataDir })).close();
       io.out(`SQLite database in ${config.dataDir}: schema up to date`);
       return;
     }
