@@ -18,11 +18,11 @@ export const migrate: CliCommand = {
     }
     const store = await openPostgresStore({ connectionString: config.databaseUrl, ...config.database });
     await store.close();
-    const { from, to } = store.migration;
+    const { applied, latest } = store.migration;
     io.out(
-      from === to
-        ? `PostgreSQL: schema already up to date (version ${to})`
-        : `PostgreSQL: schema migrated from version ${from} to ${to}`,
+      applied.length === 0
+        ? `PostgreSQL: schema already up to date (${latest})`
+        : `PostgreSQL: schema migrated to ${latest} (applied ${applied.join(', ')})`,
     );
   },
 };

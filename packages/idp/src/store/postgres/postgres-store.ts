@@ -1,5 +1,7 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
+import { type MigrationOutcome, migrateStore } from '../sql/migrations/migrate-store.ts';
 import type { Store } from '../store.ts';
-import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
 import { PostgresActionsRepository } from './postgres-actions.ts';
 import { PostgresAttemptsRepository } from './postgres-attempts.ts';
 import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
@@ -23,6 +25,7 @@ import { PostgresUserMetadataRepository } from './postgres-user-metadata.ts';
 import { PostgresUsersRepository } from './postgres-users.ts';
 import { PostgresWebAuthnChallengesRepository } from './postgres-webauthn-challenges.ts';
 import { PostgresWebAuthnCredentialsRepository } from './postgres-webauthn-credentials.ts';
+import { translatePostgresError } from './translate-postgres-error.ts';
 
 export interface PostgresStoreOptions extends Omit<PostgresPoolOptions, 'onIdleConnectionError'> {
   /** Told about idle connections the server dropped (a restart); the pool replaces them by itself. */
@@ -49,10 +52,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   });
   let migration: MigrationOutcome;
   try {
-    migration = await migratePostgres(db);
+    migration = await migrateSchema(options);
   } catch (error) {
     await db.close();
-    throw error;
+    throw translatePostgresError(error);
   }
   const clients = new PostgresClientsRepository(db);
   return {
@@ -86,4 +89,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await db.close();
     },
   };
+}
+
+/**
+ * Migrates over a connection of its own, without the pool's statement timeout: a node waits for the
+ * migration lock as long as another node's migration takes.
+ */
+async function migrateSchema(options: PostgresStoreOptions): Promise<MigrationOutcome> {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: 1,
+    connectionTimeoutMillis: options.connectionTimeoutMs,
+  });
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    return await migrateStore(db, 'postgres');
+  } finally {
+    await db.destroy();
+  }
 }
