@@ -1,25 +1,27 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
+import { deleteExpiredRows } from '../sql/delete-expired-rows.ts';
 import { type MigrationOutcome, migrateStore } from '../sql/migrations/migrate-store.ts';
+import { SqlAttemptsRepository } from '../sql/sql-attempts.ts';
+import { SqlAuthSessionsRepository } from '../sql/sql-auth-sessions.ts';
+import { SqlClientsRepository } from '../sql/sql-clients.ts';
+import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts';
+import { SqlKeysRepository } from '../sql/sql-keys.ts';
+import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
+import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
 import type { Store } from '../store.ts';
 import { PostgresActionsRepository } from './postgres-actions.ts';
-import { PostgresAttemptsRepository } from './postgres-attempts.ts';
 import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
-import { PostgresAuthSessionsRepository } from './postgres-auth-sessions.ts';
-import { PostgresClientsRepository } from './postgres-clients.ts';
 import { PostgresCustomClaimsRepository } from './postgres-custom-claims.ts';
-import { PostgresDatabase, type PostgresPoolOptions } from './postgres-database.ts';
+import { PostgresDatabase } from './postgres-database.ts';
 import { PostgresEmailCodesRepository } from './postgres-email-codes.ts';
-import { deleteExpiredPostgresRows } from './postgres-expired-rows.ts';
 import { PostgresFactorsRepository } from './postgres-factors.ts';
-import { PostgresInteractionStatesRepository } from './postgres-interaction-states.ts';
-import { PostgresKeysRepository } from './postgres-keys.ts';
-import { createPostgresOidcAdapter } from './postgres-oidc-adapter.ts';
+import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.ts';
 import { PostgresPushChallengesRepository } from './postgres-push-challenges.ts';
 import { PostgresPushDevicesRepository } from './postgres-push-devices.ts';
 import { PostgresPushEnrollmentTokensRepository } from './postgres-push-enrollment-tokens.ts';
 import { PostgresRecoveryCodesRepository } from './postgres-recovery-codes.ts';
-import { PostgresResourceServersRepository } from './postgres-resource-servers.ts';
+import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
 import { PostgresUserManagementRepository } from './postgres-user-management.ts';
 import { PostgresUserMetadataRepository } from './postgres-user-metadata.ts';
 import { PostgresUsersRepository } from './postgres-users.ts';
@@ -45,31 +47,33 @@ export interface PostgresStore extends Store {
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const { logger, ...poolOptions } = options;
-  const db = new PostgresDatabase({
+  const pool = createPostgresPool({
     ...poolOptions,
     onIdleConnectionError: (error) =>
       logger?.warn({ err: error }, 'PostgreSQL dropped an idle connection; new ones open when needed'),
   });
+  const sql = createPostgresSqlDatabase(pool);
+  const db = new PostgresDatabase(pool);
   let migration: MigrationOutcome;
   try {
     migration = await migrateSchema(options);
   } catch (error) {
-    await db.close();
+    await sql.close();
     throw translatePostgresError(error);
   }
-  const clients = new PostgresClientsRepository(db);
+  const clients = new SqlClientsRepository(sql);
   return {
     migration,
     users: new PostgresUsersRepository(db),
     userManagement: new PostgresUserManagementRepository(db),
     factors: new PostgresFactorsRepository(db),
-    authSessions: new PostgresAuthSessionsRepository(db),
-    interactionStates: new PostgresInteractionStatesRepository(db),
-    attempts: new PostgresAttemptsRepository(db),
-    failureCounters: new PostgresAttemptsRepository(db, 'failure_counters'),
-    keys: new PostgresKeysRepository(db),
+    authSessions: new SqlAuthSessionsRepository(sql),
+    interactionStates: new SqlInteractionStatesRepository(sql),
+    attempts: new SqlAttemptsRepository(sql),
+    failureCounters: new SqlAttemptsRepository(sql, 'failure_counters'),
+    keys: new SqlKeysRepository(sql),
     clients,
-    resourceServers: new PostgresResourceServersRepository(db),
+    resourceServers: new SqlResourceServersRepository(sql),
     webauthnCredentials: new PostgresWebAuthnCredentialsRepository(db),
     webauthnChallenges: new PostgresWebAuthnChallengesRepository(db),
     recoveryCodes: new PostgresRecoveryCodesRepository(db),
@@ -81,12 +85,13 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     userMetadata: new PostgresUserMetadataRepository(db),
     customClaims: new PostgresCustomClaimsRepository(db),
     auditEvents: new PostgresAuditEventsRepository(db),
-    oidcAdapter: createPostgresOidcAdapter(db, clients),
+    oidcAdapter: createSqlOidcAdapter(sql, clients),
     async deleteExpired(now) {
-      return deleteExpiredPostgresRows(db, now);
+      return deleteExpiredRows(sql, now);
     },
     async close() {
-      await db.close();
+      db.close();
+      await sql.close();
     },
   };
 }

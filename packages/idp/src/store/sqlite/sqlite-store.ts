@@ -1,25 +1,25 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { deleteExpiredRows } from '../sql/delete-expired-rows.ts';
+import { SqlAttemptsRepository } from '../sql/sql-attempts.ts';
+import { SqlAuthSessionsRepository } from '../sql/sql-auth-sessions.ts';
+import { SqlClientsRepository } from '../sql/sql-clients.ts';
+import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts';
+import { SqlKeysRepository } from '../sql/sql-keys.ts';
+import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
+import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
-import { runSqlite } from './run-sqlite.ts';
 import { SqliteActionsRepository } from './sqlite-actions.ts';
-import { SqliteAttemptsRepository } from './sqlite-attempts.ts';
 import { SqliteAuditEventsRepository } from './sqlite-audit-events.ts';
-import { SqliteAuthSessionsRepository } from './sqlite-auth-sessions.ts';
-import { SqliteClientsRepository } from './sqlite-clients.ts';
 import { SqliteCustomClaimsRepository } from './sqlite-custom-claims.ts';
 import { SqliteEmailCodesRepository } from './sqlite-email-codes.ts';
-import { prepareExpiredRowsSweep } from './sqlite-expired-rows.ts';
 import { SqliteFactorsRepository } from './sqlite-factors.ts';
-import { SqliteInteractionStatesRepository } from './sqlite-interaction-states.ts';
-import { SqliteKeysRepository } from './sqlite-keys.ts';
-import { createSqliteOidcAdapter } from './sqlite-oidc-adapter.ts';
 import { SqlitePushChallengesRepository } from './sqlite-push-challenges.ts';
 import { SqlitePushDevicesRepository } from './sqlite-push-devices.ts';
 import { SqlitePushEnrollmentTokensRepository } from './sqlite-push-enrollment-tokens.ts';
 import { SqliteRecoveryCodesRepository } from './sqlite-recovery-codes.ts';
-import { SqliteResourceServersRepository } from './sqlite-resource-servers.ts';
+import { createSqliteSqlDatabase } from './sqlite-sql-database.ts';
 import { SqliteUserManagementRepository } from './sqlite-user-management.ts';
 import { SqliteUserMetadataRepository } from './sqlite-user-metadata.ts';
 import { SqliteUsersRepository } from './sqlite-users.ts';
@@ -44,19 +44,19 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     file = options.file;
   }
   const db = await openSqliteDatabase(file);
-  const sweepExpiredRows = prepareExpiredRowsSweep(db);
-  const clients = new SqliteClientsRepository(db);
+  const sql = createSqliteSqlDatabase(db);
+  const clients = new SqlClientsRepository(sql);
   return {
     users: new SqliteUsersRepository(db),
     userManagement: new SqliteUserManagementRepository(db),
     factors: new SqliteFactorsRepository(db),
-    authSessions: new SqliteAuthSessionsRepository(db),
-    interactionStates: new SqliteInteractionStatesRepository(db),
-    attempts: new SqliteAttemptsRepository(db),
-    failureCounters: new SqliteAttemptsRepository(db, 'failure_counters'),
-    keys: new SqliteKeysRepository(db),
+    authSessions: new SqlAuthSessionsRepository(sql),
+    interactionStates: new SqlInteractionStatesRepository(sql),
+    attempts: new SqlAttemptsRepository(sql),
+    failureCounters: new SqlAttemptsRepository(sql, 'failure_counters'),
+    keys: new SqlKeysRepository(sql),
     clients,
-    resourceServers: new SqliteResourceServersRepository(db),
+    resourceServers: new SqlResourceServersRepository(sql),
     webauthnCredentials: new SqliteWebAuthnCredentialsRepository(db),
     webauthnChallenges: new SqliteWebAuthnChallengesRepository(db),
     recoveryCodes: new SqliteRecoveryCodesRepository(db),
@@ -68,12 +68,12 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     userMetadata: new SqliteUserMetadataRepository(db),
     customClaims: new SqliteCustomClaimsRepository(db),
     auditEvents: new SqliteAuditEventsRepository(db),
-    oidcAdapter: createSqliteOidcAdapter(db, clients),
+    oidcAdapter: createSqlOidcAdapter(sql, clients),
     async deleteExpired(now) {
-      return runSqlite(db, () => sweepExpiredRows(now));
+      return deleteExpiredRows(sql, now);
     },
     async close() {
-      if (db.open) db.close();
+      await sql.close();
     },
   };
 }

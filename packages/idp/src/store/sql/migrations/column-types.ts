@@ -1,7 +1,5 @@
 import { type ColumnDefinitionBuilder, type CreateTableBuilder, sql } from 'kysely';
-
-/** The engines the store runs on: SQLite for one node, PostgreSQL for several. */
-export type SqlEngine = 'sqlite' | 'postgres';
+import type { SqlDialect } from '../sql-dialect.ts';
 
 type Column = ColumnDefinitionBuilder;
 
@@ -10,7 +8,7 @@ type Column = ColumnDefinitionBuilder;
  * otherwise written once.
  */
 export interface ColumnTypes {
-  readonly engine: SqlEngine;
+  readonly engine: SqlDialect['engine'];
   /** Epoch seconds and counts: SQLite's INTEGER is 64-bit already, PostgreSQL needs BIGINT. */
   readonly bigint: 'integer' | 'bigint';
   /** JSON as written: TEXT checked by `json_valid` on SQLite, `json` (not `jsonb`) on PostgreSQL. */
@@ -66,6 +64,6 @@ const postgresTypes: ColumnTypes = {
   autoIncrementKey: (column) => column.generatedAlwaysAsIdentity().primaryKey(),
 };
 
-export function columnTypesFor(engine: SqlEngine): ColumnTypes {
+export function columnTypesFor(engine: SqlDialect['engine']): ColumnTypes {
   return engine === 'sqlite' ? sqliteTypes : postgresTypes;
 }

@@ -1,5 +1,5 @@
 import { type Kysely, sql } from 'kysely';
-import type { SqlEngine } from './column-types.ts';
+import type { SqlDialect } from '../sql-dialect.ts';
 import { SchemaVersionError } from './schema-version-error.ts';
 
 /**
@@ -7,7 +7,10 @@ import { SchemaVersionError } from './schema-version-error.ts';
  * PostgreSQL in a `schema_migrations` table. The last release of that scheme ended at these versions,
  * whose schema the baseline migration recreates.
  */
-export const LEGACY_LATEST_VERSION: Readonly<Record<SqlEngine, number>> = { sqlite: 12, postgres: 5 };
+export const LEGACY_LATEST_VERSION: Readonly<Record<SqlDialect['engine'], number>> = {
+  sqlite: 12,
+  postgres: 5,
+};
 
 /** The release whose schema is the baseline: a database older than it goes through it first. */
 export const LAST_LEGACY_RELEASE = '@stepup/idp 0.1.0';
@@ -19,7 +22,7 @@ export const LAST_LEGACY_RELEASE = '@stepup/idp 0.1.0';
  * the legacy version one past the last, so that those releases refuse this database as newer than
  * they understand instead of running against a schema they do not know.
  */
-export async function adoptLegacySchema(db: Kysely<unknown>, engine: SqlEngine): Promise<boolean> {
+export async function adoptLegacySchema(db: Kysely<unknown>, engine: SqlDialect['engine']): Promise<boolean> {
   const latest = LEGACY_LATEST_VERSION[engine];
   const version = engine === 'sqlite' ? await readSqliteUserVersion(db) : await readPostgresVersion(db);
   if (version === undefined || version === 0) {
@@ -61,7 +64,7 @@ async function hasPostgresLegacyTable(db: Kysely<unknown>): Promise<boolean> {
   return rows[0]?.present === true;
 }
 
-async function closeLegacyVersioning(db: Kysely<unknown>, engine: SqlEngine): Promise<void> {
+async function closeLegacyVersioning(db: Kysely<unknown>, engine: SqlDialect['engine']): Promise<void> {
   const closed = LEGACY_LATEST_VERSION[engine] + 1;
   if (engine === 'sqlite') {
     await sql.raw(`PRAGMA user_version = ${closed}`).execute(db);

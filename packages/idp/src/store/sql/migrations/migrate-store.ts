@@ -1,5 +1,5 @@
 import { type Kysely, Migrator, sql } from 'kysely';
-import type { SqlEngine } from './column-types.ts';
+import type { SqlDialect } from '../sql-dialect.ts';
 import { SchemaVersionError } from './schema-version-error.ts';
 import { storeMigrations } from './store-migrations.ts';
 
@@ -28,7 +28,10 @@ export interface MigrationOutcome {
  * `BEGIN IMMEDIATE`, so a second node or process starting at the same moment waits, then finds the
  * migrations applied.
  */
-export async function migrateStore(db: Kysely<unknown>, engine: SqlEngine): Promise<MigrationOutcome> {
+export async function migrateStore(
+  db: Kysely<unknown>,
+  engine: SqlDialect['engine'],
+): Promise<MigrationOutcome> {
   const provider = storeMigrations(engine);
   const latest = provider.names.at(-1) ?? '';
   return db.connection().execute(async (connection) => {

@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
+import type { SqlDialect } from '../sql-dialect.ts';
 import { baselineMigration } from './0001-baseline.ts';
-import { type ColumnTypes, columnTypesFor, type SqlEngine } from './column-types.ts';
+import { type ColumnTypes, columnTypesFor } from './column-types.ts';
 
 /**
  * The store's schema, one migration list for both engines, applied in the order of the names. Never
@@ -14,7 +15,7 @@ function migrationsFor(types: ColumnTypes): Record<string, Migration> {
 
 /** The list as Kysely's `Migrator` reads it: in code, since the package runs compiled from `dist`. */
 export function storeMigrations(
-  engine: SqlEngine,
+  engine: SqlDialect['engine'],
 ): MigrationProvider & { readonly names: readonly string[] } {
   const migrations = migrationsFor(columnTypesFor(engine));
   return {
