@@ -52,7 +52,12 @@ export async function migrateStore(
       await sql.raw('COMMIT').execute(connection);
       return { applied: results.map((result) => result.migrationName), latest };
     } catch (error) {
-      await sql.raw('ROLLBACK').execute(connection);
+      // The first error is the one to report: a connection too broken to roll back has its
+      // transaction rolled back by the server when it closes.
+      await sql
+        .raw('ROLLBACK')
+        .execute(connection)
+        .catch(() => undefined);
       throw error;
     }
   });
