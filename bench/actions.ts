@@ -39,7 +39,7 @@ function percentiles(samples: number[]) {
 const ms = (value: number) => value.toFixed(3);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'stepup-bench-actions-'));
-const store = openSqliteStore({ dataDir });
+const store = await openSqliteStore({ dataDir });
 const secretBox = new SecretBox(Buffer.from(SecretBox.generateKey(), 'base64url'));
 const settings = configSchema.shape.actions.parse({});
 const workers = Number(process.env.WORKERS ?? settings.workers);

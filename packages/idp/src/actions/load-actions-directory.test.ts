@@ -34,7 +34,7 @@ function folder(files: Record<string, string>): string {
 
 describe('loadActionsDirectory', () => {
   test('deploys each file as an Action, in file name order, and only changed files again', async (t) => {
-    const actions = openActionsFixture(sandbox);
+    const actions = await openActionsFixture(sandbox);
     t.after(() => actions.close());
     const settings = actions.settings;
     await actions.deploy('from-cli', 'exports.onExecutePostLogin = async () => {};');
@@ -73,7 +73,7 @@ describe('loadActionsDirectory', () => {
   });
 
   test('a file that does not load stops the start, naming the file', async (t) => {
-    const actions = openActionsFixture(sandbox);
+    const actions = await openActionsFixture(sandbox);
     t.after(() => actions.close());
     const dir = folder({ 'broken.js': 'exports.onExecutePostLogin = async () => {' });
     await assert.rejects(loadActionsDirectory(dir, actions.store.actions, { sandbox }), (error: unknown) => {

@@ -23,7 +23,7 @@ before(async () => {
 after(() => sandbox.close());
 
 async function fixture(t: { after: (fn: () => Promise<void>) => void }): Promise<ActionsFixture> {
-  const opened = openActionsFixture(sandbox);
+  const opened = await openActionsFixture(sandbox);
   t.after(() => opened.close());
   return opened;
 }
@@ -205,7 +205,7 @@ describe('api effects', () => {
   test('secrets reach the Action and are masked in its console output and the log', async (t) => {
     const lines: string[] = [];
     const logger = pino({ level: 'debug' }, { write: (line: string) => lines.push(line) });
-    const actions = openActionsFixture(sandbox, {}, logger);
+    const actions = await openActionsFixture(sandbox, {}, logger);
     t.after(() => actions.close());
     await actions.deploy(
       'secretive',
@@ -322,7 +322,7 @@ describe('hostile Actions are contained and deny the login', () => {
       // Only the loops meet the time limit; the others get a generous one, so a busy machine can not
       // turn their failure into a timeout.
       const timeoutMs = expected === 'action_timeout' ? 150 : 3000;
-      const actions = openActionsFixture(sandbox, { timeoutMs, logLimitBytes: 4096 });
+      const actions = await openActionsFixture(sandbox, { timeoutMs, logLimitBytes: 4096 });
       t.after(() => actions.close());
       // A deploy-time check would refuse the scripts that do not load; store them as an old version would be.
       await actions.store.actions.deploy({
@@ -349,7 +349,7 @@ describe('hostile Actions are contained and deny the login', () => {
   }
 
   test('prototype and global tricks do not reach the api, the host or the next Action', async (t) => {
-    const actions = openActionsFixture(sandbox);
+    const actions = await openActionsFixture(sandbox);
     t.after(() => actions.close());
     await actions.deploy(
       'tamper',

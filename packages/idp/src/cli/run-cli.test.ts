@@ -39,7 +39,7 @@ describe('stepup-idp', () => {
     assert.equal(client.code, 0, client.err);
     assert.equal((await cli('totp', 'import', 'carol', 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP')).code, 0);
 
-    const store = openSqliteStore({ dataDir });
+    const store = await openSqliteStore({ dataDir });
     try {
       const carol = await store.users.findByLogin('carol@example.com');
       assert.equal(carol?.username, 'carol');

@@ -105,7 +105,7 @@ describe('authentication events in the log', () => {
 
 describe('authentication events in the audit log', () => {
   test('push, factor and WebAuthn events carry the outcome their meaning gives them', async (t) => {
-    const store = openSqliteStore({ file: ':memory:' });
+    const store = await openSqliteStore({ file: ':memory:' });
     t.after(() => store.close());
     const log = createAuthEventLogger(pino({ level: 'silent' }), {
       auditEvents: store.auditEvents,

@@ -46,7 +46,7 @@ test('unauthenticated push device requests write no audit row, however many', as
 });
 
 test('a refusal after the device signature verified is audited', async (t) => {
-  const store = openSqliteStore({ file: ':memory:' });
+  const store = await openSqliteStore({ file: ':memory:' });
   t.after(() => store.close());
   const log = createAuthEventLogger(pino({ level: 'silent' }), {
     auditEvents: store.auditEvents,

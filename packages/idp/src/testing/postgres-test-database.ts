@@ -9,7 +9,7 @@ export const DEFAULT_TEST_SERVER_URL = 'postgres://postgres@127.0.0.1:5432/postg
 export interface PostgresTestDatabase {
   /** Connection URL of the fresh database. */
   url: string;
-  /** Empties every table but `schema_migrations`, so the next test starts from a migrated, empty store. */
+  /** Empties every table but the migrations' own, so the next test starts from a migrated, empty store. */
   truncate(): Promise<void>;
   /** Drops the database, ending connections that are still open. */
   drop(): Promise<void>;
@@ -45,7 +45,8 @@ export async function createPostgresTestDatabase(
       async truncate() {
         await onServer(url.href, async (client) => {
           const { rows } = await client.query<{ tablename: string }>(
-            `SELECT tablename FROM pg_tables WHERE schemaname = current_schema() AND tablename <> 'schema_migrations'`,
+            `SELECT tablename FROM pg_tables WHERE schemaname = current_schema()
+               AND tablename NOT IN ('kysely_migration', 'kysely_migration_lock')`,
           );
           if (rows.length === 0) return;
           const tables = rows.map((row) => client.escapeIdentifier(row.tablename)).join(', ');

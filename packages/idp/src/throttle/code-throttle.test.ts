@@ -13,7 +13,7 @@ const config = configSchema.parse({
 
 describe('second-factor code throttling', () => {
   test('consecutive wrong codes across logins: waits, then a lock that only a second factor or the operator lifts', async () => {
-    const store = openSqliteStore({ file: ':memory:' });
+    const store = await openSqliteStore({ file: ':memory:' });
     const throttle = new CodeThrottle(store, config);
     let now = 1_000;
     const outcomes: string[] = [];
@@ -55,7 +55,7 @@ describe('second-factor code throttling', () => {
   });
 
   test('the wait after the free failures, and the tries each login has', async () => {
-    const throttle = new CodeThrottle(openSqliteStore({ file: ':memory:' }), config);
+    const throttle = new CodeThrottle(await openSqliteStore({ file: ':memory:' }), config);
     const now = 1_000;
     const tries: (number | string)[] = [];
     for (let i = 0; i < 4; i += 1) {
@@ -74,7 +74,7 @@ describe('second-factor code throttling', () => {
 
   test('a right code takes its try back from the account window', async () => {
     const throttle = new CodeThrottle(
-      openSqliteStore({ file: ':memory:' }),
+      await openSqliteStore({ file: ':memory:' }),
       configSchema.parse({ throttling: { secondFactor: { limit: 2 } } }),
     );
     for (let login = 0; login < 5; login += 1) {

@@ -15,8 +15,8 @@ const settings = configSchema.parse({
   },
 }).throttling;
 
-function throttle() {
-  return new PasswordThrottle(openSqliteStore({ file: ':memory:' }), settings);
+async function throttle(): Promise<PasswordThrottle> {
+  return new PasswordThrottle(await openSqliteStore({ file: ':memory:' }), settings);
 }
 
 /** The refusal, or 'allowed' after failing the try. */
@@ -28,7 +28,7 @@ async function failTry(attempt: PasswordAttempt | ThrottleRefusal): Promise<'all
 
 describe('password throttling', () => {
   test('free failures, then a doubling wait capped at the maximum, then allowed again', async () => {
-    const t = throttle();
+    const t = await throttle();
     const who = { account: 'u1', ip: '192.0.2.1', knownBrowser: false };
     let now = 1_000;
     for (let failure = 1; failure <= 3; failure += 1)
@@ -51,7 +51,7 @@ describe('password throttling', () => {
   });
 
   test('after the lock threshold only known browsers may try; a success or the operator resets it', async () => {
-    const t = throttle();
+    const t = await throttle();
     const who = { account: 'u2', ip: '192.0.2.2' };
     let now = 5_000;
     for (let failure = 1; failure <= 10; failure += 1) {
@@ -79,7 +79,7 @@ describe('password throttling', () => {
   });
 
   test('one client IP is limited across accounts, but never a browser the account signed in from before', async () => {
-    const t = throttle();
+    const t = await throttle();
     for (let i = 0; i < 20; i += 1) {
       await failTry(
         await t.attempt({ account: `spray-${i}`, ip: '198.51.100.7', knownBrowser: false, now: 100 }),
@@ -108,7 +108,7 @@ describe('password throttling', () => {
   });
 
   test('a success takes its try back from the IP window, so people behind one address are not counted', async () => {
-    const t = throttle();
+    const t = await throttle();
     for (let i = 0; i < 25; i += 1) {
       const attempt = await t.attempt({
         account: `colleague-${i}`,
@@ -123,7 +123,7 @@ describe('password throttling', () => {
 
   test('failures for one account from one address stop there, and a known browser has its own count', async () => {
     const t = new PasswordThrottle(
-      openSqliteStore({ file: ':memory:' }),
+      await openSqliteStore({ file: ':memory:' }),
       configSchema.parse({
         throttling: { accountFreeFailures: 50, accountIp: { limit: 3, windowSeconds: 600 } },
       }).throttling,

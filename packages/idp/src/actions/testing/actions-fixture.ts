@@ -63,12 +63,12 @@ export interface ActionsFixture {
 }
 
 /** An in-memory store, a fresh key and a sandbox: what the engine needs, nothing stubbed. */
-export function openActionsFixture(
+export async function openActionsFixture(
   sandbox: ActionSandbox,
   settings: Partial<ActionSettings> = {},
   logger: Logger = pino({ level: 'silent' }),
-): ActionsFixture {
-  const store = openSqliteStore({ file: ':memory:' });
+): Promise<ActionsFixture> {
+  const store = await openSqliteStore({ file: ':memory:' });
   const secretBox = new SecretBox(Buffer.from(SecretBox.generateKey(), 'base64url'));
   // A generous time limit unless a test sets one: CI machines can be very busy.
   const resolved = { ...configSchema.shape.actions.parse({}), timeoutMs: 3000, ...settings };

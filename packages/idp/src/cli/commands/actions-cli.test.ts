@@ -88,7 +88,7 @@ describe('stepup-idp actions', () => {
     );
     assert.match(payroll.out, /api calls \(0\)/);
 
-    const store = openSqliteStore({ dataDir });
+    const store = await openSqliteStore({ dataDir });
     try {
       const stored = await store.actions.find('step-up');
       assert.deepEqual(stored?.secretNames, ['API_KEY', 'FROM_ENV']);

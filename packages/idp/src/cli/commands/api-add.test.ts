@@ -36,7 +36,7 @@ describe('stepup-idp api add', () => {
       'ES256',
     );
     assert.equal(second.code, 0, second.err);
-    const store = openSqliteStore({ dataDir });
+    const store = await openSqliteStore({ dataDir });
     try {
       assert.deepEqual(await store.resourceServers.list(), [
         {

@@ -25,7 +25,7 @@ async function cli(...argv: string[]) {
 }
 
 async function storedClient(clientId: string) {
-  const store = openSqliteStore({ dataDir });
+  const store = await openSqliteStore({ dataDir });
   try {
     return await store.clients.find(clientId);
   } finally {

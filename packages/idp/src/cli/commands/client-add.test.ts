@@ -48,7 +48,7 @@ describe('stepup-idp client add: the provider’s own client ids', () => {
       assert.equal(result.code, 2);
       assert.match(result.err, message);
       assert.equal(result.out, '');
-      const store = openSqliteStore({ dataDir });
+      const store = await openSqliteStore({ dataDir });
       try {
         assert.deepEqual(await store.clients.list(), []);
       } finally {
@@ -67,7 +67,7 @@ describe('stepup-idp client add: the provider’s own client ids', () => {
       'https://a.example/cb',
     );
     assert.equal(result.code, 0, result.err);
-    const store = openSqliteStore({ dataDir });
+    const store = await openSqliteStore({ dataDir });
     try {
       assert.deepEqual(
         (await store.clients.list()).map((client) => client.client_id),

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import pg from 'pg';
-import { postgresMigrations } from '../../store/postgres/postgres-migrations.ts';
+import { storeMigrations } from '../../store/sql/migrations/store-migrations.ts';
 import { createPostgresTestDatabase } from '../../testing/postgres-test-database.ts';
 import { runCli } from '../run-cli.ts';
 
@@ -33,22 +33,26 @@ describe('stepup-idp migrate', () => {
     skip: created.skip ?? false,
   }, async (t) => {
     const url = created.database?.url ?? '';
-    const latest = postgresMigrations.length;
+    const { names } = storeMigrations('postgres');
+    const latest = names.at(-1);
     assert.deepEqual(await cli({ STEPUP_DATABASE_URL: url }, 'migrate'), {
       code: 0,
-      out: `PostgreSQL: schema migrated from version 0 to ${latest}`,
+      out: `PostgreSQL: schema migrated to ${latest} (applied ${names.join(', ')})`,
       err: '',
     });
     assert.deepEqual(await cli({ STEPUP_DATABASE_URL: url }, 'migrate'), {
       code: 0,
-      out: `PostgreSQL: schema already up to date (version ${latest})`,
+      out: `PostgreSQL: schema already up to date (${latest})`,
       err: '',
     });
     const client = new pg.Client({ connectionString: url });
     await client.connect();
     t.after(() => client.end());
-    const { rows } = await client.query('SELECT COUNT(*)::int AS steps FROM schema_migrations');
-    assert.equal(rows[0].steps, latest);
+    const { rows } = await client.query('SELECT name FROM kysely_migration ORDER BY name');
+    assert.deepEqual(
+      rows.map((row) => row.name),
+      names,
+    );
   });
 
   test('a URL that is not PostgreSQL is refused, naming the variable', async () => {

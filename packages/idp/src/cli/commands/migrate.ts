@@ -12,17 +12,17 @@ export const migrate: CliCommand = {
     const config = loadConfig(io.env);
     if (config.databaseUrl === undefined) {
       // Opening the SQLite database applies its missing steps.
-      await openSqliteStore({ dataDir: config.dataDir }).close();
+      await (await openSqliteStore({ dataDir: config.dataDir })).close();
       io.out(`SQLite database in ${config.dataDir}: schema up to date`);
       return;
     }
     const store = await openPostgresStore({ connectionString: config.databaseUrl, ...config.database });
     await store.close();
-    const { from, to } = store.migration;
+    const { applied, latest } = store.migration;
     io.out(
-      from === to
-        ? `PostgreSQL: schema already up to date (version ${to})`
-        : `PostgreSQL: schema migrated from version ${from} to ${to}`,
+      applied.length === 0
+        ? `PostgreSQL: schema already up to date (${latest})`
+        : `PostgreSQL: schema migrated to ${latest} (applied ${applied.join(', ')})`,
     );
   },
 };

@@ -22,7 +22,7 @@ describe('stepup-idp: the first operator and machine clients', () => {
   test('user add --admin creates an operator; without it, no role', async () => {
     assert.equal((await cli('user', 'add', 'root', '--password', 'operator pass 1', '--admin')).code, 0);
     assert.equal((await cli('user', 'add', 'plain', '--password', 'operator pass 2')).code, 0);
-    const store = openSqliteStore({ dataDir });
+    const store = await openSqliteStore({ dataDir });
     try {
       const root = await store.users.findByLogin('root');
       const plain = await store.users.findByLogin('plain');
@@ -48,7 +48,7 @@ describe('stepup-idp: the first operator and machine clients', () => {
       'read:users  read:audit',
     );
     assert.equal(result.code, 0, result.err);
-    const store = openSqliteStore({ dataDir });
+    const store = await openSqliteStore({ dataDir });
     try {
       assert.deepEqual(await store.clients.find('reporting'), {
         client_id: 'reporting',

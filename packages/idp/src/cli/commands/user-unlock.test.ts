@@ -25,7 +25,7 @@ describe('stepup-idp user unlock', () => {
     assert.equal((await cli('user', 'add', 'fumbler', '--password', 'fumbler pass 1')).code, 0);
     const config = loadConfig(env);
     const now = Math.floor(Date.now() / 1000);
-    let store = openSqliteStore({ dataDir });
+    let store = await openSqliteStore({ dataDir });
     const userId = (await store.users.findByLogin('fumbler'))?.id ?? '';
     try {
       const codes = new CodeThrottle(store, config);
@@ -43,7 +43,7 @@ describe('stepup-idp user unlock', () => {
 
     const result = await cli('user', 'unlock', 'fumbler');
     assert.equal(result.code, 0, result.err);
-    store = openSqliteStore({ dataDir });
+    store = await openSqliteStore({ dataDir });
     try {
       assert.deepEqual(await new CodeThrottle(store, config).status(userId, now), {
         failures: 0,

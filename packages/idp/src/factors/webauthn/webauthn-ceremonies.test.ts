@@ -23,7 +23,7 @@ const RP_ID = 'localhost';
 const INTERACTION = 'interaction-1';
 
 async function setUp(t: TestContext) {
-  const store = openSqliteStore({ file: ':memory:' });
+  const store = await openSqliteStore({ file: ':memory:' });
   t.after(() => store.close());
   const context: WebAuthnContext = {
     relyingParty: relyingPartyFor(ISSUER),

@@ -10,7 +10,6 @@ import {
 import { StoreUnavailableError } from '../errors.ts';
 import type { Store } from '../store.ts';
 import { describeStoreContract } from '../store-contract.ts';
-import { postgresMigrations } from './postgres-migrations.ts';
 import { openPostgresStore, type PostgresStoreOptions } from './postgres-store.ts';
 
 const NOW = 1_700_000_000;
@@ -50,46 +49,6 @@ describe('postgresql store', { skip }, () => {
   describeStoreContract('postgresql', async () => {
     await contractDatabase.truncate();
     return openPostgresStore(storeOptions(contractDatabase.url));
-  });
-
-  describe('postgresql: migrations', () => {
-    test('two nodes starting together apply each step once', async (t) => {
-      const { url } = await freshDatabase();
-      const stores = await Promise.all([
-        openPostgresStore(storeOptions(url)),
-        openPostgresStore(storeOptions(url)),
-      ]);
-      t.after(() => Promise.all(stores.map((store) => store.close())));
-      assert.deepEqual(stores.map((store) => store.migration.to).sort(), [
-        postgresMigrations.length,
-        postgresMigrations.length,
-      ]);
-      assert.deepEqual(stores.map((store) => store.migration.from).sort(), [0, postgresMigrations.length]);
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      t.after(() => client.end());
-      const { rows } = await client.query('SELECT version FROM schema_migrations ORDER BY version');
-      assert.deepEqual(
-        rows.map((row) => row.version),
-        postgresMigrations.map((_, index) => index + 1),
-      );
-    });
-
-    test('a schema newer than this build is refused, and nothing is changed', async (t) => {
-      const { url } = await freshDatabase();
-      await (await openPostgresStore(storeOptions(url))).close();
-      const client = new pg.Client({ connectionString: url });
-      await client.connect();
-      t.after(() => client.end());
-      const future = postgresMigrations.length + 1;
-      await client.query('INSERT INTO schema_migrations (version, applied_at) VALUES ($1, $2)', [
-        future,
-        NOW,
-      ]);
-      await assert.rejects(openPostgresStore(storeOptions(url)), /newer than this build understands/);
-      const { rows } = await client.query('SELECT MAX(version) AS version FROM schema_migrations');
-      assert.equal(rows[0].version, future);
-    });
   });
 
   describe('postgresql: single use across two nodes', () => {

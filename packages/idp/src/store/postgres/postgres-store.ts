@@ -1,4 +1,7 @@
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
 import { deleteExpiredRows } from '../sql/delete-expired-rows.ts';
+import { type MigrationOutcome, migrateStore } from '../sql/migrations/migrate-store.ts';
 import { SqlAttemptsRepository } from '../sql/sql-attempts.ts';
 import { SqlAuthSessionsRepository } from '../sql/sql-auth-sessions.ts';
 import { SqlClientsRepository } from '../sql/sql-clients.ts';
@@ -7,7 +10,6 @@ import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
 import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
 import type { Store } from '../store.ts';
-import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
 import { PostgresActionsRepository } from './postgres-actions.ts';
 import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
 import { PostgresCustomClaimsRepository } from './postgres-custom-claims.ts';
@@ -25,6 +27,7 @@ import { PostgresUserMetadataRepository } from './postgres-user-metadata.ts';
 import { PostgresUsersRepository } from './postgres-users.ts';
 import { PostgresWebAuthnChallengesRepository } from './postgres-webauthn-challenges.ts';
 import { PostgresWebAuthnCredentialsRepository } from './postgres-webauthn-credentials.ts';
+import { translatePostgresError } from './translate-postgres-error.ts';
 
 export interface PostgresStoreOptions extends Omit<PostgresPoolOptions, 'onIdleConnectionError'> {
   /** Told about idle connections the server dropped (a restart); the pool replaces them by itself. */
@@ -53,10 +56,10 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const db = new PostgresDatabase(pool);
   let migration: MigrationOutcome;
   try {
-    migration = await migratePostgres(db);
+    migration = await migrateSchema(options);
   } catch (error) {
     await sql.close();
-    throw error;
+    throw translatePostgresError(error);
   }
   const clients = new SqlClientsRepository(sql);
   return {
@@ -91,4 +94,22 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       await sql.close();
     },
   };
+}
+
+/**
+ * Migrates over a connection of its own, without the pool's statement timeout: a node waits for the
+ * migration lock as long as another node's migration takes.
+ */
+async function migrateSchema(options: PostgresStoreOptions): Promise<MigrationOutcome> {
+  const pool = new pg.Pool({
+    connectionString: options.connectionString,
+    max: 1,
+    connectionTimeoutMillis: options.connectionTimeoutMs,
+  });
+  const db = new Kysely<unknown>({ dialect: new PostgresDialect({ pool }) });
+  try {
+    return await migrateStore(db, 'postgres');
+  } finally {
+    await db.destroy();
+  }
 }

@@ -30,8 +30,11 @@ export type SqliteStoreOptions = { dataDir: string } | { file: ':memory:' };
 
 export const SQLITE_FILE_NAME = 'stepup.sqlite';
 
-/** Opens the single-node store: `dataDir/stepup.sqlite` (the directory is created 0700), or in memory. */
-export function openSqliteStore(options: SqliteStoreOptions): Store {
+/**
+ * Opens the single-node store: `dataDir/stepup.sqlite` (the directory is created 0700), or in memory,
+ * with its schema brought up to date.
+ */
+export async function openSqliteStore(options: SqliteStoreOptions): Promise<Store> {
   let file: string;
   if ('dataDir' in options) {
     // It holds password hashes and signing keys: readable by the service user only.
@@ -40,7 +43,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   } else {
     file = options.file;
   }
-  const db = openSqliteDatabase(file);
+  const db = await openSqliteDatabase(file);
   const sql = createSqliteSqlDatabase(db);
   const clients = new SqlClientsRepository(sql);
   return {

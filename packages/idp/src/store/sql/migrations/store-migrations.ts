@@ -1,0 +1,27 @@
+import type { Migration, MigrationProvider } from 'kysely';
+import type { SqlDialect } from '../sql-dialect.ts';
+import { baselineMigration } from './0001-baseline.ts';
+import { type ColumnTypes, columnTypesFor } from './column-types.ts';
+
+/**
+ * The store's schema, one migration list for both engines, applied in the order of the names. Never
+ * edit a released migration: append a new one, named with the next number.
+ */
+function migrationsFor(types: ColumnTypes): Record<string, Migration> {
+  return {
+    '0001-baseline': baselineMigration(types),
+  };
+}
+
+/** The list as Kysely's `Migrator` reads it: in code, since the package runs compiled from `dist`. */
+export function storeMigrations(
+  engine: SqlDialect['engine'],
+): MigrationProvider & { readonly names: readonly string[] } {
+  const migrations = migrationsFor(columnTypesFor(engine));
+  return {
+    names: Object.keys(migrations).sort(),
+    async getMigrations() {
+      return migrations;
+    },
+  };
+}
