@@ -79,7 +79,8 @@ export class LoginActions {
       if (login.protocol === 'oidc-basic-profile') await this.#countLogin(login.accountId, login.protocol);
       return { decision: 'allow', requirement: {}, effects: NO_LOGIN_EFFECTS };
     }
-    const user = await this.#store.users.findById(login.accountId);
+    // The operators' view of the person: their roles come with it (`event.authorization`).
+    const user = await this.#store.userManagement.find(login.accountId);
     if (!user) return { decision: 'deny', code: 'access_denied', reason: 'the account no longer exists' };
     const metadata = await this.#store.userMetadata.find(user.id);
     const outcome: PostLoginOutcome = await runPostLoginActions(
@@ -93,6 +94,7 @@ export class LoginActions {
           appMetadata: metadata?.appMetadata ?? {},
           userMetadata: metadata?.userMetadata ?? {},
           enrolledFactors: enrolledFactorTypes(await login.enrolledMethods()),
+          roles: user.roles,
         },
         client: {
           clientId: login.clientId,

@@ -23,6 +23,7 @@ describe('buildPostLoginEvent', () => {
         multifactor: ['google-authenticator', 'guardian'],
       },
       client: { client_id: 'salary', name: 'Salary', metadata: {} },
+      authorization: { roles: [] },
       transaction: {
         acr_values: MFA,
         acr_values_list: [MFA],

@@ -34,6 +34,8 @@ export interface PostLoginInput {
     userMetadata: JsonObject;
     /** The kinds of second factor the user has enrolled. */
     enrolledFactors: readonly PostLoginFactorType[];
+    /** The roles operators gave the person (`admin`, …): `event.authorization.roles`. */
+    roles: readonly string[];
   };
   client: {
     clientId: string;
@@ -75,6 +77,11 @@ export interface PostLoginEvent {
     multifactor: string[];
   };
   client: { client_id: string; name: string | null; metadata: Record<string, string> };
+  /**
+   * The person's roles. Always present, `[]` without any: a rule guarded with
+   * `event.authorization?.roles.includes('admin')` must see the roles, never skip silently.
+   */
+  authorization: { roles: string[] };
   transaction: {
     /**
      * The requested acr values as ONE string: the values joined by a single space, `''` when the
@@ -150,6 +157,7 @@ export function buildPostLoginEvent(
       name: input.client.name,
       metadata: { ...input.client.metadata },
     },
+    authorization: { roles: [...input.user.roles] },
     transaction: {
       acr_values: acrValuesList.join(' '),
       acr_values_list: acrValuesList,

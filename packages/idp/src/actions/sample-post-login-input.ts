@@ -16,6 +16,7 @@ export function samplePostLoginInput(now: number = Math.floor(Date.now() / 1000)
       appMetadata: {},
       userMetadata: {},
       enrolledFactors: ['otp'],
+      roles: [],
     },
     client: { clientId: 'salary', name: 'Salary', metadata: {} },
     transaction: {
