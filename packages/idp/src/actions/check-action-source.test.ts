@@ -1,0 +1,70 @@
+import assert from 'node:assert/strict';
+import { describe, test } from 'node:test';
+import { checkActionSource } from './check-action-source.ts';
+
+describe('checkActionSource', () => {
+  const refused: [string, string, { line: number; message: RegExp }[]][] = [
+    [
+      'an api method Stepup does not implement, with its line',
+      "exports.onExecutePostLogin = async (event, api) => {\n  api.session.revoke('bye');\n};",
+      [{ line: 2, message: /^api\.session\.revoke is not available in Stepup$/ }],
+    ],
+    [
+      'a method that is not on the api at all',
+      'exports.onExecutePostLogin = async (event, api) => { api.multifactor.disable(); };',
+      [{ line: 1, message: /^api\.multifactor\.disable is not a method/ }],
+    ],
+    [
+      'an unknown MFA provider written as a literal',
+      "exports.onExecutePostLogin = async (event, api) => {\n\n  api.multifactor.enable('duo', { providerOptions: {} });\n};",
+      [{ line: 3, message: /^api\.multifactor\.enable\("duo"\): the provider must be one of any, guardian/ }],
+    ],
+    [
+      'a module outside the allow-list, named with the list',
+      "const fs = require('fs');\nexports.onExecutePostLogin = async () => {};",
+      [{ line: 1, message: /^require\("fs"\): Actions can load only crypto$/ }],
+    ],
+    [
+      'the api under another parameter name',
+      'module.exports = { onExecutePostLogin: async function (e, a) { a.cache.set("k", "v"); } };',
+      [{ line: 1, message: /^api\.cache\.set is not available/ }],
+    ],
+    [
+      'a declared entry point',
+      "async function onExecutePostLogin(event, tools) { tools['redirect'].sendUserTo('https://x'); }\nexports.onExecutePostLogin = onExecutePostLogin;",
+      [{ line: 1, message: /^api\.redirect\.sendUserTo is not available/ }],
+    ],
+  ];
+  for (const [name, code, expected] of refused) {
+    test(`refuses ${name}`, () => {
+      const problems = checkActionSource(code);
+      assert.equal(problems.length, expected.length, JSON.stringify(problems));
+      expected.forEach((want, index) => {
+        assert.equal(problems[index]?.line, want.line);
+        assert.match(problems[index]?.message ?? '', want.message);
+      });
+    });
+  }
+
+  test('passes what the product runs', () => {
+    const code = `const crypto = require('crypto');
+const { createHash } = require('node:crypto');
+exports.onExecutePostLogin = async (event, api) => {
+  api.multifactor.enable('any', { allowRememberBrowser: false });
+  api.multifactor.enable(event.user.app_metadata.factor);
+  api.idToken.setCustomClaim('https://example.com/h', createHash('sha256').update('x').digest('hex'));
+  api.access.deny('no');
+};`;
+    assert.deepEqual(checkActionSource(code), []);
+  });
+
+  test('leaves dynamic access and syntax errors to the sandbox', () => {
+    assert.deepEqual(
+      checkActionSource(
+        "exports.onExecutePostLogin = async (e, api) => { const g = 'cache'; api[g].get('k'); };",
+      ),
+      [],
+    );
+    assert.deepEqual(checkActionSource('exports.onExecutePostLogin = async () => {'), []);
+  });
+});

@@ -1,0 +1,179 @@
+import { type Node, parse } from 'acorn';
+import { ancestor } from 'acorn-walk';
+import { MULTIFACTOR_PROVIDERS, POST_LOGIN_API_METHODS, UNSUPPORTED_API_METHODS } from './post-login-api.ts';
+import { ACTION_MODULES } from './sandbox/action-modules.ts';
+
+/** One thing in an Action's source that would fail at login time, with the line it is on. */
+export interface ActionSourceProblem {
+  line: number;
+  message: string;
+}
+
+/** The exported functions whose second parameter is `api`. */
+const ENTRY_POINTS = new Set(['onExecutePostLogin', 'onContinuePostLogin']);
+
+// ESTree shapes read here, narrowed from acorn's `Node`.
+interface Identifier extends Node {
+  type: 'Identifier';
+  name: string;
+}
+interface Literal extends Node {
+  type: 'Literal';
+  value: unknown;
+}
+interface MemberExpression extends Node {
+  type: 'MemberExpression';
+  object: Node;
+  property: Node;
+  computed: boolean;
+}
+interface CallExpression extends Node {
+  type: 'CallExpression';
+  callee: Node;
+  arguments: Node[];
+}
+interface FunctionNode extends Node {
+  params: Node[];
+}
+
+/**
+ * Reads an Action's source with a JavaScript parser and lists what the product would refuse at login
+ * time, so a deploy can refuse it instead (issue: no runtime surprise):
+ * - a call `api.<group>.<method>(…)` of a method Stepup does not implement, or that Auth0 does not
+ *   have, where `api` is the second parameter of `onExecutePostLogin` / `onContinuePostLogin`;
+ * - `api.multifactor.enable('<provider>')` with a provider written as a literal that is not one of
+ *   `MULTIFACTOR_PROVIDERS` (Duo, SMS, …);
+ * - `require('<module>')` of a module outside `ACTION_MODULES`.
+ *
+ * Limits: only what is written literally is seen. A method reached through a computed name
+ * (`api[group][name]`), an alias (`const mfa = api.multifactor`), a provider or a module held in a
+ * variable are checked when the call happens, and fail the login then (fail closed). A script that
+ * does not parse is left to the sandbox, which reports the syntax error with QuickJS's message.
+ */
+export function checkActionSource(code: string): ActionSourceProblem[] {
+  let program: Node;
+  try {
+    program = parse(code, {
+      ecmaVersion: 'latest',
+      sourceType: 'script',
+      allowReturnOutsideFunction: true,
+      allowHashBang: true,
+      locations: true,
+    });
+  } catch {
+    return [];
+  }
+  const problems: ActionSourceProblem[] = [];
+  const report = (node: Node, message: string) => problems.push({ line: node.loc?.start.line ?? 0, message });
+  const apiNames = apiParameterNames(program);
+
+  ancestor(program, {
+    CallExpression(node) {
+      const call = node as CallExpression;
+      const callee = call.callee;
+      if (isIdentifier(callee, 'require')) {
+        const [first] = call.arguments;
+        if (first && isLiteral(first) && typeof first.value === 'string' && !isAllowedModule(first.value)) {
+          report(
+            call,
+            `require(${JSON.stringify(first.value)}): Actions can load only ${ACTION_MODULES.join(', ')}`,
+          );
+        }
+        return;
+      }
+      const method = apiMethodOf(callee, apiNames);
+      if (method === undefined) return;
+      if ((UNSUPPORTED_API_METHODS as readonly string[]).includes(method)) {
+        report(call, `api.${method} is not available in Stepup`);
+      } else if (!(POST_LOGIN_API_METHODS as readonly string[]).includes(method)) {
+        report(call, `api.${method} is not a method of the post-login api`);
+      } else if (method === 'multifactor.enable') {
+        const [provider] = call.arguments;
+        if (
+          provider &&
+          isLiteral(provider) &&
+          !(MULTIFACTOR_PROVIDERS as readonly unknown[]).includes(provider.value)
+        ) {
+          report(
+            call,
+            `api.multifactor.enable(${JSON.stringify(provider.value)}): the provider must be one of ${MULTIFACTOR_PROVIDERS.join(', ')}`,
+          );
+        }
+      }
+    },
+  });
+  return problems.sort((a, b) => a.line - b.line);
+}
+
+/** `crypto` and `node:crypto` name the same module, as in Node. */
+export function isAllowedModule(name: string): boolean {
+  return (ACTION_MODULES as readonly string[]).includes(name.replace(/^node:/, ''));
+}
+
+/**
+ * The names the script gives `api`: the second parameter of every function bound to an entry point
+ * (`exports.onExecutePostLogin = …`, `module.exports = { onExecutePostLogin … }`,
+ * `function onExecutePostLogin(…)`). `api` itself is always checked, as Auth0's docs name it.
+ */
+function apiParameterNames(program: Node): Set<string> {
+  const names = new Set(['api']);
+  const addFrom = (fn: Node | null | undefined) => {
+    if (!fn || !/Function/.test(fn.type)) return;
+    const second = (fn as FunctionNode).params[1];
+    if (second && second.type === 'Identifier') names.add((second as Identifier).name);
+  };
+  ancestor(program, {
+    AssignmentExpression(node) {
+      const { left, right } = node as unknown as { left: Node; right: Node };
+      if (
+        left.type === 'MemberExpression' &&
+        ENTRY_POINTS.has(propertyName(left as MemberExpression) ?? '')
+      ) {
+        addFrom(right);
+      }
+    },
+    Property(node) {
+      const { key, value } = node as unknown as { key: Node; value: Node };
+      if (isIdentifier(key) && ENTRY_POINTS.has(key.name)) addFrom(value);
+    },
+    FunctionDeclaration(node) {
+      const { id } = node as unknown as { id: Node | null };
+      if (id && isIdentifier(id) && ENTRY_POINTS.has(id.name)) addFrom(node);
+    },
+    VariableDeclarator(node) {
+      const { id, init } = node as unknown as { id: Node; init: Node | null };
+      if (isIdentifier(id) && ENTRY_POINTS.has(id.name)) addFrom(init);
+    },
+  });
+  return names;
+}
+
+/** `group.method` for a callee written `api.group.method` with plain names, else undefined. */
+function apiMethodOf(callee: Node, apiNames: ReadonlySet<string>): string | undefined {
+  if (callee.type !== 'MemberExpression') return undefined;
+  const outer = callee as MemberExpression;
+  const method = propertyName(outer);
+  if (method === undefined || outer.object.type !== 'MemberExpression') return undefined;
+  const inner = outer.object as MemberExpression;
+  const group = propertyName(inner);
+  if (group === undefined || !isIdentifier(inner.object) || !apiNames.has(inner.object.name))
+    return undefined;
+  return `${group}.${method}`;
+}
+
+/** The property of `a.b` or `a['b']`; undefined for a computed name. */
+function propertyName(member: MemberExpression): string | undefined {
+  if (!member.computed && isIdentifier(member.property)) return member.property.name;
+  if (member.computed && isLiteral(member.property) && typeof member.property.value === 'string') {
+    return member.property.value;
+  }
+  return undefined;
+}
+
+function isIdentifier(node: Node, name?: string): node is Identifier {
+  return node.type === 'Identifier' && (name === undefined || (node as Identifier).name === name);
+}
+
+function isLiteral(node: Node): node is Literal {
+  return node.type === 'Literal';
+}

@@ -1,0 +1,8 @@
+/**
+ * The Node built-ins an Action may `require` (also as `node:<name>`). Each is built inside the
+ * sandbox from plain data: no module, object or function of the host is ever handed in.
+ */
+export const ACTION_MODULES = ['crypto'] as const;
+
+/** A module an Action may `require`. */
+export type ActionModule = (typeof ACTION_MODULES)[number];
