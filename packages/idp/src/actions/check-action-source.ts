@@ -1,7 +1,7 @@
 import { type Node, parse } from 'acorn';
 import { ancestor } from 'acorn-walk';
 import { MULTIFACTOR_PROVIDERS, POST_LOGIN_API_METHODS, UNSUPPORTED_API_METHODS } from './post-login-api.ts';
-import { ACTION_MODULES } from './sandbox/action-modules.ts';
+import { ACTION_MODULES, isAllowedModule } from './sandbox/action-modules.ts';
 
 /** One thing in an Action's source that would fail at login time, with the line it is on. */
 export interface ActionSourceProblem {
@@ -85,7 +85,7 @@ export function checkActionSource(code: string): ActionSourceProblem[] {
       if (method === undefined) return;
       if ((UNSUPPORTED_API_METHODS as readonly string[]).includes(method)) {
         report(call, `api.${method} is not available in Stepup`);
-      } else if (!(POST_LOGIN_API_METHODS as readonly string[]).includes(method)) {
+      } else if (!(POST_LOGIN_API_METHODS as readonly string[]).includes(method) && !isInherited(method)) {
         report(call, `api.${method} is not a method of the post-login api`);
       } else if (method === 'multifactor.enable') {
         const [provider] = call.arguments;
@@ -103,11 +103,6 @@ export function checkActionSource(code: string): ActionSourceProblem[] {
     },
   });
   return problems.sort((a, b) => a.line - b.line);
-}
-
-/** `crypto` and `node:crypto` name the same module, as in Node. */
-export function isAllowedModule(name: string): boolean {
-  return (ACTION_MODULES as readonly string[]).includes(name.replace(/^node:/, ''));
 }
 
 /**
@@ -146,6 +141,14 @@ function apiParameterNames(program: Node): Set<string> {
     },
   });
   return names;
+}
+
+/**
+ * True for `constructor.constructor`, `hasOwnProperty.call` and the like: what every object has, not
+ * a misspelt api method (the sandbox contains such tricks at run time).
+ */
+function isInherited(method: string): boolean {
+  return method.split('.').some((name) => name in Object.prototype || name in Function.prototype);
 }
 
 /** `group.method` for a callee written `api.group.method` with plain names, else undefined. */

@@ -6,3 +6,8 @@ export const ACTION_MODULES = ['crypto'] as const;
 
 /** A module an Action may `require`. */
 export type ActionModule = (typeof ACTION_MODULES)[number];
+
+/** `crypto` and `node:crypto` name the same module, as in Node. */
+export function isAllowedModule(name: string): boolean {
+  return (ACTION_MODULES as readonly string[]).includes(name.replace(/^node:/, ''));
+}
