@@ -68,3 +68,32 @@ exports.onExecutePostLogin = async (event, api) => {
     assert.deepEqual(checkActionSource('exports.onExecutePostLogin = async () => {'), []);
   });
 });
+
+describe('checkActionSource: event.transaction.acr_values is a string', () => {
+  for (const idiom of [
+    ".includes('x')",
+    ".some((v) => v === 'x')",
+    '.map((v) => v)',
+    '.length === 1',
+    '[0]',
+  ]) {
+    test(`refuses acr_values${idiom}, naming acr_values_list`, () => {
+      const code = `exports.onExecutePostLogin = async (event, api) => {\n  if (event.transaction.acr_values${idiom}) api.multifactor.enable('any');\n};`;
+      const [problem, ...more] = checkActionSource(code);
+      assert.equal(more.length, 0);
+      assert.equal(problem?.line, 2);
+      assert.match(
+        problem?.message ?? '',
+        /acr_values is one string in Stepup .* use event\.transaction\.acr_values_list/,
+      );
+    });
+  }
+
+  test("accepts the seed's === and the list's array idioms", () => {
+    const code = `exports.onExecutePostLogin = async (event, api) => {
+  if (event.transaction.acr_values === 'http://schemas.openid.net/pape/policies/2007/06/multi-factor') api.multifactor.enable('any');
+  if (event.transaction.acr_values_list.includes('x') || event.transaction.acr_values_list.length > 1) api.multifactor.enable('any');
+};`;
+    assert.deepEqual(checkActionSource(code), []);
+  });
+});

@@ -9,6 +9,32 @@ export interface ActionSourceProblem {
   message: string;
 }
 
+/**
+ * What a script may do with Auth0's `event.transaction.acr_values`, an array, that a string does not
+ * do the same way: `.includes` would test a substring, `.length` would count characters, the others
+ * do not exist. Refused at deploy, naming `acr_values_list` (see `buildPostLoginEvent`).
+ */
+const ARRAY_IDIOMS = new Set([
+  'includes',
+  'length',
+  '[index]',
+  'indexOf',
+  'lastIndexOf',
+  'at',
+  'some',
+  'every',
+  'map',
+  'filter',
+  'find',
+  'findIndex',
+  'forEach',
+  'reduce',
+  'join',
+  'slice',
+  'concat',
+  'flatMap',
+]);
+
 /** The exported functions whose second parameter is `api`. */
 const ENTRY_POINTS = new Set(['onExecutePostLogin', 'onContinuePostLogin']);
 
@@ -43,11 +69,15 @@ interface FunctionNode extends Node {
  *   have, where `api` is the second parameter of `onExecutePostLogin` / `onContinuePostLogin`;
  * - `api.multifactor.enable('<provider>')` with a provider written as a literal that is not one of
  *   `MULTIFACTOR_PROVIDERS` (Duo, SMS, …);
- * - `require('<module>')` of a module outside `ACTION_MODULES`.
+ * - `require('<module>')` of a module outside `ACTION_MODULES`;
+ * - array idioms on `event.transaction.acr_values` (`.includes`, `.some`, `.length`, …), which is a
+ *   string here: the message names `acr_values_list`.
  *
  * Limits: only what is written literally is seen. A method reached through a computed name
  * (`api[group][name]`), an alias (`const mfa = api.multifactor`), a provider or a module held in a
- * variable are checked when the call happens, and fail the login then (fail closed). A script that
+ * variable are checked when the call happens, and fail the login then (fail closed). So is an array
+ * method on `acr_values` once it is copied (`const { acr_values } = event.transaction`): it does not
+ * exist on a string and throws — but `.includes` and `.length` on such a copy answer as a string. A script that
  * does not parse is left to the sandbox, which reports the syntax error with QuickJS's message.
  */
 export function checkActionSource(code: string): ActionSourceProblem[] {
@@ -68,6 +98,20 @@ export function checkActionSource(code: string): ActionSourceProblem[] {
   const apiNames = apiParameterNames(program);
 
   ancestor(program, {
+    MemberExpression(node) {
+      const member = node as MemberExpression;
+      const idiom = member.computed
+        ? isLiteral(member.property)
+          ? '[index]'
+          : undefined
+        : propertyName(member);
+      if (idiom === undefined || !isAcrValues(member.object) || !ARRAY_IDIOMS.has(idiom)) return;
+      const written = idiom === '[index]' ? 'acr_values[…]' : `acr_values.${idiom}`;
+      report(
+        member,
+        `event.transaction.${written}: acr_values is one string in Stepup (the requested values joined by spaces, so that === works); use event.transaction.acr_values_list${written.slice('acr_values'.length)} for the list`,
+      );
+    },
     CallExpression(node) {
       const call = node as CallExpression;
       const callee = call.callee;
@@ -149,6 +193,14 @@ function apiParameterNames(program: Node): Set<string> {
  */
 function isInherited(method: string): boolean {
   return method.split('.').some((name) => name in Object.prototype || name in Function.prototype);
+}
+
+/** True for `<anything>.transaction.acr_values`. */
+function isAcrValues(node: Node): boolean {
+  if (node.type !== 'MemberExpression') return false;
+  const member = node as MemberExpression;
+  if (propertyName(member) !== 'acr_values' || member.object.type !== 'MemberExpression') return false;
+  return propertyName(member.object as MemberExpression) === 'transaction';
 }
 
 /** `group.method` for a callee written `api.group.method` with plain names, else undefined. */

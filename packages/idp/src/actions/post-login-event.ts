@@ -85,7 +85,8 @@ export interface PostLoginEvent {
   transaction: {
     /**
      * The requested acr values as ONE string: the values joined by a single space, `''` when the
-     * request had none. See `buildPostLoginEvent` for why a string, and `acr_values_list`.
+     * request had none. See `buildPostLoginEvent` for why a string; array idioms on it are refused at
+     * deploy in favour of `acr_values_list`.
      */
     acr_values: string;
     /** The requested acr values as a list, `[]` when the request had none. */
@@ -122,18 +123,13 @@ const LEGACY_PROVIDER_NAMES: Record<PostLoginFactorType, string> = {
  *
  * **`event.transaction.acr_values` is a string.** The seed's Action compares it with `===` to
  * `'http://schemas.openid.net/pape/policies/2007/06/multi-factor'`, which only a primitive string can
- * satisfy; Auth0's current docs call `event.transaction.acr_values.includes(…)`, which a string also
- * answers. So the value is the requested values joined by one space (whitespace as sent is
- * normalised), and `''` when the request had none — then `=== '…'` is false and `.includes('…')` is
- * false, neither throws. The raw parameter stays in `event.request.query.acr_values`.
- *
- * Pitfalls of the string form, which `event.transaction.acr_values_list` (a real array) avoids:
- * - `.includes` is a substring test: `'urn:acr:mfa-strong'.includes('urn:acr:mfa')` is true, and so
- *   is `'a b'.includes('a')`. With the default ladder no value contains another, but a custom ladder
- *   may; use `acr_values_list.includes(value)` for an exact match.
- * - When the app sends two values, `=== 'one value'` is false (the provider's own acr check still
- *   enforces what was requested).
- * - `acr_values[0]` is a character and `.length` counts characters; `.some`/`.map` do not exist.
+ * satisfy, and `===` can not be overloaded, not even in our own realm. So the value is the requested
+ * values joined by one space (whitespace as sent is normalised), and `''` when the request had none.
+ * Auth0 types it as a list of strings; on a string, `.includes` would test a substring
+ * (`'urn:acr:mfa-strong'.includes('urn:acr:mfa')`), `.length` would count characters and `.some`,
+ * `.map` would not exist. A deploy therefore refuses those idioms on `acr_values` with a message
+ * naming `event.transaction.acr_values_list`, the same values as a real array, where they behave as
+ * on Auth0 (`check-action-source.ts`). The raw parameter stays in `event.request.query.acr_values`.
  */
 export function buildPostLoginEvent(
   input: PostLoginInput,

@@ -1,5 +1,6 @@
 import { ACR_MULTI_FACTOR } from '@stepup/core';
 import { totpCodeAt } from '../../factors/totp/totp.ts';
+import { loadProviderKeys } from '../../oidc/provider-keys.ts';
 import { TestBrowser } from '../../testing/test-browser.ts';
 import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
 import {
@@ -10,6 +11,7 @@ import {
   submitTotp,
   TestRelyingParty,
 } from '../../testing/test-relying-party.ts';
+import { deployAction } from '../deploy-action.ts';
 
 export const PASSWORD = 'correct horse battery';
 export const TOTP_SECRET = 'JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP';
@@ -42,13 +44,22 @@ export class CompatibilityProvider {
     return new CompatibilityProvider(idp);
   }
 
-  /** Deploys `code` as the one enabled post-login Action. */
-  async only(name: string, code: string): Promise<void> {
+  /** Deploys `code` (with its secrets) as the one enabled post-login Action. */
+  async only(name: string, code: string, secrets: Record<string, string> = {}): Promise<void> {
     const now = Math.floor(Date.now() / 1000);
     for (const action of await this.idp.stepup.store.actions.listEnabled('post-login')) {
       await this.idp.stepup.store.actions.setEnabled(action.name, false, now);
     }
-    await this.idp.deployAction(name, code);
+    const { stepup } = this.idp;
+    await deployAction(
+      { name, trigger: 'post-login', code, secrets },
+      {
+        actions: stepup.store.actions,
+        secretBox: (await loadProviderKeys(stepup.store.keys)).secretBox,
+        sandbox: stepup.actionSandbox,
+        settings: stepup.config.actions,
+      },
+    );
     await this.idp.stepup.store.actions.setEnabled(name, true, now);
   }
 
