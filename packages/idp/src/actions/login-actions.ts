@@ -9,6 +9,7 @@ import { type LoginEffects, loginEffectsOf, NO_LOGIN_EFFECTS } from './login-eff
 import { type ActionsRequirement, METHOD_FACTOR_TYPES, requirementFromActions } from './login-requirement.ts';
 import type { PostLoginFactorType, PostLoginProtocol } from './post-login-event.ts';
 import type { PostLoginOutcome } from './post-login-outcome.ts';
+import { lookUpRequestGeoip } from './request-geoip.ts';
 import { runPostLoginActions } from './run-post-login-actions.ts';
 import type { ActionSandbox } from './sandbox/action-sandbox.ts';
 
@@ -23,6 +24,8 @@ export interface LoginForActions {
   ip: string;
   userAgent: string | null;
   hostname: string;
+  /** The browser session the login continues (its uid), when there is one for this person. */
+  sessionId?: string;
   proofs: readonly ProvenMethod[];
   /**
    * A refresh has no browser session to read proofs from: the `amr` and `auth_time` the refresh
@@ -53,6 +56,7 @@ export class LoginActions {
   readonly #settings: StepupConfig['actions'];
   readonly #ladder: AcrLadder;
   readonly #logAuthEvent: AuthEventLogger | undefined;
+  readonly #tenantId: string;
 
   constructor(options: {
     store: Store;
@@ -62,6 +66,8 @@ export class LoginActions {
     settings: StepupConfig['actions'];
     ladder: AcrLadder;
     logAuthEvent?: AuthEventLogger;
+    /** `event.tenant.id`: the issuer's host name. */
+    tenantId: string;
   }) {
     this.#store = options.store;
     this.#sandbox = options.sandbox;
@@ -70,6 +76,7 @@ export class LoginActions {
     this.#settings = options.settings;
     this.#ladder = options.ladder;
     this.#logAuthEvent = options.logAuthEvent;
+    this.#tenantId = options.tenantId;
   }
 
   async run(login: LoginForActions): Promise<LoginActionsDecision> {
@@ -113,7 +120,14 @@ export class LoginActions {
           userAgent: login.userAgent,
           hostname: login.hostname,
           query: stringParams(login.params),
+          geoip: lookUpRequestGeoip(login.ip),
         },
+        tenantId: this.#tenantId,
+        resourceServer: typeof login.params.resource === 'string' ? login.params.resource : null,
+        session:
+          login.sessionId === undefined
+            ? null
+            : { id: login.sessionId, authenticatedAt: Math.max(0, ...login.proofs.map((proof) => proof.at)) },
         authenticationMethods: login.recordedAuthentication
           ? recordedMethods(login.recordedAuthentication)
           : login.proofs.map((proof) => ({ name: amrName(proof.method), at: proof.at })),

@@ -1,4 +1,5 @@
 import type { JsonObject } from './json-value.ts';
+import type { RequestGeoip } from './request-geoip.ts';
 
 /**
  * How the login that runs the Actions came about, as `event.transaction.protocol`:
@@ -56,7 +57,18 @@ export interface PostLoginInput {
     hostname: string;
     /** The query (or form) parameters of the authorization request exactly as sent. */
     query: Readonly<Record<string, string>>;
+    /** Where `ip` is, from the local GeoIP database; `{}` when it can not be placed. */
+    geoip: RequestGeoip;
   };
+  /** The provider's name for itself: the issuer's host name. */
+  tenantId: string;
+  /** The API the request asks a token for (its `resource` indicator), or null. */
+  resourceServer: string | null;
+  /**
+   * The browser session the login continues, or null: on a browser's first sign-in the session is
+   * created after the Actions run, and a refresh has none. `authenticatedAt` is its latest proof.
+   */
+  session: { id: string; authenticatedAt: number } | null;
   /** The methods proven in this session, oldest first (`pwd`, `otp`, …). */
   authenticationMethods: readonly { name: string; at: number }[];
   loginsCount: number;
@@ -102,11 +114,39 @@ export interface PostLoginEvent {
     user_agent?: string;
     hostname: string;
     query: Record<string, string>;
+    geoip: RequestGeoip;
+  };
+  /** The one place people sign in from: the password database. */
+  connection: { id: string; name: string; strategy: string; metadata: Record<string, string> };
+  tenant: { id: string };
+  /** Present when the request names an API (`resource`). */
+  resource_server?: { identifier: string };
+  /**
+   * Never present: Stepup has no organizations, and Auth0 too leaves the field out of a login
+   * without one — so `event.organization?.id` is undefined and `event.organization.id` throws.
+   */
+  organization?: { id: string; name: string };
+  /** Present when the login continues a browser session (see `PostLoginInput.session`). */
+  session?: {
+    id: string;
+    authenticated_at: string;
+    device: { last_ip: string; last_user_agent?: string };
   };
   authentication: { methods: { name: string; timestamp: string }[] };
   stats: { logins_count: number };
   secrets: Record<string, string>;
 }
+
+/**
+ * `event.connection`: people sign in with the provider's own password database, which Auth0 calls a
+ * database connection (`strategy: 'auth0'`); the name is Auth0's default one, so rules that test it
+ * keep working.
+ */
+export const PASSWORD_CONNECTION = {
+  id: 'con_password',
+  name: 'Username-Password-Authentication',
+  strategy: 'auth0',
+} as const;
 
 const LEGACY_PROVIDER_NAMES: Record<PostLoginFactorType, string> = {
   otp: 'google-authenticator',
@@ -168,7 +208,23 @@ export function buildPostLoginEvent(
       ...(input.request.userAgent === null ? {} : { user_agent: input.request.userAgent }),
       hostname: input.request.hostname,
       query: { ...input.request.query },
+      geoip: { ...input.request.geoip },
     },
+    connection: { ...PASSWORD_CONNECTION, metadata: {} },
+    tenant: { id: input.tenantId },
+    ...(input.resourceServer === null ? {} : { resource_server: { identifier: input.resourceServer } }),
+    ...(input.session === null
+      ? {}
+      : {
+          session: {
+            id: input.session.id,
+            authenticated_at: new Date(input.session.authenticatedAt * 1000).toISOString(),
+            device: {
+              last_ip: input.request.ip,
+              ...(input.request.userAgent === null ? {} : { last_user_agent: input.request.userAgent }),
+            },
+          },
+        }),
     authentication: {
       methods: input.authenticationMethods.map((method) => ({
         name: method.name,

@@ -37,7 +37,11 @@ export function samplePostLoginInput(now: number = Math.floor(Date.now() / 1000)
         redirect_uri: 'https://salary.example.com/callback',
         acr_values: ACR_MULTI_FACTOR,
       },
+      geoip: { countryCode: 'NL', countryName: 'Netherlands', continentCode: 'EU' },
     },
+    tenantId: 'login.example.com',
+    resourceServer: null,
+    session: null,
     authenticationMethods: [{ name: 'pwd', at: now }],
     loginsCount: 3,
   };

@@ -5,7 +5,6 @@ import { TestBrowser } from '../../testing/test-browser.ts';
 import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
 import {
   expectCallback,
-  expectPage,
   type PendingLogin,
   submitPassword,
   submitTotp,
@@ -39,7 +38,8 @@ export class CompatibilityProvider {
   }
 
   static async start(): Promise<CompatibilityProvider> {
-    const idp = await startTestProvider();
+    // The proxy on loopback is believed, so a test can sign in "from" a public address.
+    const idp = await startTestProvider({ trustProxy: ['loopback'] });
     await idp.addClient({ client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
     return new CompatibilityProvider(idp);
   }
@@ -79,33 +79,36 @@ export class CompatibilityProvider {
     return username;
   }
 
+  /** A new browser; `headers` go with each of its requests (e.g. `X-Forwarded-For`). */
+  browser(headers: Record<string, string> = {}): TestBrowser {
+    return new TestBrowser(this.idp.issuer, headers);
+  }
+
   /**
-   * Signs `username` in with the password, and with TOTP when the provider asks for a second factor;
-   * `params` go on the authorization request, `headers` with every browser request.
+   * Signs `username` in with the password, and with TOTP when the provider asks for a second factor,
+   * in `browser` (a new one by default; one already signed in comes straight back). `params` go on
+   * the authorization request.
    */
   async login(
     username: string,
     params: Record<string, string> = {},
-    headers: Record<string, string> = {},
+    browser: TestBrowser = this.browser(),
   ): Promise<LoginResult> {
-    const rp = await TestRelyingParty.discover(this.idp.issuer, CLIENT_ID, { client_secret: CLIENT_SECRET });
-    const browserRp = rp.inBrowser(new TestBrowser(this.idp.issuer, headers));
-    const pending: PendingLogin = await browserRp.authorizationUrl(params);
-    const login = expectPage(await browserRp.open(pending));
-    let next = await submitPassword(browserRp.browser, login.html, username, PASSWORD);
+    const rp = (
+      await TestRelyingParty.discover(this.idp.issuer, CLIENT_ID, { client_secret: CLIENT_SECRET })
+    ).inBrowser(browser);
+    const pending: PendingLogin = await rp.authorizationUrl(params);
+    let next = await rp.open(pending);
+    if (!('left' in next)) next = await submitPassword(browser, next.html, username, PASSWORD);
     let askedForSecondFactor = false;
     if (!('left' in next) && /name="code"/.test(next.html)) {
       askedForSecondFactor = true;
-      next = await submitTotp(
-        browserRp.browser,
-        next.html,
-        totpCodeAt(TOTP_SECRET, Math.floor(Date.now() / 1000)),
-      );
+      next = await submitTotp(browser, next.html, totpCodeAt(TOTP_SECRET, Math.floor(Date.now() / 1000)));
     }
     const callback = expectCallback(next);
     const error = callback.searchParams.get('error');
     if (error) return { ended: 'error', error, description: callback.searchParams.get('error_description') };
-    const tokens = await browserRp.redeem(callback, pending);
+    const tokens = await rp.redeem(callback, pending);
     return {
       ended: 'tokens',
       idToken: { ...tokens.claims() },
