@@ -97,3 +97,32 @@ describe('checkActionSource: event.transaction.acr_values is a string', () => {
     assert.deepEqual(checkActionSource(code), []);
   });
 });
+
+describe('checkActionSource: event fields Auth0 has and Stepup does not', () => {
+  for (const path of [
+    'event.authentication.riskAssessment.confidence',
+    'event.request.geoip.cityName',
+    'event.session.device.initial_ip',
+    'event.security_context',
+  ]) {
+    test(`refuses a read of ${path}: a guard on it would never fire`, () => {
+      const code = `exports.onExecutePostLogin = async (event, api) => {\n  if (${path.replace(/\./g, '?.')} === 'low') api.multifactor.enable('any');\n};`;
+      const [problem, ...more] = checkActionSource(code);
+      assert.equal(more.length, 0, JSON.stringify(more));
+      assert.equal(problem?.line, 2);
+      assert.match(problem?.message ?? '', /is not provided by Stepup/);
+    });
+  }
+
+  test('follows the event parameter under another name, and accepts provided fields', () => {
+    const code = `exports.onExecutePostLogin = async (e, api) => {
+  if (e.request.geoip.countryCode === 'GB' || e.user.created_at || e.authorization.roles.length) return;
+  if (e.user.identities[0].provider === 'auth0') return;
+  console.log(e.authentication.riskAssessment);
+};`;
+    assert.deepEqual(
+      checkActionSource(code).map((problem) => problem.line),
+      [4],
+    );
+  });
+});

@@ -1,6 +1,7 @@
 import { type Node, parse } from 'acorn';
 import { ancestor } from 'acorn-walk';
 import { MULTIFACTOR_PROVIDERS, POST_LOGIN_API_METHODS, UNSUPPORTED_API_METHODS } from './post-login-api.ts';
+import { UNPROVIDED_EVENT_FIELDS } from './post-login-event.ts';
 import { ACTION_MODULES, isAllowedModule } from './sandbox/action-modules.ts';
 
 /** One thing in an Action's source that would fail at login time, with the line it is on. */
@@ -70,6 +71,8 @@ interface FunctionNode extends Node {
  * - `api.multifactor.enable('<provider>')` with a provider written as a literal that is not one of
  *   `MULTIFACTOR_PROVIDERS` (Duo, SMS, …);
  * - `require('<module>')` of a module outside `ACTION_MODULES`;
+ * - a read of an event field Auth0 has and Stepup does not (`UNPROVIDED_EVENT_FIELDS`): a rule
+ *   guarded on it would silently never fire, which for an MFA rule is failing open;
  * - array idioms on `event.transaction.acr_values` (`.includes`, `.some`, `.length`, …), which is a
  *   string here: the message names `acr_values_list`.
  *
@@ -95,11 +98,19 @@ export function checkActionSource(code: string): ActionSourceProblem[] {
   }
   const problems: ActionSourceProblem[] = [];
   const report = (node: Node, message: string) => problems.push({ line: node.loc?.start.line ?? 0, message });
-  const apiNames = apiParameterNames(program);
+  const apiNames = entryParameterNames(program, 1, 'api');
+  const eventNames = entryParameterNames(program, 0, 'event');
 
   ancestor(program, {
     MemberExpression(node) {
       const member = node as MemberExpression;
+      const path = eventPathOf(member, eventNames);
+      if (path !== undefined && (UNPROVIDED_EVENT_FIELDS as readonly string[]).includes(path)) {
+        report(
+          member,
+          `event.${path} is not provided by Stepup, so a rule that reads it would never see a value (see the README's table of the Action surface)`,
+        );
+      }
       const idiom = member.computed
         ? isLiteral(member.property)
           ? '[index]'
@@ -150,16 +161,17 @@ export function checkActionSource(code: string): ActionSourceProblem[] {
 }
 
 /**
- * The names the script gives `api`: the second parameter of every function bound to an entry point
- * (`exports.onExecutePostLogin = …`, `module.exports = { onExecutePostLogin … }`,
- * `function onExecutePostLogin(…)`). `api` itself is always checked, as Auth0's docs name it.
+ * The names the script gives a parameter of the entry points (`index` 0: `event`, 1: `api`), from
+ * every function bound to one (`exports.onExecutePostLogin = …`, `module.exports = {
+ * onExecutePostLogin … }`, `function onExecutePostLogin(…)`). `fallback`, the name Auth0's docs use,
+ * is always checked.
  */
-function apiParameterNames(program: Node): Set<string> {
-  const names = new Set(['api']);
+function entryParameterNames(program: Node, index: number, fallback: string): Set<string> {
+  const names = new Set([fallback]);
   const addFrom = (fn: Node | null | undefined) => {
     if (!fn || !/Function/.test(fn.type)) return;
-    const second = (fn as FunctionNode).params[1];
-    if (second && second.type === 'Identifier') names.add((second as Identifier).name);
+    const param = (fn as FunctionNode).params[index];
+    if (param && param.type === 'Identifier') names.add((param as Identifier).name);
   };
   ancestor(program, {
     AssignmentExpression(node) {
@@ -185,6 +197,19 @@ function apiParameterNames(program: Node): Set<string> {
     },
   });
   return names;
+}
+
+/** `a.b.c` for `event.a.b.c` written with plain names, where `event` is an event parameter. */
+function eventPathOf(member: MemberExpression, eventNames: ReadonlySet<string>): string | undefined {
+  const names: string[] = [];
+  let node: Node = member;
+  while (node.type === 'MemberExpression') {
+    const name = propertyName(node as MemberExpression);
+    if (name === undefined) return undefined;
+    names.unshift(name);
+    node = (node as MemberExpression).object;
+  }
+  return isIdentifier(node) && eventNames.has(node.name) ? names.join('.') : undefined;
 }
 
 /**

@@ -102,6 +102,7 @@ export class LoginActions {
           userMetadata: metadata?.userMetadata ?? {},
           enrolledFactors: enrolledFactorTypes(await login.enrolledMethods()),
           roles: user.roles,
+          createdAt: user.createdAt,
         },
         client: {
           clientId: login.clientId,

@@ -21,6 +21,15 @@ describe('buildPostLoginEvent', () => {
         user_metadata: {},
         enrolledFactors: [{ type: 'otp' }, { type: 'push-notification' }],
         multifactor: ['google-authenticator', 'guardian'],
+        created_at: '2023-10-15T22:13:20.000Z',
+        identities: [
+          {
+            provider: 'auth0',
+            connection: 'Username-Password-Authentication',
+            user_id: '00000000-0000-4000-8000-000000000001',
+            isSocial: false,
+          },
+        ],
       },
       client: { client_id: 'salary', name: 'Salary', metadata: {} },
       authorization: { roles: [] },

@@ -37,6 +37,8 @@ export interface PostLoginInput {
     enrolledFactors: readonly PostLoginFactorType[];
     /** The roles operators gave the person (`admin`, …): `event.authorization.roles`. */
     roles: readonly string[];
+    /** When the account was created, epoch seconds. */
+    createdAt: number;
   };
   client: {
     clientId: string;
@@ -87,6 +89,10 @@ export interface PostLoginEvent {
     enrolledFactors: { type: PostLoginFactorType }[];
     /** Auth0's older list of enrolled MFA provider names (`google-authenticator`, `guardian`, …). */
     multifactor: string[];
+    /** ISO 8601. */
+    created_at: string;
+    /** The one identity a person has here: the password database (`event.connection`). */
+    identities: { provider: 'auth0'; connection: string; user_id: string; isSocial: false }[];
   };
   client: { client_id: string; name: string | null; metadata: Record<string, string> };
   /**
@@ -138,6 +144,41 @@ export interface PostLoginEvent {
 }
 
 /**
+ * Fields of Auth0's post-login event that Stepup does not fill, as paths below `event`. A rule that
+ * reads one would see `undefined` where Auth0 gives a value — `if (event.authentication
+ * ?.riskAssessment?.confidence === 'low') api.multifactor.enable('any')` would never ask for MFA —
+ * so a deploy refuses any read of them (`check-action-source.ts`). Fields Auth0 itself leaves out
+ * of some logins (`organization`, `session`, `resource_server`) are not here: a guard on them
+ * behaves as on Auth0 for such a login.
+ */
+export const UNPROVIDED_EVENT_FIELDS = [
+  'authentication.riskAssessment',
+  'security_context',
+  'refresh_token',
+  'user.last_password_reset',
+  'user.phone_number',
+  'user.phone_verified',
+  'request.asn',
+  'request.geoip.cityName',
+  'request.geoip.countryCode3',
+  'request.geoip.latitude',
+  'request.geoip.longitude',
+  'request.geoip.subdivisionCode',
+  'request.geoip.subdivisionName',
+  'request.geoip.timeZone',
+  'session.created_at',
+  'session.updated_at',
+  'session.expires_at',
+  'session.idle_expires_at',
+  'session.last_interacted_at',
+  'session.clients',
+  'session.device.initial_ip',
+  'session.device.initial_user_agent',
+  'session.device.initial_asn',
+  'session.device.last_asn',
+] as const;
+
+/**
  * `event.connection`: people sign in with the provider's own password database, which Auth0 calls a
  * database connection (`strategy: 'auth0'`); the name is Auth0's default one, so rules that test it
  * keep working.
@@ -187,6 +228,10 @@ export function buildPostLoginEvent(
       user_metadata: structuredClone(input.user.userMetadata),
       enrolledFactors: input.user.enrolledFactors.map((type) => ({ type })),
       multifactor: [...new Set(input.user.enrolledFactors.map((type) => LEGACY_PROVIDER_NAMES[type]))],
+      created_at: new Date(input.user.createdAt * 1000).toISOString(),
+      identities: [
+        { provider: 'auth0', connection: PASSWORD_CONNECTION.name, user_id: input.user.id, isSocial: false },
+      ],
     },
     client: {
       client_id: input.client.clientId,

@@ -17,6 +17,7 @@ export function samplePostLoginInput(now: number = Math.floor(Date.now() / 1000)
       userMetadata: {},
       enrolledFactors: ['otp'],
       roles: [],
+      createdAt: now - 30 * 24 * 3600,
     },
     client: { clientId: 'salary', name: 'Salary', metadata: {} },
     transaction: {

@@ -29,6 +29,15 @@ exports.onExecutePostLogin = async (event, api) => {
 };`,
     /line 1: require\("fs"\): Actions can load only crypto/,
   ],
+  [
+    "Auth0's risk assessment, which Stepup does not compute: a guard on it would never ask for MFA",
+    `exports.onExecutePostLogin = async (event, api) => {
+  if (event.authentication?.riskAssessment?.confidence === 'low') {
+    api.multifactor.enable('any');
+  }
+};`,
+    /line 2: event\.authentication\.riskAssessment is not provided by Stepup/,
+  ],
 ];
 
 describe('Auth0 compatibility: refused at deploy with the call and its line', () => {

@@ -22,6 +22,13 @@ const APP_METADATA_FLAG = `exports.onExecutePostLogin = async (event, api) => {
   }
 };`;
 
+/** Accounts younger than a day must prove a second factor; the identity's provider goes in a claim. */
+const NEW_ACCOUNT_MFA = `exports.onExecutePostLogin = async (event, api) => {
+  const ageMs = Date.now() - Date.parse(event.user.created_at);
+  if (!(ageMs >= 24 * 3600 * 1000)) api.multifactor.enable('any');
+  api.idToken.setCustomClaim('https://example.com/provider', event.user.identities[0].provider);
+};`;
+
 describe('Auth0 compatibility: rules on the user', () => {
   let provider: CompatibilityProvider;
   before(async () => {
@@ -52,5 +59,13 @@ describe('Auth0 compatibility: rules on the user', () => {
     const plain = await provider.login(await provider.user({ appMetadata: { plan: 'free' } }));
     assert.ok(plain.ended === 'tokens' && !plain.askedForSecondFactor);
     assert.equal(plain.idToken['https://example.com/plan'], 'free');
+  });
+
+  test('a rule on event.user.created_at asks a new account for MFA', async () => {
+    await provider.only('new-account-mfa', NEW_ACCOUNT_MFA);
+    const result = await provider.login(await provider.user());
+    assert.ok(result.ended === 'tokens' && result.askedForSecondFactor);
+    assert.equal(result.idToken.acr, ACR_MULTI_FACTOR);
+    assert.equal(result.idToken['https://example.com/provider'], 'auth0');
   });
 });
