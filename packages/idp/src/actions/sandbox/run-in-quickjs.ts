@@ -213,8 +213,10 @@ function prepare(
   }
   freeze(api);
 
-  // require: the allow-listed modules are built inside this context on first use (see
-  // `crypto-module.ts`); anything else stops the script, naming what it may load.
+  // require: the allow-listed module (`crypto`, the only one) is built inside this context on first
+  // use (see `crypto-module.ts`); anything else stops the script, naming what it may load. A script
+  // that tampers with the built-ins may reach the host primitive itself: it takes only strings and
+  // checks each of them, so that gives nothing the module does not.
   let cryptoModule: QuickJSHandle | undefined;
   const loadCryptoModule = () => {
     if (cryptoModule) return cryptoModule;
