@@ -125,10 +125,11 @@ export class LoginActions {
         },
         tenantId: this.#tenantId,
         resourceServer: typeof login.params.resource === 'string' ? login.params.resource : null,
+        // A session that has proven nothing yet has no authentication time to give: none is shown.
         session:
-          login.sessionId === undefined
+          login.sessionId === undefined || login.proofs.length === 0
             ? null
-            : { id: login.sessionId, authenticatedAt: Math.max(0, ...login.proofs.map((proof) => proof.at)) },
+            : { id: login.sessionId, authenticatedAt: Math.max(...login.proofs.map((proof) => proof.at)) },
         authenticationMethods: login.recordedAuthentication
           ? recordedMethods(login.recordedAuthentication)
           : login.proofs.map((proof) => ({ name: amrName(proof.method), at: proof.at })),
