@@ -123,6 +123,7 @@ export async function createStepupProvider(
     settings: config.actions,
     ladder,
     logAuthEvent,
+    tenantId: new URL(config.issuer).hostname,
   });
   const rememberedBrowsers = new RememberedBrowsers({
     users: store.users,

@@ -24,7 +24,7 @@ export type ActionErrorCode =
   | 'action_invalid_call'
   /** A custom claim has a registered name (`sub`, `acr`, `amr`, …) or an invalid one. */
   | 'action_invalid_claim'
-  /** The script called `require`: Actions have no modules. */
+  /** The script required a module outside the allow-list (`ACTION_MODULES`). */
   | 'action_module_unavailable'
   /** The script called an `api` method Stepup does not provide (`api.redirect`, `api.cache`, …). */
   | 'action_unsupported_api'

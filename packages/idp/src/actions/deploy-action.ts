@@ -4,6 +4,7 @@ import { StoreConflictError } from '../store/errors.ts';
 import { ActionManagementError } from './action-management-error.ts';
 import { checkActionName } from './action-name.ts';
 import { openActionSecrets, SECRET_NAME, sealActionSecrets } from './action-secrets.ts';
+import { checkActionSource } from './check-action-source.ts';
 import { buildPostLoginEvent } from './post-login-event.ts';
 import { type ActionSettings, sandboxLimits } from './run-post-login-actions.ts';
 import { samplePostLoginInput } from './sample-post-login-input.ts';
@@ -48,8 +49,9 @@ export interface DeployActionResult {
 }
 
 /**
- * Deploys an Action: checks its name, trigger and size, loads it in the sandbox (it must compile
- * and export `onExecutePostLogin`), merges its secrets with the current version's and stores a new
+ * Deploys an Action: checks its name, trigger and size, reads its source for calls the product would
+ * refuse at login time (`checkActionSource`), loads it in the sandbox (it must compile and export
+ * `onExecutePostLogin`), merges its secrets with the current version's and stores a new
  * version. Deploying the current code and secrets again changes nothing, so an Actions folder can
  * be loaded at every start. Throws `ActionManagementError`.
  */
@@ -99,6 +101,13 @@ export async function deployAction(
       throw new ActionManagementError('conflict', `Action "${request.name}" was deleted meanwhile`);
     }
     return { action: { ...existing, enabled }, changed: false, enabledChanged };
+  }
+  const problems = checkActionSource(request.code);
+  if (problems.length > 0) {
+    throw new ActionManagementError(
+      'invalid_request',
+      `the Action uses what Stepup does not run: ${problems.map((problem) => `line ${problem.line}: ${problem.message}`).join('; ')}`,
+    );
   }
   await checkLoads(request.name, request.code, deps);
 

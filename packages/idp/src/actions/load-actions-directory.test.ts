@@ -87,4 +87,21 @@ describe('loadActionsDirectory', () => {
       code: 'invalid_request',
     });
   });
+
+  test('a file that calls what Stepup lacks stops the start, naming the file, the call and the line', async (t) => {
+    const actions = openActionsFixture(sandbox);
+    t.after(() => actions.close());
+    const dir = folder({
+      '10-fine.js': 'exports.onExecutePostLogin = async () => {};',
+      '20-cached.js':
+        "exports.onExecutePostLogin = async (event, api) => {\n  api.cache.set('seen', '1');\n};",
+    });
+    await assert.rejects(loadActionsDirectory(dir, actions.store.actions, { sandbox }), (error: unknown) => {
+      assert.ok(error instanceof ActionManagementError);
+      assert.equal(error.code, 'invalid_request');
+      assert.match(error.message, /20-cached\.js: .*line 2: api\.cache\.set is not available in Stepup/);
+      return true;
+    });
+    assert.equal(await actions.store.actions.find('20-cached'), undefined);
+  });
 });

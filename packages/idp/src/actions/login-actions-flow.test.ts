@@ -130,6 +130,7 @@ describe('post-login Actions in the login flow', () => {
       logger: pino({ level: 'silent' }),
       settings: idp.stepup.config.actions,
       ladder: idp.stepup.ladder,
+      tenantId: 'localhost',
     });
     const decide = (clientId: string, params: Record<string, string>) =>
       actions.run({

@@ -9,6 +9,7 @@ import { type LoginEffects, loginEffectsOf, NO_LOGIN_EFFECTS } from './login-eff
 import { type ActionsRequirement, METHOD_FACTOR_TYPES, requirementFromActions } from './login-requirement.ts';
 import type { PostLoginFactorType, PostLoginProtocol } from './post-login-event.ts';
 import type { PostLoginOutcome } from './post-login-outcome.ts';
+import { lookUpRequestGeoip } from './request-geoip.ts';
 import { runPostLoginActions } from './run-post-login-actions.ts';
 import type { ActionSandbox } from './sandbox/action-sandbox.ts';
 
@@ -23,6 +24,8 @@ export interface LoginForActions {
   ip: string;
   userAgent: string | null;
   hostname: string;
+  /** The browser session the login continues (its uid), when there is one for this person. */
+  sessionId?: string;
   proofs: readonly ProvenMethod[];
   /**
    * A refresh has no browser session to read proofs from: the `amr` and `auth_time` the refresh
@@ -53,6 +56,7 @@ export class LoginActions {
   readonly #settings: StepupConfig['actions'];
   readonly #ladder: AcrLadder;
   readonly #logAuthEvent: AuthEventLogger | undefined;
+  readonly #tenantId: string;
 
   constructor(options: {
     store: Store;
@@ -62,6 +66,8 @@ export class LoginActions {
     settings: StepupConfig['actions'];
     ladder: AcrLadder;
     logAuthEvent?: AuthEventLogger;
+    /** `event.tenant.id`: the issuer's host name. */
+    tenantId: string;
   }) {
     this.#store = options.store;
     this.#sandbox = options.sandbox;
@@ -70,6 +76,7 @@ export class LoginActions {
     this.#settings = options.settings;
     this.#ladder = options.ladder;
     this.#logAuthEvent = options.logAuthEvent;
+    this.#tenantId = options.tenantId;
   }
 
   async run(login: LoginForActions): Promise<LoginActionsDecision> {
@@ -79,7 +86,8 @@ export class LoginActions {
       if (login.protocol === 'oidc-basic-profile') await this.#countLogin(login.accountId, login.protocol);
       return { decision: 'allow', requirement: {}, effects: NO_LOGIN_EFFECTS };
     }
-    const user = await this.#store.users.findById(login.accountId);
+    // The operators' view of the person: their roles come with it (`event.authorization`).
+    const user = await this.#store.userManagement.find(login.accountId);
     if (!user) return { decision: 'deny', code: 'access_denied', reason: 'the account no longer exists' };
     const metadata = await this.#store.userMetadata.find(user.id);
     const outcome: PostLoginOutcome = await runPostLoginActions(
@@ -93,6 +101,8 @@ export class LoginActions {
           appMetadata: metadata?.appMetadata ?? {},
           userMetadata: metadata?.userMetadata ?? {},
           enrolledFactors: enrolledFactorTypes(await login.enrolledMethods()),
+          roles: user.roles,
+          createdAt: user.createdAt,
         },
         client: {
           clientId: login.clientId,
@@ -111,7 +121,15 @@ export class LoginActions {
           userAgent: login.userAgent,
           hostname: login.hostname,
           query: stringParams(login.params),
+          geoip: lookUpRequestGeoip(login.ip),
         },
+        tenantId: this.#tenantId,
+        resourceServer: typeof login.params.resource === 'string' ? login.params.resource : null,
+        // A session that has proven nothing yet has no authentication time to give: none is shown.
+        session:
+          login.sessionId === undefined || login.proofs.length === 0
+            ? null
+            : { id: login.sessionId, authenticatedAt: Math.max(...login.proofs.map((proof) => proof.at)) },
         authenticationMethods: login.recordedAuthentication
           ? recordedMethods(login.recordedAuthentication)
           : login.proofs.map((proof) => ({ name: amrName(proof.method), at: proof.at })),

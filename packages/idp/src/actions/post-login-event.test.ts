@@ -21,8 +21,18 @@ describe('buildPostLoginEvent', () => {
         user_metadata: {},
         enrolledFactors: [{ type: 'otp' }, { type: 'push-notification' }],
         multifactor: ['google-authenticator', 'guardian'],
+        created_at: '2023-10-15T22:13:20.000Z',
+        identities: [
+          {
+            provider: 'auth0',
+            connection: 'Username-Password-Authentication',
+            user_id: '00000000-0000-4000-8000-000000000001',
+            isSocial: false,
+          },
+        ],
       },
       client: { client_id: 'salary', name: 'Salary', metadata: {} },
+      authorization: { roles: [] },
       transaction: {
         acr_values: MFA,
         acr_values_list: [MFA],
@@ -43,7 +53,15 @@ describe('buildPostLoginEvent', () => {
           redirect_uri: 'https://salary.example.com/callback',
           acr_values: MFA,
         },
+        geoip: { countryCode: 'NL', countryName: 'Netherlands', continentCode: 'EU' },
       },
+      connection: {
+        id: 'con_password',
+        name: 'Username-Password-Authentication',
+        strategy: 'auth0',
+        metadata: {},
+      },
+      tenant: { id: 'login.example.com' },
       authentication: { methods: [{ name: 'pwd', timestamp: '2023-11-14T22:13:20.000Z' }] },
       stats: { logins_count: 3 },
       secrets: { API_KEY: 'k' },
@@ -78,6 +96,23 @@ describe('buildPostLoginEvent', () => {
     const { transaction } = buildPostLoginEvent(input, {});
     assert.equal(transaction.acr_values.includes('urn:acr:mfa'), true);
     assert.equal(transaction.acr_values_list.includes('urn:acr:mfa'), false);
+  });
+
+  test('resource_server and session appear when the login has them; organization never does', () => {
+    const input = samplePostLoginInput(1_700_000_000);
+    const without = buildPostLoginEvent(input, {});
+    assert.equal('resource_server' in without, false);
+    assert.equal('session' in without, false);
+    assert.equal('organization' in without, false);
+    input.resourceServer = 'https://api.example.com';
+    input.session = { id: 'session-uid', authenticatedAt: 1_700_000_000 };
+    const event = buildPostLoginEvent(input, {});
+    assert.deepEqual(event.resource_server, { identifier: 'https://api.example.com' });
+    assert.deepEqual(event.session, {
+      id: 'session-uid',
+      authenticated_at: '2023-11-14T22:13:20.000Z',
+      device: { last_ip: '203.0.113.7', last_user_agent: 'Mozilla/5.0 (sample)' },
+    });
   });
 
   test('omits redirect_uri and user_agent when the login has none (refresh)', () => {

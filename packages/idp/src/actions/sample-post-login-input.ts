@@ -16,6 +16,8 @@ export function samplePostLoginInput(now: number = Math.floor(Date.now() / 1000)
       appMetadata: {},
       userMetadata: {},
       enrolledFactors: ['otp'],
+      roles: [],
+      createdAt: now - 30 * 24 * 3600,
     },
     client: { clientId: 'salary', name: 'Salary', metadata: {} },
     transaction: {
@@ -36,7 +38,11 @@ export function samplePostLoginInput(now: number = Math.floor(Date.now() / 1000)
         redirect_uri: 'https://salary.example.com/callback',
         acr_values: ACR_MULTI_FACTOR,
       },
+      geoip: { countryCode: 'NL', countryName: 'Netherlands', continentCode: 'EU' },
     },
+    tenantId: 'login.example.com',
+    resourceServer: null,
+    session: null,
     authenticationMethods: [{ name: 'pwd', at: now }],
     loginsCount: 3,
   };

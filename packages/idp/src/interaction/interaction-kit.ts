@@ -163,6 +163,9 @@ export class InteractionKit {
         ip: request.ip,
         userAgent: request.headers['user-agent'] ?? null,
         hostname: request.hostname,
+        ...(details.session?.uid && sessionAccountId === step.accountId
+          ? { sessionId: details.session.uid }
+          : {}),
         // A forced re-authentication shows the Actions only what this login proved.
         proofs: proofsForRequest(requested, sessionProofs, progress),
         enrolledMethods,

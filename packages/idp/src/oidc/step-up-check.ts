@@ -166,6 +166,7 @@ async function levelRequiredByActions(
     ip: ctx.ip,
     userAgent: ctx.get('user-agent') || null,
     hostname: ctx.hostname,
+    ...(oidc.session?.uid ? { sessionId: oidc.session.uid } : {}),
     proofs,
     enrolledMethods: async () => (await deps.enrolledMethods?.(accountId)) ?? [],
   });

@@ -140,6 +140,22 @@ describe('admin API /api/v1/actions', () => {
     ],
     ['code that does not load', 'PUT', '/api/v1/actions/x', { code: 'exports.x = 1;' }, 400, 'invalid_body'],
     [
+      'an MFA provider Stepup lacks (Duo)',
+      'PUT',
+      '/api/v1/actions/x',
+      { code: "exports.onExecutePostLogin = async (event, api) => { api.multifactor.enable('duo'); };" },
+      400,
+      'invalid_body',
+    ],
+    [
+      'an api method Stepup lacks',
+      'PUT',
+      '/api/v1/actions/x',
+      { code: "exports.onExecutePostLogin = async (event, api) => { api.cache.set('k', 'v'); };" },
+      400,
+      'invalid_body',
+    ],
+    [
       'a bad secret name',
       'PUT',
       '/api/v1/actions/x',

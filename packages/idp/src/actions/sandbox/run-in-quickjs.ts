@@ -8,6 +8,8 @@ import {
   UNSUPPORTED_API_METHODS,
   validateApiCall,
 } from '../post-login-api.ts';
+import { ACTION_MODULES, isAllowedModule } from './action-modules.ts';
+import { CRYPTO_MODULE_SOURCE, CryptoCallError, runCryptoOperation } from './crypto-module.ts';
 import { capturePristineIntrinsics, describeValue, readArgument } from './read-sandbox-value.ts';
 import { SANDBOX_PRELUDE, wrapActionCode } from './sandbox-prelude.ts';
 import type { SandboxRequest, SandboxResult } from './sandbox-protocol.ts';
@@ -211,12 +213,41 @@ function prepare(
   }
   freeze(api);
 
+  // require: the allow-listed module (`crypto`, the only one) is built inside this context on first
+  // use (see `crypto-module.ts`); anything else stops the script, naming what it may load. A script
+  // that tampers with the built-ins may reach the host primitive itself: it takes only strings and
+  // checks each of them, so that gives nothing the module does not.
+  let cryptoModule: QuickJSHandle | undefined;
+  const loadCryptoModule = () => {
+    if (cryptoModule) return cryptoModule;
+    const primitive = scope.manage(
+      hostFunction('host', (...args) => {
+        const strings = args.map((arg) => (context.typeof(arg) === 'string' ? context.getString(arg) : ''));
+        try {
+          return context.newString(runCryptoOperation(strings));
+        } catch (error) {
+          if (!(error instanceof CryptoCallError)) throw error;
+          return stop('action_invalid_call', `require("crypto"): ${error.message}`);
+        }
+      }),
+    );
+    const factory = scope.manage(
+      context.unwrapResult(
+        context.evalCode(CRYPTO_MODULE_SOURCE, 'stepup:crypto.js', { type: 'global', strict: true }),
+      ),
+    );
+    cryptoModule = scope.manage(
+      context.unwrapResult(context.callFunction(factory, context.undefined, primitive)),
+    );
+    return cryptoModule;
+  };
   const require = scope.manage(
     hostFunction('require', (name) => {
       const module = name && context.typeof(name) === 'string' ? context.getString(name) : '?';
+      if (isAllowedModule(module)) return loadCryptoModule().dup();
       return stop(
         'action_module_unavailable',
-        `require(${JSON.stringify(module)}): Actions can not load modules`,
+        `require(${JSON.stringify(module)}): Actions can load only ${ACTION_MODULES.join(', ')}`,
       );
     }),
   );

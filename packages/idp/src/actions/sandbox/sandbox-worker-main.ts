@@ -28,7 +28,7 @@ const WARM_UP_REQUEST: SandboxRequest = {
   code: `exports.onExecutePostLogin = async (event, api) => {
     await null;
     console.log('warm', event.user, [1, 2].map((n) => n * 2));
-    if (event.transaction.acr_values.includes('mfa')) api.multifactor.enable('any', { allowRememberBrowser: false });
+    if (event.transaction.acr_values === 'mfa') api.multifactor.enable('any', { allowRememberBrowser: false });
     api.idToken.setCustomClaim('https://example.com/x', { a: [1, 'b'] });
   };`,
   eventJson: JSON.stringify({ user: { user_id: 'u' }, transaction: { acr_values: 'mfa' } }),

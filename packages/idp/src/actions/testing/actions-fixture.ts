@@ -24,11 +24,14 @@ export const SEED_ACTION = `exports.onExecutePostLogin = async (event, api) => {
   }
 }`;
 
-/** The same rule as Auth0's current docs write it, with `.includes`. */
+/**
+ * The same rule as Auth0's current docs write it, with `.includes` — on `acr_values_list`, since a
+ * deploy refuses array idioms on the string `acr_values` (`check-action-source.ts`).
+ */
 export const INCLUDES_ACTION = `exports.onExecutePostLogin = async (event, api) => {
   const CLIENTS_WITH_MFA = ['salary'];
   if (CLIENTS_WITH_MFA.includes(event.client.client_id)) {
-    if (event.transaction.acr_values.includes('http://schemas.openid.net/pape/policies/2007/06/multi-factor')) {
+    if (event.transaction.acr_values_list.includes('http://schemas.openid.net/pape/policies/2007/06/multi-factor')) {
       api.multifactor.enable('any', { allowRememberBrowser: false });
     }
   }

@@ -122,6 +122,17 @@ describe('stepup-idp actions', () => {
       ['actions', 'deploy', join(dataDir, 'step-up.js'), '--trigger', 'post-login', '--secret', 'MISSING'],
       /no value/,
     ],
+    [
+      'an Action that requires a module outside the allow-list, naming it and its line',
+      [
+        'actions',
+        'deploy',
+        file('reads-files.js', "exports.onExecutePostLogin = async () => {\n  require('fs');\n};"),
+        '--trigger',
+        'post-login',
+      ],
+      /line 2: require\("fs"\): Actions can load only crypto/,
+    ],
     ['showing an unknown Action', ['actions', 'show', 'nope'], /no Action named "nope"/],
     ['enabling an unknown Action', ['actions', 'enable', 'nope'], /no Action named "nope"/],
     ['an order naming an unknown Action', ['actions', 'order', 'ghost'], /ghost/],
