@@ -89,7 +89,7 @@ describe('loadActionsDirectory', () => {
   });
 
   test('a file that calls what Stepup lacks stops the start, naming the file, the call and the line', async (t) => {
-    const actions = openActionsFixture(sandbox);
+    const actions = await openActionsFixture(sandbox);
     t.after(() => actions.close());
     const dir = folder({
       '10-fine.js': 'exports.onExecutePostLogin = async () => {};',
