@@ -38,8 +38,8 @@ type Context = 'login' | 'second-factor' | 'account';
 
 interface SweptRoute {
   context: Context;
-  /** The fields that, with the right token, make the request do its work. */
-  form(subject: Subject): Record<string, string>;
+  /** The fields that, with the right token, make the request do its work (set up first if need be). */
+  form(subject: Subject): Record<string, string> | Promise<Record<string, string>>;
   /**
    * The right token makes the request change the stored state (a route that only answers, such as a
    * WebAuthn options call, may leave it as it was).
@@ -112,8 +112,16 @@ const SWEPT: Record<string, SweptRoute> = {
   'POST /account/totp/new': { context: 'account', form: none, changesState: true },
   'POST /account/push/new': { context: 'account', form: none, changesState: true },
   'POST /account/webauthn/options': { context: 'account', form: none, changesState: true },
-  // Each needs the code, device or authenticator answer of an enrollment not made here.
-  'POST /account/totp': answersOnly('account'),
+  'POST /account/totp': {
+    context: 'account',
+    form: async (s) => {
+      const started = await s.browser.request('/account/totp/new', { form: { csrf: s.csrf } });
+      const key = /<code class="secret">([^<]+)<\/code>/.exec(await started.text())?.[1] ?? '';
+      return { name: 'Second app', code: totpCodeAt(key.replace(/\s/g, ''), Math.floor(Date.now() / 1000)) };
+    },
+    changesState: true,
+  },
+  // Each needs the device or authenticator answer of an enrollment not made here.
   'POST /account/push/done': answersOnly('account'),
   'POST /account/webauthn/new': answersOnly('account'),
   'POST /account/webauthn': answersOnly('account'),
@@ -228,7 +236,7 @@ describe('CSRF sweep over every browser form of the provider', () => {
       const victim = await open(swept.context);
       const other = await open(swept.context);
       const path = pathOf(url, victim);
-      const fields = swept.form(victim);
+      const fields = await swept.form(victim);
       const before = snapshot(idp);
 
       const refusals: [string, Parameters<TestBrowser['request']>[1]][] = [
