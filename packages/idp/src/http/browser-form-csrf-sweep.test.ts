@@ -49,8 +49,7 @@ interface SweptRoute {
 
 interface Subject {
   browser: TestBrowser;
-  /** The page the form is on: an interaction's, or the verified account page. */
-  html: string;
+  /** The token of the page the form is on: an interaction's, or the verified account page's. */
   csrf: string;
   interactionUid?: string;
   factorId: string;
@@ -204,7 +203,6 @@ describe('CSRF sweep over every browser form of the provider', () => {
     const interactionUid = /\/interaction\/([^/"]+)\//.exec(page.html)?.[1];
     return {
       browser,
-      html: page.html,
       csrf: hiddenField(page.html, 'csrf'),
       username,
       factorId,
