@@ -58,6 +58,32 @@ describe('management API route sweep', () => {
     }
   });
 
+  test('every /api/v1 route Fastify serves is in the table (only the document itself is public)', () => {
+    const listed = new Set(table.map((operation) => `${operation.method} ${operation.path}`));
+    const served = f.idp.stepup.routes
+      .filter(({ method, url }) => url.startsWith('/api/v1/') && method !== 'HEAD')
+      .map(
+        ({ method, url }) =>
+          `${method} ${url.slice('/api/v1'.length).replace(':trigger', 'post-login').replace(/:\w+/g, 'x')}`,
+      );
+    assert.deepEqual(
+      served.filter((route) => !listed.has(route)),
+      ['GET /openapi.json'],
+    );
+  });
+
+  test('no token is 401 invalid_token with a Bearer challenge on every route', async () => {
+    for (const operation of table) {
+      const response = await fetch(`${f.idp.issuer}/api/v1${operation.path}`, { method: operation.method });
+      const body = (await response.json()) as { error?: { code?: string } };
+      assert.deepEqual(
+        [response.status, body.error?.code, response.headers.get('www-authenticate')?.startsWith('Bearer ')],
+        [401, 'invalid_token', true],
+        `${operation.method} ${operation.path}`,
+      );
+    }
+  });
+
   test('a token lacking the route scope is 403 missing_scope on every route', async () => {
     const tokens = new Map<string, string>();
     for (const operation of table) {

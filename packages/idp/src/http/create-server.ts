@@ -17,6 +17,7 @@ import {
 import { ProviderMount } from '../oidc/provider-mount.ts';
 import { isProviderPath } from '../oidc/provider-routes.ts';
 import { useLimitedJsonParser } from './json-body-parser.ts';
+import { refuseCrossSiteForms } from './refuse-cross-site-forms.ts';
 import { answerStoreErrors } from './store-errors.ts';
 import { trustProxyOption } from './trusted-proxies.ts';
 
@@ -109,6 +110,7 @@ export async function createServer(deps: ServerDependencies): Promise<{
     reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
   );
   app.get('/healthz', async () => ({ status: 'ok' }));
+  refuseCrossSiteForms(app, config.issuer);
   const interactionKit = registerInteractionRoutes(app, deps);
   registerAccountRoutes(app, deps);
   registerDashboardRoutes(app, { issuer: config.issuer });

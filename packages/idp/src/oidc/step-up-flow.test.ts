@@ -224,13 +224,14 @@ describe('step-up on the authorization code flow', () => {
     assert.equal(message(unknown.html), message(wrong.html));
   });
 
-  test('a form without the CSRF token is refused with 403 and changes nothing', async () => {
+  test('a password form without the CSRF token, or with a forged one, is refused with 403 and changes nothing', async () => {
     const rp = await TestRelyingParty.discover(idp.issuer, 'salary', { client_secret: CLIENT_SECRET });
     const login = expectPage(await rp.open(await rp.authorizationUrl()));
     const action = /action="([^"]*\/password)"/.exec(login.html)?.[1] ?? '';
-    const forged = await rp.browser.request(action, {
-      form: { csrf: 'forged', username: 'alice', password: 'correct horse battery' },
-    });
+    const credentials = { username: 'alice', password: 'correct horse battery' };
+    const missing = await rp.browser.request(action, { form: credentials });
+    assert.equal(missing.status, 403);
+    const forged = await rp.browser.request(action, { form: { csrf: 'forged', ...credentials } });
     assert.equal(forged.status, 403);
     const again = expectPage(await rp.browser.navigate(action.replace(/\/password$/, '')));
     assert.match(again.html, /name="password"/, 'still asks for the password');

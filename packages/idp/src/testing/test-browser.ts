@@ -29,9 +29,9 @@ export class TestBrowser {
 
   async request(
     url: string,
-    init: { method?: string; form?: Record<string, string> } = {},
+    init: { method?: string; form?: Record<string, string>; headers?: Record<string, string> } = {},
   ): Promise<Response> {
-    const headers = new Headers(this.#headers);
+    const headers = new Headers({ ...this.#headers, ...init.headers });
     const jar = [...this.#cookies].map(([name, value]) => `${name}=${value}`).join('; ');
     if (jar) headers.set('cookie', jar);
     let body: string | undefined;

@@ -479,6 +479,38 @@ describe('the callback validates the ID token (forged by a fake provider)', () =
     await assert.rejects(rp.refresh(new Request(`${APP}/page`)), { code: 'session_missing' });
   });
 
+  // The forged-token table again, answering a refresh (OIDC Core 12.2: the new ID token is validated
+  // like the first). Left out: the policy cases (a refresh never changes the authentication context),
+  // the nonce cases (a refreshed ID token carries none) and "no ID token" (a refresh may omit it).
+  const refreshCases = cases.filter(
+    (item) => item.policy === undefined && !/nonce|no ID token/.test(item.name),
+  );
+  for (const item of refreshCases) {
+    test(`refresh answered with ${item.name}: ${item.code ?? 'accepted'}, the session ${item.code ? 'unchanged' : 'updated'}`, async () => {
+      const { started, request } = await signedInWithRefreshToken({});
+      const session = await rp.getSession(request);
+      assert.equal(session?.accessToken, 'at-1');
+      const idToken = await item.token(started);
+      provider.tokenResponse = () => ({
+        access_token: 'at-forged',
+        token_type: 'Bearer',
+        refresh_token: 'rt-forged',
+        id_token: idToken,
+      });
+      if (item.code === undefined) {
+        const refreshed = await rp.refresh(request);
+        const cookie = refreshed.setCookies.map((line) => line.split(';')[0]).join('; ');
+        const stored = await rp.getSession(new Request(`${APP}/page`, { headers: { cookie } }));
+        assert.equal(stored?.accessToken, 'at-forged');
+        assert.equal(stored?.idToken, idToken);
+      } else {
+        await assert.rejects(rp.refresh(request), { code: item.code });
+        assert.deepEqual(await rp.getSession(request), session);
+      }
+      assert.equal(provider.tokenRequests.at(-1)?.get('grant_type'), 'refresh_token');
+    });
+  }
+
   test('silent authentication without amr keeps the step-up of the same authentication, and only of it', async () => {
     const mfaAt = clock() - 50;
     const first = await signedIn((s) =>

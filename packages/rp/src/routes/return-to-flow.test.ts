@@ -1,68 +1,94 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { createStepupRp, type StepupRp } from '../create-stepup-rp.ts';
+import { ADAPTERS, type AdapterApp, startAdapterApp, TEST_CLIENT_ID } from '../testing/adapter-apps.ts';
 import { type ForgingProvider, startForgingProvider } from '../testing/forging-provider.ts';
 import { signInWithPasswordToken } from '../testing/sign-in-with-password-token.ts';
 
 // The open redirect end to end: whatever `returnTo` the login route is given, the callback's redirect
-// after a valid sign-in stays on the application's origin. Each shape below once left it somewhere.
-
-const APP = 'http://127.0.0.1:4000';
-const CLIENT_ID = 'salary';
+// after a valid sign-in stays on the application's origin, on every adapter. Each shape below once
+// left it somewhere, or would in a browser that normalises the URL.
 
 const hostile = [
   '/..//evil.example/x',
   '/a/../..//evil.example/x',
   '//evil.example/x',
   '/\\evil.example/x',
+  '\\/evil.example/x',
+  '\\\\evil.example/x',
+  '/\t/evil.example/x',
   '/%2F%2Fevil.example/x',
   '/%5Cevil.example/x',
+  '%2F%2Fevil.example/x',
   'https://evil.example/x',
+  'HTTPS://evil.example/x',
   'http:/evil.example/x',
+  'https:evil.example/x',
+  'javascript:alert(document.domain)',
+  ' javascript:alert(1)',
+  'data:text/html,<script>alert(1)</script>',
   '/%0d%0aLocation:%20https://evil.example',
-  `${APP}@evil.example/x`,
+  '/\r\nLocation: https://evil.example',
+  '/x\r\nSet-Cookie: stepup=stolen',
+  'http://127.0.0.1@evil.example/x',
 ];
 
-describe('returnTo never leaves the application (open redirect)', () => {
-  let provider: ForgingProvider;
-  let rp: StepupRp;
+/** Odd but same-origin paths: they may be kept, and must still land on the application. */
+const oddButLocal = ['/%252F%252Fevil.example/x', `/${'a'.repeat(16_000)}`];
 
-  before(async () => {
-    provider = await startForgingProvider();
-    rp = await createStepupRp({
-      issuer: provider.issuer,
-      clientId: CLIENT_ID,
-      clientSecret: 'salary-client-secret-0123456789abcdef',
-      baseUrl: APP,
-      sessionSecret: 'a session secret of at least thirty-two bytes',
-      allowInsecureRequests: true,
+for (const adapter of ADAPTERS) {
+  describe(`returnTo never leaves the application on the ${adapter} adapter (open redirect)`, () => {
+    let provider: ForgingProvider;
+    let app: AdapterApp;
+
+    before(async () => {
+      provider = await startForgingProvider();
+      app = await startAdapterApp(adapter, provider);
     });
-  });
-  after(() => provider.close());
-
-  async function signInReturningTo(returnTo: string): Promise<string | null> {
-    const loginPath = `/auth/login?returnTo=${encodeURIComponent(returnTo)}`;
-    const callback = await signInWithPasswordToken(rp, provider, {
-      app: APP,
-      clientId: CLIENT_ID,
-      loginPath,
+    after(async () => {
+      await app.close();
+      await provider.close();
     });
-    return callback.headers.get('location');
-  }
 
-  test('control: a same-origin path is where the sign-in ends', async () => {
-    assert.equal(await signInReturningTo('/salary?tab=history'), `${APP}/salary?tab=history`);
-  });
-
-  for (const returnTo of hostile) {
-    test(`returnTo ${JSON.stringify(returnTo)} ends at the start page`, async () => {
-      assert.equal(await signInReturningTo(returnTo), `${APP}/`);
-    });
-  }
-
-  test('loginUrl() refuses the same shapes', () => {
-    for (const returnTo of hostile) {
-      assert.equal(new URL(rp.loginUrl({ returnTo })).searchParams.get('returnTo'), '/', returnTo);
+    /** Where the browser lands after the whole round trip, and the cookies it was given. */
+    async function signInReturningTo(
+      returnTo: string,
+    ): Promise<{ location: string | null; cookies: string[] }> {
+      const loginPath = `/auth/login?returnTo=${encodeURIComponent(returnTo)}`;
+      const callback = await signInWithPasswordToken(app.send, provider, {
+        app: app.url,
+        clientId: TEST_CLIENT_ID,
+        loginPath,
+      });
+      return { location: callback.headers.get('location'), cookies: callback.headers.getSetCookie() };
     }
+
+    test('control: a same-origin path is where the sign-in ends', async () => {
+      assert.equal(
+        (await signInReturningTo('/salary?tab=history')).location,
+        `${app.url}/salary?tab=history`,
+      );
+    });
+
+    for (const returnTo of hostile) {
+      test(`returnTo ${JSON.stringify(returnTo)} ends at the start page`, async () => {
+        const { location, cookies } = await signInReturningTo(returnTo);
+        assert.equal(location, `${app.url}/`);
+        assert.ok(!cookies.some((line) => line.includes('stolen')), 'no header was injected');
+      });
+    }
+
+    for (const returnTo of oddButLocal) {
+      test(`returnTo ${JSON.stringify(returnTo.slice(0, 40))} (${returnTo.length} characters) stays on the application`, async () => {
+        const landing = new URL((await signInReturningTo(returnTo)).location ?? '');
+        assert.equal(landing.origin, app.url);
+        assert.ok(!landing.pathname.startsWith('//'), landing.pathname.slice(0, 40));
+      });
+    }
+
+    test('loginUrl() refuses the same shapes', () => {
+      for (const returnTo of hostile) {
+        assert.equal(new URL(app.rp.loginUrl({ returnTo })).searchParams.get('returnTo'), '/', returnTo);
+      }
+    });
   });
-});
+}

@@ -3,18 +3,25 @@ import { ACR_ONE_FACTOR } from '@stepup/core';
 import type { StepupRp } from '../create-stepup-rp.ts';
 import type { ForgingProvider } from './forging-provider.ts';
 
+/** Where the sign-in's requests go: an SDK instance directly, or an application over HTTP. */
+export type RequestSender = StepupRp | ((request: Request) => Promise<Response>);
+
 /**
- * One whole sign-in through `rp`'s routes: the login route at `loginPath`, then the callback with a
- * valid one-factor ID token for alice that `provider` signs. Resolves the callback's answer (a 303).
+ * One whole sign-in through the application's routes: the login route at `loginPath`, then the
+ * callback with a valid one-factor ID token for alice that `provider` signs. Resolves the callback's
+ * answer (a 303).
  */
 export async function signInWithPasswordToken(
-  rp: StepupRp,
+  app: RequestSender,
   provider: ForgingProvider,
   options: { app: string; clientId: string; loginPath?: string },
 ): Promise<Response> {
-  const login = (await rp.handle(
-    new Request(`${options.app}${options.loginPath ?? '/auth/login'}`),
-  )) as Response;
+  const send = async (request: Request): Promise<Response> => {
+    const response = typeof app === 'function' ? await app(request) : await app.handle(request);
+    assert.ok(response, `no answer for ${request.url}`);
+    return response;
+  };
+  const login = await send(new Request(`${options.app}${options.loginPath ?? '/auth/login'}`));
   assert.equal(login.status, 302);
   const authorize = new URL(login.headers.get('location') ?? '');
   const [transaction = ''] = (login.headers.get('set-cookie') ?? '').split(';');
@@ -32,9 +39,9 @@ export async function signInWithPasswordToken(
   });
   provider.tokenResponse = () => ({ access_token: 'opaque', token_type: 'Bearer', id_token: idToken });
   const state = authorize.searchParams.get('state') ?? '';
-  const callback = (await rp.handle(
+  const callback = await send(
     new Request(`${options.app}/auth/callback?code=c&state=${state}`, { headers: { cookie: transaction } }),
-  )) as Response;
+  );
   assert.equal(callback.status, 303);
   return callback;
 }
