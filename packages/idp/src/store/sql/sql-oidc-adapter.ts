@@ -2,7 +2,12 @@ import type { Kysely } from 'kysely';
 import type { ClientsRepository } from '../clients.ts';
 import { createInvalidGrantError } from '../invalid-grant-error.ts';
 import type { OidcAdapter, OidcAdapterFactory, OidcAdapterPayload } from '../oidc-adapter.ts';
-import { oidcModelIndexedColumns, rejectClientModelWrite, withConsumedAt } from '../oidc-model-row.ts';
+import {
+  type OidcModelIndexedColumns,
+  oidcModelIndexedColumns,
+  rejectClientModelWrite,
+  withConsumedAt,
+} from '../oidc-model-row.ts';
 import { prepareQuery } from './prepared-query.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { writeJson } from './sql-dialect.ts';
@@ -26,7 +31,8 @@ export function createSqlOidcAdapter(
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const { kysely, dialect } = db;
 
-  // Prepared once: oidc-provider looks models up on every request.
+  // Prepared once: oidc-provider looks models up, and saves the session, on every request.
+  const upsertRow = prepareUpsert(kysely);
   const lookups = {
     id: prepareLookup(kysely, 'id'),
     uid: prepareLookup(kysely, 'uid'),
@@ -52,26 +58,12 @@ export function createSqlOidcAdapter(
 
     async upsert(id: string, payload: OidcAdapterPayload, expiresIn?: number): Promise<void> {
       rejectClientModelWrite(this.#model, 'upsert');
-      await kysely
-        .insertInto('oidc_models')
-        .values({
-          model: this.#model,
-          id,
-          payload: writeJson(payload),
-          ...oidcModelIndexedColumns(this.#model, payload, expiresIn, now),
-        })
-        .onConflict((conflict) =>
-          conflict.columns(['model', 'id']).doUpdateSet((update) => ({
-            payload: update.ref('excluded.payload'),
-            grant_id: update.ref('excluded.grant_id'),
-            user_code: update.ref('excluded.user_code'),
-            uid: update.ref('excluded.uid'),
-            expires_at: update.ref('excluded.expires_at'),
-            // Re-saving never clears consumed_at: once used, a single-use token stays used.
-            consumed_at: update.fn.coalesce('oidc_models.consumed_at', 'excluded.consumed_at'),
-          })),
-        )
-        .execute();
+      await upsertRow({
+        model: this.#model,
+        id,
+        payload: writeJson(payload),
+        ...oidcModelIndexedColumns(this.#model, payload, expiresIn, now),
+      });
     }
 
     async find(id: string): Promise<OidcAdapterPayload | undefined> {
@@ -152,5 +144,37 @@ function prepareLookup(kysely: Kysely<StoreTables>, column: 'id' | 'uid' | 'user
         where.or([where('expires_at', 'is', null), where('expires_at', '>', parameter('now'))]),
       )
       .limit(1),
+  );
+}
+
+/** An `oidc_models` row as written. */
+type ModelRow = OidcModelIndexedColumns & { model: string; id: string; payload: string };
+
+/** Creates or replaces one model instance. */
+function prepareUpsert(kysely: Kysely<StoreTables>) {
+  return prepareQuery<ModelRow, unknown>(kysely, (parameter) =>
+    kysely
+      .insertInto('oidc_models')
+      .values({
+        model: parameter('model'),
+        id: parameter('id'),
+        payload: parameter('payload'),
+        grant_id: parameter('grant_id'),
+        user_code: parameter('user_code'),
+        uid: parameter('uid'),
+        expires_at: parameter('expires_at'),
+        consumed_at: parameter('consumed_at'),
+      })
+      .onConflict((conflict) =>
+        conflict.columns(['model', 'id']).doUpdateSet((update) => ({
+          payload: update.ref('excluded.payload'),
+          grant_id: update.ref('excluded.grant_id'),
+          user_code: update.ref('excluded.user_code'),
+          uid: update.ref('excluded.uid'),
+          expires_at: update.ref('excluded.expires_at'),
+          // Re-saving never clears consumed_at: once used, a single-use token stays used.
+          consumed_at: update.fn.coalesce('oidc_models.consumed_at', 'excluded.consumed_at'),
+        })),
+      ),
   );
 }
