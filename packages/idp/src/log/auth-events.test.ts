@@ -118,6 +118,7 @@ describe('authentication events in the audit log', () => {
     log({ event: 'push.expired', ...push });
     log({ event: 'factor.enrolled', userId: 'u1', factor: 'totp' });
     log({ event: 'webauthn.possible_clone', userId: 'u1', credentialId: 'k1', clientId: 'app' });
+    log({ event: 'account.change_refused', userId: 'u1', reason: 'csrf' });
     await log.settled();
     const written: [string, string][] = [];
     for await (const event of store.auditEvents.export({})) written.push([event.type, event.outcome]);
@@ -128,6 +129,7 @@ describe('authentication events in the audit log', () => {
       ['push.expired', 'failure'],
       ['factor.enrolled', 'success'],
       ['webauthn.possible_clone', 'failure'],
+      ['account.change_refused', 'failure'],
     ]);
     const [denied] = (await store.auditEvents.query({ type: 'push.denied' }, { limit: 1 })).events;
     assert.deepEqual(denied?.details, { challengeId: 'c1', deviceId: 'd1', reason: 'wrong_number' });

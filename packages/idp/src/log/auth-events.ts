@@ -175,12 +175,11 @@ export function createAuthEventLogger(logger: Logger, audit?: AuthEventAudit): A
   const auth = logger.child({ component: 'auth' });
   const pending = new Set<Promise<void>>();
   const log = (event: AuthEvent) => {
-    const failed = isFailure(event);
-    if (failed) auth.warn(event, event.event);
+    const outcome = AUDIT_OUTCOMES[event.event];
+    // An unanswered push is not worth a warning in the log, but the step it was for did not succeed.
+    if (outcome === 'failure' && event.event !== 'push.expired') auth.warn(event, event.event);
     else auth.info(event, event.event);
     if (!audit || isUnauthenticatedNoise(event)) return;
-    // An unanswered push is not worth a warning in the log, but the step it was for did not succeed.
-    const outcome = failed || event.event === 'push.expired' ? 'failure' : 'success';
     const appending: Promise<void> = audit.auditEvents
       .append(toAuditEvent(event, outcome, audit.clock()))
       .then(
@@ -199,22 +198,39 @@ export function createAuthEventLogger(logger: Logger, audit?: AuthEventAudit): A
   });
 }
 
-function isFailure(event: AuthEvent): boolean {
-  return (
-    event.event === 'login.failed' ||
-    event.event === 'login.throttled' ||
-    event.event === 'stepup.refused' ||
-    event.event === 'factor.failed' ||
-    event.event === 'push.denied' ||
-    event.event === 'push.rejected' ||
-    event.event === 'push.throttled' ||
-    event.event === 'webauthn.rejected' ||
-    event.event === 'webauthn.possible_clone' ||
-    event.event === 'action.denied' ||
-    event.event === 'action.failed' ||
-    event.event === 'email_code.throttled'
-  );
-}
+/** What each event means for the audit log; an event added to `AuthEvent` needs its entry here. */
+const AUDIT_OUTCOMES: Record<AuthEvent['event'], AuditOutcome> = {
+  'account.change_refused': 'failure',
+  'action.denied': 'failure',
+  'action.failed': 'failure',
+  'browser.remembered': 'success',
+  'browser.remembered_forgotten': 'success',
+  'browser.remembered_used': 'success',
+  'email_code.sent': 'success',
+  'email_code.throttled': 'failure',
+  'factor.enrolled': 'success',
+  'factor.failed': 'failure',
+  'factor.removed': 'success',
+  'factor.renamed': 'success',
+  'login.failed': 'failure',
+  'login.succeeded': 'success',
+  'login.throttled': 'failure',
+  'push.approved': 'success',
+  'push.denied': 'failure',
+  'push.expired': 'failure',
+  'push.rejected': 'failure',
+  'push.sent': 'success',
+  'push.throttled': 'failure',
+  'push.withdrawn': 'success',
+  'recovery_code.used': 'success',
+  'recovery_codes.issued': 'success',
+  'recovery_codes.regenerated': 'success',
+  'stepup.refused': 'failure',
+  'stepup.requested': 'success',
+  'stepup.satisfied': 'success',
+  'webauthn.possible_clone': 'failure',
+  'webauthn.rejected': 'failure',
+};
 
 function toAuditEvent(event: AuthEvent, outcome: AuditOutcome, time: number): NewAuditEvent {
   const { event: type, ...fields } = event;
