@@ -1,0 +1,430 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { ACR_MULTI_FACTOR } from '@stepup/core';
+import { MANAGEMENT_API_PATH, MANAGEMENT_SCOPES } from '../admin/management-api-identity.ts';
+import {
+  type ManagementFixture,
+  openManagementFixture,
+  PASSWORD,
+  TOTP_SECRET,
+} from '../admin/testing/management-fixture.ts';
+import { totpCodeAt } from '../factors/totp/totp.ts';
+import { PROVIDER_ROUTES } from '../oidc/provider-routes.ts';
+import { type OutageProxy, startOutageProxy } from '../testing/outage-proxy.ts';
+import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
+import { connectRedisForTests } from '../testing/redis-test-connection.ts';
+import { hiddenField, type TestBrowser } from '../testing/test-browser.ts';
+import { TEST_REDIRECT_URI } from '../testing/test-provider.ts';
+import {
+  expectCallback,
+  expectPage,
+  submitPassword,
+  submitTotp,
+  TestRelyingParty,
+} from '../testing/test-relying-party.ts';
+import { RETRY_AFTER_SECONDS } from './store-errors.ts';
+
+// "No 500 during an outage" is a sweep, not a sample: with PostgreSQL and Redis each taken away in
+// turn (through a proxy, so the shared servers keep running), every route Fastify has registered and
+// every oidc-provider endpoint is asked once, as a signed-in browser or an authorised client would.
+// Each answers 503 with Retry-After (a page to a browser, JSON to the rest), or the very answer it
+// gives when the store is up (a route that does not need the store), and never hangs. A route added
+// tomorrow is in the table, so it is swept too.
+
+const CLIENT_ID = 'sweep-app';
+const CLIENT_SECRET = 'sweep-app-secret-0123456789abcdefghij';
+const ROBOT = 'sweep-robot';
+const ROBOT_SECRET = `${ROBOT}-secret-0123456789abcdefghijkl`;
+/** Longer than any store timeout the provider is started with: a request still open then hangs. */
+const CLIENT_TIMEOUT_MS = 8000;
+const DISCOVERY = '/.well-known/openid-configuration';
+
+const postgres = await createPostgresTestDatabase();
+const redis = await connectRedisForTests();
+after(() => postgres.database?.drop());
+after(() => (redis.skip === undefined ? redis.redis.cleanup() : undefined));
+
+/** One request of the sweep. */
+interface SweepRequest {
+  /** `METHOD /route` as registered, or the oidc-provider endpoint and what is asked of it. */
+  name: string;
+  method: string;
+  path: string;
+  headers: Record<string, string>;
+  body?: string;
+  /** The status a working store gives, where the request is made to succeed. */
+  succeeds?: number;
+}
+
+/** What came back: no answer within the client timeout is status 0. */
+interface SweepAnswer {
+  status: number;
+  retryAfter: string | null;
+  contentType: string;
+  /** OAuth `error` (body or redirect), or the management API's `error.code`. */
+  error: string | undefined;
+}
+
+/** Everything a sweep needs that only a working store can hand out. */
+interface SweepFixtures {
+  browser: TestBrowser;
+  interactionUid: string;
+  interactionCsrf: string;
+  accountCsrf: string;
+  code: string;
+  codeVerifier: string;
+  refreshToken: string;
+  accessToken: string;
+  idToken: string;
+  managementToken: string;
+}
+
+const authorization = (user: string, secret: string) =>
+  `Basic ${Buffer.from(`${user}:${secret}`).toString('base64')}`;
+
+async function ask(issuer: string, request: SweepRequest): Promise<SweepAnswer> {
+  let response: Response;
+  try {
+    response = await fetch(new URL(request.path, issuer), {
+      method: request.method,
+      headers: request.headers,
+      ...(request.body === undefined ? {} : { body: request.body }),
+      redirect: 'manual',
+      signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS),
+    });
+  } catch {
+    return { status: 0, retryAfter: null, contentType: '', error: 'no answer' };
+  }
+  const contentType = response.headers.get('content-type') ?? '';
+  let error: string | undefined;
+  const location = response.headers.get('location');
+  if (location) error = new URL(location, issuer).searchParams.get('error') ?? undefined;
+  if (contentType.startsWith('text/event-stream')) {
+    await response.body?.cancel();
+  } else {
+    const text = await response.text();
+    // Only a JSON document names an error (an NDJSON export is records).
+    if (contentType.startsWith('application/json')) {
+      const body = JSON.parse(text) as { error?: string | { code?: string } };
+      error = typeof body.error === 'object' ? body.error.code : body.error;
+    }
+  }
+  return { status: response.status, retryAfter: response.headers.get('retry-after'), contentType, error };
+}
+
+/** What is wrong with an answer given while the store is down, or undefined when it is right. */
+function outageFault(request: SweepRequest, answer: SweepAnswer, healthy: SweepAnswer): string | undefined {
+  if (answer.status === 0) return 'no answer (hung)';
+  if (answer.error === 'server_error') return `${answer.status} server_error`;
+  if (answer.status === 503) {
+    if (answer.retryAfter !== String(RETRY_AFTER_SECONDS)) return '503 without Retry-After';
+    const page = request.headers.accept?.startsWith('text/html') ?? false;
+    if (page && !answer.contentType.startsWith('text/html'))
+      return `503 as ${answer.contentType}, not a page`;
+    if (!page && answer.error !== 'temporarily_unavailable') return `503 with error ${answer.error}`;
+    return undefined;
+  }
+  // Not refused: then it did not need the store, and answers as it does when the store is up.
+  if (answer.status !== healthy.status || answer.error !== healthy.error) {
+    return `${answer.status} ${answer.error ?? ''} (with the store up: ${healthy.status} ${healthy.error ?? ''})`;
+  }
+  return undefined;
+}
+
+describe('every route while PostgreSQL or Redis is down', {
+  skip: postgres.skip ?? redis.skip ?? false,
+}, () => {
+  let database: OutageProxy;
+  let keyValue: OutageProxy;
+  let f: ManagementFixture;
+  let app: TestRelyingParty;
+
+  before(async () => {
+    database = await startOutageProxy(postgres.database?.url ?? '');
+    keyValue = await startOutageProxy(redis.redis?.url ?? '');
+    f = await openManagementFixture({
+      databaseUrl: database.url,
+      database: { connectionTimeoutMs: 1000, statementTimeoutMs: 2000 },
+      redisUrl: keyValue.url,
+      redis: { keyPrefix: redis.redis?.newKeyPrefix() ?? '', commandTimeoutMs: 500 },
+      push: { webPush: { enabled: true, subject: 'mailto:security@example.com' } },
+    });
+    await f.person('alice', false);
+    await f.idp.addClient({
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      grant_types: ['authorization_code', 'refresh_token'],
+    });
+    app = await TestRelyingParty.discover(f.idp.issuer, CLIENT_ID, { client_secret: CLIENT_SECRET });
+  });
+  after(async () => {
+    await f?.close();
+    await database?.stop();
+    await keyValue?.stop();
+  });
+
+  /** Waits until a login page opens again: the provider reconnects by itself, within a second or so. */
+  async function untilServing(): Promise<void> {
+    for (let attempt = 0; attempt < 100; attempt++) {
+      const page = await app.inNewBrowser().open(await app.authorizationUrl());
+      if ('page' in page && page.page.status === 200) return;
+      await sleep(100);
+    }
+    throw new Error('the provider did not serve logins again');
+  }
+
+  /** Signs alice in with password and TOTP, and leaves what the sweep asks with. */
+  async function prepare(): Promise<SweepFixtures> {
+    f.advance(30);
+    const rp = app.inNewBrowser();
+    const offline = { scope: 'openid offline_access', prompt: 'consent', acr_values: ACR_MULTI_FACTOR };
+    const first = await rp.authorizationUrl(offline);
+    const login = expectPage(await rp.open(first));
+    const totp = expectPage(await submitPassword(rp.browser, login.html, 'alice', PASSWORD));
+    const tokens = await rp.redeem(
+      expectCallback(await submitTotp(rp.browser, totp.html, totpCodeAt(TOTP_SECRET, f.clock()))),
+      first,
+    );
+    // A code not yet redeemed, from the session (silent authentication).
+    const silent = await rp.authorizationUrl({ prompt: 'none' });
+    const code = expectCallback(await rp.open(silent)).searchParams.get('code') ?? '';
+    const account = expectPage(await rp.browser.navigate('/account'));
+    // A login under way in the same browser, so the interaction routes have one to act on.
+    const pending = expectPage(await rp.open(await rp.authorizationUrl({ prompt: 'login' })));
+    return {
+      browser: rp.browser,
+      interactionUid: new URL(pending.url).pathname.split('/')[2] ?? '',
+      interactionCsrf: hiddenField(pending.html, 'csrf'),
+      accountCsrf: hiddenField(account.html, 'csrf'),
+      code,
+      codeVerifier: silent.verifier,
+      refreshToken: tokens.refresh_token ?? '',
+      accessToken: tokens.access_token,
+      idToken: tokens.id_token ?? '',
+      managementToken: await f.machine(MANAGEMENT_SCOPES, ROBOT),
+    };
+  }
+
+  /** Every route Fastify serves, asked by the signed-in browser (the API with the management token). */
+  function fastifyRequests(fixtures: SweepFixtures): SweepRequest[] {
+    const cookie = fixtures.browser
+      .cookieNames()
+      .map((name) => `${name}=${fixtures.browser.cookie(name)}`)
+      .join('; ');
+    return f.idp.stepup.routes
+      .filter((route) => route.method !== 'HEAD')
+      .map((route) => {
+        const path = route.url
+          .replace(':uid', fixtures.interactionUid)
+          .replace(/:\w+|\*/g, 'x')
+          .replace(/\/$/, '/');
+        const api = path.startsWith(MANAGEMENT_API_PATH);
+        const headers: Record<string, string> = {
+          cookie,
+          accept: route.method === 'GET' && !api ? 'text/html,*/*' : 'application/json',
+        };
+        if (api) headers.authorization = `Bearer ${fixtures.managementToken}`;
+        if (route.method === 'GET' || route.method === 'DELETE') {
+          return { name: `${route.method} ${route.url}`, method: route.method, path, headers };
+        }
+        if (api || path.startsWith('/authenticator')) {
+          headers['content-type'] = 'application/json';
+          return { name: `${route.method} ${route.url}`, method: route.method, path, headers, body: '{}' };
+        }
+        // A browser's form, with what the login and account forms ask for.
+        headers['content-type'] = 'application/x-www-form-urlencoded';
+        const csrf = path.startsWith('/account') ? fixtures.accountCsrf : fixtures.interactionCsrf;
+        const form = new URLSearchParams({ csrf, username: 'alice', password: PASSWORD, code: '000000' });
+        return {
+          name: `${route.method} ${route.url}`,
+          method: route.method,
+          path,
+          headers,
+          body: form.toString(),
+        };
+      });
+  }
+
+  /** oidc-provider's endpoints, each asked to do its job; every one of PROVIDER_ROUTES is here. */
+  function providerRequests(fixtures: SweepFixtures): SweepRequest[] {
+    const cookie = fixtures.browser
+      .cookieNames()
+      .map((name) => `${name}=${fixtures.browser.cookie(name)}`)
+      .join('; ');
+    const form = { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' };
+    const asApp = { ...form, authorization: authorization(CLIENT_ID, CLIENT_SECRET) };
+    const authorize = (extra: Record<string, string>) =>
+      `${PROVIDER_ROUTES.authorization}?${new URLSearchParams({
+        client_id: CLIENT_ID,
+        redirect_uri: TEST_REDIRECT_URI,
+        response_type: 'code',
+        scope: 'openid',
+        code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+        code_challenge_method: 'S256',
+        ...extra,
+      })}`;
+    const page = { accept: 'text/html,*/*' };
+    const post = (
+      name: string,
+      path: string,
+      headers: Record<string, string>,
+      body: Record<string, string>,
+      succeeds?: number,
+    ) => ({
+      name,
+      method: 'POST',
+      path,
+      headers,
+      body: new URLSearchParams(body).toString(),
+      ...(succeeds === undefined ? {} : { succeeds }),
+    });
+    return [
+      { name: 'discovery', method: 'GET', path: DISCOVERY, headers: {}, succeeds: 200 },
+      { name: 'jwks', method: 'GET', path: PROVIDER_ROUTES.jwks, headers: {}, succeeds: 200 },
+      { name: 'authorization, new login', method: 'GET', path: authorize({}), headers: page, succeeds: 303 },
+      {
+        name: 'authorization, prompt=none',
+        method: 'GET',
+        path: authorize({ prompt: 'none' }),
+        headers: { ...page, cookie },
+        succeeds: 303,
+      },
+      post(
+        'token, authorization_code',
+        PROVIDER_ROUTES.token,
+        asApp,
+        {
+          grant_type: 'authorization_code',
+          code: fixtures.code,
+          redirect_uri: TEST_REDIRECT_URI,
+          code_verifier: fixtures.codeVerifier,
+        },
+        200,
+      ),
+      post(
+        'token, refresh_token',
+        PROVIDER_ROUTES.token,
+        asApp,
+        {
+          grant_type: 'refresh_token',
+          refresh_token: fixtures.refreshToken,
+        },
+        200,
+      ),
+      post(
+        'token, client_credentials',
+        PROVIDER_ROUTES.token,
+        { ...form, authorization: authorization(ROBOT, ROBOT_SECRET) },
+        {
+          grant_type: 'client_credentials',
+          resource: `${f.idp.issuer}${MANAGEMENT_API_PATH}`,
+        },
+      ),
+      {
+        name: 'userinfo',
+        method: 'GET',
+        path: PROVIDER_ROUTES.userinfo,
+        headers: { authorization: `Bearer ${fixtures.accessToken}` },
+        succeeds: 200,
+      },
+      post('introspection', PROVIDER_ROUTES.introspection, asApp, { token: fixtures.accessToken }),
+      post('revocation', PROVIDER_ROUTES.revocation, asApp, { token: fixtures.accessToken }, 200),
+      {
+        name: 'end_session',
+        method: 'GET',
+        path: `${PROVIDER_ROUTES.end_session}?id_token_hint=${fixtures.idToken}`,
+        headers: { ...page, cookie },
+        succeeds: 200,
+      },
+      post(
+        'pushed_authorization_request',
+        PROVIDER_ROUTES.pushed_authorization_request,
+        asApp,
+        {
+          client_id: CLIENT_ID,
+          redirect_uri: TEST_REDIRECT_URI,
+          response_type: 'code',
+          scope: 'openid',
+          code_challenge: 'E9Melhoa2OwvFrEMTJguCHaoeK1t8URWbuGJSstw-cM',
+          code_challenge_method: 'S256',
+        },
+        201,
+      ),
+      // Not enabled: whatever they answer, they answer it without the store too.
+      post('registration', PROVIDER_ROUTES.registration, { 'content-type': 'application/json' }, {}),
+      { name: 'code_verification', method: 'GET', path: PROVIDER_ROUTES.code_verification, headers: page },
+      post('device_authorization', PROVIDER_ROUTES.device_authorization, asApp, {}),
+      post('backchannel_authentication', PROVIDER_ROUTES.backchannel_authentication, asApp, {}),
+      post('challenge', PROVIDER_ROUTES.challenge, asApp, {}),
+    ];
+  }
+
+  async function sweep(
+    fixtures: SweepFixtures,
+  ): Promise<Map<string, { request: SweepRequest; answer: SweepAnswer }>> {
+    const answers = new Map<string, { request: SweepRequest; answer: SweepAnswer }>();
+    for (const request of [...providerRequests(fixtures), ...fastifyRequests(fixtures)]) {
+      answers.set(request.name, { request, answer: await ask(f.idp.issuer, request) });
+    }
+    return answers;
+  }
+
+  test('the sweep covers every oidc-provider endpoint and a route of each part of the app', async () => {
+    const fixtures = await prepare();
+    const names = providerRequests(fixtures).map((request) => request.path.split('?')[0]);
+    for (const path of [...Object.values(PROVIDER_ROUTES), DISCOVERY]) assert.ok(names.includes(path), path);
+    const paths = fastifyRequests(fixtures).map((request) => request.name);
+    for (const part of [
+      '/interaction/',
+      '/account',
+      '/dashboard',
+      '/authenticator',
+      MANAGEMENT_API_PATH,
+      '/healthz',
+    ]) {
+      assert.ok(
+        paths.some((path) => path.includes(part)),
+        part,
+      );
+    }
+  });
+
+  for (const [backend, proxy] of [
+    ['PostgreSQL', () => database],
+    ['Redis', () => keyValue],
+  ] as const) {
+    test(`${backend} down: every route answers 503 with Retry-After or does without the store; back up, they serve again`, async (t) => {
+      const during = await prepare();
+      await proxy().stop();
+      let outage: Awaited<ReturnType<typeof sweep>>;
+      try {
+        outage = await sweep(during);
+      } finally {
+        await proxy().start();
+      }
+      await untilServing();
+      const healthy = await sweep(await prepare());
+
+      const faults: string[] = [];
+      const refused: string[] = [];
+      for (const [name, { request, answer }] of outage) {
+        const recovered = healthy.get(name)?.answer;
+        assert.ok(recovered, name);
+        if (recovered.status >= 500 || recovered.status === 0)
+          faults.push(`${name}: up again, ${recovered.status}`);
+        if (request.succeeds !== undefined && recovered.status !== request.succeeds) {
+          faults.push(
+            `${name}: up again, ${recovered.status} ${recovered.error ?? ''}, not ${request.succeeds}`,
+          );
+        }
+        const fault = outageFault(request, answer, recovered);
+        if (fault) faults.push(`${name}: ${fault}`);
+        if (answer.status === 503) refused.push(name);
+      }
+      t.diagnostic(`${outage.size} requests, ${refused.length} answered 503 while ${backend} was down`);
+      assert.deepEqual(faults, []);
+      assert.ok(refused.includes('token, refresh_token') || backend === 'Redis', 'the outage was met');
+    });
+  }
+});
