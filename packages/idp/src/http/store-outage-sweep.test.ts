@@ -9,10 +9,14 @@ import {
   PASSWORD,
   TOTP_SECRET,
 } from '../admin/testing/management-fixture.ts';
+import type { DeviceCredentials } from '../authenticator/device-key.ts';
+import { signedDeviceUrl } from '../authenticator/signed-device-url.ts';
+import { PUSH_DEVICE_PATHS } from '../factors/push/push-protocol.ts';
 import { totpCodeAt } from '../factors/totp/totp.ts';
 import { PROVIDER_ROUTES } from '../oidc/provider-routes.ts';
 import { type OutageProxy, startOutageProxy } from '../testing/outage-proxy.ts';
 import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
+import { enrollTestDevice } from '../testing/push-login.ts';
 import { connectRedisForTests } from '../testing/redis-test-connection.ts';
 import { hiddenField, type TestBrowser } from '../testing/test-browser.ts';
 import { TEST_REDIRECT_URI } from '../testing/test-provider.ts';
@@ -43,7 +47,8 @@ const DISCOVERY = '/.well-known/openid-configuration';
 const postgres = await createPostgresTestDatabase();
 const redis = await connectRedisForTests();
 after(() => postgres.database?.drop());
-after(() => (redis.skip === undefined ? redis.redis.cleanup() : undefined));
+const keySpace = redis.skip === undefined ? redis.redis : undefined;
+after(() => keySpace?.cleanup());
 
 /** One request of the sweep. */
 interface SweepRequest {
@@ -78,6 +83,8 @@ interface SweepFixtures {
   accessToken: string;
   idToken: string;
   managementToken: string;
+  /** The device's signed URLs, by path: its stream and its list of waiting requests. */
+  deviceUrls: Map<string, string>;
 }
 
 const authorization = (user: string, secret: string) =>
@@ -101,7 +108,9 @@ async function ask(issuer: string, request: SweepRequest): Promise<SweepAnswer> 
   const location = response.headers.get('location');
   if (location) error = new URL(location, issuer).searchParams.get('error') ?? undefined;
   if (contentType.startsWith('text/event-stream')) {
-    await response.body?.cancel();
+    // A stream counts as an answer once it delivers an event; one that only keeps alive is hung.
+    if (!(await firstEventArrives(response)))
+      return { ...answerOf(response), error: 'stream without events' };
   } else {
     const text = await response.text();
     // Only a JSON document names an error (an NDJSON export is records).
@@ -110,7 +119,36 @@ async function ask(issuer: string, request: SweepRequest): Promise<SweepAnswer> 
       error = typeof body.error === 'object' ? body.error.code : body.error;
     }
   }
-  return { status: response.status, retryAfter: response.headers.get('retry-after'), contentType, error };
+  return { ...answerOf(response), error };
+}
+
+function answerOf(response: Response): SweepAnswer {
+  return {
+    status: response.status,
+    retryAfter: response.headers.get('retry-after'),
+    contentType: response.headers.get('content-type') ?? '',
+    error: undefined,
+  };
+}
+
+/** Reads a stream until its first event; false when the client timeout ends it first. */
+async function firstEventArrives(response: Response): Promise<boolean> {
+  const reader = response.body?.getReader();
+  if (!reader) return false;
+  const decoder = new TextDecoder();
+  let text = '';
+  try {
+    while (!/(^|\n)event:/.test(text)) {
+      const { done, value } = await reader.read();
+      if (done) return false;
+      text += decoder.decode(value, { stream: true });
+    }
+    return true;
+  } catch {
+    return false;
+  } finally {
+    reader.cancel().catch(() => {});
+  }
 }
 
 /** What is wrong with an answer given while the store is down, or undefined when it is right. */
@@ -139,18 +177,21 @@ describe('every route while PostgreSQL or Redis is down', {
   let keyValue: OutageProxy;
   let f: ManagementFixture;
   let app: TestRelyingParty;
+  let device: DeviceCredentials;
 
   before(async () => {
     database = await startOutageProxy(postgres.database?.url ?? '');
-    keyValue = await startOutageProxy(redis.redis?.url ?? '');
+    keyValue = await startOutageProxy(keySpace?.url ?? '');
     f = await openManagementFixture({
       databaseUrl: database.url,
       database: { connectionTimeoutMs: 1000, statementTimeoutMs: 2000 },
       redisUrl: keyValue.url,
-      redis: { keyPrefix: redis.redis?.newKeyPrefix() ?? '', commandTimeoutMs: 500 },
+      redis: { keyPrefix: keySpace?.newKeyPrefix() ?? '', commandTimeoutMs: 500 },
       push: { webPush: { enabled: true, subject: 'mailto:security@example.com' } },
     });
     await f.person('alice', false);
+    // Someone else's phone: alice keeps signing in with TOTP.
+    device = await enrollTestDevice(f.idp, await f.person('bob', false));
     await f.idp.addClient({
       client_id: CLIENT_ID,
       client_secret: CLIENT_SECRET,
@@ -203,6 +244,13 @@ describe('every route while PostgreSQL or Redis is down', {
       accessToken: tokens.access_token,
       idToken: tokens.id_token ?? '',
       managementToken: await f.machine(MANAGEMENT_SCOPES, ROBOT),
+      deviceUrls: new Map(
+        await Promise.all(
+          [PUSH_DEVICE_PATHS.stream, PUSH_DEVICE_PATHS.challenges].map(
+            async (path) => [path, (await signedDeviceUrl(device, path, f.clock())).href] as const,
+          ),
+        ),
+      ),
     };
   }
 
@@ -215,10 +263,9 @@ describe('every route while PostgreSQL or Redis is down', {
     return f.idp.stepup.routes
       .filter((route) => route.method !== 'HEAD')
       .map((route) => {
-        const path = route.url
-          .replace(':uid', fixtures.interactionUid)
-          .replace(/:\w+|\*/g, 'x')
-          .replace(/\/$/, '/');
+        const path =
+          fixtures.deviceUrls.get(route.url) ??
+          route.url.replace(':uid', fixtures.interactionUid).replace(/:\w+|\*/g, 'x');
         const api = path.startsWith(MANAGEMENT_API_PATH);
         const headers: Record<string, string> = {
           cookie,
@@ -390,6 +437,16 @@ describe('every route while PostgreSQL or Redis is down', {
     }
   });
 
+  /** What is wrong with an answer to a request the outage may have cut in the middle. */
+  function cutShortFault(answer: SweepAnswer): string | undefined {
+    if (answer.status === 0) return 'no answer (hung)';
+    if (answer.error === 'server_error') return `${answer.status} server_error`;
+    if (answer.status === 503 && answer.retryAfter !== String(RETRY_AFTER_SECONDS))
+      return '503 without Retry-After';
+    if (answer.status >= 500 && answer.status !== 503) return String(answer.status);
+    return undefined;
+  }
+
   for (const [backend, proxy] of [
     ['PostgreSQL', () => database],
     ['Redis', () => keyValue],
@@ -425,6 +482,27 @@ describe('every route while PostgreSQL or Redis is down', {
       t.diagnostic(`${outage.size} requests, ${refused.length} answered 503 while ${backend} was down`);
       assert.deepEqual(faults, []);
       assert.ok(refused.includes('token, refresh_token') || backend === 'Redis', 'the outage was met');
+    });
+
+    test(`${backend} lost while every route is being asked at once: no 500, no hang`, async () => {
+      const fixtures = await prepare();
+      const requests = [...providerRequests(fixtures), ...fastifyRequests(fixtures)];
+      const answers = requests.map((request) => ask(f.idp.issuer, request));
+      // The connections break under requests that are reading or writing, as in a restart.
+      await Promise.race(answers);
+      await proxy().stop();
+      let settled: SweepAnswer[];
+      try {
+        settled = await Promise.all(answers);
+      } finally {
+        await proxy().start();
+      }
+      await untilServing();
+      const faults = requests.flatMap((request, index) => {
+        const fault = cutShortFault(settled[index] as SweepAnswer);
+        return fault ? [`${request.name}: ${fault}`] : [];
+      });
+      assert.deepEqual(faults, []);
     });
   }
 });
