@@ -94,13 +94,20 @@ export class PostgresDatabase implements PostgresQueryable {
     } catch (error) {
       throw translatePostgresError(error);
     }
+    // A checked-out client has no listener of pg-pool's: a connection lost under the transaction (a
+    // restart) would emit 'error' unheard, which ends the process. The statement under way, or the
+    // next one, rejects with the same failure; this only marks the client as not to be reused.
+    let broken: Error | undefined;
+    const onConnectionLost = (error: Error) => {
+      broken ??= error;
+    };
+    client.on('error', onConnectionLost);
     const queryable: PostgresQueryable = {
       async query<Row extends object>(text: string, values: readonly unknown[] = []) {
         const result = await client.query<Row>(text, values as unknown[]);
         return { rows: result.rows, rowCount: result.rowCount ?? 0 };
       },
     };
-    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await work(queryable);
@@ -115,6 +122,7 @@ export class PostgresDatabase implements PostgresQueryable {
       }
       throw translatePostgresError(error);
     } finally {
+      client.removeListener('error', onConnectionLost);
       client.release(broken);
     }
   }
