@@ -134,8 +134,8 @@ function answerOf(response: Response): SweepAnswer {
   };
 }
 
-/** Reads a stream until its first event; false when the client timeout ends it first. */
-async function firstEventArrives(response: Response): Promise<boolean> {
+/** Reads a stream until its first event; false when it ends or the client timeout ends it first. */
+async function firstEventArrives(response: Response, options: { keepOpen?: boolean } = {}): Promise<boolean> {
   const reader = response.body?.getReader();
   if (!reader) return false;
   const decoder = new TextDecoder();
@@ -150,7 +150,19 @@ async function firstEventArrives(response: Response): Promise<boolean> {
   } catch {
     return false;
   } finally {
-    reader.cancel().catch(() => {});
+    if (options.keepOpen) reader.releaseLock();
+    else reader.cancel().catch(() => {});
+  }
+}
+
+/** Reads a stream to its end: true when the server ends it, false when the client timeout does. */
+async function streamEnds(response: Response): Promise<boolean> {
+  const reader = response.body?.getReader();
+  if (!reader) return false;
+  try {
+    for (;;) if ((await reader.read()).done) return true;
+  } catch {
+    return false;
   }
 }
 
@@ -547,4 +559,19 @@ describe('every route while PostgreSQL or Redis is down', {
       assert.deepEqual(faults, []);
     });
   }
+
+  test('Redis lost under an open device stream: the stream ends, so the device connects again and is sent what waits', async () => {
+    const url = await signedDeviceUrl(device, PUSH_DEVICE_PATHS.stream, f.clock());
+    const response = await fetch(url, { signal: AbortSignal.timeout(CLIENT_TIMEOUT_MS) });
+    assert.equal(response.status, 200);
+    assert.ok(await firstEventArrives(response, { keepOpen: true }), 'the stream is ready');
+    await keyValue.stop();
+    try {
+      // Without the end, notices missed while Redis is away would never reach this device.
+      assert.equal(await streamEnds(response), true);
+    } finally {
+      await keyValue.start();
+    }
+    await untilServing();
+  });
 });

@@ -119,6 +119,9 @@ export function registerPushDeviceRoutes(
         sendIfPending(notice.challengeId).catch((error: unknown) => request.log.error(error));
       } else if (notice.type === 'challenge.resolved') {
         stream.send('resolved', { id: notice.challengeId, status: notice.status });
+      } else if (notice.type === 'notices.interrupted') {
+        // Requests may have been missed: the device connects again and is sent what is waiting.
+        stream.close();
       }
     };
     for (const challenge of pending) stream.send('challenge', toDeviceChallenge(challenge));

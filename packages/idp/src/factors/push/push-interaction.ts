@@ -236,8 +236,9 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
           let wake = () => {
             wokenEarly = true;
           };
-          const unsubscribe = await context.notifier.subscribe(interactionTopic(interaction.uid), () =>
-            wake(),
+          let interrupt = wake;
+          const unsubscribe = await context.notifier.subscribe(interactionTopic(interaction.uid), (notice) =>
+            notice.type === 'notices.interrupted' ? interrupt() : wake(),
           );
           let challenge: Awaited<ReturnType<typeof latestChallenge>> | undefined;
           let hasDevices: boolean;
@@ -254,6 +255,9 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
             stream.send('changed', {});
             stream.close();
           };
+          // Notices may have been missed: end the stream without an event, and the page's EventSource
+          // connects again by itself (after the stream's `retry`), reading where the sign-in stands.
+          interrupt = () => stream.close();
           // Subscribed first, so whatever happens from here on wakes the page; now what already did.
           if (wokenEarly) return wake();
           if (!hasDevices) return;
