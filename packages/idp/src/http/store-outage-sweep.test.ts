@@ -39,6 +39,8 @@ import { RETRY_AFTER_SECONDS } from './store-errors.ts';
 
 const CLIENT_ID = 'sweep-app';
 const CLIENT_SECRET = 'sweep-app-secret-0123456789abcdefghij';
+/** Another application of the same person: its grant is not the one the token requests use. */
+const OTHER_CLIENT_ID = 'sweep-other-app';
 const ROBOT = 'sweep-robot';
 const ROBOT_SECRET = `${ROBOT}-secret-0123456789abcdefghijkl`;
 /** Longer than any store timeout the provider is started with: a request still open then hangs. */
@@ -82,7 +84,10 @@ interface SweepFixtures {
   codeVerifier: string;
   refreshToken: string;
   accessToken: string;
-  /** Another access token of the same grant, for the revocation endpoint to revoke. */
+  /**
+   * An access token of another application's grant, for the revocation endpoint: revoking one
+   * revokes every token of its grant, which must not race the token requests of the sweep.
+   */
   revocableToken: string;
   idToken: string;
   managementToken: string;
@@ -192,6 +197,7 @@ describe('every route while PostgreSQL or Redis is down', {
   let keyValue: OutageProxy;
   let f: ManagementFixture;
   let app: TestRelyingParty;
+  let otherApp: TestRelyingParty;
   let device: DeviceCredentials;
 
   before(async () => {
@@ -212,7 +218,11 @@ describe('every route while PostgreSQL or Redis is down', {
       client_secret: CLIENT_SECRET,
       grant_types: ['authorization_code', 'refresh_token'],
     });
+    await f.idp.addClient({ client_id: OTHER_CLIENT_ID, client_secret: CLIENT_SECRET });
     app = await TestRelyingParty.discover(f.idp.issuer, CLIENT_ID, { client_secret: CLIENT_SECRET });
+    otherApp = await TestRelyingParty.discover(f.idp.issuer, OTHER_CLIENT_ID, {
+      client_secret: CLIENT_SECRET,
+    });
   });
   after(async () => {
     await f?.close();
@@ -245,8 +255,9 @@ describe('every route while PostgreSQL or Redis is down', {
     // A code not yet redeemed, from the session (silent authentication).
     const silent = await rp.authorizationUrl({ prompt: 'none' });
     const code = expectCallback(await rp.open(silent)).searchParams.get('code') ?? '';
-    const another = await rp.authorizationUrl({ prompt: 'none' });
-    const revocable = await rp.redeem(expectCallback(await rp.open(another)), another);
+    const other = otherApp.inBrowser(rp.browser);
+    const another = await other.authorizationUrl({ prompt: 'none' });
+    const revocable = await other.redeem(expectCallback(await other.open(another)), another);
     const account = expectPage(await rp.browser.navigate('/account'));
     // A login under way in the same browser, so the interaction routes have one to act on.
     const pending = expectPage(await rp.open(await rp.authorizationUrl({ prompt: 'login' })));
@@ -394,7 +405,13 @@ describe('every route while PostgreSQL or Redis is down', {
         succeeds: 200,
       },
       post('introspection', PROVIDER_ROUTES.introspection, asApp, { token: fixtures.accessToken }),
-      post('revocation', PROVIDER_ROUTES.revocation, asApp, { token: fixtures.revocableToken }, 200),
+      post(
+        'revocation',
+        PROVIDER_ROUTES.revocation,
+        { ...form, authorization: authorization(OTHER_CLIENT_ID, CLIENT_SECRET) },
+        { token: fixtures.revocableToken },
+        200,
+      ),
       {
         name: 'end_session',
         method: 'GET',
