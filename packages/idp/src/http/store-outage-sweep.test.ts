@@ -35,7 +35,9 @@ import { RETRY_AFTER_SECONDS } from './store-errors.ts';
 // every oidc-provider endpoint is asked once, as a signed-in browser or an authorised client would.
 // Each answers 503 with Retry-After (a page to a browser, JSON to the rest), or the very answer it
 // gives when the store is up (a route that does not need the store), and never hangs. A route added
-// tomorrow is in the table, so it is swept too.
+// tomorrow is in the table, so it is swept too. Each backend is taken away three ways: refusing
+// connections (down), holding them open without an answer (hanging), and cut while every request is
+// under way (lost); and once under an open event stream.
 
 const CLIENT_ID = 'sweep-app';
 const CLIENT_SECRET = 'sweep-app-secret-0123456789abcdefghij';
@@ -520,6 +522,19 @@ describe('every route while PostgreSQL or Redis is down', {
     return undefined;
   }
 
+  /** Requests that need each backend: they must be refused, or the outage was never met. */
+  const NEEDS = {
+    PostgreSQL: ['token, refresh_token', 'userinfo', 'GET /account', `GET ${MANAGEMENT_API_PATH}/users`],
+    Redis: ['authorization, new login', 'GET /interaction/:uid', 'GET /authenticator/stream'],
+  } as const;
+
+  const assertRefused = (outage: SweepResult, names: readonly string[]) =>
+    assert.deepEqual(
+      names.filter((name) => outage.get(name)?.answer.status !== 503),
+      [],
+      'answered as if the backend were there',
+    );
+
   for (const [backend, proxy] of [
     ['PostgreSQL', () => database],
     ['Redis', () => keyValue],
@@ -534,6 +549,7 @@ describe('every route while PostgreSQL or Redis is down', {
         await proxy().start();
       }
       assert.deepEqual(await faultsAgainstRecovery(outage), []);
+      assertRefused(outage, NEEDS[backend]);
       t.diagnostic(`${outage.size} requests, ${refusedCount(outage)} answered 503 while ${backend} was down`);
     });
 
@@ -550,6 +566,7 @@ describe('every route while PostgreSQL or Redis is down', {
       }
       const seconds = (performance.now() - started) / 1000;
       assert.deepEqual(await faultsAgainstRecovery(outage), []);
+      assertRefused(outage, NEEDS[backend]);
       t.diagnostic(
         `${outage.size} requests, ${refusedCount(outage)} answered 503 while ${backend} hung; all answered within ${seconds.toFixed(1)} s`,
       );
