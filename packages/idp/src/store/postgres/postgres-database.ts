@@ -67,6 +67,14 @@ export class PostgresDatabase implements PostgresQueryable {
     // An idle client whose server went away emits 'error' on the pool; without a listener Node.js
     // would end the process. pg-pool has already dropped that client, and new ones connect on demand.
     this.#pool.on('error', (error) => options.onIdleConnectionError?.(error));
+    // pg-pool listens for a client's 'error' only while the client is idle. A connection lost while
+    // a client is checked out (a transaction, when the server restarts) would emit 'error' unheard,
+    // which ends the process. The statement under way, or the next one, rejects with the same
+    // failure (a StoreError for the caller), and pg-pool does not take back a client that is no
+    // longer queryable; this listener only keeps the process alive.
+    this.#pool.on('connect', (client) => {
+      client.on('error', () => {});
+    });
   }
 
   async query<Row extends object = Record<string, unknown>>(
@@ -94,14 +102,7 @@ export class PostgresDatabase implements PostgresQueryable {
     } catch (error) {
       throw translatePostgresError(error);
     }
-    // A checked-out client has no listener of pg-pool's: a connection lost under the transaction (a
-    // restart) would emit 'error' unheard, which ends the process. The statement under way, or the
-    // next one, rejects with the same failure; this only marks the client as not to be reused.
     let broken: Error | undefined;
-    const onConnectionLost = (error: Error) => {
-      broken ??= error;
-    };
-    client.on('error', onConnectionLost);
     const queryable: PostgresQueryable = {
       async query<Row extends object>(text: string, values: readonly unknown[] = []) {
         const result = await client.query<Row>(text, values as unknown[]);
@@ -122,7 +123,6 @@ export class PostgresDatabase implements PostgresQueryable {
       }
       throw translatePostgresError(error);
     } finally {
-      client.removeListener('error', onConnectionLost);
       client.release(broken);
     }
   }
