@@ -8,6 +8,13 @@ export interface OutageProxy {
   stop(): Promise<void>;
   /** Accepts connections again, on the same port. */
   start(): Promise<void>;
+  /**
+   * Keeps every connection open but passes nothing on, either way, and accepts new ones that lead
+   * nowhere: a server that hangs (frozen, or cut off by the network) instead of going away.
+   */
+  freeze(): void;
+  /** Ends the hang: drops the connections held meanwhile, and forwards new ones again. */
+  thaw(): void;
 }
 
 /**
@@ -20,9 +27,21 @@ export async function startOutageProxy(target: string): Promise<OutageProxy> {
   const sockets = new Set<Socket>();
   let server: Server | undefined;
   let port = 0;
+  let frozen = false;
+
+  const hold = (socket: Socket) => {
+    sockets.add(socket);
+    socket.on('close', () => sockets.delete(socket));
+    socket.on('error', () => socket.destroy());
+  };
 
   const start = async () => {
     const listening = createServer((incoming) => {
+      if (frozen) {
+        hold(incoming);
+        incoming.pause();
+        return;
+      }
       const outgoing = connect(upstreamPort, upstream.hostname);
       for (const socket of [incoming, outgoing]) {
         sockets.add(socket);
@@ -51,6 +70,17 @@ export async function startOutageProxy(target: string): Promise<OutageProxy> {
       server = undefined;
       for (const socket of sockets) socket.destroy();
       if (stopping) await new Promise<void>((resolve) => stopping.close(() => resolve()));
+    },
+    freeze() {
+      frozen = true;
+      for (const socket of sockets) {
+        socket.unpipe();
+        socket.pause();
+      }
+    },
+    thaw() {
+      frozen = false;
+      for (const socket of sockets) socket.destroy();
     },
   };
 }

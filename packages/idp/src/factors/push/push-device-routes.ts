@@ -6,7 +6,7 @@ import { authenticateDeviceRequest } from './authenticate-device-request.ts';
 import { enrollPushDevice } from './enroll-push-device.ts';
 import type { PushContext } from './push-context.ts';
 import { PushError } from './push-error.ts';
-import { userTopic } from './push-notifier.ts';
+import { type PushNotice, userTopic } from './push-notifier.ts';
 import { type DeviceChallenge, PUSH_DEVICE_PATHS } from './push-protocol.ts';
 
 /** A request as the device sees it: everything but the number. */
@@ -88,7 +88,22 @@ export function registerPushDeviceRoutes(
       const deviceId = claimedDevice(request);
       return refuse(reply, error, deviceId ? { deviceId } : {});
     }
+    // Subscribed and read before the stream opens: while Redis or the database is down the device
+    // gets a 503 to retry, not a stream that stays open with nothing ever sent on it.
+    const early: PushNotice[] = [];
+    let onNotice = (notice: PushNotice) => {
+      early.push(notice);
+    };
+    const unsubscribe = await notifier.subscribe(userTopic(device.userId), (notice) => onNotice(notice));
+    let pending: PushChallenge[];
+    try {
+      pending = await store.pushChallenges.listPendingForUser(device.userId, clock());
+    } catch (error) {
+      unsubscribe();
+      throw error;
+    }
     const stream = openStream(request, reply);
+    stream.onClose(unsubscribe);
     const sendIfPending = async (challengeId: string) => {
       const challenge = await store.pushChallenges.findById(challengeId);
       if (
@@ -99,18 +114,19 @@ export function registerPushDeviceRoutes(
         stream.send('challenge', toDeviceChallenge(challenge));
       }
     };
-    // Subscribe first, then send what is already waiting: nothing sent in between is missed.
-    const unsubscribe = await notifier.subscribe(userTopic(device.userId), (notice) => {
+    onNotice = (notice) => {
       if (notice.type === 'challenge.sent') {
         sendIfPending(notice.challengeId).catch((error: unknown) => request.log.error(error));
       } else if (notice.type === 'challenge.resolved') {
         stream.send('resolved', { id: notice.challengeId, status: notice.status });
+      } else if (notice.type === 'notices.interrupted') {
+        // Requests may have been missed: the device connects again and is sent what is waiting.
+        stream.close();
       }
-    });
-    stream.onClose(unsubscribe);
-    for (const challenge of await store.pushChallenges.listPendingForUser(device.userId, clock())) {
-      stream.send('challenge', toDeviceChallenge(challenge));
-    }
+    };
+    for (const challenge of pending) stream.send('challenge', toDeviceChallenge(challenge));
+    // What arrived while the list was read: nothing sent in between is missed.
+    for (const notice of early) onNotice(notice);
     stream.send('ready', { device: device.id });
   });
 

@@ -230,21 +230,42 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
           const step = pushStep(interaction);
           // 204 tells an EventSource to stop; the page's script then reloads.
           if (!step) return reply.code(204).send();
+          // Subscribed and read before the stream opens: while Redis or the database is down the page
+          // gets a 503, not a stream that stays open with nothing ever to wake it.
+          let wokenEarly = false;
+          let wake = () => {
+            wokenEarly = true;
+          };
+          let interrupt = wake;
+          const unsubscribe = await context.notifier.subscribe(interactionTopic(interaction.uid), (notice) =>
+            notice.type === 'notices.interrupted' ? interrupt() : wake(),
+          );
+          let challenge: Awaited<ReturnType<typeof latestChallenge>> | undefined;
+          let hasDevices: boolean;
+          try {
+            hasDevices = (await activePushDevices(context, step.accountId)).length > 0;
+            if (hasDevices) challenge = await latestChallenge(interaction, step.accountId);
+          } catch (error) {
+            unsubscribe();
+            throw error;
+          }
           const stream = openStream(request, reply);
-          const changed = () => {
+          stream.onClose(unsubscribe);
+          wake = () => {
             stream.send('changed', {});
             stream.close();
           };
-          const unsubscribe = await context.notifier.subscribe(interactionTopic(interaction.uid), changed);
-          stream.onClose(unsubscribe);
+          // Notices may have been missed: end the stream without an event, and the page's EventSource
+          // connects again by itself (after the stream's `retry`), reading where the sign-in stands.
+          interrupt = () => stream.close();
           // Subscribed first, so whatever happens from here on wakes the page; now what already did.
-          if ((await activePushDevices(context, step.accountId)).length === 0) return;
-          const challenge = await latestChallenge(interaction, step.accountId);
-          if (challenge?.status !== 'open') return changed();
+          if (wokenEarly) return wake();
+          if (!hasDevices) return;
+          if (challenge?.status !== 'open') return wake();
           const timer = setTimeout(
             () => {
               expirePushChallenges(context, clock(), { id: challenge.id })
-                .then(() => changed())
+                .then(() => wake())
                 .catch((error: unknown) => request.log.error(error));
             },
             Math.max(0, (challenge.expiresAt - clock()) * 1000) + EXPIRY_GRACE_MS,

@@ -7,7 +7,12 @@ import type { PushChallengeStatus } from '../../store/push-challenges.ts';
 export type PushNotice =
   | { type: 'challenge.sent'; challengeId: string }
   | { type: 'challenge.resolved'; challengeId: string; status: Exclude<PushChallengeStatus, 'open'> }
-  | { type: 'device.enrolled'; deviceId: string };
+  | { type: 'device.enrolled'; deviceId: string }
+  /**
+   * Never sent on the bus: the bus lost its connection (Redis went away), so notices may have been
+   * missed. A listener reads the store again, or ends its stream so that its client does.
+   */
+  | { type: 'notices.interrupted' };
 
 /** Who listens: the login page of one interaction, or the devices of one user. */
 export type PushTopic = `interaction:${string}` | `user:${string}`;

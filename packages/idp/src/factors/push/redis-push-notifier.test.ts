@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, describe, type TestContext, test } from 'node:test';
 import { Redis } from 'ioredis';
+import { startOutageProxy } from '../../testing/outage-proxy.ts';
 import { connectRedisForTests } from '../../testing/redis-test-connection.ts';
 import { interactionTopic, type PushNotice, type PushNotifier, userTopic } from './push-notifier.ts';
 import { createRedisPushNotifier } from './redis-push-notifier.ts';
@@ -139,6 +140,31 @@ if (redis.skip !== undefined) {
         createRedisPushNotifier({ url: 'redis://127.0.0.1:1', channelPrefix: 'x:', commandTimeoutMs: 1000 }),
         { name: 'StoreUnavailableError', code: 'unavailable' },
       );
+    });
+
+    test('a lost connection tells every listener that notices may have been missed', {
+      timeout: 5000,
+    }, async (t) => {
+      const proxy = await startOutageProxy(keySpace.url);
+      const node = await createRedisPushNotifier({
+        url: proxy.url,
+        channelPrefix: keySpace.newKeyPrefix(),
+        commandTimeoutMs: 2000,
+      });
+      t.after(async () => {
+        await node.close();
+        await proxy.stop();
+      });
+      const page = inbox();
+      const device = inbox();
+      await node.subscribe(interactionTopic('int-lost'), page.listener);
+      await node.subscribe(userTopic('user-lost'), device.listener);
+      const told = [page.next(), device.next()];
+      await proxy.stop();
+      assert.deepEqual(await Promise.all(told), [
+        { type: 'notices.interrupted' },
+        { type: 'notices.interrupted' },
+      ]);
     });
   });
 }

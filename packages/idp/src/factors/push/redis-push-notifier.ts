@@ -24,8 +24,9 @@ interface Subscription {
  * The several-node `PushNotifier`: Redis pub/sub, one channel per topic. A device's answer handled
  * by one node wakes the login page waiting on another, and every node's device streams hear of new
  * requests. Each node subscribes to a channel only while one of its requests listens on it. Notices
- * carry ids only, so one lost while Redis is down costs a wait, never a wrong answer: the waiting
- * page reads the store when it is woken or reloads.
+ * carry ids only, so one lost while Redis is down costs a wait, never a wrong answer; and when the
+ * connection drops every listener hears `notices.interrupted`, so its stream ends and its client
+ * reads the store again instead of waiting for a notice that will not come.
  */
 export async function createRedisPushNotifier(options: RedisPushNotifierOptions): Promise<PushNotifier> {
   const connections = await openRedisPubSubConnections({
@@ -46,6 +47,14 @@ export async function createRedisPushNotifier(options: RedisPushNotifierOptions)
       return;
     }
     for (const listener of [...subscription.listeners]) listener(notice);
+  });
+
+  // Redis keeps no message for a subscriber that is away: tell every listener, which reads the
+  // store again. ioredis subscribes to the channels again once it is back.
+  subscriber.on('close', () => {
+    for (const subscription of subscriptions.values()) {
+      for (const listener of [...subscription.listeners]) listener({ type: 'notices.interrupted' });
+    }
   });
 
   return {

@@ -49,13 +49,13 @@ export class PostgresDatabase implements PostgresQueryable {
     } catch (error) {
       throw translatePostgresError(error);
     }
+    let broken: Error | undefined;
     const queryable: PostgresQueryable = {
       async query<Row extends object>(text: string, values: readonly unknown[] = []) {
         const result = await client.query<Row>(text, values as unknown[]);
         return { rows: result.rows, rowCount: result.rowCount ?? 0 };
       },
     };
-    let broken: Error | undefined;
     try {
       await client.query('BEGIN');
       const result = await work(queryable);

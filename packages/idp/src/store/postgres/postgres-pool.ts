@@ -49,5 +49,13 @@ export function createPostgresPool(options: PostgresPoolOptions): pg.Pool {
   // An idle client whose server went away emits 'error' on the pool; without a listener Node.js
   // would end the process. pg-pool has already dropped that client, and new ones connect on demand.
   pool.on('error', (error) => options.onIdleConnectionError?.(error));
+  // pg-pool listens for a client's 'error' only while the client is idle. A connection lost while
+  // a client is checked out (a transaction, when the server restarts) would emit 'error' unheard,
+  // which ends the process. The statement under way, or the next one, rejects with the same
+  // failure (a StoreError for the caller), and pg-pool does not take back a client that is no
+  // longer queryable; this listener only keeps the process alive.
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
   return pool;
 }
