@@ -24,6 +24,11 @@ export type ActionErrorCode =
   | 'action_invalid_call'
   /** A custom claim has a registered name (`sub`, `acr`, `amr`, …) or an invalid one. */
   | 'action_invalid_claim'
+  /**
+   * `api.redirect.validateToken` found no valid token: missing, badly signed, expired, or bound to
+   * another login, user or provider. Fails the login even when the script catches it.
+   */
+  | 'action_invalid_token'
   /** The script called `require`: Actions have no modules. */
   | 'action_module_unavailable'
   /** The script called an `api` method Stepup does not provide (`api.redirect`, `api.cache`, …). */

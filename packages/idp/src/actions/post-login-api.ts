@@ -1,6 +1,7 @@
 import type { ActionFailure } from './action-error-codes.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from './json-value.ts';
 import type { PostLoginFactorType } from './post-login-event.ts';
+import { redirectTarget } from './redirect/redirect-target.ts';
 import { isRegisteredClaim } from './registered-claims.ts';
 
 /**
@@ -63,7 +64,16 @@ export const POST_LOGIN_API_METHODS = [
   'accessToken.setCustomClaim',
   'user.setAppMetadata',
   'user.setUserMetadata',
+  'redirect.sendUserTo',
+  'redirect.encodeToken',
+  'redirect.validateToken',
 ] as const;
+
+/**
+ * The methods that answer the script with a value (a token, a token's claims) instead of recording a
+ * call; the sandbox serves them itself (`sandbox/redirect-methods.ts`).
+ */
+export const ANSWERING_API_METHODS = ['redirect.encodeToken', 'redirect.validateToken'] as const;
 
 /** A method of `api`, as `group.method`. */
 export type PostLoginApiMethod = (typeof POST_LOGIN_API_METHODS)[number];
@@ -80,9 +90,6 @@ export const UNSUPPORTED_API_METHODS = [
   'cache.delete',
   'cache.get',
   'cache.set',
-  'redirect.encodeToken',
-  'redirect.sendUserTo',
-  'redirect.validateToken',
   'refreshToken.revoke',
   'session.revoke',
 ] as const;
@@ -108,7 +115,9 @@ export type RecordedApiCall =
     }
   | { method: 'access.deny'; reason: string }
   | { method: 'idToken.setCustomClaim' | 'accessToken.setCustomClaim'; name: string; value: JsonValue }
-  | { method: 'user.setAppMetadata' | 'user.setUserMetadata'; key: string; value: JsonValue | null };
+  | { method: 'user.setAppMetadata' | 'user.setUserMetadata'; key: string; value: JsonValue | null }
+  /** `url` is the target with the Action's query; the provider adds `state` when it redirects. */
+  | { method: 'redirect.sendUserTo'; url: string };
 
 /** The recorded call, or why the call fails the execution. */
 export type ApiCallValidation = { ok: true; call: RecordedApiCall } | { ok: false; failure: ActionFailure };
@@ -220,6 +229,17 @@ function readCall(method: string, args: readonly SandboxArgument[]): RecordedApi
       // Auth0: setting a key to undefined or null removes it.
       const value = args[1] === undefined || args[1].kind === 'undefined' ? null : readValue(args[1], key);
       return { method, key, value };
+    }
+    case 'redirect.sendUserTo': {
+      const url = readString(args[0], 'url');
+      const options = readOptions(args[1], ['query']);
+      const query = options.query ?? {};
+      if (!isJsonObject(query) || Object.values(query).some((value) => typeof value !== 'string')) {
+        throw new InvalidCall('action_invalid_call', 'query must be an object of strings');
+      }
+      const target = redirectTarget(url, query as Record<string, string>);
+      if (!target.ok) throw new InvalidCall('action_invalid_call', target.reason);
+      return { method, url: target.url };
     }
     default:
       throw new TypeError(`validateApiCall: unknown method ${method}`);

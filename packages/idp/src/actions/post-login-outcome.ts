@@ -79,6 +79,8 @@ export interface PostLoginEffects {
   userMetadata: Map<string, JsonValue | null>;
   /** Set by `api.access.deny`; the first reason wins. */
   denyReason?: string;
+  /** Set by `api.redirect.sendUserTo`: the Actions after this one wait for `/continue`. */
+  redirectUrl?: string;
 }
 
 /** The effects before any Action ran. */
@@ -128,6 +130,9 @@ export function applyCalls(effects: PostLoginEffects, calls: readonly RecordedAp
       case 'user.setUserMetadata':
         effects.userMetadata.set(call.key, call.value);
         break;
+      case 'redirect.sendUserTo':
+        effects.redirectUrl = call.url;
+        break;
     }
   }
 }
@@ -164,6 +169,11 @@ export function summarizeCall(call: RecordedApiCall): string {
     case 'user.setAppMetadata':
     case 'user.setUserMetadata':
       return `${call.method}(${call.key})`;
+    case 'redirect.sendUserTo': {
+      // The query may carry a token: the log keeps where, not what.
+      const target = new URL(call.url);
+      return `${call.method}(${target.origin}${target.pathname})`;
+    }
     default:
       return `${call.method}(${call.factors.join(', ')})`;
   }

@@ -1,6 +1,6 @@
 import { createHmac, timingSafeEqual } from 'node:crypto';
 import { base64url } from 'jose';
-import { isJsonObject, type JsonObject } from '../json-value.ts';
+import { isJsonObject, type JsonObject, type JsonValue } from '../json-value.ts';
 
 /**
  * What a redirect token is bound to: the provider (`iss`), the person signing in (`sub`) and this
@@ -92,7 +92,7 @@ export function verifyRedirectToken(
   return { ok: true, claims };
 }
 
-function decodeJson(part: string): unknown {
+function decodeJson(part: string): JsonValue | undefined {
   try {
     return JSON.parse(Buffer.from(base64url.decode(part)).toString('utf8'));
   } catch {
