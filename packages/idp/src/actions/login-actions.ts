@@ -1,3 +1,4 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { AcrLadder, MethodName, ProvenMethod } from '@stepup/core';
 import type { Logger } from 'pino';
 import type { StepupConfig } from '../config/config-schema.ts';
@@ -7,9 +8,9 @@ import type { Store } from '../store/store.ts';
 import type { JsonObject } from './json-value.ts';
 import { type LoginEffects, loginEffectsOf, NO_LOGIN_EFFECTS } from './login-effects.ts';
 import { type ActionsRequirement, METHOD_FACTOR_TYPES, requirementFromActions } from './login-requirement.ts';
-import type { PostLoginFactorType, PostLoginProtocol } from './post-login-event.ts';
-import type { PostLoginOutcome } from './post-login-outcome.ts';
-import { runPostLoginActions } from './run-post-login-actions.ts';
+import type { PostLoginFactorType, PostLoginInput, PostLoginProtocol } from './post-login-event.ts';
+import type { PausedActions, PostLoginOutcome } from './post-login-outcome.ts';
+import { continuePostLoginActions, runPostLoginActions } from './run-post-login-actions.ts';
 import type { ActionSandbox } from './sandbox/action-sandbox.ts';
 
 /** One login, as the provider sees it when the Actions run. */
@@ -39,7 +40,42 @@ export interface LoginForActions {
  */
 export type LoginActionsDecision =
   | { decision: 'allow'; requirement: ActionsRequirement; effects: LoginEffects }
-  | { decision: 'deny'; code: string; reason: string };
+  | { decision: 'deny'; code: string; reason: string }
+  | {
+      /** An Action called `api.redirect.sendUserTo`: send the browser to `url` (it carries the state). */
+      decision: 'redirect';
+      url: string;
+      pending: PendingRedirect;
+    };
+
+/**
+ * What a login keeps while the browser is away after `api.redirect.sendUserTo`: the state's hash
+ * (the state itself travels only in the browser's URL), where the browser went, and the paused
+ * Actions. Server-side, with the interaction.
+ */
+export interface PendingRedirect {
+  /** SHA-256 of the state, base64url. */
+  stateHash: string;
+  /** The origin the browser was sent to, for the page shown should it come back without finishing. */
+  origin: string;
+  paused: PausedActions;
+}
+
+/** What a login interaction stores of the Actions' decision: a redirect without its URL. */
+export type StoredActionsDecision =
+  | Exclude<LoginActionsDecision, { decision: 'redirect' }>
+  | { decision: 'redirect'; pending: PendingRedirect };
+
+/** The hash under which a redirect's state is kept and looked up. */
+export function hashRedirectState(state: string): string {
+  return createHash('sha256').update(state).digest('base64url');
+}
+
+/** What `/continue` brought back for a paused login: the state (checked against its hash) and the parameters. */
+export interface ContinuedLogin {
+  state: string;
+  params: Readonly<Record<string, string>>;
+}
 
 /**
  * Runs the post-login Actions for a login and reduces their outcome to what the login flow acts on.
@@ -53,8 +89,11 @@ export class LoginActions {
   readonly #settings: StepupConfig['actions'];
   readonly #ladder: AcrLadder;
   readonly #logAuthEvent: AuthEventLogger | undefined;
+  readonly #issuer: string;
 
   constructor(options: {
+    /** The provider's issuer: the `iss` of `api.redirect` tokens. */
+    issuer: string;
     store: Store;
     sandbox: ActionSandbox;
     secretBox: SecretBox;
@@ -70,8 +109,15 @@ export class LoginActions {
     this.#settings = options.settings;
     this.#ladder = options.ladder;
     this.#logAuthEvent = options.logAuthEvent;
+    this.#issuer = options.issuer;
   }
 
+  /**
+   * Runs the Actions for a login. `api.redirect.sendUserTo` is possible wherever a browser is
+   * present (a refresh has none): the decision is then `redirect`, and the login resumes with
+   * `continue`. Without a page to show (`prompt=none`, or a login the session satisfies) the caller
+   * turns a redirect into a request for the interaction, which runs the Actions again.
+   */
   async run(login: LoginForActions): Promise<LoginActionsDecision> {
     // With no Action enabled there is nothing to run: the event (a dozen reads) is not built.
     // Interactive logins are still counted, for `event.stats.logins_count` once Actions exist.
@@ -79,60 +125,113 @@ export class LoginActions {
       if (login.protocol === 'oidc-basic-profile') await this.#countLogin(login.accountId, login.protocol);
       return { decision: 'allow', requirement: {}, effects: NO_LOGIN_EFFECTS };
     }
-    const user = await this.#store.users.findById(login.accountId);
-    if (!user) return { decision: 'deny', code: 'access_denied', reason: 'the account no longer exists' };
-    const metadata = await this.#store.userMetadata.find(user.id);
-    const outcome: PostLoginOutcome = await runPostLoginActions(
-      {
-        user: {
-          id: user.id,
-          username: user.username,
-          email: user.email,
-          emailVerified: user.emailVerified,
-          name: user.name,
-          appMetadata: metadata?.appMetadata ?? {},
-          userMetadata: metadata?.userMetadata ?? {},
-          enrolledFactors: enrolledFactorTypes(await login.enrolledMethods()),
-        },
-        client: {
-          clientId: login.clientId,
-          name: login.clientName,
-          metadata: await this.#clientMetadata(login.clientId),
-        },
-        transaction: {
-          acrValues: words(login.params.acr_values),
-          requestedScopes: words(login.params.scope),
-          redirectUri: typeof login.params.redirect_uri === 'string' ? login.params.redirect_uri : null,
-          protocol: login.protocol,
-          uiLocales: words(login.params.ui_locales),
-        },
-        request: {
-          ip: login.ip,
-          userAgent: login.userAgent,
-          hostname: login.hostname,
-          query: stringParams(login.params),
-        },
-        authenticationMethods: login.recordedAuthentication
-          ? recordedMethods(login.recordedAuthentication)
-          : login.proofs.map((proof) => ({ name: amrName(proof.method), at: proof.at })),
-        loginsCount: await this.#countLogin(user.id, login.protocol),
-      },
-      {
-        actions: this.#store.actions,
-        secretBox: this.#secretBox,
-        sandbox: this.#sandbox,
-        logger: this.#logger,
-        settings: this.#settings,
-      },
+    const input = await this.#input(login);
+    if (!input) return { decision: 'deny', code: 'access_denied', reason: 'the account no longer exists' };
+    const redirect = login.protocol === 'oauth2-refresh-token' ? undefined : this.#redirectSupport();
+    const outcome = await runPostLoginActions(input, this.#dependencies(), redirect);
+    return this.#decide(outcome, login, redirect);
+  }
+
+  /**
+   * Resumes a login paused by `api.redirect.sendUserTo`, once the browser is back at `/continue`
+   * with the state whose hash `pending` holds (the caller checked it and spent it).
+   */
+  async continue(
+    login: LoginForActions,
+    pending: PendingRedirect,
+    continued: ContinuedLogin,
+  ): Promise<LoginActionsDecision> {
+    const input = await this.#input(login);
+    if (!input) return { decision: 'deny', code: 'access_denied', reason: 'the account no longer exists' };
+    const redirect = this.#redirectSupport();
+    const outcome = await continuePostLoginActions(
+      input,
+      pending.paused,
+      continued,
+      this.#dependencies(),
+      redirect,
     );
+    return this.#decide(outcome, login, redirect);
+  }
+
+  #redirectSupport() {
+    return { issuer: this.#issuer, state: randomBytes(32).toString('base64url') };
+  }
+
+  #dependencies() {
+    return {
+      actions: this.#store.actions,
+      secretBox: this.#secretBox,
+      sandbox: this.#sandbox,
+      logger: this.#logger,
+      settings: this.#settings,
+    };
+  }
+
+  #decide(
+    outcome: PostLoginOutcome,
+    login: LoginForActions,
+    redirect: { state: string } | undefined,
+  ): LoginActionsDecision {
     if (outcome.decision === 'deny') {
       this.#reportDenial(outcome, login);
       return { decision: 'deny', code: outcome.code, reason: outcome.reason };
+    }
+    if (outcome.decision === 'redirect' && redirect) {
+      return {
+        decision: 'redirect',
+        url: outcome.url,
+        pending: {
+          stateHash: hashRedirectState(redirect.state),
+          origin: new URL(outcome.url).origin,
+          paused: outcome.paused,
+        },
+      };
     }
     return {
       decision: 'allow',
       requirement: requirementFromActions(outcome, this.#ladder),
       effects: loginEffectsOf(outcome),
+    };
+  }
+
+  async #input(login: LoginForActions): Promise<PostLoginInput | undefined> {
+    const user = await this.#store.users.findById(login.accountId);
+    if (!user) return undefined;
+    const metadata = await this.#store.userMetadata.find(user.id);
+    return {
+      user: {
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        emailVerified: user.emailVerified,
+        name: user.name,
+        appMetadata: metadata?.appMetadata ?? {},
+        userMetadata: metadata?.userMetadata ?? {},
+        enrolledFactors: enrolledFactorTypes(await login.enrolledMethods()),
+      },
+      client: {
+        clientId: login.clientId,
+        name: login.clientName,
+        metadata: await this.#clientMetadata(login.clientId),
+      },
+      transaction: {
+        acrValues: words(login.params.acr_values),
+        requestedScopes: words(login.params.scope),
+        redirectUri: typeof login.params.redirect_uri === 'string' ? login.params.redirect_uri : null,
+        protocol: login.protocol,
+        uiLocales: words(login.params.ui_locales),
+      },
+      request: {
+        ip: login.ip,
+        userAgent: login.userAgent,
+        hostname: login.hostname,
+        query: stringParams(login.params),
+      },
+      authenticationMethods: login.recordedAuthentication
+        ? recordedMethods(login.recordedAuthentication)
+        : login.proofs.map((proof) => ({ name: amrName(proof.method), at: proof.at })),
+      loginsCount: await this.#countLogin(user.id, login.protocol),
     };
   }
 

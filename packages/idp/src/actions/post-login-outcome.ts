@@ -31,6 +31,15 @@ export interface PostLoginChallenge {
 export type PostLoginOutcome = (
   | { decision: 'allow' }
   | {
+      /**
+       * An Action called `api.redirect.sendUserTo`: the browser goes to `url` (which carries the
+       * login's `state`), and the Actions resume with `paused` when it comes back to `/continue`.
+       */
+      decision: 'redirect';
+      url: string;
+      paused: PausedActions;
+    }
+  | {
       decision: 'deny';
       code: PostLoginDenyCode;
       /** Safe to show to the user: the Action's own words for `access_denied`, a fixed text otherwise. */
@@ -52,6 +61,17 @@ export type PostLoginOutcome = (
   /** The Actions that ran, in order; the last one is the one that denied, if any did. */
   executions: ActionExecutionSummary[];
 };
+
+/**
+ * Where the Actions stand while the browser is away after `api.redirect.sendUserTo`: the Action to
+ * resume (that exact version) and every call made so far, the redirect itself excepted. Kept
+ * server-side with the interaction, never in the browser.
+ */
+export interface PausedActions {
+  actionId: string;
+  version: number;
+  calls: RecordedApiCall[];
+}
 
 /**
  * How much each provider demands, for merging several `multifactor.enable` calls: a specific kind

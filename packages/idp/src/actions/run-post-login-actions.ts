@@ -13,6 +13,7 @@ import {
   applyCalls,
   emptyEffects,
   mergeMultifactor,
+  type PausedActions,
   type PostLoginDenyCode,
   type PostLoginEffects,
   type PostLoginOutcome,
@@ -74,33 +75,135 @@ export function sandboxLimits(settings: ActionSettings): SandboxLimits {
 export async function runPostLoginActions(
   input: PostLoginInput,
   deps: PostLoginActionsDependencies,
+  redirect?: RedirectSupport,
 ): Promise<PostLoginOutcome> {
   const log = deps.logger.child({ component: 'actions' });
-  const executions: ActionExecutionSummary[] = [];
   let actions: DeployedAction[];
   try {
     actions = await deps.actions.listEnabled('post-login');
   } catch (error) {
     log.error({ err: error }, 'the post-login Actions could not be loaded');
-    return denied('actions_unavailable', ACTION_FAILED_REASON, executions);
+    return denied('actions_unavailable', ACTION_FAILED_REASON, []);
   }
+  const state: PipelineState = { input, effects: emptyEffects(), calls: [], executions: [] };
+  return runPipeline(actions, state, deps, log, redirect);
+}
 
+/**
+ * Resumes the Actions of a login whose browser came back to `/continue` (`state` already checked
+ * by the caller): `onContinuePostLogin` of the Action that redirected — the same version, or the
+ * login fails — with the calls made before the redirect in force, then the Actions after it, in
+ * the operator's order. Any of those may redirect again (with `redirect.state`, a fresh one).
+ * Never rejects.
+ */
+export async function continuePostLoginActions(
+  input: PostLoginInput,
+  paused: PausedActions,
+  continued: { state: string; params: Readonly<Record<string, string>> },
+  deps: PostLoginActionsDependencies,
+  redirect: RedirectSupport,
+): Promise<PostLoginOutcome> {
+  const log = deps.logger.child({ component: 'actions' });
+  let actions: DeployedAction[];
+  try {
+    actions = await deps.actions.listEnabled('post-login');
+  } catch (error) {
+    log.error({ err: error }, 'the post-login Actions could not be loaded');
+    return denied('actions_unavailable', ACTION_FAILED_REASON, []);
+  }
+  const position = actions.findIndex((action) => action.id === paused.actionId);
+  const action = actions[position];
+  if (!action || action.version !== paused.version) {
+    // Redeployed, disabled or deleted while the browser was away: the code that would resume is
+    // not the code that redirected.
+    log.warn({ actionId: paused.actionId }, 'the Action that redirected changed before /continue');
+    return denied('action_invalid', ACTION_FAILED_REASON, []);
+  }
   const effects = emptyEffects();
-  let current = input;
+  applyCalls(effects, paused.calls);
+  const state: PipelineState = {
+    input: withMetadata(input, effects),
+    effects,
+    calls: [...paused.calls],
+    executions: [],
+  };
+  const outcome = await step(action, state, deps, log, {
+    entry: 'onContinuePostLogin',
+    continueParams: continued.params,
+    binding: { issuer: redirect.issuer, state: continued.state },
+  });
+  if (outcome) return outcome;
+  return runPipeline(actions.slice(position + 1), state, deps, log, redirect);
+}
+
+/** What a login's redirect needs: the provider's issuer and a fresh `state` for this login. */
+export interface RedirectSupport {
+  issuer: string;
+  state: string;
+}
+
+interface PipelineState {
+  input: PostLoginInput;
+  effects: PostLoginEffects;
+  /** Every call so far but redirects: what a paused login replays when it resumes. */
+  calls: RecordedApiCall[];
+  executions: ActionExecutionSummary[];
+}
+
+/** How one Action runs: its entry, and what `api.redirect` binds to (none: no browser to redirect). */
+interface RunOptions {
+  entry?: 'onExecutePostLogin' | 'onContinuePostLogin';
+  continueParams?: Readonly<Record<string, string>>;
+  binding?: RedirectSupport;
+}
+
+async function runPipeline(
+  actions: readonly DeployedAction[],
+  state: PipelineState,
+  deps: PostLoginActionsDependencies,
+  log: Logger,
+  redirect: RedirectSupport | undefined,
+): Promise<PostLoginOutcome> {
   for (const action of actions) {
-    const execution = await runOne(action, current, deps, log);
-    executions.push(execution.summary);
-    if (execution.failure) return denied(execution.failure.code, ACTION_FAILED_REASON, executions);
-    applyCalls(effects, execution.calls);
-    if (effects.denyReason !== undefined) return denied('access_denied', effects.denyReason, executions);
-    // Auth0: metadata written by an Action is what the next Actions see.
-    current = withMetadata(current, effects);
+    const outcome = await step(action, state, deps, log, redirect ? { binding: redirect } : {});
+    if (outcome) return outcome;
   }
   return {
     decision: 'allow',
-    ...merged(effects),
-    executions,
+    ...merged(state.effects),
+    executions: state.executions,
   };
+}
+
+/** Runs one Action into `state`; returns the outcome when the login stops here (deny or redirect). */
+async function step(
+  action: DeployedAction,
+  state: PipelineState,
+  deps: PostLoginActionsDependencies,
+  log: Logger,
+  options: RunOptions,
+): Promise<PostLoginOutcome | undefined> {
+  const execution = await runOne(action, state.input, deps, log, options);
+  state.executions.push(execution.summary);
+  if (execution.failure) return denied(execution.failure.code, ACTION_FAILED_REASON, state.executions);
+  const { effects } = state;
+  applyCalls(effects, execution.calls);
+  state.calls.push(...execution.calls.filter((call) => call.method !== 'redirect.sendUserTo'));
+  if (effects.denyReason !== undefined) return denied('access_denied', effects.denyReason, state.executions);
+  // Auth0: metadata written by an Action is what the next Actions see.
+  state.input = withMetadata(state.input, effects);
+  if (effects.redirectUrl !== undefined && options.binding) {
+    const url = new URL(effects.redirectUrl);
+    url.searchParams.set('state', options.binding.state);
+    return {
+      decision: 'redirect',
+      url: url.href,
+      paused: { actionId: action.id, version: action.version, calls: state.calls },
+      ...merged(effects),
+      executions: state.executions,
+    };
+  }
+  return undefined;
 }
 
 interface Execution {
@@ -114,6 +217,7 @@ async function runOne(
   input: PostLoginInput,
   deps: PostLoginActionsDependencies,
   log: Logger,
+  options: RunOptions,
 ): Promise<Execution> {
   const now = deps.now ?? Date.now;
   const startedAt = now();
@@ -137,6 +241,19 @@ async function runOne(
       filename: `${action.name}.js`,
       eventJson: JSON.stringify(buildPostLoginEvent(input, secrets)),
       limits: sandboxLimits(deps.settings),
+      ...(options.entry ? { entry: options.entry } : {}),
+      ...(options.continueParams ? { continueParams: options.continueParams } : {}),
+      ...(options.binding
+        ? {
+            redirect: {
+              issuer: options.binding.issuer,
+              subject: input.user.id,
+              state: options.binding.state,
+              ip: input.request.ip,
+              now: Math.floor(startedAt / 1000),
+            },
+          }
+        : {}),
     });
     failure = result.failure && { ...result.failure, detail: maskSecrets(result.failure.detail, secrets) };
     calls = result.calls;
