@@ -67,13 +67,23 @@ export const POST_LOGIN_API_METHODS = [
   'redirect.sendUserTo',
   'redirect.encodeToken',
   'redirect.validateToken',
+  'cache.get',
+  'cache.set',
+  'cache.delete',
 ] as const;
 
 /**
- * The methods that answer the script with a value (a token, a token's claims) instead of recording a
- * call; the sandbox serves them itself (`sandbox/redirect-methods.ts`).
+ * The methods that answer the script with a value (a token, a token's claims, a cached value)
+ * instead of returning `api`; the sandbox serves them itself (`sandbox/redirect-methods.ts`,
+ * `sandbox/cache-methods.ts`).
  */
-export const ANSWERING_API_METHODS = ['redirect.encodeToken', 'redirect.validateToken'] as const;
+export const ANSWERING_API_METHODS = [
+  'redirect.encodeToken',
+  'redirect.validateToken',
+  'cache.get',
+  'cache.set',
+  'cache.delete',
+] as const;
 
 /** A method of `api`, as `group.method`. */
 export type PostLoginApiMethod = (typeof POST_LOGIN_API_METHODS)[number];
@@ -87,9 +97,6 @@ export const UNSUPPORTED_API_METHODS = [
   'accessToken.removeScope',
   'authentication.recordMethod',
   'authentication.setPrimaryUser',
-  'cache.delete',
-  'cache.get',
-  'cache.set',
   'refreshToken.revoke',
   'session.revoke',
 ] as const;
@@ -117,7 +124,10 @@ export type RecordedApiCall =
   | { method: 'idToken.setCustomClaim' | 'accessToken.setCustomClaim'; name: string; value: JsonValue }
   | { method: 'user.setAppMetadata' | 'user.setUserMetadata'; key: string; value: JsonValue | null }
   /** `url` is the target with the Action's query; the provider adds `state` when it redirects. */
-  | { method: 'redirect.sendUserTo'; url: string };
+  | { method: 'redirect.sendUserTo'; url: string }
+  /** Written to the Action's cache by the host once the execution succeeded; `expiresAt` in epoch ms. */
+  | { method: 'cache.set'; key: string; value: string; expiresAt: number }
+  | { method: 'cache.delete'; key: string };
 
 /** The recorded call, or why the call fails the execution. */
 export type ApiCallValidation = { ok: true; call: RecordedApiCall } | { ok: false; failure: ActionFailure };

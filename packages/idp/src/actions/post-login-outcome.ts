@@ -153,6 +153,10 @@ export function applyCalls(effects: PostLoginEffects, calls: readonly RecordedAp
       case 'redirect.sendUserTo':
         effects.redirectUrl = call.url;
         break;
+      case 'cache.set':
+      case 'cache.delete':
+        // The engine writes them to the Action's cache; they change nothing of the login.
+        break;
     }
   }
 }
@@ -188,6 +192,9 @@ export function summarizeCall(call: RecordedApiCall): string {
       return `${call.method}(${call.name})`;
     case 'user.setAppMetadata':
     case 'user.setUserMetadata':
+      return `${call.method}(${call.key})`;
+    case 'cache.set':
+    case 'cache.delete':
       return `${call.method}(${call.key})`;
     case 'redirect.sendUserTo': {
       // The query may carry a token: the log keeps where, not what.

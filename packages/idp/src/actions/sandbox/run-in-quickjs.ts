@@ -9,6 +9,7 @@ import {
   UNSUPPORTED_API_METHODS,
   validateApiCall,
 } from '../post-login-api.ts';
+import { answerCacheMethod, type CacheView } from './cache-methods.ts';
 import { capturePristineIntrinsics, describeValue, readArgument } from './read-sandbox-value.ts';
 import { answerRedirectMethod, type RedirectRequest, sendUserToProblem } from './redirect-methods.ts';
 import { SANDBOX_PRELUDE, wrapActionCode } from './sandbox-prelude.ts';
@@ -27,6 +28,8 @@ class Execution {
   timeoutMs = 0;
   /** What `api.redirect` needs of the request; set when the request arrives. */
   redirect: RedirectRequest = {};
+  /** The Action's cache as this execution sees it; set when the request arrives. */
+  cache: CacheView = { now: 0, entries: new Map() };
   #logBytes = 0;
 
   fail(code: ActionErrorCode, detail: string): void {
@@ -101,6 +104,10 @@ export class PreparedExecution {
       ...(request.entry ? { entry: request.entry } : {}),
       ...(request.redirect ? { redirect: request.redirect } : {}),
       ...(request.continueParams ? { continueParams: request.continueParams } : {}),
+    };
+    execution.cache = {
+      now: request.cache?.now ?? Date.now(),
+      entries: new Map(Object.entries(request.cache?.entries ?? {})),
     };
     this.#runtime.setMemoryLimit(limits.memoryLimitBytes);
     this.#runtime.setMaxStackSize(limits.maxStackBytes);
@@ -195,15 +202,20 @@ function prepare(
   for (const method of POST_LOGIN_API_METHODS) {
     const [groupName = '', name = ''] = method.split('.');
     const answering = (ANSWERING_API_METHODS as readonly string[]).includes(method);
-    const recorder = hostFunction(name, (a, b) => {
-      const args = readArguments(a, b);
+    const recorder = hostFunction(name, (a, b, c) => {
+      const args = readArguments(a, b, c);
       if (answering) {
-        const answer = answerRedirectMethod(
-          method as (typeof ANSWERING_API_METHODS)[number],
-          args,
-          execution.redirect,
-        );
+        const answer =
+          groupName === 'cache'
+            ? answerCacheMethod(method as 'cache.get' | 'cache.set' | 'cache.delete', args, execution.cache)
+            : answerRedirectMethod(
+                method as 'redirect.encodeToken' | 'redirect.validateToken',
+                args,
+                execution.redirect,
+              );
         if (!answer.ok) return stop(answer.failure.code, answer.failure.detail);
+        if ('call' in answer && answer.call && !execution.failure) execution.calls.push(answer.call);
+        if (answer.value === undefined) return context.undefined;
         const text = scope.manage(context.newString(JSON.stringify(answer.value)));
         return context.unwrapResult(context.callFunction(intrinsics.parse, context.undefined, text));
       }

@@ -1,4 +1,5 @@
 import type { ActionFailure } from '../action-error-codes.ts';
+import type { CacheRecord } from '../cache/cache-limits.ts';
 import type { RecordedApiCall } from '../post-login-api.ts';
 import type { RedirectTokenBinding } from '../redirect/redirect-token.ts';
 
@@ -38,6 +39,8 @@ export interface SandboxRequest {
   redirect?: RedirectTokenBinding;
   /** With `onContinuePostLogin`: the parameters (query and form) the browser brought to `/continue`. */
   continueParams?: Readonly<Record<string, string>>;
+  /** The Action's cache entries, fetched before the run, and the time (epoch ms) they are judged by. */
+  cache?: { now: number; entries: Readonly<Record<string, CacheRecord>> };
 }
 
 /** What came out of one execution: only plain data, never a handle into the sandbox. */
