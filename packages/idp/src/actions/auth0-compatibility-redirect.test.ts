@@ -2,6 +2,8 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { base64url } from 'jose';
+import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
+import { connectRedisForTests } from '../testing/redis-test-connection.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
 import {
   expectCallback,
@@ -11,7 +13,7 @@ import {
 } from '../testing/test-relying-party.ts';
 
 /**
- * Auth0-style post-login Actions that use `api.redirect`, written in our own words the way Auth0's
+ * Auth0-style post-login Actions that use `api.redirect`, `api.cache` and `api.accessToken` scopes, written in our own words the way Auth0's
  * documentation teaches them, each through a real login (openid-client as the application).
  */
 
@@ -174,5 +176,90 @@ describe('Auth0 compatibility: api.redirect with onContinuePostLogin', () => {
     const { rp } = await startLogin();
     const unknown = expectPage(await rp.browser.navigate('/continue?state=made-up'));
     assert.equal(unknown.page.status, 400);
+  });
+});
+
+/**
+ * A common Auth0 use of the cache: remember something from an earlier login (here, who signed in
+ * last) and read it synchronously, `const hit = api.cache.get(…); if (hit) …`.
+ */
+const REMEMBER_LAST_USER = `exports.onExecutePostLogin = async (event, api) => {
+  const hit = api.cache.get('last_user');
+  api.idToken.setCustomClaim('https://example.test/previous_user', hit ? hit.value : 'nobody');
+  const result = api.cache.set('last_user', event.user.username, { ttl: 60000 });
+  if (result.type !== 'success') throw new Error('cache write failed: ' + result.code);
+};`;
+
+/** Another Action reading the same key: caches are per Action, so it never sees the first one's. */
+const OTHER_ACTION_SAME_KEY = `exports.onExecutePostLogin = async (event, api) => {
+  const hit = api.cache.get('last_user');
+  api.idToken.setCustomClaim('https://example.test/other_action_sees', hit ? hit.value : 'nothing');
+};`;
+
+async function signIn(idp: TestProvider, username: string): Promise<Record<string, unknown>> {
+  await idp.addUser(username, PASSWORD);
+  const rp = await TestRelyingParty.discover(idp.issuer, 'app', {
+    client_secret: 'app-secret-0123456789abcdefghijkl',
+  });
+  const pending = await rp.authorizationUrl();
+  const login = expectPage(await rp.open(pending));
+  const tokens = await rp.redeem(
+    expectCallback(await submitPassword(rp.browser, login.html, username, PASSWORD)),
+    pending,
+  );
+  return tokens.claims() ?? {};
+}
+
+describe('Auth0 compatibility: api.cache on SQLite alone', () => {
+  let idp: TestProvider;
+  before(async () => {
+    idp = await startTestProvider();
+    await idp.addClient({ client_id: 'app', client_secret: 'app-secret-0123456789abcdefghijkl' });
+    await idp.deployAction('remember-last-user', REMEMBER_LAST_USER);
+    await idp.deployAction('other-action', OTHER_ACTION_SAME_KEY);
+  });
+  after(() => idp.close());
+
+  test('a value set during one login is read synchronously during the next; other Actions do not see it', async () => {
+    const first = await signIn(idp, 'cache-ann');
+    assert.equal(first['https://example.test/previous_user'], 'nobody');
+    const second = await signIn(idp, 'cache-bob');
+    assert.equal(second['https://example.test/previous_user'], 'cache-ann');
+    assert.equal(second['https://example.test/other_action_sees'], 'nothing');
+  });
+});
+
+const postgres = await createPostgresTestDatabase();
+const redis = await connectRedisForTests();
+describe('Auth0 compatibility: api.cache shared by two nodes over PostgreSQL and Redis', {
+  skip: postgres.skip ?? redis.skip ?? false,
+}, () => {
+  let nodes: TestProvider[] = [];
+  before(async () => {
+    if (postgres.skip !== undefined || redis.skip !== undefined) return;
+    const shared = {
+      databaseUrl: postgres.database.url,
+      redisUrl: redis.redis.url,
+      redis: { keyPrefix: redis.redis.newKeyPrefix() },
+    };
+    const first = await startTestProvider(shared);
+    nodes = [first, await startTestProvider(shared)];
+    await first.addClient({ client_id: 'app', client_secret: 'app-secret-0123456789abcdefghijkl' });
+    await first.deployAction('remember-last-user', REMEMBER_LAST_USER);
+  });
+  after(async () => {
+    for (const node of nodes) await node.close();
+    if (redis.skip === undefined) await redis.redis.cleanup();
+    if (postgres.skip === undefined) await postgres.database.drop();
+  });
+
+  test('a value set during a login on node 1 is read by the Action during a login on node 2', async () => {
+    const [one, two] = nodes;
+    assert.ok(one && two);
+    assert.notEqual(one.issuer, two.issuer, 'two provider processes, each on its own port');
+    const first = await signIn(one, 'node-ann');
+    assert.equal(first['https://example.test/previous_user'], 'nobody');
+    const second = await signIn(two, 'node-bob');
+    assert.equal(second['https://example.test/previous_user'], 'node-ann');
   });
 });

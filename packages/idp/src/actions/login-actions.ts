@@ -5,6 +5,7 @@ import type { StepupConfig } from '../config/config-schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
 import type { Store } from '../store/store.ts';
+import { ActionCache } from './cache/action-cache.ts';
 import type { JsonObject } from './json-value.ts';
 import { type LoginEffects, loginEffectsOf, NO_LOGIN_EFFECTS } from './login-effects.ts';
 import { type ActionsRequirement, METHOD_FACTOR_TYPES, requirementFromActions } from './login-requirement.ts';
@@ -90,6 +91,7 @@ export class LoginActions {
   readonly #ladder: AcrLadder;
   readonly #logAuthEvent: AuthEventLogger | undefined;
   readonly #issuer: string;
+  readonly #cache: ActionCache;
 
   constructor(options: {
     /** The provider's issuer: the `iss` of `api.redirect` tokens. */
@@ -110,6 +112,7 @@ export class LoginActions {
     this.#ladder = options.ladder;
     this.#logAuthEvent = options.logAuthEvent;
     this.#issuer = options.issuer;
+    this.#cache = new ActionCache(options.store.interactionStates);
   }
 
   /**
@@ -160,6 +163,7 @@ export class LoginActions {
 
   #dependencies() {
     return {
+      cache: this.#cache,
       actions: this.#store.actions,
       secretBox: this.#secretBox,
       sandbox: this.#sandbox,

@@ -4,6 +4,8 @@ import type { SecretBox } from '../crypto/secret-box.ts';
 import type { ActionsRepository, DeployedAction } from '../store/actions.ts';
 import type { ActionErrorCode, ActionFailure } from './action-error-codes.ts';
 import { maskSecrets, maskSecretsDeep, openActionSecrets } from './action-secrets.ts';
+import type { ActionCache } from './cache/action-cache.ts';
+import type { CacheRecord } from './cache/cache-limits.ts';
 import type { JsonObject, JsonValue } from './json-value.ts';
 import type { RecordedApiCall } from './post-login-api.ts';
 import { buildPostLoginEvent, type PostLoginInput } from './post-login-event.ts';
@@ -36,6 +38,8 @@ export interface PostLoginActionsDependencies {
   sandbox: ActionSandbox;
   logger: Logger;
   settings: ActionSettings;
+  /** `api.cache`; absent, every Action starts with an empty cache and its writes are dropped. */
+  cache?: ActionCache;
   /** Epoch milliseconds; tests pass their own. */
   now?: () => number;
 }
@@ -235,12 +239,14 @@ async function runOne(
     };
   }
   if (!failure) {
+    const cache = await readCache(action, deps, startedAt, log);
     const result = await deps.sandbox.run({
       mode: 'run',
       code: action.code,
       filename: `${action.name}.js`,
       eventJson: JSON.stringify(buildPostLoginEvent(input, secrets)),
       limits: sandboxLimits(deps.settings),
+      cache: { now: startedAt, entries: cache },
       ...(options.entry ? { entry: options.entry } : {}),
       ...(options.continueParams ? { continueParams: options.continueParams } : {}),
       ...(options.binding
@@ -259,6 +265,7 @@ async function runOne(
     calls = result.calls;
     logs = result.logs.map((line) => maskSecrets(line, secrets));
     durationMs = result.durationMs;
+    if (!failure) await writeCache(action, calls, deps, startedAt, log);
   }
 
   const outcome: ActionExecutionOutcome = failure
@@ -318,6 +325,39 @@ async function runOne(
     log.error({ err: error, action: action.name }, 'could not write the Action execution log');
   }
   return { summary, ...(failure ? { failure } : {}), calls };
+}
+
+/** The Action's cache entries; empty when there is no cache or it can not be read (best-effort). */
+async function readCache(
+  action: DeployedAction,
+  deps: PostLoginActionsDependencies,
+  now: number,
+  log: Logger,
+): Promise<Record<string, CacheRecord>> {
+  try {
+    return (await deps.cache?.read(action.name, now)) ?? {};
+  } catch (error) {
+    log.warn(
+      { err: error, action: action.name },
+      'the Action cache could not be read; the Action runs without it',
+    );
+    return {};
+  }
+}
+
+/** Stores what a successful execution wrote to its cache; a failure is logged, the login goes on. */
+async function writeCache(
+  action: DeployedAction,
+  calls: readonly RecordedApiCall[],
+  deps: PostLoginActionsDependencies,
+  now: number,
+  log: Logger,
+): Promise<void> {
+  try {
+    await deps.cache?.write(action.name, calls, now);
+  } catch (error) {
+    log.warn({ err: error, action: action.name }, 'the Action cache could not be written');
+  }
 }
 
 function withMetadata(input: PostLoginInput, effects: PostLoginEffects): PostLoginInput {
