@@ -29,6 +29,11 @@ export type ActionErrorCode =
    * another login, user or provider. Fails the login even when the script catches it.
    */
   | 'action_invalid_token'
+  /**
+   * `api.accessToken.addScope` named a scope the client may not be granted for the API of this
+   * login (or no API was requested): refused, never silently added nor dropped.
+   */
+  | 'action_scope_not_grantable'
   /** The script called `require`: Actions have no modules. */
   | 'action_module_unavailable'
   /** The script called an `api` method Stepup does not provide (`api.redirect`, `api.cache`, …). */

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
-import { base64url } from 'jose';
+import { base64url, decodeJwt } from 'jose';
 import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
 import { connectRedisForTests } from '../testing/redis-test-connection.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
@@ -261,5 +261,74 @@ describe('Auth0 compatibility: api.cache shared by two nodes over PostgreSQL and
     assert.equal(first['https://example.test/previous_user'], 'nobody');
     const second = await signIn(two, 'node-bob');
     assert.equal(second['https://example.test/previous_user'], 'node-ann');
+  });
+});
+
+const PAYROLL_API = 'https://payroll.example.test/api';
+
+/** Scopes by rule: one person's token gets a scope more, another's one less, a third asks for too much. */
+const SCOPES_BY_RULE = `exports.onExecutePostLogin = async (event, api) => {
+  const name = event.user.username;
+  if (name.startsWith('writer-')) api.accessToken.addScope('write:salary');
+  if (name.startsWith('reader-')) api.accessToken.removeScope('write:salary');
+  if (name.startsWith('greedy-')) api.accessToken.addScope('admin:salary');
+};`;
+
+describe('Auth0 compatibility: api.accessToken.addScope / removeScope', () => {
+  let idp: TestProvider;
+  before(async () => {
+    idp = await startTestProvider();
+    await idp.stepup.store.resourceServers.upsert({
+      identifier: PAYROLL_API,
+      scopes: ['read:salary', 'write:salary', 'admin:salary'],
+      accessTokenTtl: 300,
+      signingAlg: 'RS256',
+    });
+    // The client may be granted read and write for the payroll API, never admin.
+    await idp.addClient({
+      client_id: 'app',
+      client_secret: 'app-secret-0123456789abcdefghijkl',
+      stepup_allowed_scopes: { [PAYROLL_API]: ['read:salary', 'write:salary'] },
+    });
+    await idp.deployAction('scopes-by-rule', SCOPES_BY_RULE);
+  });
+  after(() => idp.close());
+
+  async function accessTokenScope(username: string, scope: string) {
+    await idp.addUser(username, PASSWORD);
+    const rp = await TestRelyingParty.discover(idp.issuer, 'app', {
+      client_secret: 'app-secret-0123456789abcdefghijkl',
+    });
+    const pending = await rp.authorizationUrl({ scope, resource: PAYROLL_API });
+    const login = expectPage(await rp.open(pending));
+    const callback = expectCallback(await submitPassword(rp.browser, login.html, username, PASSWORD));
+    if (callback.searchParams.has('error')) return { error: callback.searchParams.get('error') };
+    const tokens = await rp.redeem(callback, pending);
+    const claims = decodeJwt(tokens.access_token);
+    assert.equal(claims.aud, PAYROLL_API);
+    return { scope: claims.scope };
+  }
+
+  test('addScope adds a scope the client may be granted but did not request', async () => {
+    assert.deepEqual(await accessTokenScope('writer-1', 'openid read:salary'), {
+      scope: 'read:salary write:salary',
+    });
+  });
+
+  test('removeScope takes a requested scope out of the access token', async () => {
+    assert.deepEqual(await accessTokenScope('reader-1', 'openid read:salary write:salary'), {
+      scope: 'read:salary',
+    });
+  });
+
+  test('without a rule the token has what was requested', async () => {
+    assert.deepEqual(await accessTokenScope('plain-1', 'openid read:salary'), { scope: 'read:salary' });
+  });
+
+  test('a scope the client may not be granted fails the login (fail closed), never silently added', async () => {
+    assert.deepEqual(await accessTokenScope('greedy-1', 'openid read:salary'), { error: 'access_denied' });
+    const action = await idp.stepup.store.actions.find('scopes-by-rule');
+    const [execution] = await idp.stepup.store.actions.listExecutions(action?.id ?? '', 1);
+    assert.equal(execution?.errorCode, 'action_scope_not_grantable');
   });
 });

@@ -1,6 +1,8 @@
 import { createHash, randomBytes } from 'node:crypto';
 import type { AcrLadder, MethodName, ProvenMethod } from '@stepup/core';
 import type { Logger } from 'pino';
+import { clientScopesFor } from '../admin/client-api-scopes.ts';
+import { ALLOWED_SCOPES_METADATA } from '../admin/management-api-identity.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
@@ -131,7 +133,10 @@ export class LoginActions {
     const input = await this.#input(login);
     if (!input) return { decision: 'deny', code: 'access_denied', reason: 'the account no longer exists' };
     const redirect = login.protocol === 'oauth2-refresh-token' ? undefined : this.#redirectSupport();
-    const outcome = await runPostLoginActions(input, this.#dependencies(), redirect);
+    const outcome = await runPostLoginActions(input, this.#dependencies(), {
+      ...(redirect ? { redirect } : {}),
+      grantableScopes: await this.#grantableScopes(login),
+    });
     return this.#decide(outcome, login, redirect);
   }
 
@@ -147,14 +152,35 @@ export class LoginActions {
     const input = await this.#input(login);
     if (!input) return { decision: 'deny', code: 'access_denied', reason: 'the account no longer exists' };
     const redirect = this.#redirectSupport();
-    const outcome = await continuePostLoginActions(
-      input,
-      pending.paused,
-      continued,
-      this.#dependencies(),
+    const outcome = await continuePostLoginActions(input, pending.paused, continued, this.#dependencies(), {
       redirect,
-    );
+      grantableScopes: await this.#grantableScopes(login),
+    });
     return this.#decide(outcome, login, redirect);
+  }
+
+  /**
+   * What `api.accessToken.addScope` may add: the scopes of the API(s) this login requested
+   * (`resource`, RFC 8707) that the client may be granted — all of an API's scopes, unless the
+   * client has an allow-list (`stepup_allowed_scopes`), then those it lists for that API. The same
+   * rule `resource-indicators.ts` applies when the token is issued.
+   */
+  async #grantableScopes(login: LoginForActions): Promise<string[]> {
+    const requested = login.params.resource;
+    const resources = (Array.isArray(requested) ? requested : [requested]).filter(
+      (resource): resource is string => typeof resource === 'string',
+    );
+    if (resources.length === 0) return [];
+    const metadata = (await this.#store.clients.find(login.clientId)) ?? {};
+    const grantable = new Set<string>();
+    for (const resource of resources) {
+      const api = await this.#store.resourceServers.find(resource);
+      if (!api) continue;
+      const limited = Object.hasOwn(metadata, ALLOWED_SCOPES_METADATA);
+      const allowed = clientScopesFor(metadata, resource);
+      for (const scope of api.scopes) if (!limited || allowed.includes(scope)) grantable.add(scope);
+    }
+    return [...grantable];
   }
 
   #redirectSupport() {

@@ -62,6 +62,8 @@ export const POST_LOGIN_API_METHODS = [
   'access.deny',
   'idToken.setCustomClaim',
   'accessToken.setCustomClaim',
+  'accessToken.addScope',
+  'accessToken.removeScope',
   'user.setAppMetadata',
   'user.setUserMetadata',
   'redirect.sendUserTo',
@@ -93,8 +95,6 @@ export type PostLoginApiMethod = (typeof POST_LOGIN_API_METHODS)[number];
  * `action_unsupported_api` naming the method, rather than with a bare "not a function".
  */
 export const UNSUPPORTED_API_METHODS = [
-  'accessToken.addScope',
-  'accessToken.removeScope',
   'authentication.recordMethod',
   'authentication.setPrimaryUser',
   'refreshToken.revoke',
@@ -124,6 +124,8 @@ export type RecordedApiCall =
   | { method: 'idToken.setCustomClaim' | 'accessToken.setCustomClaim'; name: string; value: JsonValue }
   | { method: 'user.setAppMetadata' | 'user.setUserMetadata'; key: string; value: JsonValue | null }
   /** `url` is the target with the Action's query; the provider adds `state` when it redirects. */
+  /** Checked against what the client may be granted by the engine, which knows the login. */
+  | { method: 'accessToken.addScope' | 'accessToken.removeScope'; scope: string }
   | { method: 'redirect.sendUserTo'; url: string }
   /** Written to the Action's cache by the host once the execution succeeded; `expiresAt` in epoch ms. */
   | { method: 'cache.set'; key: string; value: string; expiresAt: number }
@@ -133,6 +135,8 @@ export type RecordedApiCall =
 export type ApiCallValidation = { ok: true; call: RecordedApiCall } | { ok: false; failure: ActionFailure };
 
 const MAX_REASON_LENGTH = 500;
+/** One scope token, RFC 6749 3.3. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
 const MAX_NAME_LENGTH = 256;
 /** A claim or metadata value, serialised. Tokens travel in URLs and headers. */
 export const MAX_VALUE_BYTES = 8 * 1024;
@@ -239,6 +243,17 @@ function readCall(method: string, args: readonly SandboxArgument[]): RecordedApi
       // Auth0: setting a key to undefined or null removes it.
       const value = args[1] === undefined || args[1].kind === 'undefined' ? null : readValue(args[1], key);
       return { method, key, value };
+    }
+    case 'accessToken.addScope':
+    case 'accessToken.removeScope': {
+      const scope = readString(args[0], 'scope');
+      if (!SCOPE_TOKEN.test(scope)) {
+        throw new InvalidCall(
+          'action_invalid_call',
+          `"${scope.slice(0, 64)}" is not one scope (RFC 6749 3.3)`,
+        );
+      }
+      return { method, scope };
     }
     case 'redirect.sendUserTo': {
       const url = readString(args[0], 'url');

@@ -55,12 +55,20 @@ export type PostLoginOutcome = (
   challenges: PostLoginChallenge[];
   idTokenClaims: Record<string, JsonValue>;
   accessTokenClaims: Record<string, JsonValue>;
+  /** Scopes to add to and take from the access token of the requested API (the later call on a scope wins). */
+  accessTokenScopes: AccessTokenScopeChanges;
   /** Keys to write into the user's metadata once the login completes; `null` removes the key. */
   appMetadata: Record<string, JsonValue | null>;
   userMetadata: Record<string, JsonValue | null>;
   /** The Actions that ran, in order; the last one is the one that denied, if any did. */
   executions: ActionExecutionSummary[];
 };
+
+/** What the Actions changed of the access token's scope. */
+export interface AccessTokenScopeChanges {
+  add: string[];
+  remove: string[];
+}
 
 /**
  * Where the Actions stand while the browser is away after `api.redirect.sendUserTo`: the Action to
@@ -95,6 +103,7 @@ export interface PostLoginEffects {
   challenges: PostLoginChallenge[];
   idTokenClaims: Map<string, JsonValue>;
   accessTokenClaims: Map<string, JsonValue>;
+  accessTokenScopes: Map<string, 'add' | 'remove'>;
   appMetadata: Map<string, JsonValue | null>;
   userMetadata: Map<string, JsonValue | null>;
   /** Set by `api.access.deny`; the first reason wins. */
@@ -110,6 +119,7 @@ export function emptyEffects(): PostLoginEffects {
     challenges: [],
     idTokenClaims: new Map(),
     accessTokenClaims: new Map(),
+    accessTokenScopes: new Map(),
     appMetadata: new Map(),
     userMetadata: new Map(),
   };
@@ -152,6 +162,12 @@ export function applyCalls(effects: PostLoginEffects, calls: readonly RecordedAp
         break;
       case 'redirect.sendUserTo':
         effects.redirectUrl = call.url;
+        break;
+      case 'accessToken.addScope':
+        effects.accessTokenScopes.set(call.scope, 'add');
+        break;
+      case 'accessToken.removeScope':
+        effects.accessTokenScopes.set(call.scope, 'remove');
         break;
       case 'cache.set':
       case 'cache.delete':
@@ -196,6 +212,9 @@ export function summarizeCall(call: RecordedApiCall): string {
     case 'cache.set':
     case 'cache.delete':
       return `${call.method}(${call.key})`;
+    case 'accessToken.addScope':
+    case 'accessToken.removeScope':
+      return `${call.method}(${call.scope})`;
     case 'redirect.sendUserTo': {
       // The query may carry a token: the log keeps where, not what.
       const target = new URL(call.url);

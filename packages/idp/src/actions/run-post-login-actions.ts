@@ -79,7 +79,7 @@ export function sandboxLimits(settings: ActionSettings): SandboxLimits {
 export async function runPostLoginActions(
   input: PostLoginInput,
   deps: PostLoginActionsDependencies,
-  redirect?: RedirectSupport,
+  login: LoginSupport = {},
 ): Promise<PostLoginOutcome> {
   const log = deps.logger.child({ component: 'actions' });
   let actions: DeployedAction[];
@@ -90,7 +90,7 @@ export async function runPostLoginActions(
     return denied('actions_unavailable', ACTION_FAILED_REASON, []);
   }
   const state: PipelineState = { input, effects: emptyEffects(), calls: [], executions: [] };
-  return runPipeline(actions, state, deps, log, redirect);
+  return runPipeline(actions, state, deps, log, login);
 }
 
 /**
@@ -105,7 +105,7 @@ export async function continuePostLoginActions(
   paused: PausedActions,
   continued: { state: string; params: Readonly<Record<string, string>> },
   deps: PostLoginActionsDependencies,
-  redirect: RedirectSupport,
+  login: LoginSupport,
 ): Promise<PostLoginOutcome> {
   const log = deps.logger.child({ component: 'actions' });
   let actions: DeployedAction[];
@@ -134,10 +134,22 @@ export async function continuePostLoginActions(
   const outcome = await step(action, state, deps, log, {
     entry: 'onContinuePostLogin',
     continueParams: continued.params,
-    binding: { issuer: redirect.issuer, state: continued.state },
+    ...(login.redirect ? { binding: { issuer: login.redirect.issuer, state: continued.state } } : {}),
+    grantableScopes: login.grantableScopes ?? [],
   });
   if (outcome) return outcome;
-  return runPipeline(actions.slice(position + 1), state, deps, log, redirect);
+  return runPipeline(actions.slice(position + 1), state, deps, log, login);
+}
+
+/** What the Actions of one login may do beyond the event: redirect the browser, widen the access token. */
+export interface LoginSupport {
+  /** Absent where no browser can be redirected (a refresh). */
+  redirect?: RedirectSupport;
+  /**
+   * The scopes `api.accessToken.addScope` may add: those the client may be granted for the API(s)
+   * this login requested (`resource`, RFC 8707). Absent or empty, every addScope fails the execution.
+   */
+  grantableScopes?: readonly string[];
 }
 
 /** What a login's redirect needs: the provider's issuer and a fresh `state` for this login. */
@@ -159,6 +171,7 @@ interface RunOptions {
   entry?: 'onExecutePostLogin' | 'onContinuePostLogin';
   continueParams?: Readonly<Record<string, string>>;
   binding?: RedirectSupport;
+  grantableScopes: readonly string[];
 }
 
 async function runPipeline(
@@ -166,10 +179,13 @@ async function runPipeline(
   state: PipelineState,
   deps: PostLoginActionsDependencies,
   log: Logger,
-  redirect: RedirectSupport | undefined,
+  login: LoginSupport,
 ): Promise<PostLoginOutcome> {
   for (const action of actions) {
-    const outcome = await step(action, state, deps, log, redirect ? { binding: redirect } : {});
+    const outcome = await step(action, state, deps, log, {
+      ...(login.redirect ? { binding: login.redirect } : {}),
+      grantableScopes: login.grantableScopes ?? [],
+    });
     if (outcome) return outcome;
   }
   return {
@@ -263,6 +279,17 @@ async function runOne(
     });
     failure = result.failure && { ...result.failure, detail: maskSecrets(result.failure.detail, secrets) };
     calls = result.calls;
+    const refused = calls.find(
+      (call) => call.method === 'accessToken.addScope' && !options.grantableScopes.includes(call.scope),
+    );
+    if (!failure && refused?.method === 'accessToken.addScope') {
+      // Never beyond what the client may be granted: the login fails rather than get less or more.
+      failure = {
+        code: 'action_scope_not_grantable',
+        detail: `api.accessToken.addScope: "${refused.scope}" is not a scope this client may be granted for the requested API`,
+      };
+      calls = [];
+    }
     logs = result.logs.map((line) => maskSecrets(line, secrets));
     durationMs = result.durationMs;
     if (!failure) await writeCache(action, calls, deps, startedAt, log);
@@ -388,6 +415,12 @@ function merged(effects: PostLoginEffects) {
     challenges: effects.challenges,
     idTokenClaims: Object.fromEntries(effects.idTokenClaims),
     accessTokenClaims: Object.fromEntries(effects.accessTokenClaims),
+    accessTokenScopes: {
+      add: [...effects.accessTokenScopes].filter(([, change]) => change === 'add').map(([scope]) => scope),
+      remove: [...effects.accessTokenScopes]
+        .filter(([, change]) => change === 'remove')
+        .map(([scope]) => scope),
+    },
     appMetadata: Object.fromEntries(effects.appMetadata),
     userMetadata: Object.fromEntries(effects.userMetadata),
   };
@@ -405,6 +438,7 @@ function denied(
     challenges: [],
     idTokenClaims: {},
     accessTokenClaims: {},
+    accessTokenScopes: { add: [], remove: [] },
     appMetadata: {},
     userMetadata: {},
     executions,

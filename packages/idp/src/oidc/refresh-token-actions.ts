@@ -59,7 +59,13 @@ export async function runRefreshTokenActions(
     accountId,
     clientId: client.clientId,
     clientName: typeof client.clientName === 'string' ? client.clientName : null,
-    params: typeof scope === 'string' ? { scope } : {},
+    // The API the refresh token is for: what `api.accessToken.addScope` is checked against. The
+    // refreshed token keeps the scope of its login (oidc-provider's rule); a rule that adds a scope
+    // added it at that login.
+    params: {
+      ...(typeof scope === 'string' ? { scope } : {}),
+      ...(refreshToken.resource === undefined ? {} : { resource: refreshToken.resource }),
+    },
     protocol: 'oauth2-refresh-token',
     ip: ctx.ip,
     userAgent: ctx.get('user-agent') || null,
