@@ -361,8 +361,12 @@ async function readCache(
   now: number,
   log: Logger,
 ): Promise<Record<string, CacheRecord>> {
+  // A script that never names the cache is not made to wait for a read: the seed's Action and most
+  // others cost a login no store round trip. (One that reaches it by a computed name sees it empty,
+  // which a best-effort cache allows; its writes are stored all the same.)
+  if (!deps.cache || !action.code.includes('cache')) return {};
   try {
-    return (await deps.cache?.read(action.name, now)) ?? {};
+    return await deps.cache.read(action.name, now);
   } catch (error) {
     log.warn(
       { err: error, action: action.name },
