@@ -172,6 +172,27 @@ describe('Auth0 compatibility: api.redirect with onContinuePostLogin', () => {
     assert.deepEqual((await idp.stepup.store.userMetadata.find(user.id))?.userMetadata ?? {}, {});
   });
 
+  test('silent authentication whose Action would redirect answers interaction_required', async () => {
+    const { rp, pending, user, redirect } = await startLogin();
+    const answer = profilePageAnswer(redirect, idp.issuer, { favorite_color: 'plum' });
+    await rp.redeem(
+      expectCallback(
+        await rp.browser.navigate(
+          `/continue?state=${encodeURIComponent(answer.state)}&profile_token=${encodeURIComponent(answer.token)}`,
+        ),
+      ),
+      pending,
+    );
+    // The profile is gone again: the Action wants the page, and prompt=none can show none.
+    await idp.stepup.store.userMetadata.apply(user.id, {
+      appMetadata: {},
+      userMetadata: { favorite_color: null },
+    });
+    const silent = await rp.authorizationUrl({ prompt: 'none' });
+    const callback = expectCallback(await rp.open(silent));
+    assert.equal(callback.searchParams.get('error'), 'interaction_required');
+  });
+
   test('a state nobody issued is refused with a page', async () => {
     const { rp } = await startLogin();
     const unknown = expectPage(await rp.browser.navigate('/continue?state=made-up'));
