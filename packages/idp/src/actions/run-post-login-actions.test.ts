@@ -235,6 +235,7 @@ describe('api effects', () => {
       challenges: [],
       idTokenClaims: {},
       accessTokenClaims: {},
+      accessTokenScopes: { add: [], remove: [] },
       appMetadata: {},
       userMetadata: {},
       executions: [],
