@@ -198,6 +198,18 @@ describe('Auth0 compatibility: api.redirect with onContinuePostLogin', () => {
     const unknown = expectPage(await rp.browser.navigate('/continue?state=made-up'));
     assert.equal(unknown.page.status, 400);
   });
+
+  test('an Action redeployed while the browser is away does not resume: the login fails closed', async () => {
+    const { rp, redirect } = await startLogin();
+    const answer = profilePageAnswer(redirect, idp.issuer, { favorite_color: 'gold' });
+    await idp.deployAction('progressive-profile', `${PROGRESSIVE_PROFILE}\n// version 2`, { PROFILE_SECRET });
+    const callback = expectCallback(
+      await rp.browser.navigate(
+        `/continue?state=${encodeURIComponent(answer.state)}&profile_token=${encodeURIComponent(answer.token)}`,
+      ),
+    );
+    assert.equal(callback.searchParams.get('error'), 'access_denied');
+  });
 });
 
 /**

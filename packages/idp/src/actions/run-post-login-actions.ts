@@ -66,7 +66,8 @@ export function sandboxLimits(settings: ActionSettings): SandboxLimits {
  * log blow-up, an invalid `api` call — and a store that can not list the Actions make the outcome a
  * `deny` with a stable `code`; the Actions after it do not run. `api.access.deny` denies with
  * `access_denied` and the Action's reason. A denied outcome carries no claims, challenges or
- * metadata updates. Never rejects.
+ * metadata updates. An Action's `api.redirect.sendUserTo` (possible only with `login.redirect`)
+ * makes it a `redirect`: the Actions after it wait for `continuePostLoginActions`. Never rejects.
  *
  * Each execution is written to the execution log (newest `executionLogSize` per Action) and to the
  * log, with the Action's secrets masked in its console output and error detail.
