@@ -36,7 +36,7 @@ export type ActionErrorCode =
   | 'action_scope_not_grantable'
   /** The script called `require`: Actions have no modules. */
   | 'action_module_unavailable'
-  /** The script called an `api` method Stepup does not provide (`api.redirect`, `api.cache`, …). */
+  /** The script called an `api` method Stepup does not provide (`api.session.revoke`, …). */
   | 'action_unsupported_api'
   /** The Action's secrets could not be decrypted (the store's encryption key changed). */
   | 'action_secrets_unreadable'
