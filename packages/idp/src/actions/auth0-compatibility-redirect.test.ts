@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { base64url, decodeJwt } from 'jose';
+import * as oidc from 'openid-client';
 import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
 import { connectRedisForTests } from '../testing/redis-test-connection.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
@@ -327,19 +328,21 @@ describe('Auth0 compatibility: api.accessToken.addScope / removeScope', () => {
   });
   after(() => idp.close());
 
-  async function accessTokenScope(username: string, scope: string) {
+  async function accessTokenScope(username: string, scope: string, extra: Record<string, string> = {}) {
     await idp.addUser(username, PASSWORD);
     const rp = await TestRelyingParty.discover(idp.issuer, 'app', {
       client_secret: 'app-secret-0123456789abcdefghijkl',
     });
-    const pending = await rp.authorizationUrl({ scope, resource: PAYROLL_API });
+    const pending = await rp.authorizationUrl({ scope, resource: PAYROLL_API, ...extra });
     const login = expectPage(await rp.open(pending));
     const callback = expectCallback(await submitPassword(rp.browser, login.html, username, PASSWORD));
     if (callback.searchParams.has('error')) return { error: callback.searchParams.get('error') };
     const tokens = await rp.redeem(callback, pending);
     const claims = decodeJwt(tokens.access_token);
     assert.equal(claims.aud, PAYROLL_API);
-    return { scope: claims.scope };
+    if (!tokens.refresh_token) return { scope: claims.scope };
+    const refreshed = await oidc.refreshTokenGrant(rp.config, tokens.refresh_token);
+    return { scope: claims.scope, refreshedScope: decodeJwt(refreshed.access_token).scope };
   }
 
   test('addScope adds a scope the client may be granted but did not request', async () => {
@@ -356,6 +359,17 @@ describe('Auth0 compatibility: api.accessToken.addScope / removeScope', () => {
 
   test('without a rule the token has what was requested', async () => {
     assert.deepEqual(await accessTokenScope('plain-1', 'openid read:salary'), { scope: 'read:salary' });
+  });
+
+  test('a refresh runs the rule again and keeps the scope of its login', async () => {
+    // OIDC Core 11: offline_access is honoured only together with prompt=consent.
+    assert.deepEqual(
+      await accessTokenScope('writer-2', 'openid offline_access read:salary', { prompt: 'consent' }),
+      {
+        scope: 'read:salary write:salary',
+        refreshedScope: 'read:salary write:salary',
+      },
+    );
   });
 
   test('a scope the client may not be granted fails the login (fail closed), never silently added', async () => {
