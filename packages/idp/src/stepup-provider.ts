@@ -116,6 +116,7 @@ export async function createStepupProvider(
   }
   await actionSandbox.warmUp();
   const loginActions = new LoginActions({
+    issuer: config.issuer,
     store,
     sandbox: actionSandbox,
     secretBox: keys.secretBox,

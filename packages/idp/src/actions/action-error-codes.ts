@@ -24,9 +24,19 @@ export type ActionErrorCode =
   | 'action_invalid_call'
   /** A custom claim has a registered name (`sub`, `acr`, `amr`, …) or an invalid one. */
   | 'action_invalid_claim'
+  /**
+   * `api.redirect.validateToken` found no valid token: missing, badly signed, expired, or bound to
+   * another login, user or provider. Fails the login even when the script catches it.
+   */
+  | 'action_invalid_token'
+  /**
+   * `api.accessToken.addScope` named a scope the client may not be granted for the API of this
+   * login (or no API was requested): refused, never silently added nor dropped.
+   */
+  | 'action_scope_not_grantable'
   /** The script required a module outside the allow-list (`ACTION_MODULES`). */
   | 'action_module_unavailable'
-  /** The script called an `api` method Stepup does not provide (`api.redirect`, `api.cache`, …). */
+  /** The script called an `api` method Stepup does not provide (`api.session.revoke`, …). */
   | 'action_unsupported_api'
   /** The Action's secrets could not be decrypted (the store's encryption key changed). */
   | 'action_secrets_unreadable'

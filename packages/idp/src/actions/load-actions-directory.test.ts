@@ -93,15 +93,18 @@ describe('loadActionsDirectory', () => {
     t.after(() => actions.close());
     const dir = folder({
       '10-fine.js': 'exports.onExecutePostLogin = async () => {};',
-      '20-cached.js':
-        "exports.onExecutePostLogin = async (event, api) => {\n  api.cache.set('seen', '1');\n};",
+      '20-revoking.js':
+        "exports.onExecutePostLogin = async (event, api) => {\n  api.refreshToken.revoke('stolen');\n};",
     });
     await assert.rejects(loadActionsDirectory(dir, actions.store.actions, { sandbox }), (error: unknown) => {
       assert.ok(error instanceof ActionManagementError);
       assert.equal(error.code, 'invalid_request');
-      assert.match(error.message, /20-cached\.js: .*line 2: api\.cache\.set is not available in Stepup/);
+      assert.match(
+        error.message,
+        /20-revoking\.js: .*line 2: api\.refreshToken\.revoke is not available in Stepup/,
+      );
       return true;
     });
-    assert.equal(await actions.store.actions.find('20-cached'), undefined);
+    assert.equal(await actions.store.actions.find('20-revoking'), undefined);
   });
 });

@@ -124,6 +124,7 @@ describe('post-login Actions in the login flow', () => {
   test("the seed's Action decides MFA exactly for its client with the multi-factor acr_values", async () => {
     const user = await idp.addUser(`seed-check-${now()}`, PASSWORD);
     const actions = new LoginActions({
+      issuer: idp.issuer,
       store: idp.stepup.store,
       sandbox: idp.stepup.actionSandbox,
       secretBox: (await loadProviderKeys(idp.stepup.store.keys)).secretBox,

@@ -1,16 +1,20 @@
+import { createHash, randomBytes } from 'node:crypto';
 import type { AcrLadder, MethodName, ProvenMethod } from '@stepup/core';
 import type { Logger } from 'pino';
+import { clientScopesFor } from '../admin/client-api-scopes.ts';
+import { ALLOWED_SCOPES_METADATA } from '../admin/management-api-identity.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
 import type { Store } from '../store/store.ts';
+import { ActionCache } from './cache/action-cache.ts';
 import type { JsonObject } from './json-value.ts';
 import { type LoginEffects, loginEffectsOf, NO_LOGIN_EFFECTS } from './login-effects.ts';
 import { type ActionsRequirement, METHOD_FACTOR_TYPES, requirementFromActions } from './login-requirement.ts';
-import type { PostLoginFactorType, PostLoginProtocol } from './post-login-event.ts';
-import type { PostLoginOutcome } from './post-login-outcome.ts';
+import type { PostLoginFactorType, PostLoginInput, PostLoginProtocol } from './post-login-event.ts';
+import type { PausedActions, PostLoginOutcome } from './post-login-outcome.ts';
 import { lookUpRequestGeoip } from './request-geoip.ts';
-import { runPostLoginActions } from './run-post-login-actions.ts';
+import { continuePostLoginActions, runPostLoginActions } from './run-post-login-actions.ts';
 import type { ActionSandbox } from './sandbox/action-sandbox.ts';
 
 /** One login, as the provider sees it when the Actions run. */
@@ -42,7 +46,42 @@ export interface LoginForActions {
  */
 export type LoginActionsDecision =
   | { decision: 'allow'; requirement: ActionsRequirement; effects: LoginEffects }
-  | { decision: 'deny'; code: string; reason: string };
+  | { decision: 'deny'; code: string; reason: string }
+  | {
+      /** An Action called `api.redirect.sendUserTo`: send the browser to `url` (it carries the state). */
+      decision: 'redirect';
+      url: string;
+      pending: PendingRedirect;
+    };
+
+/**
+ * What a login keeps while the browser is away after `api.redirect.sendUserTo`: the state's hash
+ * (the state itself travels only in the browser's URL), where the browser went, and the paused
+ * Actions. Server-side, with the interaction.
+ */
+export interface PendingRedirect {
+  /** SHA-256 of the state, base64url. */
+  stateHash: string;
+  /** The origin the browser was sent to, for the page shown should it come back without finishing. */
+  origin: string;
+  paused: PausedActions;
+}
+
+/** What a login interaction stores of the Actions' decision: a redirect without its URL. */
+export type StoredActionsDecision =
+  | Exclude<LoginActionsDecision, { decision: 'redirect' }>
+  | { decision: 'redirect'; pending: PendingRedirect };
+
+/** The hash under which a redirect's state is kept and looked up. */
+export function hashRedirectState(state: string): string {
+  return createHash('sha256').update(state).digest('base64url');
+}
+
+/** What `/continue` brought back for a paused login: the state (checked against its hash) and the parameters. */
+export interface ContinuedLogin {
+  state: string;
+  params: Readonly<Record<string, string>>;
+}
 
 /**
  * Runs the post-login Actions for a login and reduces their outcome to what the login flow acts on.
@@ -57,8 +96,12 @@ export class LoginActions {
   readonly #ladder: AcrLadder;
   readonly #logAuthEvent: AuthEventLogger | undefined;
   readonly #tenantId: string;
+  readonly #issuer: string;
+  readonly #cache: ActionCache;
 
   constructor(options: {
+    /** The provider's issuer: the `iss` of `api.redirect` tokens. */
+    issuer: string;
     store: Store;
     sandbox: ActionSandbox;
     secretBox: SecretBox;
@@ -77,8 +120,16 @@ export class LoginActions {
     this.#ladder = options.ladder;
     this.#logAuthEvent = options.logAuthEvent;
     this.#tenantId = options.tenantId;
+    this.#issuer = options.issuer;
+    this.#cache = new ActionCache(options.store.interactionStates);
   }
 
+  /**
+   * Runs the Actions for a login. `api.redirect.sendUserTo` is possible wherever a browser is
+   * present (a refresh has none): the decision is then `redirect`, and the login resumes with
+   * `continue`. Without a page to show (`prompt=none`, or a login the session satisfies) the caller
+   * turns a redirect into a request for the interaction, which runs the Actions again.
+   */
   async run(login: LoginForActions): Promise<LoginActionsDecision> {
     // With no Action enabled there is nothing to run: the event (a dozen reads) is not built.
     // Interactive logins are still counted, for `event.stats.logins_count` once Actions exist.
@@ -86,71 +137,149 @@ export class LoginActions {
       if (login.protocol === 'oidc-basic-profile') await this.#countLogin(login.accountId, login.protocol);
       return { decision: 'allow', requirement: {}, effects: NO_LOGIN_EFFECTS };
     }
-    // The operators' view of the person: their roles come with it (`event.authorization`).
-    const user = await this.#store.userManagement.find(login.accountId);
-    if (!user) return { decision: 'deny', code: 'access_denied', reason: 'the account no longer exists' };
-    const metadata = await this.#store.userMetadata.find(user.id);
-    const outcome: PostLoginOutcome = await runPostLoginActions(
-      {
-        user: {
-          id: user.id,
-          username: user.username,
-          email: user.email,
-          emailVerified: user.emailVerified,
-          name: user.name,
-          appMetadata: metadata?.appMetadata ?? {},
-          userMetadata: metadata?.userMetadata ?? {},
-          enrolledFactors: enrolledFactorTypes(await login.enrolledMethods()),
-          roles: user.roles,
-          createdAt: user.createdAt,
-        },
-        client: {
-          clientId: login.clientId,
-          name: login.clientName,
-          metadata: await this.#clientMetadata(login.clientId),
-        },
-        transaction: {
-          acrValues: words(login.params.acr_values),
-          requestedScopes: words(login.params.scope),
-          redirectUri: typeof login.params.redirect_uri === 'string' ? login.params.redirect_uri : null,
-          protocol: login.protocol,
-          uiLocales: words(login.params.ui_locales),
-        },
-        request: {
-          ip: login.ip,
-          userAgent: login.userAgent,
-          hostname: login.hostname,
-          query: stringParams(login.params),
-          geoip: lookUpRequestGeoip(login.ip),
-        },
-        tenantId: this.#tenantId,
-        resourceServer: typeof login.params.resource === 'string' ? login.params.resource : null,
-        // A session that has proven nothing yet has no authentication time to give: none is shown.
-        session:
-          login.sessionId === undefined || login.proofs.length === 0
-            ? null
-            : { id: login.sessionId, authenticatedAt: Math.max(...login.proofs.map((proof) => proof.at)) },
-        authenticationMethods: login.recordedAuthentication
-          ? recordedMethods(login.recordedAuthentication)
-          : login.proofs.map((proof) => ({ name: amrName(proof.method), at: proof.at })),
-        loginsCount: await this.#countLogin(user.id, login.protocol),
-      },
-      {
-        actions: this.#store.actions,
-        secretBox: this.#secretBox,
-        sandbox: this.#sandbox,
-        logger: this.#logger,
-        settings: this.#settings,
-      },
+    const input = await this.#input(login);
+    if (!input) return { decision: 'deny', code: 'access_denied', reason: 'the account no longer exists' };
+    const redirect = login.protocol === 'oauth2-refresh-token' ? undefined : this.#redirectSupport();
+    const outcome = await runPostLoginActions(input, this.#dependencies(), {
+      ...(redirect ? { redirect } : {}),
+      grantableScopes: await this.#grantableScopes(login),
+    });
+    return this.#decide(outcome, login, redirect);
+  }
+
+  /**
+   * Resumes a login paused by `api.redirect.sendUserTo`, once the browser is back at `/continue`
+   * with the state whose hash `pending` holds (the caller checked it and spent it).
+   */
+  async continue(
+    login: LoginForActions,
+    pending: PendingRedirect,
+    continued: ContinuedLogin,
+  ): Promise<LoginActionsDecision> {
+    const input = await this.#input(login);
+    if (!input) return { decision: 'deny', code: 'access_denied', reason: 'the account no longer exists' };
+    const redirect = this.#redirectSupport();
+    const outcome = await continuePostLoginActions(input, pending.paused, continued, this.#dependencies(), {
+      redirect,
+      grantableScopes: await this.#grantableScopes(login),
+    });
+    return this.#decide(outcome, login, redirect);
+  }
+
+  /**
+   * What `api.accessToken.addScope` may add: the scopes of the API(s) this login requested
+   * (`resource`, RFC 8707) that the client may be granted — all of an API's scopes, unless the
+   * client has an allow-list (`stepup_allowed_scopes`), then those it lists for that API. The same
+   * rule `resource-indicators.ts` applies when the token is issued.
+   */
+  async #grantableScopes(login: LoginForActions): Promise<string[]> {
+    const requested = login.params.resource;
+    const resources = (Array.isArray(requested) ? requested : [requested]).filter(
+      (resource): resource is string => typeof resource === 'string',
     );
+    if (resources.length === 0) return [];
+    const metadata = (await this.#store.clients.find(login.clientId)) ?? {};
+    const grantable = new Set<string>();
+    for (const resource of resources) {
+      const api = await this.#store.resourceServers.find(resource);
+      if (!api) continue;
+      const limited = Object.hasOwn(metadata, ALLOWED_SCOPES_METADATA);
+      const allowed = clientScopesFor(metadata, resource);
+      for (const scope of api.scopes) if (!limited || allowed.includes(scope)) grantable.add(scope);
+    }
+    return [...grantable];
+  }
+
+  #redirectSupport() {
+    return { issuer: this.#issuer, state: randomBytes(32).toString('base64url') };
+  }
+
+  #dependencies() {
+    return {
+      cache: this.#cache,
+      actions: this.#store.actions,
+      secretBox: this.#secretBox,
+      sandbox: this.#sandbox,
+      logger: this.#logger,
+      settings: this.#settings,
+    };
+  }
+
+  #decide(
+    outcome: PostLoginOutcome,
+    login: LoginForActions,
+    redirect: { state: string } | undefined,
+  ): LoginActionsDecision {
     if (outcome.decision === 'deny') {
       this.#reportDenial(outcome, login);
       return { decision: 'deny', code: outcome.code, reason: outcome.reason };
+    }
+    if (outcome.decision === 'redirect' && redirect) {
+      return {
+        decision: 'redirect',
+        url: outcome.url,
+        pending: {
+          stateHash: hashRedirectState(redirect.state),
+          origin: new URL(outcome.url).origin,
+          paused: outcome.paused,
+        },
+      };
     }
     return {
       decision: 'allow',
       requirement: requirementFromActions(outcome, this.#ladder),
       effects: loginEffectsOf(outcome),
+    };
+  }
+
+  async #input(login: LoginForActions): Promise<PostLoginInput | undefined> {
+    // The operators' view of the person: their roles come with it (`event.authorization`).
+    const user = await this.#store.userManagement.find(login.accountId);
+    if (!user) return undefined;
+    const metadata = await this.#store.userMetadata.find(user.id);
+    return {
+      user: {
+        id: user.id,
+        username: user.username,
+        email: user.email,
+        emailVerified: user.emailVerified,
+        name: user.name,
+        appMetadata: metadata?.appMetadata ?? {},
+        userMetadata: metadata?.userMetadata ?? {},
+        enrolledFactors: enrolledFactorTypes(await login.enrolledMethods()),
+        roles: user.roles,
+        createdAt: user.createdAt,
+      },
+      client: {
+        clientId: login.clientId,
+        name: login.clientName,
+        metadata: await this.#clientMetadata(login.clientId),
+      },
+      transaction: {
+        acrValues: words(login.params.acr_values),
+        requestedScopes: words(login.params.scope),
+        redirectUri: typeof login.params.redirect_uri === 'string' ? login.params.redirect_uri : null,
+        protocol: login.protocol,
+        uiLocales: words(login.params.ui_locales),
+      },
+      request: {
+        ip: login.ip,
+        userAgent: login.userAgent,
+        hostname: login.hostname,
+        query: stringParams(login.params),
+        geoip: lookUpRequestGeoip(login.ip),
+      },
+      tenantId: this.#tenantId,
+      resourceServer: typeof login.params.resource === 'string' ? login.params.resource : null,
+      // A session that has proven nothing yet has no authentication time to give: none is shown.
+      session:
+        login.sessionId === undefined || login.proofs.length === 0
+          ? null
+          : { id: login.sessionId, authenticatedAt: Math.max(...login.proofs.map((proof) => proof.at)) },
+      authenticationMethods: login.recordedAuthentication
+        ? recordedMethods(login.recordedAuthentication)
+        : login.proofs.map((proof) => ({ name: amrName(proof.method), at: proof.at })),
+      loginsCount: await this.#countLogin(user.id, login.protocol),
     };
   }
 

@@ -1,5 +1,5 @@
 import { isJsonObject, type JsonObject, type JsonValue } from './json-value.ts';
-import type { PostLoginOutcome } from './post-login-outcome.ts';
+import type { AccessTokenScopeChanges, PostLoginOutcome } from './post-login-outcome.ts';
 import { isRegisteredClaim } from './registered-claims.ts';
 
 /**
@@ -10,6 +10,8 @@ import { isRegisteredClaim } from './registered-claims.ts';
 export interface LoginEffects {
   idTokenClaims: JsonObject;
   accessTokenClaims: JsonObject;
+  /** Scopes the Actions add to or take from the access token of the requested API. */
+  accessTokenScopes: AccessTokenScopeChanges;
   /** Key-level changes: a value sets the key, `null` removes it. */
   appMetadata: Record<string, JsonValue | null>;
   userMetadata: Record<string, JsonValue | null>;
@@ -19,6 +21,7 @@ export interface LoginEffects {
 export const NO_LOGIN_EFFECTS: LoginEffects = Object.freeze({
   idTokenClaims: {},
   accessTokenClaims: {},
+  accessTokenScopes: { add: [], remove: [] },
   appMetadata: {},
   userMetadata: {},
 });
@@ -28,6 +31,7 @@ export function loginEffectsOf(outcome: PostLoginOutcome): LoginEffects {
   return {
     idTokenClaims: outcome.idTokenClaims,
     accessTokenClaims: outcome.accessTokenClaims,
+    accessTokenScopes: outcome.accessTokenScopes,
     appMetadata: outcome.appMetadata,
     userMetadata: outcome.userMetadata,
   };
@@ -63,12 +67,18 @@ export function readLoginEffects(value: unknown): LoginEffects {
     const member = record[name];
     return isJsonObject(member) ? member : {};
   };
+  const scopes = objectOf('accessTokenScopes');
   return {
     idTokenClaims: customClaimsOnly(objectOf('idTokenClaims')),
     accessTokenClaims: customClaimsOnly(objectOf('accessTokenClaims')),
+    accessTokenScopes: { add: stringsOf(scopes.add), remove: stringsOf(scopes.remove) },
     appMetadata: withoutProto(objectOf('appMetadata')),
     userMetadata: withoutProto(objectOf('userMetadata')),
   };
+}
+
+function stringsOf(value: JsonValue | undefined): string[] {
+  return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
 
 function withoutProto(changes: JsonObject): JsonObject {

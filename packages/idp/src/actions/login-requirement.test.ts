@@ -13,6 +13,7 @@ function allowed(
     challenges,
     idTokenClaims: {},
     accessTokenClaims: {},
+    accessTokenScopes: { add: [], remove: [] },
     appMetadata: {},
     userMetadata: {},
     executions: [],

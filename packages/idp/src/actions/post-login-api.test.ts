@@ -97,6 +97,25 @@ describe('validateApiCall', () => {
     });
   }
 
+  test('accessToken.addScope / removeScope take one RFC 6749 scope token; the later call on a scope wins', () => {
+    assert.deepEqual(validateApiCall('accessToken.addScope', [json('write:salary')]), {
+      ok: true,
+      call: { method: 'accessToken.addScope', scope: 'write:salary' },
+    });
+    for (const scope of ['read write', '', 'quote"d', 'x'.repeat(129)]) {
+      const result = validateApiCall('accessToken.removeScope', [json(scope)]);
+      assert.equal(result.ok ? 'ok' : result.failure.code, 'action_invalid_call', JSON.stringify(scope));
+    }
+    const effects = emptyEffects();
+    applyCalls(effects, [
+      { method: 'accessToken.addScope', scope: 'a' },
+      { method: 'accessToken.removeScope', scope: 'a' },
+      { method: 'accessToken.removeScope', scope: 'b' },
+      { method: 'accessToken.addScope', scope: 'b' },
+    ]);
+    assert.deepEqual(Object.fromEntries(effects.accessTokenScopes), { a: 'remove', b: 'add' });
+  });
+
   test('an unknown method is a programming error', () => {
     assert.throws(() => validateApiCall('nope', []), TypeError);
   });

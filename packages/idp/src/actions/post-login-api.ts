@@ -1,6 +1,7 @@
 import type { ActionFailure } from './action-error-codes.ts';
 import { isJsonObject, type JsonObject, type JsonValue } from './json-value.ts';
 import type { PostLoginFactorType } from './post-login-event.ts';
+import { redirectTarget } from './redirect/redirect-target.ts';
 import { isRegisteredClaim } from './registered-claims.ts';
 
 /**
@@ -61,8 +62,29 @@ export const POST_LOGIN_API_METHODS = [
   'access.deny',
   'idToken.setCustomClaim',
   'accessToken.setCustomClaim',
+  'accessToken.addScope',
+  'accessToken.removeScope',
   'user.setAppMetadata',
   'user.setUserMetadata',
+  'redirect.sendUserTo',
+  'redirect.encodeToken',
+  'redirect.validateToken',
+  'cache.get',
+  'cache.set',
+  'cache.delete',
+] as const;
+
+/**
+ * The methods that answer the script with a value (a token, a token's claims, a cached value)
+ * instead of returning `api`; the sandbox serves them itself (`sandbox/redirect-methods.ts`,
+ * `sandbox/cache-methods.ts`).
+ */
+export const ANSWERING_API_METHODS = [
+  'redirect.encodeToken',
+  'redirect.validateToken',
+  'cache.get',
+  'cache.set',
+  'cache.delete',
 ] as const;
 
 /** A method of `api`, as `group.method`. */
@@ -73,16 +95,8 @@ export type PostLoginApiMethod = (typeof POST_LOGIN_API_METHODS)[number];
  * `action_unsupported_api` naming the method, rather than with a bare "not a function".
  */
 export const UNSUPPORTED_API_METHODS = [
-  'accessToken.addScope',
-  'accessToken.removeScope',
   'authentication.recordMethod',
   'authentication.setPrimaryUser',
-  'cache.delete',
-  'cache.get',
-  'cache.set',
-  'redirect.encodeToken',
-  'redirect.sendUserTo',
-  'redirect.validateToken',
   'refreshToken.revoke',
   'session.revoke',
 ] as const;
@@ -108,12 +122,21 @@ export type RecordedApiCall =
     }
   | { method: 'access.deny'; reason: string }
   | { method: 'idToken.setCustomClaim' | 'accessToken.setCustomClaim'; name: string; value: JsonValue }
-  | { method: 'user.setAppMetadata' | 'user.setUserMetadata'; key: string; value: JsonValue | null };
+  | { method: 'user.setAppMetadata' | 'user.setUserMetadata'; key: string; value: JsonValue | null }
+  /** `url` is the target with the Action's query; the provider adds `state` when it redirects. */
+  /** Checked against what the client may be granted by the engine, which knows the login. */
+  | { method: 'accessToken.addScope' | 'accessToken.removeScope'; scope: string }
+  | { method: 'redirect.sendUserTo'; url: string }
+  /** Written to the Action's cache by the host once the execution succeeded; `expiresAt` in epoch ms. */
+  | { method: 'cache.set'; key: string; value: string; expiresAt: number }
+  | { method: 'cache.delete'; key: string };
 
 /** The recorded call, or why the call fails the execution. */
 export type ApiCallValidation = { ok: true; call: RecordedApiCall } | { ok: false; failure: ActionFailure };
 
 const MAX_REASON_LENGTH = 500;
+/** One scope token, RFC 6749 3.3. */
+const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]{1,128}$/;
 const MAX_NAME_LENGTH = 256;
 /** A claim or metadata value, serialised. Tokens travel in URLs and headers. */
 export const MAX_VALUE_BYTES = 8 * 1024;
@@ -220,6 +243,28 @@ function readCall(method: string, args: readonly SandboxArgument[]): RecordedApi
       // Auth0: setting a key to undefined or null removes it.
       const value = args[1] === undefined || args[1].kind === 'undefined' ? null : readValue(args[1], key);
       return { method, key, value };
+    }
+    case 'accessToken.addScope':
+    case 'accessToken.removeScope': {
+      const scope = readString(args[0], 'scope');
+      if (!SCOPE_TOKEN.test(scope)) {
+        throw new InvalidCall(
+          'action_invalid_call',
+          `"${scope.slice(0, 64)}" is not one scope (RFC 6749 3.3)`,
+        );
+      }
+      return { method, scope };
+    }
+    case 'redirect.sendUserTo': {
+      const url = readString(args[0], 'url');
+      const options = readOptions(args[1], ['query']);
+      const query = options.query ?? {};
+      if (!isJsonObject(query) || Object.values(query).some((value) => typeof value !== 'string')) {
+        throw new InvalidCall('action_invalid_call', 'query must be an object of strings');
+      }
+      const target = redirectTarget(url, query as Record<string, string>);
+      if (!target.ok) throw new InvalidCall('action_invalid_call', target.reason);
+      return { method, url: target.url };
     }
     default:
       throw new TypeError(`validateApiCall: unknown method ${method}`);

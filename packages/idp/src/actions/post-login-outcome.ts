@@ -31,6 +31,15 @@ export interface PostLoginChallenge {
 export type PostLoginOutcome = (
   | { decision: 'allow' }
   | {
+      /**
+       * An Action called `api.redirect.sendUserTo`: the browser goes to `url` (which carries the
+       * login's `state`), and the Actions resume with `paused` when it comes back to `/continue`.
+       */
+      decision: 'redirect';
+      url: string;
+      paused: PausedActions;
+    }
+  | {
       decision: 'deny';
       code: PostLoginDenyCode;
       /** Safe to show to the user: the Action's own words for `access_denied`, a fixed text otherwise. */
@@ -46,12 +55,31 @@ export type PostLoginOutcome = (
   challenges: PostLoginChallenge[];
   idTokenClaims: Record<string, JsonValue>;
   accessTokenClaims: Record<string, JsonValue>;
+  /** Scopes to add to and take from the access token of the requested API (the later call on a scope wins). */
+  accessTokenScopes: AccessTokenScopeChanges;
   /** Keys to write into the user's metadata once the login completes; `null` removes the key. */
   appMetadata: Record<string, JsonValue | null>;
   userMetadata: Record<string, JsonValue | null>;
   /** The Actions that ran, in order; the last one is the one that denied, if any did. */
   executions: ActionExecutionSummary[];
 };
+
+/** What the Actions changed of the access token's scope. */
+export interface AccessTokenScopeChanges {
+  add: string[];
+  remove: string[];
+}
+
+/**
+ * Where the Actions stand while the browser is away after `api.redirect.sendUserTo`: the Action to
+ * resume (that exact version) and every call made so far, the redirect itself excepted. Kept
+ * server-side with the interaction, never in the browser.
+ */
+export interface PausedActions {
+  actionId: string;
+  version: number;
+  calls: RecordedApiCall[];
+}
 
 /**
  * How much each provider demands, for merging several `multifactor.enable` calls: a specific kind
@@ -75,10 +103,13 @@ export interface PostLoginEffects {
   challenges: PostLoginChallenge[];
   idTokenClaims: Map<string, JsonValue>;
   accessTokenClaims: Map<string, JsonValue>;
+  accessTokenScopes: Map<string, 'add' | 'remove'>;
   appMetadata: Map<string, JsonValue | null>;
   userMetadata: Map<string, JsonValue | null>;
   /** Set by `api.access.deny`; the first reason wins. */
   denyReason?: string;
+  /** Set by `api.redirect.sendUserTo`: the Actions after this one wait for `/continue`. */
+  redirectUrl?: string;
 }
 
 /** The effects before any Action ran. */
@@ -88,6 +119,7 @@ export function emptyEffects(): PostLoginEffects {
     challenges: [],
     idTokenClaims: new Map(),
     accessTokenClaims: new Map(),
+    accessTokenScopes: new Map(),
     appMetadata: new Map(),
     userMetadata: new Map(),
   };
@@ -128,6 +160,19 @@ export function applyCalls(effects: PostLoginEffects, calls: readonly RecordedAp
       case 'user.setUserMetadata':
         effects.userMetadata.set(call.key, call.value);
         break;
+      case 'redirect.sendUserTo':
+        effects.redirectUrl = call.url;
+        break;
+      case 'accessToken.addScope':
+        effects.accessTokenScopes.set(call.scope, 'add');
+        break;
+      case 'accessToken.removeScope':
+        effects.accessTokenScopes.set(call.scope, 'remove');
+        break;
+      case 'cache.set':
+      case 'cache.delete':
+        // The engine writes them to the Action's cache; they change nothing of the login.
+        break;
     }
   }
 }
@@ -164,6 +209,17 @@ export function summarizeCall(call: RecordedApiCall): string {
     case 'user.setAppMetadata':
     case 'user.setUserMetadata':
       return `${call.method}(${call.key})`;
+    case 'cache.set':
+    case 'cache.delete':
+      return `${call.method}(${call.key})`;
+    case 'accessToken.addScope':
+    case 'accessToken.removeScope':
+      return `${call.method}(${call.scope})`;
+    case 'redirect.sendUserTo': {
+      // The query may carry a token: the log keeps where, not what.
+      const target = new URL(call.url);
+      return `${call.method}(${target.origin}${target.pathname})`;
+    }
     default:
       return `${call.method}(${call.factors.join(', ')})`;
   }

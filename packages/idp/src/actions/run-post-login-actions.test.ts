@@ -235,6 +235,7 @@ describe('api effects', () => {
       challenges: [],
       idTokenClaims: {},
       accessTokenClaims: {},
+      accessTokenScopes: { add: [], remove: [] },
       appMetadata: {},
       userMetadata: {},
       executions: [],
@@ -313,7 +314,7 @@ describe('hostile Actions are contained and deny the login', () => {
     ],
     [
       'an Auth0 API Stepup lacks',
-      "exports.onExecutePostLogin = async (e, api) => { api.redirect.sendUserTo('https://evil.example'); };",
+      "exports.onExecutePostLogin = async (e, api) => { api.refreshToken.revoke('everything'); };",
       'action_unsupported_api',
     ],
   ];

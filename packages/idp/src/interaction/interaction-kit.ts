@@ -2,7 +2,12 @@ import type { AcrLadder, MethodName } from '@stepup/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { InteractionResults } from 'oidc-provider';
-import type { LoginActions } from '../actions/login-actions.ts';
+import type {
+  LoginActions,
+  LoginActionsDecision,
+  LoginForActions,
+  StoredActionsDecision,
+} from '../actions/login-actions.ts';
 import type { ActionsRequirement } from '../actions/login-requirement.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
@@ -55,6 +60,8 @@ export interface Interaction {
   progress: InteractionProgress;
   step: NextStep;
   now: number;
+  /** This login as the post-login Actions see it, for the person `accountId`. */
+  loginForActions: (accountId: string) => LoginForActions;
 }
 
 export interface PageFeedback {
@@ -65,6 +72,11 @@ export interface PageFeedback {
 }
 
 export class InteractionExpired extends Error {}
+
+/** Where `/continue` looks up the interaction of a redirect's state (by the state's hash). */
+export function continueLookupKey(stateHash: string): string {
+  return `action-continue:${stateHash}`;
+}
 
 /** How a refused login ends at the application (OIDC Core 3.1.2.6; RFC 9470 section 3). */
 export type RefusalError = 'unmet_authentication_requirements' | 'access_denied';
@@ -139,6 +151,28 @@ export class InteractionKit {
       );
     const actionsRequirement = () =>
       this.#actionsRequirement(request, progress, progress.accountId ?? sessionAccountId, now);
+    /** Read once per login, and only when an Action or an enrollment needs them. */
+    const loginForActions = (accountId: string): LoginForActions => {
+      let enrolled: Promise<MethodName[]> | undefined;
+      return {
+        accountId,
+        clientId,
+        clientName: client?.clientName ?? null,
+        params: details.params,
+        protocol: 'oidc-basic-profile',
+        ip: request.ip,
+        userAgent: request.headers['user-agent'] ?? null,
+        hostname: request.hostname,
+        ...(details.session?.uid && sessionAccountId === accountId ? { sessionId: details.session.uid } : {}),
+        // A forced re-authentication shows the Actions only what this login proved.
+        proofs: proofsForRequest(requested, sessionProofs, progress),
+        enrolledMethods: () => {
+          enrolled ??= this.enrolledMethods(accountId);
+          return enrolled;
+        },
+      };
+    };
+    let freshRedirect: string | undefined;
     let step = await decide(await actionsRequirement());
     // The post-login Actions run once per login, as soon as the person is known (after the first
     // factor), and may deny the login or ask for more.
@@ -147,37 +181,30 @@ export class InteractionKit {
       !progress.actions &&
       this.deps.loginActions
     ) {
-      // Read once, and only when an Action or an enrollment needs them.
-      let enrolled: Promise<MethodName[]> | undefined;
-      const accountId = step.accountId;
-      const enrolledMethods = () => {
-        enrolled ??= this.enrolledMethods(accountId);
-        return enrolled;
-      };
-      progress.actions = await this.deps.loginActions.run({
-        accountId: step.accountId,
-        clientId,
-        clientName: client?.clientName ?? null,
-        params: details.params,
-        protocol: 'oidc-basic-profile',
-        ip: request.ip,
-        userAgent: request.headers['user-agent'] ?? null,
-        hostname: request.hostname,
-        ...(details.session?.uid && sessionAccountId === step.accountId
-          ? { sessionId: details.session.uid }
-          : {}),
-        // A forced re-authentication shows the Actions only what this login proved.
-        proofs: proofsForRequest(requested, sessionProofs, progress),
-        enrolledMethods,
-      });
+      const decision = await this.deps.loginActions.run(loginForActions(step.accountId));
+      progress.actions = await this.keepActionsDecision(details.uid, decision, details.exp);
+      if (decision.decision === 'redirect') freshRedirect = decision.url;
       if (progress.actions.decision === 'allow' && progress.actions.requirement.enroll) {
-        progress.enrollment = { since: now, hadSecondFactor: (await enrolledMethods()).length > 0 };
+        progress.enrollment = {
+          since: now,
+          hadSecondFactor: (await this.enrolledMethods(step.accountId)).length > 0,
+        };
       }
       await store.interactionStates.save(details.uid, progress, details.exp);
       step = await decide(await actionsRequirement());
     }
     if (progress.actions?.decision === 'deny' && step.step !== 'consent' && step.step !== 'password') {
       step = { step: 'denied', accountId: step.accountId, reason: progress.actions.reason };
+    }
+    // While an Action's redirect is out, the login can not go on (nor finish) without /continue.
+    if (progress.actions?.decision === 'redirect' && step.step !== 'consent' && step.step !== 'password') {
+      const { origin } = progress.actions.pending;
+      step = {
+        step: 'action-redirect',
+        accountId: step.accountId,
+        origin,
+        ...(freshRedirect ? { url: freshRedirect } : {}),
+      };
     }
     // An enrollment that can not take place is refused at once, before any factor is asked for.
     const enroll = progress.actions?.decision === 'allow' ? progress.actions.requirement.enroll : undefined;
@@ -193,7 +220,26 @@ export class InteractionKit {
       progress,
       step,
       now,
+      loginForActions,
     };
+  }
+
+  /**
+   * What the login keeps of the Actions' decision. A redirect keeps only the hash of its state,
+   * registered (until the interaction expires) so that `/continue?state=…` finds this interaction.
+   */
+  async keepActionsDecision(
+    uid: string,
+    decision: LoginActionsDecision,
+    expiresAt: number,
+  ): Promise<StoredActionsDecision> {
+    if (decision.decision !== 'redirect') return decision;
+    await this.deps.store.interactionStates.save(
+      continueLookupKey(decision.pending.stateHash),
+      { uid, expiresAt },
+      expiresAt,
+    );
+    return { decision: 'redirect', pending: decision.pending };
   }
 
   /**
@@ -508,6 +554,21 @@ export class InteractionKit {
         return;
       case 'denied':
         await this.refuse(request, reply, interaction, 'access_denied', step.reason);
+        return;
+      case 'action-redirect':
+        if (step.url) {
+          reply.code(303).header('location', step.url).send();
+          return;
+        }
+        this.sendHtml(
+          reply,
+          409,
+          renderErrorPage({
+            title: 'Finish the step you were sent to',
+            message: `Signing in continues once you complete the page at ${step.origin}.`,
+            hint: 'Go back to that page, or start signing in again from the application.',
+          }),
+        );
         return;
       case 'password':
         await this.#renderPassword(reply, interaction, feedback);

@@ -1,6 +1,6 @@
 import { randomBytes, timingSafeEqual } from 'node:crypto';
 import type { MethodName, ProvenMethod } from '@stepup/core';
-import type { LoginActionsDecision } from '../actions/login-actions.ts';
+import type { StoredActionsDecision } from '../actions/login-actions.ts';
 import type { InteractionStatesRepository } from '../store/interaction-states.ts';
 
 /** What one login interaction has established so far; kept server-side, keyed by interaction uid. */
@@ -9,8 +9,11 @@ export interface InteractionProgress {
   startedAt: number;
   accountId?: string;
   proofs: ProvenMethod[];
-  /** What the post-login Actions decided, once the person is identified (they run once per login). */
-  actions?: LoginActionsDecision;
+  /**
+   * What the post-login Actions decided, once the person is identified (they run once per login;
+   * a redirect of theirs waits here for `/continue`).
+   */
+  actions?: StoredActionsDecision;
   /**
    * Set when the Actions asked for an enrollment (`enrollWith`): when they ran (a factor of the kind
    * asked for, enrolled since, completes it) and whether the person had a second factor then (they

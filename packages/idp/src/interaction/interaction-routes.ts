@@ -16,6 +16,7 @@ import type { WebAuthnFactor } from '../factors/webauthn/webauthn-factor.ts';
 import { createWebAuthnInteraction } from '../factors/webauthn/webauthn-interaction.ts';
 import { createRememberBrowserOffer } from '../remember-browser/remember-browser-offer.ts';
 import type { PasswordThrottle } from '../throttle/password-throttle.ts';
+import { registerActionContinueRoutes } from './action-continue-routes.ts';
 import { type InteractionDependencies, InteractionKit } from './interaction-kit.ts';
 import { registerPasswordStep } from './password-step.ts';
 import type { BeforeFinishPage, SecondFactor } from './second-factor.ts';
@@ -73,6 +74,7 @@ export function registerInteractionRoutes(
   );
 
   registerPasswordStep(app, kit, deps.passwordThrottle);
+  registerActionContinueRoutes(app, kit);
   registerPasskeySignIn(app, kit, deps.webauthn);
   for (const page of [...factors, ...beforeFinish]) page.registerRoutes(app, kit);
 

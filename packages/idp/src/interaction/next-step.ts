@@ -43,7 +43,12 @@ export type NextStep =
     }
   | { step: 'finish'; accountId: string; context: AuthContext }
   | { step: 'unmet'; accountId: string; reason: string }
-  | { step: 'denied'; accountId: string; reason: string };
+  | { step: 'denied'; accountId: string; reason: string }
+  /**
+   * An Action sent the browser elsewhere (`api.redirect.sendUserTo`); nothing else happens until it
+   * comes back to `/continue`. `url` only on the request whose Actions decided it: it holds the state.
+   */
+  | { step: 'action-redirect'; accountId: string; origin: string; url?: string };
 
 export interface InteractionSituation {
   promptName: string;

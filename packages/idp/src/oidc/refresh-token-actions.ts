@@ -10,6 +10,9 @@ import type { CustomTokenClaims } from './custom-token-claims.ts';
 export const REFRESH_NEEDS_MFA =
   'the sign-in rules require multi-factor authentication for this refresh: sign in again';
 
+/** Why a refresh was refused when an Action wanted to send the browser somewhere. */
+export const REFRESH_NEEDS_BROWSER = 'the sign-in rules need the browser: sign in again';
+
 /** Why a refresh was refused when an Action asked for an enrollment, which needs the person present. */
 export const REFRESH_NEEDS_ENROLLMENT = 'the sign-in rules require enrolling a second factor: sign in again';
 
@@ -56,7 +59,13 @@ export async function runRefreshTokenActions(
     accountId,
     clientId: client.clientId,
     clientName: typeof client.clientName === 'string' ? client.clientName : null,
-    params: typeof scope === 'string' ? { scope } : {},
+    // The API the refresh token is for: what `api.accessToken.addScope` is checked against. The
+    // refreshed token keeps the scope of its login (oidc-provider's rule); a rule that adds a scope
+    // added it at that login.
+    params: {
+      ...(typeof scope === 'string' ? { scope } : {}),
+      ...(refreshToken.resource === undefined ? {} : { resource: refreshToken.resource }),
+    },
     protocol: 'oauth2-refresh-token',
     ip: ctx.ip,
     userAgent: ctx.get('user-agent') || null,
@@ -66,6 +75,8 @@ export async function runRefreshTokenActions(
     enrolledMethods: () => deps.enrolledMethods(accountId),
   });
   if (decision.decision === 'deny') throw refusal(decision.reason);
+  // Not reached: a refresh gives the Actions no browser, so `api.redirect.sendUserTo` fails there.
+  if (decision.decision === 'redirect') throw refusal(REFRESH_NEEDS_BROWSER);
   if (decision.requirement.enroll) {
     deps.logAuthEvent({
       event: 'stepup.refused',

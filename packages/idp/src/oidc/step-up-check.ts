@@ -97,8 +97,13 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
           const required = await levelRequiredByActions(ctx, deps, accountId, proofs, (allowed) => {
             effects = allowed;
           });
-          // An enrollment (`enrollWith`) needs its page whatever the session holds.
-          if (required?.enroll || (required?.acr && !ladder.meets(context.acr, required.acr)))
+          // An enrollment (`enrollWith`) or a redirect (`sendUserTo`) needs the interaction whatever
+          // the session holds; it runs the Actions again there.
+          if (
+            required?.interactive ||
+            required?.enroll ||
+            (required?.acr && !ladder.meets(context.acr, required.acr))
+          )
             return interactionPolicy.Check.REQUEST_PROMPT;
         }
         await deps.completeLogin?.(ctx, accountId, effects);
@@ -145,8 +150,8 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
 
 /**
  * Runs the post-login Actions for an authorization request that the session alone would satisfy,
- * and returns the level they ask for and whether they ask for an enrollment. A denial ends the
- * request with `access_denied`.
+ * and returns the level they ask for, whether they ask for an enrollment, and whether they want to
+ * send the browser elsewhere (`interactive`). A denial ends the request with `access_denied`.
  */
 async function levelRequiredByActions(
   ctx: KoaContextWithOIDC,
@@ -154,7 +159,7 @@ async function levelRequiredByActions(
   accountId: string,
   proofs: readonly ProvenMethod[],
   onAllowed: (effects: LoginEffects) => void,
-): Promise<{ acr?: string; enroll: boolean } | undefined> {
+): Promise<{ acr?: string; enroll: boolean; interactive?: true } | undefined> {
   const { oidc } = ctx;
   if (!deps.loginActions) return undefined;
   const decision = await deps.loginActions.run({
@@ -179,6 +184,7 @@ async function levelRequiredByActions(
     });
     throw new errors.AccessDenied(decision.reason);
   }
+  if (decision.decision === 'redirect') return { enroll: false, interactive: true };
   onAllowed(decision.effects);
   const { requirement } = decision;
   const enroll = requirement.enroll !== undefined;

@@ -26,8 +26,8 @@ export interface TestProvider {
   ): Promise<User>;
   addClient(metadata: Partial<ClientMetadata> & { client_id: string }): Promise<void>;
   importTotp(userId: string, secret: string): Promise<void>;
-  /** Deploys and enables a post-login Action, as `stepup-idp actions deploy` does. */
-  deployAction(name: string, code: string): Promise<void>;
+  /** Deploys and enables a post-login Action (with its secrets), as `stepup-idp actions deploy` does. */
+  deployAction(name: string, code: string, secrets?: Record<string, string>): Promise<void>;
   /** Stops the server; keeps the data folder unless `removeData` (the default) is true. */
   close(options?: { removeData?: boolean }): Promise<void>;
 }
@@ -114,9 +114,9 @@ export async function startTestProvider(
         Math.floor(Date.now() / 1000),
       );
     },
-    async deployAction(name, code) {
+    async deployAction(name, code, secrets) {
       await deployAction(
-        { name, trigger: 'post-login', code },
+        { name, trigger: 'post-login', code, ...(secrets ? { secrets } : {}) },
         {
           actions: stepup.store.actions,
           secretBox: (await loadProviderKeys(stepup.store.keys)).secretBox,

@@ -151,7 +151,7 @@ describe('admin API /api/v1/actions', () => {
       'an api method Stepup lacks',
       'PUT',
       '/api/v1/actions/x',
-      { code: "exports.onExecutePostLogin = async (event, api) => { api.cache.set('k', 'v'); };" },
+      { code: "exports.onExecutePostLogin = async (event, api) => { api.refreshToken.revoke('stolen'); };" },
       400,
       'invalid_body',
     ],

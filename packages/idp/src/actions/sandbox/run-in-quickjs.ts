@@ -3,14 +3,17 @@ import type { QuickJSContext, QuickJSHandle, QuickJSRuntime, QuickJSWASMModule }
 import { Scope } from 'quickjs-emscripten';
 import type { ActionErrorCode, ActionFailure } from '../action-error-codes.ts';
 import {
+  ANSWERING_API_METHODS,
   POST_LOGIN_API_METHODS,
   type RecordedApiCall,
   UNSUPPORTED_API_METHODS,
   validateApiCall,
 } from '../post-login-api.ts';
 import { ACTION_MODULES, isAllowedModule } from './action-modules.ts';
+import { answerCacheMethod, type CacheView } from './cache-methods.ts';
 import { CRYPTO_MODULE_SOURCE, CryptoCallError, runCryptoOperation } from './crypto-module.ts';
 import { capturePristineIntrinsics, describeValue, readArgument } from './read-sandbox-value.ts';
+import { answerRedirectMethod, type RedirectRequest, sendUserToProblem } from './redirect-methods.ts';
 import { SANDBOX_PRELUDE, wrapActionCode } from './sandbox-prelude.ts';
 import type { SandboxRequest, SandboxResult } from './sandbox-protocol.ts';
 
@@ -25,6 +28,10 @@ class Execution {
   /** `performance.now()` past which the script is stopped; none until the request arrives. */
   deadline = Number.POSITIVE_INFINITY;
   timeoutMs = 0;
+  /** What `api.redirect` needs of the request; set when the request arrives. */
+  redirect: RedirectRequest = {};
+  /** The Action's cache as this execution sees it; set when the request arrives. */
+  cache: CacheView = { now: 0, entries: new Map() };
   #logBytes = 0;
 
   fail(code: ActionErrorCode, detail: string): void {
@@ -95,6 +102,15 @@ export class PreparedExecution {
     execution.logLimitBytes = limits.logLimitBytes;
     execution.timeoutMs = limits.timeoutMs;
     execution.deadline = started + limits.timeoutMs;
+    execution.redirect = {
+      ...(request.entry ? { entry: request.entry } : {}),
+      ...(request.redirect ? { redirect: request.redirect } : {}),
+      ...(request.continueParams ? { continueParams: request.continueParams } : {}),
+    };
+    execution.cache = {
+      now: request.cache?.now ?? Date.now(),
+      entries: new Map(Object.entries(request.cache?.entries ?? {})),
+    };
     this.#runtime.setMemoryLimit(limits.memoryLimitBytes);
     this.#runtime.setMaxStackSize(limits.maxStackBytes);
     this.#run(request);
@@ -183,12 +199,31 @@ function prepare(
     }
     return group;
   };
+  const readArguments = (...handles: (QuickJSHandle | undefined)[]) =>
+    handles.map((arg) => (arg ? readArgument(context, intrinsics, arg) : { kind: 'undefined' as const }));
   for (const method of POST_LOGIN_API_METHODS) {
     const [groupName = '', name = ''] = method.split('.');
-    const recorder = hostFunction(name, (a, b) => {
-      const args = [a, b].map((arg) =>
-        arg ? readArgument(context, intrinsics, arg) : { kind: 'undefined' as const },
-      );
+    const answering = (ANSWERING_API_METHODS as readonly string[]).includes(method);
+    const recorder = hostFunction(name, (a, b, c) => {
+      const args = readArguments(a, b, c);
+      if (answering) {
+        const answer =
+          groupName === 'cache'
+            ? answerCacheMethod(method as 'cache.get' | 'cache.set' | 'cache.delete', args, execution.cache)
+            : answerRedirectMethod(
+                method as 'redirect.encodeToken' | 'redirect.validateToken',
+                args,
+                execution.redirect,
+              );
+        if (!answer.ok) return stop(answer.failure.code, answer.failure.detail);
+        if ('call' in answer && answer.call && !execution.failure) execution.calls.push(answer.call);
+        if (answer.value === undefined) return context.undefined;
+        const text = scope.manage(context.newString(JSON.stringify(answer.value)));
+        return context.unwrapResult(context.callFunction(intrinsics.parse, context.undefined, text));
+      }
+      const problem =
+        method === 'redirect.sendUserTo' && sendUserToProblem(execution.redirect, execution.calls);
+      if (problem) stop('action_invalid_call', problem);
       const checked = validateApiCall(method, args);
       if (!checked.ok) stop(checked.failure.code, checked.failure.detail);
       else if (!execution.failure) execution.calls.push(checked.call);
@@ -312,13 +347,14 @@ function prepare(
     loaded.value.dispose();
     const exported = scope.manage(context.getProp(module, 'exports'));
     const exportedType = context.typeof(exported);
+    const entryName = request.mode === 'run' ? (request.entry ?? 'onExecutePostLogin') : 'onExecutePostLogin';
     const entry =
       exportedType === 'object' || exportedType === 'function'
-        ? scope.manage(context.getProp(exported, 'onExecutePostLogin'))
+        ? scope.manage(context.getProp(exported, entryName))
         : undefined;
     if (!entry || context.typeof(entry) !== 'function') {
-      // 'unknown': a getter on module.exports or onExecutePostLogin threw.
-      execution.fail('action_invalid', 'exports.onExecutePostLogin must be a function');
+      // 'unknown': a getter on module.exports or the entry threw.
+      execution.fail('action_invalid', `exports.${entryName} must be a function`);
       return;
     }
     if (request.mode === 'load' || execution.failure) return;
@@ -340,7 +376,7 @@ function prepare(
         const value = state.notAPromise ? state.value : scope.manage(state.value);
         // `return api.access.deny(…)` is an Auth0 idiom; any other value is a mistake.
         if (context.typeof(value) !== 'undefined' && !context.sameValue(value, api)) {
-          execution.fail('action_invalid', 'onExecutePostLogin must return nothing (or api)');
+          execution.fail('action_invalid', `${entryName} must return nothing (or api)`);
         }
         return;
       }
@@ -351,7 +387,7 @@ function prepare(
         return;
       }
       if (jobs.value === 0) {
-        execution.fail('action_did_not_settle', 'the promise of onExecutePostLogin never settles');
+        execution.fail('action_did_not_settle', `the promise of ${entryName} never settles`);
         return;
       }
     }

@@ -1,5 +1,7 @@
 import type { ActionFailure } from '../action-error-codes.ts';
+import type { CacheRecord } from '../cache/cache-limits.ts';
 import type { RecordedApiCall } from '../post-login-api.ts';
+import type { RedirectTokenBinding } from '../redirect/redirect-token.ts';
 
 /** What one execution may use. Set from `actions.*` in the configuration. */
 export interface SandboxLimits {
@@ -25,6 +27,20 @@ export interface SandboxRequest {
   /** The event as JSON; parsed and deep-frozen inside the sandbox. */
   eventJson: string;
   limits: SandboxLimits;
+  /**
+   * The function `run` calls: `onExecutePostLogin` (the default), or `onContinuePostLogin` when the
+   * browser came back to `/continue` after this Action's `api.redirect.sendUserTo`.
+   */
+  entry?: 'onExecutePostLogin' | 'onContinuePostLogin';
+  /**
+   * What `api.redirect` binds its tokens to. Absent where no browser can be redirected (deploy
+   * check, silent authentication, refresh): `sendUserTo` and `encodeToken` then fail the execution.
+   */
+  redirect?: RedirectTokenBinding;
+  /** With `onContinuePostLogin`: the parameters (query and form) the browser brought to `/continue`. */
+  continueParams?: Readonly<Record<string, string>>;
+  /** The Action's cache entries, fetched before the run, and the time (epoch ms) they are judged by. */
+  cache?: { now: number; entries: Readonly<Record<string, CacheRecord>> };
 }
 
 /** What came out of one execution: only plain data, never a handle into the sandbox. */

@@ -3,6 +3,7 @@ import { configSchema } from '../../config/config-schema.ts';
 import { SecretBox } from '../../crypto/secret-box.ts';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import type { Store } from '../../store/store.ts';
+import { ActionCache } from '../cache/action-cache.ts';
 import { deployAction, type ManageActionsDependencies } from '../deploy-action.ts';
 import type { PostLoginInput } from '../post-login-event.ts';
 import type { PostLoginOutcome } from '../post-login-outcome.ts';
@@ -89,6 +90,7 @@ export async function openActionsFixture(
     },
     async run(input, override = {}) {
       return runPostLoginActions(input, {
+        cache: new ActionCache(store.interactionStates),
         actions: store.actions,
         secretBox,
         sandbox,
