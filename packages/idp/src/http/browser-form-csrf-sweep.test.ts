@@ -28,6 +28,11 @@ const EXEMPT: Record<string, string> = {
   // The push authenticator's device API: no cookies; an enrollment token or the device's signature.
   'POST /authenticator/devices': 'authenticated by a single-use enrollment token, not a cookie',
   'POST /authenticator/challenges/:id/response': 'authenticated by the device key signature, not a cookie',
+  // The way back from an Action's external page (api.redirect), cross-site by design, as on Auth0.
+  'POST /continue':
+    "finds the login by the hash of the Action's redirect state and sends the browser on to it; decides nothing",
+  'POST /interaction/:uid/continue':
+    "the Action's redirect state is its anti-forgery token: 32 random bytes bound to this login, spent once, with the interaction cookie",
 };
 
 /** The management API takes bearer tokens and no cookies; its own sweep covers every route. */
