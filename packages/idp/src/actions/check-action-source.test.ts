@@ -26,13 +26,13 @@ describe('checkActionSource', () => {
     ],
     [
       'the api under another parameter name',
-      'module.exports = { onExecutePostLogin: async function (e, a) { a.cache.set("k", "v"); } };',
-      [{ line: 1, message: /^api\.cache\.set is not available/ }],
+      'module.exports = { onExecutePostLogin: async function (e, a) { a.session.revoke("r"); } };',
+      [{ line: 1, message: /^api\.session\.revoke is not available/ }],
     ],
     [
       'a declared entry point',
-      "async function onExecutePostLogin(event, tools) { tools['redirect'].sendUserTo('https://x'); }\nexports.onExecutePostLogin = onExecutePostLogin;",
-      [{ line: 1, message: /^api\.redirect\.sendUserTo is not available/ }],
+      "async function onExecutePostLogin(event, tools) { tools['refreshToken'].revoke('r'); }\nexports.onExecutePostLogin = onExecutePostLogin;",
+      [{ line: 1, message: /^api\.refreshToken\.revoke is not available/ }],
     ],
   ];
   for (const [name, code, expected] of refused) {
