@@ -6,6 +6,7 @@ import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
 import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
+import { SqlWebAuthnChallengesRepository } from '../sql/sql-webauthn-challenges.ts';
 import type { Store } from '../store.ts';
 import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
 import { PostgresActionsRepository } from './postgres-actions.ts';
@@ -23,7 +24,6 @@ import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
 import { PostgresUserManagementRepository } from './postgres-user-management.ts';
 import { PostgresUserMetadataRepository } from './postgres-user-metadata.ts';
 import { PostgresUsersRepository } from './postgres-users.ts';
-import { PostgresWebAuthnChallengesRepository } from './postgres-webauthn-challenges.ts';
 import { PostgresWebAuthnCredentialsRepository } from './postgres-webauthn-credentials.ts';
 
 export interface PostgresStoreOptions extends Omit<PostgresPoolOptions, 'onIdleConnectionError'> {
@@ -72,7 +72,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     clients,
     resourceServers: new SqlResourceServersRepository(sql),
     webauthnCredentials: new PostgresWebAuthnCredentialsRepository(db),
-    webauthnChallenges: new PostgresWebAuthnChallengesRepository(db),
+    webauthnChallenges: new SqlWebAuthnChallengesRepository(sql),
     recoveryCodes: new PostgresRecoveryCodesRepository(db),
     emailCodes: new PostgresEmailCodesRepository(db),
     pushDevices: new PostgresPushDevicesRepository(db),

@@ -8,6 +8,7 @@ import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
 import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
+import { SqlWebAuthnChallengesRepository } from '../sql/sql-webauthn-challenges.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
 import { SqliteActionsRepository } from './sqlite-actions.ts';
@@ -23,7 +24,6 @@ import { createSqliteSqlDatabase } from './sqlite-sql-database.ts';
 import { SqliteUserManagementRepository } from './sqlite-user-management.ts';
 import { SqliteUserMetadataRepository } from './sqlite-user-metadata.ts';
 import { SqliteUsersRepository } from './sqlite-users.ts';
-import { SqliteWebAuthnChallengesRepository } from './sqlite-webauthn-challenges.ts';
 import { SqliteWebAuthnCredentialsRepository } from './sqlite-webauthn-credentials.ts';
 
 export type SqliteStoreOptions = { dataDir: string } | { file: ':memory:' };
@@ -55,7 +55,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     clients,
     resourceServers: new SqlResourceServersRepository(sql),
     webauthnCredentials: new SqliteWebAuthnCredentialsRepository(db),
-    webauthnChallenges: new SqliteWebAuthnChallengesRepository(db),
+    webauthnChallenges: new SqlWebAuthnChallengesRepository(sql),
     recoveryCodes: new SqliteRecoveryCodesRepository(db),
     emailCodes: new SqliteEmailCodesRepository(db),
     pushDevices: new SqlitePushDevicesRepository(db),
