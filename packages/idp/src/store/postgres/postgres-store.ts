@@ -7,6 +7,7 @@ import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
 import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
 import { SqlWebAuthnChallengesRepository } from '../sql/sql-webauthn-challenges.ts';
+import { SqlWebAuthnCredentialsRepository } from '../sql/sql-webauthn-credentials.ts';
 import type { Store } from '../store.ts';
 import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
 import { PostgresActionsRepository } from './postgres-actions.ts';
@@ -24,7 +25,6 @@ import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
 import { PostgresUserManagementRepository } from './postgres-user-management.ts';
 import { PostgresUserMetadataRepository } from './postgres-user-metadata.ts';
 import { PostgresUsersRepository } from './postgres-users.ts';
-import { PostgresWebAuthnCredentialsRepository } from './postgres-webauthn-credentials.ts';
 
 export interface PostgresStoreOptions extends Omit<PostgresPoolOptions, 'onIdleConnectionError'> {
   /** Told about idle connections the server dropped (a restart); the pool replaces them by itself. */
@@ -71,7 +71,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     keys: new SqlKeysRepository(sql),
     clients,
     resourceServers: new SqlResourceServersRepository(sql),
-    webauthnCredentials: new PostgresWebAuthnCredentialsRepository(db),
+    webauthnCredentials: new SqlWebAuthnCredentialsRepository(sql),
     webauthnChallenges: new SqlWebAuthnChallengesRepository(sql),
     recoveryCodes: new PostgresRecoveryCodesRepository(db),
     emailCodes: new PostgresEmailCodesRepository(db),

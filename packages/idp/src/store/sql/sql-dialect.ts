@@ -3,8 +3,8 @@ import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 /**
  * Where SQLite and PostgreSQL differ under the repositories, in one place. Kysely already writes the
  * same upsert (`onConflict`), `RETURNING` and placeholders for both; what is left is how JSON and
- * booleans come back, row locking and text order. Errors differ too; each engine's translation runs
- * under every statement (see `store-driver.ts`).
+ * booleans come back, row locking, text and insertion order. Errors differ too; each engine's
+ * translation runs under every statement (see `store-driver.ts`).
  */
 export interface SqlDialect {
   readonly engine: 'sqlite' | 'postgres';
@@ -22,6 +22,12 @@ export interface SqlDialect {
    * PostgreSQL by the database's locale unless told `COLLATE "C"`.
    */
   inByteOrder(column: string): RawBuilder<string>;
+  /**
+   * The order rows were inserted in, to sort rows created in the same second: SQLite's `rowid`, the
+   * `seq` identity column PostgreSQL tables have for that (not in `store-tables.ts`: SQLite has none).
+   * For a query on one table.
+   */
+  readonly insertionOrder: RawBuilder<number>;
 }
 
 export const sqliteDialect: SqlDialect = {
@@ -29,6 +35,7 @@ export const sqliteDialect: SqlDialect = {
   readJson: (value) => JSON.parse(value as string),
   lockForUpdate: (query) => query,
   inByteOrder: (column) => sql<string>`${sql.ref(column)}`,
+  insertionOrder: sql<number>`rowid`,
 };
 
 export const postgresDialect: SqlDialect = {
@@ -36,6 +43,7 @@ export const postgresDialect: SqlDialect = {
   readJson: (value) => value,
   lockForUpdate: (query) => query.forUpdate(),
   inByteOrder: (column) => sql<string>`${sql.ref(column)} COLLATE "C"`,
+  insertionOrder: sql<number>`seq`,
 };
 
 /** The text a JSON column is written with, on both engines; `undefined` or a function is a TypeError. */

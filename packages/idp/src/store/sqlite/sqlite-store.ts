@@ -9,6 +9,7 @@ import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
 import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
 import { SqlWebAuthnChallengesRepository } from '../sql/sql-webauthn-challenges.ts';
+import { SqlWebAuthnCredentialsRepository } from '../sql/sql-webauthn-credentials.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
 import { SqliteActionsRepository } from './sqlite-actions.ts';
@@ -24,7 +25,6 @@ import { createSqliteSqlDatabase } from './sqlite-sql-database.ts';
 import { SqliteUserManagementRepository } from './sqlite-user-management.ts';
 import { SqliteUserMetadataRepository } from './sqlite-user-metadata.ts';
 import { SqliteUsersRepository } from './sqlite-users.ts';
-import { SqliteWebAuthnCredentialsRepository } from './sqlite-webauthn-credentials.ts';
 
 export type SqliteStoreOptions = { dataDir: string } | { file: ':memory:' };
 
@@ -54,7 +54,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     keys: new SqlKeysRepository(sql),
     clients,
     resourceServers: new SqlResourceServersRepository(sql),
-    webauthnCredentials: new SqliteWebAuthnCredentialsRepository(db),
+    webauthnCredentials: new SqlWebAuthnCredentialsRepository(sql),
     webauthnChallenges: new SqlWebAuthnChallengesRepository(sql),
     recoveryCodes: new SqliteRecoveryCodesRepository(db),
     emailCodes: new SqliteEmailCodesRepository(db),
