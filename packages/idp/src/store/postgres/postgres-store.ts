@@ -5,6 +5,7 @@ import { SqlClientsRepository } from '../sql/sql-clients.ts';
 import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
+import { SqlPushEnrollmentTokensRepository } from '../sql/sql-push-enrollment-tokens.ts';
 import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
 import { SqlWebAuthnChallengesRepository } from '../sql/sql-webauthn-challenges.ts';
 import { SqlWebAuthnCredentialsRepository } from '../sql/sql-webauthn-credentials.ts';
@@ -19,7 +20,6 @@ import { PostgresFactorsRepository } from './postgres-factors.ts';
 import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.ts';
 import { PostgresPushChallengesRepository } from './postgres-push-challenges.ts';
 import { PostgresPushDevicesRepository } from './postgres-push-devices.ts';
-import { PostgresPushEnrollmentTokensRepository } from './postgres-push-enrollment-tokens.ts';
 import { PostgresRecoveryCodesRepository } from './postgres-recovery-codes.ts';
 import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
 import { PostgresUserManagementRepository } from './postgres-user-management.ts';
@@ -77,7 +77,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     emailCodes: new PostgresEmailCodesRepository(db),
     pushDevices: new PostgresPushDevicesRepository(db),
     pushChallenges: new PostgresPushChallengesRepository(db),
-    pushEnrollmentTokens: new PostgresPushEnrollmentTokensRepository(db),
+    pushEnrollmentTokens: new SqlPushEnrollmentTokensRepository(sql),
     actions: new PostgresActionsRepository(db),
     userMetadata: new PostgresUserMetadataRepository(db),
     customClaims: new PostgresCustomClaimsRepository(db),

@@ -7,6 +7,7 @@ import { SqlClientsRepository } from '../sql/sql-clients.ts';
 import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
+import { SqlPushEnrollmentTokensRepository } from '../sql/sql-push-enrollment-tokens.ts';
 import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
 import { SqlWebAuthnChallengesRepository } from '../sql/sql-webauthn-challenges.ts';
 import { SqlWebAuthnCredentialsRepository } from '../sql/sql-webauthn-credentials.ts';
@@ -19,7 +20,6 @@ import { SqliteEmailCodesRepository } from './sqlite-email-codes.ts';
 import { SqliteFactorsRepository } from './sqlite-factors.ts';
 import { SqlitePushChallengesRepository } from './sqlite-push-challenges.ts';
 import { SqlitePushDevicesRepository } from './sqlite-push-devices.ts';
-import { SqlitePushEnrollmentTokensRepository } from './sqlite-push-enrollment-tokens.ts';
 import { SqliteRecoveryCodesRepository } from './sqlite-recovery-codes.ts';
 import { createSqliteSqlDatabase } from './sqlite-sql-database.ts';
 import { SqliteUserManagementRepository } from './sqlite-user-management.ts';
@@ -60,7 +60,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     emailCodes: new SqliteEmailCodesRepository(db),
     pushDevices: new SqlitePushDevicesRepository(db),
     pushChallenges: new SqlitePushChallengesRepository(db),
-    pushEnrollmentTokens: new SqlitePushEnrollmentTokensRepository(db),
+    pushEnrollmentTokens: new SqlPushEnrollmentTokensRepository(sql),
     actions: new SqliteActionsRepository(db),
     userMetadata: new SqliteUserMetadataRepository(db),
     customClaims: new SqliteCustomClaimsRepository(db),
