@@ -5,6 +5,7 @@ import { SqlClientsRepository } from '../sql/sql-clients.ts';
 import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
+import { SqlPushDevicesRepository } from '../sql/sql-push-devices.ts';
 import { SqlPushEnrollmentTokensRepository } from '../sql/sql-push-enrollment-tokens.ts';
 import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
 import { SqlWebAuthnChallengesRepository } from '../sql/sql-webauthn-challenges.ts';
@@ -19,7 +20,6 @@ import { PostgresEmailCodesRepository } from './postgres-email-codes.ts';
 import { PostgresFactorsRepository } from './postgres-factors.ts';
 import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.ts';
 import { PostgresPushChallengesRepository } from './postgres-push-challenges.ts';
-import { PostgresPushDevicesRepository } from './postgres-push-devices.ts';
 import { PostgresRecoveryCodesRepository } from './postgres-recovery-codes.ts';
 import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
 import { PostgresUserManagementRepository } from './postgres-user-management.ts';
@@ -75,7 +75,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     webauthnChallenges: new SqlWebAuthnChallengesRepository(sql),
     recoveryCodes: new PostgresRecoveryCodesRepository(db),
     emailCodes: new PostgresEmailCodesRepository(db),
-    pushDevices: new PostgresPushDevicesRepository(db),
+    pushDevices: new SqlPushDevicesRepository(sql),
     pushChallenges: new PostgresPushChallengesRepository(db),
     pushEnrollmentTokens: new SqlPushEnrollmentTokensRepository(sql),
     actions: new PostgresActionsRepository(db),
