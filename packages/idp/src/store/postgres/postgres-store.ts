@@ -5,6 +5,7 @@ import { SqlClientsRepository } from '../sql/sql-clients.ts';
 import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
+import { SqlPushChallengesRepository } from '../sql/sql-push-challenges.ts';
 import { SqlPushDevicesRepository } from '../sql/sql-push-devices.ts';
 import { SqlPushEnrollmentTokensRepository } from '../sql/sql-push-enrollment-tokens.ts';
 import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
@@ -19,7 +20,6 @@ import { PostgresDatabase } from './postgres-database.ts';
 import { PostgresEmailCodesRepository } from './postgres-email-codes.ts';
 import { PostgresFactorsRepository } from './postgres-factors.ts';
 import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.ts';
-import { PostgresPushChallengesRepository } from './postgres-push-challenges.ts';
 import { PostgresRecoveryCodesRepository } from './postgres-recovery-codes.ts';
 import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
 import { PostgresUserManagementRepository } from './postgres-user-management.ts';
@@ -76,7 +76,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     recoveryCodes: new PostgresRecoveryCodesRepository(db),
     emailCodes: new PostgresEmailCodesRepository(db),
     pushDevices: new SqlPushDevicesRepository(sql),
-    pushChallenges: new PostgresPushChallengesRepository(db),
+    pushChallenges: new SqlPushChallengesRepository(sql),
     pushEnrollmentTokens: new SqlPushEnrollmentTokensRepository(sql),
     actions: new PostgresActionsRepository(db),
     userMetadata: new PostgresUserMetadataRepository(db),

@@ -4,9 +4,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, test } from 'node:test';
 import Database from 'better-sqlite3';
+import { SqlPushChallengesRepository } from '../sql/sql-push-challenges.ts';
 import { openSqliteDatabase } from './database.ts';
 import { migrations } from './migrations.ts';
-import { SqlitePushChallengesRepository } from './sqlite-push-challenges.ts';
+import { createSqliteSqlDatabase } from './sqlite-sql-database.ts';
 
 const root = mkdtempSync(join(tmpdir(), 'stepup-push-migration-'));
 after(() => rmSync(root, { recursive: true, force: true }));
@@ -32,8 +33,9 @@ test('the push_challenges rebuild keeps every request; a denial from before read
   before.close();
 
   const db = openSqliteDatabase(file);
+  const sql = createSqliteSqlDatabase(db);
   try {
-    const challenges = new SqlitePushChallengesRepository(db);
+    const challenges = new SqlPushChallengesRepository(sql);
     const denied = await challenges.findById('c1');
     assert.deepEqual([denied?.status, denied?.denialReason, denied?.deviceId], ['denied', 'refused', 'd1']);
     assert.deepEqual(
@@ -50,6 +52,6 @@ test('the push_challenges rebuild keeps every request; a denial from before read
       'a denial always says why',
     );
   } finally {
-    db.close();
+    await sql.close();
   }
 });

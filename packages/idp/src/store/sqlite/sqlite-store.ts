@@ -7,6 +7,7 @@ import { SqlClientsRepository } from '../sql/sql-clients.ts';
 import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
+import { SqlPushChallengesRepository } from '../sql/sql-push-challenges.ts';
 import { SqlPushDevicesRepository } from '../sql/sql-push-devices.ts';
 import { SqlPushEnrollmentTokensRepository } from '../sql/sql-push-enrollment-tokens.ts';
 import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
@@ -19,7 +20,6 @@ import { SqliteAuditEventsRepository } from './sqlite-audit-events.ts';
 import { SqliteCustomClaimsRepository } from './sqlite-custom-claims.ts';
 import { SqliteEmailCodesRepository } from './sqlite-email-codes.ts';
 import { SqliteFactorsRepository } from './sqlite-factors.ts';
-import { SqlitePushChallengesRepository } from './sqlite-push-challenges.ts';
 import { SqliteRecoveryCodesRepository } from './sqlite-recovery-codes.ts';
 import { createSqliteSqlDatabase } from './sqlite-sql-database.ts';
 import { SqliteUserManagementRepository } from './sqlite-user-management.ts';
@@ -59,7 +59,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     recoveryCodes: new SqliteRecoveryCodesRepository(db),
     emailCodes: new SqliteEmailCodesRepository(db),
     pushDevices: new SqlPushDevicesRepository(sql),
-    pushChallenges: new SqlitePushChallengesRepository(db),
+    pushChallenges: new SqlPushChallengesRepository(sql),
     pushEnrollmentTokens: new SqlPushEnrollmentTokensRepository(sql),
     actions: new SqliteActionsRepository(db),
     userMetadata: new SqliteUserMetadataRepository(db),
