@@ -1,4 +1,5 @@
 import { deleteExpiredRows } from '../sql/delete-expired-rows.ts';
+import { SqlActionsRepository } from '../sql/sql-actions.ts';
 import { SqlAttemptsRepository } from '../sql/sql-attempts.ts';
 import { SqlAuthSessionsRepository } from '../sql/sql-auth-sessions.ts';
 import { SqlClientsRepository } from '../sql/sql-clients.ts';
@@ -13,7 +14,6 @@ import { SqlWebAuthnChallengesRepository } from '../sql/sql-webauthn-challenges.
 import { SqlWebAuthnCredentialsRepository } from '../sql/sql-webauthn-credentials.ts';
 import type { Store } from '../store.ts';
 import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
-import { PostgresActionsRepository } from './postgres-actions.ts';
 import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
 import { PostgresCustomClaimsRepository } from './postgres-custom-claims.ts';
 import { PostgresDatabase } from './postgres-database.ts';
@@ -78,7 +78,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     pushDevices: new SqlPushDevicesRepository(sql),
     pushChallenges: new SqlPushChallengesRepository(sql),
     pushEnrollmentTokens: new SqlPushEnrollmentTokensRepository(sql),
-    actions: new PostgresActionsRepository(db),
+    actions: new SqlActionsRepository(sql),
     userMetadata: new PostgresUserMetadataRepository(db),
     customClaims: new PostgresCustomClaimsRepository(db),
     auditEvents: new PostgresAuditEventsRepository(db),

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deleteExpiredRows } from '../sql/delete-expired-rows.ts';
+import { SqlActionsRepository } from '../sql/sql-actions.ts';
 import { SqlAttemptsRepository } from '../sql/sql-attempts.ts';
 import { SqlAuthSessionsRepository } from '../sql/sql-auth-sessions.ts';
 import { SqlClientsRepository } from '../sql/sql-clients.ts';
@@ -15,7 +16,6 @@ import { SqlWebAuthnChallengesRepository } from '../sql/sql-webauthn-challenges.
 import { SqlWebAuthnCredentialsRepository } from '../sql/sql-webauthn-credentials.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
-import { SqliteActionsRepository } from './sqlite-actions.ts';
 import { SqliteAuditEventsRepository } from './sqlite-audit-events.ts';
 import { SqliteCustomClaimsRepository } from './sqlite-custom-claims.ts';
 import { SqliteEmailCodesRepository } from './sqlite-email-codes.ts';
@@ -61,7 +61,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     pushDevices: new SqlPushDevicesRepository(sql),
     pushChallenges: new SqlPushChallengesRepository(sql),
     pushEnrollmentTokens: new SqlPushEnrollmentTokensRepository(sql),
-    actions: new SqliteActionsRepository(db),
+    actions: new SqlActionsRepository(sql),
     userMetadata: new SqliteUserMetadataRepository(db),
     customClaims: new SqliteCustomClaimsRepository(db),
     auditEvents: new SqliteAuditEventsRepository(db),
