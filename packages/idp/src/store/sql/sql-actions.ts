@@ -10,6 +10,8 @@ import type {
   DeployedAction,
   StoredAction,
 } from '../actions.ts';
+import type { NewAuditEvent } from '../audit-events.ts';
+import { appendAuditEvent } from './append-audit-event.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { readBoolean, writeBoolean, writeJson } from './sql-dialect.ts';
 import type { ActionExecutionsTable, ActionsTable, StoreTables } from './store-tables.ts';
@@ -69,7 +71,10 @@ export class SqlActionsRepository implements ActionsRepository {
     this.#db = db;
   }
 
-  async deploy(input: DeployActionInput): Promise<DeployedAction> {
+  async deploy(
+    input: DeployActionInput,
+    auditEvents: readonly NewAuditEvent[] = [],
+  ): Promise<DeployedAction> {
     return this.#db.kysely.transaction().execute(async (trx) => {
       await this.#db.dialect.takeTurns(trx, ACTIONS_LOCK);
       const existing = await this.#findDeployed(trx, input.name);
@@ -118,6 +123,7 @@ export class SqlActionsRepository implements ActionsRepository {
         .execute();
       const deployed = await this.#findDeployed(trx, input.name);
       if (deployed === undefined) throw new Error(`Action "${input.name}" vanished while it was deployed`);
+      for (const event of auditEvents) await appendAuditEvent(trx, event);
       return deployed;
     });
   }
@@ -164,22 +170,44 @@ export class SqlActionsRepository implements ActionsRepository {
     return rows.map((row) => this.#toDeployed(row));
   }
 
-  async setEnabled(name: string, enabled: boolean, now: number): Promise<boolean> {
-    const result = await this.#db.kysely
-      .updateTable('actions')
-      .set({ enabled: writeBoolean(enabled), updated_at: now })
-      .where('name', '=', name)
-      .executeTakeFirst();
-    return result.numUpdatedRows > 0n;
+  async setEnabled(
+    name: string,
+    enabled: boolean,
+    now: number,
+    auditEvents: readonly NewAuditEvent[] = [],
+  ): Promise<boolean> {
+    return this.#db.kysely.transaction().execute(async (trx) => {
+      const result = await trx
+        .updateTable('actions')
+        .set({ enabled: writeBoolean(enabled), updated_at: now })
+        .where('name', '=', name)
+        .executeTakeFirst();
+      if (result.numUpdatedRows === 0n) return false;
+      for (const event of auditEvents) await appendAuditEvent(trx, event);
+      return true;
+    });
   }
 
-  async remove(name: string): Promise<boolean> {
-    // Versions and executions go with it (ON DELETE CASCADE).
-    const result = await this.#db.kysely.deleteFrom('actions').where('name', '=', name).executeTakeFirst();
-    return result.numDeletedRows > 0n;
+  async remove(name: string, auditEvent?: (removed: StoredAction) => NewAuditEvent): Promise<boolean> {
+    return this.#db.kysely.transaction().execute(async (trx) => {
+      // Versions and executions go with it (ON DELETE CASCADE).
+      const removed = await trx
+        .deleteFrom('actions')
+        .where('name', '=', name)
+        .returning(ACTION_COLUMNS)
+        .executeTakeFirst();
+      if (removed === undefined) return false;
+      if (auditEvent) await appendAuditEvent(trx, auditEvent(toStored(removed)));
+      return true;
+    });
   }
 
-  async reorder(trigger: ActionTrigger, names: readonly string[], now: number): Promise<string[]> {
+  async reorder(
+    trigger: ActionTrigger,
+    names: readonly string[],
+    now: number,
+    auditEvent?: NewAuditEvent,
+  ): Promise<string[]> {
     return this.#db.kysely.transaction().execute(async (trx) => {
       await this.#db.dialect.takeTurns(trx, ACTIONS_LOCK);
       const current = await trx
@@ -190,6 +218,7 @@ export class SqlActionsRepository implements ActionsRepository {
         .orderBy(this.#db.dialect.inByteOrder('name'))
         .execute();
       const { unknown, moves } = planActionOrder(current, names);
+      if (unknown.length > 0) return unknown;
       for (const { row, position } of moves) {
         await trx
           .updateTable('actions')
@@ -197,7 +226,8 @@ export class SqlActionsRepository implements ActionsRepository {
           .where('id', '=', row.id)
           .execute();
       }
-      return unknown;
+      if (auditEvent) await appendAuditEvent(trx, auditEvent);
+      return [];
     });
   }
 
