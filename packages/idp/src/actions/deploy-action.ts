@@ -1,5 +1,6 @@
 import type { SecretBox } from '../crypto/secret-box.ts';
 import type { ActionsRepository, ActionTrigger, DeployedAction } from '../store/actions.ts';
+import type { NewAuditEvent } from '../store/audit-events.ts';
 import { StoreConflictError } from '../store/errors.ts';
 import { ActionManagementError } from './action-management-error.ts';
 import { checkActionName } from './action-name.ts';
@@ -44,20 +45,28 @@ export interface DeployActionResult {
   action: DeployedAction;
   /** False when code and secrets were those of the current version: no version was added. */
   changed: boolean;
-  /** True when an existing Action was switched on or off by this deploy. */
-  enabledChanged: boolean;
+}
+
+/** What a deploy is about to change, for the audit events written with it. */
+export interface PlannedActionChange {
+  /** The version the deploy adds; undefined when code and secrets stay those of the current one. */
+  version?: number;
+  /** Whether an existing Action is switched on or off; undefined when its state stays. */
+  enabled?: boolean;
 }
 
 /**
  * Deploys an Action: checks its name, trigger and size, reads its source for calls the product would
  * refuse at login time (`checkActionSource`), loads it in the sandbox (it must compile and export
- * `onExecutePostLogin`), merges its secrets with the current version's and stores a new
- * version. Deploying the current code and secrets again changes nothing, so an Actions folder can
- * be loaded at every start. Throws `ActionManagementError`.
+ * `onExecutePostLogin`), merges its secrets with the current version's and stores a new version,
+ * together with the audit events `auditEvents` builds for the change. Deploying the current code and
+ * secrets again changes nothing, so an Actions folder can be loaded at every start. Throws
+ * `ActionManagementError`.
  */
 export async function deployAction(
   request: DeployActionRequest,
   deps: ManageActionsDependencies,
+  auditEvents: (change: PlannedActionChange) => readonly NewAuditEvent[] = () => [],
 ): Promise<DeployActionResult> {
   checkActionName(request.name);
   if (!(ACTION_TRIGGERS as readonly string[]).includes(request.trigger)) {
@@ -94,13 +103,14 @@ export async function deployAction(
     Object.keys(changes).length > 0 || removals.some((name) => existing?.secretNames.includes(name));
   const enabledChanged =
     existing !== undefined && request.enabled !== undefined && request.enabled !== existing.enabled;
+  const switched = enabledChanged ? { enabled: request.enabled === true } : {};
   if (existing && !secretsChange && existing.code === request.code) {
-    if (!enabledChanged) return { action: existing, changed: false, enabledChanged };
+    if (!enabledChanged) return { action: existing, changed: false };
     const enabled = request.enabled === true;
-    if (!(await deps.actions.setEnabled(request.name, enabled, now(deps)))) {
+    if (!(await deps.actions.setEnabled(request.name, enabled, now(deps), auditEvents(switched)))) {
       throw new ActionManagementError('conflict', `Action "${request.name}" was deleted meanwhile`);
     }
-    return { action: { ...existing, enabled }, changed: false, enabledChanged };
+    return { action: { ...existing, enabled }, changed: false };
   }
   const problems = checkActionSource(request.code);
   if (problems.length > 0) {
@@ -134,18 +144,23 @@ export async function deployAction(
     secretNames = Object.keys(secrets).sort();
   }
 
+  const basedOn = existing?.version ?? null;
   try {
-    const action = await deps.actions.deploy({
-      name: request.name,
-      trigger,
-      code: request.code,
-      secretNames,
-      sealedSecrets,
-      basedOn: existing?.version ?? null,
-      ...(request.enabled === undefined ? {} : { enabled: request.enabled }),
-      now: now(deps),
-    });
-    return { action, changed: true, enabledChanged };
+    const action = await deps.actions.deploy(
+      {
+        name: request.name,
+        trigger,
+        code: request.code,
+        secretNames,
+        sealedSecrets,
+        basedOn,
+        ...(request.enabled === undefined ? {} : { enabled: request.enabled }),
+        now: now(deps),
+      },
+      // The store refuses the deploy unless `basedOn` is still current, so this is the new version.
+      auditEvents({ version: (basedOn ?? 0) + 1, ...switched }),
+    );
+    return { action, changed: true };
   } catch (error) {
     if (error instanceof StoreConflictError) {
       throw new ActionManagementError(

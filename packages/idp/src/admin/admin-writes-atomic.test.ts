@@ -195,5 +195,85 @@ for (const engine of engines) {
       assert.equal(rotated.status, 200);
       assert.equal((await f.audit('admin.keys.rotated')).length, 1);
     });
+
+    test('when the audit event of an Action change cannot be written, the Actions are unchanged', async (t) => {
+      const f = await openManagementFixture({ ...engine.settings, actions: { timeoutMs: 3000 } });
+      t.after(() => f.close());
+      const token = await f.machine(['read:actions', 'update:actions', 'delete:actions'], 'actions-robot');
+      const actions = f.idp.stepup.store.actions;
+      const code = (n: number) => `exports.onExecutePostLogin = async () => { /* rule ${n} */ };`;
+      const refusedWith = async (type: string, method: string, path: string, body?: unknown) => {
+        await engine.refuseAuditRows(f.idp.dataDir, type);
+        const refused = await f.call(token, method, path, body);
+        await engine.refuseAuditRows(f.idp.dataDir, null);
+        return [refused.status, refused.body.error?.code];
+      };
+      const refusal = [500, 'internal'];
+
+      assert.deepEqual(
+        await refusedWith('admin.action.deployed', 'PUT', '/actions/gate', { code: code(1) }),
+        refusal,
+      );
+      assert.equal(await actions.find('gate'), undefined, 'no Action without its deploy event');
+
+      assert.equal((await f.call(token, 'PUT', '/actions/gate', { code: code(1) })).status, 201);
+      assert.equal((await f.call(token, 'PUT', '/actions/later', { code: code(2) })).status, 201);
+      const before = { gate: await actions.find('gate'), list: await actions.list() };
+      const unchanged = async (what: string) => {
+        assert.deepEqual(await actions.find('gate'), before.gate, what);
+        assert.deepEqual(await actions.list(), before.list, what);
+      };
+
+      assert.deepEqual(
+        await refusedWith('admin.action.deployed', 'PUT', '/actions/gate', { code: code(3) }),
+        refusal,
+      );
+      await unchanged('a new version needs its deploy event');
+      assert.deepEqual(
+        await refusedWith('admin.action.disabled', 'PUT', '/actions/gate', { code: code(3), enabled: false }),
+        refusal,
+      );
+      await unchanged('a deploy that also switches off needs both events');
+      assert.deepEqual(
+        await refusedWith('admin.action.disabled', 'PUT', '/actions/gate', { code: code(1), enabled: false }),
+        refusal,
+      );
+      await unchanged('switching off by redeploying the same code needs its event');
+      assert.deepEqual(
+        await refusedWith('admin.action.disabled', 'PATCH', '/actions/gate', { enabled: false }),
+        refusal,
+      );
+      await unchanged('switching off needs its event');
+      assert.deepEqual(
+        await refusedWith('admin.action.reordered', 'PUT', '/actions/triggers/post-login/order', {
+          names: ['later'],
+        }),
+        refusal,
+      );
+      await unchanged('a new order needs its event');
+      assert.deepEqual(await refusedWith('admin.action.deleted', 'DELETE', '/actions/gate'), refusal);
+      await unchanged('a deletion needs its event');
+
+      assert.equal(
+        (await f.call(token, 'PUT', '/actions/gate', { code: code(3), enabled: false })).status,
+        200,
+      );
+      assert.deepEqual(
+        [...(await f.audit('admin.action.deployed')), ...(await f.audit('admin.action.disabled'))].map(
+          (event) => event.details,
+        ),
+        [
+          { name: 'gate', version: 1 },
+          { name: 'later', version: 1 },
+          { name: 'gate', version: 2 },
+          { name: 'gate' },
+        ],
+      );
+      assert.equal((await f.call(token, 'DELETE', '/actions/gate')).status, 204);
+      assert.deepEqual(
+        (await f.audit('admin.action.deleted')).map((event) => event.details),
+        [{ name: 'gate', version: 2, trigger: 'post-login' }],
+      );
+    });
   });
 }

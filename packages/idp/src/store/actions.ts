@@ -1,3 +1,5 @@
+import type { NewAuditEvent } from './audit-events.ts';
+
 /** Where in the login an Action runs. Only `post-login` exists so far. */
 export type ActionTrigger = 'post-login';
 
@@ -68,14 +70,19 @@ export interface ActionExecutionRecord {
   clientId: string | null;
 }
 
-/** Actions, their versions and their execution log. */
+/**
+ * Actions, their versions and their execution log. The changes an operator makes (deploy, switch,
+ * removal, order) append the audit events they are given in the same transaction: when an event
+ * cannot be written, the change is not made either.
+ */
 export interface ActionsRepository {
   /**
-   * Creates the Action (version 1) or adds a version and makes it current, atomically. Rejects with
-   * `StoreConflictError` when `basedOn` is not the current version (or the name exists and
-   * `basedOn` is null), and with `TypeError` when the trigger of an existing Action would change.
+   * Creates the Action (version 1) or adds a version and makes it current, atomically, and appends
+   * `auditEvents`. Rejects with `StoreConflictError` when `basedOn` is not the current version (or
+   * the name exists and `basedOn` is null), and with `TypeError` when the trigger of an existing
+   * Action would change.
    */
-  deploy(input: DeployActionInput): Promise<DeployedAction>;
+  deploy(input: DeployActionInput, auditEvents?: readonly NewAuditEvent[]): Promise<DeployedAction>;
   /** The Action with its current version. */
   find(name: string): Promise<DeployedAction | undefined>;
   /** Every Action, by trigger then position. */
@@ -84,18 +91,32 @@ export interface ActionsRepository {
   listVersions(name: string): Promise<ActionVersion[]>;
   /** The enabled Actions of a trigger with their current versions, in the order they run. */
   listEnabled(trigger: ActionTrigger): Promise<DeployedAction[]>;
-  /** Resolves false when no Action has that name. */
-  setEnabled(name: string, enabled: boolean, now: number): Promise<boolean>;
   /**
-   * Deletes the Action with every version and its execution log; the others keep their order.
-   * Resolves false when no Action has that name.
+   * Switches the Action on or off and appends `auditEvents`. Resolves false, appending nothing, when
+   * no Action has that name.
    */
-  remove(name: string): Promise<boolean>;
+  setEnabled(
+    name: string,
+    enabled: boolean,
+    now: number,
+    auditEvents?: readonly NewAuditEvent[],
+  ): Promise<boolean>;
+  /**
+   * Deletes the Action with every version and its execution log, and appends `auditEvent(removed)`;
+   * the others keep their order. Resolves false, appending nothing, when no Action has that name.
+   */
+  remove(name: string, auditEvent?: (removed: StoredAction) => NewAuditEvent): Promise<boolean>;
   /**
    * Puts `names` first, in that order; the trigger's other Actions follow in their previous order.
-   * Resolves with the names that are not Actions of the trigger, and then changes nothing.
+   * Appends `auditEvent`. Resolves with the names that are not Actions of the trigger, and then
+   * changes and appends nothing.
    */
-  reorder(trigger: ActionTrigger, names: readonly string[], now: number): Promise<string[]>;
+  reorder(
+    trigger: ActionTrigger,
+    names: readonly string[],
+    now: number,
+    auditEvent?: NewAuditEvent,
+  ): Promise<string[]>;
   /** Appends to the execution log, keeping only the newest `keep` executions of that Action. */
   recordExecution(record: ActionExecutionRecord, keep: number): Promise<void>;
   /** The newest executions of an Action first. */

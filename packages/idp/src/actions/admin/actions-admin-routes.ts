@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { ApiError } from '../../admin/api-error.ts';
 import type { ManagementDependencies } from '../../admin/management-dependencies.ts';
-import { recordAdminChange } from '../../admin/record-admin-change.ts';
+import { adminChange } from '../../admin/record-admin-change.ts';
 import type { SecretBox } from '../../crypto/secret-box.ts';
 import type { ActionTrigger } from '../../store/actions.ts';
 import { showAction, toActionView, toExecutionView } from '../action-views.ts';
@@ -52,18 +52,13 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
     sandbox ??= new ActionSandbox({ workers: 1, maxStackBytes: deps.config.actions.maxStackBytes });
     return { actions: store.actions, secretBox: deps.secretBox, sandbox, settings: deps.config.actions };
   };
-  const record = (
+  // Each change is written in one transaction with its audit event: no Action changes unrecorded.
+  const change = (
     type: `admin.${string}`,
     call: Parameters<Parameters<typeof routes.add>[0]['handler']>[0],
     details: Record<string, unknown>,
-  ) =>
-    recordAdminChange(store.auditEvents, {
-      type,
-      caller: call.caller,
-      request: call.request,
-      time: deps.clock(),
-      details,
-    });
+  ) => adminChange({ type, caller: call.caller, request: call.request, time: deps.clock(), details });
+  const switched = (enabled: boolean) => (enabled ? 'admin.action.enabled' : 'admin.action.disabled');
 
   routes.add({
     method: 'GET',
@@ -94,7 +89,7 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
     bodyLimit: MAX_ACTION_CODE_BYTES * 2,
     handler: async (call) => {
       const { params, body, reply } = call;
-      const { action, changed, enabledChanged } = await deployAction(
+      const { action, changed } = await deployAction(
         {
           name: params.name,
           trigger: body.trigger,
@@ -104,15 +99,15 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
           ...(body.enabled === undefined ? {} : { enabled: body.enabled }),
         },
         manage(),
+        (planned) => [
+          ...(planned.version === undefined
+            ? []
+            : [change('admin.action.deployed', call, { name: params.name, version: planned.version })]),
+          ...(planned.enabled === undefined
+            ? []
+            : [change(switched(planned.enabled), call, { name: params.name })]),
+        ],
       );
-      if (changed) {
-        await record('admin.action.deployed', call, { name: params.name, version: action.version });
-      }
-      if (enabledChanged) {
-        await record(action.enabled ? 'admin.action.enabled' : 'admin.action.disabled', call, {
-          name: params.name,
-        });
-      }
       return reply
         .code(changed && action.version === 1 ? 201 : 200)
         .send({ action: toActionView(action), changed });
@@ -127,12 +122,13 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
     recentAuthentication: true,
     params: nameParams,
     handler: async (call) => {
-      const existing = await store.actions.find(call.params.name);
-      await deleteAction(store.actions, call.params.name);
-      await record('admin.action.deleted', call, {
-        name: call.params.name,
-        ...(existing ? { version: existing.version, trigger: existing.trigger } : {}),
-      });
+      await deleteAction(store.actions, call.params.name, (removed) =>
+        change('admin.action.deleted', call, {
+          name: removed.name,
+          version: removed.version,
+          trigger: removed.trigger,
+        }),
+      );
     },
   });
 
@@ -145,10 +141,14 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
     params: nameParams,
     body: z.strictObject({ enabled: z.boolean() }),
     handler: async (call) => {
-      await setActionEnabled(store.actions, call.params.name, call.body.enabled);
-      await record(call.body.enabled ? 'admin.action.enabled' : 'admin.action.disabled', call, {
-        name: call.params.name,
-      });
+      const { name } = call.params;
+      await setActionEnabled(
+        store.actions,
+        name,
+        call.body.enabled,
+        deps.clock(),
+        change(switched(call.body.enabled), call, { name }),
+      );
       return { action: await showAction(store.actions, call.params.name, 0) };
     },
   });
@@ -189,8 +189,15 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
     params: triggerParams,
     body: z.strictObject({ names: z.array(z.string()).min(1) }),
     handler: async (call) => {
-      await reorderActions(store.actions, call.params.trigger, call.body.names);
-      await record('admin.action.reordered', call, { trigger: call.params.trigger, names: call.body.names });
+      const { trigger } = call.params;
+      const { names } = call.body;
+      await reorderActions(
+        store.actions,
+        trigger,
+        names,
+        deps.clock(),
+        change('admin.action.reordered', call, { trigger, names }),
+      );
       return { items: (await store.actions.list()).map(toActionView), next_cursor: null };
     },
   });

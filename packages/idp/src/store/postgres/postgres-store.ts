@@ -2,31 +2,31 @@ import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
 import { deleteExpiredRows } from '../sql/delete-expired-rows.ts';
 import { type MigrationOutcome, migrateStore } from '../sql/migrations/migrate-store.ts';
+import { SqlActionsRepository } from '../sql/sql-actions.ts';
 import { SqlAttemptsRepository } from '../sql/sql-attempts.ts';
 import { SqlAuthSessionsRepository } from '../sql/sql-auth-sessions.ts';
 import { SqlClientsRepository } from '../sql/sql-clients.ts';
 import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
+import { SqlPushChallengesRepository } from '../sql/sql-push-challenges.ts';
+import { SqlPushDevicesRepository } from '../sql/sql-push-devices.ts';
+import { SqlPushEnrollmentTokensRepository } from '../sql/sql-push-enrollment-tokens.ts';
 import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
+import { SqlWebAuthnChallengesRepository } from '../sql/sql-webauthn-challenges.ts';
+import { SqlWebAuthnCredentialsRepository } from '../sql/sql-webauthn-credentials.ts';
 import type { Store } from '../store.ts';
-import { PostgresActionsRepository } from './postgres-actions.ts';
 import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
 import { PostgresCustomClaimsRepository } from './postgres-custom-claims.ts';
 import { PostgresDatabase } from './postgres-database.ts';
 import { PostgresEmailCodesRepository } from './postgres-email-codes.ts';
 import { PostgresFactorsRepository } from './postgres-factors.ts';
 import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.ts';
-import { PostgresPushChallengesRepository } from './postgres-push-challenges.ts';
-import { PostgresPushDevicesRepository } from './postgres-push-devices.ts';
-import { PostgresPushEnrollmentTokensRepository } from './postgres-push-enrollment-tokens.ts';
 import { PostgresRecoveryCodesRepository } from './postgres-recovery-codes.ts';
 import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
 import { PostgresUserManagementRepository } from './postgres-user-management.ts';
 import { PostgresUserMetadataRepository } from './postgres-user-metadata.ts';
 import { PostgresUsersRepository } from './postgres-users.ts';
-import { PostgresWebAuthnChallengesRepository } from './postgres-webauthn-challenges.ts';
-import { PostgresWebAuthnCredentialsRepository } from './postgres-webauthn-credentials.ts';
 import { translatePostgresError } from './translate-postgres-error.ts';
 
 export interface PostgresStoreOptions extends Omit<PostgresPoolOptions, 'onIdleConnectionError'> {
@@ -74,14 +74,14 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     keys: new SqlKeysRepository(sql),
     clients,
     resourceServers: new SqlResourceServersRepository(sql),
-    webauthnCredentials: new PostgresWebAuthnCredentialsRepository(db),
-    webauthnChallenges: new PostgresWebAuthnChallengesRepository(db),
+    webauthnCredentials: new SqlWebAuthnCredentialsRepository(sql),
+    webauthnChallenges: new SqlWebAuthnChallengesRepository(sql),
     recoveryCodes: new PostgresRecoveryCodesRepository(db),
     emailCodes: new PostgresEmailCodesRepository(db),
-    pushDevices: new PostgresPushDevicesRepository(db),
-    pushChallenges: new PostgresPushChallengesRepository(db),
-    pushEnrollmentTokens: new PostgresPushEnrollmentTokensRepository(db),
-    actions: new PostgresActionsRepository(db),
+    pushDevices: new SqlPushDevicesRepository(sql),
+    pushChallenges: new SqlPushChallengesRepository(sql),
+    pushEnrollmentTokens: new SqlPushEnrollmentTokensRepository(sql),
+    actions: new SqlActionsRepository(sql),
     userMetadata: new PostgresUserMetadataRepository(db),
     customClaims: new PostgresCustomClaimsRepository(db),
     auditEvents: new PostgresAuditEventsRepository(db),

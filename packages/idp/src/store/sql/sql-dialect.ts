@@ -1,10 +1,11 @@
-import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import type { StoreTables } from './store-tables.ts';
 
 /**
  * Where SQLite and PostgreSQL differ under the repositories, in one place. Kysely already writes the
  * same upsert (`onConflict`), `RETURNING` and placeholders for both; what is left is how JSON and
- * booleans come back, row locking and text order. Errors differ too; each engine's translation runs
- * under every statement (see `store-driver.ts`).
+ * booleans come back, row locking, text and insertion order, and writers taking turns. Errors differ
+ * too; each engine's translation runs under every statement (see `store-driver.ts`).
  */
 export interface SqlDialect {
   readonly engine: 'sqlite' | 'postgres';
@@ -22,6 +23,19 @@ export interface SqlDialect {
    * PostgreSQL by the database's locale unless told `COLLATE "C"`.
    */
   inByteOrder(column: string): RawBuilder<string>;
+  /**
+   * The order rows were inserted in, to sort rows created in the same second: SQLite's `rowid`, the
+   * `seq` identity column PostgreSQL tables have for that (not in `store-tables.ts`: SQLite has none).
+   * For a query on one table.
+   */
+  readonly insertionOrder: RawBuilder<number>;
+  /**
+   * Makes the transactions that name the same `lock` take turns until they end, on every node: a
+   * transaction-level advisory lock on PostgreSQL, for writers that decide on rows a row lock cannot
+   * cover (one not inserted yet). SQLite needs none: its single connection runs one transaction at a
+   * time.
+   */
+  takeTurns(transaction: Kysely<StoreTables>, lock: number): Promise<void>;
 }
 
 export const sqliteDialect: SqlDialect = {
@@ -29,6 +43,8 @@ export const sqliteDialect: SqlDialect = {
   readJson: (value) => JSON.parse(value as string),
   lockForUpdate: (query) => query,
   inByteOrder: (column) => sql<string>`${sql.ref(column)}`,
+  insertionOrder: sql<number>`rowid`,
+  takeTurns: async () => {},
 };
 
 export const postgresDialect: SqlDialect = {
@@ -36,6 +52,10 @@ export const postgresDialect: SqlDialect = {
   readJson: (value) => value,
   lockForUpdate: (query) => query.forUpdate(),
   inByteOrder: (column) => sql<string>`${sql.ref(column)} COLLATE "C"`,
+  insertionOrder: sql<number>`seq`,
+  takeTurns: async (transaction, lock) => {
+    await sql`SELECT pg_advisory_xact_lock(${lock})`.execute(transaction);
+  },
 };
 
 /** The text a JSON column is written with, on both engines; `undefined` or a function is a TypeError. */

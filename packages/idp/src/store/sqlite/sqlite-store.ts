@@ -1,30 +1,30 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deleteExpiredRows } from '../sql/delete-expired-rows.ts';
+import { SqlActionsRepository } from '../sql/sql-actions.ts';
 import { SqlAttemptsRepository } from '../sql/sql-attempts.ts';
 import { SqlAuthSessionsRepository } from '../sql/sql-auth-sessions.ts';
 import { SqlClientsRepository } from '../sql/sql-clients.ts';
 import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
+import { SqlPushChallengesRepository } from '../sql/sql-push-challenges.ts';
+import { SqlPushDevicesRepository } from '../sql/sql-push-devices.ts';
+import { SqlPushEnrollmentTokensRepository } from '../sql/sql-push-enrollment-tokens.ts';
 import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
+import { SqlWebAuthnChallengesRepository } from '../sql/sql-webauthn-challenges.ts';
+import { SqlWebAuthnCredentialsRepository } from '../sql/sql-webauthn-credentials.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
-import { SqliteActionsRepository } from './sqlite-actions.ts';
 import { SqliteAuditEventsRepository } from './sqlite-audit-events.ts';
 import { SqliteCustomClaimsRepository } from './sqlite-custom-claims.ts';
 import { SqliteEmailCodesRepository } from './sqlite-email-codes.ts';
 import { SqliteFactorsRepository } from './sqlite-factors.ts';
-import { SqlitePushChallengesRepository } from './sqlite-push-challenges.ts';
-import { SqlitePushDevicesRepository } from './sqlite-push-devices.ts';
-import { SqlitePushEnrollmentTokensRepository } from './sqlite-push-enrollment-tokens.ts';
 import { SqliteRecoveryCodesRepository } from './sqlite-recovery-codes.ts';
 import { createSqliteSqlDatabase } from './sqlite-sql-database.ts';
 import { SqliteUserManagementRepository } from './sqlite-user-management.ts';
 import { SqliteUserMetadataRepository } from './sqlite-user-metadata.ts';
 import { SqliteUsersRepository } from './sqlite-users.ts';
-import { SqliteWebAuthnChallengesRepository } from './sqlite-webauthn-challenges.ts';
-import { SqliteWebAuthnCredentialsRepository } from './sqlite-webauthn-credentials.ts';
 
 export type SqliteStoreOptions = { dataDir: string } | { file: ':memory:' };
 
@@ -57,14 +57,14 @@ export async function openSqliteStore(options: SqliteStoreOptions): Promise<Stor
     keys: new SqlKeysRepository(sql),
     clients,
     resourceServers: new SqlResourceServersRepository(sql),
-    webauthnCredentials: new SqliteWebAuthnCredentialsRepository(db),
-    webauthnChallenges: new SqliteWebAuthnChallengesRepository(db),
+    webauthnCredentials: new SqlWebAuthnCredentialsRepository(sql),
+    webauthnChallenges: new SqlWebAuthnChallengesRepository(sql),
     recoveryCodes: new SqliteRecoveryCodesRepository(db),
     emailCodes: new SqliteEmailCodesRepository(db),
-    pushDevices: new SqlitePushDevicesRepository(db),
-    pushChallenges: new SqlitePushChallengesRepository(db),
-    pushEnrollmentTokens: new SqlitePushEnrollmentTokensRepository(db),
-    actions: new SqliteActionsRepository(db),
+    pushDevices: new SqlPushDevicesRepository(sql),
+    pushChallenges: new SqlPushChallengesRepository(sql),
+    pushEnrollmentTokens: new SqlPushEnrollmentTokensRepository(sql),
+    actions: new SqlActionsRepository(sql),
     userMetadata: new SqliteUserMetadataRepository(db),
     customClaims: new SqliteCustomClaimsRepository(db),
     auditEvents: new SqliteAuditEventsRepository(db),
