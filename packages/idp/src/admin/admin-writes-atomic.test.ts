@@ -179,6 +179,23 @@ for (const engine of engines) {
       );
     });
 
+    test('when the audit event of a settings change cannot be written, the settings are unchanged', async (t) => {
+      const f = await openManagementFixture(engine.settings);
+      t.after(() => f.close());
+      const token = await f.machine(MANAGEMENT_SCOPES, 'settings-robot');
+      const before = await f.call(token, 'GET', '/settings');
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.settings.updated');
+      const refused = await f.call(token, 'PATCH', '/settings', { remember_browser: { days: 3 } });
+      assert.deepEqual([refused.status, refused.body.error?.code], [500, 'internal']);
+      assert.deepEqual((await f.call(token, 'GET', '/settings')).body, before.body);
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+
+      const changed = await f.call(token, 'PATCH', '/settings', { remember_browser: { days: 3 } });
+      assert.equal(changed.status, 200);
+      assert.equal((await f.audit('admin.settings.updated')).length, 1);
+    });
+
     test('when the audit event of a key rotation cannot be written, the keys are unchanged', async (t) => {
       const f = await openManagementFixture(engine.settings);
       t.after(() => f.close());

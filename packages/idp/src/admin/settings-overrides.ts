@@ -1,4 +1,5 @@
 import { configSchema, type StepupConfig, type StepupConfigInput } from '../config/config-schema.ts';
+import type { NewAuditEvent } from '../store/audit-events.ts';
 import type { KeysRepository } from '../store/keys.ts';
 
 /** The name under which operators' setting changes are kept in the store's key-value table. */
@@ -17,11 +18,13 @@ export async function readSettingsOverrides(keys: KeysRepository): Promise<Setti
   return JSON.parse((await keys.get(OVERRIDES_KEY)) ?? '{}') as SettingsOverrides;
 }
 
+/** Stores the overrides, and `auditEvent` with them in one transaction when given. */
 export async function writeSettingsOverrides(
   keys: KeysRepository,
   overrides: SettingsOverrides,
+  auditEvent?: NewAuditEvent,
 ): Promise<void> {
-  await keys.set(OVERRIDES_KEY, JSON.stringify(overrides));
+  await keys.setAll([[OVERRIDES_KEY, JSON.stringify(overrides)]], auditEvent);
 }
 
 function isPlainObject(value: unknown): value is Record<string, unknown> {

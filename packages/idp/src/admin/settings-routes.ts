@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { StepupConfig } from '../config/config-schema.ts';
 import { ApiError } from './api-error.ts';
 import type { ManagementDependencies } from './management-dependencies.ts';
-import { recordAdminChange } from './record-admin-change.ts';
+import { adminChange } from './record-admin-change.ts';
 import {
   applySettingsOverrides,
   mergeSettings,
@@ -232,15 +232,18 @@ export function registerSettingsRoutes(deps: ManagementDependencies): void {
           },
         });
       }
-      await writeSettingsOverrides(store.keys, overrides);
+      await writeSettingsOverrides(
+        store.keys,
+        overrides,
+        adminChange({
+          type: 'admin.settings.updated',
+          caller,
+          request,
+          time: deps.clock(),
+          details: { changed: Object.keys(body).sort() },
+        }),
+      );
       await deps.applyChanges();
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.settings.updated',
-        caller,
-        request,
-        time: deps.clock(),
-        details: { changed: Object.keys(body).sort() },
-      });
       return view(deps, next);
     },
   });
