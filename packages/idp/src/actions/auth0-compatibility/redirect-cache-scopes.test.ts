@@ -3,15 +3,15 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { base64url, decodeJwt } from 'jose';
 import * as oidc from 'openid-client';
-import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
-import { connectRedisForTests } from '../testing/redis-test-connection.ts';
-import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
+import { createPostgresTestDatabase } from '../../testing/postgres-test-database.ts';
+import { connectRedisForTests } from '../../testing/redis-test-connection.ts';
+import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
 import {
   expectCallback,
   expectPage,
   submitPassword,
   TestRelyingParty,
-} from '../testing/test-relying-party.ts';
+} from '../../testing/test-relying-party.ts';
 
 /**
  * Auth0-style post-login Actions that use `api.redirect`, `api.cache` and `api.accessToken` scopes, written in our own words the way Auth0's
