@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { CompatibilityProvider } from './compatibility-provider.ts';
+import { CompatibilityProvider } from '../testing/auth0-compatibility-provider.ts';
 
 /** Copies what the event says into the ID token, so a test reads what the Action saw. */
 const ECHO_EVENT = `exports.onExecutePostLogin = async (event, api) => {

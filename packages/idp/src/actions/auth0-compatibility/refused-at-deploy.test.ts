@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ActionManagementError } from '../action-management-error.ts';
-import { CompatibilityProvider } from './compatibility-provider.ts';
+import { CompatibilityProvider } from '../testing/auth0-compatibility-provider.ts';
 
 /** Auth0 Actions that Stepup can not run as written: refused when deployed, never at a login. */
 const REFUSED: [string, string, RegExp][] = [

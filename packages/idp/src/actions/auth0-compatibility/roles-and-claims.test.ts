@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ACR_MULTI_FACTOR, ACR_ONE_FACTOR } from '@stepup/core';
-import { CompatibilityProvider } from './compatibility-provider.ts';
+import { CompatibilityProvider } from '../testing/auth0-compatibility-provider.ts';
 
 /** Auth0's usual MFA-for-admins rule, guarded with `?.` as its docs write it. */
 const MFA_FOR_ADMINS = `exports.onExecutePostLogin = async (event, api) => {

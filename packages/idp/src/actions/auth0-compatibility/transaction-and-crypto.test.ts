@@ -3,7 +3,7 @@ import { createHmac } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
 import { ACR_MULTI_FACTOR, ACR_ONE_FACTOR } from '@stepup/core';
 import { ActionManagementError } from '../action-management-error.ts';
-import { CompatibilityProvider } from './compatibility-provider.ts';
+import { CompatibilityProvider } from '../testing/auth0-compatibility-provider.ts';
 
 /** The seed's comparison, verbatim: one requested value, compared with ===. */
 const ACR_EQUALS = `exports.onExecutePostLogin = async (event, api) => {

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ACR_MULTI_FACTOR } from '@stepup/core';
-import { CompatibilityProvider } from './compatibility-provider.ts';
+import { CompatibilityProvider } from '../testing/auth0-compatibility-provider.ts';
 
 /** Only people of the company's own domains, with a verified address, may sign in. */
 const DENY_BY_EMAIL_DOMAIN = `exports.onExecutePostLogin = async (event, api) => {
