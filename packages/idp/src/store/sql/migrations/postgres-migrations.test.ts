@@ -8,13 +8,13 @@ import {
 } from '../../../testing/postgres-test-database.ts';
 import { postgresSchemaSnapshot } from '../../../testing/sql-schema-snapshot.ts';
 import { openPostgresStore } from '../../postgres/postgres-store.ts';
-import { assertLegacyRowsIntact } from './fixtures/assert-legacy-rows.ts';
+import { assertLegacyRowsIntact } from './testing/assert-legacy-rows.ts';
 import { LEGACY_LATEST_VERSION } from './legacy-schema.ts';
 import { SchemaVersionError } from './schema-version-error.ts';
 import { storeMigrations } from './store-migrations.ts';
 
 /** Schema and rows of a database the last release before the migration list made (see README.md). */
-const LEGACY_FIXTURE = readFileSync(new URL('./fixtures/legacy-postgres-v5.sql', import.meta.url), 'utf8');
+const LEGACY_FIXTURE = readFileSync(new URL('./testing/legacy-postgres-v5.sql', import.meta.url), 'utf8');
 
 const created = await createPostgresTestDatabase();
 const skip = created.skip ?? false;
