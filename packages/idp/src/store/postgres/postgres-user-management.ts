@@ -128,8 +128,24 @@ export class PostgresUserManagementRepository implements UserManagementRepositor
     });
   }
 
-  async revokeSessions(id: string): Promise<number> {
-    return this.#db.transaction((client) => revokeSessionsOf(client, id));
+  async setPassword(id: string, passwordHash: string, auditEvent: NewAuditEvent): Promise<boolean> {
+    return this.#db.transaction(async (client) => {
+      const { rowCount } = await client.query('UPDATE users SET password_hash = $2 WHERE id = $1', [
+        id,
+        passwordHash,
+      ]);
+      if (rowCount === 0) return false;
+      await new PostgresAuditEventsRepository(client).append(auditEvent);
+      return true;
+    });
+  }
+
+  async revokeSessions(id: string, auditEvent?: (revoked: number) => NewAuditEvent): Promise<number> {
+    return this.#db.transaction(async (client) => {
+      const revoked = await revokeSessionsOf(client, id);
+      if (auditEvent) await new PostgresAuditEventsRepository(client).append(auditEvent(revoked));
+      return revoked;
+    });
   }
 }
 

@@ -35,6 +35,7 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
   readonly #search: Database.Statement<[{ q: string | null; after: string; limit: number }], ManagedUserRow>;
   readonly #remove: (id: string, auditEvent: NewAuditEvent) => boolean;
   readonly #revokeSessions: (id: string) => number;
+  readonly #setPassword: (id: string, passwordHash: string, auditEvent: NewAuditEvent) => boolean;
   readonly #appendAuditEvent: (event: NewAuditEvent) => void;
   readonly #create: (input: NewManagedUser, auditEvent: (user: ManagedUser) => NewAuditEvent) => ManagedUser;
 
@@ -64,6 +65,14 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
     const appendAuditEvent = prepareAuditEventAppend(db);
     this.#appendAuditEvent = appendAuditEvent;
     const deleteUser = db.prepare('DELETE FROM users WHERE id = ?');
+    const updatePasswordHash = db.prepare<[string, string]>(
+      'UPDATE users SET password_hash = ? WHERE id = ?',
+    );
+    this.#setPassword = db.transaction((id: string, passwordHash: string, auditEvent: NewAuditEvent) => {
+      if (updatePasswordHash.run(passwordHash, id).changes === 0) return false;
+      appendAuditEvent(auditEvent);
+      return true;
+    });
     this.#remove = db.transaction((id: string, auditEvent: NewAuditEvent) => {
       if (deleteUser.run(id).changes === 0) return false;
       this.#revokeSessions(id);
@@ -179,8 +188,19 @@ export class SqliteUserManagementRepository implements UserManagementRepository 
     return runSqlite(this.#db, () => this.#remove(id, auditEvent));
   }
 
-  async revokeSessions(id: string): Promise<number> {
-    return runSqlite(this.#db, () => this.#revokeSessions(id));
+  async setPassword(id: string, passwordHash: string, auditEvent: NewAuditEvent): Promise<boolean> {
+    return runSqlite(this.#db, () => this.#setPassword(id, passwordHash, auditEvent));
+  }
+
+  async revokeSessions(id: string, auditEvent?: (revoked: number) => NewAuditEvent): Promise<number> {
+    return runSqlite(
+      this.#db,
+      this.#db.transaction(() => {
+        const revoked = this.#revokeSessions(id);
+        if (auditEvent) this.#appendAuditEvent(auditEvent(revoked));
+        return revoked;
+      }),
+    );
   }
 }
 
