@@ -1,4 +1,4 @@
-import pg from 'pg';
+import type pg from 'pg';
 import { StoreError } from '../errors.ts';
 import { translatePostgresError } from './translate-postgres-error.ts';
 
@@ -10,63 +10,18 @@ export interface PostgresQueryable {
   ): Promise<{ rows: Row[]; rowCount: number }>;
 }
 
-export interface PostgresPoolOptions {
-  /** `postgres://user:password@host:port/database`, with libpq's query options (`sslmode`, …). */
-  connectionString: string;
-  /** Connections this node keeps at most. */
-  poolMax: number;
-  /** Longest wait for a connection (new or pooled) before the call fails as unavailable. */
-  connectionTimeoutMs: number;
-  /** Server-side limit of one statement (`statement_timeout`). */
-  statementTimeoutMs: number;
-  /** Told about idle connections the server dropped (a restart); the pool opens new ones when needed. */
-  onIdleConnectionError?: (error: Error) => void;
-}
-
-const INT8_OID = 20;
-
 /**
- * Epoch values and counts are BIGINT; pg hands BIGINT over as a string, so read them as numbers and
- * refuse one that a JavaScript number cannot hold exactly.
- */
-function parseInt8(text: string): number {
-  const value = Number(text);
-  if (!Number.isSafeInteger(value))
-    throw new RangeError(`BIGINT ${text} is beyond a safe JavaScript integer`);
-  return value;
-}
-
-const types = {
-  getTypeParser(oid: number, format?: 'text' | 'binary') {
-    if (oid === INT8_OID && format !== 'binary') return parseInt8;
-    return format === 'binary' ? pg.types.getTypeParser(oid, 'binary') : pg.types.getTypeParser(oid, 'text');
-  },
-};
-
-/**
- * A pool of PostgreSQL connections behind the repositories. Every failure a caller is expected to
- * handle comes out as a `StoreError` (see `translatePostgresError`); a closed database rejects with
- * code `unavailable`.
+ * Hand-written SQL on the store's pool, for the repositories not yet on Kysely. Every failure a
+ * caller is expected to handle comes out as a `StoreError` (see `translatePostgresError`); a closed
+ * database rejects with code `unavailable`.
  */
 export class PostgresDatabase implements PostgresQueryable {
   readonly #pool: pg.Pool;
   #closed = false;
 
-  constructor(options: PostgresPoolOptions) {
-    this.#pool = new pg.Pool({
-      connectionString: options.connectionString,
-      max: options.poolMax,
-      connectionTimeoutMillis: options.connectionTimeoutMs,
-      statement_timeout: options.statementTimeoutMs,
-      // Also a client-side limit: a server that stops answering without closing the socket would
-      // otherwise hold the request until TCP gives up.
-      query_timeout: options.statementTimeoutMs + options.connectionTimeoutMs,
-      keepAlive: true,
-      types,
-    });
-    // An idle client whose server went away emits 'error' on the pool; without a listener Node.js
-    // would end the process. pg-pool has already dropped that client, and new ones connect on demand.
-    this.#pool.on('error', (error) => options.onIdleConnectionError?.(error));
+  /** `pool` stays open when this closes: the store's `SqlDatabase` owns and ends it. */
+  constructor(pool: pg.Pool) {
+    this.#pool = pool;
   }
 
   async query<Row extends object = Record<string, unknown>>(
@@ -119,10 +74,8 @@ export class PostgresDatabase implements PostgresQueryable {
     }
   }
 
-  async close(): Promise<void> {
-    if (this.#closed) return;
+  close(): void {
     this.#closed = true;
-    await this.#pool.end();
   }
 
   #checkOpen(): void {

@@ -1,3 +1,4 @@
+import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import type { Store } from '../store.ts';
 import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
 import { PostgresActionsRepository } from './postgres-actions.ts';
@@ -6,18 +7,19 @@ import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
 import { PostgresAuthSessionsRepository } from './postgres-auth-sessions.ts';
 import { PostgresClientsRepository } from './postgres-clients.ts';
 import { PostgresCustomClaimsRepository } from './postgres-custom-claims.ts';
-import { PostgresDatabase, type PostgresPoolOptions } from './postgres-database.ts';
+import { PostgresDatabase } from './postgres-database.ts';
 import { PostgresEmailCodesRepository } from './postgres-email-codes.ts';
 import { deleteExpiredPostgresRows } from './postgres-expired-rows.ts';
 import { PostgresFactorsRepository } from './postgres-factors.ts';
 import { PostgresInteractionStatesRepository } from './postgres-interaction-states.ts';
-import { PostgresKeysRepository } from './postgres-keys.ts';
 import { createPostgresOidcAdapter } from './postgres-oidc-adapter.ts';
+import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.ts';
 import { PostgresPushChallengesRepository } from './postgres-push-challenges.ts';
 import { PostgresPushDevicesRepository } from './postgres-push-devices.ts';
 import { PostgresPushEnrollmentTokensRepository } from './postgres-push-enrollment-tokens.ts';
 import { PostgresRecoveryCodesRepository } from './postgres-recovery-codes.ts';
 import { PostgresResourceServersRepository } from './postgres-resource-servers.ts';
+import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
 import { PostgresUserManagementRepository } from './postgres-user-management.ts';
 import { PostgresUserMetadataRepository } from './postgres-user-metadata.ts';
 import { PostgresUsersRepository } from './postgres-users.ts';
@@ -42,16 +44,18 @@ export interface PostgresStore extends Store {
  */
 export async function openPostgresStore(options: PostgresStoreOptions): Promise<PostgresStore> {
   const { logger, ...poolOptions } = options;
-  const db = new PostgresDatabase({
+  const pool = createPostgresPool({
     ...poolOptions,
     onIdleConnectionError: (error) =>
       logger?.warn({ err: error }, 'PostgreSQL dropped an idle connection; new ones open when needed'),
   });
+  const sql = createPostgresSqlDatabase(pool);
+  const db = new PostgresDatabase(pool);
   let migration: MigrationOutcome;
   try {
     migration = await migratePostgres(db);
   } catch (error) {
-    await db.close();
+    await sql.close();
     throw error;
   }
   const clients = new PostgresClientsRepository(db);
@@ -64,7 +68,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     interactionStates: new PostgresInteractionStatesRepository(db),
     attempts: new PostgresAttemptsRepository(db),
     failureCounters: new PostgresAttemptsRepository(db, 'failure_counters'),
-    keys: new PostgresKeysRepository(db),
+    keys: new SqlKeysRepository(sql),
     clients,
     resourceServers: new PostgresResourceServersRepository(db),
     webauthnCredentials: new PostgresWebAuthnCredentialsRepository(db),
@@ -83,7 +87,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       return deleteExpiredPostgresRows(db, now);
     },
     async close() {
-      await db.close();
+      db.close();
+      await sql.close();
     },
   };
 }

@@ -1,5 +1,6 @@
 import type Database from 'better-sqlite3';
-import { StoreConflictError, StoreError } from '../errors.ts';
+import { StoreError } from '../errors.ts';
+import { translateSqliteError } from './translate-sqlite-error.ts';
 
 /**
  * Runs synchronous better-sqlite3 work behind the repositories' async contract, turning the failures
@@ -12,15 +13,4 @@ export async function runSqlite<T>(db: Database.Database, work: () => T): Promis
   } catch (error) {
     throw translateSqliteError(error);
   }
-}
-
-function translateSqliteError(error: unknown): unknown {
-  const code = error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : '';
-  if (code === 'SQLITE_CONSTRAINT_UNIQUE' || code === 'SQLITE_CONSTRAINT_PRIMARYKEY') {
-    return new StoreConflictError('a record with the same unique value already exists', { cause: error });
-  }
-  if (code.startsWith('SQLITE_BUSY') || code.startsWith('SQLITE_LOCKED')) {
-    return new StoreError('unavailable', 'the SQLite database is locked by another writer', { cause: error });
-  }
-  return error;
 }

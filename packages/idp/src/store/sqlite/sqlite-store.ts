@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
 import { runSqlite } from './run-sqlite.ts';
@@ -13,13 +14,13 @@ import { SqliteEmailCodesRepository } from './sqlite-email-codes.ts';
 import { prepareExpiredRowsSweep } from './sqlite-expired-rows.ts';
 import { SqliteFactorsRepository } from './sqlite-factors.ts';
 import { SqliteInteractionStatesRepository } from './sqlite-interaction-states.ts';
-import { SqliteKeysRepository } from './sqlite-keys.ts';
 import { createSqliteOidcAdapter } from './sqlite-oidc-adapter.ts';
 import { SqlitePushChallengesRepository } from './sqlite-push-challenges.ts';
 import { SqlitePushDevicesRepository } from './sqlite-push-devices.ts';
 import { SqlitePushEnrollmentTokensRepository } from './sqlite-push-enrollment-tokens.ts';
 import { SqliteRecoveryCodesRepository } from './sqlite-recovery-codes.ts';
 import { SqliteResourceServersRepository } from './sqlite-resource-servers.ts';
+import { createSqliteSqlDatabase } from './sqlite-sql-database.ts';
 import { SqliteUserManagementRepository } from './sqlite-user-management.ts';
 import { SqliteUserMetadataRepository } from './sqlite-user-metadata.ts';
 import { SqliteUsersRepository } from './sqlite-users.ts';
@@ -41,6 +42,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     file = options.file;
   }
   const db = openSqliteDatabase(file);
+  const sql = createSqliteSqlDatabase(db);
   const sweepExpiredRows = prepareExpiredRowsSweep(db);
   const clients = new SqliteClientsRepository(db);
   return {
@@ -51,7 +53,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     interactionStates: new SqliteInteractionStatesRepository(db),
     attempts: new SqliteAttemptsRepository(db),
     failureCounters: new SqliteAttemptsRepository(db, 'failure_counters'),
-    keys: new SqliteKeysRepository(db),
+    keys: new SqlKeysRepository(sql),
     clients,
     resourceServers: new SqliteResourceServersRepository(db),
     webauthnCredentials: new SqliteWebAuthnCredentialsRepository(db),
@@ -70,7 +72,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
       return runSqlite(db, () => sweepExpiredRows(now));
     },
     async close() {
-      if (db.open) db.close();
+      await sql.close();
     },
   };
 }

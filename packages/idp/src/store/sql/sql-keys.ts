@@ -1,10 +1,10 @@
 import type { KeysRepository } from '../keys.ts';
-import type { PostgresQueryable } from './postgres-database.ts';
+import type { SqlDatabase } from './sql-database.ts';
 
-export class PostgresKeysRepository implements KeysRepository {
-  readonly #db: PostgresQueryable;
+export class SqlKeysRepository implements KeysRepository {
+  readonly #db: SqlDatabase;
 
-  constructor(db: PostgresQueryable) {
+  constructor(db: SqlDatabase) {
     this.#db = db;
   }
 
@@ -15,26 +15,32 @@ export class PostgresKeysRepository implements KeysRepository {
     if (typeof created !== 'string') throw new TypeError(`key "${name}" must be created as a string`);
     // Whoever inserted first wins, on any node: a racing insert waits for the first to commit, does
     // nothing, and every racer reads back that one value.
-    await this.#db.query('INSERT INTO keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO NOTHING', [
-      name,
-      created,
-    ]);
+    await this.#db.kysely
+      .insertInto('keys')
+      .values({ name, value: created })
+      .onConflict((conflict) => conflict.column('name').doNothing())
+      .execute();
     const stored = await this.get(name);
     if (stored === undefined) throw new Error(`key "${name}" vanished right after it was stored`);
     return stored;
   }
 
   async get(name: string): Promise<string | undefined> {
-    const { rows } = await this.#db.query<{ value: string }>('SELECT value FROM keys WHERE name = $1', [
-      name,
-    ]);
-    return rows[0]?.value;
+    const row = await this.#db.kysely
+      .selectFrom('keys')
+      .select('value')
+      .where('name', '=', name)
+      .executeTakeFirst();
+    return row?.value;
   }
 
   async set(name: string, value: string): Promise<void> {
-    await this.#db.query(
-      'INSERT INTO keys (name, value) VALUES ($1, $2) ON CONFLICT (name) DO UPDATE SET value = excluded.value',
-      [name, value],
-    );
+    await this.#db.kysely
+      .insertInto('keys')
+      .values({ name, value })
+      .onConflict((conflict) =>
+        conflict.column('name').doUpdateSet((update) => ({ value: update.ref('excluded.value') })),
+      )
+      .execute();
   }
 }

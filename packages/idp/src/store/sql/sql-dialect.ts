@@ -1,0 +1,54 @@
+import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+
+/**
+ * Where SQLite and PostgreSQL differ under the repositories, in one place. Kysely already writes the
+ * same upsert (`onConflict`), `RETURNING` and placeholders for both; what is left is how JSON and
+ * booleans come back, row locking and text order. Errors differ too; each engine's translation runs
+ * under every statement (see `store-driver.ts`).
+ */
+export interface SqlDialect {
+  readonly engine: 'sqlite' | 'postgres';
+  /** A JSON column's value as read: SQLite hands back the text, pg parses a `json` column itself. */
+  readJson(value: unknown): unknown;
+  /**
+   * Adds `FOR UPDATE` on PostgreSQL, where other nodes' transactions run at the same time. SQLite has
+   * no row locks and needs none: the store's single connection runs one transaction at a time.
+   */
+  lockForUpdate<DB, TB extends keyof DB, O>(
+    query: SelectQueryBuilder<DB, TB, O>,
+  ): SelectQueryBuilder<DB, TB, O>;
+  /**
+   * A text column to sort by in byte order, the same on both engines: SQLite compares text as bytes,
+   * PostgreSQL by the database's locale unless told `COLLATE "C"`.
+   */
+  inByteOrder(column: string): RawBuilder<string>;
+}
+
+export const sqliteDialect: SqlDialect = {
+  engine: 'sqlite',
+  readJson: (value) => JSON.parse(value as string),
+  lockForUpdate: (query) => query,
+  inByteOrder: (column) => sql<string>`${sql.ref(column)}`,
+};
+
+export const postgresDialect: SqlDialect = {
+  engine: 'postgres',
+  readJson: (value) => value,
+  lockForUpdate: (query) => query.forUpdate(),
+  inByteOrder: (column) => sql<string>`${sql.ref(column)} COLLATE "C"`,
+};
+
+/** The text a JSON column is written with, on both engines. */
+export function writeJson(value: unknown): string {
+  return JSON.stringify(value);
+}
+
+/** A boolean column's value on both engines: SQLite stores 0/1, and PostgreSQL's BOOLEAN takes 1/0. */
+export function writeBoolean(value: boolean): number {
+  return value ? 1 : 0;
+}
+
+/** A boolean column as read: 0/1 from SQLite, `false`/`true` from pg. */
+export function readBoolean(value: number | boolean): boolean {
+  return value === true || value === 1;
+}

@@ -1,0 +1,96 @@
+import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely';
+import { StoreUnavailableError } from '../errors.ts';
+
+/** Turns an engine's error into the `StoreError` callers handle, or returns it unchanged. */
+export type TranslateError = (error: unknown) => unknown;
+
+/**
+ * Wraps a Kysely driver so that every statement, transaction step and connection checkout fails the
+ * way the repositories promise: a failure callers handle comes out as a `StoreError` (through the
+ * engine's `translateError`), and a closed database rejects with code `unavailable` before it
+ * reaches the engine.
+ */
+export class StoreDriver implements Driver {
+  readonly #driver: Driver;
+  readonly #translateError: TranslateError;
+  readonly #isClosed: () => boolean;
+
+  constructor(driver: Driver, translateError: TranslateError, isClosed: () => boolean) {
+    this.#driver = driver;
+    this.#translateError = translateError;
+    this.#isClosed = isClosed;
+  }
+
+  init(): Promise<void> {
+    return this.#translate(() => this.#driver.init());
+  }
+
+  async acquireConnection(): Promise<DatabaseConnection> {
+    this.#checkOpen();
+    const connection = await this.#translate(() => this.#driver.acquireConnection());
+    return new StoreConnection(connection, this.#translateError, () => this.#checkOpen());
+  }
+
+  beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
+    return this.#translate(() => this.#driver.beginTransaction(unwrap(connection), settings));
+  }
+
+  commitTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#translate(() => this.#driver.commitTransaction(unwrap(connection)));
+  }
+
+  rollbackTransaction(connection: DatabaseConnection): Promise<void> {
+    return this.#translate(() => this.#driver.rollbackTransaction(unwrap(connection)));
+  }
+
+  releaseConnection(connection: DatabaseConnection): Promise<void> {
+    return this.#driver.releaseConnection(unwrap(connection));
+  }
+
+  destroy(): Promise<void> {
+    return this.#driver.destroy();
+  }
+
+  #checkOpen(): void {
+    if (this.#isClosed()) throw new StoreUnavailableError('the store is closed');
+  }
+
+  async #translate<T>(work: () => Promise<T>): Promise<T> {
+    try {
+      return await work();
+    } catch (error) {
+      throw this.#translateError(error);
+    }
+  }
+}
+
+class StoreConnection implements DatabaseConnection {
+  readonly connection: DatabaseConnection;
+  readonly #translateError: TranslateError;
+  readonly #checkOpen: () => void;
+
+  constructor(connection: DatabaseConnection, translateError: TranslateError, checkOpen: () => void) {
+    this.connection = connection;
+    this.#translateError = translateError;
+    this.#checkOpen = checkOpen;
+  }
+
+  async executeQuery<R>(compiledQuery: CompiledQuery): Promise<QueryResult<R>> {
+    this.#checkOpen();
+    try {
+      return await this.connection.executeQuery<R>(compiledQuery);
+    } catch (error) {
+      throw this.#translateError(error);
+    }
+  }
+
+  streamQuery<R>(compiledQuery: CompiledQuery, chunkSize?: number): AsyncIterableIterator<QueryResult<R>> {
+    this.#checkOpen();
+    return this.connection.streamQuery<R>(compiledQuery, chunkSize);
+  }
+}
+
+/** The engine driver's own connection, which its transaction and release steps expect. */
+function unwrap(connection: DatabaseConnection): DatabaseConnection {
+  return connection instanceof StoreConnection ? connection.connection : connection;
+}
