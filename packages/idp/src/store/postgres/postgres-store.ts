@@ -1,3 +1,4 @@
+import { SqlCustomClaimsRepository } from '../sql/sql-custom-claims.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import type { Store } from '../store.ts';
 import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
@@ -6,7 +7,6 @@ import { PostgresAttemptsRepository } from './postgres-attempts.ts';
 import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
 import { PostgresAuthSessionsRepository } from './postgres-auth-sessions.ts';
 import { PostgresClientsRepository } from './postgres-clients.ts';
-import { PostgresCustomClaimsRepository } from './postgres-custom-claims.ts';
 import { PostgresDatabase } from './postgres-database.ts';
 import { PostgresEmailCodesRepository } from './postgres-email-codes.ts';
 import { deleteExpiredPostgresRows } from './postgres-expired-rows.ts';
@@ -80,7 +80,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     pushEnrollmentTokens: new PostgresPushEnrollmentTokensRepository(db),
     actions: new PostgresActionsRepository(db),
     userMetadata: new PostgresUserMetadataRepository(db),
-    customClaims: new PostgresCustomClaimsRepository(db),
+    customClaims: new SqlCustomClaimsRepository(sql),
     auditEvents: new PostgresAuditEventsRepository(db),
     oidcAdapter: createPostgresOidcAdapter(db, clients),
     async deleteExpired(now) {

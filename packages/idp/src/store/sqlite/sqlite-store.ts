@@ -1,5 +1,6 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { SqlCustomClaimsRepository } from '../sql/sql-custom-claims.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
@@ -9,7 +10,6 @@ import { SqliteAttemptsRepository } from './sqlite-attempts.ts';
 import { SqliteAuditEventsRepository } from './sqlite-audit-events.ts';
 import { SqliteAuthSessionsRepository } from './sqlite-auth-sessions.ts';
 import { SqliteClientsRepository } from './sqlite-clients.ts';
-import { SqliteCustomClaimsRepository } from './sqlite-custom-claims.ts';
 import { SqliteEmailCodesRepository } from './sqlite-email-codes.ts';
 import { prepareExpiredRowsSweep } from './sqlite-expired-rows.ts';
 import { SqliteFactorsRepository } from './sqlite-factors.ts';
@@ -65,7 +65,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     pushEnrollmentTokens: new SqlitePushEnrollmentTokensRepository(db),
     actions: new SqliteActionsRepository(db),
     userMetadata: new SqliteUserMetadataRepository(db),
-    customClaims: new SqliteCustomClaimsRepository(db),
+    customClaims: new SqlCustomClaimsRepository(sql),
     auditEvents: new SqliteAuditEventsRepository(db),
     oidcAdapter: createSqliteOidcAdapter(db, clients),
     async deleteExpired(now) {
