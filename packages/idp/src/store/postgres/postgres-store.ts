@@ -1,5 +1,7 @@
 import { SqlCustomClaimsRepository } from '../sql/sql-custom-claims.ts';
+import { SqlEmailCodesRepository } from '../sql/sql-email-codes.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
+import { SqlRecoveryCodesRepository } from '../sql/sql-recovery-codes.ts';
 import type { Store } from '../store.ts';
 import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
 import { PostgresActionsRepository } from './postgres-actions.ts';
@@ -8,7 +10,6 @@ import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
 import { PostgresAuthSessionsRepository } from './postgres-auth-sessions.ts';
 import { PostgresClientsRepository } from './postgres-clients.ts';
 import { PostgresDatabase } from './postgres-database.ts';
-import { PostgresEmailCodesRepository } from './postgres-email-codes.ts';
 import { deleteExpiredPostgresRows } from './postgres-expired-rows.ts';
 import { PostgresFactorsRepository } from './postgres-factors.ts';
 import { PostgresInteractionStatesRepository } from './postgres-interaction-states.ts';
@@ -17,7 +18,6 @@ import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.ts
 import { PostgresPushChallengesRepository } from './postgres-push-challenges.ts';
 import { PostgresPushDevicesRepository } from './postgres-push-devices.ts';
 import { PostgresPushEnrollmentTokensRepository } from './postgres-push-enrollment-tokens.ts';
-import { PostgresRecoveryCodesRepository } from './postgres-recovery-codes.ts';
 import { PostgresResourceServersRepository } from './postgres-resource-servers.ts';
 import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
 import { PostgresUserManagementRepository } from './postgres-user-management.ts';
@@ -73,8 +73,8 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     resourceServers: new PostgresResourceServersRepository(db),
     webauthnCredentials: new PostgresWebAuthnCredentialsRepository(db),
     webauthnChallenges: new PostgresWebAuthnChallengesRepository(db),
-    recoveryCodes: new PostgresRecoveryCodesRepository(db),
-    emailCodes: new PostgresEmailCodesRepository(db),
+    recoveryCodes: new SqlRecoveryCodesRepository(sql),
+    emailCodes: new SqlEmailCodesRepository(sql),
     pushDevices: new PostgresPushDevicesRepository(db),
     pushChallenges: new PostgresPushChallengesRepository(db),
     pushEnrollmentTokens: new PostgresPushEnrollmentTokensRepository(db),

@@ -1,7 +1,9 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqlCustomClaimsRepository } from '../sql/sql-custom-claims.ts';
+import { SqlEmailCodesRepository } from '../sql/sql-email-codes.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
+import { SqlRecoveryCodesRepository } from '../sql/sql-recovery-codes.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
 import { runSqlite } from './run-sqlite.ts';
@@ -10,7 +12,6 @@ import { SqliteAttemptsRepository } from './sqlite-attempts.ts';
 import { SqliteAuditEventsRepository } from './sqlite-audit-events.ts';
 import { SqliteAuthSessionsRepository } from './sqlite-auth-sessions.ts';
 import { SqliteClientsRepository } from './sqlite-clients.ts';
-import { SqliteEmailCodesRepository } from './sqlite-email-codes.ts';
 import { prepareExpiredRowsSweep } from './sqlite-expired-rows.ts';
 import { SqliteFactorsRepository } from './sqlite-factors.ts';
 import { SqliteInteractionStatesRepository } from './sqlite-interaction-states.ts';
@@ -18,7 +19,6 @@ import { createSqliteOidcAdapter } from './sqlite-oidc-adapter.ts';
 import { SqlitePushChallengesRepository } from './sqlite-push-challenges.ts';
 import { SqlitePushDevicesRepository } from './sqlite-push-devices.ts';
 import { SqlitePushEnrollmentTokensRepository } from './sqlite-push-enrollment-tokens.ts';
-import { SqliteRecoveryCodesRepository } from './sqlite-recovery-codes.ts';
 import { SqliteResourceServersRepository } from './sqlite-resource-servers.ts';
 import { createSqliteSqlDatabase } from './sqlite-sql-database.ts';
 import { SqliteUserManagementRepository } from './sqlite-user-management.ts';
@@ -58,8 +58,8 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     resourceServers: new SqliteResourceServersRepository(db),
     webauthnCredentials: new SqliteWebAuthnCredentialsRepository(db),
     webauthnChallenges: new SqliteWebAuthnChallengesRepository(db),
-    recoveryCodes: new SqliteRecoveryCodesRepository(db),
-    emailCodes: new SqliteEmailCodesRepository(db),
+    recoveryCodes: new SqlRecoveryCodesRepository(sql),
+    emailCodes: new SqlEmailCodesRepository(sql),
     pushDevices: new SqlitePushDevicesRepository(db),
     pushChallenges: new SqlitePushChallengesRepository(db),
     pushEnrollmentTokens: new SqlitePushEnrollmentTokensRepository(db),
