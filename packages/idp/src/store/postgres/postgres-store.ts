@@ -1,5 +1,6 @@
 import { SqlCustomClaimsRepository } from '../sql/sql-custom-claims.ts';
 import { SqlEmailCodesRepository } from '../sql/sql-email-codes.ts';
+import { SqlFactorsRepository } from '../sql/sql-factors.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { SqlRecoveryCodesRepository } from '../sql/sql-recovery-codes.ts';
 import type { Store } from '../store.ts';
@@ -11,7 +12,6 @@ import { PostgresAuthSessionsRepository } from './postgres-auth-sessions.ts';
 import { PostgresClientsRepository } from './postgres-clients.ts';
 import { PostgresDatabase } from './postgres-database.ts';
 import { deleteExpiredPostgresRows } from './postgres-expired-rows.ts';
-import { PostgresFactorsRepository } from './postgres-factors.ts';
 import { PostgresInteractionStatesRepository } from './postgres-interaction-states.ts';
 import { createPostgresOidcAdapter } from './postgres-oidc-adapter.ts';
 import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.ts';
@@ -63,7 +63,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     migration,
     users: new PostgresUsersRepository(db),
     userManagement: new PostgresUserManagementRepository(db),
-    factors: new PostgresFactorsRepository(db),
+    factors: new SqlFactorsRepository(sql),
     authSessions: new PostgresAuthSessionsRepository(db),
     interactionStates: new PostgresInteractionStatesRepository(db),
     attempts: new PostgresAttemptsRepository(db),

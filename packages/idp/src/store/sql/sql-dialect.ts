@@ -3,7 +3,7 @@ import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
 /**
  * Where SQLite and PostgreSQL differ under the repositories, in one place. Kysely already writes the
  * same upsert (`onConflict`), `RETURNING` and placeholders for both; what is left is how JSON and
- * booleans come back, row locking and text order. Errors differ too; each engine's translation runs
+ * booleans come back, row locking, text order and insertion order. Errors differ too; each engine's translation runs
  * under every statement (see `store-driver.ts`).
  */
 export interface SqlDialect {
@@ -22,6 +22,11 @@ export interface SqlDialect {
    * PostgreSQL by the database's locale unless told `COLLATE "C"`.
    */
   inByteOrder(column: string): RawBuilder<string>;
+  /**
+   * Orders rows inserted in the same second as they were inserted: SQLite's `rowid`, the identity
+   * column `seq` of PostgreSQL's tables that list by creation.
+   */
+  readonly insertionOrder: RawBuilder<number>;
 }
 
 export const sqliteDialect: SqlDialect = {
@@ -29,6 +34,7 @@ export const sqliteDialect: SqlDialect = {
   readJson: (value) => JSON.parse(value as string),
   lockForUpdate: (query) => query,
   inByteOrder: (column) => sql<string>`${sql.ref(column)}`,
+  insertionOrder: sql<number>`rowid`,
 };
 
 export const postgresDialect: SqlDialect = {
@@ -36,6 +42,7 @@ export const postgresDialect: SqlDialect = {
   readJson: (value) => value,
   lockForUpdate: (query) => query.forUpdate(),
   inByteOrder: (column) => sql<string>`${sql.ref(column)} COLLATE "C"`,
+  insertionOrder: sql<number>`seq`,
 };
 
 /** The text a JSON column is written with, on both engines. */

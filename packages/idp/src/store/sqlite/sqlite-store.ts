@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { SqlCustomClaimsRepository } from '../sql/sql-custom-claims.ts';
 import { SqlEmailCodesRepository } from '../sql/sql-email-codes.ts';
+import { SqlFactorsRepository } from '../sql/sql-factors.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { SqlRecoveryCodesRepository } from '../sql/sql-recovery-codes.ts';
 import type { Store } from '../store.ts';
@@ -13,7 +14,6 @@ import { SqliteAuditEventsRepository } from './sqlite-audit-events.ts';
 import { SqliteAuthSessionsRepository } from './sqlite-auth-sessions.ts';
 import { SqliteClientsRepository } from './sqlite-clients.ts';
 import { prepareExpiredRowsSweep } from './sqlite-expired-rows.ts';
-import { SqliteFactorsRepository } from './sqlite-factors.ts';
 import { SqliteInteractionStatesRepository } from './sqlite-interaction-states.ts';
 import { createSqliteOidcAdapter } from './sqlite-oidc-adapter.ts';
 import { SqlitePushChallengesRepository } from './sqlite-push-challenges.ts';
@@ -48,7 +48,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   return {
     users: new SqliteUsersRepository(db),
     userManagement: new SqliteUserManagementRepository(db),
-    factors: new SqliteFactorsRepository(db),
+    factors: new SqlFactorsRepository(sql),
     authSessions: new SqliteAuthSessionsRepository(db),
     interactionStates: new SqliteInteractionStatesRepository(db),
     attempts: new SqliteAttemptsRepository(db),
