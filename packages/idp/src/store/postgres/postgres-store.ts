@@ -3,6 +3,7 @@ import { SqlEmailCodesRepository } from '../sql/sql-email-codes.ts';
 import { SqlFactorsRepository } from '../sql/sql-factors.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { SqlRecoveryCodesRepository } from '../sql/sql-recovery-codes.ts';
+import { SqlUserMetadataRepository } from '../sql/sql-user-metadata.ts';
 import type { Store } from '../store.ts';
 import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
 import { PostgresActionsRepository } from './postgres-actions.ts';
@@ -21,7 +22,6 @@ import { PostgresPushEnrollmentTokensRepository } from './postgres-push-enrollme
 import { PostgresResourceServersRepository } from './postgres-resource-servers.ts';
 import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
 import { PostgresUserManagementRepository } from './postgres-user-management.ts';
-import { PostgresUserMetadataRepository } from './postgres-user-metadata.ts';
 import { PostgresUsersRepository } from './postgres-users.ts';
 import { PostgresWebAuthnChallengesRepository } from './postgres-webauthn-challenges.ts';
 import { PostgresWebAuthnCredentialsRepository } from './postgres-webauthn-credentials.ts';
@@ -79,7 +79,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     pushChallenges: new PostgresPushChallengesRepository(db),
     pushEnrollmentTokens: new PostgresPushEnrollmentTokensRepository(db),
     actions: new PostgresActionsRepository(db),
-    userMetadata: new PostgresUserMetadataRepository(db),
+    userMetadata: new SqlUserMetadataRepository(sql),
     customClaims: new SqlCustomClaimsRepository(sql),
     auditEvents: new PostgresAuditEventsRepository(db),
     oidcAdapter: createPostgresOidcAdapter(db, clients),

@@ -5,6 +5,7 @@ import { SqlEmailCodesRepository } from '../sql/sql-email-codes.ts';
 import { SqlFactorsRepository } from '../sql/sql-factors.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { SqlRecoveryCodesRepository } from '../sql/sql-recovery-codes.ts';
+import { SqlUserMetadataRepository } from '../sql/sql-user-metadata.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
 import { runSqlite } from './run-sqlite.ts';
@@ -22,7 +23,6 @@ import { SqlitePushEnrollmentTokensRepository } from './sqlite-push-enrollment-t
 import { SqliteResourceServersRepository } from './sqlite-resource-servers.ts';
 import { createSqliteSqlDatabase } from './sqlite-sql-database.ts';
 import { SqliteUserManagementRepository } from './sqlite-user-management.ts';
-import { SqliteUserMetadataRepository } from './sqlite-user-metadata.ts';
 import { SqliteUsersRepository } from './sqlite-users.ts';
 import { SqliteWebAuthnChallengesRepository } from './sqlite-webauthn-challenges.ts';
 import { SqliteWebAuthnCredentialsRepository } from './sqlite-webauthn-credentials.ts';
@@ -64,7 +64,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     pushChallenges: new SqlitePushChallengesRepository(db),
     pushEnrollmentTokens: new SqlitePushEnrollmentTokensRepository(db),
     actions: new SqliteActionsRepository(db),
-    userMetadata: new SqliteUserMetadataRepository(db),
+    userMetadata: new SqlUserMetadataRepository(sql),
     customClaims: new SqlCustomClaimsRepository(sql),
     auditEvents: new SqliteAuditEventsRepository(db),
     oidcAdapter: createSqliteOidcAdapter(db, clients),
