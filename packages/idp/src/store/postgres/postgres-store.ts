@@ -3,6 +3,7 @@ import { SqlEmailCodesRepository } from '../sql/sql-email-codes.ts';
 import { SqlFactorsRepository } from '../sql/sql-factors.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { SqlRecoveryCodesRepository } from '../sql/sql-recovery-codes.ts';
+import { SqlUserManagementRepository } from '../sql/sql-user-management.ts';
 import { SqlUserMetadataRepository } from '../sql/sql-user-metadata.ts';
 import type { Store } from '../store.ts';
 import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
@@ -21,7 +22,6 @@ import { PostgresPushDevicesRepository } from './postgres-push-devices.ts';
 import { PostgresPushEnrollmentTokensRepository } from './postgres-push-enrollment-tokens.ts';
 import { PostgresResourceServersRepository } from './postgres-resource-servers.ts';
 import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
-import { PostgresUserManagementRepository } from './postgres-user-management.ts';
 import { PostgresUsersRepository } from './postgres-users.ts';
 import { PostgresWebAuthnChallengesRepository } from './postgres-webauthn-challenges.ts';
 import { PostgresWebAuthnCredentialsRepository } from './postgres-webauthn-credentials.ts';
@@ -62,7 +62,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   return {
     migration,
     users: new PostgresUsersRepository(db),
-    userManagement: new PostgresUserManagementRepository(db),
+    userManagement: new SqlUserManagementRepository(sql),
     factors: new SqlFactorsRepository(sql),
     authSessions: new PostgresAuthSessionsRepository(db),
     interactionStates: new PostgresInteractionStatesRepository(db),

@@ -1,10 +1,10 @@
-import { type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import { type Expression, type RawBuilder, type SelectQueryBuilder, type SqlBool, sql } from 'kysely';
 
 /**
  * Where SQLite and PostgreSQL differ under the repositories, in one place. Kysely already writes the
  * same upsert (`onConflict`), `RETURNING` and placeholders for both; what is left is how JSON and
- * booleans come back, row locking, text order and insertion order. Errors differ too; each engine's translation runs
- * under every statement (see `store-driver.ts`).
+ * booleans come back, row locking, text order and search, and insertion order. Errors differ too;
+ * each engine's translation runs under every statement (see `store-driver.ts`).
  */
 export interface SqlDialect {
   readonly engine: 'sqlite' | 'postgres';
@@ -22,6 +22,8 @@ export interface SqlDialect {
    * PostgreSQL by the database's locale unless told `COLLATE "C"`.
    */
   inByteOrder(column: string): RawBuilder<string>;
+  /** True when `text` holds `part` as written: no `LIKE` wildcards, no case folding. */
+  containsText(text: Expression<string>, part: string): RawBuilder<SqlBool>;
   /**
    * Orders rows inserted in the same second as they were inserted: SQLite's `rowid`, the identity
    * column `seq` of PostgreSQL's tables that list by creation.
@@ -34,6 +36,7 @@ export const sqliteDialect: SqlDialect = {
   readJson: (value) => JSON.parse(value as string),
   lockForUpdate: (query) => query,
   inByteOrder: (column) => sql<string>`${sql.ref(column)}`,
+  containsText: (text, part) => sql<SqlBool>`instr(${text}, ${part}) > 0`,
   insertionOrder: sql<number>`rowid`,
 };
 
@@ -42,6 +45,7 @@ export const postgresDialect: SqlDialect = {
   readJson: (value) => value,
   lockForUpdate: (query) => query.forUpdate(),
   inByteOrder: (column) => sql<string>`${sql.ref(column)} COLLATE "C"`,
+  containsText: (text, part) => sql<SqlBool>`strpos(${text}, ${part}) > 0`,
   insertionOrder: sql<number>`seq`,
 };
 

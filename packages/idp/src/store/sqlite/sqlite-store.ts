@@ -5,6 +5,7 @@ import { SqlEmailCodesRepository } from '../sql/sql-email-codes.ts';
 import { SqlFactorsRepository } from '../sql/sql-factors.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { SqlRecoveryCodesRepository } from '../sql/sql-recovery-codes.ts';
+import { SqlUserManagementRepository } from '../sql/sql-user-management.ts';
 import { SqlUserMetadataRepository } from '../sql/sql-user-metadata.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
@@ -22,7 +23,6 @@ import { SqlitePushDevicesRepository } from './sqlite-push-devices.ts';
 import { SqlitePushEnrollmentTokensRepository } from './sqlite-push-enrollment-tokens.ts';
 import { SqliteResourceServersRepository } from './sqlite-resource-servers.ts';
 import { createSqliteSqlDatabase } from './sqlite-sql-database.ts';
-import { SqliteUserManagementRepository } from './sqlite-user-management.ts';
 import { SqliteUsersRepository } from './sqlite-users.ts';
 import { SqliteWebAuthnChallengesRepository } from './sqlite-webauthn-challenges.ts';
 import { SqliteWebAuthnCredentialsRepository } from './sqlite-webauthn-credentials.ts';
@@ -47,7 +47,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const clients = new SqliteClientsRepository(db);
   return {
     users: new SqliteUsersRepository(db),
-    userManagement: new SqliteUserManagementRepository(db),
+    userManagement: new SqlUserManagementRepository(sql),
     factors: new SqlFactorsRepository(sql),
     authSessions: new SqliteAuthSessionsRepository(db),
     interactionStates: new SqliteInteractionStatesRepository(db),
