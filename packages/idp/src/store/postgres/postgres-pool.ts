@@ -49,5 +49,10 @@ export function createPostgresPool(options: PostgresPoolOptions): pg.Pool {
   // An idle client whose server went away emits 'error' on the pool; without a listener Node.js
   // would end the process. pg-pool has already dropped that client, and new ones connect on demand.
   pool.on('error', (error) => options.onIdleConnectionError?.(error));
+  // A client checked out by Kysely whose server goes away mid-query emits 'error' as well, with no
+  // listener of pg-pool's on it: the query's own promise already rejects (as unavailable), and on its
+  // release pg-pool drops the client, which is no longer queryable. This listener only keeps the
+  // process alive.
+  pool.on('connect', (client) => client.on('error', () => {}));
   return pool;
 }
