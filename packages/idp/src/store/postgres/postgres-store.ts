@@ -5,6 +5,7 @@ import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { SqlRecoveryCodesRepository } from '../sql/sql-recovery-codes.ts';
 import { SqlUserManagementRepository } from '../sql/sql-user-management.ts';
 import { SqlUserMetadataRepository } from '../sql/sql-user-metadata.ts';
+import { SqlUsersRepository } from '../sql/sql-users.ts';
 import type { Store } from '../store.ts';
 import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
 import { PostgresActionsRepository } from './postgres-actions.ts';
@@ -22,7 +23,6 @@ import { PostgresPushDevicesRepository } from './postgres-push-devices.ts';
 import { PostgresPushEnrollmentTokensRepository } from './postgres-push-enrollment-tokens.ts';
 import { PostgresResourceServersRepository } from './postgres-resource-servers.ts';
 import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
-import { PostgresUsersRepository } from './postgres-users.ts';
 import { PostgresWebAuthnChallengesRepository } from './postgres-webauthn-challenges.ts';
 import { PostgresWebAuthnCredentialsRepository } from './postgres-webauthn-credentials.ts';
 
@@ -61,7 +61,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
   const clients = new PostgresClientsRepository(db);
   return {
     migration,
-    users: new PostgresUsersRepository(db),
+    users: new SqlUsersRepository(sql),
     userManagement: new SqlUserManagementRepository(sql),
     factors: new SqlFactorsRepository(sql),
     authSessions: new PostgresAuthSessionsRepository(db),

@@ -7,6 +7,7 @@ import { SqlKeysRepository } from '../sql/sql-keys.ts';
 import { SqlRecoveryCodesRepository } from '../sql/sql-recovery-codes.ts';
 import { SqlUserManagementRepository } from '../sql/sql-user-management.ts';
 import { SqlUserMetadataRepository } from '../sql/sql-user-metadata.ts';
+import { SqlUsersRepository } from '../sql/sql-users.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
 import { runSqlite } from './run-sqlite.ts';
@@ -23,7 +24,6 @@ import { SqlitePushDevicesRepository } from './sqlite-push-devices.ts';
 import { SqlitePushEnrollmentTokensRepository } from './sqlite-push-enrollment-tokens.ts';
 import { SqliteResourceServersRepository } from './sqlite-resource-servers.ts';
 import { createSqliteSqlDatabase } from './sqlite-sql-database.ts';
-import { SqliteUsersRepository } from './sqlite-users.ts';
 import { SqliteWebAuthnChallengesRepository } from './sqlite-webauthn-challenges.ts';
 import { SqliteWebAuthnCredentialsRepository } from './sqlite-webauthn-credentials.ts';
 
@@ -46,7 +46,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   const sweepExpiredRows = prepareExpiredRowsSweep(db);
   const clients = new SqliteClientsRepository(db);
   return {
-    users: new SqliteUsersRepository(db),
+    users: new SqlUsersRepository(sql),
     userManagement: new SqlUserManagementRepository(sql),
     factors: new SqlFactorsRepository(sql),
     authSessions: new SqliteAuthSessionsRepository(db),
