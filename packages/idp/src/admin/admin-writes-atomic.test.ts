@@ -194,5 +194,58 @@ for (const engine of engines) {
       assert.deepEqual(await f.idp.stepup.store.clients.find('payroll'), before);
       await engine.refuseAuditRows(f.idp.dataDir, null);
     });
+
+    test('when the audit event of an API change cannot be written, the API is unchanged', async (t) => {
+      const f = await openManagementFixture(engine.settings);
+      t.after(() => f.close());
+      const token = await f.machine(MANAGEMENT_SCOPES, 'apis-robot');
+      const identifier = 'https://payroll.example/api';
+      const path = `/apis/${encodeURIComponent(identifier)}`;
+      const apis = f.idp.stepup.store.resourceServers;
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.api.created');
+      const refused = await f.call(token, 'POST', '/apis', { identifier, scopes: ['payroll:read'] });
+      assert.deepEqual([refused.status, refused.body.error?.code], [500, 'internal']);
+      assert.equal(await apis.find(identifier), undefined);
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+      assert.equal(
+        (await f.call(token, 'POST', '/apis', { identifier, scopes: ['payroll:read'] })).status,
+        201,
+      );
+      const created = await apis.find(identifier);
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.api.updated');
+      const unchanged = await f.call(token, 'PATCH', path, { scopes: ['payroll:write'] });
+      assert.deepEqual([unchanged.status, unchanged.body.error?.code], [500, 'internal']);
+      assert.deepEqual(await apis.find(identifier), created);
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.api.deleted');
+      const undeleted = await f.call(token, 'DELETE', path);
+      assert.deepEqual([undeleted.status, undeleted.body.error?.code], [500, 'internal']);
+      assert.deepEqual(await apis.find(identifier), created);
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+      assert.deepEqual(
+        [(await f.audit('admin.api.updated')).length, (await f.audit('admin.api.deleted')).length],
+        [0, 0],
+      );
+    });
+
+    test('when the audit event of a key rotation cannot be written, the keys are unchanged', async (t) => {
+      const f = await openManagementFixture(engine.settings);
+      t.after(() => f.close());
+      const token = await f.machine(MANAGEMENT_SCOPES, 'keys-robot');
+      const before = await f.call(token, 'GET', '/keys');
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.keys.rotated');
+      const refused = await f.call(token, 'POST', '/keys/rotate');
+      assert.deepEqual([refused.status, refused.body.error?.code], [500, 'internal']);
+      assert.deepEqual((await f.call(token, 'GET', '/keys')).body, before.body);
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+
+      const rotated = await f.call(token, 'POST', '/keys/rotate');
+      assert.equal(rotated.status, 200);
+      assert.equal((await f.audit('admin.keys.rotated')).length, 1);
+    });
   });
 }

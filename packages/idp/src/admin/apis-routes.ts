@@ -4,7 +4,7 @@ import { ApiError } from './api-error.ts';
 import { listOf } from './list-page.ts';
 import { managementApiIdentifier } from './management-api-identity.ts';
 import type { ManagementDependencies } from './management-dependencies.ts';
-import { recordAdminChange } from './record-admin-change.ts';
+import { adminChange } from './record-admin-change.ts';
 
 /** The OIDC scopes belong to the userinfo token; an API defining them would take them over. */
 const OIDC_SCOPES = new Set(['openid', 'profile', 'email', 'address', 'phone', 'offline_access']);
@@ -98,14 +98,17 @@ export function registerApisRoutes(deps: ManagementDependencies): void {
         accessTokenTtl: body.access_token_ttl,
         signingAlg: body.signing_alg,
       };
-      await store.resourceServers.upsert(record);
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.api.created',
-        caller,
-        request,
-        time: deps.clock(),
-        details: { identifier: record.identifier, scopes: record.scopes },
-      });
+      // The registration and its audit event are one transaction.
+      await store.resourceServers.upsert(
+        record,
+        adminChange({
+          type: 'admin.api.created',
+          caller,
+          request,
+          time: deps.clock(),
+          details: { identifier: record.identifier, scopes: record.scopes },
+        }),
+      );
       return view(record);
     },
   });
@@ -146,14 +149,16 @@ export function registerApisRoutes(deps: ManagementDependencies): void {
         accessTokenTtl: body.access_token_ttl ?? existing.accessTokenTtl,
         signingAlg: body.signing_alg ?? existing.signingAlg,
       };
-      await store.resourceServers.upsert(record);
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.api.updated',
-        caller,
-        request,
-        time: deps.clock(),
-        details: { identifier: record.identifier, changed: Object.keys(body).sort() },
-      });
+      await store.resourceServers.upsert(
+        record,
+        adminChange({
+          type: 'admin.api.updated',
+          caller,
+          request,
+          time: deps.clock(),
+          details: { identifier: record.identifier, changed: Object.keys(body).sort() },
+        }),
+      );
       return view(record);
     },
   });
@@ -167,14 +172,16 @@ export function registerApisRoutes(deps: ManagementDependencies): void {
     params: apiParams,
     handler: async ({ params, caller, request }) => {
       const existing = await findChangeable(params.id);
-      await store.resourceServers.remove(existing.identifier);
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.api.deleted',
-        caller,
-        request,
-        time: deps.clock(),
-        details: { identifier: existing.identifier },
-      });
+      await store.resourceServers.remove(
+        existing.identifier,
+        adminChange({
+          type: 'admin.api.deleted',
+          caller,
+          request,
+          time: deps.clock(),
+          details: { identifier: existing.identifier },
+        }),
+      );
     },
   });
 }

@@ -8,7 +8,7 @@ import {
 } from '../oidc/signing-key-rotation.ts';
 import { listOf } from './list-page.ts';
 import { isoTime, type ManagementDependencies } from './management-dependencies.ts';
-import { recordAdminChange } from './record-admin-change.ts';
+import { adminChange } from './record-admin-change.ts';
 
 const keyView = z.object({
   kid: z.string(),
@@ -56,23 +56,29 @@ export function registerKeysRoutes(deps: ManagementDependencies): void {
     response: listOf(keyView).extend({ activates_at: z.string(), restart_required: z.boolean() }),
     handler: async ({ caller, request }) => {
       const now = deps.clock();
-      const { keys, activatesAt } = await rotateSigningKeys(store.keys, now, {
-        activationDelay: keyActivationDelay(deps.config.admin.changeCheckSeconds),
-        maxTokenLifetime: await longestTokenLifetime(deps.config, store.resourceServers),
-      });
+      // The new keys and the audit event are one transaction.
+      const { keys, activatesAt } = await rotateSigningKeys(
+        store.keys,
+        now,
+        {
+          activationDelay: keyActivationDelay(deps.config.admin.changeCheckSeconds),
+          maxTokenLifetime: await longestTokenLifetime(deps.config, store.resourceServers),
+        },
+        (rotation) =>
+          adminChange({
+            type: 'admin.keys.rotated',
+            caller,
+            request,
+            time: now,
+            details: {
+              next: rotation.keys.filter((key) => key.status === 'next').map((key) => key.kid),
+              activates_at: isoTime(rotation.activatesAt),
+              retiring: rotation.keys.filter((key) => key.retiresAt !== null).map((key) => key.kid),
+            },
+          }),
+      );
       // This node publishes the new keys before answering; the others on the notice or their check.
       await deps.applyChanges();
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.keys.rotated',
-        caller,
-        request,
-        time: now,
-        details: {
-          next: keys.filter((key) => key.status === 'next').map((key) => key.kid),
-          activates_at: isoTime(activatesAt),
-          retiring: keys.filter((key) => key.retiresAt !== null).map((key) => key.kid),
-        },
-      });
       return {
         items: keys.map(toKeyView),
         next_cursor: null,

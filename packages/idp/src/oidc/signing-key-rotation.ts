@@ -1,4 +1,5 @@
 import type { JWK } from 'jose';
+import type { NewAuditEvent } from '../store/audit-events.ts';
 import type { KeysRepository } from '../store/keys.ts';
 import { generateSigningKey, SIGNING_ALGORITHMS } from './provider-keys.ts';
 
@@ -43,6 +44,12 @@ export interface SigningKeyInfo {
  */
 export function keyActivationDelay(changeCheckSeconds: number): number {
   return 2 * changeCheckSeconds + JWKS_REFETCH_COOLDOWN_SECONDS;
+}
+
+/** What a rotation did: the keys published after it, and when its new keys start signing. */
+export interface SigningKeyRotation {
+  keys: SigningKeyInfo[];
+  activatesAt: number;
 }
 
 interface StoredSigningKeys {
@@ -94,14 +101,15 @@ export async function listSigningKeys(keys: KeysRepository, now: number): Promis
  * signing only at `now + activationDelay` (`keyActivationDelay`), so every node serves it in its
  * JWKS before any token carries its `kid`. The old keys keep signing until then and stay published
  * for `maxTokenLifetime` after it, when every token they signed has expired. Keys already retired
- * are dropped. The activation and retirement times are written before the key set, so a node that
- * reads in between never takes a new key for an active one.
+ * are dropped. The times and the key set are one transaction, with the audit event `auditEventOf`
+ * describes, when given: a failed write changes no key.
  */
 export async function rotateSigningKeys(
   keys: KeysRepository,
   now: number,
   timing: { activationDelay: number; maxTokenLifetime: number },
-): Promise<{ keys: SigningKeyInfo[]; activatesAt: number }> {
+  auditEventOf?: (rotation: SigningKeyRotation) => NewAuditEvent,
+): Promise<SigningKeyRotation> {
   const { jwks, retirement, activation } = await read(keys);
   const fresh = await Promise.all(SIGNING_ALGORITHMS.map(generateSigningKey));
   const activatesAt = now + timing.activationDelay;
@@ -118,10 +126,21 @@ export async function rotateSigningKeys(
     if (typeof activated === 'number') nextActivation[kid] = activated;
   }
   for (const key of fresh) nextActivation[String(key.kid)] = activatesAt;
-  await keys.set(ACTIVATION_KEY, JSON.stringify(nextActivation));
-  await keys.set(RETIREMENT_KEY, JSON.stringify(nextRetirement));
-  await keys.set(JWKS_KEY, JSON.stringify({ keys: [...fresh, ...kept] }));
-  return { keys: await listSigningKeys(keys, now), activatesAt };
+  const next = {
+    jwks: { keys: [...fresh, ...kept] },
+    retirement: nextRetirement,
+    activation: nextActivation,
+  };
+  const rotation = { keys: classify(next, now), activatesAt };
+  await keys.setAll(
+    [
+      [ACTIVATION_KEY, JSON.stringify(next.activation)],
+      [RETIREMENT_KEY, JSON.stringify(next.retirement)],
+      [JWKS_KEY, JSON.stringify(next.jwks)],
+    ],
+    auditEventOf?.(rotation),
+  );
+  return rotation;
 }
 
 /**

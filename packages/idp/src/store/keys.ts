@@ -1,3 +1,5 @@
+import type { NewAuditEvent } from './audit-events.ts';
+
 /** Provider secrets (signing JWKS, cookie keys, encryption key), stored as strings by name. */
 export interface KeysRepository {
   /**
@@ -7,4 +9,12 @@ export interface KeysRepository {
   getOrCreate(name: string, create: () => string | Promise<string>): Promise<string>;
   get(name: string): Promise<string | undefined>;
   set(name: string, value: string): Promise<void>;
+  /**
+   * Stores every entry, in order, and appends `auditEvent` when given, in one transaction: a reader
+   * sees all of them or none, and a failed write leaves every value as it was.
+   */
+  setAll(
+    entries: readonly (readonly [name: string, value: string])[],
+    auditEvent?: NewAuditEvent,
+  ): Promise<void>;
 }

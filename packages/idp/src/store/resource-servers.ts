@@ -1,3 +1,5 @@
+import type { NewAuditEvent } from './audit-events.ts';
+
 /** The JWS algorithms a resource server's access tokens may be signed with: the provider's own keys. */
 export const RESOURCE_SERVER_SIGNING_ALGORITHMS = ['RS256', 'ES256', 'EdDSA'] as const;
 
@@ -18,11 +20,17 @@ export interface ResourceServerRecord {
 }
 
 export interface ResourceServersRepository {
-  /** Creates or replaces the registration with the same `identifier`. */
-  upsert(record: ResourceServerRecord): Promise<void>;
+  /**
+   * Creates or replaces the registration with the same `identifier`, and appends `auditEvent` when
+   * given in the same transaction: both are written, or neither.
+   */
+  upsert(record: ResourceServerRecord, auditEvent?: NewAuditEvent): Promise<void>;
   find(identifier: string): Promise<ResourceServerRecord | undefined>;
   /** Every registration, ordered by `identifier`. */
   list(): Promise<ResourceServerRecord[]>;
-  /** Resolves true when a registration was removed. */
-  remove(identifier: string): Promise<boolean>;
+  /**
+   * Resolves true when a registration was removed; appends `auditEvent` in the same transaction when
+   * one was.
+   */
+  remove(identifier: string, auditEvent?: NewAuditEvent): Promise<boolean>;
 }

@@ -1,27 +1,27 @@
+import { deleteExpiredRows } from '../sql/delete-expired-rows.ts';
+import { SqlAttemptsRepository } from '../sql/sql-attempts.ts';
+import { SqlAuthSessionsRepository } from '../sql/sql-auth-sessions.ts';
+import { SqlClientsRepository } from '../sql/sql-clients.ts';
 import { SqlCustomClaimsRepository } from '../sql/sql-custom-claims.ts';
 import { SqlEmailCodesRepository } from '../sql/sql-email-codes.ts';
 import { SqlFactorsRepository } from '../sql/sql-factors.ts';
+import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
+import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
 import { SqlRecoveryCodesRepository } from '../sql/sql-recovery-codes.ts';
+import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
 import { SqlUserManagementRepository } from '../sql/sql-user-management.ts';
 import { SqlUserMetadataRepository } from '../sql/sql-user-metadata.ts';
 import { SqlUsersRepository } from '../sql/sql-users.ts';
 import type { Store } from '../store.ts';
 import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
 import { PostgresActionsRepository } from './postgres-actions.ts';
-import { PostgresAttemptsRepository } from './postgres-attempts.ts';
 import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
-import { PostgresAuthSessionsRepository } from './postgres-auth-sessions.ts';
-import { PostgresClientsRepository } from './postgres-clients.ts';
 import { PostgresDatabase } from './postgres-database.ts';
-import { deleteExpiredPostgresRows } from './postgres-expired-rows.ts';
-import { PostgresInteractionStatesRepository } from './postgres-interaction-states.ts';
-import { createPostgresOidcAdapter } from './postgres-oidc-adapter.ts';
 import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.ts';
 import { PostgresPushChallengesRepository } from './postgres-push-challenges.ts';
 import { PostgresPushDevicesRepository } from './postgres-push-devices.ts';
 import { PostgresPushEnrollmentTokensRepository } from './postgres-push-enrollment-tokens.ts';
-import { PostgresResourceServersRepository } from './postgres-resource-servers.ts';
 import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
 import { PostgresWebAuthnChallengesRepository } from './postgres-webauthn-challenges.ts';
 import { PostgresWebAuthnCredentialsRepository } from './postgres-webauthn-credentials.ts';
@@ -58,19 +58,19 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await sql.close();
     throw error;
   }
-  const clients = new PostgresClientsRepository(db);
+  const clients = new SqlClientsRepository(sql);
   return {
     migration,
     users: new SqlUsersRepository(sql),
     userManagement: new SqlUserManagementRepository(sql),
     factors: new SqlFactorsRepository(sql),
-    authSessions: new PostgresAuthSessionsRepository(db),
-    interactionStates: new PostgresInteractionStatesRepository(db),
-    attempts: new PostgresAttemptsRepository(db),
-    failureCounters: new PostgresAttemptsRepository(db, 'failure_counters'),
+    authSessions: new SqlAuthSessionsRepository(sql),
+    interactionStates: new SqlInteractionStatesRepository(sql),
+    attempts: new SqlAttemptsRepository(sql),
+    failureCounters: new SqlAttemptsRepository(sql, 'failure_counters'),
     keys: new SqlKeysRepository(sql),
     clients,
-    resourceServers: new PostgresResourceServersRepository(db),
+    resourceServers: new SqlResourceServersRepository(sql),
     webauthnCredentials: new PostgresWebAuthnCredentialsRepository(db),
     webauthnChallenges: new PostgresWebAuthnChallengesRepository(db),
     recoveryCodes: new SqlRecoveryCodesRepository(sql),
@@ -82,9 +82,9 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     userMetadata: new SqlUserMetadataRepository(sql),
     customClaims: new SqlCustomClaimsRepository(sql),
     auditEvents: new PostgresAuditEventsRepository(db),
-    oidcAdapter: createPostgresOidcAdapter(db, clients),
+    oidcAdapter: createSqlOidcAdapter(sql, clients),
     async deleteExpired(now) {
-      return deleteExpiredPostgresRows(db, now);
+      return deleteExpiredRows(sql, now);
     },
     async close() {
       db.close();

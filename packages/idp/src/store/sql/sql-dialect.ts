@@ -49,9 +49,11 @@ export const postgresDialect: SqlDialect = {
   insertionOrder: sql<number>`seq`,
 };
 
-/** The text a JSON column is written with, on both engines. */
+/** The text a JSON column is written with, on both engines; `undefined` or a function is a TypeError. */
 export function writeJson(value: unknown): string {
-  return JSON.stringify(value);
+  const json = JSON.stringify(value);
+  if (json === undefined) throw new TypeError('value must be serialisable as JSON');
+  return json;
 }
 
 /** A boolean column's value on both engines: SQLite stores 0/1, and PostgreSQL's BOOLEAN takes 1/0. */

@@ -1,5 +1,9 @@
+import type { Kysely } from 'kysely';
+import type { NewAuditEvent } from '../audit-events.ts';
 import type { KeysRepository } from '../keys.ts';
+import { appendAuditEvent } from './append-audit-event.ts';
 import type { SqlDatabase } from './sql-database.ts';
+import type { StoreTables } from './store-tables.ts';
 
 export class SqlKeysRepository implements KeysRepository {
   readonly #db: SqlDatabase;
@@ -35,12 +39,26 @@ export class SqlKeysRepository implements KeysRepository {
   }
 
   async set(name: string, value: string): Promise<void> {
-    await this.#db.kysely
-      .insertInto('keys')
-      .values({ name, value })
-      .onConflict((conflict) =>
-        conflict.column('name').doUpdateSet((update) => ({ value: update.ref('excluded.value') })),
-      )
-      .execute();
+    await setKey(this.#db.kysely, name, value);
   }
+
+  async setAll(
+    entries: readonly (readonly [name: string, value: string])[],
+    auditEvent?: NewAuditEvent,
+  ): Promise<void> {
+    await this.#db.kysely.transaction().execute(async (trx) => {
+      for (const [name, value] of entries) await setKey(trx, name, value);
+      if (auditEvent) await appendAuditEvent(trx, auditEvent);
+    });
+  }
+}
+
+async function setKey(kysely: Kysely<StoreTables>, name: string, value: string): Promise<void> {
+  await kysely
+    .insertInto('keys')
+    .values({ name, value })
+    .onConflict((conflict) =>
+      conflict.column('name').doUpdateSet((update) => ({ value: update.ref('excluded.value') })),
+    )
+    .execute();
 }

@@ -1,28 +1,27 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { deleteExpiredRows } from '../sql/delete-expired-rows.ts';
+import { SqlAttemptsRepository } from '../sql/sql-attempts.ts';
+import { SqlAuthSessionsRepository } from '../sql/sql-auth-sessions.ts';
+import { SqlClientsRepository } from '../sql/sql-clients.ts';
 import { SqlCustomClaimsRepository } from '../sql/sql-custom-claims.ts';
 import { SqlEmailCodesRepository } from '../sql/sql-email-codes.ts';
 import { SqlFactorsRepository } from '../sql/sql-factors.ts';
+import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts';
 import { SqlKeysRepository } from '../sql/sql-keys.ts';
+import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
 import { SqlRecoveryCodesRepository } from '../sql/sql-recovery-codes.ts';
+import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
 import { SqlUserManagementRepository } from '../sql/sql-user-management.ts';
 import { SqlUserMetadataRepository } from '../sql/sql-user-metadata.ts';
 import { SqlUsersRepository } from '../sql/sql-users.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
-import { runSqlite } from './run-sqlite.ts';
 import { SqliteActionsRepository } from './sqlite-actions.ts';
-import { SqliteAttemptsRepository } from './sqlite-attempts.ts';
 import { SqliteAuditEventsRepository } from './sqlite-audit-events.ts';
-import { SqliteAuthSessionsRepository } from './sqlite-auth-sessions.ts';
-import { SqliteClientsRepository } from './sqlite-clients.ts';
-import { prepareExpiredRowsSweep } from './sqlite-expired-rows.ts';
-import { SqliteInteractionStatesRepository } from './sqlite-interaction-states.ts';
-import { createSqliteOidcAdapter } from './sqlite-oidc-adapter.ts';
 import { SqlitePushChallengesRepository } from './sqlite-push-challenges.ts';
 import { SqlitePushDevicesRepository } from './sqlite-push-devices.ts';
 import { SqlitePushEnrollmentTokensRepository } from './sqlite-push-enrollment-tokens.ts';
-import { SqliteResourceServersRepository } from './sqlite-resource-servers.ts';
 import { createSqliteSqlDatabase } from './sqlite-sql-database.ts';
 import { SqliteWebAuthnChallengesRepository } from './sqlite-webauthn-challenges.ts';
 import { SqliteWebAuthnCredentialsRepository } from './sqlite-webauthn-credentials.ts';
@@ -43,19 +42,18 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
   }
   const db = openSqliteDatabase(file);
   const sql = createSqliteSqlDatabase(db);
-  const sweepExpiredRows = prepareExpiredRowsSweep(db);
-  const clients = new SqliteClientsRepository(db);
+  const clients = new SqlClientsRepository(sql);
   return {
     users: new SqlUsersRepository(sql),
     userManagement: new SqlUserManagementRepository(sql),
     factors: new SqlFactorsRepository(sql),
-    authSessions: new SqliteAuthSessionsRepository(db),
-    interactionStates: new SqliteInteractionStatesRepository(db),
-    attempts: new SqliteAttemptsRepository(db),
-    failureCounters: new SqliteAttemptsRepository(db, 'failure_counters'),
+    authSessions: new SqlAuthSessionsRepository(sql),
+    interactionStates: new SqlInteractionStatesRepository(sql),
+    attempts: new SqlAttemptsRepository(sql),
+    failureCounters: new SqlAttemptsRepository(sql, 'failure_counters'),
     keys: new SqlKeysRepository(sql),
     clients,
-    resourceServers: new SqliteResourceServersRepository(db),
+    resourceServers: new SqlResourceServersRepository(sql),
     webauthnCredentials: new SqliteWebAuthnCredentialsRepository(db),
     webauthnChallenges: new SqliteWebAuthnChallengesRepository(db),
     recoveryCodes: new SqlRecoveryCodesRepository(sql),
@@ -67,9 +65,9 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     userMetadata: new SqlUserMetadataRepository(sql),
     customClaims: new SqlCustomClaimsRepository(sql),
     auditEvents: new SqliteAuditEventsRepository(db),
-    oidcAdapter: createSqliteOidcAdapter(db, clients),
+    oidcAdapter: createSqlOidcAdapter(sql, clients),
     async deleteExpired(now) {
-      return runSqlite(db, () => sweepExpiredRows(now));
+      return deleteExpiredRows(sql, now);
     },
     async close() {
       await sql.close();
