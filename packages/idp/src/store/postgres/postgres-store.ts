@@ -1,5 +1,6 @@
 import { deleteExpiredRows } from '../sql/delete-expired-rows.ts';
 import { SqlAttemptsRepository } from '../sql/sql-attempts.ts';
+import { SqlAuditEventsRepository } from '../sql/sql-audit-events.ts';
 import { SqlAuthSessionsRepository } from '../sql/sql-auth-sessions.ts';
 import { SqlClientsRepository } from '../sql/sql-clients.ts';
 import { SqlCustomClaimsRepository } from '../sql/sql-custom-claims.ts';
@@ -16,7 +17,6 @@ import { SqlUsersRepository } from '../sql/sql-users.ts';
 import type { Store } from '../store.ts';
 import { type MigrationOutcome, migratePostgres } from './migrate-postgres.ts';
 import { PostgresActionsRepository } from './postgres-actions.ts';
-import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
 import { PostgresDatabase } from './postgres-database.ts';
 import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.ts';
 import { PostgresPushChallengesRepository } from './postgres-push-challenges.ts';
@@ -81,7 +81,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     actions: new PostgresActionsRepository(db),
     userMetadata: new SqlUserMetadataRepository(sql),
     customClaims: new SqlCustomClaimsRepository(sql),
-    auditEvents: new PostgresAuditEventsRepository(db),
+    auditEvents: new SqlAuditEventsRepository(sql),
     oidcAdapter: createSqlOidcAdapter(sql, clients),
     async deleteExpired(now) {
       return deleteExpiredRows(sql, now);

@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { deleteExpiredRows } from '../sql/delete-expired-rows.ts';
 import { SqlAttemptsRepository } from '../sql/sql-attempts.ts';
+import { SqlAuditEventsRepository } from '../sql/sql-audit-events.ts';
 import { SqlAuthSessionsRepository } from '../sql/sql-auth-sessions.ts';
 import { SqlClientsRepository } from '../sql/sql-clients.ts';
 import { SqlCustomClaimsRepository } from '../sql/sql-custom-claims.ts';
@@ -18,7 +19,6 @@ import { SqlUsersRepository } from '../sql/sql-users.ts';
 import type { Store } from '../store.ts';
 import { openSqliteDatabase } from './database.ts';
 import { SqliteActionsRepository } from './sqlite-actions.ts';
-import { SqliteAuditEventsRepository } from './sqlite-audit-events.ts';
 import { SqlitePushChallengesRepository } from './sqlite-push-challenges.ts';
 import { SqlitePushDevicesRepository } from './sqlite-push-devices.ts';
 import { SqlitePushEnrollmentTokensRepository } from './sqlite-push-enrollment-tokens.ts';
@@ -64,7 +64,7 @@ export function openSqliteStore(options: SqliteStoreOptions): Store {
     actions: new SqliteActionsRepository(db),
     userMetadata: new SqlUserMetadataRepository(sql),
     customClaims: new SqlCustomClaimsRepository(sql),
-    auditEvents: new SqliteAuditEventsRepository(db),
+    auditEvents: new SqlAuditEventsRepository(sql),
     oidcAdapter: createSqlOidcAdapter(sql, clients),
     async deleteExpired(now) {
       return deleteExpiredRows(sql, now);
