@@ -11,8 +11,8 @@ import { openManagementFixture } from './testing/management-fixture.ts';
 /**
  * Audit finding 6: `POST /users` was several writes; when a later one failed, a usable account was
  * left without its `admin.user.created` event. The user, their metadata and the event are now one
- * transaction, and so are a deletion, the sessions it ends and its event. The failure is real: a
- * database trigger refuses the audit row.
+ * transaction, and so are a deletion, the sessions it ends and its event, a password reset and an
+ * ending of sessions (issue 13). The failure is real: a database trigger refuses the audit row.
  */
 const created = await createPostgresTestDatabase();
 after(() => created.database?.drop());
@@ -104,6 +104,58 @@ for (const engine of engines) {
       assert.deepEqual(
         (await f.audit('admin.user.blocked')).map((event) => event.userId),
         [user.id],
+      );
+    });
+
+    test('when the audit event of a password reset cannot be written, the password is unchanged', async (t) => {
+      const f = await openManagementFixture(engine.settings);
+      t.after(() => f.close());
+      const token = await f.machine(['update:users'], 'password-robot');
+      const user = await f.idp.addUser('resettee', 'the old passphrase');
+      const before = (await f.idp.stepup.store.users.findById(user.id))?.passwordHash;
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.user.password_reset');
+      const refused = await f.call(token, 'PUT', `/users/${user.id}/password`, {
+        password: 'a new passphrase',
+      });
+      assert.deepEqual([refused.status, refused.body.error?.code], [500, 'internal']);
+      assert.equal((await f.idp.stepup.store.users.findById(user.id))?.passwordHash, before);
+
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+      const reset = await f.call(token, 'PUT', `/users/${user.id}/password`, {
+        password: 'a new passphrase',
+      });
+      assert.equal(reset.status, 204);
+      assert.notEqual((await f.idp.stepup.store.users.findById(user.id))?.passwordHash, before);
+      assert.deepEqual(
+        (await f.audit('admin.user.password_reset')).map((event) => event.userId),
+        [user.id],
+      );
+    });
+
+    test('when the audit event of a session revocation cannot be written, the sessions stay', async (t) => {
+      const f = await openManagementFixture(engine.settings);
+      t.after(() => f.close());
+      const token = await f.machine(['update:users'], 'sessions-robot');
+      const user = await f.idp.addUser('revokee', 'a revokee passphrase');
+      const { store } = f.idp.stepup;
+      const sessions = new store.oidcAdapter('Session');
+      await sessions.upsert('s-revokee', { accountId: user.id, uid: 'u-revokee' }, 600);
+      const record = { sessionUid: 'u-revokee', accountId: user.id, methods: [] };
+      await store.authSessions.save(record, f.clock() + 600);
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.user.sessions_revoked');
+      const refused = await f.call(token, 'DELETE', `/users/${user.id}/sessions`);
+      assert.deepEqual([refused.status, refused.body.error?.code], [500, 'internal']);
+      assert.equal((await sessions.find('s-revokee'))?.accountId, user.id);
+      assert.deepEqual(await store.authSessions.find('u-revokee', f.clock()), record);
+
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+      assert.equal((await f.call(token, 'DELETE', `/users/${user.id}/sessions`)).status, 204);
+      assert.equal(await sessions.find('s-revokee'), undefined);
+      assert.deepEqual(
+        (await f.audit('admin.user.sessions_revoked')).map((event) => [event.userId, event.details]),
+        [[user.id, { revoked: 2 }]],
       );
     });
 

@@ -6,7 +6,7 @@ import { ApiError } from './api-error.ts';
 import { assertCallerCoversUser } from './caller-privileges.ts';
 import { listOf, pageQuery } from './list-page.ts';
 import { isoTime, type ManagementDependencies } from './management-dependencies.ts';
-import { adminChange, recordAdminChange } from './record-admin-change.ts';
+import { adminChange } from './record-admin-change.ts';
 
 /** NIST SP 800-63B 3.1.1.2: at least 8 characters; long passphrases are welcome. */
 const password = z.string().min(8).max(1024);
@@ -221,15 +221,20 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     handler: async ({ params, body, caller, request }) => {
       const user = await findUserOr404(deps, params.id);
       assertCallerCoversUser(caller, user);
-      await store.users.updatePasswordHash(user.id, await hashPassword(body.password));
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.user.password_reset',
-        caller,
-        request,
-        time: deps.clock(),
-        userId: user.id,
-        details: {},
-      });
+      // The new password and its audit event are one transaction: no reset goes unrecorded.
+      const reset = await store.userManagement.setPassword(
+        user.id,
+        await hashPassword(body.password),
+        adminChange({
+          type: 'admin.user.password_reset',
+          caller,
+          request,
+          time: deps.clock(),
+          userId: user.id,
+          details: {},
+        }),
+      );
+      if (!reset) throw new ApiError('not_found', `no user with id "${params.id}"`);
     },
   });
 
@@ -242,15 +247,17 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     params: userIdParams,
     handler: async ({ params, caller, request }) => {
       const user = await findUserOr404(deps, params.id);
-      const revoked = await store.userManagement.revokeSessions(user.id);
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.user.sessions_revoked',
-        caller,
-        request,
-        time: deps.clock(),
-        userId: user.id,
-        details: { revoked },
-      });
+      // The end of the sessions and its audit event are one transaction.
+      await store.userManagement.revokeSessions(user.id, (revoked) =>
+        adminChange({
+          type: 'admin.user.sessions_revoked',
+          caller,
+          request,
+          time: deps.clock(),
+          userId: user.id,
+          details: { revoked },
+        }),
+      );
     },
   });
 }

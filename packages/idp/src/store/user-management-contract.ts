@@ -139,6 +139,60 @@ export function describeUserManagementContract(
       assert.equal(events.length, 1, 'no event for a user that was not there');
     });
 
+    test('setPassword replaces the hash and appends the event in one transaction', async (t) => {
+      const store = await openStore(t);
+      const alice = await store.users.create({ username: 'alice', passwordHash: 'old', now: NOW });
+      const reset = {
+        time: NOW,
+        type: 'admin.user.password_reset',
+        outcome: 'success' as const,
+        userId: alice.id,
+        details: {},
+      };
+      await assert.rejects(
+        store.userManagement.setPassword(alice.id, 'new', { ...reset, details: cyclic() }),
+      );
+      assert.equal((await store.users.findById(alice.id))?.passwordHash, 'old', 'no event, no change');
+      assert.equal(await store.userManagement.setPassword(alice.id, 'new', reset), true);
+      assert.equal((await store.users.findById(alice.id))?.passwordHash, 'new');
+      assert.equal(await store.userManagement.setPassword('nobody', 'new', reset), false);
+      const events = (await store.auditEvents.query({ type: 'admin.user.password_reset' }, { limit: 5 }))
+        .events;
+      assert.deepEqual(
+        events.map((event) => event.userId),
+        [alice.id],
+        'no event for a user that was not there',
+      );
+    });
+
+    test('revokeSessions appends the event it is given, with the count, or revokes nothing', async (t) => {
+      const store = await openStore(t);
+      const sessions = new store.oidcAdapter('Session');
+      await sessions.upsert('s-alice', { accountId: 'alice', uid: 'u1' }, 600);
+      const revokedEvent = (revoked: number) => ({
+        time: NOW,
+        type: 'admin.user.sessions_revoked',
+        outcome: 'success' as const,
+        userId: 'alice',
+        details: { revoked },
+      });
+      await assert.rejects(
+        store.userManagement.revokeSessions('alice', (revoked) => ({
+          ...revokedEvent(revoked),
+          details: cyclic(),
+        })),
+      );
+      assert.equal((await sessions.find('s-alice'))?.accountId, 'alice', 'no event, no revocation');
+      assert.equal(await store.userManagement.revokeSessions('alice', revokedEvent), 1);
+      assert.equal(await sessions.find('s-alice'), undefined);
+      const events = (await store.auditEvents.query({ type: 'admin.user.sessions_revoked' }, { limit: 5 }))
+        .events;
+      assert.deepEqual(
+        events.map((event) => event.details),
+        [{ revoked: 1 }],
+      );
+    });
+
     test("revokeSessions ends the user's sessions and grants and leaves others' alone", async (t) => {
       const store = await openStore(t);
       const sessions = new store.oidcAdapter('Session');
@@ -154,4 +208,11 @@ export function describeUserManagementContract(
       assert.equal((await sessions.find('s-bob'))?.accountId, 'bob');
     });
   });
+}
+
+/** Details an audit event cannot be written with: JSON has no cycles. */
+function cyclic(): Record<string, unknown> {
+  const details: Record<string, unknown> = {};
+  details.self = details;
+  return details;
 }

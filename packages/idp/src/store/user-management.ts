@@ -68,9 +68,15 @@ export interface UserManagementRepository {
    */
   remove(id: string, auditEvent: NewAuditEvent): Promise<boolean>;
   /**
-   * Ends every browser session of the user and deletes their grants, refresh tokens, authorization
-   * codes and opaque access tokens; resolves how many records went. (JWT access tokens cannot be
-   * recalled: they expire by themselves.)
+   * Replaces the user's password hash and appends `auditEvent`, in one transaction; resolves false,
+   * writing nothing, when there is no such user.
    */
-  revokeSessions(id: string): Promise<number>;
+  setPassword(id: string, passwordHash: string, auditEvent: NewAuditEvent): Promise<boolean>;
+  /**
+   * Ends every browser session of the user and deletes their grants, refresh tokens, authorization
+   * codes and opaque access tokens, then appends `auditEvent(revoked)` when given, in one
+   * transaction; resolves how many records went. (JWT access tokens cannot be recalled: they expire
+   * by themselves.)
+   */
+  revokeSessions(id: string, auditEvent?: (revoked: number) => NewAuditEvent): Promise<number>;
 }

@@ -1,32 +1,10 @@
 import { Kysely, PostgresDialect } from 'kysely';
 import pg from 'pg';
-import { deleteExpiredRows } from '../sql/delete-expired-rows.ts';
 import { type MigrationOutcome, migrateStore } from '../sql/migrations/migrate-store.ts';
-import { SqlActionsRepository } from '../sql/sql-actions.ts';
-import { SqlAttemptsRepository } from '../sql/sql-attempts.ts';
-import { SqlAuthSessionsRepository } from '../sql/sql-auth-sessions.ts';
-import { SqlClientsRepository } from '../sql/sql-clients.ts';
-import { SqlInteractionStatesRepository } from '../sql/sql-interaction-states.ts';
-import { SqlKeysRepository } from '../sql/sql-keys.ts';
-import { createSqlOidcAdapter } from '../sql/sql-oidc-adapter.ts';
-import { SqlPushChallengesRepository } from '../sql/sql-push-challenges.ts';
-import { SqlPushDevicesRepository } from '../sql/sql-push-devices.ts';
-import { SqlPushEnrollmentTokensRepository } from '../sql/sql-push-enrollment-tokens.ts';
-import { SqlResourceServersRepository } from '../sql/sql-resource-servers.ts';
-import { SqlWebAuthnChallengesRepository } from '../sql/sql-webauthn-challenges.ts';
-import { SqlWebAuthnCredentialsRepository } from '../sql/sql-webauthn-credentials.ts';
+import { createSqlStore } from '../sql/sql-store.ts';
 import type { Store } from '../store.ts';
-import { PostgresAuditEventsRepository } from './postgres-audit-events.ts';
-import { PostgresCustomClaimsRepository } from './postgres-custom-claims.ts';
-import { PostgresDatabase } from './postgres-database.ts';
-import { PostgresEmailCodesRepository } from './postgres-email-codes.ts';
-import { PostgresFactorsRepository } from './postgres-factors.ts';
 import { createPostgresPool, type PostgresPoolOptions } from './postgres-pool.ts';
-import { PostgresRecoveryCodesRepository } from './postgres-recovery-codes.ts';
 import { createPostgresSqlDatabase } from './postgres-sql-database.ts';
-import { PostgresUserManagementRepository } from './postgres-user-management.ts';
-import { PostgresUserMetadataRepository } from './postgres-user-metadata.ts';
-import { PostgresUsersRepository } from './postgres-users.ts';
 import { translatePostgresError } from './translate-postgres-error.ts';
 
 export interface PostgresStoreOptions extends Omit<PostgresPoolOptions, 'onIdleConnectionError'> {
@@ -53,7 +31,6 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
       logger?.warn({ err: error }, 'PostgreSQL dropped an idle connection; new ones open when needed'),
   });
   const sql = createPostgresSqlDatabase(pool);
-  const db = new PostgresDatabase(pool);
   let migration: MigrationOutcome;
   try {
     migration = await migrateSchema(options);
@@ -61,39 +38,7 @@ export async function openPostgresStore(options: PostgresStoreOptions): Promise<
     await sql.close();
     throw translatePostgresError(error);
   }
-  const clients = new SqlClientsRepository(sql);
-  return {
-    migration,
-    users: new PostgresUsersRepository(db),
-    userManagement: new PostgresUserManagementRepository(db),
-    factors: new PostgresFactorsRepository(db),
-    authSessions: new SqlAuthSessionsRepository(sql),
-    interactionStates: new SqlInteractionStatesRepository(sql),
-    attempts: new SqlAttemptsRepository(sql),
-    failureCounters: new SqlAttemptsRepository(sql, 'failure_counters'),
-    keys: new SqlKeysRepository(sql),
-    clients,
-    resourceServers: new SqlResourceServersRepository(sql),
-    webauthnCredentials: new SqlWebAuthnCredentialsRepository(sql),
-    webauthnChallenges: new SqlWebAuthnChallengesRepository(sql),
-    recoveryCodes: new PostgresRecoveryCodesRepository(db),
-    emailCodes: new PostgresEmailCodesRepository(db),
-    pushDevices: new SqlPushDevicesRepository(sql),
-    pushChallenges: new SqlPushChallengesRepository(sql),
-    pushEnrollmentTokens: new SqlPushEnrollmentTokensRepository(sql),
-    actions: new SqlActionsRepository(sql),
-    userMetadata: new PostgresUserMetadataRepository(db),
-    customClaims: new PostgresCustomClaimsRepository(db),
-    auditEvents: new PostgresAuditEventsRepository(db),
-    oidcAdapter: createSqlOidcAdapter(sql, clients),
-    async deleteExpired(now) {
-      return deleteExpiredRows(sql, now);
-    },
-    async close() {
-      db.close();
-      await sql.close();
-    },
-  };
+  return { ...createSqlStore(sql), migration };
 }
 
 /**

@@ -74,7 +74,7 @@ for (const engine of engines) {
       await db.close();
       await db.close();
       await assert.rejects(db.kysely.selectFrom('keys').selectAll().execute(), {
-        name: 'StoreUnavailableError',
+        name: 'StoreError',
         code: 'unavailable',
       });
       await assert.rejects(

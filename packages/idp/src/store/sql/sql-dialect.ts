@@ -1,11 +1,18 @@
-import { type Kysely, type RawBuilder, type SelectQueryBuilder, sql } from 'kysely';
+import {
+  type Expression,
+  type Kysely,
+  type RawBuilder,
+  type SelectQueryBuilder,
+  type SqlBool,
+  sql,
+} from 'kysely';
 import type { StoreTables } from './store-tables.ts';
 
 /**
  * Where SQLite and PostgreSQL differ under the repositories, in one place. Kysely already writes the
  * same upsert (`onConflict`), `RETURNING` and placeholders for both; what is left is how JSON and
- * booleans come back, row locking, text and insertion order, and writers taking turns. Errors differ
- * too; each engine's translation runs under every statement (see `store-driver.ts`).
+ * booleans come back, row locking, text order and search, insertion order, and writers taking turns.
+ * Errors differ too; each engine's translation runs under every statement (see `store-driver.ts`).
  */
 export interface SqlDialect {
   readonly engine: 'sqlite' | 'postgres';
@@ -23,6 +30,8 @@ export interface SqlDialect {
    * PostgreSQL by the database's locale unless told `COLLATE "C"`.
    */
   inByteOrder(column: string): RawBuilder<string>;
+  /** True when `text` holds `part` as written: no `LIKE` wildcards, no case folding. */
+  containsText(text: Expression<string>, part: string): RawBuilder<SqlBool>;
   /**
    * The order rows were inserted in, to sort rows created in the same second: SQLite's `rowid`, the
    * `seq` identity column PostgreSQL tables have for that (not in `store-tables.ts`: SQLite has none).
@@ -43,6 +52,7 @@ export const sqliteDialect: SqlDialect = {
   readJson: (value) => JSON.parse(value as string),
   lockForUpdate: (query) => query,
   inByteOrder: (column) => sql<string>`${sql.ref(column)}`,
+  containsText: (text, part) => sql<SqlBool>`instr(${text}, ${part}) > 0`,
   insertionOrder: sql<number>`rowid`,
   takeTurns: async () => {},
 };
@@ -52,6 +62,7 @@ export const postgresDialect: SqlDialect = {
   readJson: (value) => value,
   lockForUpdate: (query) => query.forUpdate(),
   inByteOrder: (column) => sql<string>`${sql.ref(column)} COLLATE "C"`,
+  containsText: (text, part) => sql<SqlBool>`strpos(${text}, ${part}) > 0`,
   insertionOrder: sql<number>`seq`,
   takeTurns: async (transaction, lock) => {
     await sql`SELECT pg_advisory_xact_lock(${lock})`.execute(transaction);

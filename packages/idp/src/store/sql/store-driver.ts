@@ -1,5 +1,5 @@
 import type { CompiledQuery, DatabaseConnection, Driver, QueryResult, TransactionSettings } from 'kysely';
-import { StoreUnavailableError } from '../errors.ts';
+import { StoreError } from '../errors.ts';
 
 /** Turns an engine's error into the `StoreError` callers handle, or returns it unchanged. */
 export type TranslateError = (error: unknown) => unknown;
@@ -52,7 +52,9 @@ export class StoreDriver implements Driver {
   }
 
   #checkOpen(): void {
-    if (this.#isClosed()) throw new StoreUnavailableError('the store is closed');
+    // Code `unavailable` as an outage, but not a StoreUnavailableError: retrying a closed store never
+    // succeeds (the store contract expects a plain StoreError here, as the engines' stores threw).
+    if (this.#isClosed()) throw new StoreError('unavailable', 'the store is closed');
   }
 
   async #translate<T>(work: () => Promise<T>): Promise<T> {

@@ -8,10 +8,10 @@ import {
 } from '../../../testing/postgres-test-database.ts';
 import { postgresSchemaSnapshot } from '../../../testing/sql-schema-snapshot.ts';
 import { openPostgresStore } from '../../postgres/postgres-store.ts';
-import { assertLegacyRowsIntact } from './testing/assert-legacy-rows.ts';
 import { LEGACY_LATEST_VERSION } from './legacy-schema.ts';
 import { SchemaVersionError } from './schema-version-error.ts';
 import { storeMigrations } from './store-migrations.ts';
+import { assertLegacyRowsIntact } from './testing/assert-legacy-rows.ts';
 
 /** Schema and rows of a database the last release before the migration list made (see README.md). */
 const LEGACY_FIXTURE = readFileSync(new URL('./testing/legacy-postgres-v5.sql', import.meta.url), 'utf8');

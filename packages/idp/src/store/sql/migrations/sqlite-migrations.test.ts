@@ -9,10 +9,10 @@ import Database from 'better-sqlite3';
 import { sqliteSchemaSnapshot } from '../../../testing/sql-schema-snapshot.ts';
 import { openSqliteDatabase } from '../../sqlite/database.ts';
 import { openSqliteStore, SQLITE_FILE_NAME } from '../../sqlite/sqlite-store.ts';
-import { assertLegacyRowsIntact } from './testing/assert-legacy-rows.ts';
 import { LEGACY_LATEST_VERSION } from './legacy-schema.ts';
 import { SchemaVersionError } from './schema-version-error.ts';
 import { storeMigrations } from './store-migrations.ts';
+import { assertLegacyRowsIntact } from './testing/assert-legacy-rows.ts';
 
 /** A database the last release before the migration list made, with a few rows (see README.md). */
 const LEGACY_FIXTURE = fileURLToPath(new URL('./testing/legacy-sqlite-v12.sqlite', import.meta.url));
