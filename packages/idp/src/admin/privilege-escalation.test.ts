@@ -108,6 +108,9 @@ describe('management API privilege escalation', () => {
     assert.deepEqual([removed.status, removed.body.error?.code], [403, 'scope_not_held']);
     const email = await f.call(token, 'PATCH', `/users/${operator}`, { email: 'mallory@example.com' });
     assert.deepEqual([email.status, email.body.error?.code], [403, 'scope_not_held']);
+    const sessions = await f.call(token, 'DELETE', `/users/${operator}/sessions`);
+    assert.deepEqual([sessions.status, sessions.body.error?.code], [403, 'scope_not_held']);
+    assert.equal((await f.audit('admin.user.sessions_revoked')).length, 0);
     const person = await f.person('pat', false);
     const reset = await f.call(token, 'PUT', `/users/${person}/password`, { password: 'a fresh passphrase' });
     assert.equal(reset.status, 204);

@@ -247,6 +247,8 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     params: userIdParams,
     handler: async ({ params, caller, request }) => {
       const user = await findUserOr404(deps, params.id);
+      // Ending an operator's sessions, again and again, would lock them out of the dashboard.
+      assertCallerCoversUser(caller, user);
       // The end of the sessions and its audit event are one transaction.
       await store.userManagement.revokeSessions(user.id, (revoked) =>
         adminChange({
