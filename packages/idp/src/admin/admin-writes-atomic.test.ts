@@ -133,6 +133,55 @@ for (const engine of engines) {
       );
     });
 
+    test('when the audit event of a factor removal cannot be written, the factor stays', async (t) => {
+      const f = await openManagementFixture(engine.settings);
+      t.after(() => f.close());
+      const token = await f.machine(['read:users', 'update:users'], 'factors-robot');
+      const user = await f.idp.addUser('three-factors', 'a three factor passphrase');
+      const { store } = f.idp.stepup;
+      const now = Math.floor(Date.now() / 1000);
+      await f.idp.importTotp(user.id, 'GEZDGNBVGY3TQOJQGEZDGNBVGY3TQOJQ');
+      await store.webauthnCredentials.add({
+        id: 'a-security-key',
+        userId: user.id,
+        publicKey: new Uint8Array([1, 2, 3]),
+        counter: 0,
+        transports: ['usb'],
+        aaguid: '00000000-0000-0000-0000-000000000000',
+        deviceType: 'singleDevice',
+        backedUp: false,
+        attachment: 'cross-platform',
+        name: 'Key',
+        now,
+      });
+      await store.pushDevices.add({
+        userId: user.id,
+        name: 'Phone',
+        publicKey: { kty: 'EC', crv: 'P-256', x: 'x-coordinate', y: 'y-coordinate' },
+        now,
+      });
+      const listed = async () =>
+        ((await f.call(token, 'GET', `/users/${user.id}/factors`)).body.items as { id: string }[]).map(
+          (factor) => factor.id,
+        );
+      const factors = await listed();
+      assert.equal(factors.length, 3);
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.user.factor_removed');
+      for (const factor of factors) {
+        const refused = await f.call(token, 'DELETE', `/users/${user.id}/factors/${factor}`);
+        assert.deepEqual([refused.status, refused.body.error?.code], [500, 'internal'], factor);
+      }
+      assert.deepEqual(await listed(), factors);
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+
+      for (const factor of factors) {
+        assert.equal((await f.call(token, 'DELETE', `/users/${user.id}/factors/${factor}`)).status, 204);
+      }
+      assert.deepEqual(await listed(), []);
+      assert.equal((await f.audit('admin.user.factor_removed')).length, 3);
+    });
+
     test('when the audit event of a session revocation cannot be written, the sessions stay', async (t) => {
       const f = await openManagementFixture(engine.settings);
       t.after(() => f.close());

@@ -1,9 +1,10 @@
 import { z } from 'zod';
+import type { NewAuditEvent } from '../store/audit-events.ts';
 import { ApiError } from './api-error.ts';
 import { assertCallerCoversUser } from './caller-privileges.ts';
 import { listOf } from './list-page.ts';
 import { isoTime, type ManagementDependencies } from './management-dependencies.ts';
-import { recordAdminChange } from './record-admin-change.ts';
+import { adminChange } from './record-admin-change.ts';
 import { findUserOr404, userIdParams } from './users-routes.ts';
 
 const factorView = z.object({
@@ -83,16 +84,22 @@ export function registerUserFactorsRoutes(deps: ManagementDependencies): void {
       const separator = params.factorId.indexOf(':');
       const type = params.factorId.slice(0, separator);
       const id = params.factorId.slice(separator + 1);
-      const removed = await removeFactor(deps, user.id, type, id);
+      // The removal and its audit event are one transaction.
+      const removed = await removeFactor(
+        deps,
+        user.id,
+        type,
+        id,
+        adminChange({
+          type: 'admin.user.factor_removed',
+          caller,
+          request,
+          time: deps.clock(),
+          userId: user.id,
+          details: { factor: type, factor_id: params.factorId },
+        }),
+      );
       if (!removed) throw new ApiError('not_found', `user has no factor "${params.factorId}"`);
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.user.factor_removed',
-        caller,
-        request,
-        time: deps.clock(),
-        userId: user.id,
-        details: { factor: type, factor_id: params.factorId },
-      });
     },
   });
 }
@@ -102,22 +109,23 @@ async function removeFactor(
   userId: string,
   type: string,
   id: string,
+  auditEvent: NewAuditEvent,
 ): Promise<boolean> {
   const { store } = deps;
   // Each lookup checks the owner: a factor id of another user is "not found", never removed.
   if (type === 'totp') {
     const factor = await store.factors.findById(id);
-    return factor?.userId === userId && (await store.factors.remove(id));
+    return factor?.userId === userId && (await store.factors.remove(id, auditEvent));
   }
   if (type === 'webauthn') {
     const credential = await store.webauthnCredentials.findById(id);
-    return credential?.userId === userId && (await store.webauthnCredentials.remove(id));
+    return credential?.userId === userId && (await store.webauthnCredentials.remove(id, auditEvent));
   }
   const device = await store.pushDevices.findById(id);
   return (
     device?.userId === userId &&
     device.revokedAt === null &&
-    (await store.pushDevices.revoke(id, deps.clock()))
+    (await store.pushDevices.revoke(id, deps.clock(), auditEvent))
   );
 }
 

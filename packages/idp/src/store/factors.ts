@@ -1,3 +1,4 @@
+import type { NewAuditEvent } from './audit-events.ts';
 /** Kinds of second factor a user can enrol; later methods extend this union. */
 export type FactorType = 'totp';
 
@@ -28,8 +29,8 @@ export interface FactorsRepository {
   findById(id: string): Promise<Factor | undefined>;
   /** Resolves true when a factor was renamed. */
   rename(id: string, name: string): Promise<boolean>;
-  /** Resolves true when a factor was removed. */
-  remove(id: string): Promise<boolean>;
+  /** Resolves true when a factor was removed; appends `auditEvent` with it, in one transaction, when given. */
+  remove(id: string, auditEvent?: NewAuditEvent): Promise<boolean>;
   /**
    * Marks a TOTP time step as used. Atomic: resolves true only for the one caller that advanced the
    * factor past `step`; a step at or below the last used one resolves false (RFC 6238 section 5.2).

@@ -1,3 +1,4 @@
+import type { NewAuditEvent } from './audit-events.ts';
 /**
  * The public half of a push device's ECDSA P-256 key, as a JWK (RFC 7517, RFC 7518 section 6.2.1).
  * Only these four members are kept: the private part never leaves the device.
@@ -53,8 +54,11 @@ export interface PushDevicesRepository {
   markUsed(id: string, now: number): Promise<void>;
   /** Resolves true when a device that is not revoked was renamed. */
   rename(id: string, name: string): Promise<boolean>;
-  /** Resolves true when a device that was not yet revoked is revoked now. */
-  revoke(id: string, now: number): Promise<boolean>;
+  /**
+   * Resolves true when a device that was not yet revoked is revoked now; appends `auditEvent` with it,
+   * in one transaction, when given.
+   */
+  revoke(id: string, now: number, auditEvent?: NewAuditEvent): Promise<boolean>;
   /**
    * Keeps the device's Web Push subscription, replacing any earlier one; null forgets it. Resolves
    * true when a device that is not revoked was changed.

@@ -1,3 +1,4 @@
+import type { NewAuditEvent } from './audit-events.ts';
 /**
  * How the authenticator keeps the credential, as its backup-eligibility flag says (WebAuthn Level 3
  * 6.1.3): `singleDevice` keys never leave the authenticator, `multiDevice` keys may be synced.
@@ -55,6 +56,6 @@ export interface WebAuthnCredentialsRepository {
   recordUse(id: string, use: { counter: number; backedUp: boolean; now: number }): Promise<boolean>;
   /** Resolves true when a credential was renamed. */
   rename(id: string, name: string): Promise<boolean>;
-  /** Resolves true when a credential was removed. */
-  remove(id: string): Promise<boolean>;
+  /** Resolves true when a credential was removed; appends `auditEvent` with it, in one transaction, when given. */
+  remove(id: string, auditEvent?: NewAuditEvent): Promise<boolean>;
 }

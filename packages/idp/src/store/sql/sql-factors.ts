@@ -1,6 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
+import type { NewAuditEvent } from '../audit-events.ts';
 import type { AddFactorInput, Factor, FactorsRepository, FactorType } from '../factors.ts';
+import { appendAuditEvent } from './append-audit-event.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import type { FactorsTable } from './store-tables.ts';
 
@@ -68,12 +70,13 @@ export class SqlFactorsRepository implements FactorsRepository {
     return numUpdatedRows > 0n;
   }
 
-  async remove(id: string): Promise<boolean> {
-    const { numDeletedRows } = await this.#db.kysely
-      .deleteFrom('factors')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return numDeletedRows > 0n;
+  async remove(id: string, auditEvent?: NewAuditEvent): Promise<boolean> {
+    return this.#db.kysely.transaction().execute(async (trx) => {
+      const { numDeletedRows } = await trx.deleteFrom('factors').where('id', '=', id).executeTakeFirst();
+      if (numDeletedRows === 0n) return false;
+      if (auditEvent) await appendAuditEvent(trx, auditEvent);
+      return true;
+    });
   }
 
   async consumeTotpStep(factorId: string, step: number, now: number): Promise<boolean> {

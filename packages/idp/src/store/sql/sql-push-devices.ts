@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { Selectable } from 'kysely';
+import type { NewAuditEvent } from '../audit-events.ts';
 import {
   type AddPushDeviceInput,
   type PushDevice,
@@ -8,6 +9,7 @@ import {
   pickWebPushSubscription,
   type WebPushSubscription,
 } from '../push-devices.ts';
+import { appendAuditEvent } from './append-audit-event.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { writeJson } from './sql-dialect.ts';
 import type { PushDevicesTable } from './store-tables.ts';
@@ -87,14 +89,18 @@ export class SqlPushDevicesRepository implements PushDevicesRepository {
     return result.numUpdatedRows === 1n;
   }
 
-  async revoke(id: string, now: number): Promise<boolean> {
-    const result = await this.#db.kysely
-      .updateTable('push_devices')
-      .set({ revoked_at: now })
-      .where('id', '=', id)
-      .where('revoked_at', 'is', null)
-      .executeTakeFirst();
-    return result.numUpdatedRows === 1n;
+  async revoke(id: string, now: number, auditEvent?: NewAuditEvent): Promise<boolean> {
+    return this.#db.kysely.transaction().execute(async (trx) => {
+      const { numUpdatedRows } = await trx
+        .updateTable('push_devices')
+        .set({ revoked_at: now })
+        .where('id', '=', id)
+        .where('revoked_at', 'is', null)
+        .executeTakeFirst();
+      if (numUpdatedRows !== 1n) return false;
+      if (auditEvent) await appendAuditEvent(trx, auditEvent);
+      return true;
+    });
   }
 
   async setWebPushSubscription(id: string, subscription: WebPushSubscription | null): Promise<boolean> {

@@ -1,9 +1,11 @@
 import type { Selectable } from 'kysely';
+import type { NewAuditEvent } from '../audit-events.ts';
 import type {
   AddWebAuthnCredentialInput,
   WebAuthnCredential,
   WebAuthnCredentialsRepository,
 } from '../webauthn-credentials.ts';
+import { appendAuditEvent } from './append-audit-event.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { readBoolean, writeBoolean, writeJson } from './sql-dialect.ts';
 import type { WebAuthnCredentialsTable } from './store-tables.ts';
@@ -109,12 +111,16 @@ export class SqlWebAuthnCredentialsRepository implements WebAuthnCredentialsRepo
     return result.numUpdatedRows > 0n;
   }
 
-  async remove(id: string): Promise<boolean> {
-    const result = await this.#db.kysely
-      .deleteFrom('webauthn_credentials')
-      .where('id', '=', id)
-      .executeTakeFirst();
-    return result.numDeletedRows > 0n;
+  async remove(id: string, auditEvent?: NewAuditEvent): Promise<boolean> {
+    return this.#db.kysely.transaction().execute(async (trx) => {
+      const { numDeletedRows } = await trx
+        .deleteFrom('webauthn_credentials')
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (numDeletedRows === 0n) return false;
+      if (auditEvent) await appendAuditEvent(trx, auditEvent);
+      return true;
+    });
   }
 
   #toCredential(
