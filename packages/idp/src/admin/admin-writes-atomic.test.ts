@@ -5,6 +5,7 @@ import Database from 'better-sqlite3';
 import pg from 'pg';
 import { SQLITE_FILE_NAME } from '../store/sqlite/sqlite-store.ts';
 import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
+import { CodeThrottle } from '../throttle/code-throttle.ts';
 import { MANAGEMENT_SCOPES } from './management-api-identity.ts';
 import { openManagementFixture } from './testing/management-fixture.ts';
 
@@ -180,6 +181,35 @@ for (const engine of engines) {
       }
       assert.deepEqual(await listed(), []);
       assert.equal((await f.audit('admin.user.factor_removed')).length, 3);
+    });
+
+    test('when the audit event of a cleared sign-in lock cannot be written, the lock stays', async (t) => {
+      const f = await openManagementFixture(engine.settings);
+      t.after(() => f.close());
+      const token = await f.machine(['read:users', 'update:users'], 'unlock-robot');
+      const userId = await f.person('locked-out', false);
+      const { store, config } = f.idp.stepup;
+      const codes = new CodeThrottle(store, config);
+      for (let login = 0; login < config.throttling.secondFactor.lockFailures; login += 1) {
+        await codes.attempt({
+          accountId: userId,
+          interactionUid: `login-${login}`,
+          now: f.clock() + login * 3600,
+        });
+      }
+      const locked = { consecutive_failures: config.throttling.secondFactor.lockFailures, locked: true };
+      const lockOf = async () => (await f.call(token, 'GET', `/users/${userId}/sign-in-lock`)).body.codes;
+      assert.deepEqual(await lockOf(), locked);
+
+      await engine.refuseAuditRows(f.idp.dataDir, 'admin.user.sign_in_lock_cleared');
+      const refused = await f.call(token, 'DELETE', `/users/${userId}/sign-in-lock`);
+      assert.deepEqual([refused.status, refused.body.error?.code], [500, 'internal']);
+      assert.deepEqual(await lockOf(), locked);
+      await engine.refuseAuditRows(f.idp.dataDir, null);
+
+      assert.equal((await f.call(token, 'DELETE', `/users/${userId}/sign-in-lock`)).status, 204);
+      assert.deepEqual(await lockOf(), { consecutive_failures: 0, locked: false });
+      assert.equal((await f.audit('admin.user.sign_in_lock_cleared')).length, 1);
     });
 
     test('when the audit event of a session revocation cannot be written, the sessions stay', async (t) => {

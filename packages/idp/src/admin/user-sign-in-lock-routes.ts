@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { clearSignInLocks, readSignInLocks } from '../throttle/sign-in-locks.ts';
 import { assertCallerCoversUser } from './caller-privileges.ts';
 import type { ManagementDependencies } from './management-dependencies.ts';
-import { recordAdminChange } from './record-admin-change.ts';
+import { adminChange } from './record-admin-change.ts';
 import { findUserOr404, userIdParams } from './users-routes.ts';
 
 const failuresView = z.object({ consecutive_failures: z.number().int(), locked: z.boolean() });
@@ -46,18 +46,23 @@ export function registerUserSignInLockRoutes(deps: ManagementDependencies): void
       assertCallerCoversUser(caller, user);
       const now = deps.clock();
       const before = await readSignInLocks(store, config, user.id, now);
-      await clearSignInLocks(store, config, user.id);
-      await recordAdminChange(store.auditEvents, {
-        type: 'admin.user.sign_in_lock_cleared',
-        caller,
-        request,
-        time: now,
-        userId: user.id,
-        details: {
-          password_failures: before.password.failures,
-          code_failures: before.codes.failures,
-        },
-      });
+      // The cleared counters and the audit event are one transaction.
+      await clearSignInLocks(
+        store,
+        config,
+        user.id,
+        adminChange({
+          type: 'admin.user.sign_in_lock_cleared',
+          caller,
+          request,
+          time: now,
+          userId: user.id,
+          details: {
+            password_failures: before.password.failures,
+            code_failures: before.codes.failures,
+          },
+        }),
+      );
     },
   });
 }

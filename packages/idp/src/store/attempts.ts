@@ -1,3 +1,5 @@
+import type { NewAuditEvent } from './audit-events.ts';
+
 export interface AttemptWindow {
   count: number;
   /** Epoch seconds at which this window ends and the count starts again from zero. */
@@ -16,6 +18,12 @@ export interface AttemptsRepository {
    */
   refund(key: string, now: number): Promise<void>;
   reset(key: string): Promise<void>;
+}
+
+/** The durable counters of consecutive failures, which an operator may clear with a record of it. */
+export interface FailureCountersRepository extends AttemptsRepository {
+  /** Removes the counters of `keys`, and appends `auditEvent` with them in one transaction when given. */
+  resetAll(keys: readonly string[], auditEvent?: NewAuditEvent): Promise<void>;
 }
 
 /** The SQL tables of counters: short-lived throttling windows, and durable failure counters. */

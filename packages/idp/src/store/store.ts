@@ -1,5 +1,5 @@
 import type { ActionsRepository } from './actions.ts';
-import type { AttemptsRepository } from './attempts.ts';
+import type { AttemptsRepository, FailureCountersRepository } from './attempts.ts';
 import type { AuditEventsRepository } from './audit-events.ts';
 import type { AuthSessionsRepository } from './auth-sessions.ts';
 import type { ClientsRepository } from './clients.ts';
@@ -36,7 +36,7 @@ export interface Store {
    * Counters that must outlive a restart: consecutive failures and the lock they lead to (NIST SP
    * 800-63B 5.2.2). Always in the durable database, never in Redis, which runs without persistence.
    */
-  failureCounters: AttemptsRepository;
+  failureCounters: FailureCountersRepository;
   keys: KeysRepository;
   clients: ClientsRepository;
   /** APIs that receive JWT access tokens (RFC 8707 resource indicators, RFC 9068). */

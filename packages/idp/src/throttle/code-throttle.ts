@@ -89,8 +89,8 @@ export class CodeThrottle {
     return this.#consecutive.status(accountId, now);
   }
 
-  /** An operator clears the account's consecutive wrong codes, and with them its lock. */
-  unlock(accountId: string): Promise<void> {
-    return this.#consecutive.reset(accountId);
+  /** The counters an operator clears to lift the account's code lock (`clearSignInLocks`). */
+  lockKeys(accountId: string): string[] {
+    return this.#consecutive.keysOf(accountId);
   }
 }

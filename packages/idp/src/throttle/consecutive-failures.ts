@@ -80,8 +80,12 @@ export class ConsecutiveFailures {
 
   /** After a success, or when an operator clears the lock: the count starts again from zero. */
   async reset(account: string): Promise<void> {
-    await this.#counters.reset(this.#failuresKey(account));
-    await this.#counters.reset(this.#waitKey(account));
+    for (const key of this.keysOf(account)) await this.#counters.reset(key);
+  }
+
+  /** The counters that hold `account`'s failures and its running wait. */
+  keysOf(account: string): string[] {
+    return [this.#failuresKey(account), this.#waitKey(account)];
   }
 
   #failuresKey(account: string): string {

@@ -89,8 +89,8 @@ export class PasswordThrottle {
     return this.#consecutive.status(account, now);
   }
 
-  /** An operator clears the account's consecutive failures, and with them its lock. */
-  unlock(account: string): Promise<void> {
-    return this.#consecutive.reset(account);
+  /** The counters an operator clears to lift the account's lock (`clearSignInLocks`). */
+  lockKeys(account: string): string[] {
+    return this.#consecutive.keysOf(account);
   }
 }

@@ -1,4 +1,5 @@
 import type { StepupConfig } from '../config/config-schema.ts';
+import type { NewAuditEvent } from '../store/audit-events.ts';
 import type { Store } from '../store/store.ts';
 import { CodeThrottle } from './code-throttle.ts';
 import { PasswordThrottle } from './password-throttle.ts';
@@ -32,13 +33,18 @@ export async function readSignInLocks(
 
 /**
  * An operator clears an account's consecutive failures, lifting the password lock (for new browsers)
- * and the code lock, e.g. after confirming who is calling. The caller records it in the audit log.
+ * and the code lock, e.g. after confirming who is calling; `auditEvent`, when given, is written in the
+ * same transaction.
  */
 export async function clearSignInLocks(
   store: ThrottleStore,
   config: ThrottleConfig,
   userId: string,
+  auditEvent?: NewAuditEvent,
 ): Promise<void> {
-  await new PasswordThrottle(store, config.throttling).unlock(userId);
-  await new CodeThrottle(store, config).unlock(userId);
+  const keys = [
+    ...new PasswordThrottle(store, config.throttling).lockKeys(userId),
+    ...new CodeThrottle(store, config).lockKeys(userId),
+  ];
+  await store.failureCounters.resetAll(keys, auditEvent);
 }

@@ -1,8 +1,10 @@
 import { sql } from 'kysely';
-import type { AttemptsRepository, AttemptWindow, CounterTable } from '../attempts.ts';
+import type { AttemptWindow, CounterTable, FailureCountersRepository } from '../attempts.ts';
+import type { NewAuditEvent } from '../audit-events.ts';
+import { appendAuditEvent } from './append-audit-event.ts';
 import type { SqlDatabase } from './sql-database.ts';
 
-export class SqlAttemptsRepository implements AttemptsRepository {
+export class SqlAttemptsRepository implements FailureCountersRepository {
   readonly #db: SqlDatabase;
   readonly #table: CounterTable;
 
@@ -56,5 +58,12 @@ export class SqlAttemptsRepository implements AttemptsRepository {
 
   async reset(key: string): Promise<void> {
     await this.#db.kysely.deleteFrom(this.#table).where('key', '=', key).execute();
+  }
+
+  async resetAll(keys: readonly string[], auditEvent?: NewAuditEvent): Promise<void> {
+    await this.#db.kysely.transaction().execute(async (trx) => {
+      if (keys.length > 0) await trx.deleteFrom(this.#table).where('key', 'in', keys).execute();
+      if (auditEvent) await appendAuditEvent(trx, auditEvent);
+    });
   }
 }
