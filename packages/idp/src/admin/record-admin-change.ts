@@ -1,5 +1,5 @@
 import type { FastifyRequest } from 'fastify';
-import type { AuditActor, AuditEventsRepository, NewAuditEvent } from '../store/audit-events.ts';
+import type { AuditActor, NewAuditEvent } from '../store/audit-events.ts';
 import type { ManagementCaller } from './verify-management-token.ts';
 
 /** The actor of an administrative change: the person, or the machine client, behind the token. */
@@ -21,19 +21,11 @@ export interface AdminChange {
 }
 
 /**
- * Appends an administrative change to the audit log, `admin.<resource>.<change>` with who made it,
- * from where, and what changed (never a secret or a password). Called after the change succeeded:
- * refused calls change nothing and are not admin changes. A change a repository writes in one
- * transaction with its event passes `adminChange(…)` to it instead.
+ * The audit event of an administrative change, `admin.<resource>.<change>` with who made it, from
+ * where, and what changed (never a secret or a password). The repository that makes the change
+ * appends it in the same transaction, so a change is never stored without its event nor an event
+ * without its change; refused calls change nothing and are not admin changes.
  */
-export async function recordAdminChange(
-  auditEvents: AuditEventsRepository,
-  change: AdminChange,
-): Promise<void> {
-  await auditEvents.append(adminChange(change));
-}
-
-/** The audit event of an administrative change. */
 export function adminChange(change: AdminChange): NewAuditEvent {
   return {
     time: change.time,
