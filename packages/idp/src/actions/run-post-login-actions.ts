@@ -83,13 +83,8 @@ export async function runPostLoginActions(
   login: LoginSupport = {},
 ): Promise<PostLoginOutcome> {
   const log = deps.logger.child({ component: 'actions' });
-  let actions: DeployedAction[];
-  try {
-    actions = await deps.actions.listEnabled('post-login');
-  } catch (error) {
-    log.error({ err: error }, 'the post-login Actions could not be loaded');
-    return denied('actions_unavailable', ACTION_FAILED_REASON, []);
-  }
+  const actions = await loadEnabledActions(deps, log);
+  if (!actions) return denied('actions_unavailable', ACTION_FAILED_REASON, []);
   const state: PipelineState = { input, effects: emptyEffects(), calls: [], executions: [] };
   return runPipeline(actions, state, deps, log, login);
 }
@@ -109,13 +104,8 @@ export async function continuePostLoginActions(
   login: LoginSupport,
 ): Promise<PostLoginOutcome> {
   const log = deps.logger.child({ component: 'actions' });
-  let actions: DeployedAction[];
-  try {
-    actions = await deps.actions.listEnabled('post-login');
-  } catch (error) {
-    log.error({ err: error }, 'the post-login Actions could not be loaded');
-    return denied('actions_unavailable', ACTION_FAILED_REASON, []);
-  }
+  const actions = await loadEnabledActions(deps, log);
+  if (!actions) return denied('actions_unavailable', ACTION_FAILED_REASON, []);
   const position = actions.findIndex((action) => action.id === paused.actionId);
   const action = actions[position];
   if (!action || action.version !== paused.version) {
@@ -448,4 +438,17 @@ function denied(
     userMetadata: {},
     executions,
   };
+}
+
+/** The enabled post-login Actions in order, or undefined (logged) when they cannot be read: fail closed. */
+async function loadEnabledActions(
+  deps: PostLoginActionsDependencies,
+  log: Logger,
+): Promise<DeployedAction[] | undefined> {
+  try {
+    return await deps.actions.listEnabled('post-login');
+  } catch (error) {
+    log.error({ err: error }, 'the post-login Actions could not be loaded');
+    return undefined;
+  }
 }
