@@ -4,6 +4,7 @@ import { ACR_MULTI_FACTOR, ACR_ONE_FACTOR } from '@stepup/core';
 import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { totpCodeAt } from '../factors/totp/totp.ts';
+import { getJsonOnFreshConnection } from '../testing/get-json-on-fresh-connection.ts';
 import { postTokenRequest } from '../testing/post-token-request.ts';
 import { startTestProvider, TEST_REDIRECT_URI, type TestProvider } from '../testing/test-provider.ts';
 import {
@@ -273,19 +274,19 @@ describe('signing keys across a restart', () => {
       const rp = await TestRelyingParty.discover(first.issuer, 'app', { client_secret: CLIENT_SECRET });
       const { pending, callback } = await signIn(rp);
       const idToken = (await rp.redeem(callback, pending)).id_token ?? '';
-      const kids = async (idp: TestProvider) => {
-        const response = await fetch(new URL(PROVIDER_ROUTES.jwks, idp.issuer));
-        return ((await response.json()) as { keys: jose.JWK[] }).keys.map((key) => key.kid);
-      };
+      // Each request on a fresh connection: a pooled keep-alive socket to the first server, closed by
+      // its shutdown, could otherwise be picked for the second server on the same port.
+      const jwksOf = (idp: TestProvider) =>
+        getJsonOnFreshConnection(new URL(PROVIDER_ROUTES.jwks, idp.issuer));
+      const kids = async (idp: TestProvider) =>
+        ((await jwksOf(idp)) as jose.JSONWebKeySet).keys.map((key) => key.kid);
       const before = await kids(first);
       await first.close({ removeData: false });
-      // Let fetch's keep-alive pool see the old server's sockets close; reusing one fails the request.
-      await new Promise((resolve) => setTimeout(resolve, 50));
 
       second = await startTestProvider({ dataDir: first.dataDir, port: Number(new URL(first.issuer).port) });
       assert.equal(second.issuer, first.issuer);
       assert.deepEqual(await kids(second), before);
-      const jwks = jose.createRemoteJWKSet(new URL(PROVIDER_ROUTES.jwks, second.issuer));
+      const jwks = jose.createLocalJWKSet((await jwksOf(second)) as jose.JSONWebKeySet);
       const { payload } = await jose.jwtVerify(idToken, jwks, {
         algorithms: ['RS256'],
         issuer: second.issuer,

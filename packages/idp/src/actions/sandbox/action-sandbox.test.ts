@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict';
-import { performance } from 'node:perf_hooks';
 import { after, before, describe, test } from 'node:test';
 import { ActionSandbox } from './action-sandbox.ts';
 import type { SandboxLimits, SandboxRequest } from './sandbox-protocol.ts';
@@ -12,8 +11,11 @@ const LIMITS: SandboxLimits = {
   logLimitBytes: 4096,
 };
 const RUNAWAY_LIMIT_MS = 100;
-/** Generous on purpose: `bench/actions.ts` measures the stop time precisely; a test must not flake. */
-const STOP_SLACK_MS = 400;
+/**
+ * How fast a runaway script is stopped is measured by `bench/actions.ts`, not asserted here. A sandbox
+ * that never stopped one would hold its test for a minute; this deadline makes that a failure.
+ */
+const STOPPED_WITHIN = { timeout: 20_000 };
 const RUNAWAY_LIMITS: SandboxLimits = { ...LIMITS, timeoutMs: RUNAWAY_LIMIT_MS };
 
 function request(code: string, overrides: Partial<SandboxRequest> = {}): SandboxRequest {
@@ -56,50 +58,52 @@ describe('ActionSandbox', () => {
     ]);
   });
 
-  test('a runaway script is stopped at its limit, without blocking the event loop', async () => {
-    let ticks = 0;
-    let longestGap = 0;
-    let last = performance.now();
-    const timer = setInterval(() => {
-      const now = performance.now();
-      longestGap = Math.max(longestGap, now - last);
-      last = now;
-      ticks++;
-    }, 5);
-    const started = performance.now();
-    const result = await sandbox.run(
-      request('exports.onExecutePostLogin = async () => { while (true) {} };', { limits: RUNAWAY_LIMITS }),
-    );
-    const elapsed = performance.now() - started;
-    clearInterval(timer);
-    assert.equal(result.failure?.code, 'action_timeout');
-    assert.ok(result.durationMs >= RUNAWAY_LIMIT_MS, `ran ${result.durationMs} ms`);
-    assert.ok(elapsed < RUNAWAY_LIMIT_MS + STOP_SLACK_MS, `stopped after ${elapsed} ms`);
-    assert.ok(ticks >= 3, `the event loop ticked ${ticks} times`);
-    assert.ok(longestGap < 90, `the event loop stalled for ${longestGap} ms`);
-  });
+  test(
+    'a runaway script is stopped at its limit, without blocking the event loop',
+    STOPPED_WITHIN,
+    async () => {
+      let settled = false;
+      const pending = sandbox
+        .run(
+          request('exports.onExecutePostLogin = async () => { while (true) {} };', {
+            limits: RUNAWAY_LIMITS,
+          }),
+        )
+        .finally(() => {
+          settled = true;
+        });
+      // The provider's event loop goes on while the script spins: a macrotask queued now runs first.
+      // A sandbox that ran scripts on the provider's own thread would settle before it.
+      await new Promise((resolve) => setImmediate(resolve));
+      assert.equal(settled, false, 'the event loop waited for the runaway script');
+      const result = await pending;
+      assert.equal(result.failure?.code, 'action_timeout');
+      assert.ok(result.durationMs >= RUNAWAY_LIMIT_MS, `ran ${result.durationMs} ms`);
+    },
+  );
 
-  test('a script stuck in a built-in that never yields is stopped by the watchdog', async () => {
-    const started = performance.now();
-    const result = await sandbox.run(
-      request(
-        `exports.onExecutePostLogin = async () => {
+  test(
+    'a script stuck in a built-in that never yields is stopped by the watchdog',
+    STOPPED_WITHIN,
+    async () => {
+      const result = await sandbox.run(
+        request(
+          `exports.onExecutePostLogin = async () => {
         // Runs for about a minute inside one call of a built-in, allocating nothing.
         new Array(1e9).join('');
       };`,
-        { limits: RUNAWAY_LIMITS },
-      ),
-    );
-    const elapsed = performance.now() - started;
-    assert.equal(result.failure?.code, 'action_timeout');
-    assert.ok(elapsed < RUNAWAY_LIMIT_MS + STOP_SLACK_MS, `stopped after ${elapsed} ms`);
-    // The worker was replaced; the next run works.
-    const next = await sandbox.run(
-      request("exports.onExecutePostLogin = async (e, api) => { api.multifactor.enable('any'); };"),
-    );
-    assert.equal(next.failure, undefined);
-    assert.equal(next.calls.length, 1);
-  });
+          { limits: RUNAWAY_LIMITS },
+        ),
+      );
+      assert.equal(result.failure?.code, 'action_timeout');
+      // The worker was replaced; the next run works.
+      const next = await sandbox.run(
+        request("exports.onExecutePostLogin = async (e, api) => { api.multifactor.enable('any'); };"),
+      );
+      assert.equal(next.failure, undefined);
+      assert.equal(next.calls.length, 1);
+    },
+  );
 
   test('a blocked provider event loop does not turn a finished execution into a timeout', async () => {
     const pending = sandbox.run(

@@ -70,6 +70,21 @@ function attribute(tag: string, name: string): string | undefined {
   return new RegExp(`\\s${name}="([^"]*)"`).exec(tag)?.[1];
 }
 
+/** The markup of the form that posts to `action`, from its opening tag to its `</form>`. */
+function formPostingTo(page: string, action: string): string {
+  const tag = tagsOf(page, 'form').find(
+    (form) => attribute(form, 'method') === 'post' && attribute(form, 'action') === action,
+  );
+  assert.ok(tag, `no form posts to ${action}`);
+  const start = page.indexOf(tag);
+  return page.slice(start, page.indexOf('</form>', start));
+}
+
+/** The submit buttons a person can press inside one form. */
+function submitButtons(form: string): string[] {
+  return tagsOf(form, 'button').filter((button) => attribute(button, 'type') === 'submit');
+}
+
 describe('html', () => {
   it('escapes the five HTML-significant characters', () => {
     assert.equal(escapeHtml(`&<>"'`), '&amp;&lt;&gt;&quot;&#39;');
@@ -152,7 +167,8 @@ describe('renderLoginPage', () => {
     const page = login();
     assert.ok(page.includes('<form method="post" action="/interaction/abc/login">'));
     assert.ok(page.includes(`<input type="hidden" name="csrf" value="${CSRF_ESCAPED}">`));
-    assert.ok(page.includes('Sign in to continue to <span class="client-name">Salary</span>'));
+    assert.ok(page.includes('<span class="client-name">Salary</span>'), 'the page names the app');
+    assert.equal(submitButtons(formPostingTo(page, '/interaction/abc/login')).length, 1);
     const [username, password] = tagsOf(page, 'input').filter((tag) => !tag.includes('hidden'));
     assert.equal(attribute(username ?? '', 'autocomplete'), 'username');
     assert.equal(attribute(password ?? '', 'autocomplete'), 'current-password');
@@ -190,8 +206,9 @@ describe('renderTotpChallengePage', () => {
     assert.equal(attribute(code, 'autocomplete'), 'one-time-code');
     assert.equal(attribute(code, 'inputmode'), 'numeric');
     assert.equal(attribute(code, 'pattern'), '[0-9]{6}');
-    assert.ok(page.includes('>Verify</button>'));
-    assert.ok(page.includes('button-secondary" type="submit">Cancel</button>'));
+    assert.equal(submitButtons(formPostingTo(page, '/interaction/abc/totp')).length, 1);
+    const [cancel] = submitButtons(formPostingTo(page, '/interaction/abc/abort'));
+    assert.equal(attribute(cancel ?? '', 'class'), 'button button-secondary');
   });
 
   it('marks the code invalid and says how many tries are left', () => {
@@ -219,7 +236,7 @@ describe('renderTotpEnrollmentPage', () => {
     assert.equal(attribute(img, 'src'), QR);
     assert.ok(attribute(img, 'alt'));
     assert.ok(page.includes('href="otpauth://totp/Stepup:alice?secret=JBSWY3DPEHPK3PXP&amp;issuer=Stepup"'));
-    assert.ok(page.includes('>Turn on and continue</button>'));
+    assert.equal(submitButtons(formPostingTo(page, '/interaction/abc/totp/enroll')).length, 1);
   });
 
   it('rejects a QR code or URI that is not what it claims to be', () => {
@@ -258,7 +275,10 @@ describe('logout pages', () => {
     assert.ok(page.indexOf('</form>') < page.indexOf('<button'));
   });
 
-  it('confirm success', () => {
-    assert.ok(renderLogoutSuccessPage({}).includes("You're signed out"));
+  it('confirm success, with nothing left to submit', () => {
+    const page = renderLogoutSuccessPage({});
+    assert.equal(tagsOf(page, 'h1').length, 1);
+    assert.deepEqual(tagsOf(page, 'form'), []);
+    assert.deepEqual(tagsOf(page, 'button'), []);
   });
 });
