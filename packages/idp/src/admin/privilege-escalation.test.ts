@@ -111,8 +111,15 @@ describe('management API privilege escalation', () => {
     const sessions = await f.call(token, 'DELETE', `/users/${operator}/sessions`);
     assert.deepEqual([sessions.status, sessions.body.error?.code], [403, 'scope_not_held']);
     assert.equal((await f.audit('admin.user.sessions_revoked')).length, 0);
+    // Lifting an operator's lock would give whoever is guessing their password more tries.
+    const lock = await f.call(token, 'DELETE', `/users/${operator}/sign-in-lock`);
+    assert.deepEqual([lock.status, lock.body.error?.code], [403, 'scope_not_held']);
+    assert.equal((await f.audit('admin.user.sign_in_lock_cleared')).length, 0);
     const person = await f.person('pat', false);
     const reset = await f.call(token, 'PUT', `/users/${person}/password`, { password: 'a fresh passphrase' });
     assert.equal(reset.status, 204);
+    const unlocked = await f.call(token, 'DELETE', `/users/${person}/sign-in-lock`);
+    assert.equal(unlocked.status, 204);
+    assert.equal((await f.audit('admin.user.sign_in_lock_cleared')).length, 1);
   });
 });
