@@ -126,6 +126,27 @@ describe('Auth0 compatibility: api.redirect with onContinuePostLogin', () => {
     assert.match(replay.html, /not valid/);
   });
 
+  test('a hundred concurrent resumes of one login: exactly one runs onContinuePostLogin, the rest are refused', async () => {
+    const { rp, pending, user, redirect } = await startLogin();
+    const { state, token } = profilePageAnswer(redirect, idp.issuer, { favorite_color: 'olive' });
+    const uid = rp.browser.cookie('_interaction') ?? '';
+    const resume = `/interaction/${uid}/continue?state=${encodeURIComponent(state)}&profile_token=${encodeURIComponent(token)}`;
+    const answers = await Promise.all(Array.from({ length: 100 }, () => rp.browser.request(resume)));
+    const statuses = answers.map((answer) => answer.status);
+    assert.equal(statuses.filter((status) => status === 303).length, 1, `statuses: ${statuses.join(' ')}`);
+    assert.equal(statuses.filter((status) => status === 400).length, 99, `statuses: ${statuses.join(' ')}`);
+    // The one that went on finishes the login with what the external page sent.
+    const winner = answers.find((answer) => answer.status === 303);
+    const tokens = await rp.redeem(
+      expectCallback(await rp.browser.navigate(winner?.headers.get('location') ?? '')),
+      pending,
+    );
+    assert.equal(tokens.claims()?.['https://example.test/favorite_color'], 'olive');
+    assert.deepEqual((await idp.stepup.store.userMetadata.find(user.id))?.userMetadata, {
+      favorite_color: 'olive',
+    });
+  });
+
   test('the login can not finish without /continue: the interaction page only says where to go', async () => {
     const { rp } = await startLogin();
     const waiting = await rp.browser.request(`/interaction/${rp.browser.cookie('_interaction')}`);
