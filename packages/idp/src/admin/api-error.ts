@@ -9,6 +9,8 @@ export const API_ERROR_STATUS = {
   /** The change would give (or take) scopes the caller does not hold itself. */
   scope_not_held: 403,
   invalid_body: 400,
+  /** The password is too short, too common, or the account's own name (NIST SP 800-63B-4 rules). */
+  password_rejected: 400,
   invalid_query: 400,
   /** A JSON body nested deeper than the API accepts. */
   body_too_deep: 400,

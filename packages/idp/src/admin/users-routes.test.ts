@@ -120,14 +120,35 @@ describe('management API /users', () => {
 
   test('refusals change nothing: missing scope, invalid body, unknown id, taken username', async () => {
     const before = await users();
+    const passwordResetsBefore = (await f.audit('admin.user.password_reset')).length;
     const readOnly = await f.machine(['read:users']);
     const noScope = await f.call(readOnly, 'POST', '/users', { username: 'eve', password: 'long enough 1' });
     assert.deepEqual([noScope.status, noScope.body.error?.code], [403, 'missing_scope']);
     assert.equal(noScope.body.error?.details.scope, 'create:users');
 
-    const short = await f.call(token, 'POST', '/users', { username: 'eve', password: 'short' });
-    assert.deepEqual([short.status, short.body.error?.code], [400, 'invalid_body']);
-    assert.equal(short.body.error?.details.field, 'password');
+    // NIST SP 800-63B-4 password rules, each named so a program can tell the person which one.
+    for (const [password, reason] of [
+      ['short', 'password_too_short'],
+      ['password', 'password_too_common'],
+      ['12345678', 'password_too_common'],
+      ['Eve.Example', 'password_matches_account'],
+    ] as const) {
+      const refused = await f.call(token, 'POST', '/users', { username: 'eve.example', password });
+      assert.deepEqual(
+        [
+          refused.status,
+          refused.body.error?.code,
+          refused.body.error?.details.field,
+          refused.body.error?.details.reason,
+        ],
+        [400, 'password_rejected', 'password', reason],
+        password,
+      );
+    }
+    const someone = before.users[0]?.id ?? '';
+    const weakReset = await f.call(token, 'PUT', `/users/${someone}/password`, { password: 'qwertyuiop' });
+    assert.deepEqual([weakReset.status, weakReset.body.error?.details.reason], [400, 'password_too_common']);
+    assert.equal((await f.audit('admin.user.password_reset')).length, passwordResetsBefore);
     const badEmail = await f.call(token, 'POST', '/users', {
       username: 'eve',
       password: 'long enough 1',

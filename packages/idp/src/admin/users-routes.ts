@@ -1,5 +1,7 @@
 import { z } from 'zod';
 import { hashPassword } from '../accounts/password-hashing.ts';
+import { checkNewPassword, MAXIMUM_PASSWORD_LENGTH } from '../accounts/password-policy.ts';
+import type { StepupConfig } from '../config/config-schema.ts';
 import { StoreConflictError } from '../store/errors.ts';
 import type { ManagedUser } from '../store/user-management.ts';
 import { ApiError } from './api-error.ts';
@@ -9,7 +11,24 @@ import { isoTime, type ManagementDependencies } from './management-dependencies.
 import { adminChange } from './record-admin-change.ts';
 
 /** NIST SP 800-63B 3.1.1.2: at least 8 characters; long passphrases are welcome. */
-const password = z.string().min(8).max(1024);
+const password = z.string().min(1).max(MAXIMUM_PASSWORD_LENGTH);
+
+/** Refuses a password the policy does not accept, naming the rule, before anything is written. */
+function assertAcceptablePassword(
+  config: StepupConfig,
+  candidate: string,
+  account: { username: string; email: string | null },
+): void {
+  const problem = checkNewPassword(candidate, {
+    minLength: config.passwords.minLength,
+    accountWords: [account.username, account.email],
+  });
+  if (problem) {
+    throw new ApiError('password_rejected', problem.message, {
+      details: { field: 'password', reason: problem.code },
+    });
+  }
+}
 const metadata = z.record(z.string(), z.unknown());
 
 export const userView = z.object({
@@ -109,6 +128,10 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     response: userView,
     status: 201,
     handler: async ({ body, caller, request }) => {
+      assertAcceptablePassword(deps.config, body.password, {
+        username: body.username,
+        email: body.email ?? null,
+      });
       // The user, their metadata and the audit event are one transaction: no account without its event.
       const user = await store.userManagement
         .create(
@@ -221,6 +244,7 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     handler: async ({ params, body, caller, request }) => {
       const user = await findUserOr404(deps, params.id);
       assertCallerCoversUser(caller, user);
+      assertAcceptablePassword(deps.config, body.password, user);
       // The new password and its audit event are one transaction: no reset goes unrecorded.
       const reset = await store.userManagement.setPassword(
         user.id,

@@ -56,7 +56,21 @@ describe('stepup-idp', () => {
 
   const refused: [string, string[], RegExp][] = [
     ['a duplicate user', ['user', 'add', 'carol', '--password', 'another password'], /already exists/],
-    ['a short password', ['user', 'add', 'dave', '--password', 'short'], /--password/],
+    [
+      'a short password',
+      ['user', 'add', 'dave', '--password', 'short'],
+      /--password: Use at least 8 characters/,
+    ],
+    [
+      'a common password',
+      ['user', 'add', 'dave', '--password', 'password'],
+      /--password: .*common and leaked/,
+    ],
+    [
+      'the email as password',
+      ['user', 'add', 'dave', '--email', 'dave@example.com', '--password', 'dave@example.com'],
+      /username or email/,
+    ],
     ['a missing password', ['user', 'add', 'dave'], /--password is required/],
     ['an unknown option', ['user', 'add', 'dave', '--pasword', 'x'], /pasword/],
     [

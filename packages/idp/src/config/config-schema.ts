@@ -1,5 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { NIST_MINIMUM_LENGTH } from '../accounts/password-policy.ts';
 
 const acrLevelSchema = z.strictObject({
   acr: z.string().min(1),
@@ -229,6 +230,16 @@ export const configSchema = z.strictObject({
    * offered. A level the application itself requests (`acr_values`) is always challenged.
    */
   rememberBrowser: z.strictObject({ days: z.number().int().min(0).max(365).default(30) }).prefault({}),
+  /**
+   * Rules for passwords people choose (NIST SP 800-63B-4 3.1.1.2). `minLength` counts characters after
+   * normalisation; NIST asks for at least 8 when the password is one of two factors, and 15 when it is
+   * the only one — raise it when most sign-ins are password-only.
+   */
+  passwords: z
+    .strictObject({
+      minLength: z.number().int().min(NIST_MINIMUM_LENGTH).max(64).default(NIST_MINIMUM_LENGTH),
+    })
+    .prefault({}),
   /**
    * Second factors an operator may switch off (email codes: `email.enabled`). A switched-off factor is
    * neither offered nor accepted, nor enrolled, but still counts as one the person has, so it never

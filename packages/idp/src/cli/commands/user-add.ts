@@ -1,11 +1,9 @@
 import { hashPassword } from '../../accounts/password-hashing.ts';
+import { checkNewPassword } from '../../accounts/password-policy.ts';
 import { StoreConflictError } from '../../store/errors.ts';
 import { ADMIN_ROLE } from '../../store/user-management.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from '../cli-command.ts';
 import { withStore } from '../with-store.ts';
-
-/** NIST SP 800-63B 3.1.1.2: at least 8 characters; at most 64 must be accepted, we take up to 1024. */
-const MIN_PASSWORD_LENGTH = 8;
 
 export const userAdd: CliCommand = {
   words: ['user', 'add'],
@@ -31,14 +29,16 @@ export const userAdd: CliCommand = {
     }
     const password = values.password;
     if (password === undefined) throw new UsageError('--password is required');
-    if (password.length < MIN_PASSWORD_LENGTH || password.length > 1024) {
-      throw new UsageError(`--password: use ${MIN_PASSWORD_LENGTH} to 1024 characters`);
-    }
     const email = values.email;
     if (email !== undefined && !/^[^\s@]+@[^\s@]+$/.test(email))
       throw new UsageError(`--email: "${email}" is not an address`);
 
-    await withStore(io.env, async (store) => {
+    await withStore(io.env, async (store, config) => {
+      const problem = checkNewPassword(password, {
+        minLength: config.passwords.minLength,
+        accountWords: [username, email],
+      });
+      if (problem) throw new UsageError(`--password: ${problem.message}`);
       try {
         const user = await store.users.create({
           username,
