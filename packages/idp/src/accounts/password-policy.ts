@@ -1,5 +1,3 @@
-import { dictionary } from '@zxcvbn-ts/language-common';
-
 /**
  * NIST SP 800-63B-4 (3.1.1.2) for passwords a person chooses: a minimum length (8 when the password
  * is one factor of two; 15 when it is the only factor), at least 64 characters allowed, every
@@ -31,22 +29,27 @@ export function normalizePassword(password: string): string {
   return password.normalize('NFKC');
 }
 
-let commonPasswords: ReadonlySet<string> | undefined;
+let commonPasswords: Promise<ReadonlySet<string>> | undefined;
 
-/** zxcvbn-ts's list of common passwords, drawn from breach corpora: about 49,000 entries, lower case. */
-function isCommonPassword(normalized: string): boolean {
-  commonPasswords ??= new Set(dictionary['passwords-common']);
-  return commonPasswords.has(normalized.toLowerCase());
+/**
+ * zxcvbn-ts's list of common passwords, drawn from breach corpora: about 49,000 entries, lower case.
+ * Loaded at the first password set, not at start: unpacking it takes tens of milliseconds.
+ */
+async function isCommonPassword(normalized: string): Promise<boolean> {
+  commonPasswords ??= import('@zxcvbn-ts/language-common').then(
+    ({ dictionary }) => new Set(dictionary['passwords-common']),
+  );
+  return (await commonPasswords).has(normalized.toLowerCase());
 }
 
 /**
  * Why a new password cannot be used, or undefined when it can. `accountWords` are the username, the
  * email address and the like: NIST counts them among the context-specific words to refuse.
  */
-export function checkNewPassword(
+export async function checkNewPassword(
   password: string,
   policy: { minLength: number; accountWords?: readonly (string | null | undefined)[] },
-): PasswordProblem | undefined {
+): Promise<PasswordProblem | undefined> {
   const normalized = normalizePassword(password);
   const length = [...normalized].length;
   if (length < policy.minLength) {
@@ -58,7 +61,7 @@ export function checkNewPassword(
   if (length > MAXIMUM_PASSWORD_LENGTH) {
     return { code: 'password_too_long', message: `Use at most ${MAXIMUM_PASSWORD_LENGTH} characters.` };
   }
-  if (isCommonPassword(normalized)) {
+  if (await isCommonPassword(normalized)) {
     return {
       code: 'password_too_common',
       message:

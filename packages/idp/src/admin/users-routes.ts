@@ -14,12 +14,12 @@ import { adminChange } from './record-admin-change.ts';
 const password = z.string().min(1).max(MAXIMUM_PASSWORD_LENGTH);
 
 /** Refuses a password the policy does not accept, naming the rule, before anything is written. */
-function assertAcceptablePassword(
+async function assertAcceptablePassword(
   config: StepupConfig,
   candidate: string,
   account: { username: string; email: string | null },
-): void {
-  const problem = checkNewPassword(candidate, {
+): Promise<void> {
+  const problem = await checkNewPassword(candidate, {
     minLength: config.passwords.minLength,
     accountWords: [account.username, account.email],
   });
@@ -128,7 +128,7 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     response: userView,
     status: 201,
     handler: async ({ body, caller, request }) => {
-      assertAcceptablePassword(deps.config, body.password, {
+      await assertAcceptablePassword(deps.config, body.password, {
         username: body.username,
         email: body.email ?? null,
       });
@@ -244,7 +244,7 @@ export function registerUsersRoutes(deps: ManagementDependencies): void {
     handler: async ({ params, body, caller, request }) => {
       const user = await findUserOr404(deps, params.id);
       assertCallerCoversUser(caller, user);
-      assertAcceptablePassword(deps.config, body.password, user);
+      await assertAcceptablePassword(deps.config, body.password, user);
       // The new password and its audit event are one transaction: no reset goes unrecorded.
       const reset = await store.userManagement.setPassword(
         user.id,

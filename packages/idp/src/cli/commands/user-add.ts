@@ -34,7 +34,7 @@ export const userAdd: CliCommand = {
       throw new UsageError(`--email: "${email}" is not an address`);
 
     await withStore(io.env, async (store, config) => {
-      const problem = checkNewPassword(password, {
+      const problem = await checkNewPassword(password, {
         minLength: config.passwords.minLength,
         accountWords: [username, email],
       });
