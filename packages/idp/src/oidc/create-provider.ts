@@ -16,6 +16,7 @@ import {
   managementApiIdentifier,
 } from '../admin/management-api-identity.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
+import { pinProviderOriginToIssuer } from '../http/issuer-origin.ts';
 import { useFastifyClientAddress } from '../http/trusted-proxies.ts';
 import { renderErrorPage } from '../interaction/views/error-page.ts';
 import { renderLogoutConfirmPage, renderLogoutSuccessPage } from '../interaction/views/logout-pages.ts';
@@ -214,8 +215,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
   };
 
   const provider = new Provider(config.issuer, configuration);
-  // X-Forwarded-Proto and -Host; the client address comes from Fastify (http/trusted-proxies.ts).
-  provider.proxy = config.trustProxy !== false;
+  // Koa reads no X-Forwarded-* header (its `proxy` stays false): the scheme and host are the issuer's,
+  // the client address comes from Fastify (http/trusted-proxies.ts).
+  pinProviderOriginToIssuer(provider, config.issuer);
   useFastifyClientAddress(provider);
   addCustomClaimsToIdTokens(provider, customClaims);
   // A rotated client secret keeps working for its grace period (POST /api/v1/clients/{id}/secret).
