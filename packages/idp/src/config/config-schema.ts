@@ -74,7 +74,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   /**
-   * Which proxies in front of the provider to believe about `X-Forwarded-*` (Fastify's `trustProxy`).
+   * Which proxies in front of the provider to believe about the client address (`X-Forwarded-For`, by
+   * Fastify's `trustProxy`); scheme and host always come from the issuer (http/issuer-origin.ts).
    * `false`: none, the client is the socket's peer. A number: that many proxy hops, so the client is
    * that many entries from the right of `X-Forwarded-For` (what each proxy appended). A list of
    * addresses or CIDR ranges: the proxies at those addresses. `true`: every hop, so the client is the
