@@ -105,6 +105,15 @@ export const configSchema = z.strictObject({
         .default(14 * 24 * 3600),
     })
     .prefault({}),
+  /**
+   * How long a rotated refresh token may be presented again, in seconds: a client whose refresh
+   * response was lost (a killed process, a dropped mobile connection) retries with the same token and
+   * gets fresh tokens of the same grant, through the same checks and Actions. After the interval, a
+   * reuse revokes the grant and every token issued under it (RFC 9700 4.14.2). 10 s covers a retry
+   * after a client's usual request timeout while keeping the window a stolen, already used token
+   * stays useful short (Okta allows up to 60 s, Auth0 sets it per tenant). 0: strict single use.
+   */
+  refreshTokenReuseIntervalSeconds: z.number().int().min(0).max(60).default(10),
   /** Push with number matching, answered in the built-in authenticator app or CLI. */
   push: z
     .strictObject({

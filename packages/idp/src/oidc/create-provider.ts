@@ -37,6 +37,8 @@ import {
 import type { ProviderKeys } from './provider-keys.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
 import { runRefreshTokenActions } from './refresh-token-actions.ts';
+import { allowRefreshTokenRetries } from './refresh-token-retries.ts';
+import { isRefreshTokenReuse, refreshTokenReuseEvent } from './refresh-token-reuse.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
 import { createStepUpCheck } from './step-up-check.ts';
 
@@ -89,7 +91,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
   });
   const { loginActions } = deps;
   const configuration: Configuration = {
-    adapter: store.oidcAdapter,
+    adapter: allowRefreshTokenRetries(store.oidcAdapter, {
+      reuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
+      clock: deps.clock,
+    }),
     // The account page signs people in and steps them up through this provider (account/account-client.ts).
     clients: [accountClientMetadata(config.issuer)],
     findAccount: createFindAccount(store.userManagement),
@@ -237,6 +242,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
       log.info({ event, error: error.error, detail: error.error_description }, event);
   provider.on('authorization.error', logProtocolError('authorization.error'));
   provider.on('grant.error', logProtocolError('grant.error'));
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: unknown) => {
+    if (isRefreshTokenReuse(ctx, error)) deps.logAuthEvent(refreshTokenReuseEvent(ctx));
+  });
   provider.on('end_session.error', logProtocolError('end_session.error'));
   provider.on('userinfo.error', logProtocolError('userinfo.error'));
   return provider;
