@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { ACR_MULTI_FACTOR } from '@stepup/core';
 import { PROVIDER_ROUTES } from '../oidc/provider-routes.ts';
 import { type RawHttpAnswer, sendRawHttpRequest } from '../testing/raw-http-request.ts';
 import { formAction, hiddenField } from '../testing/test-browser.ts';
@@ -111,6 +112,13 @@ async function walkWithSpoofedOrigin(idp: TestProvider, spoof: (typeof SPOOFS)[n
   assert.ok(callback.searchParams.get('code'), 'the login ends with a code');
   // RFC 9207: the authorization response names the issuer.
   assert.equal(callback.searchParams.get('iss'), idp.issuer);
+
+  // A step-up with no second factor yet: the push enrollment page, with its link and QR code.
+  authorization.searchParams.set('acr_values', ACR_MULTI_FACTOR);
+  const enrollment = await follow('step-up', await send('step-up', authorization.href));
+  assert.equal(enrollment.status, 200, 'the enrollment page');
+  const link = /<a href="([^"]*\/authenticator#enroll=[\w-]+)">/.exec(enrollment.body)?.[1];
+  assert.equal(link?.startsWith(`${idp.issuer}/authenticator#enroll=`), true, `enrollment link ${link}`);
 
   assert.equal((await send('account page, signed in', '/account')).status, 200);
   assert.equal((await send('dashboard', '/dashboard/')).status, 200);
