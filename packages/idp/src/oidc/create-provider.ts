@@ -38,7 +38,7 @@ import type { ProviderKeys } from './provider-keys.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
 import { runRefreshTokenActions } from './refresh-token-actions.ts';
 import { allowRefreshTokenRetries } from './refresh-token-retries.ts';
-import { isRefreshTokenReuse, refreshTokenReuseEvent } from './refresh-token-reuse.ts';
+import { refreshTokenReuseOf } from './refresh-token-reuse.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
 import { createStepUpCheck } from './step-up-check.ts';
 
@@ -243,7 +243,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
   provider.on('authorization.error', logProtocolError('authorization.error'));
   provider.on('grant.error', logProtocolError('grant.error'));
   provider.on('grant.error', (ctx: KoaContextWithOIDC, error: unknown) => {
-    if (isRefreshTokenReuse(ctx, error)) deps.logAuthEvent(refreshTokenReuseEvent(ctx));
+    const reuse = refreshTokenReuseOf(ctx, error);
+    if (reuse) deps.logAuthEvent(reuse);
   });
   provider.on('end_session.error', logProtocolError('end_session.error'));
   provider.on('userinfo.error', logProtocolError('userinfo.error'));

@@ -12,19 +12,21 @@ const REUSE_DETAILS: ReadonlySet<unknown> = new Set([
   GRANT_SOURCE_ALREADY_CONSUMED,
 ]);
 
-/** Whether a failed token request was a refresh token reused after its interval (RFC 9700 4.14.2). */
-export function isRefreshTokenReuse(ctx: KoaContextWithOIDC, error: unknown): boolean {
-  if (ctx.oidc.params?.grant_type !== 'refresh_token') return false;
+/**
+ * The audit event of a failed token request that was a refresh token reused after its interval
+ * (RFC 9700 4.14.2): whose grant, which client, from where. Undefined for any other failure.
+ */
+export function refreshTokenReuseOf(ctx: KoaContextWithOIDC, error: unknown): AuthEvent | undefined {
+  const { client, entities, params } = ctx.oidc;
   const { error: code, error_detail: detail } = error as { error?: unknown; error_detail?: unknown };
-  return code === 'invalid_grant' && REUSE_DETAILS.has(detail);
-}
-
-/** The audit event of that reuse: whose grant, which client, from where. */
-export function refreshTokenReuseEvent(ctx: KoaContextWithOIDC): AuthEvent {
-  const token = ctx.oidc.entities.RefreshToken;
+  if (params?.grant_type !== 'refresh_token' || code !== 'invalid_grant' || !REUSE_DETAILS.has(detail)) {
+    return undefined;
+  }
+  if (!client) return undefined;
+  const token = entities.RefreshToken;
   return {
     event: 'refresh_token.reused',
-    clientId: ctx.oidc.client?.clientId ?? '',
+    clientId: client.clientId,
     ip: ctx.ip,
     ...(token?.accountId ? { userId: token.accountId } : {}),
     ...(token?.grantId ? { grantId: token.grantId } : {}),
