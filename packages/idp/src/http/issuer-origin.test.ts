@@ -85,6 +85,8 @@ async function walkWithSpoofedOrigin(idp: TestProvider, spoof: (typeof SPOOFS)[n
   const metadata = JSON.parse(discovery.body) as Record<string, unknown>;
   assert.equal(metadata.issuer, idp.issuer);
   assert.equal((await send('jwks_uri', String(metadata.jwks_uri))).status, 200);
+  // Its WWW-Authenticate challenge names the realm.
+  assert.equal((await send('userinfo without a token', String(metadata.userinfo_endpoint))).status, 401);
 
   const verifier = randomBytes(32).toString('base64url');
   const authorization = new URL(String(metadata.authorization_endpoint));
@@ -123,6 +125,9 @@ async function walkWithSpoofedOrigin(idp: TestProvider, spoof: (typeof SPOOFS)[n
   assert.equal((await send('account page, signed in', '/account')).status, 200);
   assert.equal((await send('dashboard', '/dashboard/')).status, 200);
   assert.equal((await send('management API document', '/api/v1/openapi.json')).status, 200);
+  assert.equal((await send('management API challenge', '/api/v1/users')).status, 401);
+  assert.equal((await send('authenticator app', '/authenticator')).status, 200);
+  assert.equal((await send('authenticator manifest', '/authenticator/manifest.webmanifest')).status, 200);
 
   const logout = new URL(PROVIDER_ROUTES.end_session, issuer);
   logout.search = new URLSearchParams({
