@@ -144,10 +144,9 @@ async function walkWithSpoofedOrigin(idp: TestProvider, spoof: (typeof SPOOFS)[n
   return seen;
 }
 
-/** Absolute URLs an answer carries: the Location header and every http(s) URL in the body. */
+/** Absolute URLs an answer carries: every http(s) URL in its headers (Location included) and body. */
 function absoluteUrlsOf(answer: RawHttpAnswer): string[] {
-  const inBody = answer.body.match(/https?:\/\/[^\s"'<>\\&]+/g) ?? [];
-  return [...(answer.location && /^https?:/.test(answer.location) ? [answer.location] : []), ...inBody];
+  return `${answer.headerText}\n${answer.body}`.match(/https?:\/\/[^\s"'<>\\&,]+/g) ?? [];
 }
 
 /** Where the provider's answers may point: itself, and the client's registered URIs. */
