@@ -227,7 +227,7 @@ if (postgres.skip !== undefined || redis.skip !== undefined) {
       );
     });
 
-    test('one refresh token used on both nodes at once: exactly one use succeeds', async () => {
+    test('one refresh token used on both nodes at once, within its reuse interval: every use succeeds', async () => {
       await cluster.addUser('dave', PASSWORD);
       const rp = await app();
       const pending = await rp.authorizationUrl(OFFLINE);
@@ -241,11 +241,17 @@ if (postgres.skip !== undefined || redis.skip !== undefined) {
         Array.from({ length: 10 }, () => postToken({ grant_type: 'refresh_token', refresh_token })),
       );
       assert.deepEqual(new Set(nodesOf(servedSince(mark))), new Set([0, 1]), 'both nodes took requests');
-      assert.equal(results.filter((result) => result.status === 200).length, 1);
-      for (const result of results.filter((r) => r.status !== 200)) {
-        assert.equal(result.status, 400);
-        assert.equal(result.body.error, 'invalid_grant');
-      }
+      // A retry of a refresh whose answer was lost (refreshTokenReuseIntervalSeconds, 10 s by default)
+      // must not end the session, whichever node it reaches; the grant stays.
+      assert.deepEqual(
+        results.map((result) => result.status),
+        results.map(() => 200),
+      );
+      const next = await postToken({
+        grant_type: 'refresh_token',
+        refresh_token: String(results[9]?.body.refresh_token),
+      });
+      assert.equal(next.status, 200);
     });
   });
 }

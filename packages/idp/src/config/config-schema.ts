@@ -75,7 +75,8 @@ export const configSchema = z.strictObject({
     })
     .prefault({}),
   /**
-   * Which proxies in front of the provider to believe about `X-Forwarded-*` (Fastify's `trustProxy`).
+   * Which proxies in front of the provider to believe about the client address (`X-Forwarded-For`, by
+   * Fastify's `trustProxy`); scheme and host always come from the issuer (http/issuer-origin.ts).
    * `false`: none, the client is the socket's peer. A number: that many proxy hops, so the client is
    * that many entries from the right of `X-Forwarded-For` (what each proxy appended). A list of
    * addresses or CIDR ranges: the proxies at those addresses. `true`: every hop, so the client is the
@@ -105,6 +106,15 @@ export const configSchema = z.strictObject({
         .default(14 * 24 * 3600),
     })
     .prefault({}),
+  /**
+   * How long a rotated refresh token may be presented again, in seconds: a client whose refresh
+   * response was lost (a killed process, a dropped mobile connection) retries with the same token and
+   * gets fresh tokens of the same grant, through the same checks and Actions. After the interval, a
+   * reuse revokes the grant and every token issued under it (RFC 9700 4.14.2). 10 s covers a retry
+   * after a client's usual request timeout while keeping the window a stolen, already used token
+   * stays useful short (Okta allows up to 60 s, Auth0 sets it per tenant). 0: strict single use.
+   */
+  refreshTokenReuseIntervalSeconds: z.number().int().min(0).max(60).default(10),
   /** Push with number matching, answered in the built-in authenticator app or CLI. */
   push: z
     .strictObject({

@@ -16,6 +16,7 @@ import {
 } from '../interaction/interaction-routes.ts';
 import { ProviderMount } from '../oidc/provider-mount.ts';
 import { isProviderPath } from '../oidc/provider-routes.ts';
+import { pinRequestOriginToIssuer } from './issuer-origin.ts';
 import { useLimitedJsonParser } from './json-body-parser.ts';
 import { refuseCrossSiteForms } from './refuse-cross-site-forms.ts';
 import { answerStoreErrors } from './store-errors.ts';
@@ -58,6 +59,7 @@ export async function createServer(deps: ServerDependencies): Promise<{
     bodyLimit: 64 * 1024,
   });
   useLimitedJsonParser(app);
+  pinRequestOriginToIssuer(app, config.issuer);
   const routes: ServedRoute[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });

@@ -108,6 +108,11 @@ export type AuthEvent =
         | 'wrong_code'
         | 'factor_switched_off';
     }
+  /**
+   * A rotated refresh token was presented again after its reuse interval (a stolen copy, or a client
+   * that kept an old one): the grant and every token issued under it were revoked (RFC 9700 4.14.2).
+   */
+  | { event: 'refresh_token.reused'; userId?: string; clientId: string; grantId?: string; ip: string }
   /** A post-login Action called `api.access.deny`: the login or refresh was refused with its reason. */
   | {
       event: 'action.denied';
@@ -225,6 +230,7 @@ const AUDIT_OUTCOMES: Record<AuthEvent['event'], AuditOutcome> = {
   'recovery_code.used': 'success',
   'recovery_codes.issued': 'success',
   'recovery_codes.regenerated': 'success',
+  'refresh_token.reused': 'failure',
   'stepup.refused': 'failure',
   'stepup.requested': 'success',
   'stepup.satisfied': 'success',

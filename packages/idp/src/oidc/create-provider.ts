@@ -16,6 +16,7 @@ import {
   managementApiIdentifier,
 } from '../admin/management-api-identity.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
+import { pinProviderOriginToIssuer } from '../http/issuer-origin.ts';
 import { useFastifyClientAddress } from '../http/trusted-proxies.ts';
 import { renderErrorPage } from '../interaction/views/error-page.ts';
 import { renderLogoutConfirmPage, renderLogoutSuccessPage } from '../interaction/views/logout-pages.ts';
@@ -36,6 +37,8 @@ import {
 import type { ProviderKeys } from './provider-keys.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
 import { runRefreshTokenActions } from './refresh-token-actions.ts';
+import { allowRefreshTokenRetries } from './refresh-token-retries.ts';
+import { refreshTokenReuseOf } from './refresh-token-reuse.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
 import { createStepUpCheck } from './step-up-check.ts';
 
@@ -88,7 +91,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
   });
   const { loginActions } = deps;
   const configuration: Configuration = {
-    adapter: store.oidcAdapter,
+    adapter: allowRefreshTokenRetries(store.oidcAdapter, {
+      reuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
+      clock: deps.clock,
+    }),
     // The account page signs people in and steps them up through this provider (account/account-client.ts).
     clients: [accountClientMetadata(config.issuer)],
     findAccount: createFindAccount(store.userManagement),
@@ -214,8 +220,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
   };
 
   const provider = new Provider(config.issuer, configuration);
-  // X-Forwarded-Proto and -Host; the client address comes from Fastify (http/trusted-proxies.ts).
-  provider.proxy = config.trustProxy !== false;
+  // Koa reads no X-Forwarded-* header (its `proxy` stays false): the scheme and host are the issuer's,
+  // the client address comes from Fastify (http/trusted-proxies.ts).
+  pinProviderOriginToIssuer(provider, config.issuer);
   useFastifyClientAddress(provider);
   addCustomClaimsToIdTokens(provider, customClaims);
   // A rotated client secret keeps working for its grace period (POST /api/v1/clients/{id}/secret).
@@ -235,6 +242,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
       log.info({ event, error: error.error, detail: error.error_description }, event);
   provider.on('authorization.error', logProtocolError('authorization.error'));
   provider.on('grant.error', logProtocolError('grant.error'));
+  provider.on('grant.error', (ctx: KoaContextWithOIDC, error: unknown) => {
+    const reuse = refreshTokenReuseOf(ctx, error);
+    if (reuse) deps.logAuthEvent(reuse);
+  });
   provider.on('end_session.error', logProtocolError('end_session.error'));
   provider.on('userinfo.error', logProtocolError('userinfo.error'));
   return provider;

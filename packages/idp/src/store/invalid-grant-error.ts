@@ -11,3 +11,6 @@ const InvalidGrant: InvalidGrantConstructor = errors.InvalidGrant;
 export function createInvalidGrantError(detail: string): Error & { error: string; status: number } {
   return new InvalidGrant(detail);
 }
+
+/** The detail of the `invalid_grant` a store answers when a code or refresh token is used again. */
+export const GRANT_SOURCE_ALREADY_CONSUMED = 'grant source already consumed';

@@ -129,6 +129,107 @@ export function describeOidcAdapterContract(
       assert.equal((await new Adapter('AccessToken').find('at-2'))?.jti, 'at-2');
     });
 
+    /** A grant with its Grant row, a refresh token, the access token and the refresh token it rotated to. */
+    async function refreshFamily(Adapter: Store['oidcAdapter'], grantId: string) {
+      await new Adapter('Grant').upsert(grantId, { jti: grantId, kind: 'Grant', accountId: 'acc-1' }, 3600);
+      const refreshTokens = new Adapter('RefreshToken');
+      await refreshTokens.upsert(
+        `${grantId}-rt`,
+        tokenPayload('RefreshToken', `${grantId}-rt`, grantId),
+        600,
+      );
+      await refreshTokens.upsert(
+        `${grantId}-rt2`,
+        tokenPayload('RefreshToken', `${grantId}-rt2`, grantId),
+        600,
+      );
+      await new Adapter('AccessToken').upsert(
+        `${grantId}-at`,
+        tokenPayload('AccessToken', `${grantId}-at`, grantId),
+        60,
+      );
+      return {
+        refreshTokens,
+        /** The ids of the family still found. */
+        async alive() {
+          const found = await Promise.all([
+            new Adapter('Grant').find(grantId),
+            refreshTokens.find(`${grantId}-rt`),
+            refreshTokens.find(`${grantId}-rt2`),
+            new Adapter('AccessToken').find(`${grantId}-at`),
+          ]);
+          return found.map((payload) => payload?.jti ?? null);
+        },
+      };
+    }
+
+    test('consumeAllowingRetry: a retry within the interval succeeds; after it, the grant is revoked', async (t) => {
+      const { oidcAdapter: Adapter } = await openStore(t);
+      const family = await refreshFamily(Adapter, 'grant-r');
+      const other = await refreshFamily(Adapter, 'grant-o');
+      const everyone = ['grant-r', 'grant-r-rt', 'grant-r-rt2', 'grant-r-at'];
+      const T = epochSeconds();
+
+      await family.refreshTokens.consumeAllowingRetry('grant-r-rt', { now: T, reuseIntervalSeconds: 10 });
+      assert.equal((await family.refreshTokens.find('grant-r-rt'))?.consumed, T);
+      // Retried 9 s later: nothing changes, not even the time it was first consumed.
+      await family.refreshTokens.consumeAllowingRetry('grant-r-rt', { now: T + 9, reuseIntervalSeconds: 10 });
+      assert.equal((await family.refreshTokens.find('grant-r-rt'))?.consumed, T);
+      assert.deepEqual(await family.alive(), everyone);
+
+      await assert.rejects(
+        family.refreshTokens.consumeAllowingRetry('grant-r-rt', { now: T + 10, reuseIntervalSeconds: 10 }),
+        { error: 'invalid_grant' },
+      );
+      assert.deepEqual(await family.alive(), [null, null, null, null]);
+      assert.deepEqual(await other.alive(), ['grant-o', 'grant-o-rt', 'grant-o-rt2', 'grant-o-at']);
+    });
+
+    test('consumeAllowingRetry: 100 concurrent retries within the interval all succeed and the grant stays', async (t) => {
+      const { oidcAdapter: Adapter } = await openStore(t);
+      const family = await refreshFamily(Adapter, 'grant-c');
+      const T = epochSeconds();
+      const results = await Promise.allSettled(
+        Array.from({ length: 100 }, () =>
+          family.refreshTokens.consumeAllowingRetry('grant-c-rt', { now: T, reuseIntervalSeconds: 10 }),
+        ),
+      );
+      assert.deepEqual(
+        results.filter((result) => result.status === 'rejected').map((result) => String(result.reason)),
+        [],
+      );
+      assert.equal((await family.refreshTokens.find('grant-c-rt'))?.consumed, T);
+      assert.deepEqual(await family.alive(), ['grant-c', 'grant-c-rt', 'grant-c-rt2', 'grant-c-at']);
+    });
+
+    test('consumeAllowingRetry with no interval: 100 concurrent uses, one wins and the grant is revoked', async (t) => {
+      const { oidcAdapter: Adapter } = await openStore(t);
+      const family = await refreshFamily(Adapter, 'grant-z');
+      const T = epochSeconds();
+      const results = await Promise.allSettled(
+        Array.from({ length: 100 }, () =>
+          family.refreshTokens.consumeAllowingRetry('grant-z-rt', { now: T, reuseIntervalSeconds: 0 }),
+        ),
+      );
+      assert.equal(results.filter((result) => result.status === 'fulfilled').length, 1);
+      for (const result of results) {
+        if (result.status === 'rejected')
+          assert.equal((result.reason as { error?: unknown }).error, 'invalid_grant');
+      }
+      assert.deepEqual(await family.alive(), [null, null, null, null]);
+    });
+
+    test('consumeAllowingRetry of an unknown instance is invalid_grant', async (t) => {
+      const { oidcAdapter: Adapter } = await openStore(t);
+      await assert.rejects(
+        new Adapter('RefreshToken').consumeAllowingRetry('nope', {
+          now: epochSeconds(),
+          reuseIntervalSeconds: 10,
+        }),
+        { error: 'invalid_grant' },
+      );
+    });
+
     test('consuming an unknown instance is invalid_grant', async (t) => {
       const { oidcAdapter: Adapter } = await openStore(t);
       await assert.rejects(new Adapter('AuthorizationCode').consume('nope'), { error: 'invalid_grant' });

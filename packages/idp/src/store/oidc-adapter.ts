@@ -28,6 +28,14 @@ export interface OidcAdapter {
    * already consumed, after revoking everything issued under its grant (RFC 9700 section 4.14.2).
    */
   consume(id: string): Promise<void>;
+  /**
+   * `consume` with a reuse interval, for refresh tokens whose response may have been lost: marks
+   * the instance used at `now` (epoch seconds) when it was not. When it was used less than
+   * `reuseIntervalSeconds` before `now`, a retry, resolves and changes nothing (the time it was first
+   * used stays, so retries never stretch the interval). Otherwise revokes everything issued under
+   * its grant, as `consume` does, and rejects with `InvalidGrant`. Atomic across nodes.
+   */
+  consumeAllowingRetry(id: string, rule: { now: number; reuseIntervalSeconds: number }): Promise<void>;
   destroy(id: string): Promise<void>;
   /** Removes every token issued under the grant, whatever this adapter's model name. */
   revokeByGrantId(grantId: string): Promise<void>;

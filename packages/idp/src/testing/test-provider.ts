@@ -65,12 +65,24 @@ export async function startTestProvider(
     store?: Store;
     /** Trusts a test push service's certificate for Web Push. */
     webPushAgent?: Agent;
+    /**
+     * `https` names the issuer `https://localhost:port` while the server still answers plain HTTP on
+     * that port, as a node behind a proxy that terminates TLS does.
+     */
+    issuerScheme?: 'http' | 'https';
   } = {},
 ): Promise<TestProvider> {
   const port = settings.port ?? (await freePort());
   const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'stepup-test-'));
-  const issuer = `http://localhost:${port}`;
-  const { logger = pino({ level: 'silent' }), clock, store, webPushAgent, ...configInput } = settings;
+  const issuer = `${settings.issuerScheme ?? 'http'}://localhost:${port}`;
+  const {
+    logger = pino({ level: 'silent' }),
+    clock,
+    store,
+    webPushAgent,
+    issuerScheme: _issuerScheme,
+    ...configInput
+  } = settings;
   const config = {
     ...configSchema.parse({ logLevel: 'silent', ...configInput, port, dataDir, issuer }),
     issuer,

@@ -1,5 +1,5 @@
 import type { Redis } from 'ioredis';
-import { createInvalidGrantError } from '../invalid-grant-error.ts';
+import { createInvalidGrantError, GRANT_SOURCE_ALREADY_CONSUMED } from '../invalid-grant-error.ts';
 import type { OidcAdapter, OidcAdapterFactory, OidcAdapterPayload } from '../oidc-adapter.ts';
 import { ttlMillis } from './redis-expiry-index.ts';
 import { type RedisScript, runScript } from './redis-script.ts';
@@ -13,13 +13,16 @@ import { runRedis } from './run-redis.ts';
  */
 export const REDIS_OIDC_MODELS: ReadonlySet<string> = new Set(['Interaction', 'PushedAuthorizationRequest']);
 
-// Marks the instance used once; 0 when it was used before, -1 when there is none.
+// Marks the instance used at ARGV[1]; 1 when it was not used, or was used less than ARGV[2]
+// seconds before (a retry); 0 when it was used before that, -1 when there is none.
 const CONSUME: RedisScript = {
-  name: 'stepupOidcModelConsume',
+  name: 'stepupOidcModelConsumeAllowingRetry',
   numberOfKeys: 1,
   lua: `
 if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
-return redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1])`,
+if redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1]) == 1 then return 1 end
+if tonumber(ARGV[1]) < tonumber(redis.call('HGET', KEYS[1], 'consumed')) + tonumber(ARGV[2]) then return 1 end
+return 0`,
 };
 
 /**
@@ -75,10 +78,20 @@ export function withRedisOidcModels(
     }
 
     async consume(id: string): Promise<void> {
-      const outcome = await runRedis(() => runScript(redis, CONSUME, [this.#prefix + id], [clock()]));
+      await this.consumeAllowingRetry(id, { now: clock(), reuseIntervalSeconds: 0 });
+    }
+
+    // These models are not issued under a grant: a reuse after the interval has nothing to revoke.
+    async consumeAllowingRetry(
+      id: string,
+      rule: { now: number; reuseIntervalSeconds: number },
+    ): Promise<void> {
+      const outcome = await runRedis(() =>
+        runScript(redis, CONSUME, [this.#prefix + id], [rule.now, rule.reuseIntervalSeconds]),
+      );
       if (outcome === 1) return;
       throw createInvalidGrantError(
-        outcome === -1 ? 'grant source not found' : 'grant source already consumed',
+        outcome === -1 ? 'grant source not found' : GRANT_SOURCE_ALREADY_CONSUMED,
       );
     }
 
@@ -117,6 +130,10 @@ export function withRedisOidcModels(
 
     consume(id: string): Promise<void> {
       return this.#adapter.consume(id);
+    }
+
+    consumeAllowingRetry(id: string, rule: { now: number; reuseIntervalSeconds: number }): Promise<void> {
+      return this.#adapter.consumeAllowingRetry(id, rule);
     }
 
     destroy(id: string): Promise<void> {

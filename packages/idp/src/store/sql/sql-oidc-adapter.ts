@@ -1,6 +1,6 @@
 import type { Kysely } from 'kysely';
 import type { ClientsRepository } from '../clients.ts';
-import { createInvalidGrantError } from '../invalid-grant-error.ts';
+import { createInvalidGrantError, GRANT_SOURCE_ALREADY_CONSUMED } from '../invalid-grant-error.ts';
 import type { OidcAdapter, OidcAdapterFactory, OidcAdapterPayload } from '../oidc-adapter.ts';
 import {
   type OidcModelIndexedColumns,
@@ -80,28 +80,37 @@ export function createSqlOidcAdapter(
     }
 
     async consume(id: string): Promise<void> {
+      await this.consumeAllowingRetry(id, { now: now(), reuseIntervalSeconds: 0 });
+    }
+
+    async consumeAllowingRetry(
+      id: string,
+      rule: { now: number; reuseIntervalSeconds: number },
+    ): Promise<void> {
       rejectClientModelWrite(this.#model, 'consume');
       // One conditional UPDATE: a concurrent redemption (on PostgreSQL, through another node) waits
       // for the row, then finds consumed_at set and changes nothing, so exactly one redemption wins.
       const { numUpdatedRows } = await kysely
         .updateTable('oidc_models')
-        .set({ consumed_at: now() })
+        .set({ consumed_at: rule.now })
         .where('model', '=', this.#model)
         .where('id', '=', id)
         .where('consumed_at', 'is', null)
         .executeTakeFirst();
       if (numUpdatedRows === 1n) return;
-      // Lost the race or a replay. Reuse of a consumed code or refresh token: RFC 9700 section 4.14.2
-      // (refresh tokens) and RFC 6749 section 4.1.2 (codes) ask to revoke what was issued under the
-      // grant.
-      const reused = await kysely
+      const used = await kysely
         .selectFrom('oidc_models')
-        .select('grant_id')
+        .select(['grant_id', 'consumed_at'])
         .where('model', '=', this.#model)
         .where('id', '=', id)
         .executeTakeFirst();
-      if (reused === undefined) throw createInvalidGrantError('grant source not found');
-      const grantId = reused.grant_id;
+      if (used === undefined) throw createInvalidGrantError('grant source not found');
+      // consumed_at never changes once set, so every retry is judged from the first use.
+      if (used.consumed_at !== null && rule.now < used.consumed_at + rule.reuseIntervalSeconds) return;
+      // Lost the race or a replay. Reuse of a consumed code or refresh token: RFC 9700 section 4.14.2
+      // (refresh tokens) and RFC 6749 section 4.1.2 (codes) ask to revoke what was issued under the
+      // grant.
+      const grantId = used.grant_id;
       if (grantId !== null) {
         // The Grant row goes too: tokens the winning request issues after this point then fail to
         // resolve their grant, so the whole family is revoked, not only what exists now.
@@ -115,7 +124,7 @@ export function createSqlOidcAdapter(
           )
           .execute();
       }
-      throw createInvalidGrantError('grant source already consumed');
+      throw createInvalidGrantError(GRANT_SOURCE_ALREADY_CONSUMED);
     }
 
     async destroy(id: string): Promise<void> {
