@@ -118,7 +118,7 @@ export function loadDemoSecrets(dataDir: string): DemoSecrets {
 }
 
 function saveDemoFile(dataDir: string, file: string, content: DemoFile): void {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
 }
 
