@@ -64,9 +64,9 @@ export class SecretKeyring implements SecretBox {
     return randomBytes(KEY_BYTES).toString('base64url');
   }
 
-  /** The ring in the text form `parse` reads, with `key` (text form) put first, as the new current key. */
-  static withCurrentKey(key: string, ring: SecretKeyring): string {
-    return [key, ...ring.#keys.map(({ key }) => key.toString('base64url'))].join('\n');
+  /** The keys in the text form `parse` reads, current first: for writing the ring back after a rotation. */
+  keyTexts(): string[] {
+    return this.#keys.map(({ key }) => key.toString('base64url'));
   }
 
   /** The id of the key that seals now. */
