@@ -13,6 +13,7 @@ import {
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { Worker } from 'node:worker_threads';
 import { ConfigError } from '../config/load-config.ts';
 import { DATA_DIR_KEY_FILE_NAME, loadSecretKeyring, replaceKeyFile } from './load-secret-keyring.ts';
 import { SecretKeyring } from './secret-keyring.ts';
@@ -50,6 +51,38 @@ describe('loadSecretKeyring', () => {
     assert.equal(second.created, false);
     assert.deepEqual(second.keyring.keyIds, first.keyring.keyIds);
     assert.deepEqual(SecretKeyring.parse(readFileSync(file, 'utf8')).keyIds, first.keyring.keyIds);
+  });
+
+  test('starts at once on a new data folder (here 24 threads) create one key file, and all read that key', async () => {
+    const dataDir = folder(0o700);
+    const starts = 24;
+    const barrier = new Int32Array(new SharedArrayBuffer(8));
+    const workers = Array.from(
+      { length: starts },
+      () =>
+        new Worker(new URL('./testing/load-keyring-worker.js', import.meta.url), {
+          workerData: { dataDir, barrier },
+        }),
+    );
+    const results = workers.map(
+      (worker) =>
+        new Promise<{ keyIds: string[]; created: boolean }>((resolve, reject) => {
+          worker.once('message', resolve);
+          worker.once('error', reject);
+        }),
+    );
+    while (Atomics.load(barrier, 0) < starts) await new Promise((resolve) => setImmediate(resolve));
+    Atomics.store(barrier, 1, 1);
+    Atomics.notify(barrier, 1);
+    const loaded = await Promise.all(results);
+    await Promise.all(workers.map((worker) => worker.terminate()));
+    assert.equal(loaded.filter((result) => result.created).length, 1, 'exactly one start created the file');
+    assert.equal(
+      new Set(loaded.map((result) => result.keyIds.join())).size,
+      1,
+      'every start has the same key',
+    );
+    assert.deepEqual(readdirSync(dataDir), [DATA_DIR_KEY_FILE_NAME]);
   });
 
   test('an existing key file is read, never replaced, and narrowed to 0600 if an earlier start left it open', () => {
