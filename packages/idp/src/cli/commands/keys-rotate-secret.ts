@@ -14,19 +14,19 @@ export const keysRotateSecret: CliCommand = {
     const key = SecretKeyring.generateKey();
     const rotated = [key, ...keyring.keyTexts()];
     const next = SecretKeyring.parse(rotated.join(' '));
-    const retiring = keyring.keyIds.join(', ');
+    const kept = keyring.keyIds.join(', ');
     if (file !== undefined) {
       replaceKeyFile(file, rotated.join('\n'));
-      io.out(`added key ${next.currentKeyId} as the current encryption key in ${file} (kept: ${retiring})`);
+      io.out(`added key ${next.currentKeyId} as the current encryption key in ${file} (kept: ${kept})`);
       io.out(
         'Restart the provider: it seals with the new key, and re-seals the TOTP seeds and Action secrets in the background.',
       );
       io.out(
-        'Several nodes reading this file: give every node the new file before any of them restarts with it.',
+        'Several nodes reading one such file: roll the new key out in two steps instead, last then first (docs/deployment.md, Keys).',
       );
     } else {
       // The keys come from STEPUP_SECRET_KEY, which this process cannot change for the nodes.
-      io.out(`new key ${next.currentKeyId}; the keys in STEPUP_SECRET_KEY now: ${retiring}`);
+      io.out(`new key ${next.currentKeyId}; the keys in STEPUP_SECRET_KEY now: ${kept}`);
       io.out(
         '1. On every node, add the new key last, so every node can open what it seals, and restart them:',
       );
