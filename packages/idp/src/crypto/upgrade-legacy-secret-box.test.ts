@@ -3,15 +3,21 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { fileURLToPath } from 'node:url';
+import Database from 'better-sqlite3';
+import { Kysely, PostgresDialect } from 'kysely';
+import pg from 'pg';
 import { openActionSecrets } from '../actions/action-secrets.ts';
 import { totpSeedContext } from '../factors/totp/totp-factor.ts';
+import { openPostgresStore } from '../store/postgres/postgres-store.ts';
 import { openSqliteStore, SQLITE_FILE_NAME } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
-import { startTestProvider } from '../testing/test-provider.ts';
+import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
+import { POSTGRES_TEST_SECRET_KEY, startTestProvider } from '../testing/test-provider.ts';
 import { LegacySecretBox } from './legacy-secret-box.ts';
 import { loadSecretKeyring } from './load-secret-keyring.ts';
 import { resealSealedSecrets } from './reseal-sealed-secrets.ts';
-import type { SecretKeyring } from './secret-keyring.ts';
+import { SecretKeyring } from './secret-keyring.ts';
 import { LEGACY_SECRET_BOX_KEY, upgradeLegacySecretBox } from './upgrade-legacy-secret-box.ts';
 
 /** A database made by the provider before the keyring (see testing/README.md). */
@@ -103,3 +109,51 @@ describe('upgrading a store made before the keyring', () => {
     }
   });
 });
+
+/** The fixture's sealed secrets, their owners and the database key, copied row for row into PostgreSQL. */
+const LEGACY_TABLES = ['users', 'factors', 'actions', 'action_versions', 'keys'] as const;
+
+const postgres = await createPostgresTestDatabase();
+after(() => postgres.database?.drop());
+
+describe('upgrading a PostgreSQL store made before the keyring', { skip: postgres.skip ?? false }, () => {
+  test('the first provider start on the database re-seals its secrets under STEPUP_SECRET_KEY and deletes its key', async () => {
+    const url = postgres.database?.url ?? '';
+    const store = await openPostgresStore({
+      connectionString: url,
+      poolMax: 2,
+      connectionTimeoutMs: 3000,
+      statementTimeoutMs: 5000,
+    });
+    const fixture = new Database(fileURLToPath(FIXTURE), { readonly: true });
+    try {
+      // In through SQL, not the repositories: the rows stay exactly as the old release wrote them.
+      await copyRows(url, fixture);
+      assert.ok(await store.keys.get(LEGACY_SECRET_BOX_KEY));
+    } finally {
+      fixture.close();
+      await store.close();
+    }
+    const idp = await startTestProvider({ databaseUrl: url });
+    try {
+      assert.deepEqual(idp.stepup.secretKeyring.keyIds, SecretKeyring.parse(POSTGRES_TEST_SECRET_KEY).keyIds);
+      await assertUpgraded(idp.stepup.store, idp.stepup.secretKeyring);
+    } finally {
+      await idp.close();
+    }
+  });
+});
+
+async function copyRows(url: string, fixture: Database.Database): Promise<void> {
+  const db = new Kysely<Record<string, Record<string, unknown>>>({
+    dialect: new PostgresDialect({ pool: new pg.Pool({ connectionString: url, max: 1 }) }),
+  });
+  try {
+    for (const table of LEGACY_TABLES) {
+      const rows = fixture.prepare(`SELECT * FROM ${table}`).all() as Record<string, unknown>[];
+      if (rows.length > 0) await db.insertInto(table).values(rows).execute();
+    }
+  } finally {
+    await db.destroy();
+  }
+}
