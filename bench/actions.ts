@@ -22,7 +22,7 @@ import { ActionSandbox } from '../packages/idp/src/actions/sandbox/action-sandbo
 import type { SandboxRequest } from '../packages/idp/src/actions/sandbox/sandbox-protocol.ts';
 import { loginInput, MFA, SEED_ACTION } from '../packages/idp/src/actions/testing/actions-fixture.ts';
 import { configSchema } from '../packages/idp/src/config/config-schema.ts';
-import { SecretBox } from '../packages/idp/src/crypto/secret-box.ts';
+import { SecretKeyring } from '../packages/idp/src/crypto/secret-keyring.ts';
 import { openSqliteStore } from '../packages/idp/src/store/sqlite/sqlite-store.ts';
 
 const RUNS = Number(process.env.RUNS ?? 2000);
@@ -40,7 +40,7 @@ const ms = (value: number) => value.toFixed(3);
 
 const dataDir = mkdtempSync(join(tmpdir(), 'stepup-bench-actions-'));
 const store = await openSqliteStore({ dataDir });
-const secretBox = new SecretBox(Buffer.from(SecretBox.generateKey(), 'base64url'));
+const secretBox = SecretKeyring.parse(SecretKeyring.generateKey());
 const settings = configSchema.shape.actions.parse({});
 const workers = Number(process.env.WORKERS ?? settings.workers);
 const sandbox = new ActionSandbox({ workers, maxStackBytes: settings.maxStackBytes });

@@ -84,7 +84,13 @@ async function freshStorage(kind: 'sqlite' | 'postgres'): Promise<Storage> {
   url.pathname = `/${name}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'stepup-load-'));
   return {
-    env: { STEPUP_DATABASE_URL: url.href, STEPUP_DATA_DIR: dataDir, ...benchConfig(dataDir) },
+    env: {
+      STEPUP_DATABASE_URL: url.href,
+      // Every node of one database gets the same encryption key, from outside it.
+      STEPUP_SECRET_KEY: randomBytes(32).toString('base64url'),
+      STEPUP_DATA_DIR: dataDir,
+      ...benchConfig(dataDir),
+    },
     drop: async () => {
       const again = new pg.Client({ connectionString: SERVER_URL });
       await again.connect();

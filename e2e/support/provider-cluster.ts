@@ -7,6 +7,8 @@ import { credentialsFromKeyFile } from '../../packages/idp/src/authenticator/dev
 import { enrollDevice } from '../../packages/idp/src/authenticator/enroll-device.ts';
 import type { StepupConfig } from '../../packages/idp/src/config/config-schema.ts';
 import { loadConfig } from '../../packages/idp/src/config/load-config.ts';
+import { loadSecretKeyring } from '../../packages/idp/src/crypto/load-secret-keyring.ts';
+import { SecretKeyring } from '../../packages/idp/src/crypto/secret-keyring.ts';
 import { createInProcessPushNotifier } from '../../packages/idp/src/factors/push/in-process-push-notifier.ts';
 import { issuePushEnrollment } from '../../packages/idp/src/factors/push/issue-push-enrollment.ts';
 import { createPushContext } from '../../packages/idp/src/factors/push/push-context.ts';
@@ -57,6 +59,8 @@ export async function startProviderCluster(options: ProviderClusterOptions): Pro
     STEPUP_DATABASE_URL: options.databaseUrl,
     STEPUP_REDIS_URL: options.redisUrl,
     STEPUP_REDIS_KEY_PREFIX: options.redisKeyPrefix,
+    // One key for every node, from outside the database, as a real deployment's secret manager gives it.
+    STEPUP_SECRET_KEY: SecretKeyring.generateKey(),
     // Unused with PostgreSQL; set so no node writes into the working directory.
     STEPUP_DATA_DIR: dataDir,
     STEPUP_LOG_LEVEL: 'error',
@@ -81,7 +85,7 @@ export async function startProviderCluster(options: ProviderClusterOptions): Pro
       return store.users.create({ username, passwordHash: await hashPassword(password), now: now() });
     },
     async importTotp(userId, secret) {
-      const { secretBox } = await loadProviderKeys(store.keys);
+      const { secretBox } = await loadProviderKeys(store, loadSecretKeyring(config).keyring);
       await new TotpFactor(store.factors, secretBox).enroll(userId, secret, 'test', now());
     },
     async addClient(metadata) {

@@ -4,7 +4,6 @@ import { join } from 'node:path';
 import { hashPassword } from '../../../packages/idp/src/accounts/password-hashing.ts';
 import { generateTotpSecret, totpUri } from '../../../packages/idp/src/factors/totp/totp.ts';
 import { TotpFactor } from '../../../packages/idp/src/factors/totp/totp-factor.ts';
-import { loadProviderKeys } from '../../../packages/idp/src/oidc/provider-keys.ts';
 import type { StepupProvider } from '../../../packages/idp/src/stepup-provider.ts';
 import type { ClientMetadata } from '../../../packages/idp/src/store/clients.ts';
 import { deploySeedAction, SEED_ACTION_NAME } from './seed-action.ts';
@@ -118,7 +117,7 @@ export function loadDemoSecrets(dataDir: string): DemoSecrets {
 }
 
 function saveDemoFile(dataDir: string, file: string, content: DemoFile): void {
-  mkdirSync(dataDir, { recursive: true });
+  mkdirSync(dataDir, { recursive: true, mode: 0o700 });
   writeFileSync(file, `${JSON.stringify(content, null, 2)}\n`, { mode: 0o600 });
 }
 
@@ -170,8 +169,7 @@ export async function ensureDemoTenant(
   if (clientChanged) await store.clients.upsert(existing ? { ...existing, ...wanted } : wanted);
 
   let created = false;
-  const { secretBox } = await loadProviderKeys(store.keys);
-  const totp = new TotpFactor(store.factors, secretBox);
+  const totp = new TotpFactor(store.factors, stepup.secretKeyring);
   const employees: DemoEmployee[] = [];
   for (const profile of DEMO_EMPLOYEES) {
     let kept = demo.employees[profile.username];

@@ -12,6 +12,9 @@ import { applySettingsOverrides, readSettingsOverrides } from './admin/settings-
 import { warnLegacyClientScopes } from './admin/warn-legacy-client-scopes.ts';
 import type { StepupConfig } from './config/config-schema.ts';
 import { configuredLadder } from './config/load-config.ts';
+import { startBackgroundResealing } from './crypto/background-resealing.ts';
+import { loadSecretKeyring } from './crypto/load-secret-keyring.ts';
+import type { SecretKeyring } from './crypto/secret-keyring.ts';
 import { resolveEmailSettings } from './factors/email-otp/email-settings.ts';
 import { createMailer } from './factors/email-otp/mailer.ts';
 import { createInProcessPushNotifier } from './factors/push/in-process-push-notifier.ts';
@@ -44,6 +47,8 @@ export interface StepupProvider {
   config: StepupConfig;
   ladder: AcrLadder;
   store: Store;
+  /** The encryption keys, from outside the store (`STEPUP_SECRET_KEY`, a key file). */
+  secretKeyring: SecretKeyring;
   /** The oidc-provider instance serving requests now (a key rotation swaps in a new one). */
   readonly provider: Provider;
   app: FastifyInstance;
@@ -59,6 +64,8 @@ export interface StepupProvider {
   checkForChanges(): Promise<void>;
   /** Resolves once the authentication events logged so far are in the audit log (appends run behind requests). */
   auditWritesSettled(): Promise<void>;
+  /** Resolves once the start's pass re-sealing secrets under the current key has ended. */
+  resealingSettled(): Promise<void>;
   /** Starts listening; resolves with the address actually bound. */
   listen(): Promise<string>;
   close(): Promise<void>;
@@ -83,6 +90,14 @@ export async function createStepupProvider(
 ): Promise<StepupProvider> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
+  // Before the store: a multi-node setup without a shared key is refused before it writes anything.
+  const secretKeys = loadSecretKeyring(config);
+  if (secretKeys.created) {
+    logger.warn(
+      { file: secretKeys.file },
+      'generated the encryption key file: back it up, apart from the database (without it, TOTP seeds and Action secrets are lost)',
+    );
+  }
   const store = options.store ?? (await openStore(config, { logger, clock }));
   // Operators' changes made through the management API apply over the configuration file.
   const overrides = await readSettingsOverrides(store.keys);
@@ -90,10 +105,15 @@ export async function createStepupProvider(
   const ladder = configuredLadder(config);
   // Keys rotated out before this start stop signing now; they stay published while tokens they signed live.
   await retireSigningKeys(store.keys, clock(), await longestTokenLifetime(config, store.resourceServers));
-  const storedKeys = await loadProviderKeys(store.keys);
+  const storedKeys = await loadProviderKeys(store, secretKeys.keyring, logger);
   // A rotation's new keys are published at once but sign only from their activation time.
   const keys = { ...storedKeys, signingJwks: (await readServedSigningKeys(store.keys, clock())).signingJwks };
-  if (keys.created) logger.info('generated new signing keys, cookie keys and an encryption key in the store');
+  if (keys.created) logger.info('generated new signing keys and cookie keys in the store');
+  const resealing = startBackgroundResealing({
+    sealedSecrets: store.sealedSecrets,
+    keyring: keys.secretBox,
+    logger,
+  });
   const logAuthEvent = createAuthEventLogger(logger, { auditEvents: store.auditEvents, clock });
   // The step-up check asks the login interaction's factors what a person has enrolled; both exist
   // before the first request is served.
@@ -264,6 +284,7 @@ export async function createStepupProvider(
     config,
     ladder,
     store,
+    secretKeyring: keys.secretBox,
     get provider() {
       return providerMount.current;
     },
@@ -273,11 +294,13 @@ export async function createStepupProvider(
     actionSandbox,
     checkForChanges: () => changeWatcher.check(),
     auditWritesSettled: () => logAuthEvent.settled(),
+    resealingSettled: () => resealing.settled(),
     async listen() {
       return app.listen({ port: config.port, host: config.host });
     },
     async close() {
       clearInterval(sweeper);
+      await resealing.stop();
       await changeWatcher.close();
       await app.close();
       await logAuthEvent.settled();

@@ -5,7 +5,7 @@ export const SECRET_NAME = /^[A-Za-z_][A-Za-z0-9_]{0,63}$/;
 const MAX_SECRET_LENGTH = 4096;
 
 /** The sealing context binds a sealed record to its Action: it can not be moved to another one. */
-function secretsContext(actionName: string): string {
+export function actionSecretsContext(actionName: string): string {
   return `stepup:action-secrets:${actionName}`;
 }
 
@@ -26,7 +26,7 @@ export function sealActionSecrets(
       throw new TypeError(`secret ${name} must be a string of at most ${MAX_SECRET_LENGTH} characters`);
     }
   }
-  return names.length === 0 ? null : box.seal(JSON.stringify(secrets), secretsContext(actionName));
+  return names.length === 0 ? null : box.seal(JSON.stringify(secrets), actionSecretsContext(actionName));
 }
 
 /** Opens what `sealActionSecrets` sealed; throws when the record was altered or the key changed. */
@@ -36,7 +36,7 @@ export function openActionSecrets(
   sealed: string | null,
 ): Record<string, string> {
   if (sealed === null) return {};
-  const value: unknown = JSON.parse(box.open(sealed, secretsContext(actionName)));
+  const value: unknown = JSON.parse(box.open(sealed, actionSecretsContext(actionName)));
   if (typeof value !== 'object' || value === null || Array.isArray(value)) {
     throw new Error('sealed Action secrets do not hold an object');
   }

@@ -3,7 +3,6 @@ import { after, before, describe, test } from 'node:test';
 import { ACR_MULTI_FACTOR, ACR_ONE_FACTOR } from '@stepup/core';
 import pino from 'pino';
 import { totpCodeAt } from '../factors/totp/totp.ts';
-import { loadProviderKeys } from '../oidc/provider-keys.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
 import {
   expectCallback,
@@ -127,7 +126,7 @@ describe('post-login Actions in the login flow', () => {
       issuer: idp.issuer,
       store: idp.stepup.store,
       sandbox: idp.stepup.actionSandbox,
-      secretBox: (await loadProviderKeys(idp.stepup.store.keys)).secretBox,
+      secretBox: idp.stepup.secretKeyring,
       logger: pino({ level: 'silent' }),
       settings: idp.stepup.config.actions,
       ladder: idp.stepup.ladder,

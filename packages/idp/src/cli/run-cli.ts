@@ -8,6 +8,7 @@ import { actionsShow } from './commands/actions-show.ts';
 import { actionsTest } from './commands/actions-test.ts';
 import { apiAdd } from './commands/api-add.ts';
 import { clientAdd } from './commands/client-add.ts';
+import { keysRotateSecret } from './commands/keys-rotate-secret.ts';
 import { migrate } from './commands/migrate.ts';
 import { pushEnrollLink } from './commands/push-enroll-link.ts';
 import { start } from './commands/start.ts';
@@ -32,6 +33,7 @@ const COMMANDS: readonly CliCommand[] = [
   actionsDisable,
   actionsOrder,
   actionsTest,
+  keysRotateSecret,
 ];
 
 /** Runs one `stepup-idp` invocation; returns the process exit code. */

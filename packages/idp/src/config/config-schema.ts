@@ -42,6 +42,15 @@ export const configSchema = z.strictObject({
   host: z.string().min(1).default('127.0.0.1'),
   dataDir: z.string().min(1).default('./data'),
   /**
+   * The keys that encrypt TOTP seeds and Action secrets and key the hashes of bearer ids (also
+   * STEPUP_SECRET_KEY): 32-byte keys in base64 or base64url, the current one first. They never go in
+   * the database. Omitted, with SQLite: the key file `secret-keys` in `dataDir`, created at first
+   * start. Omitted with `databaseUrl`: the provider refuses to start (every node needs the same key).
+   */
+  secretKey: z.string().min(1).optional(),
+  /** A file holding the same text as `secretKey` (also STEPUP_SECRET_KEY_FILE), readable by its owner only. */
+  secretKeyFile: z.string().min(1).optional(),
+  /**
    * PostgreSQL connection URL (also STEPUP_DATABASE_URL), for several provider nodes over one database.
    * Omitted: the embedded SQLite database in `dataDir`.
    */

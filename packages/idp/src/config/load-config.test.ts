@@ -59,7 +59,22 @@ describe('loadConfig', () => {
     assert.deepEqual(config.redis, { keyPrefix: 'tenant-a:', commandTimeoutMs: 250 });
   });
 
+  test('the encryption keys come from STEPUP_SECRET_KEY or STEPUP_SECRET_KEY_FILE; without them, neither is set', () => {
+    assert.equal(loadConfig({}).secretKey, undefined);
+    assert.equal(loadConfig({}).secretKeyFile, undefined);
+    assert.equal(loadConfig({ STEPUP_SECRET_KEY: 'k1,k2' }).secretKey, 'k1,k2');
+    assert.equal(
+      loadConfig({ STEPUP_SECRET_KEY_FILE: '/run/secrets/stepup' }).secretKeyFile,
+      '/run/secrets/stepup',
+    );
+  });
+
   const invalid: [string, NodeJS.ProcessEnv | (() => NodeJS.ProcessEnv), RegExp][] = [
+    [
+      'both an encryption key and a key file',
+      { STEPUP_SECRET_KEY: 'a', STEPUP_SECRET_KEY_FILE: '/run/secrets/stepup' },
+      /STEPUP_SECRET_KEY.*not both/,
+    ],
     ['a port that is not a number', { IDP_PORT: 'eighty' }, /IDP_PORT/],
     ['a port out of range', { IDP_PORT: '70000' }, /IDP_PORT/],
     [

@@ -7,6 +7,8 @@ import { configSchema, type StepupConfig } from './config-schema.ts';
 const ENVIRONMENT_SETTINGS = {
   STEPUP_ISSUER: { path: 'issuer', parse: (value: string) => value },
   STEPUP_DATA_DIR: { path: 'dataDir', parse: (value: string) => value },
+  STEPUP_SECRET_KEY: { path: 'secretKey', parse: (value: string) => value },
+  STEPUP_SECRET_KEY_FILE: { path: 'secretKeyFile', parse: (value: string) => value },
   STEPUP_DATABASE_URL: { path: 'databaseUrl', parse: (value: string) => value },
   STEPUP_DATABASE_POOL_MAX: { path: 'database.poolMax', parse: parseInteger },
   STEPUP_DATABASE_CONNECTION_TIMEOUT_MS: { path: 'database.connectionTimeoutMs', parse: parseInteger },
@@ -85,6 +87,11 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): StepupConfig {
     } catch (error) {
       throw new ConfigError(`Invalid setting "acrLadder": ${(error as Error).message}`);
     }
+  }
+  if (config.secretKey !== undefined && config.secretKeyFile !== undefined) {
+    throw new ConfigError(
+      'Invalid setting STEPUP_SECRET_KEY: give the keys either in STEPUP_SECRET_KEY or in STEPUP_SECRET_KEY_FILE, not both',
+    );
   }
   const issuer = (config.issuer ?? `http://localhost:${config.port}`).replace(/\/$/, '');
   if (new URL(issuer).protocol !== 'https:' && !isLoopbackIssuer(issuer)) {

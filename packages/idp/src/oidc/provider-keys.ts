@@ -1,14 +1,20 @@
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
-import { SecretBox } from '../crypto/secret-box.ts';
-import type { KeysRepository } from '../store/keys.ts';
+import type { Logger } from 'pino';
+import type { SecretKeyring } from '../crypto/secret-keyring.ts';
+import { upgradeLegacySecretBox } from '../crypto/upgrade-legacy-secret-box.ts';
+import type { Store } from '../store/store.ts';
 
-/** The key material of one provider installation; shared by every node through the store. */
+/**
+ * The key material of one provider installation. Signing and cookie keys are shared by every node
+ * through the store; the keyring that encrypts comes from outside it (`loadSecretKeyring`).
+ */
 export interface ProviderKeys {
   /** Private signing keys, RS256 first (the default), then ES256 and EdDSA for clients that ask. */
   signingJwks: { keys: JWK[] };
   cookieKeys: string[];
-  secretBox: SecretBox;
+  /** Seals and opens secrets at rest; also gives the keys that hash bearer ids (`bearerIdKeys`). */
+  secretBox: SecretKeyring;
 }
 
 export const SIGNING_ALGORITHMS = [
@@ -19,9 +25,16 @@ export const SIGNING_ALGORITHMS = [
 
 /**
  * Loads the provider's keys, generating them on first start. Generation is insert-if-absent in the
- * store, so two nodes starting at once end up with the same keys.
+ * store, so two nodes starting at once end up with the same keys. A store a release before the
+ * keyring made is upgraded first: its secrets re-sealed under `keyring`, its database key deleted.
  */
-export async function loadProviderKeys(keys: KeysRepository): Promise<ProviderKeys & { created: boolean }> {
+export async function loadProviderKeys(
+  store: Pick<Store, 'keys' | 'sealedSecrets'>,
+  keyring: SecretKeyring,
+  logger?: Pick<Logger, 'info' | 'warn'>,
+): Promise<ProviderKeys & { created: boolean }> {
+  await upgradeLegacySecretBox(store, keyring, logger);
+  const { keys } = store;
   let created = false;
   const signing = await keys.getOrCreate('signing-jwks', async () => {
     created = true;
@@ -30,11 +43,10 @@ export async function loadProviderKeys(keys: KeysRepository): Promise<ProviderKe
   const cookie = await keys.getOrCreate('cookie-keys', () =>
     JSON.stringify([randomBytes(32).toString('base64url')]),
   );
-  const secretBoxKey = await keys.getOrCreate('secret-box-key', () => SecretBox.generateKey());
   return {
     signingJwks: JSON.parse(signing) as { keys: JWK[] },
     cookieKeys: JSON.parse(cookie) as string[],
-    secretBox: new SecretBox(Buffer.from(secretBoxKey, 'base64url')),
+    secretBox: keyring,
     created,
   };
 }

@@ -181,7 +181,7 @@ describe('remember this browser', () => {
     }
 
     // Signed with the provider's key, but its period has ended.
-    const { cookieKeys } = await loadProviderKeys(idp.stepup.store.keys);
+    const { cookieKeys } = await loadProviderKeys(idp.stepup.store, idp.stepup.secretKeyring);
     const lapsed = sealRememberedBrowser({ userId: alice.id, epoch: 0, expiresAt: clock() - 1 }, cookieKeys);
     const expired = await loginWithCookies('portal', alice.username, { [alices.name]: lapsed });
     assert.match(expectPage(expired.result).html, /name="code"/);
@@ -189,7 +189,7 @@ describe('remember this browser', () => {
 
   test('raising the epoch voids every cookie issued before', async () => {
     const user = await newUser();
-    const { cookieKeys } = await loadProviderKeys(idp.stepup.store.keys);
+    const { cookieKeys } = await loadProviderKeys(idp.stepup.store, idp.stepup.secretKeyring);
     const valid = sealRememberedBrowser({ userId: user.id, epoch: 0, expiresAt: clock() + DAY }, cookieKeys);
     const name = rememberedBrowserCookieName(user.id);
     const before = await loginWithCookies('portal', user.username, { [name]: valid });
@@ -201,7 +201,7 @@ describe('remember this browser', () => {
 
   test('prompt=none: a remembered browser gets a code silently; without the cookie, interaction_required', async () => {
     const user = await newUser();
-    const { cookieKeys } = await loadProviderKeys(idp.stepup.store.keys);
+    const { cookieKeys } = await loadProviderKeys(idp.stepup.store, idp.stepup.secretKeyring);
     const name = rememberedBrowserCookieName(user.id);
     const value = sealRememberedBrowser({ userId: user.id, epoch: 0, expiresAt: clock() + DAY }, cookieKeys);
     const first = await loginWithCookies('portal', user.username, { [name]: value });

@@ -14,6 +14,7 @@ import type { PushDevicesRepository } from './push-devices.ts';
 import type { PushEnrollmentTokensRepository } from './push-enrollment-tokens.ts';
 import type { RecoveryCodesRepository } from './recovery-codes.ts';
 import type { ResourceServersRepository } from './resource-servers.ts';
+import type { SealedSecretsRepository } from './sealed-secrets.ts';
 import type { UserManagementRepository } from './user-management.ts';
 import type { UserMetadataRepository } from './user-metadata.ts';
 import type { UsersRepository } from './users.ts';
@@ -38,6 +39,8 @@ export interface Store {
    */
   failureCounters: FailureCountersRepository;
   keys: KeysRepository;
+  /** Every sealed secret (TOTP seeds, Action secrets), for re-sealing them under a new key. */
+  sealedSecrets: SealedSecretsRepository;
   clients: ClientsRepository;
   /** APIs that receive JWT access tokens (RFC 8707 resource indicators, RFC 9068). */
   resourceServers: ResourceServersRepository;

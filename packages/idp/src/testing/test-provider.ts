@@ -8,7 +8,6 @@ import { hashPassword } from '../accounts/password-hashing.ts';
 import { deployAction } from '../actions/deploy-action.ts';
 import { configSchema, type StepupConfigInput } from '../config/config-schema.ts';
 import { TotpFactor } from '../factors/totp/totp-factor.ts';
-import { loadProviderKeys } from '../oidc/provider-keys.ts';
 import { createStepupProvider, type StepupProvider } from '../stepup-provider.ts';
 import type { ClientMetadata } from '../store/clients.ts';
 import type { Store } from '../store/store.ts';
@@ -33,6 +32,12 @@ export interface TestProvider {
 }
 
 export const TEST_REDIRECT_URI = 'http://127.0.0.1:9/callback';
+
+/**
+ * The encryption key of test providers over PostgreSQL, which refuse to start without one; fixed, so
+ * a restart over the same database opens what the last start sealed. For tests only.
+ */
+export const POSTGRES_TEST_SECRET_KEY = Buffer.alloc(32, 0x5e).toString('base64url');
 
 async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
@@ -84,7 +89,16 @@ export async function startTestProvider(
     ...configInput
   } = settings;
   const config = {
-    ...configSchema.parse({ logLevel: 'silent', ...configInput, port, dataDir, issuer }),
+    ...configSchema.parse({
+      logLevel: 'silent',
+      ...(configInput.databaseUrl && !configInput.secretKeyFile
+        ? { secretKey: POSTGRES_TEST_SECRET_KEY }
+        : {}),
+      ...configInput,
+      port,
+      dataDir,
+      issuer,
+    }),
     issuer,
   };
   const stepup = await createStepupProvider(config, {
@@ -118,8 +132,7 @@ export async function startTestProvider(
       });
     },
     async importTotp(userId, secret) {
-      const { secretBox } = await loadProviderKeys(stepup.store.keys);
-      await new TotpFactor(stepup.store.factors, secretBox).enroll(
+      await new TotpFactor(stepup.store.factors, stepup.secretKeyring).enroll(
         userId,
         secret,
         'test',
@@ -131,7 +144,7 @@ export async function startTestProvider(
         { name, trigger: 'post-login', code, ...(secrets ? { secrets } : {}) },
         {
           actions: stepup.store.actions,
-          secretBox: (await loadProviderKeys(stepup.store.keys)).secretBox,
+          secretBox: stepup.secretKeyring,
           sandbox: stepup.actionSandbox,
           settings: config.actions,
         },

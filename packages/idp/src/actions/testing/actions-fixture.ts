@@ -1,6 +1,6 @@
 import pino, { type Logger } from 'pino';
 import { configSchema } from '../../config/config-schema.ts';
-import { SecretBox } from '../../crypto/secret-box.ts';
+import { SecretKeyring } from '../../crypto/secret-keyring.ts';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import type { Store } from '../../store/store.ts';
 import { ActionCache } from '../cache/action-cache.ts';
@@ -55,7 +55,7 @@ export function loginInput(clientId: string, acrValues?: string): PostLoginInput
 
 export interface ActionsFixture {
   store: Store;
-  secretBox: SecretBox;
+  secretBox: SecretKeyring;
   sandbox: ActionSandbox;
   settings: ActionSettings;
   logger: Logger;
@@ -73,7 +73,7 @@ export async function openActionsFixture(
   logger: Logger = pino({ level: 'silent' }),
 ): Promise<ActionsFixture> {
   const store = await openSqliteStore({ file: ':memory:' });
-  const secretBox = new SecretBox(Buffer.from(SecretBox.generateKey(), 'base64url'));
+  const secretBox = SecretKeyring.parse(SecretKeyring.generateKey());
   // A generous time limit unless a test sets one: CI machines can be very busy.
   const resolved = { ...configSchema.shape.actions.parse({}), timeoutMs: 3000, ...settings };
   const manage = { actions: store.actions, secretBox, sandbox, settings: resolved };

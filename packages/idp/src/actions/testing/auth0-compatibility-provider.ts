@@ -1,6 +1,5 @@
 import { ACR_MULTI_FACTOR } from '@stepup/core';
 import { totpCodeAt } from '../../factors/totp/totp.ts';
-import { loadProviderKeys } from '../../oidc/provider-keys.ts';
 import { TestBrowser } from '../../testing/test-browser.ts';
 import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
 import {
@@ -55,7 +54,7 @@ export class CompatibilityProvider {
       { name, trigger: 'post-login', code, secrets },
       {
         actions: stepup.store.actions,
-        secretBox: (await loadProviderKeys(stepup.store.keys)).secretBox,
+        secretBox: stepup.secretKeyring,
         sandbox: stepup.actionSandbox,
         settings: stepup.config.actions,
       },

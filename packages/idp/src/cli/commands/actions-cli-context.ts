@@ -2,6 +2,7 @@ import { ActionManagementError } from '../../actions/action-management-error.ts'
 import type { ManageActionsDependencies } from '../../actions/deploy-action.ts';
 import { ActionSandbox } from '../../actions/sandbox/action-sandbox.ts';
 import type { StepupConfig } from '../../config/config-schema.ts';
+import { loadSecretKeyring } from '../../crypto/load-secret-keyring.ts';
 import { loadProviderKeys } from '../../oidc/provider-keys.ts';
 import type { Store } from '../../store/store.ts';
 import { UsageError } from '../cli-command.ts';
@@ -17,7 +18,7 @@ export async function withActionManagement(
   work: (deps: ManageActionsDependencies, store: Store, config: StepupConfig) => Promise<void>,
 ): Promise<void> {
   await withStore(env, async (store, config) => {
-    const { secretBox } = await loadProviderKeys(store.keys);
+    const { secretBox } = await loadProviderKeys(store, loadSecretKeyring(config).keyring);
     let sandbox: ActionSandbox | undefined;
     const deps: ManageActionsDependencies = {
       actions: store.actions,

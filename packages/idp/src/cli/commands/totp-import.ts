@@ -1,3 +1,4 @@
+import { loadSecretKeyring } from '../../crypto/load-secret-keyring.ts';
 import { isUsableTotpSecret } from '../../factors/totp/totp.ts';
 import { TotpFactor } from '../../factors/totp/totp-factor.ts';
 import { loadProviderKeys } from '../../oidc/provider-keys.ts';
@@ -17,10 +18,10 @@ export const totpImport: CliCommand = {
         'base32-secret: expected a base32 secret (A–Z, 2–7) of at least 128 bits (26 characters)',
       );
     }
-    await withStore(io.env, async (store) => {
+    await withStore(io.env, async (store, config) => {
       const user = await store.users.findByLogin(username);
       if (!user) throw new UsageError(`no user "${username}"`);
-      const { secretBox } = await loadProviderKeys(store.keys);
+      const { secretBox } = await loadProviderKeys(store, loadSecretKeyring(config).keyring);
       const factor = await new TotpFactor(store.factors, secretBox).enroll(
         user.id,
         secret,

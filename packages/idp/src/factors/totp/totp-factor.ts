@@ -25,7 +25,7 @@ export class TotpFactor {
   /** Checks a code against every TOTP factor of the user; a step already used is a replay. */
   async verify(userId: string, code: string, now: number, skewSteps: number): Promise<TotpVerification> {
     for (const factor of await this.listFor(userId)) {
-      const secret = this.#secretBox.open(factor.secret, contextFor(userId));
+      const secret = this.#secretBox.open(factor.secret, totpSeedContext(userId));
       const step = matchTotpStep(secret, code, now, skewSteps);
       if (step === undefined) continue;
       return (await this.#factors.consumeTotpStep(factor.id, step, now)) ? 'accepted' : 'replayed_code';
@@ -39,10 +39,11 @@ export class TotpFactor {
   }
 
   #seal(userId: string, secret: string): string {
-    return this.#secretBox.seal(secret, contextFor(userId));
+    return this.#secretBox.seal(secret, totpSeedContext(userId));
   }
 }
 
-function contextFor(userId: string): string {
+/** The seal context of a TOTP seed: it opens for its user only. */
+export function totpSeedContext(userId: string): string {
   return `totp:${userId}`;
 }

@@ -2,8 +2,12 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ACR_MULTI_FACTOR, ACR_ONE_FACTOR } from '@stepup/core';
 import * as oidc from 'openid-client';
+import pino from 'pino';
+import { configSchema } from '../../config/config-schema.ts';
+import { ConfigError } from '../../config/load-config.ts';
 import { totpCodeAt } from '../../factors/totp/totp.ts';
 import { STORE_INPUT_BODY, STORE_UNAVAILABLE_BODY } from '../../http/store-errors.ts';
+import { createStepupProvider } from '../../stepup-provider.ts';
 import { machineToken } from '../../testing/management-tokens.ts';
 import { type OutageProxy, startOutageProxy } from '../../testing/outage-proxy.ts';
 import { postTokenRequest } from '../../testing/post-token-request.ts';
@@ -29,6 +33,22 @@ const now = () => Math.floor(Date.now() / 1000);
 
 const created = await createPostgresTestDatabase();
 after(() => created.database?.drop());
+
+test('on PostgreSQL without STEPUP_SECRET_KEY the provider refuses to start, before it connects', async () => {
+  // Nothing listens at this address: a provider that tried to connect would fail otherwise.
+  const config = configSchema.parse({
+    databaseUrl: 'postgres://postgres@127.0.0.1:1/stepup',
+    logLevel: 'silent',
+  });
+  await assert.rejects(
+    createStepupProvider(
+      { ...config, issuer: 'http://localhost:3000' },
+      { logger: pino({ level: 'silent' }) },
+    ),
+    (error: Error) =>
+      error instanceof ConfigError && /every node needs the same encryption key/.test(error.message),
+  );
+});
 
 describe('the provider on PostgreSQL', { skip: created.skip ?? false }, () => {
   let proxy: OutageProxy;

@@ -42,6 +42,11 @@ export class SqlKeysRepository implements KeysRepository {
     await setKey(this.#db.kysely, name, value);
   }
 
+  async delete(name: string): Promise<boolean> {
+    const result = await this.#db.kysely.deleteFrom('keys').where('name', '=', name).executeTakeFirst();
+    return result.numDeletedRows > 0n;
+  }
+
   async setAll(
     entries: readonly (readonly [name: string, value: string])[],
     auditEvent?: NewAuditEvent,

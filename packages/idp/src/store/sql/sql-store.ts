@@ -17,6 +17,7 @@ import { SqlPushDevicesRepository } from './sql-push-devices.ts';
 import { SqlPushEnrollmentTokensRepository } from './sql-push-enrollment-tokens.ts';
 import { SqlRecoveryCodesRepository } from './sql-recovery-codes.ts';
 import { SqlResourceServersRepository } from './sql-resource-servers.ts';
+import { SqlSealedSecretsRepository } from './sql-sealed-secrets.ts';
 import { SqlUserManagementRepository } from './sql-user-management.ts';
 import { SqlUserMetadataRepository } from './sql-user-metadata.ts';
 import { SqlUsersRepository } from './sql-users.ts';
@@ -39,6 +40,7 @@ export function createSqlStore(sql: SqlDatabase): Store {
     attempts: new SqlAttemptsRepository(sql),
     failureCounters: new SqlAttemptsRepository(sql, 'failure_counters'),
     keys: new SqlKeysRepository(sql),
+    sealedSecrets: new SqlSealedSecretsRepository(sql),
     clients,
     resourceServers: new SqlResourceServersRepository(sql),
     webauthnCredentials: new SqlWebAuthnCredentialsRepository(sql),

@@ -1,8 +1,18 @@
 import assert from 'node:assert/strict';
-import { mkdtempSync, rmSync, statSync } from 'node:fs';
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { ConfigError } from '../../config/load-config.ts';
 import { storeMigrations } from '../sql/migrations/store-migrations.ts';
 import { describeStoreContract } from '../store-contract.ts';
 import { openSqliteDatabase } from './database.ts';
@@ -37,6 +47,53 @@ describe('sqlite file store', () => {
       assert.equal(await second.keys.get('cookie-keys'), '["k"]');
     } finally {
       await second.close();
+    }
+  });
+
+  test('in a data folder that already exists with mode 0755, the database and its -wal and -shm files are 0600', async () => {
+    const dataDir = freshDataDir();
+    mkdirSync(dataDir);
+    chmodSync(dataDir, 0o755);
+    const store = await openSqliteStore({ dataDir });
+    try {
+      await store.users.create({ username: 'alice', passwordHash: 'h', now: 1_700_000_000 });
+      for (const name of [SQLITE_FILE_NAME, `${SQLITE_FILE_NAME}-wal`, `${SQLITE_FILE_NAME}-shm`]) {
+        assert.equal(statSync(join(dataDir, name)).mode & 0o777, 0o600, name);
+      }
+    } finally {
+      await store.close();
+    }
+  });
+
+  test('a database file an earlier release left 0644 is made 0600 when it opens', async () => {
+    const dataDir = freshDataDir();
+    const first = await openSqliteStore({ dataDir });
+    await first.close();
+    const file = join(dataDir, SQLITE_FILE_NAME);
+    chmodSync(file, 0o644);
+    writeFileSync(`${file}-wal`, '', { mode: 0o644 });
+    chmodSync(`${file}-wal`, 0o644);
+    const second = await openSqliteStore({ dataDir });
+    try {
+      assert.equal(statSync(file).mode & 0o777, 0o600);
+      assert.equal(statSync(`${file}-wal`).mode & 0o777, 0o600);
+    } finally {
+      await second.close();
+    }
+  });
+
+  test('a data folder writable by group or others is refused with the command that fixes it, and left untouched', async () => {
+    for (const mode of [0o777, 0o775, 0o757]) {
+      const dataDir = freshDataDir();
+      mkdirSync(dataDir);
+      chmodSync(dataDir, mode);
+      await assert.rejects(
+        openSqliteStore({ dataDir }),
+        (error: Error) => error instanceof ConfigError && error.message.includes(`chmod 700 ${dataDir}`),
+      );
+      assert.deepEqual(readdirSync(dataDir), []);
+      assert.equal(statSync(dataDir).mode & 0o777, mode);
+      assert.ok(!existsSync(join(dataDir, SQLITE_FILE_NAME)));
     }
   });
 
