@@ -1,6 +1,9 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { isPreviousClientSecret, PREVIOUS_SECRET_METADATA } from '../oidc/previous-client-secret.ts';
+import {
+  isPreviousClientSecret,
+  PREVIOUS_SECRET_METADATA,
+} from '../client-secrets/previous-client-secret.ts';
 import { managementApiIdentifier } from './management-api-identity.ts';
 import { isoTime } from './management-dependencies.ts';
 import { type ManagementFixture, openManagementFixture } from './testing/management-fixture.ts';

@@ -1,6 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { isPreviousClientSecret, PREVIOUS_SECRET_METADATA } from '../oidc/previous-client-secret.ts';
+import {
+  isPreviousClientSecret,
+  PREVIOUS_SECRET_METADATA,
+} from '../client-secrets/previous-client-secret.ts';
 import { type ClientMetadata, isReservedClientId } from '../store/clients.ts';
 import { ApiError } from './api-error.ts';
 import { assertCallerCoversClient } from './caller-privileges.ts';

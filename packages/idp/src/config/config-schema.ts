@@ -196,6 +196,12 @@ export const configSchema = z.strictObject({
         .prefault({}),
       /** Wrong codes within one login before the step-up ends as unmet. */
       codeTriesPerLogin: z.number().int().min(1).max(20).default(5),
+      /**
+       * Client authentications with a secret (token, revocation, PAR endpoints) per client id; each is
+       * counted before the secret is checked and a right one is taken back, so this many wrong secrets
+       * then end the window's tries for that client, right ones included (429 with `Retry-After`).
+       */
+      clientSecret: windowSchema.prefault({ limit: 20, windowSeconds: 60 }),
     })
     .prefault({}),
   /** Email one-time codes as a second factor, for people with an email address. */

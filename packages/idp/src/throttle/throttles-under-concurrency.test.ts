@@ -7,6 +7,7 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
 import { connectRedisForTests } from '../testing/redis-test-connection.ts';
+import { ClientSecretThrottle } from './client-secret-throttle.ts';
 import { CodeThrottle } from './code-throttle.ts';
 import { PasswordThrottle } from './password-throttle.ts';
 import type { ThrottleRefusal } from './throttle-refusal.ts';
@@ -122,6 +123,17 @@ function describeThrottlesUnderConcurrency(name: string, open: () => Promise<Sto
       );
       assert.deepEqual(tally(outcomes), { allowed: 100, codes_locked: BURST - 100 });
       assert.deepEqual(await throttle.status('u1', NOW), { failures: 100, locked: true });
+    });
+
+    test('client secrets for one client id: exactly the limit', async (t) => {
+      const throttle = new ClientSecretThrottle(
+        (await storeFor(t)).attempts,
+        config({ clientSecret: { limit: 20, windowSeconds: 60 } }),
+      );
+      const outcomes = await Promise.all(
+        Array.from({ length: BURST }, () => throttle.attempt('machine', NOW)),
+      );
+      assert.deepEqual(tally(outcomes), { allowed: 20, client_secret_throttled: BURST - 20 });
     });
   });
 }
