@@ -1,4 +1,5 @@
 import { createHash, timingSafeEqual } from 'node:crypto';
+import { isLegacyPreviousClientSecret, PREVIOUS_SECRET_METADATA } from './previous-client-secret.ts';
 
 /**
  * How a client secret rests in the store, under this metadata name (never as `client_secret`):
@@ -112,7 +113,7 @@ export function digestOfStoredSecret(metadata: Metadata, box: SecretSealer): str
  * whose changes need the plain secret of a hashed one gets `SecretNeedsRotationError`.
  */
 export function protectClientSecret(metadata: Metadata, box: SecretSealer): Metadata {
-  const { client_secret: plain, ...rest } = metadata;
+  const { client_secret: plain, ...rest } = withPreviousSecretHashed(metadata);
   if (typeof plain === 'string' && plain !== '') {
     return { ...rest, [STORED_SECRET_METADATA]: storeClientSecret(metadata, plain, box) };
   }
@@ -125,6 +126,21 @@ export function protectClientSecret(metadata: Metadata, box: SecretSealer): Meta
   }
   if ('sha256' in stored && needsPlain) throw new SecretNeedsRotationError(metadata.client_id);
   return rest as Metadata;
+}
+
+/** A previous secret kept in plain (by releases before secrets were hashed) becomes its digest. */
+function withPreviousSecretHashed(metadata: Metadata): Metadata {
+  const previous = metadata[PREVIOUS_SECRET_METADATA];
+  if (!isLegacyPreviousClientSecret(previous)) return metadata;
+  const digest = { sha256: hashClientSecret(previous.client_secret), expires_at: previous.expires_at };
+  return { ...metadata, [PREVIOUS_SECRET_METADATA]: digest };
+}
+
+/** True when a registration keeps a secret in plain, as releases before secrets were hashed did. */
+export function hasPlainClientSecret(metadata: Record<string, unknown>): boolean {
+  return (
+    metadata.client_secret !== undefined || isLegacyPreviousClientSecret(metadata[PREVIOUS_SECRET_METADATA])
+  );
 }
 
 /** A change asks for a client's plain secret (HS256, `client_secret_jwt`, …) while only its digest is kept. */
