@@ -197,9 +197,9 @@ export const configSchema = z.strictObject({
       /** Wrong codes within one login before the step-up ends as unmet. */
       codeTriesPerLogin: z.number().int().min(1).max(20).default(5),
       /**
-       * Client authentications with a secret (token, revocation, PAR endpoints) per client id; each is
-       * counted before the secret is checked and a right one is taken back, so this many wrong secrets
-       * then end the window's tries for that client, right ones included (429 with `Retry-After`).
+       * Wrong client secrets (token, revocation, PAR endpoints) per client id that get an answer in a
+       * window; after them every try for that client, right ones included, gets 429 with
+       * `Retry-After` until the window ends (throttle/client-secret-throttle.ts).
        */
       clientSecret: windowSchema.prefault({ limit: 20, windowSeconds: 60 }),
     })

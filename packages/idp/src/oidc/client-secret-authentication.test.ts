@@ -135,15 +135,19 @@ function describeClientSecrets(name: string, openStore?: () => Promise<Store>) {
       assert.equal((await call(idp.issuer, 'token', { id, secret: SECRET, method })).status, 200);
     });
 
-    test('right secrets are not held against the client: many in a row all succeed', async () => {
+    test(`${BURST} parallel requests with the right secret all succeed: they are not counted`, async () => {
       const client = {
         id: 'client_secret_basic-RS256',
         secret: SECRET,
         method: 'client_secret_basic',
       } as const;
-      for (let i = 0; i < LIMIT + 5; i += 1) {
-        assert.equal((await call(idp.issuer, 'token', client)).status, 200);
-      }
+      const answers = await Promise.all(
+        Array.from({ length: BURST }, () => call(idp.issuer, 'token', client)),
+      );
+      assert.deepEqual(
+        answers.map((answer) => answer.status),
+        answers.map(() => 200),
+      );
     });
   });
 }

@@ -13,13 +13,13 @@ import { SECRET_DIGEST_METADATA } from './client-secret-view.ts';
  * `compareClientSecret` of its public `Client` class for both methods, on every endpoint that
  * authenticates clients (token, revocation, introspection, PAR); its own version compares
  * `client_secret` in constant time, and its maintainer points to replacing it for custom checks
- * (panva/node-oidc-provider#631). Here, in order:
- * 1. the try is counted on the client id's throttle before anything is compared; beyond the limit
- *    the answer is 429 with `Retry-After` and `invalid_client` (RFC 6749 5.2: the client was not
- *    authenticated; the status and header say it was not even tried, and when to come back);
- * 2. a hashed secret is compared by digest, a sealed one (opened into `client_secret`) by
- *    oidc-provider's own comparison;
- * 3. the previous secret of a rotation, until it expires by `clock`, by digest.
+ * (panva/node-oidc-provider#631). Here:
+ * 1. a hashed secret is compared by digest, a sealed one (opened into `client_secret`) by
+ *    oidc-provider's own comparison, and the previous secret of a rotation, until it expires by
+ *    `clock`, by digest;
+ * 2. the client id's throttle decides whether the outcome may be told (client-secret-throttle.ts);
+ *    beyond its limit the answer is 429 with `Retry-After` and `invalid_client` (RFC 6749 5.2: the
+ *    client was not authenticated; the status and header say it was not tried, and when to come back).
  * `client_secret_jwt` assertions and HS256 ID tokens are keyed by the current secret, not compared.
  */
 export function verifyClientSecrets(
@@ -31,8 +31,6 @@ export function verifyClientSecrets(
   const compareInPlain = prototype.compareClientSecret;
   prototype.compareClientSecret = async function compareClientSecret(presented: string): Promise<boolean> {
     const now = clock();
-    const attempt = await throttle.attempt(this.clientId, now);
-    if (!attempt.allowed) throw tooManyTries(attempt.retryAfter);
     const metadata = this as unknown as Record<string, unknown>;
     const digest = metadata[SECRET_DIGEST_METADATA];
     const current =
@@ -45,7 +43,8 @@ export function verifyClientSecrets(
       (isPreviousClientSecret(previous) &&
         previous.expires_at > now &&
         secretMatchesDigest(presented, previous.sha256));
-    if (matches) await attempt.succeeded();
+    const refusal = await throttle.answer(this.clientId, matches, now);
+    if (refusal) throw tooManyTries(refusal.retryAfter);
     return matches;
   };
 }

@@ -125,15 +125,20 @@ function describeThrottlesUnderConcurrency(name: string, open: () => Promise<Sto
       assert.deepEqual(await throttle.status('u1', NOW), { failures: 100, locked: true });
     });
 
-    test('client secrets for one client id: exactly the limit', async (t) => {
+    test('client secrets for one client id: exactly the limit of wrong ones; right ones are never counted', async (t) => {
       const throttle = new ClientSecretThrottle(
         (await storeFor(t)).attempts,
         config({ clientSecret: { limit: 20, windowSeconds: 60 } }),
       );
-      const outcomes = await Promise.all(
-        Array.from({ length: BURST }, () => throttle.attempt('machine', NOW)),
-      );
-      assert.deepEqual(tally(outcomes), { allowed: 20, client_secret_throttled: BURST - 20 });
+      const answer = (matches: boolean) =>
+        throttle.answer('machine', matches, NOW).then((refusal) => refusal ?? { allowed: true as const });
+      // A busy application's parallel requests with its right secret: none held back, none counted.
+      const right = await Promise.all(Array.from({ length: BURST }, () => answer(true)));
+      assert.deepEqual(tally(right), { allowed: BURST });
+      const wrong = await Promise.all(Array.from({ length: BURST }, () => answer(false)));
+      assert.deepEqual(tally(wrong), { allowed: 20, client_secret_throttled: BURST - 20 });
+      // The window is spent: the right secret is refused as well, so a right guess looks like a wrong one.
+      assert.deepEqual(tally([await answer(true)]), { client_secret_throttled: 1 });
     });
   });
 }
