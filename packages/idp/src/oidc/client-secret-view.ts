@@ -31,8 +31,9 @@ const UNKNOWABLE_SECRET = randomBytes(32).toString('base64url');
  * with a value that is not the client's secret.
  */
 export function toProviderClientMetadata(stored: ClientMetadata, box: SecretSealer): ClientMetadata {
-  const { [STORED_SECRET_METADATA]: secret, ...rest } = stored;
-  if (!isStoredClientSecret(secret)) return stored;
+  // Only this view sets the digest oidc-provider compares with: one written into the store is dropped.
+  const { [STORED_SECRET_METADATA]: secret, [SECRET_DIGEST_METADATA]: _written, ...rest } = stored;
+  if (!isStoredClientSecret(secret)) return rest as ClientMetadata;
   if ('sealed' in secret) return { ...rest, client_secret: openClientSecret(stored, box) };
   if (needsPlainClientSecret(rest)) {
     throw new Error(
