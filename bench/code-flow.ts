@@ -25,7 +25,7 @@ import {
 
 const FLOWS = Number(process.env.FLOWS ?? 200);
 const PORT = Number(process.env.BENCH_PORT ?? 3917);
-const SECRET = 'bench-client-secret-0123456789abcdef';
+const SECRET = 'Bx7Kq2Wm9Tz4Lc1Rv8Hn3Yp6Ds0Fj5Ga2Ue7Io4Nk9';
 const issuer = `http://localhost:${PORT}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'stepup-bench-'));
 const env = { ...process.env, STEPUP_DATA_DIR: dataDir, IDP_PORT: String(PORT), STEPUP_LOG_LEVEL: 'warn' };

@@ -11,6 +11,7 @@
  * The load generator runs on the same machine as the nodes, so the figures are for comparison
  * within one run, not capacity planning.
  */
+
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -21,7 +22,10 @@ import { exportJWK, generateKeyPair } from 'jose';
 import pg from 'pg';
 import { startRoundRobinProxy } from '../e2e/support/round-robin-proxy.ts';
 import { hashPassword } from '../packages/idp/src/accounts/password-hashing.ts';
+import { protectClientSecret } from '../packages/idp/src/client-secrets/stored-client-secret.ts';
 import { loadConfig } from '../packages/idp/src/config/load-config.ts';
+import { loadSecretKeyring } from '../packages/idp/src/crypto/load-secret-keyring.ts';
+import { loadProviderKeys } from '../packages/idp/src/oidc/provider-keys.ts';
 import { openStore } from '../packages/idp/src/store/open-store.ts';
 import { TEST_REDIRECT_URI } from '../packages/idp/src/testing/test-provider.ts';
 import {
@@ -42,7 +46,7 @@ const NODE_COUNTS = (process.env.NODES ?? '1,2').split(',').map(Number);
 const SERVER_URL = process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 const BASE_PORT = Number(process.env.BENCH_PORT ?? 3930);
 
-const client: BenchClient = { clientId: 'bench', secret: 'bench-client-secret-0123456789abcdef' };
+const client: BenchClient = { clientId: 'bench', secret: 'Bx7Kq2Wm9Tz4Lc1Rv8Hn3Yp6Ds0Fj5Ga2Ue7Io4Nk9' };
 const account = { username: 'bench', password: 'bench password 1' };
 type Server = 'stepup' | 'bare';
 
@@ -103,20 +107,23 @@ async function freshStorage(kind: 'sqlite' | 'postgres'): Promise<Storage> {
 
 /** Creates the bench account and client the way the CLI does; returns the account's id. */
 async function seed(env: Record<string, string>): Promise<string> {
-  const store = await openStore(loadConfig({ ...process.env, ...env }));
+  const config = loadConfig({ ...process.env, ...env });
+  const store = await openStore(config);
   try {
     const user = await store.users.create({
       username: account.username,
       passwordHash: await hashPassword(account.password),
       now: Math.floor(Date.now() / 1000),
     });
-    await store.clients.upsert({
+    const { secretBox } = await loadProviderKeys(store, loadSecretKeyring(config).keyring);
+    const registration = {
       client_id: client.clientId,
       client_secret: client.secret,
       redirect_uris: [TEST_REDIRECT_URI],
       grant_types: ['authorization_code', 'refresh_token'],
       response_types: ['code'],
-    });
+    };
+    await store.clients.upsert(protectClientSecret(registration, secretBox));
     return user.id;
   } finally {
     await store.close();

@@ -27,7 +27,7 @@ import { expectCallback, TestRelyingParty } from '../packages/idp/src/testing/te
 
 const APPROVALS = Number(process.env.APPROVALS ?? 200);
 const PORT = Number(process.env.BENCH_PORT ?? 3918);
-const SECRET = 'bench-client-secret-0123456789abcdef';
+const SECRET = 'Bx7Kq2Wm9Tz4Lc1Rv8Hn3Yp6Ds0Fj5Ga2Ue7Io4Nk9';
 const PASSWORD = 'bench password 1';
 const issuer = `http://localhost:${PORT}`;
 const dataDir = mkdtempSync(join(tmpdir(), 'stepup-bench-push-'));

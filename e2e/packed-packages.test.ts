@@ -17,7 +17,7 @@ import { freePort } from './support/provider-node.ts';
 const run = promisify(execFile);
 const ROOT = new URL('..', import.meta.url).pathname;
 const PASSWORD = 'correct horse battery staple';
-const CLIENT_SECRET = 'payroll-client-secret-0123456789abcdef';
+const CLIENT_SECRET = 'Pq7Lx2Rv9Tb4Ny1Kc8Hm3Wd6Zs0Fg5Ja2Ue7Io4Yr9t';
 
 /** The README's Express example: the code block after its packed-example marker. */
 async function readmeExpressExample(): Promise<string> {

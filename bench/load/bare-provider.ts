@@ -9,11 +9,17 @@
  * BENCH_PROVIDER_KEYS (JSON: {jwks, cookieKeys}) and the storage variables of the provider itself
  * (STEPUP_DATA_DIR or STEPUP_DATABASE_URL).
  */
+
 import { createServer, type IncomingMessage, type ServerResponse } from 'node:http';
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import { loadConfig } from '../../packages/idp/src/config/load-config.ts';
+import { loadSecretKeyring } from '../../packages/idp/src/crypto/load-secret-keyring.ts';
+import { withClientSecretsShown } from '../../packages/idp/src/oidc/client-secret-view.ts';
+import { loadProviderKeys } from '../../packages/idp/src/oidc/provider-keys.ts';
 import { PROVIDER_ROUTES } from '../../packages/idp/src/oidc/provider-routes.ts';
+import { verifyClientSecrets } from '../../packages/idp/src/oidc/verify-client-secret.ts';
 import { openStore } from '../../packages/idp/src/store/open-store.ts';
+import { ClientSecretThrottle } from '../../packages/idp/src/throttle/client-secret-throttle.ts';
 
 const issuer = required('BENCH_ISSUER');
 const port = Number(required('BENCH_PORT'));
@@ -44,8 +50,11 @@ async function grantEverythingRequested(ctx: KoaContextWithOIDC) {
   return grant;
 }
 
+const { secretBox } = await loadProviderKeys(store, loadSecretKeyring(config).keyring);
+
 const provider = new Provider(issuer, {
-  adapter: store.oidcAdapter,
+  // The registry keeps client secrets hashed: read and checked as Stepup does (oidc/verify-client-secret.ts).
+  adapter: withClientSecretsShown(store.oidcAdapter, secretBox),
   // A real deployment reads the account from its storage, as Stepup does.
   findAccount: async (_ctx, sub) => {
     const user = await store.users.findById(sub);
@@ -80,6 +89,10 @@ const provider = new Provider(issuer, {
     Grant: config.ttl.refreshToken,
     RefreshToken: config.ttl.refreshToken,
   },
+});
+verifyClientSecrets(provider, {
+  throttle: new ClientSecretThrottle(store.attempts, config),
+  clock: () => Math.floor(Date.now() / 1000),
 });
 
 /** Signs the bench account in and grants what the application asked for, with no page. */

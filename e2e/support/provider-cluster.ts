@@ -5,6 +5,7 @@ import { hashPassword } from '../../packages/idp/src/accounts/password-hashing.t
 import type { DeviceCredentials } from '../../packages/idp/src/authenticator/device-key.ts';
 import { credentialsFromKeyFile } from '../../packages/idp/src/authenticator/device-key-file.ts';
 import { enrollDevice } from '../../packages/idp/src/authenticator/enroll-device.ts';
+import { protectClientSecret } from '../../packages/idp/src/client-secrets/stored-client-secret.ts';
 import type { StepupConfig } from '../../packages/idp/src/config/config-schema.ts';
 import { loadConfig } from '../../packages/idp/src/config/load-config.ts';
 import { loadSecretKeyring } from '../../packages/idp/src/crypto/load-secret-keyring.ts';
@@ -89,12 +90,14 @@ export async function startProviderCluster(options: ProviderClusterOptions): Pro
       await new TotpFactor(store.factors, secretBox).enroll(userId, secret, 'test', now());
     },
     async addClient(metadata) {
-      await store.clients.upsert({
+      const { secretBox } = await loadProviderKeys(store, loadSecretKeyring(config).keyring);
+      const registration = {
         redirect_uris: [TEST_REDIRECT_URI],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         ...metadata,
-      });
+      };
+      await store.clients.upsert(protectClientSecret(registration, secretBox));
     },
     async enrollDevice(userId) {
       const context = createPushContext({

@@ -2,6 +2,11 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { hashPassword } from '../../../packages/idp/src/accounts/password-hashing.ts';
+import { checkClientSecretStrength } from '../../../packages/idp/src/client-secrets/client-secret-strength.ts';
+import {
+  openClientSecret,
+  protectClientSecret,
+} from '../../../packages/idp/src/client-secrets/stored-client-secret.ts';
 import { generateTotpSecret, totpUri } from '../../../packages/idp/src/factors/totp/totp.ts';
 import { TotpFactor } from '../../../packages/idp/src/factors/totp/totp-factor.ts';
 import type { StepupProvider } from '../../../packages/idp/src/stepup-provider.ts';
@@ -159,17 +164,25 @@ export async function ensureDemoTenant(
     response_types: ['code'],
     id_token_signed_response_alg: 'HS256',
   };
+  // The app's own secret is checked like any other: 256 random bits (the demo makes one that is).
+  checkClientSecretStrength(clientSecret);
+  const secretBox = stepup.secretKeyring;
   const existing = await store.clients.find(options.clientId);
   const clientChanged =
     existing === undefined ||
-    existing.client_secret !== clientSecret ||
+    openClientSecret(existing, secretBox) !== clientSecret ||
     existing.id_token_signed_response_alg !== 'HS256' ||
     !sameList(existing.redirect_uris, wanted.redirect_uris as string[]) ||
     !sameList(existing.post_logout_redirect_uris, wanted.post_logout_redirect_uris as string[]);
-  if (clientChanged) await store.clients.upsert(existing ? { ...existing, ...wanted } : wanted);
+  if (clientChanged) {
+    // HS256 ID tokens are keyed by the secret, so it rests sealed, not hashed.
+    await store.clients.upsert(
+      protectClientSecret(existing ? { ...existing, ...wanted } : wanted, secretBox),
+    );
+  }
 
   let created = false;
-  const totp = new TotpFactor(store.factors, stepup.secretKeyring);
+  const totp = new TotpFactor(store.factors, secretBox);
   const employees: DemoEmployee[] = [];
   for (const profile of DEMO_EMPLOYEES) {
     let kept = demo.employees[profile.username];

@@ -4,6 +4,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { openClientSecret } from '../../../packages/idp/src/client-secrets/stored-client-secret.ts';
 import { isDemoMode, launchDemo } from './launch-demo.ts';
 import { seedActionFor } from './seed-action.ts';
 
@@ -74,7 +75,10 @@ describe('the npm start launcher', () => {
       // The salary client: confidential, HS256 ID tokens, the app's callback.
       const client = await stepup.store.clients.find('salary');
       assert.equal(client?.id_token_signed_response_alg, 'HS256');
-      assert.equal(client?.client_secret, tenant.clientSecret);
+      // HS256 keys ID tokens with the secret: it rests sealed, never in plain.
+      assert.equal(client?.client_secret, undefined);
+      const secretBox = stepup.secretKeyring;
+      assert.equal(client && openClientSecret(client, secretBox), tenant.clientSecret);
       assert.deepEqual(client?.redirect_uris, [`${first.demo.appUrl}/auth/callback`]);
 
       // The seed's Action, verbatim but for the client id, deployed and enabled.
@@ -111,6 +115,18 @@ describe('the npm start launcher', () => {
     } finally {
       await secondRun.demo.close();
     }
+  });
+
+  test('a SALARY_CLIENT_SECRET weaker than 256 bits is refused, saying how to make one', async () => {
+    const dataDir = mkdtempSync(join(tmpdir(), 'stepup-demo-weak-'));
+    folders.push(dataDir);
+    await assert.rejects(
+      start(dataDir, { SALARY_CLIENT_SECRET: 'salary-client-secret-0123456789abcdef' }),
+      (error: unknown) =>
+        error instanceof Error &&
+        (error as { code?: unknown }).code === 'weak_client_secret' &&
+        error.message.includes('openssl rand -hex 32'),
+    );
   });
 
   test('with STEPUP_DEMO=false nothing is created, and the missing client is explained', async () => {

@@ -10,6 +10,7 @@ import { registerManagementApi } from './admin/management-api.ts';
 import { provisionManagementApi } from './admin/provision-management-api.ts';
 import { applySettingsOverrides, readSettingsOverrides } from './admin/settings-overrides.ts';
 import { warnLegacyClientScopes } from './admin/warn-legacy-client-scopes.ts';
+import { protectLegacyClientSecrets } from './client-secrets/protect-legacy-client-secrets.ts';
 import type { StepupConfig } from './config/config-schema.ts';
 import { configuredLadder } from './config/load-config.ts';
 import { startBackgroundResealing } from './crypto/background-resealing.ts';
@@ -109,6 +110,7 @@ export async function createStepupProvider(
   // A rotation's new keys are published at once but sign only from their activation time.
   const keys = { ...storedKeys, signingJwks: (await readServedSigningKeys(store.keys, clock())).signingJwks };
   if (keys.created) logger.info('generated new signing keys and cookie keys in the store');
+  await protectLegacyClientSecrets(store.clients, keys.secretBox, logger);
   const resealing = startBackgroundResealing({
     sealedSecrets: store.sealedSecrets,
     keyring: keys.secretBox,

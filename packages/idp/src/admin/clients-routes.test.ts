@@ -1,6 +1,10 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { isPreviousClientSecret, PREVIOUS_SECRET_METADATA } from '../oidc/previous-client-secret.ts';
+import {
+  isPreviousClientSecret,
+  PREVIOUS_SECRET_METADATA,
+} from '../client-secrets/previous-client-secret.ts';
+import { hashClientSecret, STORED_SECRET_METADATA } from '../client-secrets/stored-client-secret.ts';
 import { managementApiIdentifier } from './management-api-identity.ts';
 import { isoTime } from './management-dependencies.ts';
 import { type ManagementFixture, openManagementFixture } from './testing/management-fixture.ts';
@@ -135,7 +139,33 @@ describe('management API /clients', () => {
     const stored = await f.idp.stepup.store.clients.find('payroll');
     assert.deepEqual(stored?.metadata, { tier: 'gold' });
     assert.equal(stored?.client_name, undefined, 'a field the API manages is removed when set to null');
-    assert.equal(stored?.client_secret, 'payroll-secret-0123456789abcdefghijklmn');
+    assert.deepEqual(stored?.[STORED_SECRET_METADATA], {
+      sha256: hashClientSecret('payroll-secret-0123456789abcdefghijklmn'),
+    });
+  });
+
+  test('the secret rests as the algorithm needs it: sealed for HS256, hashed once RS256; a hashed one cannot key HS256', async () => {
+    const created = await f.call(token, 'POST', '/clients', {
+      client_id: 'hs-app',
+      redirect_uris: ['https://hs.example/cb'],
+      id_token_signed_response_alg: 'HS256',
+    });
+    assert.equal(created.status, 201);
+    const secret = String(created.body.client_secret);
+    const sealed = await f.idp.stepup.store.clients.find('hs-app');
+    assert.deepEqual(Object.keys(sealed?.[STORED_SECRET_METADATA] ?? {}), ['sealed']);
+    assert.equal(JSON.stringify(sealed).includes(secret), false);
+
+    const toRs256 = await f.call(token, 'PATCH', '/clients/hs-app', {
+      id_token_signed_response_alg: 'RS256',
+    });
+    assert.equal(toRs256.status, 200);
+    const hashed = await f.idp.stepup.store.clients.find('hs-app');
+    assert.deepEqual(hashed?.[STORED_SECRET_METADATA], { sha256: hashClientSecret(secret) });
+
+    const back = await f.call(token, 'PATCH', '/clients/hs-app', { id_token_signed_response_alg: 'HS256' });
+    assert.deepEqual([back.status, back.body.error?.code], [409, 'conflict']);
+    assert.deepEqual(await f.idp.stepup.store.clients.find('hs-app'), hashed, 'a refusal changes nothing');
   });
 
   test('refusals change nothing', async () => {
@@ -292,7 +322,10 @@ describe('management API /clients/{id}/secret: rotation with overlap', () => {
       await createBatch(f, robot);
       await f.call(robot, 'POST', '/clients/batch/secret', { grace_seconds: 600 });
       const stored = await f.idp.stepup.store.clients.find('batch');
-      assert.ok(isPreviousClientSecret(stored?.[PREVIOUS_SECRET_METADATA]), 'a previous secret is kept');
+      assert.ok(
+        isPreviousClientSecret(stored?.[PREVIOUS_SECRET_METADATA]),
+        'a previous secret is kept, as a digest',
+      );
       const cases: [unknown, string][] = [
         [{ grace_seconds: 3601 }, 'grace_seconds'],
         [{ grace_seconds: -1 }, 'grace_seconds'],

@@ -1,6 +1,15 @@
-import { randomBytes } from 'node:crypto';
 import { z } from 'zod';
-import { isPreviousClientSecret, PREVIOUS_SECRET_METADATA } from '../oidc/previous-client-secret.ts';
+import { generateClientSecret } from '../client-secrets/client-secret-strength.ts';
+import {
+  isPreviousClientSecret,
+  PREVIOUS_SECRET_METADATA,
+} from '../client-secrets/previous-client-secret.ts';
+import {
+  digestOfStoredSecret,
+  protectClientSecret,
+  SecretNeedsRotationError,
+  STORED_SECRET_METADATA,
+} from '../client-secrets/stored-client-secret.ts';
 import { type ClientMetadata, isReservedClientId } from '../store/clients.ts';
 import { ApiError } from './api-error.ts';
 import { assertCallerCoversClient } from './caller-privileges.ts';
@@ -117,11 +126,6 @@ export function toClientView(metadata: ClientMetadata): z.output<typeof clientVi
   };
 }
 
-/** 256 random bits: also long enough as an HS256 key (RFC 7518 3.2). */
-function generateSecret(): string {
-  return randomBytes(32).toString('base64url');
-}
-
 /**
  * Rules across fields, checked on the client as it would be stored, so a PATCH cannot produce what a
  * POST refuses. Field paths in errors are those of the request body.
@@ -150,12 +154,12 @@ function checkClient(deps: ManagementDependencies, view: z.output<typeof clientV
 
 /**
  * The registration fields `toMetadata` writes; a PATCH rewrites these and keeps every other one
- * (the scopes granted per API among them: only `PUT /clients/{id}/scopes` changes those).
+ * (the scopes granted per API among them: only `PUT /clients/{id}/scopes` changes those, and the
+ * stored secret: only `POST /clients/{id}/secret` changes that).
  */
 const MANAGED_FIELDS = new Set([
   'client_name',
   'token_endpoint_auth_method',
-  'client_secret',
   'grant_types',
   'response_types',
   'redirect_uris',
@@ -164,11 +168,12 @@ const MANAGED_FIELDS = new Set([
   'default_acr_values',
 ]);
 
-function toMetadata(view: z.output<typeof clientView>, secret: string | undefined): ClientMetadata {
+/** The managed fields of a registration; a confidential client's secret is added by the caller. */
+function toMetadata(view: z.output<typeof clientView>): ClientMetadata {
   return {
     client_id: view.client_id,
     ...(view.client_name === null ? {} : { client_name: view.client_name }),
-    ...(secret === undefined ? { token_endpoint_auth_method: 'none' } : { client_secret: secret }),
+    ...(view.type === 'public' ? { token_endpoint_auth_method: 'none' } : {}),
     grant_types: view.grant_types,
     response_types: view.grant_types.includes('authorization_code') ? ['code'] : [],
     redirect_uris: view.redirect_uris,
@@ -186,6 +191,17 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
     const metadata = await store.clients.find(id);
     if (!metadata) throw new ApiError('not_found', `no client "${id}"`);
     return metadata;
+  };
+  const protectSecret = (metadata: ClientMetadata): ClientMetadata => {
+    try {
+      return protectClientSecret(metadata, deps.keys.secretBox);
+    } catch (error) {
+      if (!(error instanceof SecretNeedsRotationError)) throw error;
+      throw new ApiError(
+        'conflict',
+        'HS256 ID tokens are keyed by the client secret, and only its digest is kept: register the client anew with HS256, or keep RS256',
+      );
+    }
   };
   const refuseSystemClient = (id: string) => {
     if (isReservedClientId(id)) {
@@ -223,8 +239,8 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
       if (await store.clients.find(body.client_id)) {
         throw new ApiError('conflict', `a client "${body.client_id}" already exists`);
       }
-      const secret = isPublicClient ? undefined : generateSecret();
-      const metadata = toMetadata(view, secret);
+      const secret = isPublicClient ? undefined : generateClientSecret();
+      const metadata = protectSecret({ ...toMetadata(view), ...(secret ? { client_secret: secret } : {}) });
       // The registration and its audit event are one transaction.
       await store.clients.upsert(metadata, {
         auditEvent: adminChange({
@@ -265,13 +281,13 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
       assertCallerCoversClient(caller, existing, managementApi);
       const view = { ...toClientView(existing), ...body };
       checkClient(deps, view, 'body');
-      const secret = typeof existing.client_secret === 'string' ? existing.client_secret : undefined;
-      // What this API does not manage (the Actions' `metadata`, a previous secret in its grace
-      // period, other registration fields) stays as it was.
+      // What this API does not manage (the Actions' `metadata`, the secret and a previous one in its
+      // grace period, other registration fields) stays as it was; a sealed secret is hashed once
+      // nothing keys with it any more.
       const kept = Object.fromEntries(
         Object.entries(existing).filter(([field]) => !MANAGED_FIELDS.has(field)),
       );
-      const metadata = { ...kept, ...toMetadata(view, secret) } as ClientMetadata;
+      const metadata = protectSecret({ ...kept, ...toMetadata(view) } as ClientMetadata);
       // The registration and its audit event are one transaction.
       await store.clients.upsert(metadata, {
         auditEvent: adminChange({
@@ -336,20 +352,21 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
       assertCallerCoversClient(caller, existing, managementApi);
       if (isPublic(existing)) throw new ApiError('conflict', 'a public client has no secret');
       const now = deps.clock();
-      const secret = generateSecret();
-      const current = typeof existing.client_secret === 'string' ? existing.client_secret : undefined;
+      const secret = generateClientSecret();
+      // The replaced secret is only compared during its grace: its digest is all that is kept.
+      const current = digestOfStoredSecret(existing, deps.keys.secretBox);
       // One previous secret at most: the one an earlier rotation kept stops here.
-      const { [PREVIOUS_SECRET_METADATA]: replaced, ...rest } = existing;
+      const { [PREVIOUS_SECRET_METADATA]: replaced, [STORED_SECRET_METADATA]: _current, ...rest } = existing;
       const expiresAt = grace > 0 && current !== undefined ? now + grace : null;
       // The registration and its audit event are one transaction.
       await store.clients.upsert(
-        {
+        protectSecret({
           ...rest,
           client_secret: secret,
           ...(expiresAt === null
             ? {}
-            : { [PREVIOUS_SECRET_METADATA]: { client_secret: current, expires_at: expiresAt } }),
-        },
+            : { [PREVIOUS_SECRET_METADATA]: { sha256: current, expires_at: expiresAt } }),
+        }),
         {
           auditEvent: adminChange({
             type: 'admin.client.secret_rotated',

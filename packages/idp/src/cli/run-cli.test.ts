@@ -30,7 +30,7 @@ describe('stepup-idp', () => {
       'add',
       'payroll',
       '--secret',
-      'payroll-secret-0123456789abcdef0123',
+      '4f9a1c3e8b7d2f6a0e5c9b1d7a3f8e2c6b0d4a9f1e7c3b5d8a2f6e0c4b9d1a7f',
       '--redirect-uri',
       'https://payroll.example.com/callback',
       '--id-token-alg',
@@ -111,7 +111,7 @@ describe('stepup-idp', () => {
         '--id-token-alg',
         'HS256',
       ],
-      /32 characters/,
+      /--secret: the secret has 5 base64url characters, fewer than 43: .*openssl rand -hex 32/,
     ],
     [
       'both a secret and --public',

@@ -216,6 +216,12 @@ export const configSchema = z.strictObject({
         .prefault({}),
       /** Wrong codes within one login before the step-up ends as unmet. */
       codeTriesPerLogin: z.number().int().min(1).max(20).default(5),
+      /**
+       * Wrong client secrets (token, revocation, PAR endpoints) per client id that get an answer in a
+       * window; after them every try for that client, right ones included, gets 429 with
+       * `Retry-After` until the window ends (throttle/client-secret-throttle.ts).
+       */
+      clientSecret: windowSchema.prefault({ limit: 20, windowSeconds: 60 }),
     })
     .prefault({}),
   /** Email one-time codes as a second factor, for people with an email address. */

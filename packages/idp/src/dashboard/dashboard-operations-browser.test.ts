@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test';
 import * as oidc from 'openid-client';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { verifyPassword } from '../accounts/password-hashing.ts';
+import { hashClientSecret, STORED_SECRET_METADATA } from '../client-secrets/stored-client-secret.ts';
 import { launchChromium } from '../testing/chromium.ts';
 import { signInToDashboard } from '../testing/dashboard-sign-in.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
@@ -157,7 +158,9 @@ describe('dashboard operations in Chromium', () => {
     await openRoute('#/applications', 'Applications');
     await page.click('button[aria-label="Rotate the secret of app"]');
     await answerDialog('cancel');
-    assert.equal((await idp.stepup.store.clients.find('app'))?.client_secret, APP_SECRET);
+    assert.deepEqual((await idp.stepup.store.clients.find('app'))?.[STORED_SECRET_METADATA], {
+      sha256: hashClientSecret(APP_SECRET),
+    });
     assert.equal(await page.locator('[data-secret]').count(), 0);
 
     // By default the old secret keeps working while the application moves over.

@@ -22,6 +22,8 @@ function describeRefusal(refusal: ThrottleRefusal): string {
     codes_locked: () =>
       'Too many wrong codes in a row: codes are locked for this account. Use your phone or security key instead, or ask your administrator to unlock codes.',
     login_tries_exhausted: () => 'You have no tries left. Select Cancel and sign in again.',
+    // Refused at the token endpoint, to an application's server; no page shows it.
+    client_secret_throttled: () => `Too many wrong client secrets. Wait ${wait(refusal.retryAfter)}.`,
   };
   return messages[refusal.code]();
 }

@@ -15,6 +15,10 @@ import {
   DASHBOARD_CLIENT_ID,
   managementApiIdentifier,
 } from '../admin/management-api-identity.ts';
+import {
+  isPreviousClientSecret,
+  PREVIOUS_SECRET_METADATA,
+} from '../client-secrets/previous-client-secret.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
 import { pinProviderOriginToIssuer } from '../http/issuer-origin.ts';
 import { useFastifyClientAddress } from '../http/trusted-proxies.ts';
@@ -23,17 +27,14 @@ import { renderLogoutConfirmPage, renderLogoutSuccessPage } from '../interaction
 import type { AuthEventLogger } from '../log/auth-events.ts';
 import type { RememberedBrowsers } from '../remember-browser/remembered-browsers.ts';
 import type { Store } from '../store/store.ts';
+import { ClientSecretThrottle } from '../throttle/client-secret-throttle.ts';
 import { createExtraTokenClaims } from './access-token-claims.ts';
 import { assertClaimsParameter } from './assert-claims-parameter.ts';
+import { SECRET_DIGEST_METADATA, withClientSecretsShown } from './client-secret-view.ts';
 import { createLoginCompletion } from './complete-login.ts';
 import { CustomTokenClaims } from './custom-token-claims.ts';
 import { describeProviderError } from './describe-provider-error.ts';
 import { addCustomClaimsToIdTokens } from './id-token-custom-claims.ts';
-import {
-  acceptPreviousClientSecrets,
-  isPreviousClientSecret,
-  PREVIOUS_SECRET_METADATA,
-} from './previous-client-secret.ts';
 import type { ProviderKeys } from './provider-keys.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
 import { runRefreshTokenActions } from './refresh-token-actions.ts';
@@ -41,6 +42,7 @@ import { allowRefreshTokenRetries } from './refresh-token-retries.ts';
 import { refreshTokenReuseOf } from './refresh-token-reuse.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
 import { createStepUpCheck } from './step-up-check.ts';
+import { verifyClientSecrets } from './verify-client-secret.ts';
 
 export interface ProviderDependencies {
   /** The post-login Actions, run by the step-up check for logins that show no page. */
@@ -91,7 +93,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
   });
   const { loginActions } = deps;
   const configuration: Configuration = {
-    adapter: allowRefreshTokenRetries(store.oidcAdapter, {
+    // Client secrets rest hashed or sealed; oidc-provider sees them as verify-client-secret.ts checks them.
+    adapter: allowRefreshTokenRetries(withClientSecretsShown(store.oidcAdapter, keys.secretBox), {
       reuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
       clock: deps.clock,
     }),
@@ -109,12 +112,15 @@ export function createProvider(deps: ProviderDependencies): Provider {
     // The API scopes a client may be granted (see createResourceIndicators); oidc-provider keeps
     // its own `scope` metadata for the OIDC scopes.
     extraClientMetadata: {
-      properties: [ALLOWED_SCOPES_METADATA, PREVIOUS_SECRET_METADATA],
+      properties: [ALLOWED_SCOPES_METADATA, PREVIOUS_SECRET_METADATA, SECRET_DIGEST_METADATA],
       validator: (_ctx, key, value) => {
         if (key === PREVIOUS_SECRET_METADATA && value !== undefined && !isPreviousClientSecret(value)) {
           throw new errors.InvalidClientMetadata(
-            `${PREVIOUS_SECRET_METADATA} must be a secret and its expiry`,
+            `${PREVIOUS_SECRET_METADATA} must be a secret's digest and its expiry`,
           );
+        }
+        if (key === SECRET_DIGEST_METADATA && value !== undefined && typeof value !== 'string') {
+          throw new errors.InvalidClientMetadata(`${SECRET_DIGEST_METADATA} must be a digest`);
         }
         if (key !== ALLOWED_SCOPES_METADATA || value === undefined) return;
         // A flat list from before per-API grants grants nothing (see clientApiScopes), but the
@@ -225,8 +231,12 @@ export function createProvider(deps: ProviderDependencies): Provider {
   pinProviderOriginToIssuer(provider, config.issuer);
   useFastifyClientAddress(provider);
   addCustomClaimsToIdTokens(provider, customClaims);
-  // A rotated client secret keeps working for its grace period (POST /api/v1/clients/{id}/secret).
-  acceptPreviousClientSecrets(provider, deps.clock);
+  // Hashed secrets, a rotated secret's grace period (POST /api/v1/clients/{id}/secret), and the
+  // throttle on wrong secrets per client id.
+  verifyClientSecrets(provider, {
+    throttle: new ClientSecretThrottle(store.attempts, config),
+    clock: deps.clock,
+  });
   const log = deps.logger.child({ component: 'oidc' });
   provider.on('server_error', (_ctx, error) => log.error({ err: error }, 'oidc-provider server error'));
   provider.on('grant.revoked', (_ctx, grantId: string) => {

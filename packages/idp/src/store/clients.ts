@@ -1,3 +1,7 @@
+import {
+  isLegacyPreviousClientSecret,
+  PREVIOUS_SECRET_METADATA,
+} from '../client-secrets/previous-client-secret.ts';
 import type { NewAuditEvent } from './audit-events.ts';
 import { StoreConflictError } from './errors.ts';
 
@@ -33,14 +37,23 @@ export class ReservedClientIdError extends StoreConflictError {
 }
 
 /**
- * Checks a registration before it is stored: a non-empty string `client_id` (else `TypeError`), and
- * not a reserved one unless the provider writes its own client (`builtIn`; else
- * `ReservedClientIdError`). Returns the id.
+ * Checks a registration before it is stored: a non-empty string `client_id` and no secret in plain
+ * (else `TypeError`: a secret rests hashed or sealed, see `protectClientSecret`), and not a reserved
+ * id unless the provider writes its own client (`builtIn`; else `ReservedClientIdError`). Returns
+ * the id.
  */
 export function checkClientToStore(metadata: ClientMetadata, options: { builtIn?: boolean } = {}): string {
   const clientId: unknown = metadata.client_id;
   if (typeof clientId !== 'string' || clientId === '') {
     throw new TypeError('client metadata needs a non-empty string client_id');
+  }
+  if (
+    metadata.client_secret !== undefined ||
+    isLegacyPreviousClientSecret(metadata[PREVIOUS_SECRET_METADATA])
+  ) {
+    throw new TypeError(
+      'a client secret is stored hashed or sealed: pass the metadata through protectClientSecret',
+    );
   }
   if (isReservedClientId(clientId) && options.builtIn !== true) throw new ReservedClientIdError(clientId);
   return clientId;

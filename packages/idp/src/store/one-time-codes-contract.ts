@@ -35,6 +35,7 @@ export function describeOneTimeCodesContract(
         issuedAt: NOW,
         lastUsedAt: NOW + 5,
       });
+      assert.deepEqual((await store.recoveryCodes.unusedHashes(user.id)).sort(), ['h1', 'h3']);
     });
 
     test("codes belong to their user: another user's hash does not work", async (t) => {

@@ -25,6 +25,8 @@ export interface RecoveryCodesRepository {
    * exactly one resolves true; a used, voided or unknown code resolves false.
    */
   consume(userId: string, codeHash: string, now: number): Promise<boolean>;
+  /** The hashes of the user's codes not used yet (at most a set's worth), to check a code against each. */
+  unusedHashes(userId: string): Promise<string[]>;
   /** The user's current set, or undefined when they have none. */
   summary(userId: string): Promise<RecoveryCodeSetSummary | undefined>;
 }

@@ -403,7 +403,12 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
         redirect_uris: ['https://app.example/cb'],
         token_endpoint_auth_method: 'none',
       };
-      const api = { client_id: 'api', client_secret: 's3cret', grant_types: ['client_credentials'] };
+      // A secret rests hashed or sealed (client-secrets/stored-client-secret.ts); the store keeps the record as given.
+      const api = {
+        client_id: 'api',
+        stepup_client_secret: { sha256: 'n4bQgYhMfWWaL-qgxVrQFaO_TTI3QNbzUwdw4Q6Ng0M' },
+        grant_types: ['client_credentials'],
+      };
       await store.clients.upsert(web);
       await store.clients.upsert(api);
       assert.deepEqual(await store.clients.find('web'), web);
@@ -415,6 +420,17 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
       assert.equal(await store.clients.remove('web'), true);
       assert.equal(await store.clients.remove('web'), false);
       assert.deepEqual(await store.clients.list(), [api]);
+    });
+
+    test('a secret in plain is a TypeError and nothing is written', async (t) => {
+      const store = await openStore(t);
+      await assert.rejects(store.clients.upsert({ client_id: 'api', client_secret: 's3cret' }), TypeError);
+      const previous = { client_secret: 'old', expires_at: 1_900_000_000 };
+      await assert.rejects(
+        store.clients.upsert({ client_id: 'api', stepup_previous_client_secret: previous }),
+        TypeError,
+      );
+      assert.deepEqual(await store.clients.list(), []);
     });
 
     test('upsert without a client_id is a TypeError', async (t) => {

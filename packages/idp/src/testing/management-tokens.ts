@@ -24,7 +24,7 @@ export async function machineToken(
   resource: string = managementApiIdentifier(idp.issuer),
 ): Promise<string> {
   const secret = `${clientId}-secret-0123456789abcdefghijkl`;
-  await idp.stepup.store.clients.upsert({
+  await idp.addClient({
     client_id: clientId,
     client_secret: secret,
     grant_types: ['client_credentials'],

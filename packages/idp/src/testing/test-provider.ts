@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import pino, { type Logger } from 'pino';
 import { hashPassword } from '../accounts/password-hashing.ts';
 import { deployAction } from '../actions/deploy-action.ts';
+import { protectClientSecret } from '../client-secrets/stored-client-secret.ts';
 import { configSchema, type StepupConfigInput } from '../config/config-schema.ts';
 import { TotpFactor } from '../factors/totp/totp-factor.ts';
 import { createStepupProvider, type StepupProvider } from '../stepup-provider.ts';
@@ -124,12 +125,14 @@ export async function startTestProvider(
       });
     },
     async addClient(metadata) {
-      await stepup.store.clients.upsert({
+      const secretBox = stepup.secretKeyring;
+      const registration = {
         redirect_uris: [TEST_REDIRECT_URI],
         grant_types: ['authorization_code', 'refresh_token'],
         response_types: ['code'],
         ...metadata,
-      });
+      };
+      await stepup.store.clients.upsert(protectClientSecret(registration, secretBox));
     },
     async importTotp(userId, secret) {
       await new TotpFactor(stepup.store.factors, stepup.secretKeyring).enroll(

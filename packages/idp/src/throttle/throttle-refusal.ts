@@ -7,7 +7,8 @@
  * - `codes_throttled`: too many wrong second-factor codes for this account in the window;
  * - `codes_delayed` / `codes_locked`: consecutive wrong codes; wait, or (locked) use push or a
  *   security key, or ask the operator to clear the lock;
- * - `login_tries_exhausted`: this login has had all its code tries.
+ * - `login_tries_exhausted`: this login has had all its code tries;
+ * - `client_secret_throttled`: too many wrong secrets for this client id in the window.
  */
 export type ThrottleCode =
   | 'ip_throttled'
@@ -17,7 +18,8 @@ export type ThrottleCode =
   | 'codes_throttled'
   | 'codes_delayed'
   | 'codes_locked'
-  | 'login_tries_exhausted';
+  | 'login_tries_exhausted'
+  | 'client_secret_throttled';
 
 export interface ThrottleRefusal {
   allowed: false;

@@ -7,6 +7,7 @@ import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
 import type { Store } from '../store/store.ts';
 import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
 import { connectRedisForTests } from '../testing/redis-test-connection.ts';
+import { ClientSecretThrottle } from './client-secret-throttle.ts';
 import { CodeThrottle } from './code-throttle.ts';
 import { PasswordThrottle } from './password-throttle.ts';
 import type { ThrottleRefusal } from './throttle-refusal.ts';
@@ -122,6 +123,22 @@ function describeThrottlesUnderConcurrency(name: string, open: () => Promise<Sto
       );
       assert.deepEqual(tally(outcomes), { allowed: 100, codes_locked: BURST - 100 });
       assert.deepEqual(await throttle.status('u1', NOW), { failures: 100, locked: true });
+    });
+
+    test('client secrets for one client id: exactly the limit of wrong ones; right ones are never counted', async (t) => {
+      const throttle = new ClientSecretThrottle(
+        (await storeFor(t)).attempts,
+        config({ clientSecret: { limit: 20, windowSeconds: 60 } }),
+      );
+      const answer = (matches: boolean) =>
+        throttle.answer('machine', matches, NOW).then((refusal) => refusal ?? { allowed: true as const });
+      // A busy application's parallel requests with its right secret: none held back, none counted.
+      const right = await Promise.all(Array.from({ length: BURST }, () => answer(true)));
+      assert.deepEqual(tally(right), { allowed: BURST });
+      const wrong = await Promise.all(Array.from({ length: BURST }, () => answer(false)));
+      assert.deepEqual(tally(wrong), { allowed: 20, client_secret_throttled: BURST - 20 });
+      // The window is spent: the right secret is refused as well, so a right guess looks like a wrong one.
+      assert.deepEqual(tally([await answer(true)]), { client_secret_throttled: 1 });
     });
   });
 }

@@ -15,7 +15,7 @@ import { runCli } from '../run-cli.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'stepup-cli-client-metadata-'));
 const env = { STEPUP_DATA_DIR: dataDir };
-const SECRET = 'payroll-secret-0123456789abcdefghijkl';
+const SECRET = 'Vb1yJ6k0Qm7sX2cT9wLr4ZpE8hNf3UaD5gKo0iYqM2v';
 
 async function cli(...argv: string[]) {
   const out: string[] = [];

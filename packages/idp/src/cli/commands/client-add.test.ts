@@ -5,6 +5,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import { ACCOUNT_CLIENT_ID } from '../../account/account-client.ts';
 import { DASHBOARD_CLIENT_ID } from '../../admin/management-api-identity.ts';
+import { hashClientSecret, STORED_SECRET_METADATA } from '../../client-secrets/stored-client-secret.ts';
 import { isReservedClientId } from '../../store/clients.ts';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { runCli } from '../run-cli.ts';
@@ -77,4 +78,82 @@ describe('stepup-idp client add: the provider’s own client ids', () => {
       await store.close();
     }
   });
+});
+
+describe('stepup-idp client add: secrets', () => {
+  const secretsDir = mkdtempSync(join(tmpdir(), 'stepup-cli-secret-'));
+  const run = async (...argv: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const code = await runCli(
+      argv,
+      { out: (line) => out.push(line), env: { STEPUP_DATA_DIR: secretsDir } },
+      (line) => err.push(line),
+    );
+    return { code, out: out.join('\n'), err: err.join('\n') };
+  };
+  const stored = async (clientId: string) => {
+    const store = await openSqliteStore({ dataDir: secretsDir });
+    try {
+      return await store.clients.find(clientId);
+    } finally {
+      await store.close();
+    }
+  };
+  after(() => rmSync(secretsDir, { recursive: true, force: true }));
+
+  test('without --secret a secret of 32 random bytes is generated, printed once and stored as its digest', async () => {
+    const result = await run('client', 'add', 'batch', '--grant', 'client_credentials');
+    assert.equal(result.code, 0, result.err);
+    const secret = /^client_secret: ([A-Za-z0-9_-]{43})$/m.exec(result.out)?.[1];
+    assert.ok(secret, result.out);
+    assert.equal(Buffer.from(secret, 'base64url').length, 32);
+    const client = await stored('batch');
+    assert.deepEqual(client?.[STORED_SECRET_METADATA], { sha256: hashClientSecret(secret) });
+    assert.equal(client?.client_secret, undefined);
+  });
+
+  test('a strong --secret is not printed and rests sealed for HS256', async () => {
+    const secret = 'Q3f8Lk1Zr6Tn0Wb5Yc9Hv2Mx7Ps4Dj1Gu8Ea3Io6Ks0';
+    const result = await run(
+      'client',
+      'add',
+      'hs',
+      '--secret',
+      secret,
+      '--redirect-uri',
+      'https://hs.example/cb',
+      '--id-token-alg',
+      'HS256',
+    );
+    assert.equal(result.code, 0, result.err);
+    assert.equal(result.out.includes(secret), false);
+    const client = await stored('hs');
+    assert.deepEqual(Object.keys(client?.[STORED_SECRET_METADATA] ?? {}), ['sealed']);
+    assert.equal(JSON.stringify(client).includes(secret), false);
+  });
+
+  for (const [name, secret] of [
+    ['abc', 'abc'],
+    ['42 base64url characters', 'Q3f8Lk1Zr6Tn0Wb5Yc9Hv2Mx7Ps4Dj1Gu8Ea3Io6Ks'],
+    ['a passphrase', 'correct horse battery staple and some more words'],
+  ] as const) {
+    test(`--secret ${name} is refused, saying how to make one, and nothing is written`, async () => {
+      const result = await run(
+        'client',
+        'add',
+        'weak',
+        '--secret',
+        secret,
+        '--redirect-uri',
+        'https://w.example/cb',
+      );
+      assert.equal(result.code, 2);
+      assert.match(
+        result.err,
+        /^error: --secret: .*at least 43 base64url or 64 hex characters; generate one with `openssl rand -hex 32`/,
+      );
+      assert.equal(await stored('weak'), undefined);
+    });
+  }
 });

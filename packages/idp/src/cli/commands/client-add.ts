@@ -1,4 +1,12 @@
 import { ALLOWED_SCOPES_METADATA } from '../../admin/management-api-identity.ts';
+import {
+  checkClientSecretStrength,
+  generateClientSecret,
+  WeakClientSecretError,
+} from '../../client-secrets/client-secret-strength.ts';
+import { protectClientSecret } from '../../client-secrets/stored-client-secret.ts';
+import { loadSecretKeyring } from '../../crypto/load-secret-keyring.ts';
+import { loadProviderKeys } from '../../oidc/provider-keys.ts';
 import { isReservedClientId, RESERVED_CLIENT_IDS } from '../../store/clients.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from '../cli-command.ts';
 import { withStore } from '../with-store.ts';
@@ -8,19 +16,19 @@ const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
 const GRANTS = ['authorization_code', 'client_credentials'] as const;
 /** RFC 6749 3.3: scope-token = 1*( %x21 / %x23-5B / %x5D-7E ). */
 const SCOPE_TOKEN = /^[\x21\x23-\x5B\x5D-\x7E]+$/;
-/** RFC 7518 3.2: an HMAC key at least as long as the hash (256 bits). */
-const MIN_HS256_SECRET_LENGTH = 32;
 
 export const clientAdd: CliCommand = {
   words: ['client', 'add'],
   summary: 'register an application (OAuth client), or update it',
   usage:
-    'stepup-idp client add <client_id> (--secret <secret> | --public) --redirect-uri <uri> [--redirect-uri <uri>…]\n' +
+    'stepup-idp client add <client_id> [--secret <secret> | --public] --redirect-uri <uri> [--redirect-uri <uri>…]\n' +
     '    [--post-logout-redirect-uri <uri>…] [--id-token-alg RS256|ES256|EdDSA|HS256] [--name <display name>]\n' +
     '    [--grant authorization_code|client_credentials …] [--api <resource> --scopes "<scopes of that API it may be granted>"]\n' +
     '    [--metadata key=value …]   (what post-login Actions see as event.client.metadata)\n' +
-    '  a machine client of the management API: client add <id> --secret <secret> --grant client_credentials \\\n' +
-    '    --api <issuer>/api/v1 --scopes "read:users read:audit"',
+    '  a machine client of the management API: client add <id> --grant client_credentials \\\n' +
+    '    --api <issuer>/api/v1 --scopes "read:users read:audit"\n' +
+    '  without --secret or --public, a secret is generated and printed once; a --secret of your own needs\n' +
+    '    256 random bits (at least 43 base64url or 64 hex characters: `openssl rand -hex 32`)',
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(
       args,
@@ -48,7 +56,7 @@ export const clientAdd: CliCommand = {
       );
     }
     const isPublic = values.public === true;
-    if (isPublic === (values.secret !== undefined))
+    if (isPublic && values.secret !== undefined)
       throw new UsageError('give either --secret <secret> or --public');
     const grants = [...new Set(values.grant ?? ['authorization_code'])];
     for (const grant of grants) {
@@ -58,7 +66,7 @@ export const clientAdd: CliCommand = {
     }
     const codeFlow = grants.includes('authorization_code');
     if (grants.includes('client_credentials') && isPublic) {
-      throw new UsageError('--grant client_credentials needs --secret: a public client cannot authenticate');
+      throw new UsageError('--grant client_credentials needs a secret: a public client cannot authenticate');
     }
     const scopes = [...new Set((values.scopes ?? '').split(' ').filter(Boolean))];
     const badScope = scopes.find((scope) => !SCOPE_TOKEN.test(scope));
@@ -78,16 +86,23 @@ export const clientAdd: CliCommand = {
     if (!(ID_TOKEN_ALGORITHMS as readonly string[]).includes(alg)) {
       throw new UsageError(`--id-token-alg: "${alg}" is not one of ${ID_TOKEN_ALGORITHMS.join(', ')}`);
     }
-    if (alg === 'HS256' && (isPublic || (values.secret ?? '').length < MIN_HS256_SECRET_LENGTH)) {
-      throw new UsageError(
-        `--id-token-alg HS256 needs --secret of at least ${MIN_HS256_SECRET_LENGTH} characters`,
-      );
+    if (alg === 'HS256' && isPublic)
+      throw new UsageError('--id-token-alg HS256 needs a secret: not with --public');
+    if (values.secret !== undefined) {
+      try {
+        checkClientSecretStrength(values.secret);
+      } catch (error) {
+        if (error instanceof WeakClientSecretError) throw new UsageError(`--secret: ${error.message}`);
+        throw error;
+      }
     }
+    const secret = isPublic ? undefined : (values.secret ?? generateClientSecret());
 
-    await withStore(io.env, async (store) => {
-      await store.clients.upsert({
+    await withStore(io.env, async (store, config) => {
+      const { secretBox } = await loadProviderKeys(store, loadSecretKeyring(config).keyring);
+      const registration = {
         client_id: clientId,
-        ...(isPublic ? { token_endpoint_auth_method: 'none' } : { client_secret: values.secret }),
+        ...(secret === undefined ? { token_endpoint_auth_method: 'none' } : { client_secret: secret }),
         ...(values.name ? { client_name: values.name } : {}),
         redirect_uris: redirectUris,
         post_logout_redirect_uris: postLogoutRedirectUris,
@@ -99,7 +114,13 @@ export const clientAdd: CliCommand = {
         id_token_signed_response_alg: alg,
         ...(scopes.length ? { [ALLOWED_SCOPES_METADATA]: { [api]: scopes } } : {}),
         ...(Object.keys(metadata).length ? { metadata } : {}),
-      });
+      };
+      // The secret rests hashed (or sealed, for HS256): this is the only time it can be shown.
+      await store.clients.upsert(protectClientSecret(registration, secretBox));
+      if (values.secret === undefined && secret !== undefined) {
+        io.out(`client_secret: ${secret}`);
+        io.out('  (shown once: store it in the application now; the provider keeps only what verifies it)');
+      }
       io.out(
         `registered client ${clientId} (${isPublic ? 'public, PKCE required' : 'confidential'}, ID tokens ${alg}, grants ${grants.join(' ')}${scopes.length ? `, scopes ${scopes.join(' ')}` : ''})`,
       );

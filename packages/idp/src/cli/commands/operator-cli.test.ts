@@ -3,8 +3,11 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { hashClientSecret } from '../../client-secrets/stored-client-secret.ts';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts';
 import { runCli } from '../run-cli.ts';
+
+const REPORTING_SECRET = 'c2f0e9a7b4d1836f5e2a9c0b7d4e1f8a3b6c9d2e5f8a1b4c7d0e3f6a9b2c5d8e';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'stepup-cli-operator-'));
 const env = { STEPUP_DATA_DIR: dataDir };
@@ -39,7 +42,7 @@ describe('stepup-idp: the first operator and machine clients', () => {
       'add',
       'reporting',
       '--secret',
-      'reporting-secret-0123456789abcdefghij',
+      REPORTING_SECRET,
       '--grant',
       'client_credentials',
       '--api',
@@ -52,7 +55,7 @@ describe('stepup-idp: the first operator and machine clients', () => {
     try {
       assert.deepEqual(await store.clients.find('reporting'), {
         client_id: 'reporting',
-        client_secret: 'reporting-secret-0123456789abcdefghij',
+        stepup_client_secret: { sha256: hashClientSecret(REPORTING_SECRET) },
         redirect_uris: [],
         post_logout_redirect_uris: [],
         grant_types: ['client_credentials'],
@@ -69,7 +72,7 @@ describe('stepup-idp: the first operator and machine clients', () => {
     [
       'a public machine client',
       ['client', 'add', 'm', '--public', '--grant', 'client_credentials'],
-      /needs --secret/,
+      /needs a secret/,
     ],
     ['an unknown grant', ['client', 'add', 'm', '--secret', 's', '--grant', 'password'], /not one of/],
     [

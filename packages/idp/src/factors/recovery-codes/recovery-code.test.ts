@@ -8,14 +8,16 @@ import {
   RECOVERY_CODES_PER_SET,
 } from './recovery-code.ts';
 
-test('a code is two groups of five Crockford base32 symbols, drawn from the random source', () => {
-  const bytes = Uint8Array.from([0, 1, 9, 10, 31, 32, 63, 200, 255, 17]);
-  // Low 5 bits: 0 1 9 10 31 0 31 8 31 17 → 0 1 9 A Z 0 Z 8 Z H
+test('a code is six groups of four Crockford base32 symbols (120 bits), drawn from the random source', () => {
+  const bytes = Uint8Array.from([
+    0, 1, 9, 10, 31, 32, 63, 200, 255, 17, 2, 3, 4, 5, 6, 7, 8, 11, 12, 13, 14, 15, 16, 18,
+  ]);
+  // Low 5 bits: 0 1 9 10 | 31 0 31 8 | 31 17 2 3 | 4 5 6 7 | 8 11 12 13 | 14 15 16 18
   assert.equal(
     generateRecoveryCode(() => bytes),
-    '019AZ-0Z8ZH',
+    '019A-Z0Z8-ZH23-4567-8BCD-EFGJ',
   );
-  assert.match(generateRecoveryCode(), /^[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$/);
+  assert.match(generateRecoveryCode(), /^([0-9A-HJKMNP-TV-Z]{4}-){5}[0-9A-HJKMNP-TV-Z]{4}$/);
 });
 
 test('a set holds distinct codes, even from a source that repeats itself', () => {
@@ -28,6 +30,9 @@ test('a set holds distinct codes, even from a source that repeats itself', () =>
 });
 
 test('normalization ignores case, spaces and dashes, and reads O, I and L as digits', () => {
+  assert.equal(normalizeRecoveryCode('019a-z0z8-zh23-4567-8bcd-efgj'), '019AZ0Z8ZH2345678BCDEFGJ');
+  assert.equal(normalizeRecoveryCode('019A-Z0Z8-ZH23-4567-8BCD-EFG'), undefined, '23 symbols');
+  // Codes of releases before, ten symbols, still read (their hash is checked under argon2id).
   assert.equal(normalizeRecoveryCode('7qkxm-2hd9r'), '7QKXM2HD9R');
   assert.equal(normalizeRecoveryCode(' 7QKXM 2HD9R '), '7QKXM2HD9R');
   assert.equal(normalizeRecoveryCode('OIL00-11111'), '0110011111');

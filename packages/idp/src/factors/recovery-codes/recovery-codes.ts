@@ -1,7 +1,9 @@
 import type { RecoveryCodesRepository } from '../../store/recovery-codes.ts';
+import { isLegacyRecoveryCodeHash, legacyRecoveryCodeMatches } from './legacy-recovery-code.ts';
 import {
   generateRecoveryCodeSet,
   hashRecoveryCode,
+  LEGACY_LENGTH,
   normalizeRecoveryCode,
   type RandomSource,
   RECOVERY_CODES_PER_SET,
@@ -35,9 +37,25 @@ export class RecoveryCodes {
   async use(userId: string, typed: string, now: number): Promise<RecoveryCodeUse> {
     const normalized = normalizeRecoveryCode(typed);
     if (normalized === undefined) return { accepted: false };
-    if (!(await this.#repository.consume(userId, hashRecoveryCode(userId, normalized), now))) {
+    const hash = hashRecoveryCode(userId, normalized);
+    const stored = normalized.length === LEGACY_LENGTH ? await this.#findLegacy(userId, hash) : hash;
+    if (stored === undefined || !(await this.#repository.consume(userId, stored, now))) {
       return { accepted: false };
     }
     return { accepted: true, remaining: await this.remaining(userId) };
+  }
+
+  /**
+   * The stored hash of a code of releases before, if `sha256Hash` is one of the user's unused ones:
+   * each sits under a salt of its own (legacy-recovery-code.ts), so the typed code is checked against
+   * every one (a set is ten). Consuming what is found stays the one conditional UPDATE, so the code
+   * still works once under concurrent requests.
+   */
+  async #findLegacy(userId: string, sha256Hash: string): Promise<string | undefined> {
+    const candidates = (await this.#repository.unusedHashes(userId)).filter(isLegacyRecoveryCodeHash);
+    const matches = await Promise.all(
+      candidates.map((stored) => legacyRecoveryCodeMatches(stored, sha256Hash)),
+    );
+    return candidates[matches.indexOf(true)];
   }
 }

@@ -36,7 +36,7 @@ ${codeEntryForm({
   feedback,
   fields: html`<div class="field">
 <label for="code">Recovery code</label>
-<p class="field-hint" id="code-hint">10 letters and digits, like ABCDE-12345. Dashes and spaces don't matter.</p>
+<p class="field-hint" id="code-hint">24 letters and digits in groups of four, like 7QKX-M2HD-9RAB-C4EF-GH5J-KM6N. Dashes, spaces and letter case don't matter.</p>
 <input class="input input-recovery-code" type="text" id="code" name="code" maxlength="32" autocomplete="off" autocapitalize="characters" spellcheck="false" required autofocus${describedBy(['code-hint', ...describedByIds], invalid)}>
 </div>`,
   submitLabel: 'Verify',

@@ -41,6 +41,16 @@ export class SqlRecoveryCodesRepository implements RecoveryCodesRepository {
     return numUpdatedRows === 1n;
   }
 
+  async unusedHashes(userId: string): Promise<string[]> {
+    const rows = await this.#db.kysely
+      .selectFrom('recovery_codes')
+      .select('code_hash')
+      .where('user_id', '=', userId)
+      .where('used_at', 'is', null)
+      .execute();
+    return rows.map((row) => row.code_hash);
+  }
+
   async summary(userId: string): Promise<RecoveryCodeSetSummary | undefined> {
     const row = await this.#db.kysely
       .selectFrom('recovery_codes')

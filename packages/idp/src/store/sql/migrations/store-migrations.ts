@@ -1,6 +1,7 @@
 import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../sql-dialect.ts';
 import { baselineMigration } from './0001-baseline.ts';
+import { legacyRecoveryCodesSaltedMigration } from './0002-legacy-recovery-codes-salted.ts';
 import { type ColumnTypes, columnTypesFor } from './column-types.ts';
 
 /**
@@ -10,6 +11,7 @@ import { type ColumnTypes, columnTypesFor } from './column-types.ts';
 function migrationsFor(types: ColumnTypes): Record<string, Migration> {
   return {
     '0001-baseline': baselineMigration(types),
+    '0002-legacy-recovery-codes-salted': legacyRecoveryCodesSaltedMigration(),
   };
 }
 
