@@ -69,7 +69,7 @@ export function secretMatchesDigest(presented: string, digest: string): boolean 
 }
 
 /** The secret box context of a client's sealed secret: a record moved to another client does not open. */
-function sealContext(clientId: string): string {
+export function clientSecretSealContext(clientId: string): string {
   return `client_secret:${clientId}`;
 }
 
@@ -86,7 +86,7 @@ export function isStoredClientSecret(value: unknown): value is StoredClientSecre
 /** The stored form of `secret` for the client `metadata` describes: sealed if it keys anything, else hashed. */
 export function storeClientSecret(metadata: Metadata, secret: string, box: SecretSealer): StoredClientSecret {
   return needsPlainClientSecret(metadata)
-    ? { sealed: box.seal(secret, sealContext(metadata.client_id)) }
+    ? { sealed: box.seal(secret, clientSecretSealContext(metadata.client_id)) }
     : { sha256: hashClientSecret(secret) };
 }
 
@@ -94,7 +94,7 @@ export function storeClientSecret(metadata: Metadata, secret: string, box: Secre
 export function openClientSecret(metadata: Metadata, box: SecretSealer): string | undefined {
   const stored = metadata[STORED_SECRET_METADATA];
   if (!isStoredClientSecret(stored) || !('sealed' in stored)) return undefined;
-  return box.open(stored.sealed, sealContext(metadata.client_id));
+  return box.open(stored.sealed, clientSecretSealContext(metadata.client_id));
 }
 
 /** The digest of a client's current secret, whichever way it is stored (to keep it as the previous one). */
@@ -103,7 +103,7 @@ export function digestOfStoredSecret(metadata: Metadata, box: SecretSealer): str
   if (!isStoredClientSecret(stored)) return undefined;
   return 'sha256' in stored
     ? stored.sha256
-    : hashClientSecret(box.open(stored.sealed, sealContext(metadata.client_id)));
+    : hashClientSecret(box.open(stored.sealed, clientSecretSealContext(metadata.client_id)));
 }
 
 /**
@@ -121,7 +121,7 @@ export function protectClientSecret(metadata: Metadata, box: SecretSealer): Meta
   if (!isStoredClientSecret(stored)) return rest as Metadata;
   const needsPlain = needsPlainClientSecret(rest);
   if ('sealed' in stored && !needsPlain) {
-    const opened = box.open(stored.sealed, sealContext(metadata.client_id));
+    const opened = box.open(stored.sealed, clientSecretSealContext(metadata.client_id));
     return { ...rest, [STORED_SECRET_METADATA]: { sha256: hashClientSecret(opened) } } as Metadata;
   }
   if ('sha256' in stored && needsPlain) throw new SecretNeedsRotationError(metadata.client_id);

@@ -1,6 +1,12 @@
 import assert from 'node:assert/strict';
 import { after, describe, test } from 'node:test';
 import { openActionSecrets, sealActionSecrets } from '../actions/action-secrets.ts';
+import { generateClientSecret } from '../client-secrets/client-secret-strength.ts';
+import {
+  openClientSecret,
+  protectClientSecret,
+  STORED_SECRET_METADATA,
+} from '../client-secrets/stored-client-secret.ts';
 import { TotpFactor, totpSeedContext } from '../factors/totp/totp-factor.ts';
 import { openPostgresStore } from '../store/postgres/postgres-store.ts';
 import { openSqliteStore } from '../store/sqlite/sqlite-store.ts';
@@ -14,6 +20,10 @@ const OLD = new SecretKeyring([Buffer.alloc(32, 1)]);
 /** After `rotate-secret`: a new current key, the old one still in the ring. */
 const ROTATED = new SecretKeyring([Buffer.alloc(32, 2), Buffer.alloc(32, 1)]);
 const SEEDS = 100;
+/** Two Action versions with secrets and one HS256 client's sealed secret, besides the seeds. */
+const OTHER_SEALED_RECORDS = 3;
+const HS256_SECRET = generateClientSecret();
+const BASIC_SECRET = generateClientSecret();
 const CONCURRENT_PASSES = 4;
 
 function seedOf(index: number): string {
@@ -49,6 +59,22 @@ async function sealUnderOldKey(store: Store): Promise<Fixture> {
     });
     basedOn = deployed.version;
   }
+  // A client keyed by its secret (HS256 ID tokens) keeps it sealed; one that only presents it, hashed.
+  const redirect_uris = ['https://app.example/callback'];
+  await store.clients.upsert(
+    protectClientSecret(
+      {
+        client_id: 'hs-app',
+        client_secret: HS256_SECRET,
+        redirect_uris,
+        id_token_signed_response_alg: 'HS256',
+      },
+      OLD,
+    ),
+  );
+  await store.clients.upsert(
+    protectClientSecret({ client_id: 'basic-app', client_secret: BASIC_SECRET, redirect_uris }, OLD),
+  );
   return { users, factorIds };
 }
 
@@ -67,6 +93,15 @@ async function assertEverySecretUnder(store: Store, ring: SecretKeyring, fixture
   assert.deepEqual(
     versions.map((version) => version.sealedSecrets?.startsWith(ring.currentRecordPrefix) ?? null),
     [true, null, true],
+  );
+  const sealedClient = await store.clients.find('hs-app');
+  const sealed = (sealedClient?.[STORED_SECRET_METADATA] as { sealed?: string } | undefined)?.sealed;
+  assert.ok(sealed?.startsWith(ring.currentRecordPrefix), 'the client secret under the current key');
+  assert.equal(sealedClient && openClientSecret(sealedClient, ring), HS256_SECRET);
+  const hashedClient = await store.clients.find('basic-app');
+  assert.ok(
+    hashedClient && 'sha256' in (hashedClient[STORED_SECRET_METADATA] as object),
+    'a hash stays a hash',
   );
 }
 
@@ -97,7 +132,7 @@ function describeResealing(name: string, open: () => Promise<Store>): void {
         );
         assert.equal(
           outcomes.reduce((sum, outcome) => sum + outcome.resealed, 0),
-          SEEDS + 2,
+          SEEDS + OTHER_SEALED_RECORDS,
           'every record replaced exactly once across the nodes',
         );
         assert.ok(outcomes.every((outcome) => outcome.finished && outcome.unreadable.length === 0));
@@ -126,7 +161,11 @@ function describeResealing(name: string, open: () => Promise<Store>): void {
           keyring: ROTATED,
           batchSize: 10,
         });
-        assert.deepEqual(rest, { resealed: SEEDS - 10 + 2, unreadable: [], finished: true });
+        assert.deepEqual(rest, {
+          resealed: SEEDS - 10 + OTHER_SEALED_RECORDS,
+          unreadable: [],
+          finished: true,
+        });
         await assertEverySecretUnder(store, ROTATED, fixture);
       } finally {
         await store.close();
@@ -167,7 +206,7 @@ function describeResealing(name: string, open: () => Promise<Store>): void {
           keyring: ROTATED,
           batchSize: 9,
         });
-        assert.equal(outcome.resealed, SEEDS + 1);
+        assert.equal(outcome.resealed, SEEDS + OTHER_SEALED_RECORDS - 1, 'all but the changed record');
         assert.deepEqual(outcome.unreadable, [
           `totp-seed ${strangerFactor.id}: sealed under key ${stranger.currentKeyId}, which is not in the keyring`,
         ]);

@@ -1,4 +1,5 @@
 import { actionSecretsContext } from '../actions/action-secrets.ts';
+import { clientSecretSealContext } from '../client-secrets/stored-client-secret.ts';
 import { totpSeedContext } from '../factors/totp/totp-factor.ts';
 import type {
   SealedSecretKind,
@@ -12,6 +13,7 @@ import type { SecretKeyring } from './secret-keyring.ts';
 const SEAL_CONTEXTS: Record<SealedSecretKind, (owner: string) => string> = {
   'totp-seed': totpSeedContext,
   'action-secrets': actionSecretsContext,
+  'client-secret': clientSecretSealContext,
 };
 
 export const DEFAULT_RESEAL_BATCH_SIZE = 100;

@@ -1,12 +1,12 @@
 /** The kinds of sealed secret the durable store keeps. */
-export type SealedSecretKind = 'totp-seed' | 'action-secrets';
+export type SealedSecretKind = 'totp-seed' | 'action-secrets' | 'client-secret';
 
 /** One secret the provider sealed (`SecretBox`) and the store keeps, with what its seal context is made of. */
 export interface SealedSecretRecord {
   kind: SealedSecretKind;
   /** Where the record is (a factor's id; an Action's id and version): for `replace` and paging only. */
   id: string;
-  /** Whom it belongs to: the user id of a TOTP seed, the name of the Action of its secrets. */
+  /** Whom it belongs to: the user id of a TOTP seed, the name of the Action of its secrets, the client id. */
   owner: string;
   sealed: string;
 }

@@ -1,6 +1,8 @@
 import { sql } from 'kysely';
+import { isStoredClientSecret, STORED_SECRET_METADATA } from '../../client-secrets/stored-client-secret.ts';
 import type { SealedSecretKind, SealedSecretRecord, SealedSecretsRepository } from '../sealed-secrets.ts';
 import type { SqlDatabase } from './sql-database.ts';
+import { writeJson } from './sql-dialect.ts';
 
 /** An Action version's record id: the Action's id and the version, which orders after it. */
 function actionVersionId(actionId: string, version: number): string {
@@ -10,6 +12,12 @@ function actionVersionId(actionId: string, version: number): string {
 function parseActionVersionId(id: string): { actionId: string; version: number } {
   const slash = id.lastIndexOf('/');
   return { actionId: id.slice(0, slash), version: Number(id.slice(slash + 1)) };
+}
+
+/** The sealed secret inside a client's registration; undefined for a hashed secret or none. */
+function sealedClientSecret(metadata: Record<string, unknown>): string | undefined {
+  const stored = metadata[STORED_SECRET_METADATA];
+  return isStoredClientSecret(stored) && 'sealed' in stored ? stored.sealed : undefined;
 }
 
 /** `substr` is the same on both engines, where `LIKE` would read `_` in a key id as a wildcard. */
@@ -30,6 +38,7 @@ export class SqlSealedSecretsRepository implements SealedSecretsRepository {
     after: string | undefined,
     limit: number,
   ): Promise<SealedSecretRecord[]> {
+    if (kind === 'client-secret') return this.#listClientSecrets(prefix, after, limit);
     if (kind === 'totp-seed') {
       let query = this.#db.kysely
         .selectFrom('factors')
@@ -74,6 +83,7 @@ export class SqlSealedSecretsRepository implements SealedSecretsRepository {
   }
 
   async replace(record: SealedSecretRecord, next: string): Promise<boolean> {
+    if (record.kind === 'client-secret') return this.#replaceClientSecret(record, next);
     if (record.kind === 'totp-seed') {
       const result = await this.#db.kysely
         .updateTable('factors')
@@ -92,5 +102,40 @@ export class SqlSealedSecretsRepository implements SealedSecretsRepository {
       .where('sealed_secrets', '=', record.sealed)
       .executeTakeFirst();
     return result.numUpdatedRows > 0n;
+  }
+
+  /** Clients are few and their sealed secret sits inside the registration's JSON: filtered here, not in SQL. */
+  async #listClientSecrets(
+    prefix: string,
+    after: string | undefined,
+    limit: number,
+  ): Promise<SealedSecretRecord[]> {
+    let query = this.#db.kysely.selectFrom('clients').select(['client_id', 'metadata']).orderBy('client_id');
+    if (after !== undefined) query = query.where('client_id', '>', after);
+    const records: SealedSecretRecord[] = [];
+    for (const row of await query.execute()) {
+      const sealed = sealedClientSecret(this.#db.dialect.readJson(row.metadata) as Record<string, unknown>);
+      if (sealed === undefined || sealed.startsWith(prefix)) continue;
+      records.push({ kind: 'client-secret', id: row.client_id, owner: row.client_id, sealed });
+      if (records.length === limit) break;
+    }
+    return records;
+  }
+
+  /** Compare-and-set inside the JSON: the row is locked, so a rotation through the API meanwhile wins. */
+  #replaceClientSecret(record: SealedSecretRecord, next: string): Promise<boolean> {
+    return this.#db.kysely.transaction().execute(async (trx) => {
+      const row = await this.#db.dialect
+        .lockForUpdate(trx.selectFrom('clients').select('metadata').where('client_id', '=', record.id))
+        .executeTakeFirst();
+      const metadata = row && (this.#db.dialect.readJson(row.metadata) as Record<string, unknown>);
+      if (!metadata || sealedClientSecret(metadata) !== record.sealed) return false;
+      await trx
+        .updateTable('clients')
+        .set({ metadata: writeJson({ ...metadata, [STORED_SECRET_METADATA]: { sealed: next } }) })
+        .where('client_id', '=', record.id)
+        .execute();
+      return true;
+    });
   }
 }
