@@ -12,6 +12,8 @@ import { applySettingsOverrides, readSettingsOverrides } from './admin/settings-
 import { warnLegacyClientScopes } from './admin/warn-legacy-client-scopes.ts';
 import type { StepupConfig } from './config/config-schema.ts';
 import { configuredLadder } from './config/load-config.ts';
+import { deriveBearerIdKey } from './crypto/bearer-id-key.ts';
+import { SecretBox } from './crypto/secret-box.ts';
 import { resolveEmailSettings } from './factors/email-otp/email-settings.ts';
 import { createMailer } from './factors/email-otp/mailer.ts';
 import { createInProcessPushNotifier } from './factors/push/in-process-push-notifier.ts';
@@ -36,6 +38,7 @@ import { longestTokenLifetime } from './oidc/longest-token-lifetime.ts';
 import { loadProviderKeys } from './oidc/provider-keys.ts';
 import { readServedSigningKeys, retireSigningKeys } from './oidc/signing-key-rotation.ts';
 import { RememberedBrowsers } from './remember-browser/remembered-browsers.ts';
+import { withBearerIdHashing } from './store/bearer-ids/with-bearer-id-hashing.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { PasswordThrottle } from './throttle/password-throttle.ts';
@@ -83,7 +86,18 @@ export async function createStepupProvider(
 ): Promise<StepupProvider> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
-  const store = options.store ?? (await openStore(config, { logger, clock }));
+  const openedStore = options.store ?? (await openStore(config, { logger, clock }));
+  // BEARER-ID KEYS: derived from the store's secret-box key until the keyring kept outside the
+  // database (crypto/secret-keyring.ts, bearerIdKeys()) provides them, current key first.
+  const bearerIdKeys = [
+    deriveBearerIdKey(
+      Buffer.from(await openedStore.keys.getOrCreate('secret-box-key', SecretBox.generateKey), 'base64url'),
+    ),
+  ];
+  // Tokens, codes, session and interaction ids are stored under a keyed hash; rows an earlier
+  // release stored in clear are rewritten before the first request.
+  const bearerIds = await withBearerIdHashing(openedStore, bearerIdKeys);
+  const { store } = bearerIds;
   // Operators' changes made through the management API apply over the configuration file.
   const overrides = await readSettingsOverrides(store.keys);
   config = applySettingsOverrides(config, overrides);
@@ -252,6 +266,9 @@ export async function createStepupProvider(
         (await store.deleteExpired(now)) +
         (await store.auditEvents.deleteOlderThan(now - config.audit.retentionDays * 24 * 3600));
       if (deleted > 0) logger.debug({ deleted }, 'deleted expired rows');
+      // Instances an older node stored in clear while nodes were being upgraded one by one.
+      const hashed = await bearerIds.hashPlainBearerIds();
+      if (hashed > 0) logger.info({ hashed }, 'hashed bearer ids stored in clear');
     } catch (error) {
       logger.warn({ err: error }, 'could not delete expired rows; will try again');
     }

@@ -22,6 +22,11 @@ if redis.call('EXISTS', KEYS[1]) == 0 then return -1 end
 return redis.call('HSETNX', KEYS[1], 'consumed', ARGV[1])`,
 };
 
+/** What every key of one model's instances starts with; the instance's id follows. */
+export function oidcModelKeyPrefix(keyPrefix: string, model: string): string {
+  return `${keyPrefix}oidc:${model}:`;
+}
+
 /**
  * The adapter of the models in `REDIS_OIDC_MODELS`, one hash per instance (payload, expiry, consumed)
  * whose stored expiry is checked against `clock`; every other model goes to `durable`.
@@ -38,7 +43,7 @@ export function withRedisOidcModels(
 
     constructor(model: string) {
       this.#model = model;
-      this.#prefix = `${keyPrefix}oidc:${model}:`;
+      this.#prefix = oidcModelKeyPrefix(keyPrefix, model);
     }
 
     async upsert(id: string, payload: OidcAdapterPayload, expiresIn?: number): Promise<void> {

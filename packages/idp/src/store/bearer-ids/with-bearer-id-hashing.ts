@@ -1,0 +1,28 @@
+import type { Store } from '../store.ts';
+import type { BearerIdKeys } from './bearer-id-hash.ts';
+import { withHashedBearerIds } from './hashed-bearer-id-adapter.ts';
+import { plainBearerIdRewrite } from './plain-bearer-id-rewrite.ts';
+
+export interface BearerIdHashing {
+  /** The store whose oidc-provider adapter stores bearer ids hashed (see `withHashedBearerIds`). */
+  store: Store;
+  /**
+   * Rewrites instances still stored in clear under the current key; returns how many. Run at
+   * start, and again with the sweep of expired rows for those an older node wrote while nodes were
+   * being upgraded one by one.
+   */
+  hashPlainBearerIds(): Promise<number>;
+}
+
+/**
+ * Puts the store's oidc-provider adapter behind bearer-id hashing under `keys`, after rewriting the
+ * instances an earlier release stored in clear: sessions and refresh tokens issued before the
+ * upgrade keep working, and none stays at rest in clear.
+ */
+export async function withBearerIdHashing(store: Store, keys: BearerIdKeys): Promise<BearerIdHashing> {
+  const oidcAdapter = withHashedBearerIds(store.oidcAdapter, keys);
+  const rewrite = plainBearerIdRewrite(keys);
+  const hashPlainBearerIds = () => store.hashPlainBearerIds(rewrite);
+  await hashPlainBearerIds();
+  return { store: { ...store, oidcAdapter }, hashPlainBearerIds };
+}
