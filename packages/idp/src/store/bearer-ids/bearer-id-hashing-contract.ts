@@ -4,11 +4,13 @@ import type { OidcAdapterPayload } from '../oidc-adapter.ts';
 import type { Store } from '../store.ts';
 import { hashBearerId } from './bearer-id-hash.ts';
 import { withHashedBearerIds } from './hashed-bearer-id-adapter.ts';
+import { withHashedInteractionStateKeys } from './hashed-interaction-states.ts';
 import { plainBearerIdRewrite } from './plain-bearer-id-rewrite.ts';
 
 const CURRENT = Buffer.alloc(32, 1);
 const RETIRED = Buffer.alloc(32, 2);
 const ISSUER = 'https://id.example';
+const NOW = 1_700_000_000;
 
 function token(kind: string, jti: string, grantId: string): OidcAdapterPayload {
   return { kind, jti, grantId, accountId: 'acc-1', clientId: 'web', iat: 1_700_000_000, exp: 1_700_000_600 };
@@ -84,6 +86,25 @@ export function describeBearerIdHashingContract(
       assert.equal(await new Hashed('RefreshToken').find('refresh-token-1'), undefined);
       assert.equal(await new Hashed('AccessToken').find('access-token-1'), undefined);
       assert.equal((await new Hashed('Session').findByUid('session-uid-1'))?.accountId, 'acc-1');
+    });
+
+    test('interaction states are stored under the hashed key, and found under a retired one', async (t) => {
+      const store = await openStore(t);
+      const before = withHashedInteractionStateKeys(store.interactionStates, [RETIRED]);
+      const states = withHashedInteractionStateKeys(store.interactionStates, [CURRENT, RETIRED]);
+      await before.save('interaction-uid-1', { step: 'password' }, NOW + 600);
+      assert.deepEqual(await states.find('interaction-uid-1', NOW), { step: 'password' });
+      await states.save('interaction-uid-1', { step: 'totp' }, NOW + 600);
+      assert.equal(await store.interactionStates.find('interaction-uid-1', NOW), undefined);
+      assert.equal(
+        await store.interactionStates.find(hashBearerId(RETIRED, 'interaction-uid-1'), NOW),
+        undefined,
+      );
+      assert.deepEqual(await store.interactionStates.find(hashBearerId(CURRENT, 'interaction-uid-1'), NOW), {
+        step: 'totp',
+      });
+      await states.destroy('interaction-uid-1');
+      assert.equal(await states.find('interaction-uid-1', NOW), undefined);
     });
 
     test('after a key rotation, rows under the retired key are found, used once and moved when written', async (t) => {
@@ -171,12 +192,14 @@ export function describeBearerIdHashingContract(
         3600,
       );
       await new store.oidcAdapter('AuthorizationCode').consume('code-1');
+      await store.interactionStates.save('interaction-uid-1', { step: 'password' }, NOW + 600);
 
       const rewrite = plainBearerIdRewrite([CURRENT]);
       const runs = await Promise.all(Array.from({ length: 10 }, () => store.hashPlainBearerIds(rewrite)));
+      // Each plain id once, and the interaction state.
       assert.equal(
         runs.reduce((sum, count) => sum + count, 0),
-        PLAIN_IDS.length,
+        PLAIN_IDS.length + 1,
       );
       assert.equal(await store.hashPlainBearerIds(rewrite), 0);
 
@@ -190,6 +213,11 @@ export function describeBearerIdHashingContract(
       }
       assert.equal((await new Adapter('Session').findByUid('session-uid-1'))?.accountId, 'acc-1');
       assert.equal((await new Adapter('Grant').find('grant-1'))?.jti, 'grant-1');
+      assert.equal(await store.interactionStates.find('interaction-uid-1', NOW), undefined);
+      const states = withHashedInteractionStateKeys(store.interactionStates, [CURRENT]);
+      assert.deepEqual(await states.find('interaction-uid-1', NOW), { step: 'password' });
+      assert.ok((await store.deleteExpired(NOW + 601)) >= 1, 'the moved state still expires');
+      assert.equal(await states.find('interaction-uid-1', NOW), undefined);
       // The code was used before the upgrade: using it again still revokes its grant.
       await assert.rejects(new Adapter('AuthorizationCode').consume('code-1'), { error: 'invalid_grant' });
       assert.equal(await new Adapter('RefreshToken').find('refresh-token-1'), undefined);

@@ -1,10 +1,14 @@
 import type { Store } from '../store.ts';
 import type { BearerIdKeys } from './bearer-id-hash.ts';
 import { withHashedBearerIds } from './hashed-bearer-id-adapter.ts';
+import { withHashedInteractionStateKeys } from './hashed-interaction-states.ts';
 import { plainBearerIdRewrite } from './plain-bearer-id-rewrite.ts';
 
 export interface BearerIdHashing {
-  /** The store whose oidc-provider adapter stores bearer ids hashed (see `withHashedBearerIds`). */
+  /**
+   * The store whose oidc-provider adapter and interaction states keep bearer ids hashed (see
+   * `withHashedBearerIds`, `withHashedInteractionStateKeys`).
+   */
   store: Store;
   /**
    * Rewrites instances still stored in clear under the current key; returns how many. Run at
@@ -15,7 +19,7 @@ export interface BearerIdHashing {
 }
 
 /**
- * Puts the store's oidc-provider adapter behind bearer-id hashing under `keys`, after rewriting the
+ * Puts the store's oidc-provider adapter and interaction states behind bearer-id hashing under `keys`, after rewriting the
  * instances an earlier release stored in clear: sessions and refresh tokens issued before the
  * upgrade keep working, and none stays at rest in clear.
  */
@@ -24,5 +28,6 @@ export async function withBearerIdHashing(store: Store, keys: BearerIdKeys): Pro
   const rewrite = plainBearerIdRewrite(keys);
   const hashPlainBearerIds = () => store.hashPlainBearerIds(rewrite);
   await hashPlainBearerIds();
-  return { store: { ...store, oidcAdapter }, hashPlainBearerIds };
+  const interactionStates = withHashedInteractionStateKeys(store.interactionStates, keys);
+  return { store: { ...store, oidcAdapter, interactionStates }, hashPlainBearerIds };
 }

@@ -1,6 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store.ts';
-import { hashPlainRedisOidcIds } from './hash-plain-redis-oidc-ids.ts';
+import { hashPlainRedisBearerIds } from './hash-plain-redis-bearer-ids.ts';
 import { RedisAttemptsRepository } from './redis-attempts.ts';
 import { openRedisConnection } from './redis-connection.ts';
 import { RedisEmailCodesRepository } from './redis-email-codes.ts';
@@ -66,7 +66,7 @@ export async function withRedisState(durable: Store, options: RedisStateOptions)
     oidcAdapter: withRedisOidcModels(durable.oidcAdapter, redis, prefix, () => Math.floor(Date.now() / 1000)),
     async hashPlainBearerIds(rewrite) {
       return (
-        (await durable.hashPlainBearerIds(rewrite)) + (await hashPlainRedisOidcIds(redis, prefix, rewrite))
+        (await durable.hashPlainBearerIds(rewrite)) + (await hashPlainRedisBearerIds(redis, prefix, rewrite))
       );
     },
     async deleteExpired(now) {

@@ -1,0 +1,224 @@
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { Redis } from 'ioredis';
+import * as oidc from 'openid-client';
+import pg from 'pg';
+import { deriveBearerIdKey } from '../../crypto/bearer-id-key.ts';
+import { PROVIDER_ROUTES } from '../../oidc/provider-routes.ts';
+import { createPostgresTestDatabase } from '../../testing/postgres-test-database.ts';
+import { connectRedisForTests } from '../../testing/redis-test-connection.ts';
+import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
+import {
+  expectCallback,
+  expectPage,
+  submitPassword,
+  TestRelyingParty,
+} from '../../testing/test-relying-party.ts';
+import { SQLITE_FILE_NAME } from '../sqlite/sqlite-store.ts';
+import { hashBearerId } from './bearer-id-hash.ts';
+
+// Issue #16 item 1: after a login with offline_access, no bearer secret a client or browser holds
+// (session cookie, interaction id, codes, access and refresh tokens) is anywhere in the database
+// files, the PostgreSQL rows or the Redis keys; and the flow still works on each store.
+
+const PASSWORD = 'correct horse battery';
+const CLIENT_SECRET = 'at-rest-client-secret-0123456789abcdef';
+const POST_LOGOUT_REDIRECT_URI = 'http://127.0.0.1:9/signed-out';
+// OIDC Core 11: offline_access is honoured only together with prompt=consent.
+const OFFLINE = { scope: 'openid offline_access', prompt: 'consent' };
+
+/** Everything the store holds at this moment, as one text to search. */
+type DumpStorage = (idp: TestProvider) => Promise<string>;
+
+function sqliteFiles(idp: TestProvider): Promise<string> {
+  const base = join(idp.dataDir, SQLITE_FILE_NAME);
+  const files = [base, `${base}-wal`, `${base}-shm`].filter((file) => existsSync(file));
+  assert.ok(files.length >= 2, 'the database and its write-ahead log are on disk');
+  return Promise.resolve(files.map((file) => readFileSync(file).toString('latin1')).join('\n'));
+}
+
+async function postgresRows(url: string): Promise<string> {
+  const client = new pg.Client({ connectionString: url });
+  await client.connect();
+  try {
+    const tables = await client.query<{ tablename: string }>(
+      'SELECT tablename FROM pg_tables WHERE schemaname = current_schema()',
+    );
+    assert.ok(tables.rows.length > 10, 'the schema has its tables');
+    const rows: string[] = [];
+    for (const { tablename } of tables.rows) {
+      const result = await client.query<{ row: string }>(`SELECT t::text AS row FROM "${tablename}" t`);
+      rows.push(...result.rows.map(({ row }) => `${tablename}: ${row}`));
+    }
+    return rows.join('\n');
+  } finally {
+    await client.end();
+  }
+}
+
+async function redisEntries(url: string, keyPrefix: string): Promise<string> {
+  const redis = new Redis(url, { lazyConnect: true });
+  await redis.connect();
+  try {
+    const lines: string[] = [];
+    let cursor = '0';
+    do {
+      const [next, keys] = await redis.scan(cursor, 'MATCH', `${keyPrefix}*`, 'COUNT', 500);
+      cursor = next;
+      for (const key of keys) {
+        const type = await redis.type(key);
+        const value =
+          type === 'string'
+            ? await redis.get(key)
+            : type === 'hash'
+              ? await redis.hgetall(key)
+              : type === 'set'
+                ? await redis.smembers(key)
+                : type === 'zset'
+                  ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+                  : type === 'list'
+                    ? await redis.lrange(key, 0, -1)
+                    : type;
+        lines.push(`${key} ${JSON.stringify(value)}`);
+      }
+    } while (cursor !== '0');
+    return lines.join('\n');
+  } finally {
+    redis.disconnect();
+  }
+}
+
+function assertNotStored(dump: string, secrets: Record<string, string | undefined>): void {
+  for (const [name, value] of Object.entries(secrets)) {
+    assert.ok(value && value.length >= 16, `${name} was issued`);
+    const where = dump
+      .split('\n')
+      .filter((line) => line.includes(value))
+      .map((line) => line.slice(0, 300));
+    assert.deepEqual(where, [], `the ${name} is stored in clear`);
+  }
+}
+
+function describeAtRest(name: string, start: () => Promise<TestProvider>, dump: DumpStorage, skip?: string) {
+  describe(`bearer secrets at rest: ${name}`, { skip: skip ?? false }, () => {
+    let idp: TestProvider;
+    before(async () => {
+      idp = await start();
+      await idp.addUser('alice', PASSWORD);
+      await idp.addClient({
+        client_id: 'app',
+        client_secret: CLIENT_SECRET,
+        post_logout_redirect_uris: [POST_LOGOUT_REDIRECT_URI],
+      });
+    });
+    after(() => idp?.close());
+
+    /** The stored id of a bearer secret, under the key the provider uses. */
+    async function storedId(secret: string): Promise<string> {
+      const secretBoxKey = await idp.stepup.store.keys.get('secret-box-key');
+      assert.ok(secretBoxKey);
+      return hashBearerId(deriveBearerIdKey(Buffer.from(secretBoxKey, 'base64url')), secret);
+    }
+
+    test('a login with offline_access, a refresh, a silent login, revocation and logout', async () => {
+      const rp = await TestRelyingParty.discover(idp.issuer, 'app', { client_secret: CLIENT_SECRET });
+      const pending = await rp.authorizationUrl(OFFLINE);
+      const login = expectPage(await rp.open(pending));
+      const interactionId = rp.browser.cookie('_interaction');
+      assert.ok(interactionId && login.url.includes(interactionId), 'the login page is the interaction');
+      const duringLogin = await dump(idp);
+      assertNotStored(duringLogin, { 'interaction id': interactionId });
+      assert.ok(duringLogin.includes(await storedId(interactionId)), 'the interaction is stored, hashed');
+
+      const callback = expectCallback(await submitPassword(rp.browser, login.html, 'alice', PASSWORD));
+      const code = callback.searchParams.get('code') ?? undefined;
+      const sessionCookie = rp.browser.cookie('_session');
+      assert.ok(sessionCookie);
+      const tokens = await rp.redeem(callback, pending);
+      const sub = tokens.claims()?.sub ?? '';
+      assert.equal((await oidc.fetchUserInfo(rp.config, tokens.access_token, sub)).sub, sub);
+      assert.ok(tokens.refresh_token);
+
+      const refreshed = await oidc.refreshTokenGrant(rp.config, tokens.refresh_token);
+      assert.equal(refreshed.claims()?.sub, sub);
+      assert.deepEqual(refreshed.claims()?.amr, tokens.claims()?.amr);
+      const refreshToken = refreshed.refresh_token ?? tokens.refresh_token;
+
+      const silentLogin = await rp.authorizationUrl({ prompt: 'none' });
+      const silentCallback = expectCallback(await rp.open(silentLogin));
+      assert.equal(silentCallback.searchParams.get('error'), null, 'the session signs in silently');
+      const silent = await rp.redeem(silentCallback, silentLogin);
+      assert.equal(silent.claims()?.sub, sub);
+
+      const afterLogin = await dump(idp);
+      assertNotStored(afterLogin, {
+        'session cookie': sessionCookie,
+        'authorization code': code,
+        'access token': tokens.access_token,
+        'refresh token': tokens.refresh_token,
+        'rotated refresh token': refreshed.refresh_token,
+        'refreshed access token': refreshed.access_token,
+        'silent authorization code': silentCallback.searchParams.get('code') ?? undefined,
+        'silent access token': silent.access_token,
+      });
+      assert.ok(afterLogin.includes(await storedId(sessionCookie)), 'the session is stored, hashed');
+      assert.ok(afterLogin.includes(await storedId(refreshToken)), 'the refresh token is stored, hashed');
+
+      await oidc.tokenRevocation(rp.config, refreshToken);
+      await assert.rejects(oidc.refreshTokenGrant(rp.config, refreshToken), { error: 'invalid_grant' });
+
+      const logout = new URL(PROVIDER_ROUTES.end_session, idp.issuer);
+      logout.search = new URLSearchParams({
+        id_token_hint: silent.id_token ?? '',
+        post_logout_redirect_uri: POST_LOGOUT_REDIRECT_URI,
+      }).toString();
+      const confirm = await (await rp.browser.request(logout.href)).text();
+      const action = /<form id="op\.logoutForm"[^>]*action="([^"]+)"/.exec(confirm)?.[1];
+      assert.ok(action, 'the logout page holds its form');
+      const hidden = Object.fromEntries(
+        [...confirm.matchAll(/<input type="hidden" name="([^"]+)" value="([^"]*)"/g)].map((m) => [
+          m[1],
+          m[2],
+        ]),
+      );
+      const signedOut = expectCallback(
+        await rp.browser.navigate(action, { form: { ...hidden, logout: 'yes' } }),
+      );
+      assert.equal(`${signedOut.origin}${signedOut.pathname}`, POST_LOGOUT_REDIRECT_URI);
+      const afterLogout = await rp.authorizationUrl({ prompt: 'none' });
+      assert.equal(expectCallback(await rp.open(afterLogout)).searchParams.get('error'), 'login_required');
+    });
+  });
+}
+
+describeAtRest('SQLite', () => startTestProvider(), sqliteFiles);
+
+// Each PostgreSQL provider gets a database of its own.
+const postgres = await createPostgresTestDatabase();
+const postgresUnderRedis = await createPostgresTestDatabase();
+const redis = await connectRedisForTests();
+after(async () => {
+  if (redis.skip === undefined) await redis.redis.cleanup();
+  await postgres.database?.drop();
+  await postgresUnderRedis.database?.drop();
+});
+
+const databaseUrl = postgres.database?.url ?? '';
+describeAtRest(
+  'PostgreSQL',
+  () => startTestProvider({ databaseUrl }),
+  () => postgresRows(databaseUrl),
+  postgres.skip,
+);
+
+const durableUrl = postgresUnderRedis.database?.url ?? '';
+const keyPrefix = redis.redis?.newKeyPrefix() ?? '';
+describeAtRest(
+  'PostgreSQL + Redis',
+  () =>
+    startTestProvider({ databaseUrl: durableUrl, redisUrl: redis.redis?.url ?? '', redis: { keyPrefix } }),
+  async () => `${await postgresRows(durableUrl)}\n${await redisEntries(redis.redis?.url ?? '', keyPrefix)}`,
+  postgresUnderRedis.skip ?? redis.skip,
+);
