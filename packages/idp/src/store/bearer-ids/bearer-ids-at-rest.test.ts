@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Redis } from 'ioredis';
@@ -16,8 +17,11 @@ import {
   submitPassword,
   TestRelyingParty,
 } from '../../testing/test-relying-party.ts';
-import { SQLITE_FILE_NAME } from '../sqlite/sqlite-store.ts';
+import { openPostgresStore } from '../postgres/postgres-store.ts';
+import { openSqliteStore, SQLITE_FILE_NAME } from '../sqlite/sqlite-store.ts';
+import type { Store } from '../store.ts';
 import { hashBearerId } from './bearer-id-hash.ts';
+import { withHashedBearerIds } from './hashed-bearer-id-adapter.ts';
 
 // Issue #16 item 1: after a login with offline_access, no bearer secret a client or browser holds
 // (session cookie, interaction id, codes, access and refresh tokens) is anywhere in the database
@@ -30,12 +34,12 @@ const POST_LOGOUT_REDIRECT_URI = 'http://127.0.0.1:9/signed-out';
 const OFFLINE = { scope: 'openid offline_access', prompt: 'consent' };
 
 /** Everything the store holds at this moment, as one text to search. */
-type DumpStorage = (idp: TestProvider) => Promise<string>;
+type DumpStorage = () => Promise<string>;
 
-function sqliteFiles(idp: TestProvider): Promise<string> {
-  const base = join(idp.dataDir, SQLITE_FILE_NAME);
+function sqliteFiles(dataDir: string): Promise<string> {
+  const base = join(dataDir, SQLITE_FILE_NAME);
   const files = [base, `${base}-wal`, `${base}-shm`].filter((file) => existsSync(file));
-  assert.ok(files.length >= 2, 'the database and its write-ahead log are on disk');
+  assert.ok(files.includes(base), 'the database is on disk');
   return Promise.resolve(files.map((file) => readFileSync(file).toString('latin1')).join('\n'));
 }
 
@@ -101,6 +105,13 @@ function assertNotStored(dump: string, secrets: Record<string, string | undefine
   }
 }
 
+/** The key the provider hashes bearer ids under (see stepup-provider.ts). */
+async function bearerIdKeyOf(store: Store): Promise<Buffer> {
+  const secretBoxKey = await store.keys.get('secret-box-key');
+  assert.ok(secretBoxKey);
+  return deriveBearerIdKey(Buffer.from(secretBoxKey, 'base64url'));
+}
+
 function describeAtRest(name: string, start: () => Promise<TestProvider>, dump: DumpStorage, skip?: string) {
   describe(`bearer secrets at rest: ${name}`, { skip: skip ?? false }, () => {
     let idp: TestProvider;
@@ -117,9 +128,7 @@ function describeAtRest(name: string, start: () => Promise<TestProvider>, dump: 
 
     /** The stored id of a bearer secret, under the key the provider uses. */
     async function storedId(secret: string): Promise<string> {
-      const secretBoxKey = await idp.stepup.store.keys.get('secret-box-key');
-      assert.ok(secretBoxKey);
-      return hashBearerId(deriveBearerIdKey(Buffer.from(secretBoxKey, 'base64url')), secret);
+      return hashBearerId(await bearerIdKeyOf(idp.stepup.store), secret);
     }
 
     test('a login with offline_access, a refresh, a silent login, revocation and logout', async () => {
@@ -128,7 +137,7 @@ function describeAtRest(name: string, start: () => Promise<TestProvider>, dump: 
       const login = expectPage(await rp.open(pending));
       const interactionId = rp.browser.cookie('_interaction');
       assert.ok(interactionId && login.url.includes(interactionId), 'the login page is the interaction');
-      const duringLogin = await dump(idp);
+      const duringLogin = await dump();
       assertNotStored(duringLogin, { 'interaction id': interactionId });
       assert.ok(duringLogin.includes(await storedId(interactionId)), 'the interaction is stored, hashed');
 
@@ -152,7 +161,7 @@ function describeAtRest(name: string, start: () => Promise<TestProvider>, dump: 
       const silent = await rp.redeem(silentCallback, silentLogin);
       assert.equal(silent.claims()?.sub, sub);
 
-      const afterLogin = await dump(idp);
+      const afterLogin = await dump();
       assertNotStored(afterLogin, {
         'session cookie': sessionCookie,
         'authorization code': code,
@@ -193,16 +202,108 @@ function describeAtRest(name: string, start: () => Promise<TestProvider>, dump: 
   });
 }
 
-describeAtRest('SQLite', () => startTestProvider(), sqliteFiles);
+/**
+ * A store an earlier release wrote holds its bearer ids in clear: after the upgrade, none is left
+ * and the session and refresh token issued before it keep working.
+ */
+function describeUpgrade(
+  name: string,
+  start: (port?: number) => Promise<TestProvider>,
+  openRaw: () => Promise<Store>,
+  dump: DumpStorage,
+  skip?: string,
+) {
+  describe(`bearer secrets at rest: upgrading ${name}`, { skip: skip ?? false }, () => {
+    test('a session and a refresh token stored in clear are rewritten at start and keep working', async () => {
+      let idp = await start();
+      await idp.addUser('alice', PASSWORD);
+      await idp.addClient({ client_id: 'app', client_secret: CLIENT_SECRET });
+      const rp = await TestRelyingParty.discover(idp.issuer, 'app', { client_secret: CLIENT_SECRET });
+      const pending = await rp.authorizationUrl(OFFLINE);
+      const login = expectPage(await rp.open(pending));
+      const tokens = await rp.redeem(
+        expectCallback(await submitPassword(rp.browser, login.html, 'alice', PASSWORD)),
+        pending,
+      );
+      const sessionCookie = rp.browser.cookie('_session');
+      const refreshToken = tokens.refresh_token;
+      assert.ok(sessionCookie && refreshToken);
+      const key = await bearerIdKeyOf(idp.stepup.store);
+      const port = Number(new URL(idp.issuer).port);
+      await idp.close({ removeData: false });
+
+      // What a release before hashing stored: each instance under its plain id, the id in its payload,
+      // as oidc-provider hands them to the store's own adapter.
+      const raw = await openRaw();
+      const now = Math.floor(Date.now() / 1000);
+      const hashed = withHashedBearerIds(raw.oidcAdapter, [key]);
+      for (const [model, id] of [
+        ['Session', sessionCookie],
+        ['RefreshToken', refreshToken],
+        ['AccessToken', tokens.access_token],
+      ] as const) {
+        const payload = await new hashed(model).find(id);
+        assert.ok(payload && typeof payload.exp === 'number', `${model} was stored`);
+        await new raw.oidcAdapter(model).upsert(id, payload, payload.exp - now);
+        await new raw.oidcAdapter(model).destroy(hashBearerId(key, id));
+      }
+      await raw.close();
+      assert.ok((await dump()).includes(refreshToken), 'the store holds the refresh token in clear');
+
+      idp = await start(port);
+      try {
+        const upgraded = await dump();
+        assertNotStored(upgraded, {
+          'session cookie': sessionCookie,
+          'refresh token': refreshToken,
+          'access token': tokens.access_token,
+        });
+        assert.ok(
+          upgraded.includes(hashBearerId(key, refreshToken)),
+          'the refresh token was moved, not lost',
+        );
+
+        const sub = tokens.claims()?.sub ?? '';
+        assert.equal((await oidc.fetchUserInfo(rp.config, tokens.access_token, sub)).sub, sub);
+        const silentLogin = await rp.authorizationUrl({ prompt: 'none' });
+        const silentCallback = expectCallback(await rp.open(silentLogin));
+        assert.equal(silentCallback.searchParams.get('error'), null, 'the session still signs in silently');
+        assert.equal((await rp.redeem(silentCallback, silentLogin)).claims()?.sub, sub);
+        const refreshed = await oidc.refreshTokenGrant(rp.config, refreshToken);
+        assert.equal(refreshed.claims()?.sub, sub);
+      } finally {
+        await idp.close();
+      }
+    });
+  });
+}
+
+const sqliteDataDir = mkdtempSync(join(tmpdir(), 'stepup-at-rest-'));
+describeAtRest(
+  'SQLite',
+  () => startTestProvider({ dataDir: sqliteDataDir }),
+  () => sqliteFiles(sqliteDataDir),
+);
+
+const upgradedDataDir = mkdtempSync(join(tmpdir(), 'stepup-upgrade-'));
+after(() => rmSync(upgradedDataDir, { recursive: true, force: true }));
+describeUpgrade(
+  'SQLite',
+  (port) => startTestProvider({ dataDir: upgradedDataDir, ...(port ? { port } : {}) }),
+  () => openSqliteStore({ dataDir: upgradedDataDir }),
+  () => sqliteFiles(upgradedDataDir),
+);
 
 // Each PostgreSQL provider gets a database of its own.
 const postgres = await createPostgresTestDatabase();
 const postgresUnderRedis = await createPostgresTestDatabase();
+const postgresUpgraded = await createPostgresTestDatabase();
 const redis = await connectRedisForTests();
 after(async () => {
   if (redis.skip === undefined) await redis.redis.cleanup();
   await postgres.database?.drop();
   await postgresUnderRedis.database?.drop();
+  await postgresUpgraded.database?.drop();
 });
 
 const databaseUrl = postgres.database?.url ?? '';
@@ -221,4 +322,19 @@ describeAtRest(
     startTestProvider({ databaseUrl: durableUrl, redisUrl: redis.redis?.url ?? '', redis: { keyPrefix } }),
   async () => `${await postgresRows(durableUrl)}\n${await redisEntries(redis.redis?.url ?? '', keyPrefix)}`,
   postgresUnderRedis.skip ?? redis.skip,
+);
+
+const upgradedUrl = postgresUpgraded.database?.url ?? '';
+describeUpgrade(
+  'PostgreSQL',
+  (port) => startTestProvider({ databaseUrl: upgradedUrl, ...(port ? { port } : {}) }),
+  () =>
+    openPostgresStore({
+      connectionString: upgradedUrl,
+      poolMax: 2,
+      connectionTimeoutMs: 3000,
+      statementTimeoutMs: 5000,
+    }),
+  () => postgresRows(upgradedUrl),
+  postgresUpgraded.skip,
 );

@@ -1,3 +1,4 @@
+import { sql } from 'kysely';
 import { HASHED_BEARER_ID_PREFIX } from '../bearer-ids/bearer-id-hash.ts';
 import { PLAIN_ID_MODELS } from '../bearer-ids/bearer-payload.ts';
 import type { PlainBearerIdRewrite } from '../bearer-ids/plain-bearer-id-rewrite.ts';
@@ -19,7 +20,23 @@ const NOT_HASHED = `${HASHED_BEARER_ID_PREFIX}%`;
  * could not change is not read twice.
  */
 export async function hashPlainBearerIds(db: SqlDatabase, rewrite: PlainBearerIdRewrite): Promise<number> {
-  return (await hashPlainOidcIds(db, rewrite)) + (await hashPlainInteractionStateKeys(db, rewrite));
+  const rewritten =
+    (await hashPlainOidcIds(db, rewrite)) + (await hashPlainInteractionStateKeys(db, rewrite));
+  if (rewritten > 0 && db.dialect.engine === 'sqlite') await eraseFreedSqlitePages(db);
+  return rewritten;
+}
+
+/**
+ * SQLite keeps a deleted row's bytes in free space of the file, and the page as it was in the
+ * write-ahead log, until something overwrites them: the plain ids would still be in the files a
+ * thief copies. VACUUM writes the database anew, and the checkpoint then empties the log. It runs
+ * once, on the start that rewrote the rows of an earlier release (one node: nothing else writes plain
+ * rows later). PostgreSQL keeps old row versions until VACUUM reuses their space; see the upgrade
+ * notes.
+ */
+async function eraseFreedSqlitePages({ kysely }: SqlDatabase): Promise<void> {
+  await sql`VACUUM`.execute(kysely);
+  await sql`PRAGMA wal_checkpoint(TRUNCATE)`.execute(kysely);
 }
 
 async function hashPlainOidcIds(db: SqlDatabase, rewrite: PlainBearerIdRewrite): Promise<number> {
