@@ -81,7 +81,7 @@ async function redisEntries(url: string, keyPrefix: string): Promise<string> {
               : type === 'set'
                 ? await redis.smembers(key)
                 : type === 'zset'
-                  ? await redis.zrange(key, 0, -1, 'WITHSCORES')
+                  ? await redis.zrange(key, '0', '-1', 'WITHSCORES')
                   : type === 'list'
                     ? await redis.lrange(key, 0, -1)
                     : type;
@@ -315,12 +315,13 @@ describeAtRest(
 );
 
 const durableUrl = postgresUnderRedis.database?.url ?? '';
-const keyPrefix = redis.redis?.newKeyPrefix() ?? '';
+const redisTest = redis.skip === undefined ? redis.redis : undefined;
+const redisUrl = redisTest?.url ?? '';
+const keyPrefix = redisTest?.newKeyPrefix() ?? '';
 describeAtRest(
   'PostgreSQL + Redis',
-  () =>
-    startTestProvider({ databaseUrl: durableUrl, redisUrl: redis.redis?.url ?? '', redis: { keyPrefix } }),
-  async () => `${await postgresRows(durableUrl)}\n${await redisEntries(redis.redis?.url ?? '', keyPrefix)}`,
+  () => startTestProvider({ databaseUrl: durableUrl, redisUrl, redis: { keyPrefix } }),
+  async () => `${await postgresRows(durableUrl)}\n${await redisEntries(redisUrl, keyPrefix)}`,
   postgresUnderRedis.skip ?? redis.skip,
 );
 
