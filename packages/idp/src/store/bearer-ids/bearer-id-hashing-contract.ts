@@ -5,6 +5,7 @@ import type { Store } from '../store.ts';
 import { hashBearerId } from './bearer-id-hash.ts';
 import { withHashedBearerIds } from './hashed-bearer-id-adapter.ts';
 import { withHashedInteractionStateKeys } from './hashed-interaction-states.ts';
+import { withHashedEmailCodes, withHashedWebAuthnChallenges } from './hashed-login-challenges.ts';
 import { plainBearerIdRewrite } from './plain-bearer-id-rewrite.ts';
 
 const CURRENT = Buffer.alloc(32, 1);
@@ -105,6 +106,33 @@ export function describeBearerIdHashingContract(
       });
       await states.destroy('interaction-uid-1');
       assert.equal(await states.find('interaction-uid-1', NOW), undefined);
+    });
+
+    test('WebAuthn challenges and email codes are stored under the hashed interaction id', async (t) => {
+      const store = await openStore(t);
+      const challenges = withHashedWebAuthnChallenges(store.webauthnChallenges, [CURRENT]);
+      const challenge = {
+        interactionUid: 'interaction-uid-1',
+        ceremony: 'authentication' as const,
+        challenge: 'challenge-1',
+        userId: null,
+        expiresAt: NOW + 300,
+      };
+      await challenges.issue(challenge, NOW);
+      assert.equal(
+        await store.webauthnChallenges.consume('interaction-uid-1', 'authentication', NOW),
+        undefined,
+      );
+      assert.deepEqual(await challenges.consume('interaction-uid-1', 'authentication', NOW), challenge);
+      assert.equal(await challenges.consume('interaction-uid-1', 'authentication', NOW), undefined);
+
+      const emailCodes = withHashedEmailCodes(store.emailCodes, [CURRENT]);
+      const user = await store.users.create({ username: 'alice', passwordHash: 'h', now: NOW });
+      const code = { challengeId: 'interaction-uid-1', userId: user.id, codeHash: 'code-hash-1', now: NOW };
+      await emailCodes.save({ ...code, expiresAt: NOW + 600 });
+      assert.equal(await store.emailCodes.consume(code), false);
+      assert.equal(await emailCodes.consume(code), true);
+      assert.equal(await emailCodes.consume(code), false);
     });
 
     test('after a key rotation, rows under the retired key are found, used once and moved when written', async (t) => {

@@ -2,12 +2,14 @@ import type { Store } from '../store.ts';
 import type { BearerIdKeys } from './bearer-id-hash.ts';
 import { withHashedBearerIds } from './hashed-bearer-id-adapter.ts';
 import { withHashedInteractionStateKeys } from './hashed-interaction-states.ts';
+import { withHashedEmailCodes, withHashedWebAuthnChallenges } from './hashed-login-challenges.ts';
 import { plainBearerIdRewrite } from './plain-bearer-id-rewrite.ts';
 
 export interface BearerIdHashing {
   /**
-   * The store whose oidc-provider adapter and interaction states keep bearer ids hashed (see
-   * `withHashedBearerIds`, `withHashedInteractionStateKeys`).
+   * The store whose oidc-provider adapter, interaction states, WebAuthn challenges and email codes
+   * keep bearer ids hashed (see `withHashedBearerIds`, `withHashedInteractionStateKeys`,
+   * `hashed-login-challenges.ts`).
    */
   store: Store;
   /**
@@ -29,5 +31,10 @@ export async function withBearerIdHashing(store: Store, keys: BearerIdKeys): Pro
   const hashPlainBearerIds = () => store.hashPlainBearerIds(rewrite);
   await hashPlainBearerIds();
   const interactionStates = withHashedInteractionStateKeys(store.interactionStates, keys);
-  return { store: { ...store, oidcAdapter, interactionStates }, hashPlainBearerIds };
+  const webauthnChallenges = withHashedWebAuthnChallenges(store.webauthnChallenges, keys);
+  const emailCodes = withHashedEmailCodes(store.emailCodes, keys);
+  return {
+    store: { ...store, oidcAdapter, interactionStates, webauthnChallenges, emailCodes },
+    hashPlainBearerIds,
+  };
 }
