@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
-import type { OidcAdapterPayload } from '../oidc-adapter.ts';
+import type { OidcAdapter, OidcAdapterFactory, OidcAdapterPayload } from '../oidc-adapter.ts';
 import type { Store } from '../store.ts';
 import { hashBearerId } from './bearer-id-hash.ts';
 import { withHashedBearerIds } from './hashed-bearer-id-adapter.ts';
@@ -57,6 +57,44 @@ function asReadBack(model: string, payload: OidcAdapterPayload): OidcAdapterPayl
 
 const PLAIN_IDS = ['session-cookie-1', 'access-token-1', 'code-1', 'refresh-token-1', 'interaction-uid-1'];
 
+/** The store's adapter, noting each call it receives in `calls`. */
+function noteCalls(inner: OidcAdapterFactory, calls: string[]): OidcAdapterFactory {
+  return class NotedAdapter implements OidcAdapter {
+    readonly #inner: OidcAdapter;
+    constructor(name: string) {
+      this.#inner = new inner(name);
+    }
+    upsert(id: string, payload: OidcAdapterPayload, expiresIn?: number) {
+      calls.push('upsert');
+      return this.#inner.upsert(id, payload, expiresIn);
+    }
+    find(id: string) {
+      calls.push('find');
+      return this.#inner.find(id);
+    }
+    findByUid(uid: string) {
+      calls.push('findByUid');
+      return this.#inner.findByUid(uid);
+    }
+    findByUserCode(userCode: string) {
+      calls.push('findByUserCode');
+      return this.#inner.findByUserCode(userCode);
+    }
+    consume(id: string) {
+      calls.push('consume');
+      return this.#inner.consume(id);
+    }
+    destroy(id: string) {
+      calls.push('destroy');
+      return this.#inner.destroy(id);
+    }
+    revokeByGrantId(grantId: string) {
+      calls.push('revokeByGrantId');
+      return this.#inner.revokeByGrantId(grantId);
+    }
+  };
+}
+
 /** Bearer-id hashing over each store, as part of `describeStoreContract`. */
 export function describeBearerIdHashingContract(
   name: string,
@@ -87,6 +125,19 @@ export function describeBearerIdHashingContract(
       assert.equal(await new Hashed('RefreshToken').find('refresh-token-1'), undefined);
       assert.equal(await new Hashed('AccessToken').find('access-token-1'), undefined);
       assert.equal((await new Hashed('Session').findByUid('session-uid-1'))?.accountId, 'acc-1');
+    });
+
+    test('with one key, each call is one call of the store adapter: hashing adds no query', async (t) => {
+      const store = await openStore(t);
+      const calls: string[] = [];
+      const Adapter = withHashedBearerIds(noteCalls(store.oidcAdapter, calls), [CURRENT]);
+      const refreshTokens = new Adapter('RefreshToken');
+      await refreshTokens.upsert('refresh-token-1', token('RefreshToken', 'refresh-token-1', 'grant-1'), 600);
+      assert.equal((await refreshTokens.find('refresh-token-1'))?.jti, 'refresh-token-1');
+      await refreshTokens.consume('refresh-token-1');
+      await refreshTokens.destroy('refresh-token-1');
+      assert.equal(await refreshTokens.find('refresh-token-1'), undefined);
+      assert.deepEqual(calls, ['upsert', 'find', 'consume', 'destroy', 'find']);
     });
 
     test('interaction states are stored under the hashed key, and found under a retired one', async (t) => {

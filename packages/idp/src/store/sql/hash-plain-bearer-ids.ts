@@ -31,8 +31,8 @@ export async function hashPlainBearerIds(db: SqlDatabase, rewrite: PlainBearerId
  * write-ahead log, until something overwrites them: the plain ids would still be in the files a
  * thief copies. VACUUM writes the database anew, and the checkpoint then empties the log. It runs
  * once, on the start that rewrote the rows of an earlier release (one node: nothing else writes plain
- * rows later). PostgreSQL keeps old row versions until VACUUM reuses their space; see the upgrade
- * notes.
+ * rows later). PostgreSQL keeps old row versions until VACUUM reuses their space, which an operator
+ * schedules (docs/deployment.md, "Upgrading"): a VACUUM FULL here would lock the tables for every node.
  */
 async function eraseFreedSqlitePages({ kysely }: SqlDatabase): Promise<void> {
   await sql`VACUUM`.execute(kysely);
