@@ -16,6 +16,7 @@ import { deriveBearerIdKey } from './crypto/bearer-id-key.ts';
 import { SecretBox } from './crypto/secret-box.ts';
 import { resolveEmailSettings } from './factors/email-otp/email-settings.ts';
 import { createMailer } from './factors/email-otp/mailer.ts';
+import { withHashedInteractionTopics } from './factors/push/hashed-interaction-topics.ts';
 import { createInProcessPushNotifier } from './factors/push/in-process-push-notifier.ts';
 import { createRedisPushNotifier } from './factors/push/redis-push-notifier.ts';
 import { loadVapidKeys } from './factors/push/web-push-keys.ts';
@@ -180,9 +181,13 @@ export async function createStepupProvider(
           ...(options.webPushAgent ? { agent: options.webPushAgent } : {}),
         })
       : undefined;
-  const pushNotifier = webPushSender
-    ? withWebPush(notices, { sender: webPushSender, pushChallenges: store.pushChallenges, logger })
-    : notices;
+  // Push records name the login by its hashed interaction id: so do the topics that wake it.
+  const pushNotifier = withHashedInteractionTopics(
+    webPushSender
+      ? withWebPush(notices, { sender: webPushSender, pushChallenges: store.pushChallenges, logger })
+      : notices,
+    bearerIdKeys,
+  );
   const server = await createServer({
     pushNotifier,
     loginActions,

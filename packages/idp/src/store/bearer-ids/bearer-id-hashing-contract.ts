@@ -6,6 +6,7 @@ import { hashBearerId } from './bearer-id-hash.ts';
 import { withHashedBearerIds } from './hashed-bearer-id-adapter.ts';
 import { withHashedInteractionStateKeys } from './hashed-interaction-states.ts';
 import { withHashedEmailCodes, withHashedWebAuthnChallenges } from './hashed-login-challenges.ts';
+import { withHashedPushChallenges, withHashedPushEnrollmentTokens } from './hashed-push-state.ts';
 import { plainBearerIdRewrite } from './plain-bearer-id-rewrite.ts';
 
 const CURRENT = Buffer.alloc(32, 1);
@@ -184,6 +185,39 @@ export function describeBearerIdHashingContract(
       assert.equal(await store.emailCodes.consume(code), false);
       assert.equal(await emailCodes.consume(code), true);
       assert.equal(await emailCodes.consume(code), false);
+    });
+
+    test('push challenges and enrollment tokens name their login by the hashed interaction id', async (t) => {
+      const store = await openStore(t);
+      const user = await store.users.create({ username: 'alice', passwordHash: 'h', now: NOW });
+      const challenges = withHashedPushChallenges(store.pushChallenges, [CURRENT]);
+      const hashedUid = hashBearerId(CURRENT, 'interaction-uid-1');
+      const opened = await challenges.open({
+        userId: user.id,
+        interactionUid: 'interaction-uid-1',
+        clientId: 'web',
+        clientName: 'Web',
+        ip: '203.0.113.7',
+        number: 42,
+        choices: [17, 42, 88],
+        nonce: 'nonce-1',
+        now: NOW,
+        expiresAt: NOW + 60,
+      });
+      assert.equal(opened.interactionUid, hashedUid);
+      assert.equal(await store.pushChallenges.latestForInteraction('interaction-uid-1'), undefined);
+      assert.equal((await challenges.latestForInteraction('interaction-uid-1'))?.id, opened.id);
+      assert.equal((await store.pushChallenges.findById(opened.id))?.interactionUid, hashedUid);
+      const withdrawn = await challenges.withdrawOpen('interaction-uid-1', NOW + 1);
+      assert.deepEqual(
+        withdrawn.map((challenge) => [challenge.id, challenge.status]),
+        [[opened.id, 'withdrawn']],
+      );
+
+      const tokens = withHashedPushEnrollmentTokens(store.pushEnrollmentTokens, [CURRENT]);
+      const grant = { userId: user.id, interactionUid: 'interaction-uid-1' };
+      await tokens.issue({ ...grant, tokenHash: 'token-hash-1', now: NOW, expiresAt: NOW + 600 });
+      assert.deepEqual(await tokens.consume('token-hash-1', NOW), { ...grant, interactionUid: hashedUid });
     });
 
     test('after a key rotation, rows under the retired key are found, used once and moved when written', async (t) => {
