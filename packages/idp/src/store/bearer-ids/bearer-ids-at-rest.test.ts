@@ -3,12 +3,16 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { ACR_MULTI_FACTOR } from '@stepup/core';
 import { Redis } from 'ioredis';
 import * as oidc from 'openid-client';
 import pg from 'pg';
+import { listPendingChallenges } from '../../authenticator/list-pending-challenges.ts';
+import { respondToChallenge } from '../../authenticator/respond-to-challenge.ts';
 import { deriveBearerIdKey } from '../../crypto/bearer-id-key.ts';
 import { PROVIDER_ROUTES } from '../../oidc/provider-routes.ts';
 import { createPostgresTestDatabase } from '../../testing/postgres-test-database.ts';
+import { enrollTestDevice, loginToSecondFactor, readPushPage } from '../../testing/push-login.ts';
 import { connectRedisForTests } from '../../testing/redis-test-connection.ts';
 import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
 import {
@@ -198,6 +202,23 @@ function describeAtRest(name: string, start: () => Promise<TestProvider>, dump: 
       assert.equal(`${signedOut.origin}${signedOut.pathname}`, POST_LOGOUT_REDIRECT_URI);
       const afterLogout = await rp.authorizationUrl({ prompt: 'none' });
       assert.equal(expectCallback(await rp.open(afterLogout)).searchParams.get('error'), 'login_required');
+    });
+
+    test('a step-up with push: the interaction id is not at rest while the login waits, nor after', async () => {
+      const bob = await idp.addUser('bob', PASSWORD);
+      const device = await enrollTestDevice(idp, bob.id, "Bob's phone");
+      const rp = await TestRelyingParty.discover(idp.issuer, 'app', { client_secret: CLIENT_SECRET });
+      const { pending, page } = await loginToSecondFactor(rp, 'bob', PASSWORD);
+      const interactionId = rp.browser.cookie('_interaction');
+      const push = readPushPage(page);
+      const [challenge] = await listPendingChallenges(device);
+      assert.ok(challenge, 'the device has the request');
+      assertNotStored(await dump(), { 'interaction id': interactionId });
+
+      await respondToChallenge(device, challenge.id, { decision: 'approve', number: push.number });
+      const tokens = await rp.redeem(expectCallback(await rp.browser.navigate(push.nextUrl)), pending);
+      assert.equal(tokens.claims()?.acr, ACR_MULTI_FACTOR);
+      assertNotStored(await dump(), { 'interaction id': interactionId });
     });
   });
 }
