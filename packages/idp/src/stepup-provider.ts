@@ -18,6 +18,7 @@ import { loadSecretKeyring } from './crypto/load-secret-keyring.ts';
 import type { SecretKeyring } from './crypto/secret-keyring.ts';
 import { resolveEmailSettings } from './factors/email-otp/email-settings.ts';
 import { createMailer } from './factors/email-otp/mailer.ts';
+import { withHashedInteractionTopics } from './factors/push/hashed-interaction-topics.ts';
 import { createInProcessPushNotifier } from './factors/push/in-process-push-notifier.ts';
 import { createRedisPushNotifier } from './factors/push/redis-push-notifier.ts';
 import { loadVapidKeys } from './factors/push/web-push-keys.ts';
@@ -40,6 +41,7 @@ import { longestTokenLifetime } from './oidc/longest-token-lifetime.ts';
 import { loadProviderKeys } from './oidc/provider-keys.ts';
 import { readServedSigningKeys, retireSigningKeys } from './oidc/signing-key-rotation.ts';
 import { RememberedBrowsers } from './remember-browser/remembered-browsers.ts';
+import { withBearerIdHashing } from './store/bearer-ids/with-bearer-id-hashing.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { PasswordThrottle } from './throttle/password-throttle.ts';
@@ -99,7 +101,13 @@ export async function createStepupProvider(
       'generated the encryption key file: back it up, apart from the database (without it, TOTP seeds and Action secrets are lost)',
     );
   }
-  const store = options.store ?? (await openStore(config, { logger, clock }));
+  const openedStore = options.store ?? (await openStore(config, { logger, clock }));
+  // The keyring keys the hashes too, current key first: a rotation keeps earlier tokens findable.
+  const bearerIdKeys = secretKeys.keyring.bearerIdKeys();
+  // Tokens, codes, session and interaction ids are stored under a keyed hash; rows an earlier
+  // release stored in clear are rewritten before the first request.
+  const bearerIds = await withBearerIdHashing(openedStore, bearerIdKeys);
+  const { store } = bearerIds;
   // Operators' changes made through the management API apply over the configuration file.
   const overrides = await readSettingsOverrides(store.keys);
   config = applySettingsOverrides(config, overrides);
@@ -188,9 +196,13 @@ export async function createStepupProvider(
           ...(options.webPushAgent ? { agent: options.webPushAgent } : {}),
         })
       : undefined;
-  const pushNotifier = webPushSender
-    ? withWebPush(notices, { sender: webPushSender, pushChallenges: store.pushChallenges, logger })
-    : notices;
+  // Push records name the login by its hashed interaction id: so do the topics that wake it.
+  const pushNotifier = withHashedInteractionTopics(
+    webPushSender
+      ? withWebPush(notices, { sender: webPushSender, pushChallenges: store.pushChallenges, logger })
+      : notices,
+    bearerIdKeys,
+  );
   const server = await createServer({
     pushNotifier,
     loginActions,
@@ -274,6 +286,9 @@ export async function createStepupProvider(
         (await store.deleteExpired(now)) +
         (await store.auditEvents.deleteOlderThan(now - config.audit.retentionDays * 24 * 3600));
       if (deleted > 0) logger.debug({ deleted }, 'deleted expired rows');
+      // Instances an older node stored in clear while nodes were being upgraded one by one.
+      const hashed = await bearerIds.hashPlainBearerIds();
+      if (hashed > 0) logger.info({ hashed }, 'hashed bearer ids stored in clear');
     } catch (error) {
       logger.warn({ err: error }, 'could not delete expired rows; will try again');
     }

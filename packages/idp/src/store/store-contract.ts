@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import { describeAuditEventsContract } from './audit-events-contract.ts';
 import type { AuthSessionRecord } from './auth-sessions.ts';
+import { describeBearerIdHashingContract } from './bearer-ids/bearer-id-hashing-contract.ts';
 import { StoreConflictError, StoreError } from './errors.ts';
 import { describeOidcAdapterContract } from './oidc-adapter-contract.ts';
 import { describeOneTimeCodesContract } from './one-time-codes-contract.ts';
@@ -641,6 +642,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
   describeOneTimeCodesContract(name, openStore);
   describeOidcAdapterContract(name, openStore);
+  describeBearerIdHashingContract(name, openStore);
   describeWebAuthnStoreContract(name, openStore);
   describePushStoreContract(name, openStore);
   describePostLoginStoreContract(name, openStore);

@@ -2,6 +2,7 @@ import type { ActionsRepository } from './actions.ts';
 import type { AttemptsRepository, FailureCountersRepository } from './attempts.ts';
 import type { AuditEventsRepository } from './audit-events.ts';
 import type { AuthSessionsRepository } from './auth-sessions.ts';
+import type { PlainBearerIdRewrite } from './bearer-ids/plain-bearer-id-rewrite.ts';
 import type { ClientsRepository } from './clients.ts';
 import type { CustomClaimsRepository } from './custom-claims.ts';
 import type { EmailCodesRepository } from './email-codes.ts';
@@ -68,6 +69,12 @@ export interface Store {
   auditEvents: AuditEventsRepository;
   /** Pass as oidc-provider's `adapter` configuration option; `Client` is served from `clients`. */
   oidcAdapter: OidcAdapterFactory;
+  /**
+   * Rewrites oidc-provider instances still stored under a plain bearer id (by a release before
+   * bearer ids were hashed, or an older node during a rolling upgrade) as `rewrite` says; returns
+   * how many. Safe to run again, to stop midway and to run on several nodes at once.
+   */
+  hashPlainBearerIds(rewrite: PlainBearerIdRewrite): Promise<number>;
   /** Deletes rows whose lifetime ended before `now` (epoch seconds); returns how many. */
   deleteExpired(now: number): Promise<number>;
   close(): Promise<void>;

@@ -124,8 +124,15 @@ describe('the provider on PostgreSQL', { skip: created.skip ?? false }, () => {
   });
 
   test('U+0000, which PostgreSQL text can not hold, is a 400 saying so, on every kind of endpoint', async () => {
+    // A token is looked up by its keyed hash, so its U+0000 never reaches PostgreSQL: it is just unknown.
     const token = await postToken({ grant_type: 'refresh_token', refresh_token: 'a\u0000b' });
-    assert.deepEqual([token.status, token.body], [400, STORE_INPUT_BODY]);
+    assert.deepEqual([token.status, token.body.error], [400, 'invalid_grant']);
+    const client = await postTokenRequest(
+      idp.issuer,
+      { client_id: 'a\u0000b', client_secret: CLIENT_SECRET },
+      { grant_type: 'client_credentials' },
+    );
+    assert.deepEqual([client.status, client.body], [400, STORE_INPUT_BODY]);
 
     const authorize = await fetch(
       `${idp.issuer}/authorize?client_id=a%00b&response_type=code&scope=openid&redirect_uri=http://127.0.0.1:9/cb`,

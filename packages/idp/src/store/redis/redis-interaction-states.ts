@@ -9,6 +9,11 @@ interface StoredState {
   state: unknown;
 }
 
+/** The keys of the interaction states under `keyPrefix`: one record per state, and the expiry index. */
+export function interactionStateKeys(keyPrefix: string): { recordPrefix: string; index: string } {
+  return { recordPrefix: `${keyPrefix}interaction-state:`, index: `${keyPrefix}interaction-states-expiry` };
+}
+
 /** Login interaction states, one JSON string per interaction, indexed by expiry for the sweep. */
 export class RedisInteractionStatesRepository implements InteractionStatesRepository {
   readonly #redis: Redis;
@@ -19,8 +24,9 @@ export class RedisInteractionStatesRepository implements InteractionStatesReposi
   /** `clock` (epoch seconds) sets the TTL of `save`, whose contract carries no time. */
   constructor(redis: Redis, keyPrefix: string, clock: () => number) {
     this.#redis = redis;
-    this.#recordPrefix = `${keyPrefix}interaction-state:`;
-    this.#index = `${keyPrefix}interaction-states-expiry`;
+    const { recordPrefix, index } = interactionStateKeys(keyPrefix);
+    this.#recordPrefix = recordPrefix;
+    this.#index = index;
     this.#clock = clock;
   }
 

@@ -25,6 +25,11 @@ if tonumber(ARGV[1]) < tonumber(redis.call('HGET', KEYS[1], 'consumed')) + tonum
 return 0`,
 };
 
+/** What every key of one model's instances starts with; the instance's id follows. */
+export function oidcModelKeyPrefix(keyPrefix: string, model: string): string {
+  return `${keyPrefix}oidc:${model}:`;
+}
+
 /**
  * The adapter of the models in `REDIS_OIDC_MODELS`, one hash per instance (payload, expiry, consumed)
  * whose stored expiry is checked against `clock`; every other model goes to `durable`.
@@ -41,7 +46,7 @@ export function withRedisOidcModels(
 
     constructor(model: string) {
       this.#model = model;
-      this.#prefix = `${keyPrefix}oidc:${model}:`;
+      this.#prefix = oidcModelKeyPrefix(keyPrefix, model);
     }
 
     async upsert(id: string, payload: OidcAdapterPayload, expiresIn?: number): Promise<void> {

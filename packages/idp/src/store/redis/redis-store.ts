@@ -1,5 +1,6 @@
 import type { Logger } from 'pino';
 import type { Store } from '../store.ts';
+import { hashPlainRedisBearerIds } from './hash-plain-redis-bearer-ids.ts';
 import { RedisAttemptsRepository } from './redis-attempts.ts';
 import { openRedisConnection } from './redis-connection.ts';
 import { RedisEmailCodesRepository } from './redis-email-codes.ts';
@@ -63,6 +64,11 @@ export async function withRedisState(durable: Store, options: RedisStateOptions)
     pushEnrollmentTokens,
     // oidc-provider and the durable adapters judge its models' expiry by the system clock: so does this.
     oidcAdapter: withRedisOidcModels(durable.oidcAdapter, redis, prefix, () => Math.floor(Date.now() / 1000)),
+    async hashPlainBearerIds(rewrite) {
+      return (
+        (await durable.hashPlainBearerIds(rewrite)) + (await hashPlainRedisBearerIds(redis, prefix, rewrite))
+      );
+    },
     async deleteExpired(now) {
       let deleted = await durable.deleteExpired(now);
       for (const repository of swept) deleted += await repository.deleteExpired(now);

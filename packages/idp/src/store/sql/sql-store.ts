@@ -1,5 +1,6 @@
 import type { Store } from '../store.ts';
 import { deleteExpiredRows } from './delete-expired-rows.ts';
+import { hashPlainBearerIds } from './hash-plain-bearer-ids.ts';
 import { SqlActionsRepository } from './sql-actions.ts';
 import { SqlAttemptsRepository } from './sql-attempts.ts';
 import { SqlAuditEventsRepository } from './sql-audit-events.ts';
@@ -55,6 +56,7 @@ export function createSqlStore(sql: SqlDatabase): Store {
     customClaims: new SqlCustomClaimsRepository(sql),
     auditEvents: new SqlAuditEventsRepository(sql),
     oidcAdapter: createSqlOidcAdapter(sql, clients),
+    hashPlainBearerIds: (rewrite) => hashPlainBearerIds(sql, rewrite),
     async deleteExpired(now) {
       return deleteExpiredRows(sql, now);
     },
