@@ -36,6 +36,7 @@ import { longestTokenLifetime } from './oidc/longest-token-lifetime.ts';
 import { loadProviderKeys } from './oidc/provider-keys.ts';
 import { readServedSigningKeys, retireSigningKeys } from './oidc/signing-key-rotation.ts';
 import { RememberedBrowsers } from './remember-browser/remembered-browsers.ts';
+import { CachedEnabledActions } from './store/cached-enabled-actions.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { PasswordThrottle } from './throttle/password-throttle.ts';
@@ -83,7 +84,10 @@ export async function createStepupProvider(
 ): Promise<StepupProvider> {
   const logger = options.logger ?? createLogger(config.logLevel);
   const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
-  const store = options.store ?? (await openStore(config, { logger, clock }));
+  const openedStore = options.store ?? (await openStore(config, { logger, clock }));
+  // Every login and refresh asks for the enabled Actions; they are read again after a change (below).
+  const enabledActions = new CachedEnabledActions(openedStore.actions);
+  const store: Store = { ...openedStore, actions: enabledActions };
   // Operators' changes made through the management API apply over the configuration file.
   const overrides = await readSettingsOverrides(store.keys);
   config = applySettingsOverrides(config, overrides);
@@ -225,6 +229,7 @@ export async function createStepupProvider(
       signingJwks = next;
     },
     applySettings: (next) => applyLiveSettings(config, next),
+    forgetCachedReads: () => enabledActions.forget(),
   });
   await changeWatcher.start();
   await registerManagementApi(app, {
