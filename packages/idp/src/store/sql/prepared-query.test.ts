@@ -3,7 +3,7 @@ import { test } from 'node:test';
 import Database from 'better-sqlite3';
 import { sql } from 'kysely';
 import { createSqliteSqlDatabase } from '../sqlite/sqlite-sql-database.ts';
-import { prepareQuery } from './prepared-query.ts';
+import { prepareCommand, prepareQuery } from './prepared-query.ts';
 
 test('a prepared query runs with the values of each call and keeps the constants it was built with', async (t) => {
   const db = createSqliteSqlDatabase(new Database(':memory:'));
@@ -39,4 +39,35 @@ test('a prepared query on a closed database rejects with code unavailable', asyn
   );
   await db.close();
   await assert.rejects(find({ name: 'a' }), { code: 'unavailable' });
+});
+
+test('a prepared command resolves with the number of rows it changed', async (t) => {
+  const db = createSqliteSqlDatabase(new Database(':memory:'));
+  t.after(() => db.close());
+  await sql`CREATE TABLE keys (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT`.execute(db.kysely);
+  await db.kysely
+    .insertInto('keys')
+    .values([
+      { name: 'a', value: 'x' },
+      { name: 'b', value: 'x' },
+      { name: 'c', value: 'y' },
+    ])
+    .execute();
+  const rename = prepareCommand<{ from: string; to: string }>(db.kysely, (parameter) =>
+    db.kysely
+      .updateTable('keys')
+      .set({ value: parameter('to') })
+      .where('value', '=', parameter('from')),
+  );
+  const remove = prepareCommand<{ name: string }>(db.kysely, (parameter) =>
+    db.kysely.deleteFrom('keys').where('name', '=', parameter('name')),
+  );
+  assert.equal(await rename({ from: 'x', to: 'z' }), 2n);
+  assert.equal(await rename({ from: 'x', to: 'z' }), 0n);
+  assert.equal(await remove({ name: 'c' }), 1n);
+  assert.equal(await remove({ name: 'c' }), 0n);
+  assert.deepEqual(await db.kysely.selectFrom('keys').selectAll().orderBy('name').execute(), [
+    { name: 'a', value: 'z' },
+    { name: 'b', value: 'z' },
+  ]);
 });

@@ -1,4 +1,4 @@
-import { type Compilable, createQueryId, type Kysely } from 'kysely';
+import { type Compilable, createQueryId, type Kysely, type QueryResult } from 'kysely';
 import type { StoreTables } from './store-tables.ts';
 
 /** Stands in a built query for a value given at each run; found again by identity after compiling. */
@@ -23,17 +23,36 @@ export function prepareQuery<P extends object, Row>(
   kysely: Kysely<StoreTables>,
   build: (parameter: Parameter<P>) => Compilable<Row>,
 ): (values: P) => Promise<Row[]> {
+  const run = compileOnce(kysely, build);
+  return async (values) => (await run(values)).rows;
+}
+
+/**
+ * `prepareQuery` for an UPDATE or DELETE whose caller needs how many rows it changed, not rows:
+ * resolves with that count.
+ */
+export function prepareCommand<P extends object>(
+  kysely: Kysely<StoreTables>,
+  build: (parameter: Parameter<P>) => Compilable<unknown>,
+): (values: P) => Promise<bigint> {
+  const run = compileOnce(kysely, build);
+  return async (values) => (await run(values)).numAffectedRows ?? 0n;
+}
+
+function compileOnce<P extends object, Row>(
+  kysely: Kysely<StoreTables>,
+  build: (parameter: Parameter<P>) => Compilable<Row>,
+): (values: P) => Promise<QueryResult<Row>> {
   // The placeholder is no P[K]: it only ever travels into the query as a value, and leaves it below.
   const compiled = build((name) => new Placeholder(name) as unknown as P[typeof name]).compile();
   const slots = compiled.parameters.map((value) =>
     value instanceof Placeholder ? (value.name as keyof P & string) : undefined,
   );
-  return async (values) => {
+  return (values) => {
     const parameters = compiled.parameters.map((value, index) => {
       const slot = slots[index];
       return slot === undefined ? value : values[slot];
     });
-    const result = await kysely.executeQuery<Row>({ ...compiled, queryId: createQueryId(), parameters });
-    return result.rows;
+    return kysely.executeQuery<Row>({ ...compiled, queryId: createQueryId(), parameters });
   };
 }

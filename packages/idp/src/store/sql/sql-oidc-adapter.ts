@@ -8,7 +8,7 @@ import {
   rejectClientModelWrite,
   withConsumedAt,
 } from '../oidc-model-row.ts';
-import { prepareQuery } from './prepared-query.ts';
+import { prepareCommand, prepareQuery } from './prepared-query.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { writeJson } from './sql-dialect.ts';
 import type { StoreTables } from './store-tables.ts';
@@ -31,8 +31,17 @@ export function createSqlOidcAdapter(
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const { kysely, dialect } = db;
 
-  // Prepared once: oidc-provider looks models up, and saves the session, on every request.
+  // Prepared once: oidc-provider looks models up, saves the session, and redeems codes and refresh
+  // tokens, on every request.
   const upsertRow = prepareUpsert(kysely);
+  const consumeRow = prepareCommand<{ model: string; id: string; now: number }>(kysely, (parameter) =>
+    kysely
+      .updateTable('oidc_models')
+      .set({ consumed_at: parameter('now') })
+      .where('model', '=', parameter('model'))
+      .where('id', '=', parameter('id'))
+      .where('consumed_at', 'is', null),
+  );
   const lookups = {
     id: prepareLookup(kysely, 'id'),
     uid: prepareLookup(kysely, 'uid'),
@@ -83,14 +92,7 @@ export function createSqlOidcAdapter(
       rejectClientModelWrite(this.#model, 'consume');
       // One conditional UPDATE: a concurrent redemption (on PostgreSQL, through another node) waits
       // for the row, then finds consumed_at set and changes nothing, so exactly one redemption wins.
-      const { numUpdatedRows } = await kysely
-        .updateTable('oidc_models')
-        .set({ consumed_at: now() })
-        .where('model', '=', this.#model)
-        .where('id', '=', id)
-        .where('consumed_at', 'is', null)
-        .executeTakeFirst();
-      if (numUpdatedRows === 1n) return;
+      if ((await consumeRow({ model: this.#model, id, now: now() })) === 1n) return;
       // Lost the race or a replay. Reuse of a consumed code or refresh token: RFC 9700 section 4.14.2
       // (refresh tokens) and RFC 6749 section 4.1.2 (codes) ask to revoke what was issued under the
       // grant.
