@@ -25,10 +25,9 @@ import { WebAuthnFactor } from './factors/webauthn/webauthn-factor.ts';
 import { relyingPartyFor } from './factors/webauthn/webauthn-relying-party.ts';
 import { createServer, type ServedRoute } from './http/create-server.ts';
 import type { InteractionKit } from './interaction/interaction-kit.ts';
-import { createSilentConfigChangeSignal } from './live-config/config-change-signal.ts';
 import { ConfigChangeWatcher } from './live-config/config-change-watcher.ts';
 import { applyLiveSettings } from './live-config/live-settings.ts';
-import { createRedisConfigChangeSignal } from './live-config/redis-config-change-signal.ts';
+import { openConfigChangeSignal } from './live-config/open-config-change-signal.ts';
 import { createAuthEventLogger } from './log/auth-events.ts';
 import { createLogger } from './log/create-logger.ts';
 import { createProvider, type ProviderDependencies } from './oidc/create-provider.ts';
@@ -214,14 +213,7 @@ export async function createStepupProvider(
     keys: store.keys,
     clock,
     logger,
-    signal: config.redisUrl
-      ? await createRedisConfigChangeSignal({
-          url: config.redisUrl,
-          channelPrefix: config.redis.keyPrefix,
-          commandTimeoutMs: config.redis.commandTimeoutMs,
-          logger,
-        })
-      : createSilentConfigChangeSignal(),
+    signal: await openConfigChangeSignal(config, logger),
     intervalSeconds: config.admin.changeCheckSeconds,
     running: { signingJwks, overrides },
     applySigningKeys: (next) => {
