@@ -39,7 +39,7 @@ const names = Object.keys(contenders) as Name[];
 
 /** How much more CPU per step than the bare provider. */
 const moreCpu = (ours: PhaseResult, bare: PhaseResult) =>
-  `+${(((ours.cpuPerStep - bare.cpuPerStep) / bare.cpuPerStep) * 100).toFixed(0)}%`;
+  `${ours.cpuPerStep >= bare.cpuPerStep ? '+' : ''}${(((ours.cpuPerStep - bare.cpuPerStep) / bare.cpuPerStep) * 100).toFixed(0)}%`;
 
 const load = () =>
   loadavg()
