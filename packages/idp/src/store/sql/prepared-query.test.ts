@@ -17,7 +17,7 @@ test('a prepared query runs with the values of each call and keeps the constants
       { name: 'c', value: 'y' },
     ])
     .execute();
-  const find = prepareQuery<{ value: string; after: string }, { name: string }>(db.kysely, (parameter) =>
+  const find = prepareQuery<{ value: string; after: string }, { name: string }>(db, (parameter) =>
     db.kysely
       .selectFrom('keys')
       .select('name')
@@ -34,7 +34,7 @@ test('a prepared query runs with the values of each call and keeps the constants
 
 test('a prepared query on a closed database rejects with code unavailable', async () => {
   const db = createSqliteSqlDatabase(new Database(':memory:'));
-  const find = prepareQuery<{ name: string }, { value: string }>(db.kysely, (parameter) =>
+  const find = prepareQuery<{ name: string }, { value: string }>(db, (parameter) =>
     db.kysely.selectFrom('keys').select('value').where('name', '=', parameter('name')),
   );
   await db.close();
@@ -53,13 +53,13 @@ test('a prepared command resolves with the number of rows it changed', async (t)
       { name: 'c', value: 'y' },
     ])
     .execute();
-  const rename = prepareCommand<{ from: string; to: string }>(db.kysely, (parameter) =>
+  const rename = prepareCommand<{ from: string; to: string }>(db, (parameter) =>
     db.kysely
       .updateTable('keys')
       .set({ value: parameter('to') })
       .where('value', '=', parameter('from')),
   );
-  const remove = prepareCommand<{ name: string }>(db.kysely, (parameter) =>
+  const remove = prepareCommand<{ name: string }>(db, (parameter) =>
     db.kysely.deleteFrom('keys').where('name', '=', parameter('name')),
   );
   assert.equal(await rename({ from: 'x', to: 'z' }), 2n);
@@ -70,4 +70,42 @@ test('a prepared command resolves with the number of rows it changed', async (t)
     { name: 'a', value: 'z' },
     { name: 'b', value: 'z' },
   ]);
+});
+
+test('a prepared query never runs inside another caller’s transaction: it waits its turn', async (t) => {
+  const db = createSqliteSqlDatabase(new Database(':memory:'));
+  t.after(() => db.close());
+  await sql`CREATE TABLE keys (name TEXT PRIMARY KEY, value TEXT NOT NULL) STRICT`.execute(db.kysely);
+  const find = prepareQuery<{ name: string }, { value: string }>(db, (parameter) =>
+    db.kysely.selectFrom('keys').select('value').where('name', '=', parameter('name')),
+  );
+  const insert = prepareCommand<{ name: string }>(db, (parameter) =>
+    db.kysely.insertInto('keys').values({ name: parameter('name'), value: 'outside' }),
+  );
+  let inserted = () => {};
+  const insideTransaction = new Promise<void>((resolve) => {
+    inserted = resolve;
+  });
+  let finish = () => {};
+  const finishing = new Promise<void>((resolve) => {
+    finish = resolve;
+  });
+  const rolledBack = db.kysely
+    .transaction()
+    .execute(async (trx) => {
+      await trx.insertInto('keys').values({ name: 'uncommitted', value: 'inside' }).execute();
+      inserted();
+      await finishing;
+      throw new Error('roll back');
+    })
+    .catch(() => 'rolled back');
+  await insideTransaction;
+  const seen = find({ name: 'uncommitted' });
+  const written = insert({ name: 'during' });
+  finish();
+  assert.equal(await rolledBack, 'rolled back');
+  assert.deepEqual(await seen, [], 'the uncommitted row was not seen');
+  assert.equal(await written, 1n);
+  assert.deepEqual(await find({ name: 'during' }), [{ value: 'outside' }], 'the write outlived the rollback');
+  assert.deepEqual(await find({ name: 'uncommitted' }), []);
 });

@@ -17,7 +17,7 @@ export class SqlClientsRepository implements ClientsRepository {
   constructor(db: SqlDatabase) {
     this.#db = db;
     const { kysely } = db;
-    this.#find = prepareQuery(kysely, (parameter: Parameter<{ clientId: string }>) =>
+    this.#find = prepareQuery(db, (parameter: Parameter<{ clientId: string }>) =>
       kysely.selectFrom('clients').select('metadata').where('client_id', '=', parameter('clientId')),
     );
   }

@@ -18,7 +18,7 @@ export class SqlCustomClaimsRepository implements CustomClaimsRepository {
   constructor(db: SqlDatabase) {
     this.#db = db;
     const { kysely } = db;
-    this.#find = prepareQuery(kysely, (parameter: Parameter<{ grantId: string; now: number }>) =>
+    this.#find = prepareQuery(db, (parameter: Parameter<{ grantId: string; now: number }>) =>
       kysely
         .selectFrom('custom_claims')
         .select([
@@ -33,7 +33,7 @@ export class SqlCustomClaimsRepository implements CustomClaimsRepository {
         .where('grant_id', '=', parameter('grantId'))
         .where('expires_at', '>', parameter('now')),
     );
-    this.#remove = prepareCommand(kysely, (parameter: Parameter<{ grantId: string }>) =>
+    this.#remove = prepareCommand(db, (parameter: Parameter<{ grantId: string }>) =>
       kysely.deleteFrom('custom_claims').where('grant_id', '=', parameter('grantId')),
     );
   }

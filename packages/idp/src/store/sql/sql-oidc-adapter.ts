@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import type { ClientsRepository } from '../clients.ts';
 import { createInvalidGrantError } from '../invalid-grant-error.ts';
 import type { OidcAdapter, OidcAdapterFactory, OidcAdapterPayload } from '../oidc-adapter.ts';
@@ -11,7 +10,6 @@ import {
 import { prepareCommand, prepareQuery } from './prepared-query.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { writeJson } from './sql-dialect.ts';
-import type { StoreTables } from './store-tables.ts';
 
 export interface SqlOidcAdapterOptions {
   /** Epoch seconds; decides expiry and the `consumed` timestamp. */
@@ -33,8 +31,8 @@ export function createSqlOidcAdapter(
 
   // Prepared once: oidc-provider looks models up, saves the session, and redeems codes and refresh
   // tokens, on every request.
-  const upsertRow = prepareUpsert(kysely);
-  const consumeRow = prepareCommand<{ model: string; id: string; now: number }>(kysely, (parameter) =>
+  const upsertRow = prepareUpsert(db);
+  const consumeRow = prepareCommand<{ model: string; id: string; now: number }>(db, (parameter) =>
     kysely
       .updateTable('oidc_models')
       .set({ consumed_at: parameter('now') })
@@ -43,9 +41,9 @@ export function createSqlOidcAdapter(
       .where('consumed_at', 'is', null),
   );
   const lookups = {
-    id: prepareLookup(kysely, 'id'),
-    uid: prepareLookup(kysely, 'uid'),
-    user_code: prepareLookup(kysely, 'user_code'),
+    id: prepareLookup(db, 'id'),
+    uid: prepareLookup(db, 'uid'),
+    user_code: prepareLookup(db, 'user_code'),
   };
 
   async function findOne(
@@ -132,11 +130,12 @@ export function createSqlOidcAdapter(
 }
 
 /** The live instance of a model whose `column` holds `value`. */
-function prepareLookup(kysely: Kysely<StoreTables>, column: 'id' | 'uid' | 'user_code') {
+function prepareLookup(db: SqlDatabase, column: 'id' | 'uid' | 'user_code') {
+  const { kysely } = db;
   return prepareQuery<
     { model: string; value: string; now: number },
     { payload: unknown; consumed_at: number | null }
-  >(kysely, (parameter) =>
+  >(db, (parameter) =>
     kysely
       .selectFrom('oidc_models')
       .select(['payload', 'consumed_at'])
@@ -153,8 +152,9 @@ function prepareLookup(kysely: Kysely<StoreTables>, column: 'id' | 'uid' | 'user
 type ModelRow = OidcModelIndexedColumns & { model: string; id: string; payload: string };
 
 /** Creates or replaces one model instance. */
-function prepareUpsert(kysely: Kysely<StoreTables>) {
-  return prepareQuery<ModelRow, unknown>(kysely, (parameter) =>
+function prepareUpsert(db: SqlDatabase) {
+  const { kysely } = db;
+  return prepareQuery<ModelRow, unknown>(db, (parameter) =>
     kysely
       .insertInto('oidc_models')
       .values({

@@ -39,7 +39,7 @@ export class SqlUserManagementRepository implements UserManagementRepository {
   constructor(db: SqlDatabase) {
     this.#db = db;
     const { kysely } = db;
-    this.#find = prepareQuery(kysely, (parameter: Parameter<{ id: string }>) =>
+    this.#find = prepareQuery(db, (parameter: Parameter<{ id: string }>) =>
       kysely.selectFrom('users').select(COLUMNS).where('id', '=', parameter('id')),
     );
   }
