@@ -4,9 +4,9 @@
  *   node --conditions=stepup-source --import tsx bench/actions.ts            (RUNS=2000, RUNAWAY_RUNS=20 by default)
  *
  * 1. "Action overhead per login": `runPostLoginActions` with the seed's Action deployed, as a login
- *    calls it — Actions listed from SQLite (a file store, WAL), secrets opened, event built, script
- *    run in a fresh QuickJS runtime in a sandbox worker, calls validated and merged, execution log
- *    written, log line written. Timed from the call to the outcome.
+ *    calls it — the enabled Actions from the provider's memory (`CachedEnabledActions`, read once from
+ *    SQLite, a file store with WAL), secrets opened, event built, script run in a fresh QuickJS
+ *    runtime in a sandbox worker, calls validated and merged, execution log written, log line written. Timed from the call to the outcome.
  * 2. The same script through the sandbox alone (no store, no log), and inside the worker only.
  * 3. A runaway `for (;;) {}` with `timeoutMs` = 100: the time from the call to the failed outcome.
  *    And a script stuck in a built-in that never yields (stopped by the watchdog).
@@ -23,6 +23,7 @@ import type { SandboxRequest } from '../packages/idp/src/actions/sandbox/sandbox
 import { loginInput, MFA, SEED_ACTION } from '../packages/idp/src/actions/testing/actions-fixture.ts';
 import { configSchema } from '../packages/idp/src/config/config-schema.ts';
 import { SecretKeyring } from '../packages/idp/src/crypto/secret-keyring.ts';
+import { CachedEnabledActions } from '../packages/idp/src/store/cached-enabled-actions.ts';
 import { openSqliteStore } from '../packages/idp/src/store/sqlite/sqlite-store.ts';
 
 const RUNS = Number(process.env.RUNS ?? 2000);
@@ -51,7 +52,8 @@ await deployAction(
   { actions: store.actions, secretBox, sandbox, settings },
 );
 
-const deps = { actions: store.actions, secretBox, sandbox, logger, settings };
+// As the provider reads them: from memory, after the first login.
+const deps = { actions: new CachedEnabledActions(store.actions), secretBox, sandbox, logger, settings };
 const input = loginInput('salary', MFA);
 
 // Warm the host side (JIT) the way a running provider is warm.

@@ -30,10 +30,9 @@ import { WebAuthnFactor } from './factors/webauthn/webauthn-factor.ts';
 import { relyingPartyFor } from './factors/webauthn/webauthn-relying-party.ts';
 import { createServer, type ServedRoute } from './http/create-server.ts';
 import type { InteractionKit } from './interaction/interaction-kit.ts';
-import { createSilentConfigChangeSignal } from './live-config/config-change-signal.ts';
 import { ConfigChangeWatcher } from './live-config/config-change-watcher.ts';
 import { applyLiveSettings } from './live-config/live-settings.ts';
-import { createRedisConfigChangeSignal } from './live-config/redis-config-change-signal.ts';
+import { openConfigChangeSignal } from './live-config/open-config-change-signal.ts';
 import { createAuthEventLogger } from './log/auth-events.ts';
 import { createLogger } from './log/create-logger.ts';
 import { createProvider, type ProviderDependencies } from './oidc/create-provider.ts';
@@ -42,6 +41,7 @@ import { loadProviderKeys } from './oidc/provider-keys.ts';
 import { readServedSigningKeys, retireSigningKeys } from './oidc/signing-key-rotation.ts';
 import { RememberedBrowsers } from './remember-browser/remembered-browsers.ts';
 import { withBearerIdHashing } from './store/bearer-ids/with-bearer-id-hashing.ts';
+import { CachedEnabledActions } from './store/cached-enabled-actions.ts';
 import { openStore } from './store/open-store.ts';
 import type { Store } from './store/store.ts';
 import { PasswordThrottle } from './throttle/password-throttle.ts';
@@ -107,7 +107,9 @@ export async function createStepupProvider(
   // Tokens, codes, session and interaction ids are stored under a keyed hash; rows an earlier
   // release stored in clear are rewritten before the first request.
   const bearerIds = await withBearerIdHashing(openedStore, bearerIdKeys);
-  const { store } = bearerIds;
+  // Every login and refresh asks for the enabled Actions; they are read again after a change (below).
+  const enabledActions = new CachedEnabledActions(bearerIds.store.actions);
+  const store: Store = { ...bearerIds.store, actions: enabledActions };
   // Operators' changes made through the management API apply over the configuration file.
   const overrides = await readSettingsOverrides(store.keys);
   config = applySettingsOverrides(config, overrides);
@@ -244,14 +246,7 @@ export async function createStepupProvider(
     keys: store.keys,
     clock,
     logger,
-    signal: config.redisUrl
-      ? await createRedisConfigChangeSignal({
-          url: config.redisUrl,
-          channelPrefix: config.redis.keyPrefix,
-          commandTimeoutMs: config.redis.commandTimeoutMs,
-          logger,
-        })
-      : createSilentConfigChangeSignal(),
+    signal: await openConfigChangeSignal(config, logger),
     intervalSeconds: config.admin.changeCheckSeconds,
     running: { signingJwks, overrides },
     applySigningKeys: (next) => {
@@ -259,6 +254,7 @@ export async function createStepupProvider(
       signingJwks = next;
     },
     applySettings: (next) => applyLiveSettings(config, next),
+    forgetCachedReads: () => enabledActions.forget(),
   });
   await changeWatcher.start();
   await registerManagementApi(app, {

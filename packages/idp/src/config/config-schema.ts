@@ -308,8 +308,8 @@ export const configSchema = z.strictObject({
        */
       freshAuthSeconds: z.number().int().min(30).max(3600).default(300),
       /**
-       * How often each node checks the store for signing keys rotated and settings changed on another
-       * node; with Redis, nodes also hear of a change at once through pub/sub.
+       * How often each node checks the store for signing keys rotated, settings and Actions changed on
+       * another node; nodes also hear of a change at once (Redis pub/sub, or PostgreSQL LISTEN/NOTIFY).
        */
       changeCheckSeconds: z.number().int().min(1).max(300).default(15),
       /**

@@ -10,7 +10,7 @@ export interface ConfigChangeSignal {
   close(): Promise<void>;
 }
 
-/** One node, or several without Redis: nobody to tell; the other nodes find changes by their periodic check. */
+/** One node (SQLite): nobody to tell. */
 export function createSilentConfigChangeSignal(): ConfigChangeSignal {
   return {
     async announce() {},

@@ -12,7 +12,7 @@ export interface ConfigChangeWatcherOptions {
    * JWKS, when its time has come).
    */
   clock: () => number;
-  logger: Pick<Logger, 'info' | 'warn' | 'error'>;
+  logger: Pick<Logger, 'debug' | 'info' | 'warn' | 'error'>;
   signal: ConfigChangeSignal;
   /** How often the store is checked even without a notice. */
   intervalSeconds: number;
@@ -22,13 +22,19 @@ export interface ConfigChangeWatcherOptions {
   applySigningKeys(signingJwks: { keys: JWK[] }): void;
   /** Called with the stored overrides when they differ from the running ones; may throw to refuse them. */
   applySettings(overrides: SettingsOverrides): void;
+  /**
+   * Drops what the node keeps in memory of what operators change in the store (the enabled Actions):
+   * called when another node announces a change, before the check it starts, and at every check.
+   */
+  forgetCachedReads(): void;
 }
 
 /**
  * Keeps a node in step with what operators change in the store: the signing key set (a rotation, or a
- * rotated-out key whose time is up) and the settings overrides. It checks periodically, when another
- * node announces a change, when this node has made one (`applyChanges`), which also announces it,
- * and at the moment a stored key activates or retires, so every node switches signing keys together.
+ * rotated-out key whose time is up), the settings overrides, and what the node keeps in memory of the
+ * enabled Actions (`forgetCachedReads`). It checks periodically, when another node announces a
+ * change, when this node has made one (`applyChanges`), which also announces it, and at the moment a
+ * stored key activates or retires, so every node switches signing keys together.
  * Checks run one at a time; a check that fails is logged and the next one tries again.
  */
 export class ConfigChangeWatcher {
@@ -53,7 +59,11 @@ export class ConfigChangeWatcher {
       this.check().catch((error: unknown) =>
         this.#options.logger.warn({ err: error }, 'could not check the store for changed keys or settings'),
       );
-    await this.#options.signal.listen(check);
+    await this.#options.signal.listen(() => {
+      this.#options.forgetCachedReads();
+      this.#options.logger.debug('another node announced a change in the store');
+      void check();
+    });
     this.#timer = setInterval(check, this.#options.intervalSeconds * 1000);
     this.#timer.unref();
     // Finds a key that activates or retires before the first periodic check.
@@ -80,6 +90,7 @@ export class ConfigChangeWatcher {
 
   async #checkOnce(): Promise<void> {
     const { keys, clock, logger } = this.#options;
+    this.#options.forgetCachedReads();
     const now = clock();
     const { signingJwks, changesAt } = await readServedSigningKeys(keys, now);
     this.#scheduleKeyChange(changesAt === null ? null : changesAt - now);

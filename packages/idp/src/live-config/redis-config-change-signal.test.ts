@@ -12,7 +12,7 @@ const redis = await connectRedisForTests();
 function watchedLogger() {
   const waiting = new Map<string, () => void>();
   const logger = pino(
-    { level: 'info' },
+    { level: 'debug' },
     {
       write(line: string) {
         const { msg } = JSON.parse(line) as { msg?: string };
@@ -90,6 +90,40 @@ if (redis.skip !== undefined) {
           jwks.keys.map((key) => key.kid).sort(),
           (rotated.body.items as { kid: string }[]).map((key) => key.kid).sort(),
         );
+      } finally {
+        await second.close({ removeData: false });
+        await f.close();
+      }
+    });
+
+    test('an Action switched on through one node runs on another at once, through Redis', async () => {
+      const prefix = keySpace.newKeyPrefix();
+      const shared = { redisUrl: keySpace.url, redis: { keyPrefix: prefix } };
+      const f = await openManagementFixture({
+        ...shared,
+        admin: { freshAuthSeconds: 60, changeCheckSeconds: 300 },
+      });
+      const watched = watchedLogger();
+      const second = await startTestProvider({
+        ...shared,
+        dataDir: f.idp.dataDir,
+        logger: watched.logger,
+        admin: { changeCheckSeconds: 300 },
+      });
+      try {
+        const enabledOnSecond = async () =>
+          (await second.stepup.store.actions.listEnabled('post-login')).map((action) => action.name);
+        const token = await f.machine(['update:actions']);
+        const code = 'exports.onExecutePostLogin = async (event, api) => { api.access.deny("closed"); };';
+        const deployed = watched.next('another node announced a change in the store');
+        assert.equal((await f.call(token, 'PUT', '/actions/gate', { code, enabled: false })).status, 201);
+        await deployed;
+        // The second node now keeps the Actions it read in memory, none of them enabled.
+        assert.deepEqual(await enabledOnSecond(), []);
+        const heard = watched.next('another node announced a change in the store');
+        assert.equal((await f.call(token, 'PATCH', '/actions/gate', { enabled: true })).status, 200);
+        await heard;
+        assert.deepEqual(await enabledOnSecond(), ['gate']);
       } finally {
         await second.close({ removeData: false });
         await f.close();

@@ -53,6 +53,7 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
     return { actions: store.actions, secretBox: deps.secretBox, sandbox, settings: deps.config.actions };
   };
   // Each change is written in one transaction with its audit event: no Action changes unrecorded.
+  // Then the other nodes are told (`applyChanges`): they keep the enabled Actions in memory.
   const change = (
     type: `admin.${string}`,
     call: Parameters<Parameters<typeof routes.add>[0]['handler']>[0],
@@ -108,6 +109,7 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
             : [change(switched(planned.enabled), call, { name: params.name })]),
         ],
       );
+      if (changed) await deps.applyChanges();
       return reply
         .code(changed && action.version === 1 ? 201 : 200)
         .send({ action: toActionView(action), changed });
@@ -129,6 +131,7 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
           trigger: removed.trigger,
         }),
       );
+      await deps.applyChanges();
     },
   });
 
@@ -149,6 +152,7 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
         deps.clock(),
         change(switched(call.body.enabled), call, { name }),
       );
+      await deps.applyChanges();
       return { action: await showAction(store.actions, call.params.name, 0) };
     },
   });
@@ -198,6 +202,7 @@ export function registerActionsAdminRoutes(deps: ActionsAdminDependencies): () =
         deps.clock(),
         change('admin.action.reordered', call, { trigger, names }),
       );
+      await deps.applyChanges();
       return { items: (await store.actions.list()).map(toActionView), next_cursor: null };
     },
   });

@@ -17,7 +17,7 @@ export class SqlAuthSessionsRepository implements AuthSessionsRepository {
 
   constructor(db: SqlDatabase) {
     this.#db = db;
-    this.#find = prepareQuery(db.kysely, (parameter: Parameter<{ sessionUid: string; now: number }>) =>
+    this.#find = prepareQuery(db, (parameter: Parameter<{ sessionUid: string; now: number }>) =>
       db.kysely
         .selectFrom('auth_sessions')
         .select(['session_uid', 'account_id', 'methods'])

@@ -1,14 +1,25 @@
+import type { Selectable } from 'kysely';
 import type { NewAuditEvent } from '../audit-events.ts';
 import { type ClientMetadata, type ClientsRepository, checkClientToStore } from '../clients.ts';
 import { appendAuditEvent } from './append-audit-event.ts';
+import { type Parameter, prepareQuery } from './prepared-query.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { writeJson } from './sql-dialect.ts';
+import type { ClientsTable } from './store-tables.ts';
 
 export class SqlClientsRepository implements ClientsRepository {
   readonly #db: SqlDatabase;
+  // Prepared once: oidc-provider looks the client up on every request.
+  readonly #find: (values: {
+    clientId: string;
+  }) => Promise<Array<Pick<Selectable<ClientsTable>, 'metadata'>>>;
 
   constructor(db: SqlDatabase) {
     this.#db = db;
+    const { kysely } = db;
+    this.#find = prepareQuery(db, (parameter: Parameter<{ clientId: string }>) =>
+      kysely.selectFrom('clients').select('metadata').where('client_id', '=', parameter('clientId')),
+    );
   }
 
   async upsert(
@@ -32,11 +43,7 @@ export class SqlClientsRepository implements ClientsRepository {
   }
 
   async find(clientId: string): Promise<ClientMetadata | undefined> {
-    const row = await this.#db.kysely
-      .selectFrom('clients')
-      .select('metadata')
-      .where('client_id', '=', clientId)
-      .executeTakeFirst();
+    const [row] = await this.#find({ clientId });
     return row && (this.#db.dialect.readJson(row.metadata) as ClientMetadata);
   }
 

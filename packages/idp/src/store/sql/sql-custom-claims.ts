@@ -1,13 +1,41 @@
+import type { Selectable } from 'kysely';
 import type { JsonObject } from '../../actions/json-value.ts';
 import type { CustomClaimsRecord, CustomClaimsRepository } from '../custom-claims.ts';
+import { type Parameter, prepareCommand, prepareQuery } from './prepared-query.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { writeJson } from './sql-dialect.ts';
+import type { CustomClaimsTable } from './store-tables.ts';
+
+type CustomClaimsRow = Selectable<CustomClaimsTable>;
 
 export class SqlCustomClaimsRepository implements CustomClaimsRepository {
   readonly #db: SqlDatabase;
+  // Prepared once: every token request reads its grant's claims, and every authorization whose
+  // Actions set none clears them.
+  readonly #find: (values: { grantId: string; now: number }) => Promise<CustomClaimsRow[]>;
+  readonly #remove: (values: { grantId: string }) => Promise<bigint>;
 
   constructor(db: SqlDatabase) {
     this.#db = db;
+    const { kysely } = db;
+    this.#find = prepareQuery(db, (parameter: Parameter<{ grantId: string; now: number }>) =>
+      kysely
+        .selectFrom('custom_claims')
+        .select([
+          'grant_id',
+          'session_uid',
+          'client_id',
+          'account_id',
+          'id_token',
+          'access_token',
+          'expires_at',
+        ])
+        .where('grant_id', '=', parameter('grantId'))
+        .where('expires_at', '>', parameter('now')),
+    );
+    this.#remove = prepareCommand(db, (parameter: Parameter<{ grantId: string }>) =>
+      kysely.deleteFrom('custom_claims').where('grant_id', '=', parameter('grantId')),
+    );
   }
 
   async save(record: CustomClaimsRecord): Promise<void> {
@@ -36,20 +64,7 @@ export class SqlCustomClaimsRepository implements CustomClaimsRepository {
   }
 
   async find(grantId: string, now: number): Promise<CustomClaimsRecord | undefined> {
-    const row = await this.#db.kysely
-      .selectFrom('custom_claims')
-      .select([
-        'grant_id',
-        'session_uid',
-        'client_id',
-        'account_id',
-        'id_token',
-        'access_token',
-        'expires_at',
-      ])
-      .where('grant_id', '=', grantId)
-      .where('expires_at', '>', now)
-      .executeTakeFirst();
+    const [row] = await this.#find({ grantId, now });
     if (row === undefined) return undefined;
     return {
       grantId: row.grant_id,
@@ -63,10 +78,6 @@ export class SqlCustomClaimsRepository implements CustomClaimsRepository {
   }
 
   async remove(grantId: string): Promise<boolean> {
-    const { numDeletedRows } = await this.#db.kysely
-      .deleteFrom('custom_claims')
-      .where('grant_id', '=', grantId)
-      .executeTakeFirst();
-    return numDeletedRows > 0n;
+    return (await this.#remove({ grantId })) > 0n;
   }
 }

@@ -10,7 +10,7 @@ export class SqlInteractionStatesRepository implements InteractionStatesReposito
 
   constructor(db: SqlDatabase) {
     this.#db = db;
-    this.#find = prepareQuery(db.kysely, (parameter: Parameter<{ uid: string; now: number }>) =>
+    this.#find = prepareQuery(db, (parameter: Parameter<{ uid: string; now: number }>) =>
       db.kysely
         .selectFrom('interaction_states')
         .select('state')

@@ -1,4 +1,3 @@
-import type { Kysely } from 'kysely';
 import type { ClientsRepository } from '../clients.ts';
 import { createInvalidGrantError, GRANT_SOURCE_ALREADY_CONSUMED } from '../invalid-grant-error.ts';
 import type { OidcAdapter, OidcAdapterFactory, OidcAdapterPayload } from '../oidc-adapter.ts';
@@ -8,10 +7,9 @@ import {
   rejectClientModelWrite,
   withConsumedAt,
 } from '../oidc-model-row.ts';
-import { prepareQuery } from './prepared-query.ts';
+import { prepareCommand, prepareQuery } from './prepared-query.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { writeJson } from './sql-dialect.ts';
-import type { StoreTables } from './store-tables.ts';
 
 export interface SqlOidcAdapterOptions {
   /** Epoch seconds; decides expiry and the `consumed` timestamp. */
@@ -31,12 +29,21 @@ export function createSqlOidcAdapter(
   const now = options.now ?? (() => Math.floor(Date.now() / 1000));
   const { kysely, dialect } = db;
 
-  // Prepared once: oidc-provider looks models up, and saves the session, on every request.
-  const upsertRow = prepareUpsert(kysely);
+  // Prepared once: oidc-provider looks models up, saves the session, and redeems codes and refresh
+  // tokens, on every request.
+  const upsertRow = prepareUpsert(db);
+  const consumeRow = prepareCommand<{ model: string; id: string; now: number }>(db, (parameter) =>
+    kysely
+      .updateTable('oidc_models')
+      .set({ consumed_at: parameter('now') })
+      .where('model', '=', parameter('model'))
+      .where('id', '=', parameter('id'))
+      .where('consumed_at', 'is', null),
+  );
   const lookups = {
-    id: prepareLookup(kysely, 'id'),
-    uid: prepareLookup(kysely, 'uid'),
-    user_code: prepareLookup(kysely, 'user_code'),
+    id: prepareLookup(db, 'id'),
+    uid: prepareLookup(db, 'uid'),
+    user_code: prepareLookup(db, 'user_code'),
   };
 
   async function findOne(
@@ -90,14 +97,7 @@ export function createSqlOidcAdapter(
       rejectClientModelWrite(this.#model, 'consume');
       // One conditional UPDATE: a concurrent redemption (on PostgreSQL, through another node) waits
       // for the row, then finds consumed_at set and changes nothing, so exactly one redemption wins.
-      const { numUpdatedRows } = await kysely
-        .updateTable('oidc_models')
-        .set({ consumed_at: rule.now })
-        .where('model', '=', this.#model)
-        .where('id', '=', id)
-        .where('consumed_at', 'is', null)
-        .executeTakeFirst();
-      if (numUpdatedRows === 1n) return;
+      if ((await consumeRow({ model: this.#model, id, now: rule.now })) === 1n) return;
       const used = await kysely
         .selectFrom('oidc_models')
         .select(['grant_id', 'consumed_at'])
@@ -139,11 +139,12 @@ export function createSqlOidcAdapter(
 }
 
 /** The live instance of a model whose `column` holds `value`. */
-function prepareLookup(kysely: Kysely<StoreTables>, column: 'id' | 'uid' | 'user_code') {
+function prepareLookup(db: SqlDatabase, column: 'id' | 'uid' | 'user_code') {
+  const { kysely } = db;
   return prepareQuery<
     { model: string; value: string; now: number },
     { payload: unknown; consumed_at: number | null }
-  >(kysely, (parameter) =>
+  >(db, (parameter) =>
     kysely
       .selectFrom('oidc_models')
       .select(['payload', 'consumed_at'])
@@ -160,8 +161,9 @@ function prepareLookup(kysely: Kysely<StoreTables>, column: 'id' | 'uid' | 'user
 type ModelRow = OidcModelIndexedColumns & { model: string; id: string; payload: string };
 
 /** Creates or replaces one model instance. */
-function prepareUpsert(kysely: Kysely<StoreTables>) {
-  return prepareQuery<ModelRow, unknown>(kysely, (parameter) =>
+function prepareUpsert(db: SqlDatabase) {
+  const { kysely } = db;
+  return prepareQuery<ModelRow, unknown>(db, (parameter) =>
     kysely
       .insertInto('oidc_models')
       .values({

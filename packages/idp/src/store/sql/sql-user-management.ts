@@ -10,6 +10,7 @@ import type {
 } from '../user-management.ts';
 import { toUserSearchPage, userSearchStartKey } from '../user-search-page.ts';
 import { appendAuditEvent } from './append-audit-event.ts';
+import { type Parameter, prepareQuery } from './prepared-query.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { readBoolean, type SqlDialect, writeBoolean, writeJson } from './sql-dialect.ts';
 import type { StoreTables, UsersTable } from './store-tables.ts';
@@ -32,9 +33,15 @@ type ManagedUserRow = Pick<Selectable<UsersTable>, (typeof COLUMNS)[number]>;
 
 export class SqlUserManagementRepository implements UserManagementRepository {
   readonly #db: SqlDatabase;
+  // Prepared once: every authorization and token request reads the person (roles, blocked flag).
+  readonly #find: (values: { id: string }) => Promise<ManagedUserRow[]>;
 
   constructor(db: SqlDatabase) {
     this.#db = db;
+    const { kysely } = db;
+    this.#find = prepareQuery(db, (parameter: Parameter<{ id: string }>) =>
+      kysely.selectFrom('users').select(COLUMNS).where('id', '=', parameter('id')),
+    );
   }
 
   async create(
@@ -66,11 +73,7 @@ export class SqlUserManagementRepository implements UserManagementRepository {
   }
 
   async find(id: string): Promise<ManagedUser | undefined> {
-    const row = await this.#db.kysely
-      .selectFrom('users')
-      .select(COLUMNS)
-      .where('id', '=', id)
-      .executeTakeFirst();
+    const [row] = await this.#find({ id });
     return row && this.#toManagedUser(row);
   }
 

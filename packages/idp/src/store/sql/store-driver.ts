@@ -14,6 +14,7 @@ export class StoreDriver implements Driver {
   readonly #driver: Driver;
   readonly #translateError: TranslateError;
   readonly #isClosed: () => boolean;
+  #lent = 0;
 
   constructor(driver: Driver, translateError: TranslateError, isClosed: () => boolean) {
     this.#driver = driver;
@@ -27,8 +28,20 @@ export class StoreDriver implements Driver {
 
   async acquireConnection(): Promise<DatabaseConnection> {
     this.#checkOpen();
-    const connection = await this.#translate(() => this.#driver.acquireConnection());
-    return new StoreConnection(connection, this.#translateError, () => this.#checkOpen());
+    // Counted from the request on, so a caller waiting its turn counts as much as the one served.
+    this.#lent++;
+    try {
+      const connection = await this.#translate(() => this.#driver.acquireConnection());
+      return new StoreConnection(connection, this.#translateError, () => this.#checkOpen());
+    } catch (error) {
+      this.#lent--;
+      throw error;
+    }
+  }
+
+  /** True when no connection is lent out or asked for: nothing runs on the database, no transaction is open. */
+  get idle(): boolean {
+    return this.#lent === 0;
   }
 
   beginTransaction(connection: DatabaseConnection, settings: TransactionSettings): Promise<void> {
@@ -43,8 +56,12 @@ export class StoreDriver implements Driver {
     return this.#translate(() => this.#driver.rollbackTransaction(unwrap(connection)));
   }
 
-  releaseConnection(connection: DatabaseConnection): Promise<void> {
-    return this.#driver.releaseConnection(unwrap(connection));
+  async releaseConnection(connection: DatabaseConnection): Promise<void> {
+    try {
+      await this.#driver.releaseConnection(unwrap(connection));
+    } finally {
+      this.#lent--;
+    }
   }
 
   destroy(): Promise<void> {

@@ -1,5 +1,5 @@
 import type Database from 'better-sqlite3';
-import { SqliteDialect } from 'kysely';
+import { type CompiledQuery, type QueryResult, SqliteDialect } from 'kysely';
 import { createSqlDatabase, type SqlDatabase } from '../sql/sql-database.ts';
 import { sqliteDialect } from '../sql/sql-dialect.ts';
 import { cachingStatements } from './sqlite-statement-cache.ts';
@@ -11,8 +11,16 @@ import { translateSqliteError } from './translate-sqlite-error.ts';
  * `COMMIT` while other calls wait their turn.
  */
 export function createSqliteSqlDatabase(database: Database.Database): SqlDatabase {
+  const statements = cachingStatements(database);
   return createSqlDatabase({
-    kyselyDialect: new SqliteDialect({ database: cachingStatements(database) }),
+    kyselyDialect: new SqliteDialect({ database: statements }),
+    runAtOnce<Row>({ sql, parameters }: CompiledQuery): QueryResult<Row> {
+      // The same statement and the same result as Kysely's SQLite driver gives.
+      const statement = statements.prepare(sql);
+      if (statement.reader) return { rows: statement.all(parameters) as Row[] };
+      const { changes } = statement.run(parameters);
+      return { numAffectedRows: BigInt(changes), rows: [] };
+    },
     dialect: sqliteDialect,
     translateError: translateSqliteError,
     close() {
