@@ -13,7 +13,7 @@
  */
 import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -24,6 +24,7 @@ import { hashPassword } from '../packages/idp/src/accounts/password-hashing.ts';
 import { loadConfig } from '../packages/idp/src/config/load-config.ts';
 import { openStore } from '../packages/idp/src/store/open-store.ts';
 import { TEST_REDIRECT_URI } from '../packages/idp/src/testing/test-provider.ts';
+import { raisedThrottlesConfig } from './load/raised-throttles.ts';
 import {
   type BenchClient,
   type LoadResult,
@@ -51,27 +52,11 @@ interface Storage {
   drop(): Promise<void>;
 }
 
-/**
- * Every client signs the one bench account in from this machine's address, dozens of times a
- * measurement, and 16 at once: far beyond the per-account-and-IP and per-IP password limits and the
- * free tries, which are not what this bench measures. The nodes run with them raised (a configuration
- * file in the data folder).
- */
-function benchConfig(dataDir: string): Record<string, string> {
-  const file = join(dataDir, 'bench-config.json');
-  const unlimited = { limit: 1_000_000, windowSeconds: 60 };
-  // Each try is counted before it is checked, so 16 correct passwords at once count as 16 in flight:
-  // free failures at their maximum keep them from opening a wait.
-  const throttling = { accountIp: unlimited, ip: unlimited, accountFreeFailures: 100 };
-  writeFileSync(file, JSON.stringify({ throttling }));
-  return { STEPUP_CONFIG: file };
-}
-
 async function freshStorage(kind: 'sqlite' | 'postgres'): Promise<Storage> {
   if (kind === 'sqlite') {
     const dataDir = mkdtempSync(join(tmpdir(), 'stepup-load-'));
     return {
-      env: { STEPUP_DATA_DIR: dataDir, ...benchConfig(dataDir) },
+      env: { STEPUP_DATA_DIR: dataDir, ...raisedThrottlesConfig(dataDir) },
       drop: async () => rmSync(dataDir, { recursive: true, force: true }),
     };
   }
@@ -84,7 +69,7 @@ async function freshStorage(kind: 'sqlite' | 'postgres'): Promise<Storage> {
   url.pathname = `/${name}`;
   const dataDir = mkdtempSync(join(tmpdir(), 'stepup-load-'));
   return {
-    env: { STEPUP_DATABASE_URL: url.href, STEPUP_DATA_DIR: dataDir, ...benchConfig(dataDir) },
+    env: { STEPUP_DATABASE_URL: url.href, STEPUP_DATA_DIR: dataDir, ...raisedThrottlesConfig(dataDir) },
     drop: async () => {
       const again = new pg.Client({ connectionString: SERVER_URL });
       await again.connect();

@@ -46,6 +46,8 @@ export interface ProviderClusterOptions {
   redisUrl: string;
   redisKeyPrefix: string;
   nodes: number;
+  /** Further settings for every node, e.g. a bench's `STEPUP_CONFIG` or a quieter log level. */
+  env?: Record<string, string>;
 }
 
 /** Starts the nodes together over the empty database, as a fresh deployment does. */
@@ -60,6 +62,7 @@ export async function startProviderCluster(options: ProviderClusterOptions): Pro
     // Unused with PostgreSQL; set so no node writes into the working directory.
     STEPUP_DATA_DIR: dataDir,
     STEPUP_LOG_LEVEL: 'error',
+    ...options.env,
   };
   const nodes = await Promise.all(Array.from({ length: options.nodes }, () => startProviderNode(env)));
   const proxy = await startRoundRobinProxy(proxyPort, () => nodes.map((node) => node.port));

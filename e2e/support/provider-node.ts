@@ -15,6 +15,8 @@ export interface ProviderNode {
   /** Where this node listens, bypassing any proxy. */
   url: string;
   port: number;
+  /** The node's process id, for reading its memory from outside (the soak bench). */
+  pid: number;
   /** What the node printed, for the failure message of a test. */
   output(): string;
   /** Sends the signal and resolves once the process has exited. */
@@ -58,6 +60,7 @@ export async function startProviderNode(env: Record<string, string>): Promise<Pr
   return {
     url: `http://127.0.0.1:${port}`,
     port,
+    pid: child.pid ?? 0,
     output: () => output,
     async stop(signal = 'SIGTERM') {
       if (child.exitCode !== null || child.signalCode !== null) return;
