@@ -2,8 +2,8 @@
  * Soak: two provider nodes (separate processes, `stepup-idp start`) over one PostgreSQL database and
  * one Redis, behind the multi-node tests' round-robin proxy, under mixed traffic through real OpenID
  * flows — password logins, TOTP step-ups, silent authentication (`prompt=none`) and rotating refresh
- * grants (bench/soak/soak-traffic.ts) — at a fixed arrival rate of half the measured capacity, for
- * ten minutes. Reports failures by flow and kind, p50/p99 latency per flow, and each node's resident
+ * grants (bench/soak/soak-traffic.ts), every login running the seed's post-login Action — at a fixed
+ * arrival rate of half the measured capacity, for ten minutes. Reports failures by flow and kind, p50/p99 latency per flow, and each node's resident
  * memory after the warm-up and at the end. Targets (issue #16): no failure, under 10 % growth.
  *
  *   npm run bench:soak     SOAK_SECONDS=600 (the soak itself), WARMUP_SECONDS=60 (at the soak's rate,
@@ -20,6 +20,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { seedActionFor } from '../apps/salary/demo/seed-action.ts';
 import { startProviderCluster } from '../e2e/support/provider-cluster.ts';
 import { hashPassword } from '../packages/idp/src/accounts/password-hashing.ts';
 import { generateTotpSecret } from '../packages/idp/src/factors/totp/totp.ts';
@@ -32,6 +33,7 @@ import { runAtFixedRate } from './soak/fixed-arrival-rate.ts';
 import { FLOWS, FlowOutcomes } from './soak/flow-outcomes.ts';
 import { heapSnapshotOptions, takeHeapSnapshots } from './soak/heap-snapshots.ts';
 import { residentSetSize } from './soak/node-memory.ts';
+import { censusOfKeys } from './soak/redis-census.ts';
 import { type PasswordAccount, SoakTraffic, type TotpAccount, TRAFFIC_CYCLE } from './soak/soak-traffic.ts';
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
@@ -54,11 +56,12 @@ const postgres = await createPostgresTestDatabase();
 const redis = await connectRedisForTests();
 if (postgres.skip !== undefined) throw new Error(postgres.skip);
 if (redis.skip !== undefined) throw new Error(redis.skip);
+const keyPrefix = redis.redis.newKeyPrefix();
 const configDir = mkdtempSync(join(tmpdir(), 'stepup-soak-'));
 const cluster = await startProviderCluster({
   databaseUrl: postgres.database.url,
   redisUrl: redis.redis.url,
-  redisKeyPrefix: redis.redis.newKeyPrefix(),
+  redisKeyPrefix: keyPrefix,
   nodes: 2,
   env: {
     ...raisedThrottlesConfig(configDir),
@@ -73,6 +76,16 @@ const load = () =>
 
 try {
   await cluster.addClient({ client_id: client.clientId, client_secret: client.secret });
+  // Every login runs the seed's Action in the sandbox, as the salary scenario's logins do.
+  await cluster.store.actions.deploy({
+    name: 'seed-step-up',
+    trigger: 'post-login',
+    code: seedActionFor(client.clientId),
+    secretNames: [],
+    sealedSecrets: null,
+    basedOn: null,
+    now: Math.floor(Date.now() / 1000),
+  });
   // One hash for every account: argon2id at OWASP cost would make seeding the slowest part.
   const passwordHash = await hashPassword(PASSWORD);
   const now = Math.floor(Date.now() / 1000);
@@ -117,9 +130,11 @@ try {
   });
 
   const pids = cluster.nodes.map((node) => node.pid);
-  if (HEAP_SNAPSHOTS) await takeHeapSnapshots(cluster.nodes, HEAP_SNAPSHOTS);
   const loadAtStart = load();
   const rssAtStart = pids.map(residentSetSize);
+  const keysAtStart = await censusOfKeys(redis.redis.url, keyPrefix);
+  // After the memory is read: writing a snapshot takes memory of its own.
+  if (HEAP_SNAPSHOTS) await takeHeapSnapshots(cluster.nodes, HEAP_SNAPSHOTS);
   const rssSamples: number[][] = [rssAtStart];
   const sampler = setInterval(() => rssSamples.push(pids.map(residentSetSize)), MEMORY_SAMPLE_SECONDS * 1000);
   const soak = new FlowOutcomes();
@@ -134,6 +149,7 @@ try {
   clearInterval(sampler);
   const rssAtEnd = pids.map(residentSetSize);
   const loadAtEnd = load();
+  const keysAtEnd = await censusOfKeys(redis.redis.url, keyPrefix);
   const soakSeconds = (Date.now() - started) / 1000;
   if (HEAP_SNAPSHOTS) await takeHeapSnapshots(cluster.nodes, HEAP_SNAPSHOTS);
 
@@ -188,9 +204,25 @@ try {
       }
     }
   }
+  console.log('');
+  console.log(
+    '| Redis keys | after warm-up | at end | without TTL at end | sorted-set members, after warm-up → end |',
+  );
+  console.log('|---|---:|---:|---:|---:|');
+  for (const kind of [...new Set([...keysAtStart.keys(), ...keysAtEnd.keys()])].sort()) {
+    const start = keysAtStart.get(kind);
+    const end = keysAtEnd.get(kind);
+    const members = start?.members || end?.members ? `${start?.members ?? 0} → ${end?.members ?? 0}` : '';
+    console.log(
+      `| ${kind} | ${start?.keys ?? 0} | ${end?.keys ?? 0} | ${end?.withoutTtl ?? 0} | ${members} |`,
+    );
+  }
+  console.log('');
+  const seedAction = await cluster.store.actions.find('seed-step-up');
+  const executions = seedAction ? await cluster.store.actions.listExecutions(seedAction.id, 1) : [];
+  console.log(`the seed Action ran: ${executions.length > 0 ? 'yes, its execution log is not empty' : 'NO'}`);
   cluster.nodes.forEach((node, i) => {
-    const lines = node.output().split('\n').filter(Boolean);
-    if (lines.length > 0) console.log(`node ${i} logged ${lines.length} lines; the first:\n${lines[0]}`);
+    console.log(`node ${i} printed:\n${node.output().trim()}`);
   });
 } finally {
   await cluster.close();
