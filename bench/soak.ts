@@ -64,6 +64,7 @@ const cluster = await startProviderCluster({
   redisKeyPrefix: keyPrefix,
   nodes: 2,
   env: {
+    STEPUP_LOG_LEVEL: 'warn',
     ...raisedThrottlesConfig(configDir),
     ...(HEAP_SNAPSHOTS ? heapSnapshotOptions(HEAP_SNAPSHOTS) : {}),
   },
@@ -222,11 +223,25 @@ try {
   const executions = seedAction ? await cluster.store.actions.listExecutions(seedAction.id, 1) : [];
   console.log(`the seed Action ran: ${executions.length > 0 ? 'yes, its execution log is not empty' : 'NO'}`);
   cluster.nodes.forEach((node, i) => {
-    console.log(`node ${i} printed:\n${node.output().trim()}`);
+    const problems = loggedProblems(node.output());
+    console.log(`node ${i} logged ${problems.length} warnings and errors`);
+    for (const line of problems.slice(0, 5)) console.log(`  ${line}`);
   });
 } finally {
   await cluster.close();
   await redis.redis.cleanup();
   await postgres.database.drop();
   rmSync(configDir, { recursive: true, force: true });
+}
+
+/** The node's log lines at warn level or above (pino's JSON: 40 and up), its banner left out. */
+function loggedProblems(output: string): string[] {
+  return output.split('\n').filter((line) => {
+    if (!line.startsWith('{')) return false;
+    try {
+      return Number((JSON.parse(line) as { level?: unknown }).level) >= 40;
+    } catch {
+      return false;
+    }
+  });
 }
