@@ -1,20 +1,23 @@
 /**
- * Soak: two provider nodes (separate processes, `stepup-idp start`) over one PostgreSQL database and
- * one Redis, behind the multi-node tests' round-robin proxy, under mixed traffic through real OpenID
- * flows — password logins, TOTP step-ups, silent authentication (`prompt=none`) and rotating refresh
- * grants (bench/soak/soak-traffic.ts), every login running the seed's post-login Action — at a fixed
- * arrival rate of half the measured capacity, for ten minutes. Reports failures by flow and kind, p50/p99 latency per flow, and each node's resident
- * memory after the warm-up and at the end. Targets (issue #16): no failure, under 10 % growth.
+ * Soak: two provider nodes over one PostgreSQL database and one Redis, behind the multi-node tests'
+ * round-robin proxy, under mixed traffic through real OpenID flows — password logins, TOTP step-ups,
+ * silent authentication (`prompt=none`) and rotating refresh grants (bench/soak/soak-traffic.ts),
+ * every login running the seed's post-login Action — at a fixed arrival rate of half the measured
+ * capacity, for ten minutes. Reports failures by flow and kind, p50/p99 latency per flow, each
+ * node's resident memory after the warm-up and at the end, and the Redis keys by kind. Targets
+ * (issue #16): no failure, under 10 % memory growth after the warm-up.
  *
- *   npm run bench:soak     SOAK_SECONDS=600 (the soak itself), WARMUP_SECONDS=60 (at the soak's rate,
+ *   npm run bench:soak     SOAK_SECONDS=600 (the soak itself), WARMUP_SECONDS=90 (at the soak's rate,
  *                          before memory is first read), SOAK_RATE=<flows/s> (skips the probe),
  *                          PROBE_SECONDS=20 and PROBE_CONCURRENCY=8 (the capacity probe's closed loop),
  *                          SOAK_HEAP_SNAPSHOTS=<folder> (a heap snapshot of each node after the
  *                          warm-up and at the end, for comparison in a browser's developer tools)
  *
+ * The nodes are separate processes running the built package's `stepup-idp start`, as a deployment
+ * runs them, so no development loader sits in the memory measured (the npm script builds first).
  * PostgreSQL and Redis are the test servers (STEPUP_TEST_DATABASE_URL, STEPUP_TEST_REDIS_URL): a
  * scratch database and a key prefix of its own, removed at the end. The load generator, the proxy and
- * the nodes share the machine, so capacity is that of the whole setup; memory is read from Linux's
+ * the nodes share the machine, so capacity is that of the whole setup. Memory is read from Linux's
  * /proc.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -37,7 +40,7 @@ import { censusOfKeys } from './soak/redis-census.ts';
 import { type PasswordAccount, SoakTraffic, type TotpAccount, TRAFFIC_CYCLE } from './soak/soak-traffic.ts';
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
-const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 60);
+const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 90);
 const PROBE_SECONDS = Number(process.env.PROBE_SECONDS ?? 20);
 const PROBE_CONCURRENCY = Number(process.env.PROBE_CONCURRENCY ?? 8);
 const HEAP_SNAPSHOTS = process.env.SOAK_HEAP_SNAPSHOTS;
@@ -63,6 +66,7 @@ const cluster = await startProviderCluster({
   redisUrl: redis.redis.url,
   redisKeyPrefix: keyPrefix,
   nodes: 2,
+  command: 'build',
   env: {
     STEPUP_LOG_LEVEL: 'warn',
     ...raisedThrottlesConfig(configDir),

@@ -17,7 +17,7 @@ import { openStore } from '../../packages/idp/src/store/open-store.ts';
 import type { Store } from '../../packages/idp/src/store/store.ts';
 import type { User } from '../../packages/idp/src/store/users.ts';
 import { TEST_REDIRECT_URI } from '../../packages/idp/src/testing/test-provider.ts';
-import { freePort, type ProviderNode, startProviderNode } from './provider-node.ts';
+import { freePort, type NodeCommand, type ProviderNode, startProviderNode } from './provider-node.ts';
 import { type RoundRobinProxy, startRoundRobinProxy } from './round-robin-proxy.ts';
 
 /** Provider nodes over one PostgreSQL database and one Redis, behind a round-robin proxy. */
@@ -48,6 +48,8 @@ export interface ProviderClusterOptions {
   nodes: number;
   /** Further settings for every node, e.g. a bench's `STEPUP_CONFIG` or a quieter log level. */
   env?: Record<string, string>;
+  /** From the sources (default) or the built package. */
+  command?: NodeCommand;
 }
 
 /** Starts the nodes together over the empty database, as a fresh deployment does. */
@@ -64,7 +66,9 @@ export async function startProviderCluster(options: ProviderClusterOptions): Pro
     STEPUP_LOG_LEVEL: 'error',
     ...options.env,
   };
-  const nodes = await Promise.all(Array.from({ length: options.nodes }, () => startProviderNode(env)));
+  const nodes = await Promise.all(
+    Array.from({ length: options.nodes }, () => startProviderNode(env, options.command)),
+  );
   const proxy = await startRoundRobinProxy(proxyPort, () => nodes.map((node) => node.port));
   const config = loadConfig(env);
   const store = await openStore(config);
@@ -78,7 +82,7 @@ export async function startProviderCluster(options: ProviderClusterOptions): Pro
     store,
     async restartNode(index) {
       await nodes[index]?.stop('SIGKILL');
-      nodes[index] = await startProviderNode(env);
+      nodes[index] = await startProviderNode(env, options.command);
     },
     async addUser(username, password) {
       return store.users.create({ username, passwordHash: await hashPassword(password), now: now() });
