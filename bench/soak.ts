@@ -38,6 +38,7 @@ import { heapSnapshotOptions, takeHeapSnapshots } from './soak/heap-snapshots.ts
 import { residentSetSize } from './soak/node-memory.ts';
 import { censusOfKeys } from './soak/redis-census.ts';
 import { type PasswordAccount, SoakTraffic, type TotpAccount, TRAFFIC_CYCLE } from './soak/soak-traffic.ts';
+import { censusOfTables } from './soak/table-census.ts';
 
 const SOAK_SECONDS = Number(process.env.SOAK_SECONDS ?? 600);
 const WARMUP_SECONDS = Number(process.env.WARMUP_SECONDS ?? 90);
@@ -46,7 +47,8 @@ const PROBE_CONCURRENCY = Number(process.env.PROBE_CONCURRENCY ?? 8);
 const HEAP_SNAPSHOTS = process.env.SOAK_HEAP_SNAPSHOTS;
 /** How often each node's memory is read during the soak, for the trend line. */
 const MEMORY_SAMPLE_SECONDS = 30;
-const PASSWORD_ACCOUNTS = 50;
+// Many people, not a few signing in again and again: state kept per account must show its growth.
+const PASSWORD_ACCOUNTS = 1000;
 // One step-up per account and time step (30 s): enough accounts for several step-ups a second.
 const TOTP_ACCOUNTS = 300;
 const SIGNED_IN_BROWSERS = 32;
@@ -138,6 +140,7 @@ try {
   const loadAtStart = load();
   const rssAtStart = pids.map(residentSetSize);
   const keysAtStart = await censusOfKeys(redis.redis.url, keyPrefix);
+  const rowsAtStart = await censusOfTables(postgres.database.url);
   // After the memory is read: writing a snapshot takes memory of its own.
   if (HEAP_SNAPSHOTS) await takeHeapSnapshots(cluster.nodes, HEAP_SNAPSHOTS);
   const rssSamples: number[][] = [rssAtStart];
@@ -155,6 +158,7 @@ try {
   const rssAtEnd = pids.map(residentSetSize);
   const loadAtEnd = load();
   const keysAtEnd = await censusOfKeys(redis.redis.url, keyPrefix);
+  const rowsAtEnd = await censusOfTables(postgres.database.url);
   const soakSeconds = (Date.now() - started) / 1000;
   if (HEAP_SNAPSHOTS) await takeHeapSnapshots(cluster.nodes, HEAP_SNAPSHOTS);
 
@@ -221,6 +225,15 @@ try {
     console.log(
       `| ${kind} | ${start?.keys ?? 0} | ${end?.keys ?? 0} | ${end?.withoutTtl ?? 0} | ${members} |`,
     );
+  }
+  console.log('');
+  console.log('| PostgreSQL rows (tables that changed) | after warm-up | at end | per soak flow |');
+  console.log('|---|---:|---:|---:|');
+  const soakFlows = soak.completedCount + soak.failureCount;
+  for (const [table, end] of rowsAtEnd) {
+    const start = rowsAtStart.get(table) ?? 0;
+    if (start === end) continue;
+    console.log(`| ${table} | ${start} | ${end} | ${((end - start) / soakFlows).toFixed(2)} |`);
   }
   console.log('');
   const seedAction = await cluster.store.actions.find('seed-step-up');
