@@ -6,7 +6,7 @@
  */
 import { type ChildProcess, execFile, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { exportJWK, generateKeyPair } from 'jose';
 import pg from 'pg';
 import { startRoundRobinProxy } from '../../e2e/support/round-robin-proxy.ts';
+import { raisedThrottlesConfig } from './raised-throttles.ts';
 import {
   type BenchClient,
   type LoadResult,
@@ -54,27 +55,11 @@ interface Storage {
   drop(): Promise<void>;
 }
 
-/**
- * Every client signs the one bench account in from this machine's address, dozens of times a
- * measurement, and 16 at once: far beyond the per-account-and-IP and per-IP password limits and the
- * free tries, which are not what this bench measures. The nodes run with them raised (a configuration
- * file in the data folder).
- */
-function benchConfig(dataDir: string): Record<string, string> {
-  const file = join(dataDir, 'bench-config.json');
-  const unlimited = { limit: 1_000_000, windowSeconds: 60 };
-  // Each try is counted before it is checked, so 16 correct passwords at once count as 16 in flight:
-  // free failures at their maximum keep them from opening a wait.
-  const throttling = { accountIp: unlimited, ip: unlimited, accountFreeFailures: 100 };
-  writeFileSync(file, JSON.stringify({ throttling }));
-  return { STEPUP_CONFIG: file };
-}
-
 async function freshStorage(kind: StorageKind): Promise<Storage> {
   if (kind === 'sqlite') {
     const dataDir = mkdtempSync(join(tmpdir(), 'stepup-load-'));
     return {
-      env: { STEPUP_DATA_DIR: dataDir, ...benchConfig(dataDir) },
+      env: { STEPUP_DATA_DIR: dataDir, ...raisedThrottlesConfig(dataDir) },
       drop: async () => rmSync(dataDir, { recursive: true, force: true }),
     };
   }
@@ -92,7 +77,7 @@ async function freshStorage(kind: StorageKind): Promise<Storage> {
       // Every node of one database gets the same encryption key, from outside it.
       STEPUP_SECRET_KEY: randomBytes(32).toString('base64url'),
       STEPUP_DATA_DIR: dataDir,
-      ...benchConfig(dataDir),
+      ...raisedThrottlesConfig(dataDir),
     },
     drop: async () => {
       const again = new pg.Client({ connectionString: SERVER_URL });

@@ -77,8 +77,20 @@ export async function tokenRequest(
     body: new URLSearchParams(form).toString(),
   });
   const body = (await response.json()) as Record<string, unknown>;
-  if (!response.ok) throw new Error(`token endpoint ${response.status}: ${JSON.stringify(body)}`);
+  if (!response.ok) throw new TokenEndpointError(response.status, body);
   return body;
+}
+
+/** A refused token request, with the status and OAuth `error` a report can group failures by. */
+export class TokenEndpointError extends Error {
+  readonly status: number;
+  readonly error: string;
+
+  constructor(status: number, body: Record<string, unknown>) {
+    super(`token endpoint ${status}: ${JSON.stringify(body)}`);
+    this.status = status;
+    this.error = typeof body.error === 'string' ? body.error : 'no error code';
+  }
 }
 
 export function redeemCode(origin: string, client: BenchClient, code: string) {

@@ -20,7 +20,7 @@ import { openStore } from '../../packages/idp/src/store/open-store.ts';
 import type { Store } from '../../packages/idp/src/store/store.ts';
 import type { User } from '../../packages/idp/src/store/users.ts';
 import { TEST_REDIRECT_URI } from '../../packages/idp/src/testing/test-provider.ts';
-import { freePort, type ProviderNode, startProviderNode } from './provider-node.ts';
+import { freePort, type NodeCommand, type ProviderNode, startProviderNode } from './provider-node.ts';
 import { type RoundRobinProxy, startRoundRobinProxy } from './round-robin-proxy.ts';
 
 /** Provider nodes over one PostgreSQL database and one Redis, behind a round-robin proxy. */
@@ -49,6 +49,10 @@ export interface ProviderClusterOptions {
   redisUrl: string;
   redisKeyPrefix: string;
   nodes: number;
+  /** Further settings for every node, e.g. a bench's `STEPUP_CONFIG` or a quieter log level. */
+  env?: Record<string, string>;
+  /** From the sources (default) or the built package. */
+  command?: NodeCommand;
 }
 
 /** Starts the nodes together over the empty database, as a fresh deployment does. */
@@ -65,8 +69,11 @@ export async function startProviderCluster(options: ProviderClusterOptions): Pro
     // Unused with PostgreSQL; set so no node writes into the working directory.
     STEPUP_DATA_DIR: dataDir,
     STEPUP_LOG_LEVEL: 'error',
+    ...options.env,
   };
-  const nodes = await Promise.all(Array.from({ length: options.nodes }, () => startProviderNode(env)));
+  const nodes = await Promise.all(
+    Array.from({ length: options.nodes }, () => startProviderNode(env, options.command)),
+  );
   const proxy = await startRoundRobinProxy(proxyPort, () => nodes.map((node) => node.port));
   const config = loadConfig(env);
   const store = await openStore(config);
@@ -80,7 +87,7 @@ export async function startProviderCluster(options: ProviderClusterOptions): Pro
     store,
     async restartNode(index) {
       await nodes[index]?.stop('SIGKILL');
-      nodes[index] = await startProviderNode(env);
+      nodes[index] = await startProviderNode(env, options.command);
     },
     async addUser(username, password) {
       return store.users.create({ username, passwordHash: await hashPassword(password), now: now() });
