@@ -5,7 +5,6 @@
  * to be common or breached. Lengths count Unicode code points after NFKC normalisation.
  */
 export const NIST_MINIMUM_LENGTH = 8;
-export const NIST_SINGLE_FACTOR_MINIMUM_LENGTH = 15;
 /** NIST asks for at least 64; the cap only keeps argon2's input bounded. */
 export const MAXIMUM_PASSWORD_LENGTH = 1024;
 
