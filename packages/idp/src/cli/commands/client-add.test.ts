@@ -6,8 +6,10 @@ import { after, describe, test } from 'node:test';
 import { ACCOUNT_CLIENT_ID } from '../../account/account-client.ts';
 import { DASHBOARD_CLIENT_ID } from '../../admin/management-api-identity.ts';
 import { hashClientSecret, STORED_SECRET_METADATA } from '../../client-secrets/stored-client-secret.ts';
+import { PROVIDER_ROUTES } from '../../oidc/provider-routes.ts';
 import { isReservedClientId } from '../../store/clients.ts';
 import { openSqliteStore } from '../../store/sqlite/sqlite-store.ts';
+import { startTestProvider } from '../../testing/test-provider.ts';
 import { runCli } from '../run-cli.ts';
 
 const dataDir = mkdtempSync(join(tmpdir(), 'stepup-cli-client-'));
@@ -156,4 +158,48 @@ describe('stepup-idp client add: secrets', () => {
       assert.equal(await stored('weak'), undefined);
     });
   }
+});
+
+describe('stepup-idp client add: the README’s machine client, with the secret the command printed', () => {
+  const dataDir = mkdtempSync(join(tmpdir(), 'stepup-cli-readme-'));
+  after(() => rmSync(dataDir, { recursive: true, force: true }));
+
+  test('the printed secret, sent as `curl -u id:secret` sends it (not form-encoded), gets a token; it is printed once', async () => {
+    const out: string[] = [];
+    const code = await runCli(
+      [
+        ...['client', 'add', 'reporting', '--grant', 'client_credentials'],
+        ...['--api', 'http://localhost/api/v1', '--scopes', 'read:users'],
+      ],
+      { out: (line) => out.push(line), env: { STEPUP_DATA_DIR: dataDir } },
+      () => {},
+    );
+    assert.equal(code, 0);
+    const printed = out.filter((line) => line.startsWith('client_secret: '));
+    assert.equal(printed.length, 1, out.join('\n'));
+    const secret = printed[0]?.slice('client_secret: '.length) ?? '';
+    // base64url: nothing that Basic authentication's form-encoding (RFC 6749 2.3.1) would change.
+    assert.equal(encodeURIComponent(secret), secret);
+
+    const idp = await startTestProvider({ dataDir });
+    try {
+      const tokenRequest = (password: string) =>
+        fetch(new URL(PROVIDER_ROUTES.token, idp.issuer), {
+          method: 'POST',
+          headers: {
+            authorization: `Basic ${Buffer.from(`reporting:${password}`).toString('base64')}`,
+            'content-type': 'application/x-www-form-urlencoded',
+          },
+          body: new URLSearchParams({ grant_type: 'client_credentials' }),
+        });
+      const granted = await tokenRequest(secret);
+      assert.equal(granted.status, 200);
+      assert.equal(((await granted.json()) as { token_type?: string }).token_type, 'Bearer');
+      const refused = await tokenRequest(`${secret.slice(0, -1)}${secret.endsWith('A') ? 'B' : 'A'}`);
+      assert.equal(refused.status, 401);
+      assert.equal(((await refused.json()) as { error?: string }).error, 'invalid_client');
+    } finally {
+      await idp.close({ removeData: false });
+    }
+  });
 });
