@@ -91,9 +91,12 @@ export async function createSalaryApp(options: SalaryAppOptions): Promise<Salary
     // Plain http only reaches this point for a loopback issuer (checked with the configuration).
     allowInsecureRequests: new URL(config.issuer).protocol === 'http:',
     onError(error, request) {
+      // Not `code`: the provider's logger, which the demo hands in, redacts every field of that name.
       logger.warn(
-        { code: error.code, detail: error.detail, path: new URL(request.url).pathname },
-        error.message,
+        { error: error.code, detail: error.detail, path: new URL(request.url).pathname },
+        error.code === 'client_authentication_failed'
+          ? `${error.message} Set SALARY_CLIENT_SECRET to the client secret registered for ${config.clientId} and restart the app.`
+          : error.message,
       );
     },
     // A sign-in or step-up that ends without the page gets the app's own page, saying why and what to do.

@@ -56,6 +56,7 @@ describe('describeSignInFailure', () => {
     const codes = [
       'transaction_missing',
       'token_request_failed',
+      'client_authentication_failed',
       'signature_invalid',
       'step_up_unmet',
     ] as const;
@@ -65,5 +66,18 @@ describe('describeSignInFailure', () => {
       ),
     );
     assert.equal(titles.size, codes.length + 1);
+  });
+
+  test('the app’s own credentials refused: says invalid_client and that SALARY_CLIENT_SECRET needs setting', () => {
+    const problem = describeSignInFailure({
+      ...base,
+      code: 'client_authentication_failed',
+      providerError: undefined,
+    });
+    assert.equal(problem.technical?.code, 'client_authentication_failed');
+    assert.match(problem.message, /\(invalid_client\)/);
+    assert.ok(
+      problem.steps.some((step) => step.includes('SALARY_CLIENT_SECRET') && step.includes('restart')),
+    );
   });
 });

@@ -91,6 +91,21 @@ export function describeSignInFailure(failure: SignInFailure): Problem {
       technical,
     };
   }
+  if (code === 'client_authentication_failed') {
+    return {
+      title: 'This app is not set up to sign in',
+      message:
+        'The sign-in service refused this app’s own credentials (invalid_client): the app’s client secret ' +
+        'is wrong or missing. Your password was not the problem, and nothing here changed.',
+      steps: [
+        'If you run this app: set SALARY_CLIENT_SECRET to the client secret the sign-in service gave for it (`stepup-idp client add` prints it once), then restart the app.',
+        'Otherwise tell your administrator.',
+      ],
+      action: { href: '/profile', label: 'Try again' },
+      secondary: out,
+      technical,
+    };
+  }
   if (code === 'discovery_failed' || code === 'jwks_unavailable' || code === 'token_request_failed') {
     return {
       title: 'The sign-in service could not be reached',

@@ -15,6 +15,8 @@ export type StepupRpErrorCode =
   | 'state_store_unavailable'
   | 'authorization_error'
   | 'token_request_failed'
+  // The provider refused this app's own credentials (its client secret is wrong or missing).
+  | 'client_authentication_failed'
   | 'id_token_missing'
   | 'session_missing'
   | 'subject_mismatch'
@@ -51,6 +53,7 @@ const DEFAULT_STATUS: Record<StepupRpErrorCode, number> = {
   state_store_unavailable: 503,
   authorization_error: 403,
   token_request_failed: 502,
+  client_authentication_failed: 500,
   id_token_missing: 502,
   session_missing: 401,
   subject_mismatch: 401,

@@ -98,6 +98,18 @@ export function unwrapProtocolError(error: unknown, fallback: StepupRpError['cod
     if (current instanceof StepupRpError) return current;
     current = current.cause;
   }
+  const refusedClient = clientAuthenticationRefusal(error);
+  if (refusedClient !== undefined) {
+    // RFC 6749 5.2: the app's own credentials, not the person's sign-in, are what failed.
+    return new StepupRpError(
+      'client_authentication_failed',
+      'The provider did not accept this app’s client credentials (invalid_client): its client secret is wrong or missing.',
+      {
+        detail: `invalid_client: ${refusedClient || 'client authentication failed'} (check clientSecret, and the client's token_endpoint_auth_method at the provider)`,
+        cause: error,
+      },
+    );
+  }
   if (error instanceof oidc.ResponseBodyError) {
     return new StepupRpError('token_request_failed', 'The provider refused the token request.', {
       detail: `${error.error}: ${error.error_description ?? ''}`,
@@ -109,6 +121,21 @@ export function unwrapProtocolError(error: unknown, fallback: StepupRpError['cod
       ? `${error.name} ${(error as { code?: string }).code ?? ''}: ${error.message}`
       : String(error);
   return new StepupRpError(fallback, 'The provider answer could not be used.', { detail, cause: error });
+}
+
+/**
+ * The provider's `error_description` (or '') when it answered `invalid_client`: in the JSON body, or,
+ * when the client used HTTP Basic, in a `WWW-Authenticate` challenge (RFC 6749 5.2).
+ */
+function clientAuthenticationRefusal(error: unknown): string | undefined {
+  if (error instanceof oidc.ResponseBodyError && error.error === 'invalid_client') {
+    return error.error_description ?? '';
+  }
+  if (error instanceof oidc.WWWAuthenticateChallengeError) {
+    const challenge = error.cause.find((entry) => entry.parameters.error === 'invalid_client');
+    if (challenge !== undefined) return challenge.parameters.error_description ?? '';
+  }
+  return undefined;
 }
 
 /** Discovers the provider and assembles the shared context. */

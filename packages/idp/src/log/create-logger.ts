@@ -1,8 +1,11 @@
-import pino, { type Logger } from 'pino';
+import pino, { type DestinationStream, type Logger } from 'pino';
 
-/** Structured logs; anything that could carry a credential is redacted even if a caller slips. */
-export function createLogger(level: string): Logger {
-  return pino({
+/**
+ * Structured logs; anything that could carry a credential is redacted even if a caller slips. They go
+ * to stdout, or to `destination` (tests read what was logged).
+ */
+export function createLogger(level: string, destination?: DestinationStream): Logger {
+  const options: pino.LoggerOptions = {
     level,
     base: { service: 'stepup-idp' },
     redact: {
@@ -20,5 +23,6 @@ export function createLogger(level: string): Logger {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination === undefined ? pino(options) : pino(options, destination);
 }

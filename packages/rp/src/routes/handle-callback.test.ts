@@ -373,6 +373,22 @@ describe('the callback validates the ID token (forged by a fake provider)', () =
     assert.equal(lastCode(), 'token_request_failed');
   });
 
+  test('the provider refusing the client secret is client_authentication_failed (500), saying invalid_client', async () => {
+    const started = await startLogin();
+    provider.tokenResponse = () => ({
+      error: 'invalid_client',
+      error_description: 'client authentication failed',
+    });
+    const response = (await rp.handle(
+      new Request(`${APP}/auth/callback?code=any&state=${started.state}`, {
+        headers: { cookie: started.cookie },
+      }),
+    )) as Response;
+    assert.equal(response.status, 500);
+    assert.equal(lastCode(), 'client_authentication_failed');
+    assert.match(errors.at(-1)?.detail ?? '', /^invalid_client: client authentication failed/);
+  });
+
   test('the callback sends PKCE and the registered redirect_uri, and authenticates the client', async () => {
     const started = await startLogin();
     await callback(started, await provider.sign(claims(started)));

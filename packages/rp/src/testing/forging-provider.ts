@@ -137,6 +137,13 @@ export async function startForgingProvider(): Promise<ForgingProvider> {
       const params = new URLSearchParams(body);
       tokenRequests.push(params);
       const answer = await state.tokenResponse(params);
+      if (answer.error === 'invalid_client') {
+        // RFC 6749 5.2: 401, with a challenge for the scheme the client used, if it used one.
+        if (request.headers.authorization?.startsWith('Basic ')) {
+          response.setHeader('www-authenticate', `Basic realm="${issuer}", error="invalid_client"`);
+        }
+        return json(401, answer);
+      }
       return json('error' in answer ? 400 : 200, answer);
     }
     json(404, { error: 'not_found' });
