@@ -11,6 +11,7 @@ import { generateTotpSecret, totpUri } from '../../../packages/idp/src/factors/t
 import { TotpFactor } from '../../../packages/idp/src/factors/totp/totp-factor.ts';
 import type { StepupProvider } from '../../../packages/idp/src/stepup-provider.ts';
 import type { ClientMetadata } from '../../../packages/idp/src/store/clients.ts';
+import { raiseDemoPushLimit } from './demo-push-limit.ts';
 import { deploySeedAction, SEED_ACTION_NAME } from './seed-action.ts';
 
 /** A demo employee: who they are and what they have for a second factor when the demo starts. */
@@ -220,6 +221,7 @@ export async function ensureDemoTenant(
     });
   }
   if (secrets.isNew || created) saveDemoFile(config.dataDir, secrets.file, demo);
+  if (created) await raiseDemoPushLimit(stepup);
 
   const { action, changed } = await deploySeedAction(stepup, options.clientId);
   return {

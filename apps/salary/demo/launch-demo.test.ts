@@ -1,10 +1,12 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
+import { readSettingsOverrides } from '../../../packages/idp/src/admin/settings-overrides.ts';
 import { openClientSecret } from '../../../packages/idp/src/client-secrets/stored-client-secret.ts';
+import { DEMO_PUSH_SENDS } from './demo-push-limit.ts';
 import { isDemoMode, launchDemo } from './launch-demo.ts';
 import { seedActionFor } from './seed-action.ts';
 
@@ -93,6 +95,10 @@ describe('the npm start launcher', () => {
         ),
       );
       assert.equal(statSync(tenant.file).mode & 0o777, 0o600);
+
+      // The README's walk-through sends more push requests than a real tenant's 5 per 15 minutes allow.
+      assert.deepEqual(stepup.config.push.sends, DEMO_PUSH_SENDS);
+      assert.deepEqual((await readSettingsOverrides(stepup.store.keys)).push?.sends, DEMO_PUSH_SENDS);
     } finally {
       await first.demo.close();
     }
@@ -108,12 +114,27 @@ describe('the npm start launcher', () => {
         tenant?.employees.map((employee) => employee.password),
         first.demo.tenant?.employees.map((employee) => employee.password),
       );
+      assert.deepEqual(stepup.config.push.sends, DEMO_PUSH_SENDS, 'kept over a restart');
       // The app listens elsewhere now: the client follows it.
       assert.deepEqual((await stepup.store.clients.find('salary'))?.redirect_uris, [
         `${secondRun.demo.appUrl}/auth/callback`,
       ]);
     } finally {
       await secondRun.demo.close();
+    }
+  });
+
+  test('a push limit set in the configuration file is the demo tenant’s too', async () => {
+    const dataDir = newDataDir();
+    mkdirSync(dataDir, { recursive: true, mode: 0o700 });
+    const file = join(dataDir, 'config.json');
+    writeFileSync(file, JSON.stringify({ push: { sends: { limit: 7, windowSeconds: 600 } } }));
+    const { demo } = await start(dataDir, { STEPUP_CONFIG: file });
+    try {
+      assert.equal(demo.tenant?.created, true);
+      assert.deepEqual(demo.stepup.config.push.sends, { limit: 7, windowSeconds: 600 });
+    } finally {
+      await demo.close();
     }
   });
 
@@ -147,6 +168,11 @@ describe('the npm start launcher', () => {
       assert.equal(existsSync(join(dataDir, 'demo-tenant.json')), false);
       assert.doesNotMatch(text, /DEMO MODE/);
       assert.match(text, /No client "salary" is registered/);
+      assert.deepEqual(
+        demo.stepup.config.push.sends,
+        { limit: 5, windowSeconds: 900 },
+        'a real tenant’s limit',
+      );
     } finally {
       await demo.close();
     }
