@@ -59,13 +59,17 @@ describe('push in Chromium: the authenticator app and the waiting page', () => {
       await app.goto(link);
       await app.fill('#device-name', "Olivia's phone");
       await app.click('#enroll-form button');
-      await app.waitForSelector('text=This device is added');
-      assert.equal(new URL(app.url()).hash, '', 'the spent token leaves the address bar');
-
+      // The app says "a request is on its way" until it comes, which is at once here.
       // The login page noticed the new device and shows the number of the first request.
       const number = await (await login.waitForSelector('.push-number', { timeout: 10_000 })).textContent();
       const choice = await app.waitForSelector(`.push-choice >> text="${number}"`, { timeout: 10_000 });
+      assert.equal(new URL(app.url()).hash, '', 'the spent token leaves the address bar');
       assert.match((await app.textContent('.push-request-title')) ?? '', /Salary wants to sign you in/);
+      assert.equal(
+        await app.isVisible('#app-status'),
+        false,
+        'the request came: the note that it would goes',
+      );
       assert.equal(await app.textContent('[data-field="ip"]'), '127.0.0.1');
 
       // The first second factor brings recovery codes; the page gets there without a reload by hand.
@@ -141,6 +145,29 @@ describe('push in Chromium: the authenticator app and the waiting page', () => {
       assert.ok(landed.searchParams.get('code'));
     } finally {
       await laptop.close();
+    }
+  });
+
+  test('a device added outside a sign-in (from /account) promises no request; no empty status bar', async () => {
+    const user = await idp.addUser('orla', PASSWORD);
+    const phone = await browser.newContext();
+    try {
+      const app = await phone.newPage();
+      await app.goto(`${idp.issuer}/authenticator`);
+      await app.waitForSelector('#no-devices:not([hidden])');
+      assert.equal(await app.isVisible('#app-status'), false, 'nothing to say: no bar at all');
+
+      // The link /account shows (a new page: the fragment alone would not load the app again).
+      const added = await phone.newPage();
+      await added.goto(await pushEnrollmentLink(idp, user.id, Math.floor(Date.now() / 1000)));
+      await added.click('#enroll-form button');
+      await added.waitForSelector('text=This device is added');
+      const status = (await added.textContent('#app-status')) ?? '';
+      assert.doesNotMatch(status, /on its way/);
+      assert.match(status, /Sign-in requests for orla will show up here/);
+      assert.equal(await added.isVisible('#requests-empty'), true);
+    } finally {
+      await phone.close();
     }
   });
 });

@@ -51,12 +51,14 @@ export function registerPushDeviceRoutes(
 
   app.post(PUSH_DEVICE_PATHS.devices, async (request, reply) => {
     try {
-      const { device } = await enrollPushDevice(context, request.body, clock());
+      const { device, grant } = await enrollPushDevice(context, request.body, clock());
       const user = await store.users.findById(device.userId);
       return reply.code(201).send({
         device: { id: device.id, name: device.name },
         account: user?.username ?? null,
         issuer: context.issuer,
+        // Added from a sign-in page, which sends its request as soon as it learns of the device.
+        sign_in_waiting: grant.interactionUid !== null,
       });
     } catch (error) {
       return refuse(reply, error, {});

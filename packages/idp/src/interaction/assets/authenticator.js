@@ -102,7 +102,7 @@ async function enroll(token, name) {
     createdAt: Date.now(),
   };
   await saveDevice(device);
-  return device;
+  return { device, signInWaiting: body.sign_in_waiting === true };
 }
 
 function setUpEnrollment() {
@@ -114,11 +114,17 @@ function setUpEnrollment() {
     const button = event.submitter ?? $('enroll-form').querySelector('button');
     button.disabled = true;
     try {
-      const device = await enroll(token, $('device-name').value.trim() || 'My phone');
+      const { device, signInWaiting } = await enroll(token, $('device-name').value.trim() || 'My phone');
       // The token is spent: take it out of the address bar and the history.
       history.replaceState(null, '', window.location.pathname);
       $('enroll').hidden = true;
-      showStatus('This device is added. Go back to the sign-in page: a request is on its way.');
+      // Only a sign-in page sends a request once the device is added; /account and operators' links do not.
+      requestAnnounced = signInWaiting;
+      showStatus(
+        signInWaiting
+          ? 'This device is added. Go back to the sign-in page: a request is on its way.'
+          : `This device is added. Sign-in requests for ${device.account || device.name} will show up here.`,
+      );
       await renderDevices();
       connect(device);
       subscribeToWebPush().catch(() => {});
@@ -132,6 +138,8 @@ function setUpEnrollment() {
 // --- Requests.
 
 const requests = new Map();
+/** Whether the status line says a request is on its way (until it comes). */
+let requestAnnounced = false;
 
 function updateEmptyState() {
   $('requests-empty').hidden = requests.size > 0;
@@ -197,6 +205,11 @@ async function answer(device, challenge, decision, number) {
 
 function showRequest(device, challenge) {
   if (requests.has(challenge.id)) return;
+  // The request the status line announced is here: the line has said what it had to.
+  if (requestAnnounced) {
+    requestAnnounced = false;
+    showStatus('');
+  }
   const fragment = $('request-template').content.cloneNode(true);
   const element = fragment.querySelector('li');
   fill(fragment, 'client', challenge.clientName);
@@ -263,7 +276,7 @@ function connect(device, attempt = 0) {
       source.close();
       if (await wasRemoved(device)) {
         showStatus(
-          `${device.account || device.name} was removed from this device's account. Forget it here.`,
+          `This device no longer gets sign-in requests for ${device.account || device.name}: it was removed from that account. Choose “Forget” below to clear it from this app.`,
         );
         return;
       }
