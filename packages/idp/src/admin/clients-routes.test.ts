@@ -65,6 +65,7 @@ describe('management API /clients', () => {
       id_token_signed_response_alg: 'RS256',
       default_acr_values: [],
       scopes: {},
+      provider_role: null,
     });
     assert.deepEqual((await f.call(token, 'GET', '/clients/reporting')).body, scoped.body);
     assert.deepEqual(scoped.body.scopes, { [api]: ['read:audit'] });
@@ -197,6 +198,9 @@ describe('management API /clients', () => {
     }
     const dashboard = await f.call(token, 'DELETE', '/clients/stepup-dashboard');
     assert.deepEqual([dashboard.status, dashboard.body.error?.code], [409, 'conflict']);
+    assert.match(dashboard.body.error?.message ?? '', /^"stepup-dashboard" is the provider's own dashboard/);
+    const account = await f.call(token, 'DELETE', '/clients/stepup-account');
+    assert.deepEqual([account.status, account.body.error?.code], [409, 'conflict']);
     for (const client_id of ['stepup-account', 'stepup-dashboard']) {
       const reserved = await f.call(token, 'POST', '/clients', {
         client_id,
@@ -209,6 +213,35 @@ describe('management API /clients', () => {
     const publicSecret = await f.call(token, 'POST', '/clients/spa/secret');
     assert.deepEqual([publicSecret.status, publicSecret.body.error?.code], [409, 'conflict']);
     assert.deepEqual(await f.idp.stepup.store.clients.list(), before);
+  });
+});
+
+describe('management API /clients: the provider’s own clients', () => {
+  let f: ManagementFixture;
+  let token: string;
+  before(async () => {
+    f = await openManagementFixture();
+    token = await f.machine(['read:clients'], 'client-reader');
+  });
+  after(() => f.close());
+
+  test('they say what the provider uses them for; the account page, not in the store, is found too', async () => {
+    const dashboard = await f.call(token, 'GET', '/clients/stepup-dashboard');
+    assert.deepEqual([dashboard.status, dashboard.body.provider_role], [200, 'dashboard']);
+    const account = await f.call(token, 'GET', '/clients/stepup-account');
+    assert.deepEqual(
+      [account.status, account.body.client_id, account.body.provider_role],
+      [200, 'stepup-account', 'account page'],
+    );
+    const listed = await f.call(token, 'GET', '/clients');
+    const roles = (listed.body.items as { client_id: string; provider_role: string | null }[]).map(
+      (client) => [client.client_id, client.provider_role],
+    );
+    assert.deepEqual(
+      roles.find(([id]) => id === 'stepup-dashboard'),
+      ['stepup-dashboard', 'dashboard'],
+    );
+    assert.ok(roles.filter(([id]) => id !== 'stepup-dashboard').every(([, role]) => role === null));
   });
 });
 

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ACCOUNT_CLIENT_ID, accountClientMetadata } from '../account/account-client.ts';
 import { generateClientSecret } from '../client-secrets/client-secret-strength.ts';
 import {
   isPreviousClientSecret,
@@ -10,7 +11,7 @@ import {
   SecretNeedsRotationError,
   STORED_SECRET_METADATA,
 } from '../client-secrets/stored-client-secret.ts';
-import { type ClientMetadata, isReservedClientId } from '../store/clients.ts';
+import { type ClientMetadata, isReservedClientId, RESERVED_CLIENT_IDS } from '../store/clients.ts';
 import { ApiError } from './api-error.ts';
 import { assertCallerCoversClient } from './caller-privileges.ts';
 import { clientApiScopes, legacyClientScopes } from './client-api-scopes.ts';
@@ -51,6 +52,11 @@ export const clientView = z.object({
    * now. Grant the scopes again per API with `PUT /clients/{id}/scopes`; this field then goes.
    */
   legacy_scopes: z.array(z.string()).optional(),
+  /**
+   * What the provider uses the client for when it is one of its own (`account page`, `dashboard`):
+   * such a client cannot be changed or deleted. Null for the applications operators register.
+   */
+  provider_role: z.string().nullable(),
 });
 
 const clientFields = {
@@ -123,6 +129,7 @@ export function toClientView(metadata: ClientMetadata): z.output<typeof clientVi
     default_acr_values: strings(metadata.default_acr_values),
     scopes: clientApiScopes(metadata),
     ...(legacy ? { legacy_scopes: legacy } : {}),
+    provider_role: RESERVED_CLIENT_IDS[metadata.client_id] ?? null,
   };
 }
 
@@ -187,7 +194,9 @@ function toMetadata(view: z.output<typeof clientView>): ClientMetadata {
 export function registerClientsRoutes(deps: ManagementDependencies): void {
   const { routes, store } = deps;
   const managementApi = managementApiIdentifier(deps.config.issuer);
-  const findOr404 = async (id: string) => {
+  const findOr404 = async (id: string): Promise<ClientMetadata> => {
+    // The account page is a static client of oidc-provider, never stored; audit events still name it.
+    if (id === ACCOUNT_CLIENT_ID) return accountClientMetadata(deps.config.issuer) as ClientMetadata;
     const metadata = await store.clients.find(id);
     if (!metadata) throw new ApiError('not_found', `no client "${id}"`);
     return metadata;
@@ -205,7 +214,10 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
   };
   const refuseSystemClient = (id: string) => {
     if (isReservedClientId(id)) {
-      throw new ApiError('conflict', `"${id}" is one of the provider's own clients and cannot be changed`);
+      throw new ApiError(
+        'conflict',
+        `"${id}" is the provider's own ${RESERVED_CLIENT_IDS[id]} client: it cannot be changed or deleted`,
+      );
     }
   };
 

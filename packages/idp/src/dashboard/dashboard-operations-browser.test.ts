@@ -359,6 +359,27 @@ describe('dashboard operations in Chromium', () => {
     assert.equal(await page.evaluate(() => JSON.stringify(sessionStorage).includes('passphrase')), false);
   });
 
+  test("the provider's own clients: no Delete for the dashboard's; the account page named in the audit log", async () => {
+    await openRoute('#/applications', 'Applications');
+    assert.equal(await page.isVisible('button[aria-label="Delete app"]'), true, 'a registered application');
+    assert.equal(await page.locator('button[aria-label="Delete stepup-dashboard"]').count(), 0);
+
+    await idp.stepup.store.auditEvents.append({
+      time: clock(),
+      type: 'factor.renamed',
+      outcome: 'success',
+      userId: bobId,
+      clientId: 'stepup-account',
+      ip: '203.0.113.10',
+      details: { factor: 'totp', factorId: 'f1' },
+    });
+    await openRoute('#/audit', 'Audit log');
+    await page.getByLabel('Event type').fill('factor.renamed');
+    await showAuditEvents();
+    const client = page.locator('tbody tr').first().locator('td:nth-child(5) span');
+    assert.equal(await client.textContent(), 'Account page');
+  });
+
   test('a new Action offers neither Disable nor Delete; nothing broke the page policy', async () => {
     await openRoute('#/actions/not-yet', 'not-yet');
     assert.equal(await page.isVisible('button:text-is("Delete")'), false);

@@ -18,6 +18,7 @@ import { ProviderMount } from '../oidc/provider-mount.ts';
 import { isProviderPath } from '../oidc/provider-routes.ts';
 import { pinRequestOriginToIssuer } from './issuer-origin.ts';
 import { useLimitedJsonParser } from './json-body-parser.ts';
+import { keepRequestIp } from './keep-request-ip.ts';
 import { refuseCrossSiteForms } from './refuse-cross-site-forms.ts';
 import { answerStoreErrors } from './store-errors.ts';
 import { trustProxyOption } from './trusted-proxies.ts';
@@ -59,6 +60,8 @@ export async function createServer(deps: ServerDependencies): Promise<{
     bodyLimit: 64 * 1024,
   });
   useLimitedJsonParser(app);
+  // Before the middleware (oidc-provider) and every route: audit events take the IP from it.
+  keepRequestIp(app);
   pinRequestOriginToIssuer(app, config.issuer);
   const routes: ServedRoute[] = [];
   app.addHook('onRoute', (route) => {

@@ -6,6 +6,7 @@ import type { WebAuthnErrorCode } from '../factors/webauthn/webauthn-error.ts';
 import type { AuditEventsRepository, AuditOutcome, NewAuditEvent } from '../store/audit-events.ts';
 import type { PushDenialReason } from '../store/push-challenges.ts';
 import type { ThrottleCode } from '../throttle/throttle-refusal.ts';
+import { currentRequestIp } from './request-ip-context.ts';
 
 /**
  * The authentication events the provider reports. Each carries the reason in words an operator can
@@ -245,13 +246,15 @@ function toAuditEvent(event: AuthEvent, outcome: AuditOutcome, time: number): Ne
     clientId?: string;
     ip?: string;
   };
+  // The event's own IP when it names one; else that of the request that caused it, if any.
+  const requestIp = ip ?? currentRequestIp();
   return {
     time,
     type,
     outcome,
     ...(userId === undefined ? {} : { userId }),
     ...(clientId === undefined ? {} : { clientId }),
-    ...(ip === undefined ? {} : { ip }),
+    ...(requestIp === undefined ? {} : { ip: requestIp }),
     details,
   };
 }

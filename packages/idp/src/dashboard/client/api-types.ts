@@ -43,6 +43,8 @@ export interface ClientResource {
   default_acr_values: string[];
   /** The scopes it may be granted, per API (resource indicator). */
   scopes: Record<string, string[]>;
+  /** For the provider's own clients, what it uses them for (`account page`, `dashboard`): read-only. */
+  provider_role: string | null;
 }
 
 /** POST `/clients` and `/clients/{id}/secret`: the secret, shown once. */

@@ -25,10 +25,19 @@ export function userReference(names: NameDirectory, id: string, rememberedUserna
 
 /**
  * A client id as the operator reads it: the application's name, with its client id in the tooltip;
- * the client id itself when the application has no name, could not be looked up, or is gone.
+ * the client id itself when the application has no name, could not be looked up, or is gone. The
+ * provider's own clients read as what they are ("Account page"), not as the name people see there.
  */
 export function clientReference(names: NameDirectory, id: string): HTMLElement {
   const client = names.client(id);
+  if (client?.provider_role) {
+    const role = client.provider_role;
+    return h(
+      'span',
+      { title: `the provider's own client ${id}`, 'data-client-id': id },
+      `${role.charAt(0).toUpperCase()}${role.slice(1)}`,
+    );
+  }
   if (client === null) {
     return h(
       'span',

@@ -137,20 +137,26 @@ export const applicationsPage: Page = async (context) => {
           {
             header: 'Manage',
             cell: (client) =>
-              h(
-                'div',
-                { class: 'button-row' },
-                client.type === 'confidential'
-                  ? button('Rotate secret', () => void rotate(client), 'secondary', {
-                      class: 'button button-secondary button-small',
-                      'aria-label': `Rotate the secret of ${client.client_id}`,
-                    })
-                  : null,
-                button('Delete', () => void remove(client), 'danger', {
-                  class: 'button button-danger button-small',
-                  'aria-label': `Delete ${client.client_id}`,
-                }),
-              ),
+              client.provider_role !== null
+                ? h(
+                    'span',
+                    { class: 'muted' },
+                    `The provider's own ${client.provider_role}: not changed here`,
+                  )
+                : h(
+                    'div',
+                    { class: 'button-row' },
+                    client.type === 'confidential'
+                      ? button('Rotate secret', () => void rotate(client), 'secondary', {
+                          class: 'button button-secondary button-small',
+                          'aria-label': `Rotate the secret of ${client.client_id}`,
+                        })
+                      : null,
+                    button('Delete', () => void remove(client), 'danger', {
+                      class: 'button button-danger button-small',
+                      'aria-label': `Delete ${client.client_id}`,
+                    }),
+                  ),
           },
         ],
       }),
