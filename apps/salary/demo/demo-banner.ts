@@ -52,7 +52,9 @@ export function printDemoBanner(
   line(`Provider        ${issuer}   (discovery: ${issuer}/.well-known/openid-configuration)`);
   line(`Authenticator   ${issuer}/authenticator   (the phone app, as a web page)`);
   line(`Your factors    ${issuer}/account   (add, rename or remove second factors)`);
-  line(`Dashboard       ${issuer}/dashboard   (operators: npx stepup-idp user add <name> --admin)`);
+  line(
+    `Dashboard       ${issuer}/dashboard   (operators: npx stepup-idp user add <name> --password '<password>' --admin)`,
+  );
 
   if (!LOOPBACK_HOSTS.has(options.host)) {
     const lan = lanAddresses(options.host);

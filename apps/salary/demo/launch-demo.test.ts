@@ -63,6 +63,8 @@ describe('the npm start launcher', () => {
       assert.ok(first.text.includes(`Salary app      ${first.demo.appUrl}`));
       assert.ok(first.text.includes(`Authenticator   ${first.demo.issuer}/authenticator`));
       assert.ok(first.text.includes(`Dashboard       ${first.demo.issuer}/dashboard`));
+      // The hint is a command that works as printed: user add refuses to run without --password.
+      assert.ok(first.text.includes("npx stepup-idp user add <name> --password '<password>' --admin"));
       for (const employee of tenant.employees) {
         assert.ok(
           employee.password && first.text.includes(employee.password),

@@ -29,7 +29,7 @@ export const pushEnrollLink: CliCommand = {
       );
       io.out(link);
       io.out(
-        `works once, until ${new Date(expiresAt * 1000).toISOString()}; open it on the device, or run: stepup-authenticator enroll '<link>' --key-file <file> --name <name>`,
+        `works once, until ${new Date(expiresAt * 1000).toISOString()}; open it on the device, or run: npx stepup-authenticator enroll '<link>' --key-file <file> --name <name>`,
       );
     });
   },

@@ -23,6 +23,6 @@ export function pushEnrollmentLink(options: {
 <p class="push-link"><a href="${options.link}">${options.link}</a></p>
 <details class="push-terminal">
 <summary>Using a terminal instead?</summary>
-<pre><code>stepup-authenticator enroll '${options.link}' --key-file ./stepup-device.json --name "My terminal"</code></pre>
+<pre><code>npx stepup-authenticator enroll '${options.link}' --key-file ./stepup-device.json --name "My terminal"</code></pre>
 </details>`;
 }

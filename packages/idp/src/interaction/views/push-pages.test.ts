@@ -133,7 +133,7 @@ describe('push pages', () => {
     const page = pages.enrollment;
     assert.ok(page.includes(`<img class="qr-code" src="${QR}"`));
     assert.ok(page.includes(`<a href="${LINK}">${LINK}</a>`));
-    assert.ok(page.includes(`stepup-authenticator enroll '${LINK}' --key-file`));
+    assert.ok(page.includes(`npx stepup-authenticator enroll '${LINK}' --key-file`));
     assert.ok(page.includes('It works once, for 10 minutes'));
     assert.ok(page.includes('<a class="button button-primary" href="/interaction/abc">'));
   });
