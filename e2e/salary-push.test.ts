@@ -167,6 +167,8 @@ describe('salary app: push step-up with number matching', () => {
     await page.goto(scenario.appUrl);
     await clickThrough(page, 'main a:text("Sign in")');
     await signInWithPassword(page, 'alice', scenario.passwordOf('alice'));
+    assert.equal(await page.textContent('.facts dd strong'), 'One factor');
+    await shot(page, 'profile-password');
     await clickThrough(page, 'nav a:text("Salary")');
     assert.equal(await heading(page), 'Get sign-in requests on your phone');
     await shot(page, 'add-phone');
@@ -178,12 +180,13 @@ describe('salary app: push step-up with number matching', () => {
     await app.fill('#device-name', "Alice's phone");
     await shot(app, 'phone-add-device');
     await app.click('#enroll-form button');
-    await app.waitForSelector('text=This device is added');
 
-    // The sign-in tab moves on by itself to the first request.
+    // The sign-in tab moves on by itself to the first request. (The app's "a request is on its way"
+    // goes as soon as the request shows, which may be at once: not waited for.)
     const number = (
       (await (await page.waitForSelector('.push-number', { timeout: 10_000 })).textContent()) ?? ''
     ).trim();
+    await shot(page, 'push-number');
     const choice = await app.waitForSelector(`.push-choice >> text="${number}"`, { timeout: 10_000 });
     await shot(app, 'phone-request');
     // A first second factor brings recovery codes, shown once.

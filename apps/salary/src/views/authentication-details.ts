@@ -24,11 +24,15 @@ ${claims.acr === undefined ? '' : html`<p class="claim-value"><code>${claims.acr
 <dd>${methods}</dd>
 </div>
 <div>
-<dt>When <span class="claim">auth_time</span></dt>
+<dt>Signed in <span class="claim">auth_time</span></dt>
 <dd>${
     summary.when === undefined
       ? 'Not stated (the token has no auth_time).'
-      : html`<time datetime="${summary.when.iso}">${summary.when.relative}</time> <span class="muted">(${summary.when.utc})</span>`
+      : html`<time datetime="${summary.when.iso}">${summary.when.relative}</time> <span class="muted">(${summary.when.utc})</span>${
+          summary.multiFactor
+            ? html`<p class="muted">When the first step was made; the second came after it.</p>`
+            : ''
+        }`
   }</dd>
 </div>
 </dl>`;

@@ -17,13 +17,15 @@ function change(entry: SalaryEntry, previous: SalaryEntry | undefined): SafeHtml
   return `${percent >= 0 ? '+' : '−'}${Math.abs(percent).toFixed(1)} %`;
 }
 
-/** How the step-up was passed, in one sentence: the methods beyond the password. */
-function verifiedWith(summary: AuthenticationSummary): string {
+/** How the step-up was passed: the methods, and when the sign-in began. */
+export function verifiedWith(summary: AuthenticationSummary): string {
   // The password first, as the person did it; amr itself has no order.
   const methods = [...summary.methods].sort((a, b) => Number(b.amr === 'pwd') - Number(a.amr === 'pwd'));
   const labels = methods.map((method) => method.short);
-  const when = summary.when ? ` ${summary.when.relative}` : '';
-  return `You opened this page with two-step verification${when}: ${labels.join(' + ')}.`;
+  // auth_time is the earliest proof behind the level (the password), not the second step, which
+  // came after it: the token does not say when, so the sentence does not put a time on it.
+  const when = summary.when ? ` You signed in ${summary.when.relative}; the second step came after.` : '';
+  return `You opened this page with two-step verification: ${labels.join(' + ')}.${when}`;
 }
 
 /** `/salary` with data (200): the restricted page of the seed scenario. */
