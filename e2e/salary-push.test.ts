@@ -156,6 +156,8 @@ describe('salary app: push step-up with number matching', () => {
   });
 
   test('a demo employee with no second factor adds the authenticator during the step-up, then sees the salary', async (t) => {
+    // The README's walk-through follows alice: its screenshots in docs/screenshots are copies of
+    // this test's push-enroll-01 (profile), -04 (push-number), -05 (authenticator) and -07 (salary).
     const shot = screenshots('push-enroll');
     const laptop = await browser.newContext(LAPTOP);
     const phoneContext = await browser.newContext(PHONE);
