@@ -245,6 +245,7 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
         scopes: {},
         client_name: fields.client_name ?? null,
         type: isPublicClient ? ('public' as const) : ('confidential' as const),
+        provider_role: null,
       };
       checkClient(deps, view, 'body');
       refuseSystemClient(body.client_id);
