@@ -105,10 +105,11 @@ export function printDemoBanner(
     line(
       `No client "${options.clientId}" is registered, so signing in to the salary app will fail. Register it:`,
     );
-    line(
-      `  npx stepup-idp client add ${options.clientId} --secret "$SALARY_CLIENT_SECRET" --redirect-uri ${appUrl}/auth/callback \\`,
-    );
+    line(`  npx stepup-idp client add ${options.clientId} --redirect-uri ${appUrl}/auth/callback \\`);
     line(`      --post-logout-redirect-uri ${appUrl}/ --id-token-alg HS256 --name Salary`);
+    line(
+      "then restart with the client_secret it prints once: SALARY_CLIENT_SECRET='<client_secret>' STEPUP_DEMO=false npm start",
+    );
   }
   print(RULE);
   print('');

@@ -170,6 +170,9 @@ describe('the npm start launcher', () => {
       assert.equal(existsSync(join(dataDir, 'demo-tenant.json')), false);
       assert.doesNotMatch(text, /DEMO MODE/);
       assert.match(text, /No client "salary" is registered/);
+      // The secret the app needs is the one client add prints: the hint says to restart with it.
+      assert.match(text, /npx stepup-idp client add salary --redirect-uri /);
+      assert.match(text, /restart with the client_secret it prints once: SALARY_CLIENT_SECRET=/);
       assert.deepEqual(
         demo.stepup.config.push.sends,
         { limit: 5, windowSeconds: 900 },
