@@ -24,8 +24,9 @@ export class TestRelyingParty {
     issuer: string,
     clientId: string,
     metadata: Partial<oidc.ClientMetadata> = {},
+    clientAuth?: oidc.ClientAuth,
   ): Promise<TestRelyingParty> {
-    const config = await oidc.discovery(new URL(issuer), clientId, metadata, undefined, {
+    const config = await oidc.discovery(new URL(issuer), clientId, metadata, clientAuth, {
       execute: [oidc.allowInsecureRequests],
     });
     return new TestRelyingParty(config, new TestBrowser(issuer));
@@ -42,10 +43,30 @@ export class TestRelyingParty {
   }
 
   async authorizationUrl(params: Record<string, string> = {}): Promise<PendingLogin> {
+    return this.#pendingLogin(params, (parameters) => oidc.buildAuthorizationUrl(this.config, parameters));
+  }
+
+  /**
+   * Pushes the request (RFC 9126) and gives the URL the browser opens: `client_id` and `request_uri`
+   * only. With `dpop`, the pushed request binds the code to that key (RFC 9449 10).
+   */
+  async pushedAuthorizationUrl(
+    params: Record<string, string> = {},
+    dpop?: oidc.DPoPHandle,
+  ): Promise<PendingLogin> {
+    return this.#pendingLogin(params, (parameters) =>
+      oidc.buildAuthorizationUrlWithPAR(this.config, parameters, dpop ? { DPoP: dpop } : undefined),
+    );
+  }
+
+  async #pendingLogin(
+    params: Record<string, string>,
+    build: (parameters: Record<string, string>) => URL | Promise<URL>,
+  ): Promise<PendingLogin> {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    const url = oidc.buildAuthorizationUrl(this.config, {
+    const url = await build({
       redirect_uri: TEST_REDIRECT_URI,
       scope: 'openid',
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
@@ -62,13 +83,19 @@ export class TestRelyingParty {
     return this.browser.navigate(pending.url.href);
   }
 
-  async redeem(callback: URL, pending: PendingLogin, verifier = pending.verifier) {
-    return oidc.authorizationCodeGrant(this.config, callback, {
-      pkceCodeVerifier: verifier,
-      expectedState: pending.state,
-      expectedNonce: pending.nonce,
-      ...(pending.maxAge === undefined ? {} : { maxAge: pending.maxAge }),
-    });
+  async redeem(callback: URL, pending: PendingLogin, verifier = pending.verifier, dpop?: oidc.DPoPHandle) {
+    return oidc.authorizationCodeGrant(
+      this.config,
+      callback,
+      {
+        pkceCodeVerifier: verifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+        ...(pending.maxAge === undefined ? {} : { maxAge: pending.maxAge }),
+      },
+      undefined,
+      dpop ? { DPoP: dpop } : undefined,
+    );
   }
 }
 
