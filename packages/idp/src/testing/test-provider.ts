@@ -17,6 +17,8 @@ import type { User } from '../store/users.ts';
 export interface TestProvider {
   stepup: StepupProvider;
   issuer: string;
+  /** Where this node answers: the issuer's origin, unless it was started with another node's issuer. */
+  origin: string;
   dataDir: string;
   /** An email address given here counts as verified unless `emailVerified: false`. */
   addUser(
@@ -80,7 +82,9 @@ export async function startTestProvider(
 ): Promise<TestProvider> {
   const port = settings.port ?? (await freePort());
   const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'stepup-test-'));
-  const issuer = `${settings.issuerScheme ?? 'http'}://localhost:${port}`;
+  // A second node of the same installation is given the first one's issuer: it answers on its own
+  // port as if behind the same proxy.
+  const issuer = settings.issuer ?? `${settings.issuerScheme ?? 'http'}://localhost:${port}`;
   const {
     logger = pino({ level: 'silent' }),
     clock,
@@ -113,6 +117,7 @@ export async function startTestProvider(
   return {
     stepup,
     issuer,
+    origin: `http://localhost:${port}`,
     dataDir,
     async addUser(username, password, extra = {}) {
       return stepup.store.users.create({
