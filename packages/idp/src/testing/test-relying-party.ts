@@ -59,9 +59,32 @@ export class TestRelyingParty {
     );
   }
 
+  /**
+   * Signs the request into a request object (RFC 9101) with `key`, sent by value or, with `push`,
+   * through PAR. `outside` is added to the URL next to it, as a browser could edit it.
+   */
+  async signedAuthorizationUrl(
+    params: Record<string, string>,
+    key: CryptoKey,
+    options: { push?: boolean; outside?: Record<string, string>; dpop?: oidc.DPoPHandle } = {},
+  ): Promise<PendingLogin> {
+    return this.#pendingLogin(params, async (parameters) => {
+      const signed = await oidc.buildAuthorizationUrlWithJAR(this.config, parameters, key);
+      const url = options.push
+        ? await oidc.buildAuthorizationUrlWithPAR(
+            this.config,
+            signed.searchParams,
+            options.dpop ? { DPoP: options.dpop } : undefined,
+          )
+        : signed;
+      for (const [name, value] of Object.entries(options.outside ?? {})) url.searchParams.set(name, value);
+      return url;
+    });
+  }
+
   async #pendingLogin(
     params: Record<string, string>,
-    build: (parameters: Record<string, string>) => URL | Promise<URL>,
+    build: (parameters: Record<string, string>) => Promise<URL> | URL,
   ): Promise<PendingLogin> {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
