@@ -18,18 +18,18 @@ after(async () => {
 });
 
 const STORES = [
-  { name: 'SQLite', skip: undefined, settings: (_dataDir: string) => ({ dataDir: _dataDir }) },
+  { name: 'SQLite', skip: undefined, settings: (dataDir?: string) => (dataDir ? { dataDir } : {}) },
   {
     name: 'PostgreSQL',
     skip: postgres.skip,
-    settings: () => ({ databaseUrl: postgres.database?.url ?? '' }),
+    settings: (_dataDir?: string) => ({ databaseUrl: postgres.database?.url ?? '' }),
   },
   {
     name: 'PostgreSQL and Redis',
     skip: postgres.skip ?? redis.skip,
     settings: (() => {
       const keyPrefix = redis.skip === undefined ? redis.redis.newKeyPrefix() : '';
-      return () => ({
+      return (_dataDir?: string) => ({
         databaseUrl: postgres.database?.url ?? '',
         ...(redis.skip === undefined ? { redisUrl: redis.redis.url, redis: { keyPrefix } } : {}),
       });
@@ -72,7 +72,7 @@ for (const store of STORES) {
 
     before(async () => {
       if (store.name !== 'SQLite') await postgres.database?.truncate();
-      first = await startTestProvider(store.name === 'SQLite' ? {} : store.settings(''));
+      first = await startTestProvider(store.settings());
       second = await startTestProvider({ ...store.settings(first.dataDir), issuer: first.issuer });
       ({ privateKey, publicKey: publicJwk } = await (async () => {
         const pair = await generateKeyPair('ES256', { extractable: true });
