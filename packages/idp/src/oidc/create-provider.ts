@@ -159,12 +159,11 @@ export function createProvider(deps: ProviderDependencies): Provider {
       id_token_signed_response_alg: 'RS256',
       token_endpoint_auth_method: 'client_secret_basic',
     },
-    // client_secret_jwt is left out: secrets rest hashed, so the provider cannot check an HMAC keyed by one.
-    clientAuthMethods: ['client_secret_basic', 'client_secret_post', 'private_key_jwt', 'none'],
     // A fapi2 client's client assertion: PS256, ES256 or EdDSA only (client-security-profile.ts).
     assertJwtClientAuthClaimsAndHeader: assertClientAssertionAlgorithm,
     enabledJWA: {
-      clientAuthSigningAlgValues: ['PS256', 'ES256', 'EdDSA', 'RS256'],
+      // PS256 and ES256 first for private_key_jwt; HS256 for client_secret_jwt (its secret rests sealed).
+      clientAuthSigningAlgValues: ['PS256', 'ES256', 'EdDSA', 'RS256', 'HS256'],
       requestObjectSigningAlgValues: ['PS256', 'ES256', 'EdDSA', 'RS256', 'HS256'],
       dPoPSigningAlgValues: ['ES256', 'PS256', 'EdDSA'],
       idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA', 'HS256'],
