@@ -147,3 +147,36 @@ describe('signed request objects (RFC 9101)', () => {
     assert.equal(answer.searchParams.get('error'), 'invalid_request_object');
   });
 });
+
+describe('requestSecurity.requireSignedRequestObjects', () => {
+  let idp: TestProvider;
+  let privateKey: CryptoKey;
+
+  before(async () => {
+    idp = await startTestProvider({ requestSecurity: { requireSignedRequestObjects: true } });
+    const pair = await generateKeyPair('ES256', { extractable: true });
+    privateKey = pair.privateKey;
+    await idp.addClient({
+      client_id: 'app',
+      client_secret: CLIENT_SECRET,
+      jwks: { keys: [{ ...(await exportJWK(pair.publicKey)), alg: 'ES256' }] },
+    });
+  });
+  after(() => idp.close());
+
+  test('discovery says every request must be signed', async () => {
+    const document = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as Record<
+      string,
+      unknown
+    >;
+    assert.equal(document.require_signed_request_object, true);
+  });
+
+  test('a client whose registration does not ask for it is refused a plain request, and accepted signed', async () => {
+    const rp = await TestRelyingParty.discover(idp.issuer, 'app', { client_secret: CLIENT_SECRET });
+    const plain = expectCallback(await rp.open(await rp.authorizationUrl()));
+    assert.equal(plain.searchParams.get('error'), 'invalid_request');
+    const signed = expectPage(await rp.inNewBrowser().open(await rp.signedAuthorizationUrl({}, privateKey)));
+    assert.match(signed.html, /name="password"/);
+  });
+});
