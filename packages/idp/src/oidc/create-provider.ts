@@ -243,7 +243,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
           logAuthEvent: deps.logAuthEvent,
         });
       }
-      return true;
+      // FAPI 2.0 Security Profile 5.3.2.1: no rotation for fapi2 clients, whose refresh tokens only
+      // work with their private_key_jwt (and DPoP); every other client's are rotated with reuse
+      // detection (RFC 9700 4.14.2).
+      return clientProfileOf(ctx.oidc.client) !== 'fapi2';
     },
     loadExistingGrant: grantRequestedScopes,
     extraTokenClaims: createExtraTokenClaims(customClaims),

@@ -100,6 +100,21 @@ describe('the fapi2 client profile', () => {
     assert.equal(expectCallback(await rp.open(stepUp)).searchParams.get('error'), 'interaction_required');
   });
 
+  test('refresh tokens are not rotated (5.3.2.1): the same one keeps working, bound to the client', async () => {
+    const { rp, dpop, pending, callback } = await signInThroughBank({
+      scope: 'openid offline_access',
+      prompt: 'consent',
+    });
+    const tokens = await rp.redeem(callback, pending, pending.verifier, dpop);
+    const refreshToken = tokens.refresh_token ?? '';
+    assert.ok(refreshToken, 'a refresh token was issued');
+    const first = await oidc.refreshTokenGrant(rp.config, refreshToken, undefined, { DPoP: dpop });
+    assert.equal(first.refresh_token, refreshToken, 'the same refresh token, not a new one');
+    assert.equal(first.token_type, 'dpop');
+    const second = await oidc.refreshTokenGrant(rp.config, refreshToken, undefined, { DPoP: dpop });
+    assert.equal(second.token_type, 'dpop');
+  });
+
   test('iss is in the authorization response (RFC 9207)', async () => {
     const { callback } = await signInThroughBank();
     assert.equal(callback.searchParams.get('iss'), idp.issuer);
