@@ -127,6 +127,24 @@ describe('DPoP (RFC 9449): sender-constrained tokens', () => {
     await assert.rejects(oidc.fetchUserInfo(rp.config, tokens.access_token, sub, { DPoP: stranger }));
   });
 
+  test('a code pushed with one DPoP key (dpop_jkt, RFC 9449 10) is refused when redeemed with another: invalid_grant', async () => {
+    const rp = await TestRelyingParty.discover(idp.issuer, 'dpop-required', { client_secret: CLIENT_SECRET });
+    const pushedWith = oidc.getDPoPHandle(rp.config, await generateDpopKey());
+    const stranger = oidc.getDPoPHandle(rp.config, await generateDpopKey());
+    const redeem = async (dpop: oidc.DPoPHandle) => {
+      const app = rp.inNewBrowser();
+      const pending = await app.pushedAuthorizationUrl({}, pushedWith);
+      const login = expectPage(await app.open(pending));
+      const callback = expectCallback(await submitPassword(app.browser, login.html, 'alice', PASSWORD));
+      return app.redeem(callback, pending, pending.verifier, dpop);
+    };
+    await assert.rejects(redeem(stranger), (error: oidc.ResponseBodyError) => {
+      assert.equal(error.error, 'invalid_grant');
+      return true;
+    });
+    assert.equal((await redeem(pushedWith)).token_type, 'dpop');
+  });
+
   test("a public client's refresh token is bound to its DPoP key: another key is refused with invalid_grant", async () => {
     const rp = await TestRelyingParty.discover(
       idp.issuer,
