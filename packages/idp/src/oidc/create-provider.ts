@@ -67,6 +67,8 @@ export interface ProviderDependencies {
   logger: Logger;
   logAuthEvent: AuthEventLogger;
   clock: () => number;
+  /** oidc-provider's outgoing requests (a client's jwks_uri); omitted: its own, which refuses private addresses. */
+  outboundFetch?: typeof fetch;
 }
 
 /** Login-prompt checks oidc-provider ships that the step-up check replaces (it compares by rank). */
@@ -269,6 +271,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
       RefreshToken: config.ttl.refreshToken,
     },
     routes: PROVIDER_ROUTES,
+    ...(deps.outboundFetch ? { fetch: deps.outboundFetch } : {}),
     // The provider-wide floor is applied per client (enforceClientSecurityProfile, so the provider's
     // own clients keep theirs); discovery still says it, so clients know before their first request.
     discovery: {

@@ -150,3 +150,50 @@ describe('private_key_jwt client authentication (RFC 7523)', () => {
     assert.ok(answers.every((answer) => answer.status === 200 || answer.error === 'invalid_client'));
   });
 });
+
+describe('private_key_jwt with a jwks_uri', () => {
+  test("an assertion is checked against the keys fetched from the client's jwks_uri", async () => {
+    const key = await keyPair('ES256', 'es-uri');
+    let fetches = 0;
+    const server = createServer((_request, response) => {
+      fetches += 1;
+      response.setHeader('content-type', 'application/json');
+      response.end(JSON.stringify({ keys: [key.publicJwk] }));
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    const port = typeof address === 'object' && address ? address.port : 0;
+    // The key server is on loopback, which oidc-provider's own fetch refuses: this one drops that guard.
+    const idp = await startTestProvider({
+      outboundFetch: (url, options) => fetch(url, { ...options, dispatcher: undefined } as RequestInit),
+    });
+    try {
+      await idp.addClient(jwtClient('jwks-uri-client', { jwks_uri: `http://127.0.0.1:${port}/jwks.json` }));
+      const assertion = await signClientAssertion({
+        clientId: 'jwks-uri-client',
+        audience: idp.issuer,
+        privateKey: key.privateKey,
+        alg: 'ES256',
+      });
+      assert.deepEqual(await authenticate(idp.issuer, 'jwks-uri-client', assertion), {
+        status: 200,
+        error: undefined,
+      });
+      assert.equal(fetches, 1);
+      const foreign = await keyPair('ES256', 'es-uri');
+      const forged = await signClientAssertion({
+        clientId: 'jwks-uri-client',
+        audience: idp.issuer,
+        privateKey: foreign.privateKey,
+        alg: 'ES256',
+      });
+      assert.deepEqual(await authenticate(idp.issuer, 'jwks-uri-client', forged), {
+        status: 401,
+        error: 'invalid_client',
+      });
+    } finally {
+      server.close();
+      await idp.close();
+    }
+  });
+});

@@ -73,6 +73,8 @@ export async function startTestProvider(
     store?: Store;
     /** Trusts a test push service's certificate for Web Push. */
     webPushAgent?: Agent;
+    /** oidc-provider's outgoing requests, e.g. to a client's jwks_uri on loopback. */
+    outboundFetch?: typeof fetch;
     /**
      * `https` names the issuer `https://localhost:port` while the server still answers plain HTTP on
      * that port, as a node behind a proxy that terminates TLS does.
@@ -90,6 +92,7 @@ export async function startTestProvider(
     clock,
     store,
     webPushAgent,
+    outboundFetch,
     issuerScheme: _issuerScheme,
     ...configInput
   } = settings;
@@ -111,6 +114,7 @@ export async function startTestProvider(
     ...(clock ? { clock } : {}),
     ...(store ? { store } : {}),
     ...(webPushAgent ? { webPushAgent } : {}),
+    ...(outboundFetch ? { outboundFetch } : {}),
   });
   await stepup.listen();
 
