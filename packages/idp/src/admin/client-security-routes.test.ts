@@ -36,6 +36,9 @@ describe('management API /clients: request security settings', () => {
     assert.equal(client.client_profile, 'fapi2');
     assert.equal(client.id_token_signed_response_alg, 'ES256');
     assert.deepEqual(client.jwks, { keys: [publicJwk] });
+    const rotation = await f.call(token, 'POST', '/clients/bank/secret', {});
+    assert.deepEqual([rotation.status, rotation.body.error?.code], [409, 'conflict']);
+    assert.equal((await f.idp.stepup.store.clients.find('bank'))?.client_secret, undefined);
     const rp = await TestRelyingParty.discover(f.idp.issuer, 'bank', {
       token_endpoint_auth_method: 'private_key_jwt',
     });

@@ -472,6 +472,12 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
       // The new secret is shown to the caller: it would act with the client's scopes.
       assertCallerCoversClient(caller, existing, managementApi);
       if (isPublic(existing)) throw new ApiError('conflict', 'a public client has no secret');
+      if (existing.token_endpoint_auth_method === 'private_key_jwt') {
+        throw new ApiError(
+          'conflict',
+          'this client authenticates with its keys (private_key_jwt): it has no secret',
+        );
+      }
       const now = deps.clock();
       const secret = generateClientSecret();
       // The replaced secret is only compared during its grace: its digest is all that is kept.
