@@ -81,6 +81,11 @@ export interface StepupProviderOptions {
   clock?: () => number;
   /** For Web Push through a push service whose certificate a private CA signed (tests). */
   webPushAgent?: Agent;
+  /**
+   * oidc-provider's outgoing requests (a client's `jwks_uri`), for tests whose key server is on a
+   * loopback address, which oidc-provider's own guard refuses to reach. Omitted: oidc-provider's.
+   */
+  outboundFetch?: typeof fetch;
 }
 
 /** How often rows whose lifetime has ended are deleted. */
@@ -175,6 +180,7 @@ export async function createStepupProvider(
     loginActions,
     enrolledMethods,
     rememberedBrowsers,
+    ...(options.outboundFetch ? { outboundFetch: options.outboundFetch } : {}),
   };
   const provider = createProvider(providerDependencies);
   // Several nodes: a push answered through one node wakes the login page waiting on another.

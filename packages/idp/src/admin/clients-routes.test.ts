@@ -64,6 +64,13 @@ describe('management API /clients', () => {
       post_logout_redirect_uris: [],
       id_token_signed_response_alg: 'RS256',
       default_acr_values: [],
+      token_endpoint_auth_method: 'client_secret_basic',
+      require_pushed_authorization_requests: false,
+      require_signed_request_object: false,
+      dpop_bound_access_tokens: false,
+      client_profile: null,
+      jwks: null,
+      jwks_uri: null,
       scopes: {},
       provider_role: null,
     });

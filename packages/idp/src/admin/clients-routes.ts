@@ -11,6 +11,11 @@ import {
   SecretNeedsRotationError,
   STORED_SECRET_METADATA,
 } from '../client-secrets/stored-client-secret.ts';
+import {
+  CLIENT_PROFILE_METADATA,
+  CLIENT_PROFILES,
+  FAPI2_SIGNING_ALGORITHMS,
+} from '../oidc/client-security-profile.ts';
 import { type ClientMetadata, isReservedClientId, RESERVED_CLIENT_IDS } from '../store/clients.ts';
 import { ApiError } from './api-error.ts';
 import { assertCallerCoversClient } from './caller-privileges.ts';
@@ -35,6 +40,26 @@ const redirectUri = z
       (url.protocol === 'https:' || (url.protocol === 'http:' && loopback))
     );
   }, 'use an https URI without a fragment (plain http only on localhost)');
+/** Members of a JWK that only a private (or symmetric) key has (RFC 7518 6.2.2, 6.3.2, 6.4.1). */
+const PRIVATE_JWK_MEMBERS = ['d', 'p', 'q', 'dp', 'dq', 'qi', 'oth', 'k'];
+/** The client's public keys, for private_key_jwt and signed request objects. */
+const publicJwks = z.strictObject({
+  keys: z
+    .array(
+      z
+        .looseObject({ kty: z.enum(['RSA', 'EC', 'OKP']), kid: z.string().max(200).optional() })
+        .refine(
+          (jwk) => PRIVATE_JWK_MEMBERS.every((member) => !(member in jwk)),
+          'give public keys only: this key has private members',
+        ),
+    )
+    .min(1)
+    .max(10),
+});
+const jwksUri = z
+  .url()
+  .max(2048)
+  .refine((value) => new URL(value).protocol === 'https:', 'use an https URI');
 
 export const clientView = z.object({
   client_id: z.string(),
@@ -45,6 +70,18 @@ export const clientView = z.object({
   post_logout_redirect_uris: z.array(z.string()),
   id_token_signed_response_alg: z.string(),
   default_acr_values: z.array(z.string()),
+  /** `private_key_jwt` when the client authenticates with its keys (`jwks` or `jwks_uri`). */
+  token_endpoint_auth_method: z.string(),
+  /** RFC 9126: authorization requests only through the PAR endpoint. */
+  require_pushed_authorization_requests: z.boolean(),
+  /** RFC 9101: authorization requests only as signed request objects. */
+  require_signed_request_object: z.boolean(),
+  /** RFC 9449: tokens only against a DPoP proof, bound to its key. */
+  dpop_bound_access_tokens: z.boolean(),
+  /** `fapi2`: held to the FAPI 2.0 Security Profile; null: the provider's default profile. */
+  client_profile: z.enum(CLIENT_PROFILES).nullable(),
+  jwks: publicJwks.nullable(),
+  jwks_uri: z.string().nullable(),
   /** The scopes the client may be granted, per API (changed with `PUT /clients/{id}/scopes`). */
   scopes: z.record(z.string(), z.array(z.string())),
   /**
@@ -66,7 +103,22 @@ const clientFields = {
   post_logout_redirect_uris: z.array(redirectUri).max(20),
   id_token_signed_response_alg: z.enum(ID_TOKEN_ALGORITHMS),
   default_acr_values: z.array(z.string().min(1)).max(10),
+  require_pushed_authorization_requests: z.boolean(),
+  require_signed_request_object: z.boolean(),
+  dpop_bound_access_tokens: z.boolean(),
+  client_profile: z.enum(CLIENT_PROFILES).nullable(),
+  jwks: publicJwks.nullable(),
+  jwks_uri: jwksUri.nullable(),
 };
+
+const SECURITY_FIELD_DEFAULTS = {
+  require_pushed_authorization_requests: false,
+  require_signed_request_object: false,
+  dpop_bound_access_tokens: false,
+  client_profile: null,
+  jwks: null,
+  jwks_uri: null,
+} as const;
 
 const createClientBody = z.strictObject({
   client_id: z.string().regex(/^[A-Za-z0-9._~-]{1,128}$/, 'use 1 to 128 letters, digits or . _ ~ -'),
@@ -75,8 +127,16 @@ const createClientBody = z.strictObject({
   grant_types: clientFields.grant_types.default(['authorization_code', 'refresh_token']),
   redirect_uris: clientFields.redirect_uris.default([]),
   post_logout_redirect_uris: clientFields.post_logout_redirect_uris.default([]),
-  id_token_signed_response_alg: clientFields.id_token_signed_response_alg.default('RS256'),
+  // RS256 by default; ES256 for a fapi2 client (FAPI 2.0 Security Profile 5.4).
+  id_token_signed_response_alg: clientFields.id_token_signed_response_alg.optional(),
   default_acr_values: clientFields.default_acr_values.default([]),
+  require_pushed_authorization_requests: clientFields.require_pushed_authorization_requests.optional(),
+  require_signed_request_object: clientFields.require_signed_request_object.optional(),
+  dpop_bound_access_tokens: clientFields.dpop_bound_access_tokens.optional(),
+  client_profile: clientFields.client_profile.optional(),
+  /** Keys of a confidential client that authenticates with private_key_jwt: no secret is generated. */
+  jwks: clientFields.jwks.optional(),
+  jwks_uri: clientFields.jwks_uri.optional(),
 });
 
 const patchClientBody = z
@@ -87,6 +147,10 @@ const patchClientBody = z
     post_logout_redirect_uris: clientFields.post_logout_redirect_uris.optional(),
     id_token_signed_response_alg: clientFields.id_token_signed_response_alg.optional(),
     default_acr_values: clientFields.default_acr_values.optional(),
+    require_pushed_authorization_requests: clientFields.require_pushed_authorization_requests.optional(),
+    require_signed_request_object: clientFields.require_signed_request_object.optional(),
+    dpop_bound_access_tokens: clientFields.dpop_bound_access_tokens.optional(),
+    client_profile: clientFields.client_profile.optional(),
   })
   .refine((body) => Object.keys(body).length > 0, 'give at least one field to change');
 
@@ -109,6 +173,10 @@ function isPublic(metadata: ClientMetadata): boolean {
   return metadata.token_endpoint_auth_method === 'none';
 }
 
+function isJwks(value: unknown): value is z.output<typeof publicJwks> {
+  return publicJwks.safeParse(value).success;
+}
+
 function strings(value: unknown): string[] {
   return Array.isArray(value) ? value.filter((item): item is string => typeof item === 'string') : [];
 }
@@ -127,6 +195,16 @@ export function toClientView(metadata: ClientMetadata): z.output<typeof clientVi
         ? metadata.id_token_signed_response_alg
         : 'RS256',
     default_acr_values: strings(metadata.default_acr_values),
+    token_endpoint_auth_method:
+      typeof metadata.token_endpoint_auth_method === 'string'
+        ? metadata.token_endpoint_auth_method
+        : 'client_secret_basic',
+    require_pushed_authorization_requests: metadata.require_pushed_authorization_requests === true,
+    require_signed_request_object: metadata.require_signed_request_object === true,
+    dpop_bound_access_tokens: metadata.dpop_bound_access_tokens === true,
+    client_profile: CLIENT_PROFILES.find((profile) => profile === metadata[CLIENT_PROFILE_METADATA]) ?? null,
+    jwks: isJwks(metadata.jwks) ? metadata.jwks : null,
+    jwks_uri: typeof metadata.jwks_uri === 'string' ? metadata.jwks_uri : null,
     scopes: clientApiScopes(metadata),
     ...(legacy ? { legacy_scopes: legacy } : {}),
     provider_role: RESERVED_CLIENT_IDS[metadata.client_id] ?? null,
@@ -155,6 +233,28 @@ function checkClient(deps: ManagementDependencies, view: z.output<typeof clientV
   if (view.type === 'public' && view.id_token_signed_response_alg === 'HS256') {
     refuse('id_token_signed_response_alg', 'HS256 needs a client secret');
   }
+  const hasKeys = view.jwks !== null || view.jwks_uri !== null;
+  if (view.jwks !== null && view.jwks_uri !== null) refuse('jwks_uri', 'give jwks or jwks_uri, not both');
+  if (view.type === 'public' && hasKeys) {
+    refuse('jwks', 'a public client does not authenticate: keys are for confidential clients');
+  }
+  if (view.require_signed_request_object && !hasKeys && view.id_token_signed_response_alg !== 'HS256') {
+    refuse(
+      'require_signed_request_object',
+      'signed request objects need the keys of the client (jwks or jwks_uri)',
+    );
+  }
+  if (view.client_profile === 'fapi2') {
+    // FAPI 2.0 Security Profile 5.3.2.2: private_key_jwt; 5.4: no HS256 or RS256.
+    if (!hasKeys)
+      refuse('client_profile', 'a fapi2 client authenticates with private_key_jwt: give jwks or jwks_uri');
+    if (!FAPI2_SIGNING_ALGORITHMS.includes(view.id_token_signed_response_alg)) {
+      refuse(
+        'id_token_signed_response_alg',
+        `a fapi2 client's ID tokens use one of ${FAPI2_SIGNING_ALGORITHMS.filter((alg) => alg !== 'PS256').join(', ')}`,
+      );
+    }
+  }
   const unknownAcr = view.default_acr_values.find((acr) => !deps.ladder.isKnown(acr));
   if (unknownAcr !== undefined) refuse('default_acr_values', `"${unknownAcr}" is not on the acr ladder`);
 }
@@ -173,6 +273,12 @@ const MANAGED_FIELDS = new Set([
   'post_logout_redirect_uris',
   'id_token_signed_response_alg',
   'default_acr_values',
+  'require_pushed_authorization_requests',
+  'require_signed_request_object',
+  'dpop_bound_access_tokens',
+  CLIENT_PROFILE_METADATA,
+  'jwks',
+  'jwks_uri',
 ]);
 
 /** The managed fields of a registration; a confidential client's secret is added by the caller. */
@@ -181,12 +287,21 @@ function toMetadata(view: z.output<typeof clientView>): ClientMetadata {
     client_id: view.client_id,
     ...(view.client_name === null ? {} : { client_name: view.client_name }),
     ...(view.type === 'public' ? { token_endpoint_auth_method: 'none' } : {}),
+    ...(view.jwks !== null || view.jwks_uri !== null
+      ? { token_endpoint_auth_method: 'private_key_jwt' }
+      : {}),
+    ...(view.jwks !== null ? { jwks: view.jwks } : {}),
+    ...(view.jwks_uri !== null ? { jwks_uri: view.jwks_uri } : {}),
     grant_types: view.grant_types,
     response_types: view.grant_types.includes('authorization_code') ? ['code'] : [],
     redirect_uris: view.redirect_uris,
     post_logout_redirect_uris: view.post_logout_redirect_uris,
     id_token_signed_response_alg: view.id_token_signed_response_alg,
     ...(view.default_acr_values.length ? { default_acr_values: view.default_acr_values } : {}),
+    ...(view.require_pushed_authorization_requests ? { require_pushed_authorization_requests: true } : {}),
+    ...(view.require_signed_request_object ? { require_signed_request_object: true } : {}),
+    ...(view.dpop_bound_access_tokens ? { dpop_bound_access_tokens: true } : {}),
+    ...(view.client_profile === null ? {} : { [CLIENT_PROFILE_METADATA]: view.client_profile }),
   };
 }
 
@@ -241,10 +356,14 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
     handler: async ({ body, caller, request }) => {
       const { public: isPublicClient, ...fields } = body;
       const view = {
+        ...SECURITY_FIELD_DEFAULTS,
         ...fields,
+        id_token_signed_response_alg:
+          fields.id_token_signed_response_alg ?? (fields.client_profile === 'fapi2' ? 'ES256' : 'RS256'),
         scopes: {},
         client_name: fields.client_name ?? null,
         type: isPublicClient ? ('public' as const) : ('confidential' as const),
+        token_endpoint_auth_method: isPublicClient ? 'none' : 'client_secret_basic',
         provider_role: null,
       };
       checkClient(deps, view, 'body');
@@ -252,7 +371,9 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
       if (await store.clients.find(body.client_id)) {
         throw new ApiError('conflict', `a client "${body.client_id}" already exists`);
       }
-      const secret = isPublicClient ? undefined : generateClientSecret();
+      // A client that authenticates with its keys has no secret.
+      const usesKeys = view.jwks !== null || view.jwks_uri !== null;
+      const secret = isPublicClient || usesKeys ? undefined : generateClientSecret();
       const metadata = protectSecret({ ...toMetadata(view), ...(secret ? { client_secret: secret } : {}) });
       // The registration and its audit event are one transaction.
       await store.clients.upsert(metadata, {
@@ -364,6 +485,12 @@ export function registerClientsRoutes(deps: ManagementDependencies): void {
       // The new secret is shown to the caller: it would act with the client's scopes.
       assertCallerCoversClient(caller, existing, managementApi);
       if (isPublic(existing)) throw new ApiError('conflict', 'a public client has no secret');
+      if (existing.token_endpoint_auth_method === 'private_key_jwt') {
+        throw new ApiError(
+          'conflict',
+          'this client authenticates with its keys (private_key_jwt): it has no secret',
+        );
+      }
       const now = deps.clock();
       const secret = generateClientSecret();
       // The replaced secret is only compared during its grace: its digest is all that is kept.

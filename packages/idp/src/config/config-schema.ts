@@ -124,6 +124,27 @@ export const configSchema = z.strictObject({
    * stays useful short (Okta allows up to 60 s, Auth0 sets it per tenant). 0: strict single use.
    */
   refreshTokenReuseIntervalSeconds: z.number().int().min(0).max(60).default(10),
+  /**
+   * Pushed authorization requests (RFC 9126), signed request objects (RFC 9101), DPoP (RFC 9449) and
+   * the FAPI 2.0 client profile, provider-wide (README "PAR, request objects and DPoP"). Each client
+   * can ask for more in its own registration; these raise the floor for every client but the
+   * provider's own (account page and dashboard).
+   */
+  requestSecurity: z
+    .strictObject({
+      /** Every client must push its authorization request: nothing of the request travels in the URL. */
+      requirePushedAuthorizationRequests: z.boolean().default(false),
+      /** Every client must sign its request object (`request`, by value or through PAR). */
+      requireSignedRequestObjects: z.boolean().default(false),
+      /** The profile of a client whose registration names none: `fapi2` holds every client to FAPI 2.0. */
+      defaultClientProfile: z.enum(['standard', 'fapi2']).default('standard'),
+      /**
+       * DPoP proofs must carry a nonce the provider issued (RFC 9449 8): a proof made in advance by a
+       * stolen key, or replayed after the nonce changed, is refused with `use_dpop_nonce`.
+       */
+      requireDpopNonce: z.boolean().default(true),
+    })
+    .prefault({}),
   /** Push with number matching, answered in the built-in authenticator app or CLI. */
   push: z
     .strictObject({

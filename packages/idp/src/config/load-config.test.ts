@@ -18,6 +18,12 @@ describe('loadConfig', () => {
     assert.equal(config.port, 3000);
     assert.equal(config.dataDir, './data');
     assert.equal(config.trustProxy, false);
+    assert.deepEqual(config.requestSecurity, {
+      requirePushedAuthorizationRequests: false,
+      requireSignedRequestObjects: false,
+      defaultClientProfile: 'standard',
+      requireDpopNonce: true,
+    });
     assert.equal(config.throttling.accountLockFailures, 100);
     assert.deepEqual(config.throttling.accountIp, { limit: 10, windowSeconds: 900 });
     assert.deepEqual(config.throttling.secondFactor, {
@@ -116,6 +122,18 @@ describe('loadConfig', () => {
       'a second-factor lock above the 100 consecutive failures of NIST SP 800-63B',
       () => ({ STEPUP_CONFIG: configFile('{"throttling":{"secondFactor":{"lockFailures":101}}}') }),
       /throttling\.secondFactor\.lockFailures/,
+    ],
+    [
+      'a client profile that does not exist',
+      () => ({ STEPUP_CONFIG: configFile('{"requestSecurity":{"defaultClientProfile":"fapi3"}}') }),
+      /requestSecurity\.defaultClientProfile/,
+    ],
+    [
+      'a PAR requirement that is not a boolean',
+      () => ({
+        STEPUP_CONFIG: configFile('{"requestSecurity":{"requirePushedAuthorizationRequests":"yes"}}'),
+      }),
+      /requestSecurity\.requirePushedAuthorizationRequests/,
     ],
   ];
   for (const [name, env, message] of invalid) {

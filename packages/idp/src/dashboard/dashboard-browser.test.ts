@@ -107,6 +107,7 @@ describe('dashboard in Chromium', () => {
     await page.getByLabel('Redirect URIs', { exact: true }).fill('http://localhost:5000/auth/callback');
     await page.getByLabel('ID token algorithm').selectOption('ES256');
     await page.getByLabel('Default acr').selectOption(ACR_MULTI_FACTOR);
+    await page.getByLabel('Require pushed authorization requests (PAR)').check();
     await page.click('button:text("Register application")');
     await page.waitForSelector('[data-secret]');
     const secret = ((await page.textContent('[data-secret]')) ?? '').trim();
@@ -118,6 +119,8 @@ describe('dashboard in Chromium', () => {
     assert.deepEqual(stored?.redirect_uris, ['http://localhost:5000/auth/callback']);
     assert.equal(stored?.id_token_signed_response_alg, 'ES256');
     assert.deepEqual(stored?.default_acr_values, [ACR_MULTI_FACTOR]);
+    assert.equal(stored?.require_pushed_authorization_requests, true);
+    assert.equal(stored?.dpop_bound_access_tokens, undefined);
   });
 
   test('deploys the seed’s Action from the editor, test-runs it and sees the result and console output', async () => {

@@ -31,6 +31,14 @@ import { ClientSecretThrottle } from '../throttle/client-secret-throttle.ts';
 import { createExtraTokenClaims } from './access-token-claims.ts';
 import { assertClaimsParameter } from './assert-claims-parameter.ts';
 import { SECRET_DIGEST_METADATA, withClientSecretsShown } from './client-secret-view.ts';
+import {
+  assertClientAssertionAlgorithm,
+  CLIENT_PROFILE_METADATA,
+  clientProfileOf,
+  enforceClientSecurityProfile,
+  FAPI2_MAX_CODE_TTL_SECONDS,
+  fapiProfileOf,
+} from './client-security-profile.ts';
 import { createLoginCompletion } from './complete-login.ts';
 import { CustomTokenClaims } from './custom-token-claims.ts';
 import { describeProviderError } from './describe-provider-error.ts';
@@ -40,7 +48,9 @@ import { PROVIDER_ROUTES } from './provider-routes.ts';
 import { runRefreshTokenActions } from './refresh-token-actions.ts';
 import { allowRefreshTokenRetries } from './refresh-token-retries.ts';
 import { refreshTokenReuseOf } from './refresh-token-reuse.ts';
+import { assertRequestObjectClaims } from './request-object-claims.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
+import { shareReplayDetection } from './shared-replay-detection.ts';
 import { createStepUpCheck } from './step-up-check.ts';
 import { verifyClientSecrets } from './verify-client-secret.ts';
 
@@ -57,6 +67,8 @@ export interface ProviderDependencies {
   logger: Logger;
   logAuthEvent: AuthEventLogger;
   clock: () => number;
+  /** oidc-provider's outgoing requests (a client's jwks_uri); omitted: its own, which refuses private addresses. */
+  outboundFetch?: typeof fetch;
 }
 
 /** Login-prompt checks oidc-provider ships that the step-up check replaces (it compares by rank). */
@@ -112,8 +124,17 @@ export function createProvider(deps: ProviderDependencies): Provider {
     // The API scopes a client may be granted (see createResourceIndicators); oidc-provider keeps
     // its own `scope` metadata for the OIDC scopes.
     extraClientMetadata: {
-      properties: [ALLOWED_SCOPES_METADATA, PREVIOUS_SECRET_METADATA, SECRET_DIGEST_METADATA],
-      validator: (_ctx, key, value) => {
+      properties: [
+        ALLOWED_SCOPES_METADATA,
+        PREVIOUS_SECRET_METADATA,
+        SECRET_DIGEST_METADATA,
+        CLIENT_PROFILE_METADATA,
+      ],
+      validator: (_ctx, key, value, metadata) => {
+        if (key === CLIENT_PROFILE_METADATA) {
+          enforceClientSecurityProfile(metadata, config.requestSecurity);
+          return;
+        }
         if (key === PREVIOUS_SECRET_METADATA && value !== undefined && !isPreviousClientSecret(value)) {
           throw new errors.InvalidClientMetadata(
             `${PREVIOUS_SECRET_METADATA} must be a secret's digest and its expiry`,
@@ -140,7 +161,13 @@ export function createProvider(deps: ProviderDependencies): Provider {
       id_token_signed_response_alg: 'RS256',
       token_endpoint_auth_method: 'client_secret_basic',
     },
+    // A fapi2 client's client assertion: PS256, ES256 or EdDSA only (client-security-profile.ts).
+    assertJwtClientAuthClaimsAndHeader: assertClientAssertionAlgorithm,
     enabledJWA: {
+      // PS256 and ES256 first for private_key_jwt; HS256 for client_secret_jwt (its secret rests sealed).
+      clientAuthSigningAlgValues: ['PS256', 'ES256', 'EdDSA', 'RS256', 'HS256'],
+      requestObjectSigningAlgValues: ['PS256', 'ES256', 'EdDSA', 'RS256', 'HS256'],
+      dPoPSigningAlgValues: ['ES256', 'PS256', 'EdDSA'],
       idTokenSigningAlgValues: ['RS256', 'ES256', 'EdDSA', 'HS256'],
       userinfoSigningAlgValues: ['RS256', 'ES256', 'EdDSA', 'HS256'],
     },
@@ -152,6 +179,31 @@ export function createProvider(deps: ProviderDependencies): Provider {
     },
     features: {
       devInteractions: { enabled: false },
+      // RFC 9126: the request goes to the provider from the client's server, not through the browser.
+      // Required per client (`require_pushed_authorization_requests`) or for every client
+      // (`requestSecurity.requirePushedAuthorizationRequests`, applied by enforceClientSecurityProfile).
+      pushedAuthorizationRequests: {
+        enabled: true,
+        requirePushedAuthorizationRequests: false,
+        allowUnregisteredRedirectUris: false,
+      },
+      // RFC 9101: signed request objects, by value (`request`) or pushed; `request_uri` fetching is off.
+      requestObjects: {
+        enabled: true,
+        requireSignedRequestObject: false,
+        assertJwtClaimsAndHeader: assertRequestObjectClaims,
+      },
+      // RFC 9449: sender-constrained tokens; nonces derived from a secret every node shares, and each
+      // proof's jti used once across nodes (shared-replay-detection.ts).
+      dPoP: {
+        enabled: true,
+        nonceSecret: keys.dpopNonceSecret,
+        requireNonce: () => config.requestSecurity.requireDpopNonce,
+        allowReplay: false,
+      },
+      // oidc-provider's own FAPI 2.0 checks (PKCE, redirect_uri, assertion audience, request object
+      // lifetime) for fapi2 clients; the profile's other rules are in client-security-profile.ts.
+      fapi: { enabled: true, profile: fapiProfileOf },
       claimsParameter: { enabled: true, assertClaimsParameter },
       revocation: { enabled: true },
       resourceIndicators: createResourceIndicators(store.resourceServers, {
@@ -174,7 +226,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
     },
     pkce: {
       // RFC 9700 2.1.1: public clients must use PKCE (S256 is the only method oidc-provider offers).
-      required: (_ctx, client) => client.clientAuthMethod === 'none',
+      // FAPI 2.0 Security Profile 5.3.2.2-5: every fapi2 client too.
+      required: (_ctx, client) => client.clientAuthMethod === 'none' || clientProfileOf(client) === 'fapi2',
     },
     // Authorization code flow only (RFC 9700 2.1.2: no implicit or hybrid responses).
     responseTypes: ['code'],
@@ -192,7 +245,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
           logAuthEvent: deps.logAuthEvent,
         });
       }
-      return true;
+      // FAPI 2.0 Security Profile 5.3.2.1: no rotation for fapi2 clients, whose refresh tokens only
+      // work with their private_key_jwt (and DPoP); every other client's are rotated with reuse
+      // detection (RFC 9700 4.14.2).
+      return clientProfileOf(ctx.oidc.client) !== 'fapi2';
     },
     loadExistingGrant: grantRequestedScopes,
     extraTokenClaims: createExtraTokenClaims(customClaims),
@@ -204,7 +260,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
       // An API's own lifetime for its JWT access tokens; the configured one for the userinfo token.
       AccessToken: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
       ClientCredentials: (_ctx, token) => token.resourceServer?.accessTokenTTL ?? config.ttl.accessToken,
-      AuthorizationCode: config.ttl.authorizationCode,
+      AuthorizationCode: (_ctx, _code, client) =>
+        clientProfileOf(client) === 'fapi2'
+          ? Math.min(config.ttl.authorizationCode, FAPI2_MAX_CODE_TTL_SECONDS)
+          : config.ttl.authorizationCode,
       IdToken: config.ttl.idToken,
       Interaction: config.ttl.interaction,
       Session: config.ttl.session,
@@ -212,6 +271,15 @@ export function createProvider(deps: ProviderDependencies): Provider {
       RefreshToken: config.ttl.refreshToken,
     },
     routes: PROVIDER_ROUTES,
+    ...(deps.outboundFetch ? { fetch: deps.outboundFetch } : {}),
+    // The provider-wide floor is applied per client (enforceClientSecurityProfile, so the provider's
+    // own clients keep theirs); discovery still says it, so clients know before their first request.
+    discovery: {
+      ...(config.requestSecurity.requirePushedAuthorizationRequests
+        ? { require_pushed_authorization_requests: true }
+        : {}),
+      ...(config.requestSecurity.requireSignedRequestObjects ? { require_signed_request_object: true } : {}),
+    },
     renderError: async (ctx, out) => {
       ctx.type = 'html';
       ctx.body = renderErrorPage({
@@ -231,6 +299,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   pinProviderOriginToIssuer(provider, config.issuer);
   useFastifyClientAddress(provider);
   addCustomClaimsToIdTokens(provider, customClaims);
+  shareReplayDetection(provider, store.attempts, deps.clock);
   // Hashed secrets, a rotated secret's grace period (POST /api/v1/clients/{id}/secret), and the
   // throttle on wrong secrets per client id.
   verifyClientSecrets(provider, {

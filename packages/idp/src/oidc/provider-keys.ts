@@ -13,6 +13,11 @@ export interface ProviderKeys {
   /** Private signing keys, RS256 first (the default), then ES256 and EdDSA for clients that ask. */
   signingJwks: { keys: JWK[] };
   cookieKeys: string[];
+  /**
+   * Derives the DPoP nonces the provider issues (RFC 9449 8); the same on every node, so a nonce one
+   * node gave is accepted by the next.
+   */
+  dpopNonceSecret: Buffer;
   /** Seals and opens secrets at rest; also gives the keys that hash bearer ids (`bearerIdKeys`). */
   secretBox: SecretKeyring;
 }
@@ -43,9 +48,13 @@ export async function loadProviderKeys(
   const cookie = await keys.getOrCreate('cookie-keys', () =>
     JSON.stringify([randomBytes(32).toString('base64url')]),
   );
+  const dpopNonceSecret = await keys.getOrCreate('dpop-nonce-secret', () =>
+    randomBytes(32).toString('base64url'),
+  );
   return {
     signingJwks: JSON.parse(signing) as { keys: JWK[] },
     cookieKeys: JSON.parse(cookie) as string[],
+    dpopNonceSecret: Buffer.from(dpopNonceSecret, 'base64url'),
     secretBox: keyring,
     created,
   };

@@ -17,6 +17,8 @@ import type { User } from '../store/users.ts';
 export interface TestProvider {
   stepup: StepupProvider;
   issuer: string;
+  /** Where this node answers: the issuer's origin, unless it was started with another node's issuer. */
+  origin: string;
   dataDir: string;
   /** An email address given here counts as verified unless `emailVerified: false`. */
   addUser(
@@ -71,6 +73,8 @@ export async function startTestProvider(
     store?: Store;
     /** Trusts a test push service's certificate for Web Push. */
     webPushAgent?: Agent;
+    /** oidc-provider's outgoing requests, e.g. to a client's jwks_uri on loopback. */
+    outboundFetch?: typeof fetch;
     /**
      * `https` names the issuer `https://localhost:port` while the server still answers plain HTTP on
      * that port, as a node behind a proxy that terminates TLS does.
@@ -80,12 +84,15 @@ export async function startTestProvider(
 ): Promise<TestProvider> {
   const port = settings.port ?? (await freePort());
   const dataDir = settings.dataDir ?? mkdtempSync(join(tmpdir(), 'stepup-test-'));
-  const issuer = `${settings.issuerScheme ?? 'http'}://localhost:${port}`;
+  // A second node of the same installation is given the first one's issuer: it answers on its own
+  // port as if behind the same proxy.
+  const issuer = settings.issuer ?? `${settings.issuerScheme ?? 'http'}://localhost:${port}`;
   const {
     logger = pino({ level: 'silent' }),
     clock,
     store,
     webPushAgent,
+    outboundFetch,
     issuerScheme: _issuerScheme,
     ...configInput
   } = settings;
@@ -107,12 +114,14 @@ export async function startTestProvider(
     ...(clock ? { clock } : {}),
     ...(store ? { store } : {}),
     ...(webPushAgent ? { webPushAgent } : {}),
+    ...(outboundFetch ? { outboundFetch } : {}),
   });
   await stepup.listen();
 
   return {
     stepup,
     issuer,
+    origin: `http://localhost:${port}`,
     dataDir,
     async addUser(username, password, extra = {}) {
       return stepup.store.users.create({

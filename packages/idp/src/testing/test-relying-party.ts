@@ -24,8 +24,9 @@ export class TestRelyingParty {
     issuer: string,
     clientId: string,
     metadata: Partial<oidc.ClientMetadata> = {},
+    clientAuth?: oidc.ClientAuth,
   ): Promise<TestRelyingParty> {
-    const config = await oidc.discovery(new URL(issuer), clientId, metadata, undefined, {
+    const config = await oidc.discovery(new URL(issuer), clientId, metadata, clientAuth, {
       execute: [oidc.allowInsecureRequests],
     });
     return new TestRelyingParty(config, new TestBrowser(issuer));
@@ -42,10 +43,53 @@ export class TestRelyingParty {
   }
 
   async authorizationUrl(params: Record<string, string> = {}): Promise<PendingLogin> {
+    return this.#pendingLogin(params, (parameters) => oidc.buildAuthorizationUrl(this.config, parameters));
+  }
+
+  /**
+   * Pushes the request (RFC 9126) and gives the URL the browser opens: `client_id` and `request_uri`
+   * only. With `dpop`, the pushed request binds the code to that key (RFC 9449 10).
+   */
+  async pushedAuthorizationUrl(
+    params: Record<string, string> = {},
+    dpop?: oidc.DPoPHandle,
+  ): Promise<PendingLogin> {
+    return this.#pendingLogin(params, (parameters) =>
+      oidc.buildAuthorizationUrlWithPAR(this.config, parameters, dpop ? { DPoP: dpop } : undefined),
+    );
+  }
+
+  /**
+   * Signs the request into a request object (RFC 9101) with `key`, sent by value or, with `push`,
+   * through PAR. `outside` is added to the URL next to it, as a browser could edit it.
+   */
+  async signedAuthorizationUrl(
+    params: Record<string, string>,
+    key: CryptoKey,
+    options: { push?: boolean; outside?: Record<string, string>; dpop?: oidc.DPoPHandle } = {},
+  ): Promise<PendingLogin> {
+    return this.#pendingLogin(params, async (parameters) => {
+      const signed = await oidc.buildAuthorizationUrlWithJAR(this.config, parameters, key);
+      const url = options.push
+        ? await oidc.buildAuthorizationUrlWithPAR(
+            this.config,
+            signed.searchParams,
+            options.dpop ? { DPoP: options.dpop } : undefined,
+          )
+        : signed;
+      for (const [name, value] of Object.entries(options.outside ?? {})) url.searchParams.set(name, value);
+      return url;
+    });
+  }
+
+  async #pendingLogin(
+    params: Record<string, string>,
+    build: (parameters: Record<string, string>) => Promise<URL> | URL,
+  ): Promise<PendingLogin> {
     const verifier = oidc.randomPKCECodeVerifier();
     const state = oidc.randomState();
     const nonce = oidc.randomNonce();
-    const url = oidc.buildAuthorizationUrl(this.config, {
+    const url = await build({
       redirect_uri: TEST_REDIRECT_URI,
       scope: 'openid',
       code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
@@ -62,13 +106,19 @@ export class TestRelyingParty {
     return this.browser.navigate(pending.url.href);
   }
 
-  async redeem(callback: URL, pending: PendingLogin, verifier = pending.verifier) {
-    return oidc.authorizationCodeGrant(this.config, callback, {
-      pkceCodeVerifier: verifier,
-      expectedState: pending.state,
-      expectedNonce: pending.nonce,
-      ...(pending.maxAge === undefined ? {} : { maxAge: pending.maxAge }),
-    });
+  async redeem(callback: URL, pending: PendingLogin, verifier = pending.verifier, dpop?: oidc.DPoPHandle) {
+    return oidc.authorizationCodeGrant(
+      this.config,
+      callback,
+      {
+        pkceCodeVerifier: verifier,
+        expectedState: pending.state,
+        expectedNonce: pending.nonce,
+        ...(pending.maxAge === undefined ? {} : { maxAge: pending.maxAge }),
+      },
+      undefined,
+      dpop ? { DPoP: dpop } : undefined,
+    );
   }
 }
 

@@ -6,10 +6,16 @@ import {
 } from '../../client-secrets/client-secret-strength.ts';
 import { protectClientSecret } from '../../client-secrets/stored-client-secret.ts';
 import { loadSecretKeyring } from '../../crypto/load-secret-keyring.ts';
+import {
+  CLIENT_PROFILE_METADATA,
+  CLIENT_PROFILES,
+  FAPI2_SIGNING_ALGORITHMS,
+} from '../../oidc/client-security-profile.ts';
 import { loadProviderKeys } from '../../oidc/provider-keys.ts';
 import { isReservedClientId, RESERVED_CLIENT_IDS } from '../../store/clients.ts';
 import { type CliCommand, parseCommandArgs, UsageError } from '../cli-command.ts';
 import { withStore } from '../with-store.ts';
+import { readClientJwksOption } from './client-keys-option.ts';
 import { readClientMetadataOption } from './client-metadata-option.ts';
 
 const ID_TOKEN_ALGORITHMS = ['RS256', 'ES256', 'EdDSA', 'HS256'] as const;
@@ -25,6 +31,9 @@ export const clientAdd: CliCommand = {
     '    [--post-logout-redirect-uri <uri>…] [--id-token-alg RS256|ES256|EdDSA|HS256] [--name <display name>]\n' +
     '    [--grant authorization_code|client_credentials …] [--api <resource> --scopes "<scopes of that API it may be granted>"]\n' +
     '    [--metadata key=value …]   (what post-login Actions see as event.client.metadata)\n' +
+    '    [--jwks <file> | --jwks-uri <https uri>]   (public keys: private_key_jwt instead of a secret)\n' +
+    '    [--require-par] [--require-signed-request-object] [--dpop] [--profile standard|fapi2]\n' +
+    '  a FAPI 2.0 client: client add <id> --profile fapi2 --jwks keys.json --redirect-uri <uri>\n' +
     '  a machine client of the management API: client add <id> --grant client_credentials \\\n' +
     '    --api <issuer>/api/v1 --scopes "read:users read:audit"\n' +
     '  without --secret or --public, a secret is generated and printed once; a --secret of your own needs\n' +
@@ -43,6 +52,12 @@ export const clientAdd: CliCommand = {
         api: { type: 'string' },
         scopes: { type: 'string' },
         metadata: { type: 'string', multiple: true },
+        jwks: { type: 'string' },
+        'jwks-uri': { type: 'string' },
+        'require-par': { type: 'boolean' },
+        'require-signed-request-object': { type: 'boolean' },
+        dpop: { type: 'boolean' },
+        profile: { type: 'string' },
       },
       1,
     );
@@ -82,7 +97,34 @@ export const clientAdd: CliCommand = {
     const postLogoutRedirectUris = values['post-logout-redirect-uri'] ?? [];
     for (const uri of [...redirectUris, ...postLogoutRedirectUris]) checkRedirectUri(uri);
     const metadata = readClientMetadataOption(values.metadata ?? []);
-    const alg = values['id-token-alg'] ?? 'RS256';
+    const profile = values.profile;
+    if (profile !== undefined && !(CLIENT_PROFILES as readonly string[]).includes(profile)) {
+      throw new UsageError(`--profile: "${profile}" is not one of ${CLIENT_PROFILES.join(', ')}`);
+    }
+    const jwksUri = values['jwks-uri'];
+    if (values.jwks !== undefined && jwksUri !== undefined)
+      throw new UsageError('give either --jwks or --jwks-uri');
+    if (jwksUri !== undefined && !(URL.canParse(jwksUri) && new URL(jwksUri).protocol === 'https:')) {
+      throw new UsageError(`--jwks-uri: "${jwksUri}" is not an https URI`);
+    }
+    const jwks = values.jwks === undefined ? undefined : readClientJwksOption(values.jwks);
+    const usesKeys = jwks !== undefined || jwksUri !== undefined;
+    if (usesKeys && (isPublic || values.secret !== undefined)) {
+      throw new UsageError('--jwks and --jwks-uri replace the secret: not with --secret or --public');
+    }
+    if (profile === 'fapi2' && !usesKeys) {
+      throw new UsageError('--profile fapi2 authenticates with private_key_jwt: give --jwks or --jwks-uri');
+    }
+    if (values['require-signed-request-object'] && !usesKeys) {
+      throw new UsageError(
+        '--require-signed-request-object needs the client keys: give --jwks or --jwks-uri',
+      );
+    }
+    // FAPI 2.0 Security Profile 5.4: a fapi2 client's ID tokens are ES256 unless it asks for EdDSA.
+    const alg = values['id-token-alg'] ?? (profile === 'fapi2' ? 'ES256' : 'RS256');
+    if (profile === 'fapi2' && !FAPI2_SIGNING_ALGORITHMS.includes(alg)) {
+      throw new UsageError(`--id-token-alg: a fapi2 client's ID tokens use ES256 or EdDSA, not ${alg}`);
+    }
     if (!(ID_TOKEN_ALGORITHMS as readonly string[]).includes(alg)) {
       throw new UsageError(`--id-token-alg: "${alg}" is not one of ${ID_TOKEN_ALGORITHMS.join(', ')}`);
     }
@@ -96,13 +138,17 @@ export const clientAdd: CliCommand = {
         throw error;
       }
     }
-    const secret = isPublic ? undefined : (values.secret ?? generateClientSecret());
+    const secret = isPublic || usesKeys ? undefined : (values.secret ?? generateClientSecret());
 
     await withStore(io.env, async (store, config) => {
       const { secretBox } = await loadProviderKeys(store, loadSecretKeyring(config).keyring);
       const registration = {
         client_id: clientId,
-        ...(secret === undefined ? { token_endpoint_auth_method: 'none' } : { client_secret: secret }),
+        ...(usesKeys
+          ? { token_endpoint_auth_method: 'private_key_jwt', ...(jwks ? { jwks } : { jwks_uri: jwksUri }) }
+          : secret === undefined
+            ? { token_endpoint_auth_method: 'none' }
+            : { client_secret: secret }),
         ...(values.name ? { client_name: values.name } : {}),
         redirect_uris: redirectUris,
         post_logout_redirect_uris: postLogoutRedirectUris,
@@ -114,6 +160,10 @@ export const clientAdd: CliCommand = {
         id_token_signed_response_alg: alg,
         ...(scopes.length ? { [ALLOWED_SCOPES_METADATA]: { [api]: scopes } } : {}),
         ...(Object.keys(metadata).length ? { metadata } : {}),
+        ...(values['require-par'] ? { require_pushed_authorization_requests: true } : {}),
+        ...(values['require-signed-request-object'] ? { require_signed_request_object: true } : {}),
+        ...(values.dpop ? { dpop_bound_access_tokens: true } : {}),
+        ...(profile ? { [CLIENT_PROFILE_METADATA]: profile } : {}),
       };
       // The secret rests hashed (or sealed, for HS256): this is the only time it can be shown.
       await store.clients.upsert(protectClientSecret(registration, secretBox));
@@ -122,11 +172,22 @@ export const clientAdd: CliCommand = {
         io.out('  (shown once: store it in the application now; the provider keeps only what verifies it)');
       }
       io.out(
-        `registered client ${clientId} (${isPublic ? 'public, PKCE required' : 'confidential'}, ID tokens ${alg}, grants ${grants.join(' ')}${scopes.length ? `, scopes ${scopes.join(' ')}` : ''})`,
+        `registered client ${clientId} (${isPublic ? 'public, PKCE required' : usesKeys ? 'confidential, private_key_jwt' : 'confidential'}, ID tokens ${alg}, grants ${grants.join(' ')}${scopes.length ? `, scopes ${scopes.join(' ')}` : ''}${describeRequestSecurity(registration)})`,
       );
     });
   },
 };
+
+/** The request security a registration asks for, for the confirmation line. */
+function describeRequestSecurity(registration: Record<string, unknown>): string {
+  const parts = [
+    registration[CLIENT_PROFILE_METADATA] === 'fapi2' ? 'profile fapi2' : '',
+    registration.require_pushed_authorization_requests ? 'PAR required' : '',
+    registration.require_signed_request_object ? 'signed request objects required' : '',
+    registration.dpop_bound_access_tokens ? 'DPoP required' : '',
+  ].filter(Boolean);
+  return parts.length ? `, ${parts.join(', ')}` : '';
+}
 
 function checkRedirectUri(uri: string): void {
   let url: URL;

@@ -41,6 +41,12 @@ export interface ClientResource {
   post_logout_redirect_uris: string[];
   id_token_signed_response_alg: string;
   default_acr_values: string[];
+  token_endpoint_auth_method: string;
+  require_pushed_authorization_requests: boolean;
+  require_signed_request_object: boolean;
+  dpop_bound_access_tokens: boolean;
+  /** `fapi2`: held to the FAPI 2.0 Security Profile; null: the provider's default. */
+  client_profile: 'standard' | 'fapi2' | null;
   /** The scopes it may be granted, per API (resource indicator). */
   scopes: Record<string, string[]>;
   /** For the provider's own clients, what it uses them for (`account page`, `dashboard`): read-only. */

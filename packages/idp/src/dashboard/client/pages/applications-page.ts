@@ -24,6 +24,18 @@ function createForm(context: PageContext, ladder: string[], onCreated: (result: 
     name: 'public',
     checked: false,
   });
+  const requirePar = checkboxField({
+    label: 'Require pushed authorization requests (PAR)',
+    name: 'require_pushed_authorization_requests',
+    checked: false,
+    hint: 'The app sends its request, step-up parameters included, to the provider first; the browser only carries a reference.',
+  });
+  const requireDpop = checkboxField({
+    label: 'Require DPoP-bound tokens',
+    name: 'dpop_bound_access_tokens',
+    checked: false,
+    hint: "Tokens work only with a proof from the app's key: a copied token is useless.",
+  });
   const redirectUris = h('textarea', { class: 'input', name: 'redirect_uris', rows: '2', required: true });
   const logoutUris = h('textarea', { class: 'input', name: 'post_logout_redirect_uris', rows: '2' });
   form.append(
@@ -62,6 +74,8 @@ function createForm(context: PageContext, ladder: string[], onCreated: (result: 
       }),
     ),
     publicClient.field,
+    requirePar.field,
+    requireDpop.field,
     h('button', { type: 'submit', class: 'button button-primary button-inline' }, 'Register application'),
   );
   form.addEventListener('submit', async (event) => {
@@ -76,6 +90,8 @@ function createForm(context: PageContext, ladder: string[], onCreated: (result: 
       id_token_signed_response_alg: String(data.get('id_token_signed_response_alg')),
       default_acr_values: defaultAcr ? [defaultAcr] : [],
       public: publicClient.input.checked,
+      require_pushed_authorization_requests: requirePar.input.checked,
+      dpop_bound_access_tokens: requireDpop.input.checked,
     };
     try {
       const result = await context.runner.perform<ClientWithSecret>({
@@ -92,6 +108,18 @@ function createForm(context: PageContext, ladder: string[], onCreated: (result: 
     }
   });
   return form;
+}
+
+/** The request security a client is held to beyond the provider's floor, in a few words. */
+function describeRequestSecurity(client: ClientResource): string {
+  const parts = [
+    client.client_profile === 'fapi2' ? 'FAPI 2.0' : '',
+    client.require_pushed_authorization_requests ? 'PAR' : '',
+    client.require_signed_request_object ? 'signed requests' : '',
+    client.dpop_bound_access_tokens ? 'DPoP' : '',
+    client.token_endpoint_auth_method === 'private_key_jwt' ? 'private_key_jwt' : '',
+  ].filter(Boolean);
+  return parts.join(', ') || '—';
 }
 
 /** What became of the replaced secret, from the rotation's answer. */
@@ -134,6 +162,7 @@ export const applicationsPage: Page = async (context) => {
           },
           { header: 'ID token', cell: (client) => client.id_token_signed_response_alg },
           { header: 'Default acr', cell: (client) => client.default_acr_values.join(' ') || '—' },
+          { header: 'Request security', cell: (client) => describeRequestSecurity(client) },
           {
             header: 'Manage',
             cell: (client) =>
