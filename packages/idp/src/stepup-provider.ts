@@ -98,7 +98,7 @@ export async function createStepupProvider(
   if (secretKeys.created) {
     logger.warn(
       { file: secretKeys.file },
-      'generated the encryption key file: back it up, apart from the database (without it, TOTP seeds and Action secrets are lost)',
+      'generated the encryption key file: back it up, apart from the database (without it, the TOTP seeds, Action secrets and signing keys in the database are lost)',
     );
   }
   const openedStore = options.store ?? (await openStore(config, { logger, clock }));
