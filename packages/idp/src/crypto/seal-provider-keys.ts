@@ -8,8 +8,9 @@ import { withSealedProviderKeys } from './sealing-keys-repository.ts';
 import type { SecretKeyring } from './secret-keyring.ts';
 
 /**
- * At start, before anything reads the provider's keys: seals the key sets a release before sealing
- * stored in clear, re-seals those under an older key of the ring, then checks that every one opens.
+ * At start, before anything reads the provider's keys: checks that every sealed key set opens, then
+ * seals the key sets a release before sealing stored in clear and re-seals those under an older key
+ * of the ring.
  * Idempotent, and safe when several nodes start at once: a record is replaced only if it still holds
  * what was read, so every node ends up reading the one sealed value that won.
  *
@@ -22,6 +23,17 @@ export async function sealProviderKeys(
   keyring: SecretKeyring,
   logger?: Pick<Logger, 'info'>,
 ): Promise<KeysRepository> {
+  // Checked before anything is written: a wrong key must not seal a clear key set under itself.
+  const keys = withSealedProviderKeys(store.keys, keyring);
+  const unreadable: string[] = [];
+  for (const name of SEALED_PROVIDER_KEY_NAMES) {
+    try {
+      await keys.get(name);
+    } catch (error) {
+      unreadable.push(`${name}: ${(error as Error).message}`);
+    }
+  }
+  if (unreadable.length > 0) throw new ProviderKeysUnreadableError(unreadable, keyring.keyIds);
   const outcome = await resealSealedSecrets({
     sealedSecrets: store.sealedSecrets,
     keyring,
@@ -33,15 +45,5 @@ export async function sealProviderKeys(
       'sealed the provider keys under the current secret key',
     );
   }
-  const keys = withSealedProviderKeys(store.keys, keyring);
-  const unreadable: string[] = [];
-  for (const name of SEALED_PROVIDER_KEY_NAMES) {
-    try {
-      await keys.get(name);
-    } catch (error) {
-      unreadable.push(`${name}: ${(error as Error).message}`);
-    }
-  }
-  if (unreadable.length > 0) throw new ProviderKeysUnreadableError(unreadable, keyring.keyIds);
   return keys;
 }
