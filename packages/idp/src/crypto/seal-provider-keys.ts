@@ -4,8 +4,8 @@ import type { Store } from '../store/store.ts';
 import { ProviderKeysUnreadableError } from './provider-keys-unreadable-error.ts';
 import { resealSealedSecrets } from './reseal-sealed-secrets.ts';
 import { SEALED_PROVIDER_KEY_NAMES } from './sealed-provider-key.ts';
-import { withSealedProviderKeys } from './sealing-keys-repository.ts';
 import type { SecretKeyring } from './secret-keyring.ts';
+import { withSealedProviderKeys } from './with-sealed-provider-keys.ts';
 
 /**
  * At start, before anything reads the provider's keys: checks that every sealed key set opens, then
