@@ -103,15 +103,23 @@ export async function createStepupProvider(
   if (secretKeys.created) {
     logger.warn(
       { file: secretKeys.file },
-      'generated the encryption key file: back it up, apart from the database (without it, TOTP seeds and Action secrets are lost)',
+      'generated the encryption key file: back it up, apart from the database (without it, the TOTP seeds, Action secrets and signing keys in the database are lost)',
     );
   }
   const openedStore = options.store ?? (await openStore(config, { logger, clock }));
+  // The signing, cookie and Web Push keys are sealed under the keyring: a database used with another
+  // secret key stops the start here, before anything is written to it.
+  const { sealedKeys, ...storedKeys } = await loadProviderKeys(openedStore, secretKeys.keyring, logger).catch(
+    async (error: unknown) => {
+      await openedStore.close();
+      throw error;
+    },
+  );
   // The keyring keys the hashes too, current key first: a rotation keeps earlier tokens findable.
   const bearerIdKeys = secretKeys.keyring.bearerIdKeys();
   // Tokens, codes, session and interaction ids are stored under a keyed hash; rows an earlier
   // release stored in clear are rewritten before the first request.
-  const bearerIds = await withBearerIdHashing(openedStore, bearerIdKeys);
+  const bearerIds = await withBearerIdHashing({ ...openedStore, keys: sealedKeys }, bearerIdKeys);
   // Every login and refresh asks for the enabled Actions; they are read again after a change (below).
   const enabledActions = new CachedEnabledActions(bearerIds.store.actions);
   const store: Store = { ...bearerIds.store, actions: enabledActions };
@@ -121,7 +129,6 @@ export async function createStepupProvider(
   const ladder = configuredLadder(config);
   // Keys rotated out before this start stop signing now; they stay published while tokens they signed live.
   await retireSigningKeys(store.keys, clock(), await longestTokenLifetime(config, store.resourceServers));
-  const storedKeys = await loadProviderKeys(store, secretKeys.keyring, logger);
   // A rotation's new keys are published at once but sign only from their activation time.
   const keys = { ...storedKeys, signingJwks: (await readServedSigningKeys(store.keys, clock())).signingJwks };
   if (keys.created) logger.info('generated new signing keys and cookie keys in the store');

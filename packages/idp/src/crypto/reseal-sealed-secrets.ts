@@ -7,6 +7,7 @@ import type {
   SealedSecretsRepository,
 } from '../store/sealed-secrets.ts';
 import { LegacySecretBox } from './legacy-secret-box.ts';
+import { isClearProviderKey, providerKeySealContext } from './sealed-provider-key.ts';
 import type { SecretKeyring } from './secret-keyring.ts';
 
 /** How each kind of record was sealed: the context its owner's code seals it with. */
@@ -14,6 +15,7 @@ const SEAL_CONTEXTS: Record<SealedSecretKind, (owner: string) => string> = {
   'totp-seed': totpSeedContext,
   'action-secrets': actionSecretsContext,
   'client-secret': clientSecretSealContext,
+  'provider-keys': providerKeySealContext,
 };
 
 export const DEFAULT_RESEAL_BATCH_SIZE = 100;
@@ -24,6 +26,8 @@ export interface ResealOptions {
   /** Opens the records of releases before the keyring, during the upgrade only. */
   legacy?: LegacySecretBox;
   batchSize?: number;
+  /** The kinds of record the pass goes through; every kind when not given. */
+  kinds?: readonly SealedSecretKind[];
   /** Asked between batches; true ends the pass early (the provider is closing). */
   shouldStop?: () => boolean;
 }
@@ -39,16 +43,17 @@ export interface ResealOutcome {
 
 /**
  * Re-seals every sealed secret of the store that is not under the keyring's current key, a batch at a
- * time. Restartable: what is done is what starts with the current key's prefix, so a pass that was
- * cut short (a crash, a restart) is finished by the next one. Safe on several nodes at once: a record
- * is replaced only if it still holds what was read, so a node that lost the race, or a deploy that
- * changed an Action's secrets meanwhile, is never overwritten.
+ * time, and seals the provider key sets still stored in clear. Restartable: what is done is what
+ * starts with the current key's prefix, so a pass that was cut short (a crash, a restart) is finished
+ * by the next one. Safe on several nodes at once: a record is replaced only if it still holds what
+ * was read, so a node that lost the race, or a deploy that changed an Action's secrets meanwhile, is
+ * never overwritten.
  */
 export async function resealSealedSecrets(options: ResealOptions): Promise<ResealOutcome> {
   const { sealedSecrets, keyring } = options;
   const batchSize = options.batchSize ?? DEFAULT_RESEAL_BATCH_SIZE;
   const outcome: ResealOutcome = { resealed: 0, unreadable: [], finished: false };
-  for (const kind of Object.keys(SEAL_CONTEXTS) as SealedSecretKind[]) {
+  for (const kind of options.kinds ?? (Object.keys(SEAL_CONTEXTS) as SealedSecretKind[])) {
     let after: string | undefined;
     for (;;) {
       if (options.shouldStop?.()) return outcome;
@@ -79,6 +84,8 @@ function openRecord(
 ): string | undefined {
   const context = SEAL_CONTEXTS[record.kind](record.owner);
   try {
+    // A key set stored in clear, by a release before they were sealed or by an older node since.
+    if (record.kind === 'provider-keys' && isClearProviderKey(record.sealed)) return record.sealed;
     if (LegacySecretBox.isLegacyRecord(record.sealed)) {
       if (!legacy) throw new Error('sealed by a release before the keyring, whose key is gone');
       return legacy.open(record.sealed, context);

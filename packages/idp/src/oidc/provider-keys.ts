@@ -1,13 +1,15 @@
 import { randomBytes } from 'node:crypto';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import type { Logger } from 'pino';
+import { sealProviderKeys } from '../crypto/seal-provider-keys.ts';
 import type { SecretKeyring } from '../crypto/secret-keyring.ts';
 import { upgradeLegacySecretBox } from '../crypto/upgrade-legacy-secret-box.ts';
+import type { KeysRepository } from '../store/keys.ts';
 import type { Store } from '../store/store.ts';
 
 /**
  * The key material of one provider installation. Signing and cookie keys are shared by every node
- * through the store; the keyring that encrypts comes from outside it (`loadSecretKeyring`).
+ * through the store, sealed under the keyring that comes from outside it (`loadSecretKeyring`).
  */
 export interface ProviderKeys {
   /** Private signing keys, RS256 first (the default), then ES256 and EdDSA for clients that ask. */
@@ -31,15 +33,17 @@ export const SIGNING_ALGORITHMS = [
 /**
  * Loads the provider's keys, generating them on first start. Generation is insert-if-absent in the
  * store, so two nodes starting at once end up with the same keys. A store a release before the
- * keyring made is upgraded first: its secrets re-sealed under `keyring`, its database key deleted.
+ * keyring made is upgraded first: its secrets re-sealed under `keyring`, its database key deleted;
+ * then key sets stored in clear are sealed (`sealProviderKeys`, which refuses a database whose keys
+ * `keyring` does not open). `sealedKeys` is the store's keys repository to read and write them with.
  */
 export async function loadProviderKeys(
   store: Pick<Store, 'keys' | 'sealedSecrets'>,
   keyring: SecretKeyring,
   logger?: Pick<Logger, 'info' | 'warn'>,
-): Promise<ProviderKeys & { created: boolean }> {
+): Promise<ProviderKeys & { created: boolean; sealedKeys: KeysRepository }> {
   await upgradeLegacySecretBox(store, keyring, logger);
-  const { keys } = store;
+  const keys = await sealProviderKeys(store, keyring, logger);
   let created = false;
   const signing = await keys.getOrCreate('signing-jwks', async () => {
     created = true;
@@ -57,6 +61,7 @@ export async function loadProviderKeys(
     dpopNonceSecret: Buffer.from(dpopNonceSecret, 'base64url'),
     secretBox: keyring,
     created,
+    sealedKeys: keys,
   };
 }
 

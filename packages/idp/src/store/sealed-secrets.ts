@@ -1,12 +1,18 @@
 /** The kinds of sealed secret the durable store keeps. */
-export type SealedSecretKind = 'totp-seed' | 'action-secrets' | 'client-secret';
+export type SealedSecretKind = 'totp-seed' | 'action-secrets' | 'client-secret' | 'provider-keys';
 
 /** One secret the provider sealed (`SecretBox`) and the store keeps, with what its seal context is made of. */
 export interface SealedSecretRecord {
   kind: SealedSecretKind;
-  /** Where the record is (a factor's id; an Action's id and version): for `replace` and paging only. */
+  /**
+   * Where the record is (a factor's id; an Action's id and version; a provider key set's name): for
+   * `replace` and paging only.
+   */
   id: string;
-  /** Whom it belongs to: the user id of a TOTP seed, the name of the Action of its secrets, the client id. */
+  /**
+   * Whom it belongs to: the user id of a TOTP seed, the name of the Action of its secrets, the client
+   * id, the name of a provider key set.
+   */
   owner: string;
   sealed: string;
 }

@@ -30,6 +30,7 @@ describe('stepup-idp keys rotate-secret', () => {
     await first.importTotp(alice.id, SEED);
     await first.deployAction('notify', 'exports.onExecutePostLogin = async () => {};', { API_KEY: 'k-1' });
     const oldIds = first.stepup.secretKeyring.keyIds;
+    const jwksBefore = await (await fetch(`${first.issuer}/.well-known/jwks.json`)).json();
     await first.close({ removeData: false });
 
     const rotated = await cli({ STEPUP_DATA_DIR: dataDir }, 'keys', 'rotate-secret');
@@ -54,6 +55,17 @@ describe('stepup-idp keys rotate-secret', () => {
       assert.ok(version?.sealedSecrets?.startsWith(keyring.currentRecordPrefix));
       assert.ok(version);
       assert.deepEqual(openActionSecrets(keyring, 'notify', version.sealedSecrets), { API_KEY: 'k-1' });
+      // The provider's signing and cookie keys too: the same keys, sealed under the new key.
+      const { sealedSecrets } = second.stepup.store;
+      const providerKeys = await sealedSecrets.listNotStartingWith('provider-keys', 'none.', undefined, 10);
+      assert.deepEqual(
+        providerKeys.map((record) => [record.id, record.sealed.startsWith(keyring.currentRecordPrefix)]),
+        [
+          ['cookie-keys', true],
+          ['signing-jwks', true],
+        ],
+      );
+      assert.deepEqual(await (await fetch(`${second.issuer}/.well-known/jwks.json`)).json(), jwksBefore);
       // Retiring the old key now loses nothing sealed: the ring of the new key alone opens every record.
       const newKeyOnly = SecretKeyring.parse(ring.keyTexts()[0] ?? '');
       assert.equal(newKeyOnly.open(factor.secret, totpSeedContext(alice.id)), SEED);

@@ -1,18 +1,18 @@
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { ACR_MULTI_FACTOR } from '@stepup/core';
 import { Redis } from 'ioredis';
 import * as oidc from 'openid-client';
-import pg from 'pg';
 import { listPendingChallenges } from '../../authenticator/list-pending-challenges.ts';
 import { respondToChallenge } from '../../authenticator/respond-to-challenge.ts';
 import { PROVIDER_ROUTES } from '../../oidc/provider-routes.ts';
 import { createPostgresTestDatabase } from '../../testing/postgres-test-database.ts';
 import { enrollTestDevice, loginToSecondFactor, readPushPage } from '../../testing/push-login.ts';
 import { connectRedisForTests } from '../../testing/redis-test-connection.ts';
+import { assertNotStored, readPostgresRows, readSqliteFiles } from '../../testing/storage-dump.ts';
 import { startTestProvider, type TestProvider } from '../../testing/test-provider.ts';
 import {
   expectCallback,
@@ -21,7 +21,7 @@ import {
   TestRelyingParty,
 } from '../../testing/test-relying-party.ts';
 import { openPostgresStore } from '../postgres/postgres-store.ts';
-import { openSqliteStore, SQLITE_FILE_NAME } from '../sqlite/sqlite-store.ts';
+import { openSqliteStore } from '../sqlite/sqlite-store.ts';
 import type { Store } from '../store.ts';
 import { hashBearerId } from './bearer-id-hash.ts';
 import { withHashedBearerIds } from './hashed-bearer-id-adapter.ts';
@@ -38,32 +38,6 @@ const OFFLINE = { scope: 'openid offline_access', prompt: 'consent' };
 
 /** Everything the store holds at this moment, as one text to search. */
 type DumpStorage = () => Promise<string>;
-
-function sqliteFiles(dataDir: string): Promise<string> {
-  const base = join(dataDir, SQLITE_FILE_NAME);
-  const files = [base, `${base}-wal`, `${base}-shm`].filter((file) => existsSync(file));
-  assert.ok(files.includes(base), 'the database is on disk');
-  return Promise.resolve(files.map((file) => readFileSync(file).toString('latin1')).join('\n'));
-}
-
-async function postgresRows(url: string): Promise<string> {
-  const client = new pg.Client({ connectionString: url });
-  await client.connect();
-  try {
-    const tables = await client.query<{ tablename: string }>(
-      'SELECT tablename FROM pg_tables WHERE schemaname = current_schema()',
-    );
-    assert.ok(tables.rows.length > 10, 'the schema has its tables');
-    const rows: string[] = [];
-    for (const { tablename } of tables.rows) {
-      const result = await client.query<{ row: string }>(`SELECT t::text AS row FROM "${tablename}" t`);
-      rows.push(...result.rows.map(({ row }) => `${tablename}: ${row}`));
-    }
-    return rows.join('\n');
-  } finally {
-    await client.end();
-  }
-}
 
 async function redisEntries(url: string, keyPrefix: string): Promise<string> {
   const redis = new Redis(url, { lazyConnect: true });
@@ -94,17 +68,6 @@ async function redisEntries(url: string, keyPrefix: string): Promise<string> {
     return lines.join('\n');
   } finally {
     redis.disconnect();
-  }
-}
-
-function assertNotStored(dump: string, secrets: Record<string, string | undefined>): void {
-  for (const [name, value] of Object.entries(secrets)) {
-    assert.ok(value && value.length >= 16, `${name} was issued`);
-    const where = dump
-      .split('\n')
-      .filter((line) => line.includes(value))
-      .map((line) => line.slice(0, 300));
-    assert.deepEqual(where, [], `the ${name} is stored in clear`);
   }
 }
 
@@ -302,7 +265,7 @@ const sqliteDataDir = mkdtempSync(join(tmpdir(), 'stepup-at-rest-'));
 describeAtRest(
   'SQLite',
   () => startTestProvider({ dataDir: sqliteDataDir }),
-  () => sqliteFiles(sqliteDataDir),
+  () => readSqliteFiles(sqliteDataDir),
 );
 
 const upgradedDataDir = mkdtempSync(join(tmpdir(), 'stepup-upgrade-'));
@@ -311,7 +274,7 @@ describeUpgrade(
   'SQLite',
   (port) => startTestProvider({ dataDir: upgradedDataDir, ...(port ? { port } : {}) }),
   () => openSqliteStore({ dataDir: upgradedDataDir }),
-  () => sqliteFiles(upgradedDataDir),
+  () => readSqliteFiles(upgradedDataDir),
 );
 
 // Each PostgreSQL provider gets a database of its own.
@@ -330,7 +293,7 @@ const databaseUrl = postgres.database?.url ?? '';
 describeAtRest(
   'PostgreSQL',
   () => startTestProvider({ databaseUrl }),
-  () => postgresRows(databaseUrl),
+  () => readPostgresRows(databaseUrl),
   postgres.skip,
 );
 
@@ -341,7 +304,7 @@ const keyPrefix = redisTest?.newKeyPrefix() ?? '';
 describeAtRest(
   'PostgreSQL + Redis',
   () => startTestProvider({ databaseUrl: durableUrl, redisUrl, redis: { keyPrefix } }),
-  async () => `${await postgresRows(durableUrl)}\n${await redisEntries(redisUrl, keyPrefix)}`,
+  async () => `${await readPostgresRows(durableUrl)}\n${await redisEntries(redisUrl, keyPrefix)}`,
   postgresUnderRedis.skip ?? redis.skip,
 );
 
@@ -356,6 +319,6 @@ describeUpgrade(
       connectionTimeoutMs: 3000,
       statementTimeoutMs: 5000,
     }),
-  () => postgresRows(upgradedUrl),
+  () => readPostgresRows(upgradedUrl),
   postgresUpgraded.skip,
 );

@@ -1,5 +1,6 @@
 import { sql } from 'kysely';
 import { isStoredClientSecret, STORED_SECRET_METADATA } from '../../client-secrets/stored-client-secret.ts';
+import { SEALED_PROVIDER_KEY_NAMES } from '../../crypto/sealed-provider-key.ts';
 import type { SealedSecretKind, SealedSecretRecord, SealedSecretsRepository } from '../sealed-secrets.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { writeJson } from './sql-dialect.ts';
@@ -39,6 +40,18 @@ export class SqlSealedSecretsRepository implements SealedSecretsRepository {
     limit: number,
   ): Promise<SealedSecretRecord[]> {
     if (kind === 'client-secret') return this.#listClientSecrets(prefix, after, limit);
+    if (kind === 'provider-keys') {
+      let query = this.#db.kysely
+        .selectFrom('keys')
+        .select(['name', 'value'])
+        .where('name', 'in', [...SEALED_PROVIDER_KEY_NAMES])
+        .where(({ not }) => not(startsWith('value', prefix)))
+        .orderBy('name')
+        .limit(limit);
+      if (after !== undefined) query = query.where('name', '>', after);
+      const rows = await query.execute();
+      return rows.map((row) => ({ kind, id: row.name, owner: row.name, sealed: row.value }));
+    }
     if (kind === 'totp-seed') {
       let query = this.#db.kysely
         .selectFrom('factors')
@@ -84,6 +97,15 @@ export class SqlSealedSecretsRepository implements SealedSecretsRepository {
 
   async replace(record: SealedSecretRecord, next: string): Promise<boolean> {
     if (record.kind === 'client-secret') return this.#replaceClientSecret(record, next);
+    if (record.kind === 'provider-keys') {
+      const result = await this.#db.kysely
+        .updateTable('keys')
+        .set({ value: next })
+        .where('name', '=', record.id)
+        .where('value', '=', record.sealed)
+        .executeTakeFirst();
+      return result.numUpdatedRows > 0n;
+    }
     if (record.kind === 'totp-seed') {
       const result = await this.#db.kysely
         .updateTable('factors')

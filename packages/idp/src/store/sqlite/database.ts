@@ -10,6 +10,9 @@ export async function openSqliteDatabase(file: string): Promise<Database.Databas
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     db.pragma('busy_timeout = 5000');
+    // A value replaced or deleted leaves no copy in the freed space of its page (a key set sealed in
+    // place, a bearer id rewritten under its hash); FAST does it without extra writes to the file.
+    db.pragma('secure_delete = FAST');
     // Not destroyed afterwards: that would close the database the repositories use.
     await migrateStore(new Kysely<unknown>({ dialect: new SqliteDialect({ database: db }) }), 'sqlite');
     return db;

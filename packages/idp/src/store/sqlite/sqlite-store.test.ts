@@ -110,6 +110,8 @@ describe('sqlite file store', () => {
         assert.equal(db.pragma('foreign_keys', { simple: true }), 1);
         assert.equal(db.pragma('busy_timeout', { simple: true }), 5000);
         assert.equal(db.pragma('synchronous', { simple: true }), 1);
+        // 2 is FAST: freed space on the b-tree pages is zeroed (sealed keys do not leave clear ones behind).
+        assert.equal(db.pragma('secure_delete', { simple: true }), 2);
       } finally {
         db.close();
       }
