@@ -1,12 +1,13 @@
 /**
  * The provider's own keys the keys table keeps sealed under the keyring: whoever holds them signs ID
- * tokens apps accept, forges cookies, or pushes to every enrolled device. The other entries of the
+ * tokens apps accept, forges cookies, pushes to every enrolled device, or mints DPoP nonces. The other entries of the
  * table (key rotation times, settings overrides) are not secret and stay readable.
  */
 export const SEALED_PROVIDER_KEY_NAMES: readonly string[] = [
   'signing-jwks',
   'cookie-keys',
   'web-push-vapid-keys',
+  'dpop-nonce-secret',
 ];
 
 export function isSealedProviderKeyName(name: string): boolean {
@@ -19,9 +20,10 @@ export function providerKeySealContext(name: string): string {
 }
 
 /**
- * Releases before sealing stored each key set as JSON text, and so may an older node while nodes are
- * upgraded one by one; a sealed record (`v2.…`) never starts like JSON.
+ * Releases before sealing stored each key set in clear (JSON text, or base64url for the DPoP nonce
+ * secret), and so may an older node while nodes are upgraded one by one. A sealed record starts with
+ * its format version (`v2.…`); neither JSON nor base64url (which has no dot) ever does.
  */
 export function isClearProviderKey(value: string): boolean {
-  return value.startsWith('{') || value.startsWith('[');
+  return !/^v\d+\./.test(value);
 }
