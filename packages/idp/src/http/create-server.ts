@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { registerAccountRoutes } from '../account/account-routes.ts';
+import type { BackgroundMail } from '../accounts/background-mail.ts';
 import type { ActionSandbox } from '../actions/sandbox/action-sandbox.ts';
 import { registerDashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import type { InteractionKit } from '../interaction/interaction-kit.ts';
@@ -16,6 +17,7 @@ import {
 } from '../interaction/interaction-routes.ts';
 import { ProviderMount } from '../oidc/provider-mount.ts';
 import { isProviderPath } from '../oidc/provider-routes.ts';
+import { registerPasswordResetRoutes } from '../password-reset/password-reset-routes.ts';
 import { pinRequestOriginToIssuer } from './issuer-origin.ts';
 import { useLimitedJsonParser } from './json-body-parser.ts';
 import { refuseCrossSiteForms } from './refuse-cross-site-forms.ts';
@@ -31,6 +33,8 @@ export interface ServedRoute {
 }
 
 export interface ServerDependencies extends InteractionRouteDependencies {
+  /** The reset links and password-changed notices, sent without holding up the page. */
+  accountMail: BackgroundMail;
   provider: Provider;
   logger: Logger;
   cookieKeys: string[];
@@ -115,6 +119,7 @@ export async function createServer(deps: ServerDependencies): Promise<{
   refuseCrossSiteForms(app, config.issuer);
   const interactionKit = registerInteractionRoutes(app, deps);
   registerAccountRoutes(app, deps);
+  registerPasswordResetRoutes(app, deps);
   registerDashboardRoutes(app, { issuer: config.issuer });
   return { app, interactionKit, providerMount, routes };
 }

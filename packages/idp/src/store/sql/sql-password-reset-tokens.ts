@@ -16,7 +16,8 @@ export class SqlPasswordResetTokensRepository implements PasswordResetTokensRepo
     if (!input.tokenHash || !input.userId || !input.passwordFingerprint) {
       throw new TypeError('a password reset token needs a tokenHash, a userId and a passwordFingerprint');
     }
-    if (!(input.expiresAt > input.now)) throw new TypeError('a password reset token must expire after it is issued');
+    if (!(input.expiresAt > input.now))
+      throw new TypeError('a password reset token must expire after it is issued');
     await this.#db.kysely.transaction().execute(async (trx) => {
       await trx.deleteFrom('password_reset_tokens').where('expires_at', '<=', input.now).execute();
       await trx
@@ -59,7 +60,11 @@ export class SqlPasswordResetTokensRepository implements PasswordResetTokensRepo
   }
 }
 
-function toGrant(row: { user_id: string; password_fingerprint: string; expires_at: number }): PasswordResetGrant {
+function toGrant(row: {
+  user_id: string;
+  password_fingerprint: string;
+  expires_at: number;
+}): PasswordResetGrant {
   return {
     userId: row.user_id,
     passwordFingerprint: row.password_fingerprint,
