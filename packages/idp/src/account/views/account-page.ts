@@ -2,6 +2,7 @@ import { csrfInput, errorAlert } from '../../interaction/views/form-parts.ts';
 import { html, type SafeHtml } from '../../interaction/views/html.ts';
 import { icon } from '../../interaction/views/icons.ts';
 import { renderDocument } from '../../interaction/views/layout.ts';
+import { newPasswordFields } from '../../interaction/views/new-password-fields.ts';
 import type { AccountFactors, ManagedFactor, ManagedFactorKind } from '../account-factors.ts';
 
 const KIND_LABELS: Readonly<Record<ManagedFactorKind, string>> = {
@@ -29,6 +30,13 @@ export interface AccountPageOptions {
   /** Which kinds of factor may be added and used now (an operator may switch them off). */
   switchedOn: Readonly<Record<ManagedFactorKind, boolean>>;
   logoutUrl: string;
+  password: {
+    /** False while a person with a second factor has not verified with it recently. */
+    canChange: boolean;
+    minLength: number;
+    /** Why the last change was refused, shown by the form. */
+    error?: string;
+  };
 }
 
 function factorItem(factor: ManagedFactor, options: AccountPageOptions): SafeHtml {
@@ -52,6 +60,28 @@ ${csrfInput(options.csrfToken)}<input type="hidden" name="factor" value="${refer
 ${options.switchedOn[factor.kind] ? '' : html`<p class="factor-meta" data-switched-off>Switched off for now: not used to sign in.</p>`}
 ${changes}
 </li>`;
+}
+
+/** The password section: the change form, or why it is not offered yet. */
+function passwordSection(options: AccountPageOptions): SafeHtml {
+  const { password, csrfToken } = options;
+  if (!password.canChange) {
+    return html`<h2>Password</h2>
+<p class="muted" data-password-locked>To change your password, first verify it's you with a second factor.</p>`;
+  }
+  const error = password.error;
+  return html`<h2>Password</h2>
+<form method="post" action="/account/password" data-password-form>
+${csrfInput(csrfToken)}
+${error === undefined ? '' : errorAlert('password-error', error)}
+<div class="field">
+<label for="current-password">Current password</label>
+<input class="input" type="password" id="current-password" name="current_password" autocomplete="current-password" required>
+</div>
+${newPasswordFields({ minLength: password.minLength, ...(error === undefined ? {} : { errorId: 'password-error' }) })}
+<p class="muted">Changing it signs you out everywhere else.</p>
+<button class="button button-primary" type="submit">Change password</button>
+</form>`;
 }
 
 function postButton(action: string, csrfToken: string, label: string, primary = false): SafeHtml {
@@ -109,6 +139,7 @@ ${options.switchedOn.webauthn ? postButton('/account/webauthn/new', csrfToken, '
 </div>`
     : ''
 }
+${passwordSection(options)}
 <h2>Recovery codes</h2>
 <p data-recovery-codes>${
     codes

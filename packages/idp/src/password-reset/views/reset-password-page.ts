@@ -2,7 +2,7 @@ import { errorAlert } from '../../interaction/views/form-parts.ts';
 import { html } from '../../interaction/views/html.ts';
 import { icon } from '../../interaction/views/icons.ts';
 import { renderDocument } from '../../interaction/views/layout.ts';
-import { newPasswordFields } from './new-password-fields.ts';
+import { newPasswordFields } from '../../interaction/views/new-password-fields.ts';
 
 /** What the reset page shows: the form, a link that no longer works, or the password changed. */
 export type ResetPasswordPageState =

@@ -1,5 +1,5 @@
-import { describedBy } from '../../interaction/views/form-parts.ts';
-import { html, type SafeHtml } from '../../interaction/views/html.ts';
+import { describedBy } from './form-parts.ts';
+import { html, type SafeHtml } from './html.ts';
 
 /**
  * A new password typed twice. NIST SP 800-63B-4 3.1.1.2: no composition rules, paste allowed, up to
