@@ -27,9 +27,10 @@ import { registerAccountPasswordRoutes } from './account-password-routes.ts';
 import { type AccountSession, isValidAccountCsrfToken, readAccountSession } from './account-session.ts';
 import { finishAccountSignIn, startAccountSignIn } from './account-sign-in.ts';
 import { registerAccountWebAuthnRoutes } from './account-webauthn-routes.ts';
-import { renderAccountPage } from './views/account-page.ts';
+import { FACTOR_KIND_LABELS, renderAccountPage } from './views/account-page.ts';
 import { renderAccountPushPage } from './views/account-push-page.ts';
 import { renderAccountTotpPage } from './views/account-totp-page.ts';
+import { renderConfirmFactorRemovalPage } from './views/confirm-factor-removal-page.ts';
 
 export interface AccountRouteDependencies {
   provider: Provider;
@@ -299,6 +300,22 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
     const current = await readyToChange(request, reply);
     if (!current) return;
     const factor = parseFactorReference(field(request, 'factor'));
+    if (field(request, 'confirm') !== 'yes') {
+      // The Remove button only asks: one click never removes a factor.
+      const { factors } = await listAccountFactors(store, current.user, config.email.enabled);
+      const listed = factor && factors.find((each) => each.kind === factor.kind && each.id === factor.id);
+      if (!listed) return sendNotFound(reply);
+      return sendHtml(
+        reply,
+        200,
+        renderConfirmFactorRemovalPage({
+          csrfToken: current.session.csrfToken,
+          reference: `${listed.kind}:${listed.id}`,
+          name: listed.name,
+          kindLabel: FACTOR_KIND_LABELS[listed.kind],
+        }),
+      );
+    }
     const outcome = factor
       ? await removeFactor(store, current.user, factor, {
           emailEnabled: config.email.enabled,

@@ -5,7 +5,8 @@ import { renderDocument } from '../../interaction/views/layout.ts';
 import { newPasswordFields } from '../../interaction/views/new-password-fields.ts';
 import type { AccountFactors, ManagedFactor, ManagedFactorKind } from '../account-factors.ts';
 
-const KIND_LABELS: Readonly<Record<ManagedFactorKind, string>> = {
+/** What each kind of factor is called on the account pages. */
+export const FACTOR_KIND_LABELS: Readonly<Record<ManagedFactorKind, string>> = {
   totp: 'Authenticator app',
   push: 'Sign-in requests (Stepup authenticator)',
   webauthn: 'Security key or passkey',
@@ -56,7 +57,7 @@ ${csrfInput(options.csrfToken)}<input type="hidden" name="factor" value="${refer
     : '';
   return html`<li class="factor" data-factor="${reference}">
 <p class="factor-name"><strong>${factor.name}</strong></p>
-<p class="factor-meta">${KIND_LABELS[factor.kind]} · Added ${formatTime(factor.createdAt)} · ${used}</p>
+<p class="factor-meta">${FACTOR_KIND_LABELS[factor.kind]} · Added ${formatTime(factor.createdAt)} · ${used}</p>
 ${options.switchedOn[factor.kind] ? '' : html`<p class="factor-meta" data-switched-off>Switched off for now: not used to sign in.</p>`}
 ${changes}
 </li>`;
