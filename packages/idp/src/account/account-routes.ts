@@ -24,6 +24,7 @@ import { readFactorName, removeFactor, renameFactor } from './account-factor-cha
 import { hasSecondFactor, listAccountFactors, parseFactorReference } from './account-factors.ts';
 import { type AccountNotice, describeAccountNotice, isAccountNotice } from './account-notices.ts';
 import { registerAccountPasswordRoutes } from './account-password-routes.ts';
+import { accountPushEventsUrl, registerAccountPushEvents } from './account-push-events.ts';
 import { type AccountSession, isValidAccountCsrfToken, readAccountSession } from './account-session.ts';
 import { finishAccountSignIn, startAccountSignIn } from './account-sign-in.ts';
 import { registerAccountWebAuthnRoutes } from './account-webauthn-routes.ts';
@@ -419,6 +420,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
         ttlSeconds: config.push.enrollmentTtlSeconds,
         csrfToken: current.session.csrfToken,
         qrCodeDataUrl: await QRCode.toDataURL(link, { errorCorrectionLevel: 'M', margin: 1, width: 240 }),
+        eventsUrl: accountPushEventsUrl(current.now),
       }),
     );
   });
@@ -432,6 +434,12 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
       return backToAccount(reply, 'push-not-enrolled');
     }
     return afterEnrollment(reply, current, 'push-enrolled');
+  });
+
+  registerAccountPushEvents(app, {
+    notifier: push.notifier,
+    pushDevices: store.pushDevices,
+    findSignedIn,
   });
 
   registerAccountPasswordRoutes(app, {
