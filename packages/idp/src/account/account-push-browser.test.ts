@@ -23,10 +23,12 @@ describe('adding a phone from the account page in Chromium', () => {
     await idp.close();
   });
 
-  test('the page moves on by itself once the phone is added', async () => {
+  test('the page moves on by itself once the phone is added; the recovery codes can be copied and downloaded', async () => {
     const user = await idp.addUser('chromium-phone', PASSWORD);
     await idp.importTotp(user.id, SECRET);
-    const page = await (await browser.newContext()).newPage();
+    const context = await browser.newContext();
+    await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: idp.issuer });
+    const page = await context.newPage();
     const problems: string[] = [];
     page.on('pageerror', (error) => problems.push(error.message));
     await page.goto(`${idp.issuer}/account`);
@@ -50,6 +52,23 @@ describe('adding a phone from the account page in Chromium', () => {
     // No click: the page sends its own "I've added it" form, and a first set of recovery codes follows.
     await page.waitForURL(`${idp.issuer}/account/push/done`);
     assert.match((await page.textContent('h1')) ?? '', /Save your recovery codes/);
+    const codes = await page.locator('[data-recovery-codes-list] code').allTextContents();
+    assert.equal(codes.length, 10);
+
+    // Copy (a script from this origin, under the page's CSP) puts every code on the clipboard.
+    await page.click('[data-recovery-codes-copy]');
+    await page.waitForSelector('[data-recovery-codes-copy]:text-is("Copied")');
+    assert.equal(await page.evaluate(() => navigator.clipboard.readText()), `${codes.join('\n')}\n`);
+    // Download saves them as a text file, with no request to the server.
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.click('[data-recovery-codes-download]'),
+    ]);
+    assert.equal(download.suggestedFilename(), 'stepup-recovery-codes-chromium-phone.txt');
+    const saved = await download.path();
+    const { readFileSync } = await import('node:fs');
+    const text = readFileSync(saved, 'utf8');
+    for (const code of codes) assert.ok(text.includes(code), `the file holds ${code}`);
     assert.deepEqual(problems, []);
   });
 });

@@ -21,6 +21,7 @@ import { registerPasswordResetRoutes } from '../password-reset/password-reset-ro
 import { pinRequestOriginToIssuer } from './issuer-origin.ts';
 import { useLimitedJsonParser } from './json-body-parser.ts';
 import { refuseCrossSiteForms } from './refuse-cross-site-forms.ts';
+import { serveStaticAsset } from './static-asset.ts';
 import { answerStoreErrors } from './store-errors.ts';
 import { trustProxyOption } from './trusted-proxies.ts';
 
@@ -114,6 +115,14 @@ export async function createServer(deps: ServerDependencies): Promise<{
 
   app.get('/assets/stepup.css', async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
+  );
+  serveStaticAsset(
+    app,
+    '/assets/recovery-codes.js',
+    new URL('../interaction/assets/recovery-codes.js', import.meta.url),
+    {
+      contentType: 'text/javascript; charset=utf-8',
+    },
   );
   app.get('/healthz', async () => ({ status: 'ok' }));
   refuseCrossSiteForms(app, config.issuer);
