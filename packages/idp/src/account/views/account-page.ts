@@ -43,17 +43,23 @@ export interface AccountPageOptions {
 function factorItem(factor: ManagedFactor, options: AccountPageOptions): SafeHtml {
   const reference = `${factor.kind}:${factor.id}`;
   const used = factor.lastUsedAt === null ? 'Never used' : `Last used ${formatTime(factor.lastUsedAt)}`;
+  // Rename folds away until asked for (a plain <details>, no script); Remove asks to confirm first.
   const changes = options.canChange
-    ? html`<form class="inline-form" method="post" action="/account/factors/rename">
+    ? html`<div class="factor-actions">
+<details class="factor-rename">
+<summary>Rename</summary>
+<form class="inline-form" method="post" action="/account/factors/rename">
 ${csrfInput(options.csrfToken)}<input type="hidden" name="factor" value="${reference}">
 <label class="visually-hidden" for="name-${reference}">New name for ${factor.name}</label>
 <input class="input" type="text" id="name-${reference}" name="name" value="${factor.name}" maxlength="64" required>
-<button class="button button-secondary" type="submit">Rename</button>
+<button class="button button-secondary" type="submit">Save name</button>
 </form>
+</details>
 <form class="inline-form" method="post" action="/account/factors/remove">
 ${csrfInput(options.csrfToken)}<input type="hidden" name="factor" value="${reference}">
 <button class="button button-secondary button-danger" type="submit">Remove ${factor.name}</button>
-</form>`
+</form>
+</div>`
     : '';
   return html`<li class="factor" data-factor="${reference}">
 <p class="factor-name"><strong>${factor.name}</strong></p>
