@@ -136,28 +136,28 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
       now,
     );
     if (refusal) return sendThrottled(reply, refusal);
-    const token = randomBytes(32).toString('base64url');
-    const managed = user && (await store.userManagement.find(user.id));
-    if (user?.email && managed && !managed.blocked) {
-      await store.passwordResetTokens.issue({
-        tokenHash: token,
-        userId: user.id,
-        passwordFingerprint: passwordFingerprint(user.passwordHash),
-        now,
-        expiresAt: now + config.passwords.resetLinkTtlSeconds,
-      });
-      // Not awaited: the mail server's pace must not tell an address with an account from one without.
-      deps.accountMail.send(
-        composePasswordResetEmail({
-          to: user.email,
+    if (user?.email) {
+      const to = user.email;
+      // Stored and sent after the answer: neither the database write nor the mail server's pace may
+      // tell an address with an account from one without (both answers did the same reads and counts).
+      deps.accountMail.sendWhenReady(async () => {
+        const managed = await store.userManagement.find(user.id);
+        if (!managed || managed.blocked) return undefined;
+        const token = randomBytes(32).toString('base64url');
+        await store.passwordResetTokens.issue({
+          tokenHash: token,
+          userId: user.id,
+          passwordFingerprint: passwordFingerprint(user.passwordHash),
+          now,
+          expiresAt: now + config.passwords.resetLinkTtlSeconds,
+        });
+        logAuthEvent({ event: 'password.reset_requested', userId: user.id, ip: request.ip });
+        return composePasswordResetEmail({
+          to,
           link: `${config.issuer}/account/password/reset?token=${token}`,
           ttlSeconds: config.passwords.resetLinkTtlSeconds,
-        }),
-      );
-      logAuthEvent({ event: 'password.reset_requested', userId: user.id, ip: request.ip });
-    } else {
-      // The same kind of work as issuing a link: one keyed-hash lookup of a fresh token.
-      await store.passwordResetTokens.find(token, now);
+        });
+      });
     }
     return sendHtml(reply, 200, renderForgotPasswordPage({ state: 'sent', ttlMinutes: ttlMinutes() }));
   });

@@ -1,11 +1,15 @@
 import assert from 'node:assert/strict';
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { verifyPassword } from '../accounts/password-hashing.ts';
 import { totpCodeAt } from '../factors/totp/totp.ts';
+import { SQLITE_FILE_NAME } from '../store/sqlite/sqlite-store.ts';
 import { resetLinksSentTo } from '../testing/outbox.ts';
 import { TestBrowser } from '../testing/test-browser.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
 import { expectPage, submitPassword } from '../testing/test-relying-party.ts';
+import { passwordFingerprint } from './password-fingerprint.ts';
 
 const PASSWORD = 'correct horse battery';
 const NEW_PASSWORD = 'violet kettle across the dune';
@@ -87,6 +91,15 @@ describe('forgotten password', () => {
     const before = await signIn(username, PASSWORD);
     assert.equal(before.signedIn, true);
     const link = await linkFor(email, username);
+    const stored = idp.stepup.store.passwordResetTokens;
+    assert.ok(await stored.find(tokenOf(link), clock()), 'the link is stored');
+    const file = join(idp.dataDir, SQLITE_FILE_NAME);
+    const database = [file, `${file}-wal`]
+      .filter((path) => existsSync(path))
+      .map((path) => readFileSync(path).toString('latin1'))
+      .join('\n');
+    assert.ok(database.includes(passwordFingerprint(user.passwordHash)), 'the row is in the files searched');
+    assert.equal(database.includes(tokenOf(link)), false, 'only its keyed hash is at rest');
     const form = await new TestBrowser(idp.issuer).request(new URL(link).pathname + new URL(link).search);
     assert.equal(form.status, 200);
     const html = await form.text();
