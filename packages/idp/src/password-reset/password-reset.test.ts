@@ -136,6 +136,20 @@ describe('forgotten password', () => {
     assert.ok(Number(events[0]?.details.sessionsEnded) >= 2);
   });
 
+  test('of 100 concurrent redemptions of one link, exactly one sets its password', async () => {
+    const { user, username, email } = await newUser();
+    const link = await linkFor(email, username);
+    const passwords = Array.from({ length: 100 }, (_, index) => `violet kettle number ${index}`);
+    const answers = await Promise.all(
+      passwords.map((password) => submitReset(link, { new_password: password, confirm_password: password })),
+    );
+    const statuses = answers.map((answer) => answer.status);
+    assert.equal(statuses.filter((status) => status === 200).length, 1);
+    assert.equal(statuses.filter((status) => status === 400).length, 99);
+    const winner = passwords[statuses.indexOf(200)] as string;
+    assert.equal(await storedPasswordIs(user.id, winner), true);
+  });
+
   test('an expired link neither shows the form nor sets a password', async () => {
     const { user, username, email } = await newUser();
     const link = await linkFor(email, username);
