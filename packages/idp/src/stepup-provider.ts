@@ -3,6 +3,7 @@ import type { AcrLadder } from '@stepup/core';
 import type { FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
+import { createBackgroundMail } from './accounts/background-mail.ts';
 import { loadActionsDirectory } from './actions/load-actions-directory.ts';
 import { LoginActions } from './actions/login-actions.ts';
 import { ActionSandbox } from './actions/sandbox/action-sandbox.ts';
@@ -67,6 +68,8 @@ export interface StepupProvider {
   checkForChanges(): Promise<void>;
   /** Resolves once the authentication events logged so far are in the audit log (appends run behind requests). */
   auditWritesSettled(): Promise<void>;
+  /** Resolves once the reset links and password notices handed over so far were sent (or failed). */
+  accountMailSettled(): Promise<void>;
   /** Resolves once the start's pass re-sealing secrets under the current key has ended. */
   resealingSettled(): Promise<void>;
   /** Starts listening; resolves with the address actually bound. */
@@ -218,6 +221,8 @@ export async function createStepupProvider(
       : notices,
     bearerIdKeys,
   );
+  const mailer = createMailer(resolveEmailSettings(config), logger);
+  const accountMail = createBackgroundMail(mailer, logger.child({ component: 'email' }));
   const server = await createServer({
     pushNotifier,
     loginActions,
@@ -239,7 +244,8 @@ export async function createStepupProvider(
       challenges: store.webauthnChallenges,
     }),
     passwordThrottle: new PasswordThrottle(store, config.throttling),
-    mailer: createMailer(resolveEmailSettings(config), logger),
+    mailer,
+    accountMail,
   });
   interactionKit = server.interactionKit;
   const { app, providerMount, routes } = server;
@@ -320,6 +326,7 @@ export async function createStepupProvider(
     actionSandbox,
     checkForChanges: () => changeWatcher.check(),
     auditWritesSettled: () => logAuthEvent.settled(),
+    accountMailSettled: () => accountMail.settled(),
     resealingSettled: () => resealing.settled(),
     async listen() {
       return app.listen({ port: config.port, host: config.host });
@@ -330,6 +337,7 @@ export async function createStepupProvider(
       await changeWatcher.close();
       await app.close();
       await logAuthEvent.settled();
+      await accountMail.settled();
       await actionSandbox.close();
       await pushNotifier.close();
       await store.close();

@@ -46,8 +46,9 @@ describe('the account page in Chromium', () => {
     await page.click('button[type="submit"]');
     await page.waitForURL(`${idp.issuer}/account?notice=verified`);
 
+    await page.click('.factor summary:has-text("Rename")');
     await page.fill('.factor input[name="name"]', 'Office phone');
-    await page.click('.factor button:has-text("Rename")');
+    await page.click('.factor button:has-text("Save name")');
     await page.waitForURL(`${idp.issuer}/account?notice=renamed`);
     assert.equal(await page.textContent('.factor-name strong'), 'Office phone');
     const [factor] = await idp.stepup.store.factors.listForUser(user.id);

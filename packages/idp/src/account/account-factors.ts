@@ -26,6 +26,11 @@ export interface AccountFactors {
   email: { address: string; countsAsFactor: boolean; switchedOff: boolean } | undefined;
 }
 
+/** True when the person has a second factor: a factor listed, or a verified email address. */
+export function hasSecondFactor(account: Pick<AccountFactors, 'factors' | 'email'>): boolean {
+  return account.factors.length > 0 || Boolean(account.email?.countsAsFactor);
+}
+
 /**
  * True when a verified address makes email codes a second factor — also while an operator has email
  * codes switched off: its owner still has a factor, so no password-only enrollment opens for them.

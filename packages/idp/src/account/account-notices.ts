@@ -36,6 +36,10 @@ const NOTICES = {
     kind: 'error',
     text: 'That kind of factor is switched off for now, so it can not be added. Nothing was changed.',
   },
+  'password-changed': {
+    kind: 'success',
+    text: 'Your password was changed. Your other sign-ins were ended and remembered browsers were forgotten.',
+  },
   'bad-name': { kind: 'error', text: 'Use 1 to 64 characters for the name. Nothing was changed.' },
 } as const satisfies Record<string, { kind: 'success' | 'error'; text: string }>;
 

@@ -151,7 +151,7 @@ describe('the account page', () => {
     const { user, factorId } = await newUser();
     const { browser, csrf } = await signInVerified(user.username);
     const refused = await browser.request('/account/factors/remove', {
-      form: { csrf, factor: `totp:${factorId}` },
+      form: { csrf, factor: `totp:${factorId}`, confirm: 'yes' },
     });
     assert.equal(refused.headers.get('location'), '/account?notice=last-factor');
     assert.ok(await idp.stepup.store.factors.findById(factorId));
@@ -173,8 +173,16 @@ describe('the account page', () => {
     );
 
     const epochBefore = (await idp.stepup.store.users.findById(user.id))?.rememberedBrowsersEpoch ?? -1;
+    // The Remove button asks first: nothing is removed until the confirmation's own form is sent.
+    const asked = expectPage(
+      await browser.navigate('/account/factors/remove', { form: { csrf, factor: `totp:${factorId}` } }),
+    );
+    assert.equal(asked.page.status, 200);
+    assert.match(asked.html, /<h1>Remove test\?<\/h1>/);
+    assert.match(asked.html, /name="confirm" value="yes"/);
+    assert.ok(await idp.stepup.store.factors.findById(factorId), 'asking removes nothing');
     const removed = await browser.request('/account/factors/remove', {
-      form: { csrf, factor: `totp:${factorId}` },
+      form: { csrf, factor: hiddenField(asked.html, 'factor'), confirm: hiddenField(asked.html, 'confirm') },
     });
     assert.equal(removed.headers.get('location'), '/account?notice=removed');
     assert.equal(await idp.stepup.store.factors.findById(factorId), undefined);

@@ -2,6 +2,7 @@ import type { AcrLadder } from '@stepup/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type Provider from 'oidc-provider';
 import QRCode from 'qrcode';
+import type { BackgroundMail } from '../accounts/background-mail.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
 import type { SecretBox } from '../crypto/secret-box.ts';
 import { isFactorSwitchedOn, type SwitchableFactor } from '../factors/factor-switches.ts';
@@ -20,14 +21,17 @@ import { PROVIDER_ROUTES } from '../oidc/provider-routes.ts';
 import type { Store } from '../store/store.ts';
 import type { User } from '../store/users.ts';
 import { readFactorName, removeFactor, renameFactor } from './account-factor-changes.ts';
-import { listAccountFactors, parseFactorReference } from './account-factors.ts';
+import { hasSecondFactor, listAccountFactors, parseFactorReference } from './account-factors.ts';
 import { type AccountNotice, describeAccountNotice, isAccountNotice } from './account-notices.ts';
+import { registerAccountPasswordRoutes } from './account-password-routes.ts';
+import { accountPushEventsUrl, registerAccountPushEvents } from './account-push-events.ts';
 import { type AccountSession, isValidAccountCsrfToken, readAccountSession } from './account-session.ts';
 import { finishAccountSignIn, startAccountSignIn } from './account-sign-in.ts';
 import { registerAccountWebAuthnRoutes } from './account-webauthn-routes.ts';
-import { renderAccountPage } from './views/account-page.ts';
+import { FACTOR_KIND_LABELS, renderAccountPage } from './views/account-page.ts';
 import { renderAccountPushPage } from './views/account-push-page.ts';
 import { renderAccountTotpPage } from './views/account-totp-page.ts';
+import { renderConfirmFactorRemovalPage } from './views/confirm-factor-removal-page.ts';
 
 export interface AccountRouteDependencies {
   provider: Provider;
@@ -41,6 +45,7 @@ export interface AccountRouteDependencies {
   totp: TotpFactor;
   webauthn: WebAuthnFactor;
   pushNotifier?: PushNotifier;
+  accountMail: BackgroundMail;
 }
 
 /** A request to an account route: form fields (or the page script's JSON) and the query. */
@@ -118,7 +123,27 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
    */
   async function readyToChange(request: AccountRequest, reply: FastifyReply): Promise<SignedIn | undefined> {
     const current = await signedIn(request, reply);
-    if (!current) return undefined;
+    if (!current || !hasValidFormToken(current, request, reply)) return undefined;
+    return hasFreshMultiFactor(current, request, reply) ? current : undefined;
+  }
+
+  /**
+   * For a password change: as `readyToChange`, but a person without a second factor needs no step-up
+   * (there is nothing to step up with); the current password is checked by the route.
+   */
+  async function readyToChangePassword(
+    request: AccountRequest,
+    reply: FastifyReply,
+  ): Promise<SignedIn | undefined> {
+    const current = await signedIn(request, reply);
+    if (!current || !hasValidFormToken(current, request, reply)) return undefined;
+    const account = await listAccountFactors(store, current.user, config.email.enabled);
+    if (!hasSecondFactor(account)) return current;
+    return hasFreshMultiFactor(current, request, reply) ? current : undefined;
+  }
+
+  /** True when the form's token is the session's; otherwise answers 403 and logs the refusal. */
+  function hasValidFormToken(current: SignedIn, request: AccountRequest, reply: FastifyReply): boolean {
     if (!isValidAccountCsrfToken(current.session, request.body?.csrf)) {
       logAuthEvent({ event: 'account.change_refused', userId: current.user.id, reason: 'csrf' });
       sendHtml(
@@ -130,14 +155,17 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
           hint: 'Go back to your account page, reload it and try again.',
         }),
       );
-      return undefined;
+      return false;
     }
-    if (!current.session.freshMultiFactor) {
-      logAuthEvent({ event: 'account.change_refused', userId: current.user.id, reason: 'stale_step_up' });
-      startAccountSignIn(request, reply, { issuer: config.issuer, stepUp, notice: 'verify-again' });
-      return undefined;
-    }
-    return current;
+    return true;
+  }
+
+  /** True after a recent multi-factor sign-in; otherwise sends the person to verify first. */
+  function hasFreshMultiFactor(current: SignedIn, request: AccountRequest, reply: FastifyReply): boolean {
+    if (current.session.freshMultiFactor) return true;
+    logAuthEvent({ event: 'account.change_refused', userId: current.user.id, reason: 'stale_step_up' });
+    startAccountSignIn(request, reply, { issuer: config.issuer, stepUp, notice: 'verify-again' });
+    return false;
   }
 
   /** A new set of recovery codes, shown once; the person then goes back to the account page. */
@@ -170,20 +198,29 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
     return backToAccount(reply, notice);
   }
 
-  app.get('/account', async (request: AccountRequest, reply) => {
-    const current = await signedIn(request, reply);
-    if (!current) return;
-    const notice = request.query.notice;
+  /** The account page, with a notice from its URL or a password form's error. */
+  async function sendAccountPage(
+    reply: FastifyReply,
+    current: SignedIn,
+    status: number,
+    message: { notice?: string; passwordError?: string },
+  ) {
+    const account = await listAccountFactors(store, current.user, config.email.enabled);
     sendHtml(
       reply,
-      200,
+      status,
       renderAccountPage({
         username: current.user.username,
         csrfToken: current.session.csrfToken,
         canChange: current.session.freshMultiFactor,
         stepUpMinutes: Math.round(stepUp.maxAge / 60),
-        account: await listAccountFactors(store, current.user, config.email.enabled),
-        ...(isAccountNotice(notice) ? { notice: describeAccountNotice(notice) } : {}),
+        account,
+        password: {
+          canChange: current.session.freshMultiFactor || !hasSecondFactor(account),
+          minLength: config.passwords.minLength,
+          ...(message.passwordError === undefined ? {} : { error: message.passwordError }),
+        },
+        ...(isAccountNotice(message.notice) ? { notice: describeAccountNotice(message.notice) } : {}),
         rememberBrowserEnabled: config.rememberBrowser.days > 0,
         switchedOn: {
           totp: isFactorSwitchedOn(config, 'totp'),
@@ -193,6 +230,12 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
         logoutUrl: PROVIDER_ROUTES.end_session,
       }),
     );
+  }
+
+  app.get('/account', async (request: AccountRequest, reply) => {
+    const current = await signedIn(request, reply);
+    if (!current) return;
+    return sendAccountPage(reply, current, 200, { notice: request.query.notice });
   });
 
   // The recovery-code page's "I saved them" form posts here: back to the page, nothing to change.
@@ -258,6 +301,22 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
     const current = await readyToChange(request, reply);
     if (!current) return;
     const factor = parseFactorReference(field(request, 'factor'));
+    if (field(request, 'confirm') !== 'yes') {
+      // The Remove button only asks: one click never removes a factor.
+      const { factors } = await listAccountFactors(store, current.user, config.email.enabled);
+      const listed = factor && factors.find((each) => each.kind === factor.kind && each.id === factor.id);
+      if (!listed) return sendNotFound(reply);
+      return sendHtml(
+        reply,
+        200,
+        renderConfirmFactorRemovalPage({
+          csrfToken: current.session.csrfToken,
+          reference: `${listed.kind}:${listed.id}`,
+          name: listed.name,
+          kindLabel: FACTOR_KIND_LABELS[listed.kind],
+        }),
+      );
+    }
     const outcome = factor
       ? await removeFactor(store, current.user, factor, {
           emailEnabled: config.email.enabled,
@@ -361,6 +420,7 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
         ttlSeconds: config.push.enrollmentTtlSeconds,
         csrfToken: current.session.csrfToken,
         qrCodeDataUrl: await QRCode.toDataURL(link, { errorCorrectionLevel: 'M', margin: 1, width: 240 }),
+        eventsUrl: accountPushEventsUrl(current.now),
       }),
     );
   });
@@ -374,6 +434,22 @@ export function registerAccountRoutes(app: FastifyInstance, deps: AccountRouteDe
       return backToAccount(reply, 'push-not-enrolled');
     }
     return afterEnrollment(reply, current, 'push-enrolled');
+  });
+
+  registerAccountPushEvents(app, {
+    notifier: push.notifier,
+    pushDevices: store.pushDevices,
+    findSignedIn,
+  });
+
+  registerAccountPasswordRoutes(app, {
+    store,
+    config,
+    logAuthEvent,
+    accountMail: deps.accountMail,
+    readyToChangePassword,
+    sendAccountPage,
+    backToAccount,
   });
 
   registerAccountWebAuthnRoutes(app, {

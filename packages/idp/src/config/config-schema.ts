@@ -284,6 +284,19 @@ export const configSchema = z.strictObject({
   passwords: z
     .strictObject({
       minLength: z.number().int().min(NIST_MINIMUM_LENGTH).max(64).default(NIST_MINIMUM_LENGTH),
+      /** How long an emailed password reset link works. */
+      resetLinkTtlSeconds: z
+        .number()
+        .int()
+        .min(60)
+        .max(3600)
+        .default(20 * 60),
+      /** Reset links sent per account: caps the mail anyone can make the provider send a person. */
+      resetRequests: windowSchema.prefault({ limit: 3, windowSeconds: 15 * 60 }),
+      /** Reset requests from one client IP, across accounts and addresses that match none. */
+      resetRequestsPerIp: windowSchema.prefault({ limit: 20, windowSeconds: 15 * 60 }),
+      /** Wrong current passwords per account on the account page's change form. */
+      changeFailures: windowSchema.prefault({ limit: 5, windowSeconds: 15 * 60 }),
     })
     .prefault({}),
   /**

@@ -28,6 +28,11 @@ const EXEMPT: Record<string, string> = {
   // The push authenticator's device API: no cookies; an enrollment token or the device's signature.
   'POST /authenticator/devices': 'authenticated by a single-use enrollment token, not a cookie',
   'POST /authenticator/challenges/:id/response': 'authenticated by the device key signature, not a cookie',
+  // Forgotten passwords: asked for before any sign-in, so there is no session to bind a token to.
+  'POST /account/password/forgot':
+    'no cookie or session: anyone may ask, the answer is the same for every name, the link goes only to the address on file, and asking is throttled per account and per IP',
+  'POST /account/password/reset':
+    'authenticated by the single-use reset token in the form (32 random bytes from the email), not a cookie; cross-site posts are still refused',
   // The way back from an Action's external page (api.redirect), cross-site by design, as on Auth0.
   'POST /continue':
     "finds the login by the hash of the Action's redirect state and sends the browser on to it; decides nothing",
@@ -108,7 +113,16 @@ const SWEPT: Record<string, SweptRoute> = {
   },
   'POST /account/factors/remove': {
     context: 'account',
-    form: (s) => ({ factor: `totp:${s.factorId}` }),
+    form: (s) => ({ factor: `totp:${s.factorId}`, confirm: 'yes' }),
+    changesState: true,
+  },
+  'POST /account/password': {
+    context: 'account',
+    form: () => ({
+      current_password: PASSWORD,
+      new_password: 'violet kettle across the dune',
+      confirm_password: 'violet kettle across the dune',
+    }),
     changesState: true,
   },
   'POST /account/recovery-codes/new': { context: 'account', form: none, changesState: true },

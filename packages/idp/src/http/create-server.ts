@@ -7,6 +7,7 @@ import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
 import { registerAccountRoutes } from '../account/account-routes.ts';
+import type { BackgroundMail } from '../accounts/background-mail.ts';
 import type { ActionSandbox } from '../actions/sandbox/action-sandbox.ts';
 import { registerDashboardRoutes } from '../dashboard/dashboard-routes.ts';
 import type { InteractionKit } from '../interaction/interaction-kit.ts';
@@ -16,10 +17,12 @@ import {
 } from '../interaction/interaction-routes.ts';
 import { ProviderMount } from '../oidc/provider-mount.ts';
 import { isProviderPath } from '../oidc/provider-routes.ts';
+import { registerPasswordResetRoutes } from '../password-reset/password-reset-routes.ts';
 import { pinRequestOriginToIssuer } from './issuer-origin.ts';
 import { useLimitedJsonParser } from './json-body-parser.ts';
 import { keepRequestIp } from './keep-request-ip.ts';
 import { refuseCrossSiteForms } from './refuse-cross-site-forms.ts';
+import { serveStaticAsset } from './static-asset.ts';
 import { answerStoreErrors } from './store-errors.ts';
 import { trustProxyOption } from './trusted-proxies.ts';
 
@@ -32,6 +35,8 @@ export interface ServedRoute {
 }
 
 export interface ServerDependencies extends InteractionRouteDependencies {
+  /** The reset links and password-changed notices, sent without holding up the page. */
+  accountMail: BackgroundMail;
   provider: Provider;
   logger: Logger;
   cookieKeys: string[];
@@ -114,10 +119,19 @@ export async function createServer(deps: ServerDependencies): Promise<{
   app.get('/assets/stepup.css', async (_request, reply) =>
     reply.header('cache-control', 'public, max-age=3600').type('text/css; charset=utf-8').send(STYLESHEET),
   );
+  serveStaticAsset(
+    app,
+    '/assets/recovery-codes.js',
+    new URL('../interaction/assets/recovery-codes.js', import.meta.url),
+    {
+      contentType: 'text/javascript; charset=utf-8',
+    },
+  );
   app.get('/healthz', async () => ({ status: 'ok' }));
   refuseCrossSiteForms(app, config.issuer);
   const interactionKit = registerInteractionRoutes(app, deps);
   registerAccountRoutes(app, deps);
+  registerPasswordResetRoutes(app, deps);
   registerDashboardRoutes(app, { issuer: config.issuer });
   return { app, interactionKit, providerMount, routes };
 }

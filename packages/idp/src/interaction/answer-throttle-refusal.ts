@@ -24,6 +24,9 @@ function describeRefusal(refusal: ThrottleRefusal): string {
     login_tries_exhausted: () => 'You have no tries left. Select Cancel and sign in again.',
     // Refused at the token endpoint, to an application's server; no page shows it.
     client_secret_throttled: () => `Too many wrong client secrets. Wait ${wait(refusal.retryAfter)}.`,
+    // Refused on the forgotten-password and account pages, which say so themselves.
+    password_reset_throttled: () => `Too many requests. Wait ${wait(refusal.retryAfter)}.`,
+    password_change_throttled: () => `Too many wrong passwords. Wait ${wait(refusal.retryAfter)}.`,
   };
   return messages[refusal.code]();
 }

@@ -96,6 +96,12 @@ export type AuthEvent =
   /** Account page: a factor was renamed or removed (a push device is revoked). */
   | { event: 'factor.renamed'; userId: string; factor: string; factorId: string }
   | { event: 'factor.removed'; userId: string; factor: string; factorId: string }
+  /** A password reset link was emailed (asking for an address without an account records nothing). */
+  | { event: 'password.reset_requested'; userId: string; ip: string }
+  /** A reset link was followed but the new password was not set (bad link, refused password, wrong code). */
+  | { event: 'password.reset_refused'; userId?: string; reason: string; ip: string }
+  /** Account page: the current password given to change it was wrong. */
+  | { event: 'password.change_refused'; userId: string; reason: string; ip: string }
   /** Account page: a change was refused and nothing changed. */
   | {
       event: 'account.change_refused';
@@ -221,6 +227,9 @@ const AUDIT_OUTCOMES: Record<AuthEvent['event'], AuditOutcome> = {
   'login.failed': 'failure',
   'login.succeeded': 'success',
   'login.throttled': 'failure',
+  'password.change_refused': 'failure',
+  'password.reset_refused': 'failure',
+  'password.reset_requested': 'success',
   'push.approved': 'success',
   'push.denied': 'failure',
   'push.expired': 'failure',

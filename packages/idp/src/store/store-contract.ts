@@ -6,6 +6,7 @@ import { describeBearerIdHashingContract } from './bearer-ids/bearer-id-hashing-
 import { StoreConflictError, StoreError } from './errors.ts';
 import { describeOidcAdapterContract } from './oidc-adapter-contract.ts';
 import { describeOneTimeCodesContract } from './one-time-codes-contract.ts';
+import { describePasswordResetTokensContract } from './password-reset-tokens-contract.ts';
 import { describePostLoginStoreContract } from './post-login-store-contract.ts';
 import { describePushStoreContract } from './push-store-contract.ts';
 import type { Store } from './store.ts';
@@ -641,6 +642,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
   });
 
   describeOneTimeCodesContract(name, openStore);
+  describePasswordResetTokensContract(name, openStore);
   describeOidcAdapterContract(name, openStore);
   describeBearerIdHashingContract(name, openStore);
   describeWebAuthnStoreContract(name, openStore);

@@ -10,6 +10,7 @@ import type { FactorsRepository } from './factors.ts';
 import type { InteractionStatesRepository } from './interaction-states.ts';
 import type { KeysRepository } from './keys.ts';
 import type { OidcAdapterFactory } from './oidc-adapter.ts';
+import type { PasswordResetTokensRepository } from './password-reset-tokens.ts';
 import type { PushChallengesRepository } from './push-challenges.ts';
 import type { PushDevicesRepository } from './push-devices.ts';
 import type { PushEnrollmentTokensRepository } from './push-enrollment-tokens.ts';
@@ -53,6 +54,11 @@ export interface Store {
   recoveryCodes: RecoveryCodesRepository;
   /** One-time codes sent by email, each bound to the login it was sent for. */
   emailCodes: EmailCodesRepository;
+  /**
+   * Single-use password reset links, stored under a keyed hash. Durable: never moved to Redis, a
+   * link sent must still work after a restart.
+   */
+  passwordResetTokens: PasswordResetTokensRepository;
   /** Phones and terminals that answer push requests, with their public keys. */
   pushDevices: PushDevicesRepository;
   /** Push requests with number matching; each is answered once. */

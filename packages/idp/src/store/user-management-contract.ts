@@ -207,6 +207,64 @@ export function describeUserManagementContract(
       assert.equal(await store.authSessions.find('u1', NOW), undefined);
       assert.equal((await sessions.find('s-bob'))?.accountId, 'bob');
     });
+
+    test('changeOwnPassword keeps the one session, ends the others with their tokens, in one audited change', async (t) => {
+      const store = await openStore(t);
+      const user = await store.users.create({ username: 'carol', passwordHash: 'old-hash', now: NOW });
+      const sessions = new store.oidcAdapter('Session');
+      const refresh = new store.oidcAdapter('RefreshToken');
+      const grants = new store.oidcAdapter('Grant');
+      await sessions.upsert('s-keep', { accountId: user.id, uid: 'u-keep' }, 600);
+      await sessions.upsert('s-other', { accountId: user.id, uid: 'u-other' }, 600);
+      await refresh.upsert('r-keep', { accountId: user.id, sessionUid: 'u-keep', grantId: 'g1' }, 600);
+      await refresh.upsert('r-other', { accountId: user.id, sessionUid: 'u-other', grantId: 'g2' }, 600);
+      await grants.upsert('g1', { accountId: user.id, clientId: 'app' }, 600);
+      await store.authSessions.save({ sessionUid: 'u-keep', accountId: user.id, methods: [] }, NOW + 600);
+      await store.authSessions.save({ sessionUid: 'u-other', accountId: user.id, methods: [] }, NOW + 600);
+      const event = (ended: number) => ({
+        time: NOW,
+        type: 'password.changed',
+        outcome: 'success' as const,
+        userId: user.id,
+        details: { ended },
+      });
+
+      assert.equal(
+        await store.userManagement.changeOwnPassword('no-such-user', 'x', { keepSessionUid: null }, event),
+        undefined,
+      );
+      assert.equal(
+        await store.userManagement.changeOwnPassword(
+          user.id,
+          'new-hash',
+          { keepSessionUid: 'u-keep' },
+          event,
+        ),
+        3,
+      );
+      assert.equal((await sessions.find('s-keep'))?.accountId, user.id);
+      assert.equal((await refresh.find('r-keep'))?.accountId, user.id);
+      assert.equal((await grants.find('g1'))?.accountId, user.id);
+      assert.ok(await store.authSessions.find('u-keep', NOW));
+      assert.equal(await sessions.find('s-other'), undefined);
+      assert.equal(await refresh.find('r-other'), undefined);
+      assert.equal(await store.authSessions.find('u-other', NOW), undefined);
+      const changed = await store.users.findById(user.id);
+      assert.equal(changed?.passwordHash, 'new-hash');
+      assert.equal(changed?.rememberedBrowsersEpoch, user.rememberedBrowsersEpoch + 1);
+      const events = (await store.auditEvents.query({ type: 'password.changed' }, { limit: 5 })).events;
+      assert.deepEqual(
+        events.map((each) => [each.userId, each.details]),
+        [[user.id, { ended: 3 }]],
+      );
+
+      // A reset keeps no session at all.
+      assert.equal(
+        await store.userManagement.changeOwnPassword(user.id, 'reset-hash', { keepSessionUid: null }, event),
+        4,
+      );
+      assert.equal(await sessions.find('s-keep'), undefined);
+    });
   });
 }
 

@@ -79,4 +79,16 @@ export interface UserManagementRepository {
    * by themselves.)
    */
   revokeSessions(id: string, auditEvent?: (revoked: number) => NewAuditEvent): Promise<number>;
+  /**
+   * The person changed their password (account page) or reset it (emailed link): replaces the hash,
+   * ends every browser session of theirs but `keepSessionUid` (all of them when null) with the tokens
+   * issued in them, forgets their remembered browsers, and appends `auditEvent(ended)` — in one
+   * transaction. Resolves how many records went, or undefined (nothing written) for no such user.
+   */
+  changeOwnPassword(
+    id: string,
+    passwordHash: string,
+    options: { keepSessionUid: string | null },
+    auditEvent: (ended: number) => NewAuditEvent,
+  ): Promise<number | undefined>;
 }

@@ -4,6 +4,17 @@ import type pg from 'pg';
 /** Tables that record which migrations ran rather than hold the store's data. */
 const BOOKKEEPING_TABLES = ['kysely_migration', 'kysely_migration_lock', 'schema_migrations'];
 
+/**
+ * Tables migrations after `0001-baseline` create: leave them out to compare a database with the
+ * schema the last release before the migration list made.
+ */
+export const TABLES_ADDED_AFTER_BASELINE: readonly string[] = ['password_reset_tokens'];
+
+/** What to leave out of a snapshot besides the bookkeeping tables. */
+export interface SchemaSnapshotOptions {
+  withoutTables?: readonly string[];
+}
+
 /** Lower-cased, unquoted, with runs of spaces as one and none inside parentheses. */
 function normalizeSql(text: string): string {
   return text
@@ -37,13 +48,16 @@ function checkExpressions(createTable: string): string[] {
  * The structure of a SQLite schema as data, to compare two databases: per table whether it is
  * STRICT, its columns (by name), CHECKs, foreign keys and indexes with their columns and WHERE.
  */
-export function sqliteSchemaSnapshot(db: Database.Database): Record<string, unknown> {
+export function sqliteSchemaSnapshot(
+  db: Database.Database,
+  options: SchemaSnapshotOptions = {},
+): Record<string, unknown> {
   const tables = db
     .prepare(`SELECT name, sql FROM sqlite_master WHERE type = 'table' ORDER BY name`)
     .all() as { name: string; sql: string }[];
   const snapshot: Record<string, unknown> = {};
   for (const { name, sql } of tables) {
-    if (BOOKKEEPING_TABLES.includes(name)) continue;
+    if (BOOKKEEPING_TABLES.includes(name) || options.withoutTables?.includes(name)) continue;
     const [listing] = db.pragma(`table_list(${JSON.stringify(name)})`) as { strict: number }[];
     const columns = (
       db.pragma(`table_info(${JSON.stringify(name)})`) as {
@@ -112,8 +126,11 @@ export function sqliteSchemaSnapshot(db: Database.Database): Record<string, unkn
  * databases: columns with types, nullability, defaults and identity; constraints as PostgreSQL
  * prints them; indexes by definition.
  */
-export async function postgresSchemaSnapshot(client: pg.ClientBase): Promise<Record<string, unknown>> {
-  const excluded = BOOKKEEPING_TABLES;
+export async function postgresSchemaSnapshot(
+  client: pg.ClientBase,
+  options: SchemaSnapshotOptions = {},
+): Promise<Record<string, unknown>> {
+  const excluded = [...BOOKKEEPING_TABLES, ...(options.withoutTables ?? [])];
   const columns = await client.query(
     `SELECT table_name, column_name, data_type, is_nullable, column_default, is_identity,
             identity_generation

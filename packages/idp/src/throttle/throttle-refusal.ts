@@ -8,7 +8,10 @@
  * - `codes_delayed` / `codes_locked`: consecutive wrong codes; wait, or (locked) use push or a
  *   security key, or ask the operator to clear the lock;
  * - `login_tries_exhausted`: this login has had all its code tries;
- * - `client_secret_throttled`: too many wrong secrets for this client id in the window.
+ * - `client_secret_throttled`: too many wrong secrets for this client id in the window;
+ * - `password_reset_throttled`: too many password reset links asked for this account or from this
+ *   client address in the window;
+ * - `password_change_throttled`: too many wrong current passwords on the account page's change form.
  */
 export type ThrottleCode =
   | 'ip_throttled'
@@ -19,7 +22,9 @@ export type ThrottleCode =
   | 'codes_delayed'
   | 'codes_locked'
   | 'login_tries_exhausted'
-  | 'client_secret_throttled';
+  | 'client_secret_throttled'
+  | 'password_reset_throttled'
+  | 'password_change_throttled';
 
 export interface ThrottleRefusal {
   allowed: false;

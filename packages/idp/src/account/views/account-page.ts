@@ -2,9 +2,11 @@ import { csrfInput, errorAlert } from '../../interaction/views/form-parts.ts';
 import { html, type SafeHtml } from '../../interaction/views/html.ts';
 import { icon } from '../../interaction/views/icons.ts';
 import { renderDocument } from '../../interaction/views/layout.ts';
+import { newPasswordFields } from '../../interaction/views/new-password-fields.ts';
 import type { AccountFactors, ManagedFactor, ManagedFactorKind } from '../account-factors.ts';
 
-const KIND_LABELS: Readonly<Record<ManagedFactorKind, string>> = {
+/** What each kind of factor is called on the account pages. */
+export const FACTOR_KIND_LABELS: Readonly<Record<ManagedFactorKind, string>> = {
   totp: 'Authenticator app',
   push: 'Sign-in requests (Stepup authenticator)',
   webauthn: 'Security key or passkey',
@@ -29,29 +31,64 @@ export interface AccountPageOptions {
   /** Which kinds of factor may be added and used now (an operator may switch them off). */
   switchedOn: Readonly<Record<ManagedFactorKind, boolean>>;
   logoutUrl: string;
+  password: {
+    /** False while a person with a second factor has not verified with it recently. */
+    canChange: boolean;
+    minLength: number;
+    /** Why the last change was refused, shown by the form. */
+    error?: string;
+  };
 }
 
 function factorItem(factor: ManagedFactor, options: AccountPageOptions): SafeHtml {
   const reference = `${factor.kind}:${factor.id}`;
   const used = factor.lastUsedAt === null ? 'Never used' : `Last used ${formatTime(factor.lastUsedAt)}`;
+  // Rename folds away until asked for (a plain <details>, no script); Remove asks to confirm first.
   const changes = options.canChange
-    ? html`<form class="inline-form" method="post" action="/account/factors/rename">
+    ? html`<div class="factor-actions">
+<details class="factor-rename">
+<summary>Rename</summary>
+<form class="inline-form" method="post" action="/account/factors/rename">
 ${csrfInput(options.csrfToken)}<input type="hidden" name="factor" value="${reference}">
 <label class="visually-hidden" for="name-${reference}">New name for ${factor.name}</label>
 <input class="input" type="text" id="name-${reference}" name="name" value="${factor.name}" maxlength="64" required>
-<button class="button button-secondary" type="submit">Rename</button>
+<button class="button button-secondary" type="submit">Save name</button>
 </form>
+</details>
 <form class="inline-form" method="post" action="/account/factors/remove">
 ${csrfInput(options.csrfToken)}<input type="hidden" name="factor" value="${reference}">
 <button class="button button-secondary button-danger" type="submit">Remove ${factor.name}</button>
-</form>`
+</form>
+</div>`
     : '';
   return html`<li class="factor" data-factor="${reference}">
 <p class="factor-name"><strong>${factor.name}</strong></p>
-<p class="factor-meta">${KIND_LABELS[factor.kind]} · Added ${formatTime(factor.createdAt)} · ${used}</p>
+<p class="factor-meta">${FACTOR_KIND_LABELS[factor.kind]} · Added ${formatTime(factor.createdAt)} · ${used}</p>
 ${options.switchedOn[factor.kind] ? '' : html`<p class="factor-meta" data-switched-off>Switched off for now: not used to sign in.</p>`}
 ${changes}
 </li>`;
+}
+
+/** The password section: the change form, or why it is not offered yet. */
+function passwordSection(options: AccountPageOptions): SafeHtml {
+  const { password, csrfToken } = options;
+  if (!password.canChange) {
+    return html`<h2>Password</h2>
+<p class="muted" data-password-locked>To change your password, first verify it's you with a second factor.</p>`;
+  }
+  const error = password.error;
+  return html`<h2>Password</h2>
+<form method="post" action="/account/password" data-password-form>
+${csrfInput(csrfToken)}
+${error === undefined ? '' : errorAlert('password-error', error)}
+<div class="field">
+<label for="current-password">Current password</label>
+<input class="input" type="password" id="current-password" name="current_password" autocomplete="current-password" required>
+</div>
+${newPasswordFields({ minLength: password.minLength, ...(error === undefined ? {} : { errorId: 'password-error' }) })}
+<p class="muted">Changing it signs you out everywhere else.</p>
+<button class="button button-primary" type="submit">Change password</button>
+</form>`;
 }
 
 function postButton(action: string, csrfToken: string, label: string, primary = false): SafeHtml {
@@ -109,6 +146,7 @@ ${options.switchedOn.webauthn ? postButton('/account/webauthn/new', csrfToken, '
 </div>`
     : ''
 }
+${passwordSection(options)}
 <h2>Recovery codes</h2>
 <p data-recovery-codes>${
     codes

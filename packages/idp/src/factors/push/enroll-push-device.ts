@@ -5,7 +5,7 @@ import { readDevicePublicKey, verifyDeviceSignature } from './device-public-key.
 import { hashEnrollmentToken } from './issue-push-enrollment.ts';
 import type { PushContext } from './push-context.ts';
 import { PushError } from './push-error.ts';
-import { interactionTopic } from './push-notifier.ts';
+import { interactionTopic, userTopic } from './push-notifier.ts';
 import { enrollmentMessage } from './push-protocol.ts';
 
 /** Shown in lists and on the device; printable text without line breaks. */
@@ -49,11 +49,11 @@ export async function enrollPushDevice(
     now,
   });
   context.logAuthEvent({ event: 'factor.enrolled', userId: grant.userId, factor: 'push' });
+  const enrolled = { type: 'device.enrolled', deviceId: device.id } as const;
   if (grant.interactionUid !== null) {
-    await context.notifier.publish(interactionTopic(grant.interactionUid), {
-      type: 'device.enrolled',
-      deviceId: device.id,
-    });
+    await context.notifier.publish(interactionTopic(grant.interactionUid), enrolled);
   }
+  // The account page that showed the QR code waits on the person's topic (device streams ignore it).
+  await context.notifier.publish(userTopic(grant.userId), enrolled);
   return { device, grant };
 }

@@ -11,7 +11,9 @@
     if (leaving) return;
     leaving = true;
     source.close();
-    window.location.replace(next);
+    // A form marked data-push-submit (the account page's "I've added it") is sent instead, with its token.
+    if (box instanceof HTMLFormElement && box.hasAttribute('data-push-submit')) box.submit();
+    else window.location.replace(next);
   };
   source.addEventListener('changed', leave);
   source.addEventListener('error', () => {

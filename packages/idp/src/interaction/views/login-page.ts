@@ -44,6 +44,7 @@ ${invalid ? errorAlert('login-error', error) : ''}
 </div>
 <button class="button button-primary" type="submit">Sign in</button>
 </form>
+<p class="muted"><a href="/account/password/forgot">Forgot your password?</a></p>
 ${
   options.passkey === undefined
     ? ''

@@ -26,13 +26,22 @@ ${
     : ''
 }
 <p class="account">Account <strong>${options.username}</strong></p>
-<ol class="recovery-codes" aria-label="Recovery codes">
+<ol class="recovery-codes" aria-label="Recovery codes" data-recovery-codes-list>
 ${options.codes.map((code) => html`<li><code>${code}</code></li>`)}
 </ol>
+<div class="actions">
+<a class="button button-secondary" data-recovery-codes-download download="stepup-recovery-codes-${options.username}.txt" href="${recoveryCodesFile(options.username, options.codes)}">Download codes</a>
+</div>
 <form method="post" action="${options.continueAction}">
 ${csrfInput(options.csrfToken)}
 <button class="button button-primary" type="submit">I saved them — continue to <span class="client-name">${options.clientName}</span></button>
 </form>`;
 
-  return renderDocument({ title: 'Save your recovery codes', main });
+  return renderDocument({ title: 'Save your recovery codes', main, scripts: ['/assets/recovery-codes.js'] });
+}
+
+/** The codes as a text file, in a `data:` URL: the download needs no request and no script. */
+function recoveryCodesFile(username: string, codes: readonly string[]): string {
+  const text = [`Stepup recovery codes for ${username}`, 'Each works once.', '', ...codes, ''].join('\n');
+  return `data:text/plain;charset=utf-8,${encodeURIComponent(text)}`;
 }

@@ -3,13 +3,14 @@ import type { BearerIdKeys } from './bearer-id-hash.ts';
 import { withHashedBearerIds } from './hashed-bearer-id-adapter.ts';
 import { withHashedInteractionStateKeys } from './hashed-interaction-states.ts';
 import { withHashedEmailCodes, withHashedWebAuthnChallenges } from './hashed-login-challenges.ts';
+import { withHashedPasswordResetTokens } from './hashed-password-reset-tokens.ts';
 import { withHashedPushChallenges, withHashedPushEnrollmentTokens } from './hashed-push-state.ts';
 import { plainBearerIdRewrite } from './plain-bearer-id-rewrite.ts';
 
 export interface BearerIdHashing {
   /**
    * The store whose oidc-provider adapter, interaction states, WebAuthn challenges, email codes,
-   * push challenges and enrollment tokens keep bearer ids hashed (see `withHashedBearerIds`,
+   * password reset tokens, push challenges and enrollment tokens keep bearer ids hashed (see `withHashedBearerIds`,
    * `withHashedInteractionStateKeys`, `hashed-login-challenges.ts`, `hashed-push-state.ts`). Push
    * notices must then go through `withHashedInteractionTopics` under the same keys.
    */
@@ -35,6 +36,7 @@ export async function withBearerIdHashing(store: Store, keys: BearerIdKeys): Pro
   const interactionStates = withHashedInteractionStateKeys(store.interactionStates, keys);
   const webauthnChallenges = withHashedWebAuthnChallenges(store.webauthnChallenges, keys);
   const emailCodes = withHashedEmailCodes(store.emailCodes, keys);
+  const passwordResetTokens = withHashedPasswordResetTokens(store.passwordResetTokens, keys);
   const pushChallenges = withHashedPushChallenges(store.pushChallenges, keys);
   const pushEnrollmentTokens = withHashedPushEnrollmentTokens(store.pushEnrollmentTokens, keys);
   return {
@@ -44,6 +46,7 @@ export async function withBearerIdHashing(store: Store, keys: BearerIdKeys): Pro
       interactionStates,
       webauthnChallenges,
       emailCodes,
+      passwordResetTokens,
       pushChallenges,
       pushEnrollmentTokens,
     },

@@ -26,7 +26,8 @@ export interface RedisStateOptions {
  * WebAuthn challenges, email codes, push challenges and enrollment tokens, and oidc-provider's
  * `Interaction` and `PushedAuthorizationRequest` — and keeps everything else where it is. Every
  * single-use change is one Lua script, atomic across nodes. Codes, tokens, sessions and grants stay
- * in the durable store: reuse of a code revokes the refresh tokens and the grant issued with it,
+ * in the durable store (so do password reset links, which must outlive a restart of Redis, which
+ * runs without persistence): reuse of a code revokes the refresh tokens and the grant issued with it,
  * which one database transaction does and two stores could not. Closing closes both; when Redis
  * cannot be reached the durable store is closed and the call rejects.
  */

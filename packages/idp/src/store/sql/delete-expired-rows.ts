@@ -14,6 +14,7 @@ const EXPIRING: readonly { table: keyof StoreTables; column: 'expires_at' | 'res
   { table: 'failure_counters', column: 'reset_at' },
   { table: 'webauthn_challenges', column: 'expires_at' },
   { table: 'email_codes', column: 'expires_at' },
+  { table: 'password_reset_tokens', column: 'expires_at' },
   { table: 'push_enrollment_tokens', column: 'expires_at' },
   { table: 'custom_claims', column: 'expires_at' },
 ];

@@ -13,6 +13,7 @@ import { SqlFactorsRepository } from './sql-factors.ts';
 import { SqlInteractionStatesRepository } from './sql-interaction-states.ts';
 import { SqlKeysRepository } from './sql-keys.ts';
 import { createSqlOidcAdapter } from './sql-oidc-adapter.ts';
+import { SqlPasswordResetTokensRepository } from './sql-password-reset-tokens.ts';
 import { SqlPushChallengesRepository } from './sql-push-challenges.ts';
 import { SqlPushDevicesRepository } from './sql-push-devices.ts';
 import { SqlPushEnrollmentTokensRepository } from './sql-push-enrollment-tokens.ts';
@@ -48,6 +49,7 @@ export function createSqlStore(sql: SqlDatabase): Store {
     webauthnChallenges: new SqlWebAuthnChallengesRepository(sql),
     recoveryCodes: new SqlRecoveryCodesRepository(sql),
     emailCodes: new SqlEmailCodesRepository(sql),
+    passwordResetTokens: new SqlPasswordResetTokensRepository(sql),
     pushDevices: new SqlPushDevicesRepository(sql),
     pushChallenges: new SqlPushChallengesRepository(sql),
     pushEnrollmentTokens: new SqlPushEnrollmentTokensRepository(sql),

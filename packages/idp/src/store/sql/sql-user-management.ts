@@ -168,6 +168,31 @@ export class SqlUserManagementRepository implements UserManagementRepository {
     });
   }
 
+  async changeOwnPassword(
+    id: string,
+    passwordHash: string,
+    options: { keepSessionUid: string | null },
+    auditEvent: (ended: number) => NewAuditEvent,
+  ): Promise<number | undefined> {
+    return this.#db.kysely.transaction().execute(async (trx) => {
+      const { numUpdatedRows } = await trx
+        .updateTable('users')
+        .set((eb) => ({
+          password_hash: passwordHash,
+          remembered_browsers_epoch: eb('remembered_browsers_epoch', '+', 1),
+        }))
+        .where('id', '=', id)
+        .executeTakeFirst();
+      if (numUpdatedRows === 0n) return undefined;
+      const ended =
+        options.keepSessionUid === null
+          ? await revokeSessionsOf(trx, id)
+          : await endOtherSessionsOf(trx, id, options.keepSessionUid);
+      await appendAuditEvent(trx, auditEvent(ended));
+      return ended;
+    });
+  }
+
   #toManagedUser(row: ManagedUserRow): ManagedUser {
     return toManagedUser(row, this.#db.dialect);
   }
@@ -199,6 +224,30 @@ async function revokeSessionsOf(kysely: Kysely<StoreTables>, accountId: string):
   const sessions = await kysely
     .deleteFrom('auth_sessions')
     .where('account_id', '=', accountId)
+    .executeTakeFirst();
+  return Number(models.numDeletedRows) + Number(sessions.numDeletedRows);
+}
+
+/**
+ * Deletes the person's browser sessions but `keepSessionUid`, and the tokens and codes issued in
+ * them (oidc-provider records the session's uid as `sessionUid`); grants stay, as the kept session
+ * still names its own. Resolves how many records went.
+ */
+async function endOtherSessionsOf(
+  kysely: Kysely<StoreTables>,
+  accountId: string,
+  keepSessionUid: string,
+): Promise<number> {
+  const models = await kysely
+    .deleteFrom('oidc_models')
+    .where('model', 'not in', ['Client', 'Grant'])
+    .where(sql<string>`payload ->> 'accountId'`, '=', accountId)
+    .where(sql<string>`coalesce(payload ->> 'sessionUid', payload ->> 'uid', '')`, '<>', keepSessionUid)
+    .executeTakeFirst();
+  const sessions = await kysely
+    .deleteFrom('auth_sessions')
+    .where('account_id', '=', accountId)
+    .where('session_uid', '<>', keepSessionUid)
     .executeTakeFirst();
   return Number(models.numDeletedRows) + Number(sessions.numDeletedRows);
 }

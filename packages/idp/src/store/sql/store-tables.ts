@@ -26,6 +26,7 @@ export interface StoreTables {
   interaction_states: InteractionStatesTable;
   keys: KeysTable;
   oidc_models: OidcModelsTable;
+  password_reset_tokens: PasswordResetTokensTable;
   push_challenges: PushChallengesTable;
   push_devices: PushDevicesTable;
   push_enrollment_tokens: PushEnrollmentTokensTable;
@@ -128,6 +129,15 @@ export interface EmailCodesTable {
   challenge_id: string;
   user_id: string;
   code_hash: string;
+  created_at: number;
+  expires_at: number;
+  used_at: number | null;
+}
+
+export interface PasswordResetTokensTable {
+  token_hash: string;
+  user_id: string;
+  password_fingerprint: string;
   created_at: number;
   expires_at: number;
   used_at: number | null;

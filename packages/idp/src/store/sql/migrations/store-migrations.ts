@@ -2,6 +2,7 @@ import type { Migration, MigrationProvider } from 'kysely';
 import type { SqlDialect } from '../sql-dialect.ts';
 import { baselineMigration } from './0001-baseline.ts';
 import { legacyRecoveryCodesSaltedMigration } from './0002-legacy-recovery-codes-salted.ts';
+import { passwordResetTokensMigration } from './0003-password-reset-tokens.ts';
 import { type ColumnTypes, columnTypesFor } from './column-types.ts';
 
 /**
@@ -12,6 +13,7 @@ function migrationsFor(types: ColumnTypes): Record<string, Migration> {
   return {
     '0001-baseline': baselineMigration(types),
     '0002-legacy-recovery-codes-salted': legacyRecoveryCodesSaltedMigration(),
+    '0003-password-reset-tokens': passwordResetTokensMigration(types),
   };
 }
 

@@ -1,0 +1,58 @@
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import type { Browser } from 'playwright-core';
+import { launchChromium } from '../testing/chromium.ts';
+import { resetLinksSentTo } from '../testing/outbox.ts';
+import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
+
+const PASSWORD = 'correct horse battery';
+const NEW_PASSWORD = 'violet kettle across the dune';
+
+describe('a forgotten password in Chromium, through the development outbox', () => {
+  let idp: TestProvider;
+  let browser: Browser;
+
+  before(async () => {
+    [idp, browser] = await Promise.all([startTestProvider(), launchChromium()]);
+  });
+  after(async () => {
+    await browser.close();
+    await idp.close();
+  });
+
+  test('sign-in page → ask for a link → follow it from the outbox → set a new password → sign in', async () => {
+    const user = await idp.addUser('chromium-forgot', PASSWORD, { email: 'forgot@example.com' });
+    const page = await (await browser.newContext()).newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+
+    await page.goto(`${idp.issuer}/account`);
+    await page.click('text=Forgot your password?');
+    await page.fill('input[name="login"]', user.username);
+    await page.click('button:has-text("Email me a link")');
+    await page.waitForSelector('[data-reset-requested]');
+    await idp.stepup.accountMailSettled();
+    const [link] = resetLinksSentTo(idp.dataDir, 'forgot@example.com');
+    assert.ok(link, 'the outbox holds the link');
+
+    await page.goto(link);
+    await page.fill('input[name="new_password"]', 'password');
+    await page.fill('input[name="confirm_password"]', 'password');
+    await page.click('button:has-text("Set new password")');
+    await page.waitForSelector('#reset-error');
+    assert.match((await page.textContent('#reset-error')) ?? '', /list of common and leaked passwords/);
+
+    await page.fill('input[name="new_password"]', NEW_PASSWORD);
+    await page.fill('input[name="confirm_password"]', NEW_PASSWORD);
+    await page.click('button:has-text("Set new password")');
+    await page.waitForSelector('[data-reset-done]');
+
+    await page.click('text=Go to your account');
+    await page.fill('input[name="username"]', user.username);
+    await page.fill('input[name="password"]', NEW_PASSWORD);
+    await page.click('button[type="submit"]');
+    await page.waitForURL(`${idp.issuer}/account`);
+    assert.equal(await page.textContent('h1'), 'Sign-in security');
+    assert.deepEqual(problems, []);
+  });
+});
