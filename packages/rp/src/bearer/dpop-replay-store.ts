@@ -1,0 +1,73 @@
+import { createMemoryUsedStateStore } from '../transaction/used-state-store.ts';
+
+/**
+ * Where the bearer guard records the DPoP proofs it accepted (RFC 9449 11.1), by key thumbprint and
+ * `jti`, until the proof would be too old to accept anyway: a proof presented twice is refused with
+ * `dpop_proof_replayed`. With several API nodes, give them one shared store, so a proof copied to
+ * another node is refused there too. The default is in memory, per process.
+ *
+ * `consume` must be atomic: of concurrent calls for the same `key`, exactly one answers true. A
+ * rejection makes the guard fail closed (`dpop_replay_store_unavailable`, 503).
+ *
+ * @example
+ * ```ts
+ * // Any store with an atomic set-if-absent works; see createRedisDpopReplayStore for Redis.
+ * const store: DpopReplayStore = {
+ *   async consume(key, expiresAt) {
+ *     return (await redis.set(`dpop:${key}`, '1', 'EXAT', expiresAt, 'NX')) === 'OK';
+ *   },
+ * };
+ * ```
+ */
+export interface DpopReplayStore {
+  /**
+   * Marks `key` used until `expiresAt` (seconds since the epoch). True when it was not used before;
+   * false when it already was.
+   */
+  consume(key: string, expiresAt: number): Promise<boolean>;
+}
+
+/**
+ * An in-memory {@link DpopReplayStore} for one process. Bounded: past `maxEntries` (default 100,000),
+ * expired entries are dropped first, then the oldest.
+ *
+ * @example
+ * ```ts
+ * const guard = await createBearerGuard({ ...options, dpop: { replayStore: createMemoryDpopReplayStore() } });
+ * ```
+ */
+export function createMemoryDpopReplayStore(
+  options: { maxEntries?: number; clock?: () => number } = {},
+): DpopReplayStore {
+  return createMemoryUsedStateStore({ maxEntries: options.maxEntries ?? 100_000, ...options });
+}
+
+/**
+ * The part of a Redis client (ioredis, or node-redis through a small wrapper) that
+ * {@link createRedisDpopReplayStore} uses: `SET key value EXAT seconds NX`.
+ */
+export interface RedisSetIfAbsent {
+  set(key: string, value: string, expiry: 'EXAT', at: number, mode: 'NX'): Promise<string | null>;
+}
+
+/**
+ * A {@link DpopReplayStore} in Redis, shared by every API node: `SET … NX` is atomic, and `EXAT`
+ * lets Redis forget a proof once it is too old to be accepted anyway.
+ *
+ * @example
+ * ```ts
+ * import { Redis } from 'ioredis';
+ * const replayStore = createRedisDpopReplayStore(new Redis(process.env.REDIS_URL ?? ''));
+ * ```
+ */
+export function createRedisDpopReplayStore(
+  redis: RedisSetIfAbsent,
+  options: { prefix?: string } = {},
+): DpopReplayStore {
+  const prefix = options.prefix ?? 'stepup:dpop:';
+  return {
+    async consume(key, expiresAt) {
+      return (await redis.set(`${prefix}${key}`, '1', 'EXAT', expiresAt, 'NX')) === 'OK';
+    },
+  };
+}
