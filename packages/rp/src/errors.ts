@@ -14,7 +14,9 @@ export type StepupRpErrorCode =
   | 'transaction_replayed'
   | 'state_store_unavailable'
   | 'authorization_error'
+  | 'authorization_request_failed'
   | 'token_request_failed'
+  | 'resource_request_failed'
   | 'id_token_missing'
   | 'session_missing'
   | 'subject_mismatch'
@@ -64,7 +66,9 @@ const DEFAULT_STATUS: Record<StepupRpErrorCode, number> = {
   transaction_replayed: 400,
   state_store_unavailable: 503,
   authorization_error: 403,
+  authorization_request_failed: 502,
   token_request_failed: 502,
+  resource_request_failed: 502,
   id_token_missing: 502,
   session_missing: 401,
   subject_mismatch: 401,
