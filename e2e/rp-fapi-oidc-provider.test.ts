@@ -121,7 +121,11 @@ describe('@stepup/rp with PAR, request objects, DPoP and private_key_jwt against
       const response = result.ok
         ? Response.json({ sub: result.token.sub, jkt: result.token.jkt })
         : result.response;
-      res.writeHead(response.status, Object.fromEntries(response.headers));
+      const answerHeaders: Record<string, string> = {};
+      response.headers.forEach((value, name) => {
+        answerHeaders[name] = value;
+      });
+      res.writeHead(response.status, answerHeaders);
       res.end(await response.text());
     });
     apiUrl = `http://127.0.0.1:${(apiServer.address() as AddressInfo).port}/salaries`;
