@@ -35,7 +35,7 @@ const MAX_PROOF_LENGTH = 8192;
 const MAX_JTI_LENGTH = 256;
 /** Public keys of proofs seen recently, by thumbprint input: a client signs many proofs with one key. */
 const MAX_CACHED_KEYS = 1000;
-const importedKeys = new Map<string, KeyObject>();
+const importedKeys = new Map<string, { key: KeyObject; thumbprint: string }>();
 
 function invalid(detail: string): never {
   throw new StepupRpError('dpop_proof_invalid', 'The DPoP proof is not valid.', { detail });
@@ -54,11 +54,15 @@ function decodeObject(segment: string | undefined, what: string): Record<string,
   return value as Record<string, unknown>;
 }
 
-function importKey(input: string, jwk: Record<string, unknown>): KeyObject {
+/** The public key of a proof's `jwk`, and its thumbprint, by the thumbprint input. */
+function importKey(input: string, jwk: Record<string, unknown>): { key: KeyObject; thumbprint: string } {
   let key = importedKeys.get(input);
   if (key === undefined) {
     try {
-      key = createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' });
+      key = {
+        key: createPublicKey({ key: jwk as import('node:crypto').JsonWebKey, format: 'jwk' }),
+        thumbprint: sha256Thumbprint(input),
+      };
     } catch {
       invalid('the jwk header is not a usable public key');
     }
@@ -110,7 +114,7 @@ export async function verifyDpopProof(proof: string, expected: DpopProofExpectat
   if (input === undefined) invalid('the jwk header lacks its required members');
   // 4.3 point 6.
   if (!/^[A-Za-z0-9_-]+$/.test(encodedSignature)) invalid('the signature is not base64url');
-  const key = importKey(input, publicJwk);
+  const { key, thumbprint } = importKey(input, publicJwk);
   let valid = false;
   try {
     valid = verify(
@@ -166,7 +170,6 @@ export async function verifyDpopProof(proof: string, expected: DpopProofExpectat
   if (ath !== hash('sha256', expected.accessToken, 'base64url')) {
     throw new StepupRpError('dpop_ath_mismatch', 'The DPoP proof is for another access token.');
   }
-  const thumbprint = sha256Thumbprint(input);
   if (thumbprint !== expected.jkt) {
     throw new StepupRpError(
       'dpop_key_mismatch',
@@ -180,7 +183,7 @@ export async function verifyDpopProof(proof: string, expected: DpopProofExpectat
   let firstUse: boolean;
   try {
     firstUse = await expected.replayStore.consume(
-      `${thumbprint}.${hash('sha256', jti, 'base64url')}`,
+      `${thumbprint}.${jti}`,
       Math.floor(iat) + maxAge + 2 * skew + 1,
     );
   } catch (cause) {
