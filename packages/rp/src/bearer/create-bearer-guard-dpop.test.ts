@@ -372,3 +372,19 @@ describe('bearer guard: DPoP required, server nonces, and a failing replay store
     assert.throws(() => createDpopNonceSource({ secret: 'short' }), /at least 32 bytes/);
   });
 });
+
+describe('the in-memory DPoP replay store', () => {
+  test('expired proofs are forgotten; when full of live proofs it refuses rather than forgets', async () => {
+    let now = 1000;
+    const store = createMemoryDpopReplayStore({ maxEntries: 2, clock: () => now });
+    assert.equal(await store.consume('a', 1010), true);
+    assert.equal(await store.consume('b', 1020), true);
+    assert.equal(await store.consume('a', 1010), false);
+    await assert.rejects(store.consume('c', 1030), /maxEntries/);
+    assert.equal(await store.consume('b', 1020), false, 'nothing was forgotten to make room');
+    now = 1010;
+    assert.equal(await store.consume('c', 1030), true, 'a expired and made room');
+    now = 1020;
+    assert.equal(await store.consume('a', 1040), true, 'b expired and made room for a key seen before');
+  });
+});

@@ -1,5 +1,3 @@
-import { createMemoryUsedStateStore } from '../transaction/used-state-store.ts';
-
 /**
  * Where the bearer guard records the DPoP proofs it accepted (RFC 9449 11.1), by key thumbprint and
  * `jti`, until the proof would be too old to accept anyway: a proof presented twice is refused with
@@ -28,8 +26,11 @@ export interface DpopReplayStore {
 }
 
 /**
- * An in-memory {@link DpopReplayStore} for one process. Bounded: past `maxEntries` (default 100,000),
- * expired entries are dropped first, then the oldest.
+ * An in-memory {@link DpopReplayStore} for one process. Expired entries are dropped oldest first as
+ * new ones come (constant time per proof, however full). Bounded: with `maxEntries` (default 100,000)
+ * proofs still within their window, a new proof is refused — the guard answers 503 — rather than
+ * forgetting one that could then be replayed. Size it above the proofs one node accepts in
+ * `proofMaxAge` plus twice the clock skew (90 s by default): 100,000 is about 1,100 per second.
  *
  * @example
  * ```ts
@@ -39,7 +40,30 @@ export interface DpopReplayStore {
 export function createMemoryDpopReplayStore(
   options: { maxEntries?: number; clock?: () => number } = {},
 ): DpopReplayStore {
-  return createMemoryUsedStateStore({ maxEntries: options.maxEntries ?? 100_000, ...options });
+  const maxEntries = options.maxEntries ?? 100_000;
+  if (!Number.isSafeInteger(maxEntries) || maxEntries < 1) {
+    throw new TypeError('createMemoryDpopReplayStore: maxEntries must be a positive integer');
+  }
+  const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
+  // Insertion order is nearly expiry order: every proof gets the same window after its iat.
+  const used = new Map<string, number>();
+  return {
+    // Synchronous inside: no await between the check and the write, so concurrent calls cannot both win.
+    async consume(key, expiresAt) {
+      const now = clock();
+      for (const [oldest, oldestExpiry] of used) {
+        if (oldestExpiry > now) break;
+        used.delete(oldest);
+      }
+      const known = used.get(key);
+      if (known !== undefined && known > now) return false;
+      if (known === undefined && used.size >= maxEntries) {
+        throw new Error(`the in-memory DPoP replay store holds ${maxEntries} live proofs (maxEntries)`);
+      }
+      used.set(key, expiresAt);
+      return true;
+    },
+  };
 }
 
 /**
