@@ -377,7 +377,6 @@ export async function createBearerGuard(options: BearerGuardOptions): Promise<Be
               scheme,
               algorithms: dpop.algorithms,
               required: dpop.required,
-              ...(dpop.nonce === undefined ? {} : { nonce: dpop.nonce.current() }),
             } as const,
           }),
     };
@@ -398,7 +397,13 @@ export async function createBearerGuard(options: BearerGuardOptions): Promise<Be
       return { ok: true, token: await verify(match[1], requirement) };
     } catch (error) {
       if (!(error instanceof StepupRpError)) throw error;
-      return { ok: false, error, response: createBearerErrorResponse(error, context) };
+      // The current nonce goes with every DPoP challenge (RFC 9449 9); computed only for refusals.
+      const nonce = dpop?.nonce?.current();
+      const withNonce =
+        nonce === undefined || context.dpop === undefined
+          ? context
+          : { ...context, dpop: { ...context.dpop, nonce } };
+      return { ok: false, error, response: createBearerErrorResponse(error, withNonce) };
     }
   }
 
