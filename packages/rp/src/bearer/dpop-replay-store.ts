@@ -45,21 +45,35 @@ export function createMemoryDpopReplayStore(
     throw new TypeError('createMemoryDpopReplayStore: maxEntries must be a positive integer');
   }
   const clock = options.clock ?? (() => Math.floor(Date.now() / 1000));
-  // Insertion order is nearly expiry order: every proof gets the same window after its iat.
   const used = new Map<string, number>();
+  // Keys in insertion order, nearly expiry order (every proof gets the same window after its iat): a
+  // queue with a moving head, since iterating a Map from the front slows down as deletions pile up.
+  let queue: string[] = [];
+  let head = 0;
+  function dropExpired(now: number): void {
+    while (head < queue.length) {
+      const oldest = queue[head] as string;
+      const expiresAt = used.get(oldest);
+      if (expiresAt !== undefined && expiresAt > now) break;
+      if (expiresAt !== undefined) used.delete(oldest);
+      head++;
+    }
+    if (head > 1024 && head * 2 > queue.length) {
+      queue = queue.slice(head);
+      head = 0;
+    }
+  }
   return {
     // Synchronous inside: no await between the check and the write, so concurrent calls cannot both win.
     async consume(key, expiresAt) {
       const now = clock();
-      for (const [oldest, oldestExpiry] of used) {
-        if (oldestExpiry > now) break;
-        used.delete(oldest);
-      }
+      dropExpired(now);
       const known = used.get(key);
       if (known !== undefined && known > now) return false;
       if (known === undefined && used.size >= maxEntries) {
         throw new Error(`the in-memory DPoP replay store holds ${maxEntries} live proofs (maxEntries)`);
       }
+      if (known === undefined) queue.push(key);
       used.set(key, expiresAt);
       return true;
     },
