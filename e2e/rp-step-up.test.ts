@@ -26,6 +26,8 @@ describe('@stepup/rp with Express against the Stepup provider', () => {
   let app: string;
   let rp: StepupRp;
   const errors: StepupRpError[] = [];
+  /** The pushed authorization requests the SDK sent (RFC 9126), in order. */
+  const pushed: URLSearchParams[] = [];
   let users = 0;
 
   // The provider's clock, set behind for a sign-in that the app must then find older than its policy.
@@ -72,6 +74,12 @@ describe('@stepup/rp with Express against the Stepup provider', () => {
       policies: { salary: { amr: ['mfa'] }, fresh: { maxAge: 2 } },
       allowInsecureRequests: true,
       onError: (error) => errors.push(error),
+      // The provider advertises PAR, so the SDK pushes the authorization request: keep what it pushed.
+      fetch: async (input, init) => {
+        const body = new URLSearchParams(String(init?.body ?? ''));
+        if (init?.method === 'POST' && body.has('response_type')) pushed.push(body);
+        return fetch(input, init);
+      },
     });
     const guard = await createBearerGuard({
       issuer: idp.issuer,
@@ -139,9 +147,12 @@ describe('@stepup/rp with Express against the Stepup provider', () => {
     const redirect = await browser.request(`${app}/salary`);
     assert.equal(redirect.status, 302);
     const authorize = new URL(redirect.headers.get('location') ?? '');
-    assert.equal(authorize.searchParams.get('acr_values'), ACR_MULTI_FACTOR);
-    assert.equal(authorize.searchParams.get('code_challenge_method'), 'S256');
-    assert.equal(authorize.searchParams.get('prompt'), null);
+    // Step-up through PAR (RFC 9126): the browser's URL cannot be edited to ask for less.
+    assert.deepEqual([...authorize.searchParams.keys()].sort(), ['client_id', 'request_uri']);
+    const request = pushed.at(-1);
+    assert.equal(request?.get('acr_values'), ACR_MULTI_FACTOR);
+    assert.equal(request?.get('code_challenge_method'), 'S256');
+    assert.equal(request?.get('prompt'), null);
     const page = await stepUpWithTotp(browser, '/salary');
     assert.equal(page.status, 200);
     assert.equal(page.url, `${app}/salary`);
@@ -183,8 +194,9 @@ describe('@stepup/rp with Express against the Stepup provider', () => {
     const redirect = await browser.request(`${app}/fresh`);
     assert.equal(redirect.status, 302);
     const authorize = new URL(redirect.headers.get('location') ?? '');
-    assert.equal(authorize.searchParams.get('max_age'), '2');
-    assert.equal(authorize.searchParams.get('prompt'), 'login');
+    assert.deepEqual([...authorize.searchParams.keys()].sort(), ['client_id', 'request_uri']);
+    assert.equal(pushed.at(-1)?.get('max_age'), '2');
+    assert.equal(pushed.at(-1)?.get('prompt'), 'login');
     const login = await browser.navigate(authorize.href);
     assert.match(login.body, /name="password"/, 'the provider asks for the password again');
     const page = await browser.submit(login, '/password', { username: `user-${users}`, password: PASSWORD });

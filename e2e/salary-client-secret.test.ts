@@ -93,11 +93,10 @@ describe('the salary app without the right client secret (STEPUP_DEMO=false)', (
       });
       logLines.length = 0;
       const browser = new CookieJarBrowser();
-      const login = await browser.navigate(`${running.appUrl}/profile`);
-      assert.equal(new URL(login.url).origin, running.issuer);
-      const page = await browser.submit(login, '/password', { username: 'erin', password: PASSWORD });
-
-      assert.equal(new URL(page.url).pathname, '/auth/callback');
+      // The provider advertises PAR, so the app authenticates as the client already when it pushes the
+      // sign-in request: the refusal comes before the person reaches the sign-in page.
+      const page = await browser.navigate(`${running.appUrl}/profile`);
+      assert.equal(new URL(page.url).origin, running.appUrl);
       assert.equal(page.status, 500);
       assert.match(page.body, /<code id="error-code">client_authentication_failed<\/code>/);
       assert.match(page.body, /\(invalid_client\)/);

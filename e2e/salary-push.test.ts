@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../packages/idp/src/testing/chromium.ts';
+import { recordPushedRequests } from './support/pushed-requests.ts';
 import {
   clickThrough,
   heading,
@@ -25,10 +26,11 @@ const MFA = 'http://schemas.openid.net/pape/policies/2007/06/multi-factor';
 describe('salary app: push step-up with number matching', () => {
   let scenario: SalaryScenario;
   let browser: Browser;
+  const par = recordPushedRequests();
 
   before(async () => {
     [scenario, browser] = await Promise.all([
-      startSalaryScenario({ employees: ['dave', 'frank'] }),
+      startSalaryScenario({ employees: ['dave', 'frank'], rpOptions: { fetch: par.fetch } }),
       launchChromium(),
     ]);
   });
@@ -65,7 +67,9 @@ describe('salary app: push step-up with number matching', () => {
     const authorize = visits
       .map((visit) => new URL(visit.url))
       .findLast((url) => url.pathname === '/authorize');
-    assert.equal(authorize?.searchParams.get('acr_values'), MFA);
+    // Pushed (RFC 9126): the browser's URL holds only the request_uri, the acr is in the pushed request.
+    assert.deepEqual([...(authorize?.searchParams.keys() ?? [])].sort(), ['client_id', 'request_uri']);
+    assert.equal(par.pushed.at(-1)?.get('acr_values'), MFA);
     assert.equal(await heading(page), 'Approve the sign-in on your phone');
     const number = ((await page.textContent('.push-number')) ?? '').trim();
     assert.match(number, /^\d{2}$/);
@@ -152,7 +156,8 @@ describe('salary app: push step-up with number matching', () => {
     assert.deepEqual(claims.amr, ['pwd']);
     const again = await page.request.get(`${scenario.appUrl}/salary`, { maxRedirects: 0 });
     assert.equal(again.status(), 302);
-    assert.equal(new URL(again.headers().location ?? '').searchParams.get('acr_values'), MFA);
+    assert.ok(new URL(again.headers().location ?? '').searchParams.has('request_uri'));
+    assert.equal(par.pushed.at(-1)?.get('acr_values'), MFA);
   });
 
   test('a demo employee with no second factor adds the authenticator during the step-up, then sees the salary', async (t) => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { launchChromium } from '../packages/idp/src/testing/chromium.ts';
+import { recordPushedRequests } from './support/pushed-requests.ts';
 import {
   heading,
   LAPTOP,
@@ -57,6 +58,7 @@ describe('salary app: how long the step-up lasts', () => {
     let scenario: SalaryScenario;
     /** How far the app's clock runs ahead of the provider's: the app is where the step-up ages. */
     let appClockAhead = 0;
+    const par = recordPushedRequests();
     before(async () => {
       scenario = await startSalaryScenario({
         employees: ['grace'],
@@ -68,7 +70,11 @@ describe('salary app: how long the step-up lasts', () => {
           ],
         },
         // No skew allowance, so seconds are testable; the app's clock is the test's to move.
-        rpOptions: { clockSkew: 0, clock: () => Math.floor(Date.now() / 1000) + appClockAhead },
+        rpOptions: {
+          clockSkew: 0,
+          clock: () => Math.floor(Date.now() / 1000) + appClockAhead,
+          fetch: par.fetch,
+        },
       });
     });
     after(async () => {
@@ -108,9 +114,12 @@ describe('salary app: how long the step-up lasts', () => {
         .slice(before)
         .map((visit) => new URL(visit.url))
         .find((url) => url.pathname === '/authorize');
-      assert.equal(authorize?.searchParams.get('max_age'), String(SHORT_MFA));
-      assert.equal(authorize?.searchParams.get('prompt'), 'login');
-      assert.equal(authorize?.searchParams.get('acr_values'), MFA);
+      // Pushed (RFC 9126): the parameters are in the pushed request, the URL holds its request_uri.
+      assert.deepEqual([...(authorize?.searchParams.keys() ?? [])].sort(), ['client_id', 'request_uri']);
+      const pushed = par.pushed.at(-1);
+      assert.equal(pushed?.get('max_age'), String(SHORT_MFA));
+      assert.equal(pushed?.get('prompt'), 'login');
+      assert.equal(pushed?.get('acr_values'), MFA);
       // The new sign-in happens now for both sides: the app's clock is the provider's again.
       appClockAhead = 0;
       assert.match(await heading(page), /^Sign in/);
@@ -132,8 +141,9 @@ describe('salary app: how long the step-up lasts', () => {
 
   describe('with the default ladder', () => {
     let scenario: SalaryScenario;
+    const par = recordPushedRequests();
     before(async () => {
-      scenario = await startSalaryScenario({ employees: ['henry'] });
+      scenario = await startSalaryScenario({ employees: ['henry'], rpOptions: { fetch: par.fetch } });
     });
     after(async () => {
       await scenario?.close();
@@ -183,10 +193,8 @@ describe('salary app: how long the step-up lasts', () => {
       assert.equal(new URL(page.url()).pathname, '/salary');
       assert.equal(visits.at(-1)?.status, 200);
       const stepUpTrip = visits.slice(before).map((visit) => new URL(visit.url));
-      assert.equal(
-        stepUpTrip.find((url) => url.pathname === '/authorize')?.searchParams.get('acr_values'),
-        MFA,
-      );
+      assert.ok(stepUpTrip.find((url) => url.pathname === '/authorize')?.searchParams.has('request_uri'));
+      assert.equal(par.pushed.at(-1)?.get('acr_values'), MFA);
       assert.deepEqual(providerPages(visits.slice(before), scenario.issuer), []);
       const again = await sessionClaims(page, scenario.appUrl);
       assert.deepEqual([again.acr, again.amr, again.auth_time], [stepUp.acr, stepUp.amr, stepUp.auth_time]);

@@ -2,6 +2,7 @@ import type { StepUpParameters } from './client/read-step-up-challenge.ts';
 import { checkRpOptions, type StepupRpOptions } from './config/rp-options.ts';
 import { createRouteGuard, type RouteGuard } from './guards/route-guard.ts';
 import { type StepUpPolicy, selectPolicy } from './policy/step-up-policy.ts';
+import { fetchProtectedResource } from './routes/fetch-protected-resource.ts';
 import { handleCallback } from './routes/handle-callback.ts';
 import { handleLogin } from './routes/handle-login.ts';
 import { handleLogout } from './routes/handle-logout.ts';
@@ -38,6 +39,20 @@ export interface StepupRp {
   loginUrl(options?: { returnTo?: string; policy?: string } & StepUpParameters): string;
   /** New tokens from the refresh token; the authentication context is never changed by it. */
   refresh(request: Request): Promise<RefreshedSession>;
+  /**
+   * Calls an API with the session's access token — with a DPoP proof from the session's key when the
+   * token is DPoP-bound. Throws `session_missing` without a session or access token.
+   *
+   * @example
+   * ```ts
+   * const response = await rp.fetchProtectedResource(request, 'https://api.example.com/salaries');
+   * ```
+   */
+  fetchProtectedResource(
+    request: Request,
+    url: string | URL,
+    init?: { method?: string; headers?: HeadersInit; body?: string | Uint8Array | URLSearchParams },
+  ): Promise<Response>;
 }
 
 /**
@@ -97,5 +112,6 @@ export async function createStepupRp(options: StepupRpOptions): Promise<StepupRp
       return url.href;
     },
     refresh: (request) => refreshSession(context, request),
+    fetchProtectedResource: (request, url, init) => fetchProtectedResource(context, request, url, init),
   };
 }

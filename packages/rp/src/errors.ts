@@ -14,9 +14,11 @@ export type StepupRpErrorCode =
   | 'transaction_replayed'
   | 'state_store_unavailable'
   | 'authorization_error'
+  | 'authorization_request_failed'
   | 'token_request_failed'
   // The provider refused this app's own credentials (its client secret is wrong or missing).
   | 'client_authentication_failed'
+  | 'resource_request_failed'
   | 'id_token_missing'
   | 'session_missing'
   | 'subject_mismatch'
@@ -41,6 +43,20 @@ export type StepupRpErrorCode =
   | 'nonce_mismatch'
   | 'auth_time_missing'
   | 'authentication_too_old'
+  // DPoP (RFC 9449): a proof that does not hold, or a token presented without the proof it is bound to.
+  | 'dpop_proof_missing'
+  | 'dpop_proof_invalid'
+  | 'dpop_signature_invalid'
+  | 'dpop_method_mismatch'
+  | 'dpop_url_mismatch'
+  | 'dpop_proof_stale'
+  | 'dpop_ath_mismatch'
+  | 'dpop_key_mismatch'
+  | 'dpop_proof_replayed'
+  | 'dpop_nonce_required'
+  | 'dpop_replay_store_unavailable'
+  | 'dpop_binding_required'
+  | 'dpop_token_unbound'
   // A valid token whose authentication or grant is not enough.
   | 'step_up_unmet'
   | 'insufficient_scope'
@@ -52,8 +68,10 @@ const DEFAULT_STATUS: Record<StepupRpErrorCode, number> = {
   transaction_replayed: 400,
   state_store_unavailable: 503,
   authorization_error: 403,
+  authorization_request_failed: 502,
   token_request_failed: 502,
   client_authentication_failed: 500,
+  resource_request_failed: 502,
   id_token_missing: 502,
   session_missing: 401,
   subject_mismatch: 401,
@@ -76,6 +94,19 @@ const DEFAULT_STATUS: Record<StepupRpErrorCode, number> = {
   nonce_mismatch: 401,
   auth_time_missing: 401,
   authentication_too_old: 401,
+  dpop_proof_missing: 401,
+  dpop_proof_invalid: 401,
+  dpop_signature_invalid: 401,
+  dpop_method_mismatch: 401,
+  dpop_url_mismatch: 401,
+  dpop_proof_stale: 401,
+  dpop_ath_mismatch: 401,
+  dpop_key_mismatch: 401,
+  dpop_proof_replayed: 401,
+  dpop_nonce_required: 401,
+  dpop_replay_store_unavailable: 503,
+  dpop_binding_required: 401,
+  dpop_token_unbound: 401,
   step_up_unmet: 403,
   insufficient_scope: 403,
   insufficient_user_authentication: 401,

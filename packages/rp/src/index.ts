@@ -6,8 +6,13 @@
  * @packageDocumentation
  */
 export { readStepUpChallenge, type StepUpParameters } from './client/read-step-up-challenge.ts';
+export type {
+  ClientAssertionAlgorithm,
+  PrivateKeyJwtClientAuth,
+} from './client-auth/private-key-jwt.ts';
 export type { StepupRpOptions } from './config/rp-options.ts';
 export { createStepupRp, type StepupRp } from './create-stepup-rp.ts';
+export type { DpopAlgorithm } from './dpop/session-dpop-key.ts';
 export { isStepupRpError, StepupRpError, type StepupRpErrorCode } from './errors.ts';
 export type { GuardOutcome, RouteGuard } from './guards/route-guard.ts';
 export type { AsymmetricJwsAlgorithm, SymmetricJwsAlgorithm } from './jwt/jws-algorithms.ts';

@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { privateKeyJwt } from './client-auth/private-key-jwt.ts';
 import type { CheckedRpOptions } from './config/rp-options.ts';
 import { StepupRpError } from './errors.ts';
 import type { IdTokenExpectations, IdTokenKey } from './id-token/validate-id-token.ts';
@@ -23,6 +24,8 @@ export interface RpContext {
 }
 
 function clientAuthentication(options: CheckedRpOptions): oidc.ClientAuth {
+  if (options.clientAuth !== undefined)
+    return privateKeyJwt(options.clientAuth, options.clientId, options.clock);
   if (options.clientSecret === undefined) return oidc.None();
   return options.tokenEndpointAuthMethod === 'client_secret_post'
     ? oidc.ClientSecretPost(options.clientSecret)
@@ -111,7 +114,7 @@ export function unwrapProtocolError(error: unknown, fallback: StepupRpError['cod
     );
   }
   if (error instanceof oidc.ResponseBodyError) {
-    return new StepupRpError('token_request_failed', 'The provider refused the token request.', {
+    return new StepupRpError(fallback, 'The provider refused the request.', {
       detail: `${error.error}: ${error.error_description ?? ''}`,
       cause: error,
     });
@@ -160,6 +163,13 @@ export async function createRpContext(options: CheckedRpOptions): Promise<RpCont
     });
   }
   const server = client.serverMetadata();
+  // RFC 9126 5: a provider that requires PAR must say where to push.
+  if (
+    server.require_pushed_authorization_requests === true &&
+    server.pushed_authorization_request_endpoint === undefined
+  ) {
+    throw new StepupRpError('discovery_failed', 'The provider requires PAR but has no PAR endpoint.');
+  }
   const supported = server.id_token_signing_alg_values_supported;
   if (Array.isArray(supported) && !supported.includes(options.idTokenSigningAlg)) {
     throw new TypeError(

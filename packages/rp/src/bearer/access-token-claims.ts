@@ -27,6 +27,8 @@ export interface AccessTokenClaims {
   acr?: string;
   amr?: readonly string[];
   auth_time?: number;
+  /** The thumbprint of the key the token is bound to (`cnf.jkt`, RFC 9449 6.1), when it is DPoP-bound. */
+  jkt?: string;
   /** The whole verified claims set. */
   claims: Readonly<JsonObject>;
 }
@@ -56,6 +58,12 @@ export function readAccessTokenClaims(payload: JsonObject): AccessTokenClaims {
   const authTime = Object.hasOwn(payload, 'auth_time') ? payload.auth_time : undefined;
   if (authTime !== undefined && !isNumericDate(authTime))
     malformed('auth_time', 'auth_time is not an integer date');
+  const cnf = Object.hasOwn(payload, 'cnf') ? payload.cnf : undefined;
+  if (cnf !== undefined && (typeof cnf !== 'object' || cnf === null || Array.isArray(cnf)))
+    malformed('cnf', 'cnf is not an object');
+  const jkt = cnf !== undefined && Object.hasOwn(cnf, 'jkt') ? (cnf as JsonObject).jkt : undefined;
+  if (jkt !== undefined && (typeof jkt !== 'string' || jkt === ''))
+    malformed('cnf', 'cnf.jkt is not a non-empty string');
   const claims: AccessTokenClaims = {
     iss: payload.iss as string,
     sub: payload.sub as string,
@@ -70,6 +78,7 @@ export function readAccessTokenClaims(payload: JsonObject): AccessTokenClaims {
   if (acr !== undefined) claims.acr = acr;
   if (amr !== undefined) claims.amr = amr;
   if (authTime !== undefined) claims.auth_time = authTime;
+  if (jkt !== undefined) claims.jkt = jkt;
   return claims;
 }
 

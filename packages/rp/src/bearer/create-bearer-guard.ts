@@ -16,7 +16,10 @@ import {
 import { type AccessTokenClaims, readAccessTokenClaims } from './access-token-claims.ts';
 import { createBearerErrorResponse } from './bearer-error-response.ts';
 import { discoverJwksUri } from './discover-jwks-uri.ts';
+import type { DpopNonceSource } from './dpop-nonce.ts';
+import { createMemoryDpopReplayStore, type DpopReplayStore } from './dpop-replay-store.ts';
 import { VerifiedTokenCache } from './verified-token-cache.ts';
+import { verifyDpopProof } from './verify-dpop-proof.ts';
 
 /**
  * Settings of {@link createBearerGuard}; checked once, a `TypeError` names the bad setting.
@@ -63,6 +66,51 @@ export interface BearerGuardOptions {
   allowInsecureRequests?: boolean;
   /** A key set to share (with another guard, or a test); built from the JWKS URI otherwise. */
   keySet?: RemoteKeySet;
+  /**
+   * DPoP (RFC 9449): accept `Authorization: DPoP` with a proof, and offer the scheme in challenges.
+   * A DPoP-bound token (`cnf.jkt`) presented as `Bearer` is refused whether this is set or not.
+   */
+  dpop?: BearerDpopOptions;
+}
+
+/**
+ * How the bearer guard checks DPoP proofs (RFC 9449 4.3, 7.1).
+ *
+ * @example
+ * ```ts
+ * const dpop: BearerDpopOptions = {
+ *   required: true,
+ *   replayStore: createRedisDpopReplayStore(redis), // shared by every API node
+ *   nonce: createDpopNonceSource({ secret: process.env.DPOP_NONCE_SECRET ?? '' }),
+ * };
+ * ```
+ */
+export interface BearerDpopOptions {
+  /** Refuse tokens that are not DPoP-bound. Default false: plain bearer tokens pass as before. */
+  required?: boolean;
+  /** Proof algorithms accepted, and sent as `algs`. Default `['ES256', 'EdDSA', 'PS256', 'RS256']`. */
+  algorithms?: AsymmetricJwsAlgorithm[];
+  /** How old (by `iat`) a proof may be, in seconds, besides `clockSkew`. Default 60, at most 600. */
+  proofMaxAge?: number;
+  /** Where accepted proofs are recorded against replay; share one between API nodes. Default in memory. */
+  replayStore?: DpopReplayStore;
+  /** Server nonces (RFC 9449 9): proofs must carry a current one. Off unless set. */
+  nonce?: DpopNonceSource;
+}
+
+/**
+ * The DPoP proof that came with a token (RFC 9449 7.1): the `DPoP` header, and the request's method
+ * and URL as the client addressed it (behind a proxy, the public URL).
+ *
+ * @example
+ * ```ts
+ * const presentation: DpopPresentation = { proof: request.headers.get('dpop') ?? '', method: 'GET', url: request.url };
+ * ```
+ */
+export interface DpopPresentation {
+  proof: string;
+  method: string;
+  url: string;
 }
 
 /**
@@ -102,14 +150,22 @@ export type BearerCheckResult =
  * ```
  */
 export interface BearerGuard {
-  /** Verifies a token for a requirement; throws a `StepupRpError` with a stable code. */
-  verify(token: string, requirement?: BearerRequirement): Promise<AccessTokenClaims>;
-  /** Reads the `Authorization: Bearer` header of a request and verifies it; never throws for protocol errors. */
+  /**
+   * Verifies a token for a requirement, and its DPoP proof when it is DPoP-bound (`dpop`, needs the
+   * `dpop` option); throws a `StepupRpError` with a stable code.
+   */
+  verify(token: string, requirement?: BearerRequirement, dpop?: DpopPresentation): Promise<AccessTokenClaims>;
+  /**
+   * Reads the `Authorization: Bearer` (or, with the `dpop` option, `DPoP` and the `DPoP` proof header)
+   * of a request and verifies it; never throws for protocol errors.
+   */
   check(request: Request, requirement?: BearerRequirement): Promise<BearerCheckResult>;
   readonly keySet: RemoteKeySet;
 }
 
 const BEARER = /^Bearer +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const DPOP = /^DPoP +([A-Za-z0-9\-._~+/]+=*) *$/i;
+const DEFAULT_DPOP_ALGORITHMS: AsymmetricJwsAlgorithm[] = ['ES256', 'EdDSA', 'PS256', 'RS256'];
 const seconds = () => Math.floor(Date.now() / 1000);
 
 function checkSkew(value: unknown): number {
@@ -155,6 +211,7 @@ export async function createBearerGuard(options: BearerGuardOptions): Promise<Be
   const named = resolveNamedPolicies(options.policies, ladder);
   const fetchImpl = options.fetch ?? fetch;
   const allowInsecureRequests = options.allowInsecureRequests === true;
+  const dpop = options.dpop === undefined ? undefined : checkDpopOptions(options.dpop, clock);
   const cache =
     options.cache === undefined ? undefined : new VerifiedTokenCache(options.cache.maxEntries ?? 10_000);
 
@@ -231,8 +288,51 @@ export async function createBearerGuard(options: BearerGuardOptions): Promise<Be
     }
   }
 
-  async function verify(token: string, requirement: BearerRequirement = {}): Promise<AccessTokenClaims> {
+  /** RFC 9449 7.1, 7.2: a bound token only with a proof from its key; an unbound one never as DPoP. */
+  async function checkBinding(
+    token: string,
+    claims: AccessTokenClaims,
+    presentation: DpopPresentation | undefined,
+    now: number,
+  ): Promise<void> {
+    if (claims.jkt === undefined) {
+      if (presentation !== undefined) {
+        throw new StepupRpError('dpop_token_unbound', 'The access token is not DPoP-bound.');
+      }
+      if (dpop?.required) {
+        throw new StepupRpError('dpop_binding_required', 'The access token must be DPoP-bound.');
+      }
+      return;
+    }
+    if (presentation === undefined || dpop === undefined) {
+      throw new StepupRpError(
+        'dpop_binding_required',
+        'The access token is DPoP-bound: present it with a DPoP proof.',
+      );
+    }
+    await verifyDpopProof(presentation.proof, {
+      method: presentation.method,
+      url: presentation.url,
+      accessToken: token,
+      jkt: claims.jkt,
+      algorithms: dpop.algorithms,
+      now,
+      maxAge: dpop.proofMaxAge,
+      skew,
+      nonce: dpop.nonce,
+      replayStore: dpop.replayStore,
+    });
+  }
+
+  async function verify(
+    token: string,
+    requirement: BearerRequirement = {},
+    presentation?: DpopPresentation,
+  ): Promise<AccessTokenClaims> {
     if (typeof token !== 'string') throw new TypeError('verify: token must be a string');
+    if (presentation !== undefined && dpop === undefined) {
+      throw new TypeError("verify: a DPoP presentation needs the guard's dpop option");
+    }
     const scopes = requirement.scopes ?? [];
     const policy = policyOf(requirement.policy);
     if (token.length > maxTokenLength) {
@@ -253,6 +353,9 @@ export async function createBearerGuard(options: BearerGuardOptions): Promise<Be
       claims = readClaims(verified instanceof Promise ? await verified : verified, now);
       if (cache && cacheKey !== undefined) cache.set(cacheKey, claims);
     }
+    if (claims.jkt !== undefined || presentation !== undefined || dpop?.required) {
+      await checkBinding(token, claims, presentation, now);
+    }
     checkRequirement(claims, scopes, policy, now);
     return claims;
   }
@@ -260,13 +363,26 @@ export async function createBearerGuard(options: BearerGuardOptions): Promise<Be
   async function check(request: Request, requirement: BearerRequirement = {}): Promise<BearerCheckResult> {
     const scopes = requirement.scopes ?? [];
     const policy = policyOf(requirement.policy);
+    const authorization = request.headers.get('authorization');
+    const scheme =
+      dpop !== undefined && authorization !== null && /^dpop(\s|$)/i.test(authorization) ? 'DPoP' : 'Bearer';
     const context = {
       ...(options.realm === undefined ? {} : { realm: options.realm }),
       scopes,
       ...(policy ? { policy } : {}),
+      ...(dpop === undefined
+        ? {}
+        : {
+            dpop: {
+              scheme,
+              algorithms: dpop.algorithms,
+              required: dpop.required,
+            } as const,
+          }),
     };
     try {
-      const authorization = request.headers.get('authorization');
+      if (scheme === 'DPoP')
+        return { ok: true, token: await checkDpopRequest(request, authorization ?? '', requirement) };
       if (authorization === null || !/^bearer(\s|$)/i.test(authorization)) {
         throw new StepupRpError('token_missing', 'An access token is required.');
       }
@@ -281,9 +397,57 @@ export async function createBearerGuard(options: BearerGuardOptions): Promise<Be
       return { ok: true, token: await verify(match[1], requirement) };
     } catch (error) {
       if (!(error instanceof StepupRpError)) throw error;
-      return { ok: false, error, response: createBearerErrorResponse(error, context) };
+      // The current nonce goes with every DPoP challenge (RFC 9449 9); computed only for refusals.
+      const nonce = dpop?.nonce?.current();
+      const withNonce =
+        nonce === undefined || context.dpop === undefined
+          ? context
+          : { ...context, dpop: { ...context.dpop, nonce } };
+      return { ok: false, error, response: createBearerErrorResponse(error, withNonce) };
     }
   }
 
+  async function checkDpopRequest(
+    request: Request,
+    authorization: string,
+    requirement: BearerRequirement,
+  ): Promise<AccessTokenClaims> {
+    if (authorization.length > maxTokenLength + 16) {
+      throw new StepupRpError('token_too_large', 'The access token is too large.', {
+        detail: `Authorization header of ${authorization.length} characters`,
+      });
+    }
+    const match = DPOP.exec(authorization);
+    if (!match?.[1]) throw new StepupRpError('token_malformed', 'The access token is malformed.');
+    const proof = request.headers.get('dpop');
+    // RFC 9449 4.3 point 1: exactly one proof (several DPoP headers are joined with commas).
+    if (proof === null || proof === '')
+      throw new StepupRpError('dpop_proof_missing', 'A DPoP proof is required.');
+    if (proof.includes(',')) {
+      throw new StepupRpError('dpop_proof_invalid', 'The DPoP proof is not valid.', {
+        detail: 'several DPoP headers',
+      });
+    }
+    return verify(match[1], requirement, { proof, method: request.method, url: request.url });
+  }
+
   return { verify, check, keySet: keys };
+}
+
+function checkDpopOptions(dpop: BearerDpopOptions, clock: () => number) {
+  if (typeof dpop !== 'object' || dpop === null) throw new TypeError('dpop must be an object');
+  const algorithms = checkAsymmetricAlgorithms('dpop.algorithms', dpop.algorithms ?? DEFAULT_DPOP_ALGORITHMS);
+  const proofMaxAge = dpop.proofMaxAge ?? 60;
+  if (!Number.isSafeInteger(proofMaxAge) || proofMaxAge < 1 || proofMaxAge > 600) {
+    throw new TypeError('dpop.proofMaxAge must be an integer number of seconds from 1 to 600');
+  }
+  const replayStore = dpop.replayStore ?? createMemoryDpopReplayStore({ clock });
+  if (typeof replayStore?.consume !== 'function') {
+    throw new TypeError('dpop.replayStore must have a consume(key, expiresAt) method');
+  }
+  const nonce = dpop.nonce;
+  if (nonce !== undefined && (typeof nonce.current !== 'function' || typeof nonce.accepts !== 'function')) {
+    throw new TypeError('dpop.nonce must have current() and accepts(nonce) methods');
+  }
+  return { required: dpop.required === true, algorithms, proofMaxAge, replayStore, nonce };
 }

@@ -12,8 +12,17 @@ export type { StepUpPolicy } from '../policy/step-up-policy.ts';
 export type { AccessTokenClaims } from './access-token-claims.ts';
 export {
   type BearerCheckResult,
+  type BearerDpopOptions,
   type BearerGuard,
   type BearerGuardOptions,
   type BearerRequirement,
   createBearerGuard,
+  type DpopPresentation,
 } from './create-bearer-guard.ts';
+export { createDpopNonceSource, type DpopNonceSource } from './dpop-nonce.ts';
+export {
+  createMemoryDpopReplayStore,
+  createRedisDpopReplayStore,
+  type DpopReplayStore,
+  type RedisSetIfAbsent,
+} from './dpop-replay-store.ts';

@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
+import { createMemorySessionStore } from '../session/session-store.ts';
 import { checkRpOptions, type StepupRpOptions } from './rp-options.ts';
 
 const valid: StepupRpOptions = {
@@ -68,3 +69,63 @@ for (const [name, override, message] of refused) {
     );
   });
 }
+
+test('FAPI options: private_key_jwt, request objects and DPoP are checked at start-up', async () => {
+  const { generateKeyPair } = await import('jose');
+  const es = await generateKeyPair('ES256');
+  const ps = await generateKeyPair('PS256');
+  const keyed = { ...valid, clientSecret: undefined };
+  const checked = checkRpOptions({
+    ...keyed,
+    clientAuth: { method: 'private_key_jwt', key: es.privateKey, kid: 'k1' },
+    requestObject: { key: ps.privateKey },
+    dpop: {},
+    sessionStore: createMemorySessionStore(),
+  });
+  assert.equal(checked.tokenEndpointAuthMethod, 'private_key_jwt');
+  assert.equal(checked.clientAuth?.alg, 'ES256');
+  assert.equal(checked.requestObject?.alg, 'PS256');
+  assert.deepEqual(checked.dpop, { alg: 'ES256' });
+
+  const cases: [string, Record<string, unknown>, RegExp][] = [
+    ['dpop without a session store', { ...keyed, dpop: {} }, /dpop needs a sessionStore/],
+    [
+      'dpop with an unknown alg',
+      { ...keyed, dpop: { alg: 'HS256' }, sessionStore: createMemorySessionStore() },
+      /dpop\.alg must be/,
+    ],
+    [
+      'clientAuth with a client secret too',
+      { ...valid, clientAuth: { method: 'private_key_jwt', key: es.privateKey } },
+      /clientAuth replaces clientSecret/,
+    ],
+    [
+      'clientAuth with a public key',
+      { ...keyed, clientAuth: { method: 'private_key_jwt', key: es.publicKey } },
+      /clientAuth\.key must be a private CryptoKey/,
+    ],
+    [
+      'clientAuth with another method',
+      { ...keyed, clientAuth: { method: 'client_secret_jwt', key: es.privateKey } },
+      /clientAuth\.method must be private_key_jwt/,
+    ],
+    [
+      'an alg that does not fit the key',
+      { ...keyed, requestObject: { key: es.privateKey, alg: 'PS256' } },
+      /requestObject\.alg must match the key/,
+    ],
+    [
+      'private_key_jwt without a key',
+      { ...keyed, tokenEndpointAuthMethod: 'private_key_jwt' },
+      /private_key_jwt is set with clientAuth/,
+    ],
+    [
+      'request as an authorization parameter',
+      { ...valid, authorizationParams: { request: 'x' } },
+      /authorizationParams\.request is set by @stepup\/rp itself/,
+    ],
+  ];
+  for (const [name, options, message] of cases) {
+    assert.throws(() => checkRpOptions(options as unknown as StepupRpOptions), message, name);
+  }
+});

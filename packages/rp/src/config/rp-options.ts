@@ -1,4 +1,10 @@
 import { type AcrLadder, DEFAULT_ACR_LADDER } from '@stepup/core';
+import {
+  algorithmOfKey,
+  type ClientAssertionAlgorithm,
+  type PrivateKeyJwtClientAuth,
+} from '../client-auth/private-key-jwt.ts';
+import type { DpopAlgorithm } from '../dpop/session-dpop-key.ts';
 import type { StepupRpError } from '../errors.ts';
 import {
   type AsymmetricJwsAlgorithm,
@@ -35,6 +41,22 @@ export interface StepupRpOptions {
   clientSecret?: string;
   /** How the client authenticates at the token endpoint. Default `client_secret_basic` with a secret, else `none`. */
   tokenEndpointAuthMethod?: 'client_secret_basic' | 'client_secret_post' | 'none';
+  /**
+   * Client authentication with a key instead of a secret (`private_key_jwt`, RFC 7523); then no
+   * `clientSecret`. Used at the token endpoint and the pushed authorization request endpoint.
+   */
+  clientAuth?: PrivateKeyJwtClientAuth;
+  /**
+   * Signs every authorization request as a request object (RFC 9101) with this key; the provider
+   * holds the public key in the client's JWKS. With PAR the request object is pushed, else it travels
+   * by value: either way `acr_values`, `max_age` and `prompt` are inside it, out of the browser's reach.
+   */
+  requestObject?: { key: CryptoKey; kid?: string; alg?: ClientAssertionAlgorithm };
+  /**
+   * DPoP (RFC 9449): each session gets its own key, and its access and refresh tokens are bound to
+   * it. Needs a `sessionStore`: the private key stays on the server. Default algorithm `ES256`.
+   */
+  dpop?: { alg?: DpopAlgorithm };
   /** The application's public origin, e.g. `https://salary.example.com`; routes are paths on it. */
   baseUrl: string;
   /** At least 32 bytes (a string of 32+ characters); encrypts the session and transaction cookies. */
@@ -95,7 +117,10 @@ export interface CheckedRpOptions {
   issuer: string;
   clientId: string;
   clientSecret: string | undefined;
-  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'none';
+  tokenEndpointAuthMethod: 'client_secret_basic' | 'client_secret_post' | 'none' | 'private_key_jwt';
+  clientAuth: { key: CryptoKey; kid?: string; alg: ClientAssertionAlgorithm } | undefined;
+  requestObject: { key: CryptoKey; kid?: string; alg: ClientAssertionAlgorithm } | undefined;
+  dpop: { alg: DpopAlgorithm } | undefined;
   baseUrl: URL;
   secure: boolean;
   sessionSecret: Uint8Array;
@@ -137,6 +162,8 @@ const RESERVED_PARAMS = [
   'max_age',
   'prompt',
   'resource',
+  'request',
+  'request_uri',
 ];
 const LOOPBACK = ['localhost', '127.0.0.1', '[::1]'];
 const PATH = /^\/[\w\-./~]*$/;
@@ -150,6 +177,24 @@ function integerIn(setting: string, value: unknown, min: number, max: number): n
     fail(setting, `must be an integer from ${min} to ${max}`);
   }
   return value;
+}
+
+function checkSigningKey(
+  setting: string,
+  value: { key?: unknown; kid?: unknown; alg?: ClientAssertionAlgorithm },
+): { key: CryptoKey; kid?: string; alg: ClientAssertionAlgorithm } {
+  const key = value?.key;
+  if (!(key instanceof CryptoKey) || key.type !== 'private') {
+    fail(`${setting}.key`, 'must be a private CryptoKey (jose importPKCS8, importJWK or generateKeyPair)');
+  }
+  const alg = value.alg ?? algorithmOfKey(key);
+  if (alg === undefined || algorithmOfKey(key) !== alg) {
+    fail(`${setting}.alg`, 'must match the key: ES256, ES384, PS256, PS384, RS256 or EdDSA');
+  }
+  if (value.kid !== undefined && (typeof value.kid !== 'string' || value.kid === '')) {
+    fail(`${setting}.kid`, 'must be a non-empty string when set');
+  }
+  return { key, alg, ...(value.kid === undefined ? {} : { kid: value.kid as string }) };
 }
 
 function checkPath(setting: string, value: unknown): string {
@@ -174,13 +219,45 @@ export function checkRpOptions(options: StepupRpOptions): CheckedRpOptions {
   if (clientSecret !== undefined && (typeof clientSecret !== 'string' || clientSecret === '')) {
     fail('clientSecret', 'must be a non-empty string when set');
   }
+  const clientAuth =
+    options.clientAuth === undefined ? undefined : checkSigningKey('clientAuth', options.clientAuth);
+  if (clientAuth !== undefined) {
+    if (options.clientAuth?.method !== 'private_key_jwt')
+      fail('clientAuth.method', 'must be private_key_jwt');
+    if (clientSecret !== undefined) fail('clientAuth', 'replaces clientSecret: set one of them');
+    if (options.tokenEndpointAuthMethod !== undefined)
+      fail('tokenEndpointAuthMethod', 'must be unset with clientAuth');
+  }
   const tokenEndpointAuthMethod =
-    options.tokenEndpointAuthMethod ?? (clientSecret ? 'client_secret_basic' : 'none');
-  if (!['client_secret_basic', 'client_secret_post', 'none'].includes(tokenEndpointAuthMethod)) {
+    clientAuth !== undefined
+      ? 'private_key_jwt'
+      : (options.tokenEndpointAuthMethod ?? (clientSecret ? 'client_secret_basic' : 'none'));
+  if (
+    !['client_secret_basic', 'client_secret_post', 'none', 'private_key_jwt'].includes(
+      tokenEndpointAuthMethod,
+    )
+  ) {
     fail('tokenEndpointAuthMethod', 'must be client_secret_basic, client_secret_post or none');
   }
-  if ((tokenEndpointAuthMethod === 'none') !== (clientSecret === undefined)) {
+  if (tokenEndpointAuthMethod === 'private_key_jwt' && clientAuth === undefined) {
+    fail('tokenEndpointAuthMethod', 'private_key_jwt is set with clientAuth: { method, key }');
+  }
+  if (clientAuth === undefined && (tokenEndpointAuthMethod === 'none') !== (clientSecret === undefined)) {
     fail('tokenEndpointAuthMethod', 'needs clientSecret exactly when it is not none');
+  }
+  const requestObject =
+    options.requestObject === undefined ? undefined : checkSigningKey('requestObject', options.requestObject);
+  let dpop: { alg: DpopAlgorithm } | undefined;
+  if (options.dpop !== undefined) {
+    const alg = options.dpop?.alg ?? 'ES256';
+    if (!['ES256', 'EdDSA', 'PS256'].includes(alg)) fail('dpop.alg', 'must be ES256, EdDSA or PS256');
+    if (options.sessionStore === undefined) {
+      fail(
+        'dpop',
+        'needs a sessionStore: the session keeps the DPoP private key, which must not go to the browser',
+      );
+    }
+    dpop = { alg };
   }
 
   const baseUrl = typeof options.baseUrl === 'string' ? URL.parse(options.baseUrl) : null;
@@ -263,6 +340,9 @@ export function checkRpOptions(options: StepupRpOptions): CheckedRpOptions {
     clientId: options.clientId,
     clientSecret,
     tokenEndpointAuthMethod,
+    clientAuth,
+    requestObject,
+    dpop,
     baseUrl,
     secure,
     sessionSecret: secret,

@@ -68,7 +68,7 @@ export function createRouteGuard(context: RpContext, policy: ResolvedPolicy | un
     if (request.method === 'GET' || request.method === 'HEAD') {
       return {
         allowed: false,
-        response: await startLogin(context, { returnTo, ...(policy ? { policy } : {}), forceLogin }),
+        response: await startLogin(context, { returnTo, ...(policy ? { policy } : {}), forceLogin }, request),
       };
     }
     const error = session

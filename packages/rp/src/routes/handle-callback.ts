@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { generateSessionDpopKey } from '../dpop/session-dpop-key.ts';
 import { StepupRpError } from '../errors.ts';
 import { type ValidatedIdToken, validateIdToken } from '../id-token/validate-id-token.ts';
 import { respondWithErrorPage, type SignInErrorDetails } from '../pages/sign-in-error.ts';
@@ -102,20 +103,35 @@ async function redeem(context: RpContext, request: Request, transaction: LoginTr
   // openid-client derives redirect_uri from this URL: the registered one, with the callback's query.
   const current = new URL(options.redirectUri);
   current.search = new URL(request.url).search;
+  // A new session, a new DPoP key: the tokens are bound to it from the code exchange on (RFC 9449 5).
+  const dpop = options.dpop === undefined ? undefined : await generateSessionDpopKey(options.dpop.alg);
   let tokens: oidc.TokenEndpointResponse;
   try {
-    tokens = await oidc.authorizationCodeGrant(client, current, {
-      pkceCodeVerifier: transaction.codeVerifier,
-      expectedState: transaction.state,
-      expectedNonce: transaction.nonce,
-      idTokenExpected: true,
-      ...(transaction.maxAge === undefined ? {} : { maxAge: transaction.maxAge }),
-    });
+    tokens = await oidc.authorizationCodeGrant(
+      client,
+      current,
+      {
+        pkceCodeVerifier: transaction.codeVerifier,
+        expectedState: transaction.state,
+        expectedNonce: transaction.nonce,
+        idTokenExpected: true,
+        ...(transaction.maxAge === undefined ? {} : { maxAge: transaction.maxAge }),
+      },
+      undefined,
+      // openid-client retries once with the provider's nonce on use_dpop_nonce (RFC 9449 8).
+      dpop === undefined ? undefined : { DPoP: oidc.getDPoPHandle(client, dpop.keyPair) },
+    );
   } catch (error) {
     throw unwrapProtocolError(error, 'token_request_failed');
   }
   if (validated === undefined) throw new StepupRpError('id_token_missing', 'The provider sent no ID token.');
-  return { validated, idToken, tokens };
+  // RFC 9449 5: a provider that ignores the proof answers token_type Bearer; the app asked for binding.
+  if (dpop !== undefined && tokens.token_type !== 'dpop') {
+    throw new StepupRpError('token_request_failed', 'The provider did not bind the tokens to the DPoP key.', {
+      detail: `token_type ${tokens.token_type}`,
+    });
+  }
+  return { validated, idToken, tokens, ...(dpop === undefined ? {} : { dpopKey: dpop.jwk }) };
 }
 
 /**
@@ -199,7 +215,7 @@ export async function handleCallback(context: RpContext, request: Request): Prom
       caught instanceof StepupRpError ? caught : unwrapProtocolError(caught, 'token_request_failed');
     return failure(context, request, rpError, clear, { stepUp: known.stepUp });
   }
-  const { validated, idToken, tokens } = redeemed;
+  const { validated, idToken, tokens, dpopKey } = redeemed;
   const previous = await context.sessions.read(request);
   const authentication = mergeContext(validated, previous);
 
@@ -244,6 +260,7 @@ export async function handleCallback(context: RpContext, request: Request): Prom
       : {}),
     ...(tokens.refresh_token === undefined ? {} : { refreshToken: tokens.refresh_token }),
     ...(tokens.scope === undefined ? {} : { scope: tokens.scope }),
+    ...(dpopKey === undefined ? {} : { dpopKey }),
     createdAt,
     expiresAt: createdAt + options.sessionTtl,
   };

@@ -46,5 +46,5 @@ export async function handleLogin(context: RpContext, request: Request): Promise
       throw error;
     }
   }
-  return startLogin(context, { returnTo, ...(policy ? { policy } : {}) });
+  return startLogin(context, { returnTo, ...(policy ? { policy } : {}) }, request);
 }

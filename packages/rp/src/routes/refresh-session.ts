@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { importSessionDpopKey } from '../dpop/session-dpop-key.ts';
 import { StepupRpError } from '../errors.ts';
 import { validateIdToken } from '../id-token/validate-id-token.ts';
 import { idTokenExpectations, protocolClient, type RpContext, unwrapProtocolError } from '../rp-context.ts';
@@ -43,7 +44,12 @@ export async function refreshSession(context: RpContext, request: Request): Prom
   });
   let tokens: oidc.TokenEndpointResponse;
   try {
-    tokens = await oidc.refreshTokenGrant(client, session.refreshToken);
+    // A DPoP-bound refresh token is usable only with proofs from the session's key (RFC 9449 5).
+    const dpop =
+      session.dpopKey === undefined
+        ? undefined
+        : { DPoP: oidc.getDPoPHandle(client, await importSessionDpopKey(session.dpopKey)) };
+    tokens = await oidc.refreshTokenGrant(client, session.refreshToken, undefined, dpop);
   } catch (error) {
     throw unwrapProtocolError(error, 'token_request_failed');
   }

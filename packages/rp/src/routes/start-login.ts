@@ -1,7 +1,10 @@
 import * as oidc from 'openid-client';
+import { StepupRpError } from '../errors.ts';
+import { respondWithErrorPage } from '../pages/sign-in-error.ts';
 import type { ResolvedPolicy } from '../policy/step-up-policy.ts';
 import type { RpContext } from '../rp-context.ts';
 import { type LoginTransaction, newRandomValue } from '../transaction/login-transaction.ts';
+import { authorizationRequestUrl } from './authorization-request-url.ts';
 
 /** How a login is started: where to come back to, for which policy, and whether to force a new login. */
 export interface LoginRequest {
@@ -13,10 +16,16 @@ export interface LoginRequest {
 
 /**
  * Starts a login: a new transaction (state, nonce, PKCE verifier) in its own cookie, and a 302 to
- * the provider's authorization endpoint with `acr_values` and `max_age` from the policy. PKCE (S256)
- * is used by every client, confidential or not (RFC 9700 2.1.1).
+ * the provider's authorization endpoint with `acr_values` and `max_age` from the policy — pushed
+ * and/or signed when the provider and the options allow (see `authorizationRequestUrl`). PKCE (S256)
+ * is used by every client, confidential or not (RFC 9700 2.1.1). A pushed request the provider
+ * refuses ends in the error page (`authorization_request_failed`), reported to `onError`.
  */
-export async function startLogin(context: RpContext, login: LoginRequest): Promise<Response> {
+export async function startLogin(
+  context: RpContext,
+  login: LoginRequest,
+  request: Request,
+): Promise<Response> {
   const { options } = context;
   const verifier = oidc.randomPKCECodeVerifier();
   const transaction: LoginTransaction = {
@@ -47,7 +56,26 @@ export async function startLogin(context: RpContext, login: LoginRequest): Promi
     }
   }
   if (login.forceLogin || policy?.maxAge === 0) params.prompt = 'login';
-  const location = oidc.buildAuthorizationUrl(context.client, params);
+  let location: URL;
+  try {
+    location = await authorizationRequestUrl(context, params);
+  } catch (error) {
+    if (!(error instanceof StepupRpError)) throw error;
+    options.onError(error, request);
+    return respondWithErrorPage(
+      options.errorPage,
+      {
+        error,
+        status: error.status,
+        title: 'Sign-in could not start',
+        message: 'The provider did not accept the sign-in request. Please try again later.',
+        stepUp: policy !== undefined,
+        homeUrl: new URL('/', options.baseUrl).href,
+        request,
+      },
+      [],
+    );
+  }
   return new Response(null, {
     status: 302,
     headers: [

@@ -1,3 +1,5 @@
+import type { JWK } from 'jose';
+
 /**
  * A signed-in person, as the application sees them. The authentication context (`acr`, `amr`,
  * `auth_time`, `sid`) is what the ID token said at the callback — validated there, and never upgraded
@@ -27,6 +29,11 @@ export interface RpSession {
   accessTokenExpiresAt?: number;
   refreshToken?: string;
   scope?: string;
+  /**
+   * The session's DPoP private key (a JWK with its `alg`) when the app uses DPoP: its tokens are bound
+   * to it. Kept only in the server-side session store; never send it to the browser.
+   */
+  dpopKey?: JWK;
   /** When the session was created (the callback), in seconds since the epoch. */
   createdAt: number;
   /** When the session ends, whatever happens, in seconds since the epoch. */
@@ -45,6 +52,17 @@ export function toRpSession(value: unknown): RpSession | undefined {
   if (typeof session.claims !== 'object' || session.claims === null) return undefined;
   if (!['sid', 'acr', 'accessToken', 'refreshToken', 'scope'].every(optionalString)) return undefined;
   if (!['auth_time', 'accessTokenExpiresAt'].every(optionalInteger)) return undefined;
+  const dpopKey = session.dpopKey as Record<string, unknown> | undefined;
+  if (
+    dpopKey !== undefined &&
+    (typeof dpopKey !== 'object' ||
+      dpopKey === null ||
+      typeof dpopKey.kty !== 'string' ||
+      typeof dpopKey.alg !== 'string' ||
+      typeof dpopKey.d !== 'string')
+  ) {
+    return undefined;
+  }
   if (
     session.amr !== undefined &&
     !(Array.isArray(session.amr) && session.amr.every((v) => typeof v === 'string'))
