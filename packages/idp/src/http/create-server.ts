@@ -59,7 +59,6 @@ export async function createServer(deps: ServerDependencies): Promise<{
     bodyLimit: 64 * 1024,
   });
   useLimitedJsonParser(app);
-  pinRequestOriginToIssuer(app, config.issuer);
   const routes: ServedRoute[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
@@ -102,6 +101,9 @@ export async function createServer(deps: ServerDependencies): Promise<{
     }
     next();
   });
+  // After the mount: oidc-provider's paths are pinned on its own side (pinProviderOriginToIssuer),
+  // and are not made to pay for Fastify's copy of the request's origin.
+  pinRequestOriginToIssuer(app, config.issuer);
 
   app.addHook('onSend', async (_request, reply, payload) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');
