@@ -38,7 +38,13 @@ const contenders: Record<string, Contender> = {
 
 const reports = mkdtempSync(join(tmpdir(), 'stepup-statements-'));
 process.env.COUNT_SQL_STATEMENTS_FILE = join(reports, 'counts');
-process.env.BENCH_NODE_OPTIONS = `--import ${join(THIS_TREE, 'bench/load/count-sql-statements.ts')}`;
+// Kept: options already given (a CPU profile, say) come along.
+process.env.BENCH_NODE_OPTIONS = [
+  process.env.BENCH_NODE_OPTIONS,
+  `--import ${join(THIS_TREE, 'bench/load/count-sql-statements.ts')}`,
+]
+  .filter(Boolean)
+  .join(' ');
 
 /** The node's statement count so far: asks it (SIGUSR2) and waits for its new line. */
 async function statementsSoFar(running: RunningContender, linesBefore: number): Promise<number> {
