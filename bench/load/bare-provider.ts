@@ -14,7 +14,10 @@ import { createServer, type IncomingMessage, type ServerResponse } from 'node:ht
 import Provider, { type KoaContextWithOIDC } from 'oidc-provider';
 import { loadConfig } from '../../packages/idp/src/config/load-config.ts';
 import { loadSecretKeyring } from '../../packages/idp/src/crypto/load-secret-keyring.ts';
-import { withClientSecretsShown } from '../../packages/idp/src/oidc/client-secret-view.ts';
+import {
+  SECRET_DIGEST_METADATA,
+  withClientSecretsShown,
+} from '../../packages/idp/src/oidc/client-secret-view.ts';
 import { loadProviderKeys } from '../../packages/idp/src/oidc/provider-keys.ts';
 import { PROVIDER_ROUTES } from '../../packages/idp/src/oidc/provider-routes.ts';
 import { verifyClientSecrets } from '../../packages/idp/src/oidc/verify-client-secret.ts';
@@ -61,6 +64,8 @@ const provider = new Provider(issuer, {
     return user ? { accountId: user.id, claims: () => ({ sub: user.id }) } : undefined;
   },
   claims: { openid: ['sub'] },
+  // The digest of a hashed secret, which the secret check compares with (as Stepup declares it).
+  extraClientMetadata: { properties: [SECRET_DIGEST_METADATA] },
   clientDefaults: {
     grant_types: ['authorization_code', 'refresh_token'],
     response_types: ['code'],

@@ -15,6 +15,7 @@ import { promisify } from 'node:util';
 import { exportJWK, generateKeyPair } from 'jose';
 import pg from 'pg';
 import { startRoundRobinProxy } from '../../e2e/support/round-robin-proxy.ts';
+import type { TestBrowser } from '../../packages/idp/src/testing/test-browser.ts';
 import { raisedThrottlesConfig } from './raised-throttles.ts';
 import {
   type BenchClient,
@@ -137,7 +138,7 @@ function startNode(contender: Contender, port: number, env: Record<string, strin
  * jobs, the nodes' CPU per step is a fairer comparison than steps per second, which counts the time
  * other jobs held the cores.
  */
-function cpuMilliseconds(nodes: readonly ChildProcess[]): number {
+export function cpuMilliseconds(nodes: readonly ChildProcess[]): number {
   let ticks = 0;
   for (const node of nodes) {
     const stat = readFileSync(`/proc/${node.pid}/stat`, 'utf8');
@@ -174,15 +175,31 @@ async function waitUntilServing(port: number): Promise<void> {
   throw new Error(`node on port ${port} did not start`);
 }
 
-export async function measure(
+/** The nodes of one contender over a fresh store, the bench's client and account in it. */
+export interface RunningContender {
+  /** Where the relying parties send their requests: the one node, or the proxy in front of several. */
+  origin: string;
+  nodes: readonly ChildProcess[];
+  /** Stops the nodes and the proxy, and drops the store. */
+  stop(): Promise<void>;
+}
+
+/** Seeds a fresh store and starts `nodeCount` nodes of `contender` on it, serving once this resolves. */
+export async function startContender(
   storageKind: StorageKind,
   nodeCount: number,
   contender: Contender,
-): Promise<Measurement> {
+): Promise<RunningContender> {
   const storage = await freshStorage(storageKind);
   const nodes: ChildProcess[] = [];
   const ports = Array.from({ length: nodeCount }, (_, i) => BASE_PORT + i);
   const proxy = nodeCount > 1 ? await startRoundRobinProxy(BASE_PORT + 10, () => ports) : undefined;
+  const stop = async () => {
+    for (const node of nodes) node.kill('SIGTERM');
+    await Promise.all(nodes.map((node) => new Promise((resolve) => node.once('exit', resolve))));
+    await proxy?.close();
+    await storage.drop();
+  };
   try {
     const accountId = await seed(contender.server === 'stepup' ? contender.tree : THIS_TREE, storage.env);
     const origin = proxy?.url ?? `http://localhost:${ports[0]}`;
@@ -198,40 +215,61 @@ export async function measure(
       nodes.push(startNode(contender, port, env));
       await waitUntilServing(port);
     }
-    const sessions = await Promise.all(
-      Array.from({ length: CONCURRENCY }, () => signIn(origin, client, account)),
-    );
+    return { origin, nodes, stop };
+  } catch (error) {
+    await stop();
+    throw error;
+  }
+}
+
+/** The bench account signed in `count` times, each in its own browser, its session able to answer `prompt=none`. */
+export function signInBrowsers(origin: string, count: number) {
+  return Promise.all(Array.from({ length: count }, () => signIn(origin, client, account)));
+}
+
+/**
+ * A refresh token chain of the bench account: each call redeems the latest refresh token for the
+ * next (rotation), as a relying party keeping a session alive does.
+ */
+export async function startRefreshChain(origin: string): Promise<() => Promise<void>> {
+  const offline = await signIn(origin, client, account, {
+    scope: 'openid offline_access',
+    prompt: 'consent',
+  });
+  let refreshToken = String((await redeemCode(origin, client, offline.code)).refresh_token);
+  return async () => {
+    const next = await tokenRequest(origin, client, {
+      grant_type: 'refresh_token',
+      refresh_token: refreshToken,
+    });
+    refreshToken = String(next.refresh_token);
+  };
+}
+
+/** One silent flow of the bench client in `browser`: authorize with `prompt=none`, then redeem the code. */
+export const benchSilentFlow = (origin: string, browser: TestBrowser) => silentFlow(origin, client, browser);
+
+export async function measure(
+  storageKind: StorageKind,
+  nodeCount: number,
+  contender: Contender,
+): Promise<Measurement> {
+  const { origin, nodes, stop } = await startContender(storageKind, nodeCount, contender);
+  try {
+    const sessions = await signInBrowsers(origin, CONCURRENCY);
     const silent = await runPhase(
       nodes,
       sessions.map(
         ({ browser }) =>
           () =>
-            silentFlow(origin, client, browser),
+            benchSilentFlow(origin, browser),
       ),
     );
-    const chains = await Promise.all(
-      sessions.map(async () => {
-        const offline = await signIn(origin, client, account, {
-          scope: 'openid offline_access',
-          prompt: 'consent',
-        });
-        let refreshToken = String((await redeemCode(origin, client, offline.code)).refresh_token);
-        return async () => {
-          const next = await tokenRequest(origin, client, {
-            grant_type: 'refresh_token',
-            refresh_token: refreshToken,
-          });
-          refreshToken = String(next.refresh_token);
-        };
-      }),
-    );
+    const chains = await Promise.all(sessions.map(() => startRefreshChain(origin)));
     const token = await runPhase(nodes, chains);
     return { silent, token };
   } finally {
-    for (const node of nodes) node.kill('SIGTERM');
-    await Promise.all(nodes.map((node) => new Promise((resolve) => node.once('exit', resolve))));
-    await proxy?.close();
-    await storage.drop();
+    await stop();
   }
 }
 

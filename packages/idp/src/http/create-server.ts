@@ -67,7 +67,6 @@ export async function createServer(deps: ServerDependencies): Promise<{
   useLimitedJsonParser(app);
   // Before the middleware (oidc-provider) and every route: audit events take the IP from it.
   keepRequestIp(app);
-  pinRequestOriginToIssuer(app, config.issuer);
   const routes: ServedRoute[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
@@ -110,6 +109,9 @@ export async function createServer(deps: ServerDependencies): Promise<{
     }
     next();
   });
+  // After the mount: oidc-provider's paths are pinned on its own side (pinProviderOriginToIssuer),
+  // and are not made to pay for Fastify's copy of the request's origin.
+  pinRequestOriginToIssuer(app, config.issuer);
 
   app.addHook('onSend', async (_request, reply, payload) => {
     if (!reply.hasHeader('cache-control')) reply.header('cache-control', 'no-store');

@@ -2,15 +2,25 @@ import { sql } from 'kysely';
 import type { AttemptWindow, CounterTable, FailureCountersRepository } from '../attempts.ts';
 import type { NewAuditEvent } from '../audit-events.ts';
 import { appendAuditEvent } from './append-audit-event.ts';
+import { type Parameter, prepareQuery } from './prepared-query.ts';
 import type { SqlDatabase } from './sql-database.ts';
 
 export class SqlAttemptsRepository implements FailureCountersRepository {
   readonly #db: SqlDatabase;
   readonly #table: CounterTable;
+  // Prepared once: every token request with client authentication peeks at its client's counter.
+  readonly #peek: (values: { key: string; now: number }) => Promise<{ count: number; reset_at: number }[]>;
 
   constructor(db: SqlDatabase, table: CounterTable = 'attempts') {
     this.#db = db;
     this.#table = table;
+    this.#peek = prepareQuery(db, (parameter: Parameter<{ key: string; now: number }>) =>
+      db.kysely
+        .selectFrom(table)
+        .select(['count', 'reset_at'])
+        .where('key', '=', parameter('key'))
+        .where('reset_at', '>', parameter('now')),
+    );
   }
 
   async increment(key: string, windowSeconds: number, now: number): Promise<AttemptWindow> {
@@ -37,12 +47,7 @@ export class SqlAttemptsRepository implements FailureCountersRepository {
   }
 
   async peek(key: string, now: number): Promise<AttemptWindow | undefined> {
-    const row = await this.#db.kysely
-      .selectFrom(this.#table)
-      .select(['count', 'reset_at'])
-      .where('key', '=', key)
-      .where('reset_at', '>', now)
-      .executeTakeFirst();
+    const [row] = await this.#peek({ key, now });
     return row && { count: row.count, resetAt: row.reset_at };
   }
 
