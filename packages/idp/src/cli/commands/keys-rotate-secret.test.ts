@@ -55,13 +55,14 @@ describe('stepup-idp keys rotate-secret', () => {
       assert.ok(version?.sealedSecrets?.startsWith(keyring.currentRecordPrefix));
       assert.ok(version);
       assert.deepEqual(openActionSecrets(keyring, 'notify', version.sealedSecrets), { API_KEY: 'k-1' });
-      // The provider's signing and cookie keys too: the same keys, sealed under the new key.
+      // The provider's signing, cookie and DPoP nonce keys too: the same keys, sealed under the new key.
       const { sealedSecrets } = second.stepup.store;
       const providerKeys = await sealedSecrets.listNotStartingWith('provider-keys', 'none.', undefined, 10);
       assert.deepEqual(
         providerKeys.map((record) => [record.id, record.sealed.startsWith(keyring.currentRecordPrefix)]),
         [
           ['cookie-keys', true],
+          ['dpop-nonce-secret', true],
           ['signing-jwks', true],
         ],
       );
