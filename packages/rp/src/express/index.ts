@@ -11,8 +11,9 @@ import type {
 } from 'express';
 import type { AccessTokenClaims } from '../bearer/access-token-claims.ts';
 import type { BearerGuard, BearerRequirement } from '../bearer/create-bearer-guard.ts';
-import type { StepupRp } from '../create-stepup-rp.ts';
+import type { StepupRp, TransactionOptions } from '../create-stepup-rp.ts';
 import type { RouteGuard } from '../guards/route-guard.ts';
+import type { TransactionDetailsOf } from '../guards/transaction-guard.ts';
 import { isUnsupportedMethod, methodNotAllowed } from '../guards/unsupported-method.ts';
 import type { StepUpPolicy } from '../policy/step-up-policy.ts';
 import type { RpSession } from '../session/rp-session.ts';
@@ -91,12 +92,18 @@ function guardMiddleware(rp: StepupRp, guard: RouteGuard): RequestHandler {
  * app.use(auth.routes());
  * app.get('/profile', auth.requireAuth(), (req, res) => res.json(getSession(res)));
  * app.get('/salary', auth.requireStepUp('salary'), (req, res) => res.send('…'));
+ * app.get('/payout/confirm', auth.requireTransaction('payout_account_change', (req) => ({ iban: req.query.iban })), save);
  * ```
  */
 export function createExpressAuth(rp: StepupRp): {
   routes(): RequestHandler;
   requireAuth(): RequestHandler;
   requireStepUp(policy: string | StepUpPolicy): RequestHandler;
+  requireTransaction(
+    type: string,
+    details: TransactionDetailsOf<ExpressRequest>,
+    options?: TransactionOptions,
+  ): RequestHandler;
 } {
   return {
     routes() {
@@ -110,6 +117,15 @@ export function createExpressAuth(rp: StepupRp): {
     },
     requireAuth: () => guardMiddleware(rp, rp.requireAuth()),
     requireStepUp: (policy) => guardMiddleware(rp, rp.requireStepUp(policy)),
+    // The details usually come from the request (a query or a parsed body): read them per request.
+    requireTransaction: (type, details, options) => async (req, res, next) => {
+      const guard = rp.requireTransaction(
+        type,
+        typeof details === 'function' ? await details(req) : details,
+        options,
+      );
+      return guardMiddleware(rp, guard)(req, res, next);
+    },
   };
 }
 

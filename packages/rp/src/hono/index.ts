@@ -6,7 +6,8 @@
 import type { MiddlewareHandler } from 'hono';
 import type { AccessTokenClaims } from '../bearer/access-token-claims.ts';
 import type { BearerGuard, BearerRequirement } from '../bearer/create-bearer-guard.ts';
-import type { StepupRp } from '../create-stepup-rp.ts';
+import type { StepupRp, TransactionOptions } from '../create-stepup-rp.ts';
+import type { TransactionDetailsOf } from '../guards/transaction-guard.ts';
 import type { RouteGuard } from '../guards/route-guard.ts';
 import { isUnsupportedMethod, methodNotAllowed } from '../guards/unsupported-method.ts';
 import type { StepUpPolicy } from '../policy/step-up-policy.ts';
@@ -52,6 +53,11 @@ export function createHonoAuth(rp: StepupRp): {
   routes(): MiddlewareHandler<StepupEnv>;
   requireAuth(): MiddlewareHandler<StepupEnv>;
   requireStepUp(policy: string | StepUpPolicy): MiddlewareHandler<StepupEnv>;
+  requireTransaction(
+    type: string,
+    details: TransactionDetailsOf<Request>,
+    options?: TransactionOptions,
+  ): MiddlewareHandler<StepupEnv>;
 } {
   return {
     routes() {
@@ -63,6 +69,11 @@ export function createHonoAuth(rp: StepupRp): {
     },
     requireAuth: () => guardMiddleware(rp.requireAuth()),
     requireStepUp: (policy) => guardMiddleware(rp.requireStepUp(policy)),
+    // The details usually come from the request: read them per request, from the web-standard one.
+    requireTransaction: (type, details, options) => async (c, next) => {
+      const resolved = typeof details === 'function' ? await details(c.req.raw) : details;
+      return guardMiddleware(rp.requireTransaction(type, resolved, options))(c, next);
+    },
   };
 }
 

@@ -9,6 +9,8 @@ export interface LoginRequest {
   policy?: ResolvedPolicy;
   /** Ask for a new authentication (`prompt=login`): when the session is too old, or `max_age=0`. */
   forceLogin?: boolean;
+  /** Canonical `authorization_details` (RFC 9396) for a transaction-bound step-up; forces a new login. */
+  authorizationDetails?: string;
 }
 
 /**
@@ -46,7 +48,13 @@ export async function startLogin(context: RpContext, login: LoginRequest): Promi
       transaction.maxAge = policy.maxAge;
     }
   }
-  if (login.forceLogin || policy?.maxAge === 0) params.prompt = 'login';
+  if (login.authorizationDetails !== undefined) {
+    params.authorization_details = login.authorizationDetails;
+    transaction.authorizationDetails = login.authorizationDetails;
+  }
+  if (login.forceLogin || policy?.maxAge === 0 || login.authorizationDetails !== undefined) {
+    params.prompt = 'login';
+  }
   const location = oidc.buildAuthorizationUrl(context.client, params);
   return new Response(null, {
     status: 302,
