@@ -43,7 +43,11 @@ export interface StepupRp {
    * authentication must meet (default: multi-factor); `approvalMaxAge` (default 300 seconds) how long
    * after it the approval may be used.
    */
-  requireTransaction(type: string, details: Record<string, unknown>, options?: TransactionOptions): RouteGuard;
+  requireTransaction(
+    type: string,
+    details: Record<string, unknown>,
+    options?: TransactionOptions,
+  ): RouteGuard;
   /** The URL of the login route, e.g. with the parameters of an RFC 9470 challenge. */
   loginUrl(options?: { returnTo?: string; policy?: string } & StepUpParameters): string;
   /** New tokens from the refresh token; the authentication context is never changed by it. */

@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+
+export { canonicalJson } from './authorization-details/canonical-json.ts';
 export { readStepUpChallenge, type StepUpParameters } from './client/read-step-up-challenge.ts';
 export type { StepupRpOptions } from './config/rp-options.ts';
 export { createStepupRp, type StepupRp, type TransactionOptions } from './create-stepup-rp.ts';
@@ -15,7 +17,6 @@ export type { ErrorPage, SignInErrorDetails } from './pages/sign-in-error.ts';
 export type { AuthenticationContext } from './policy/evaluate-policy.ts';
 export type { StepUpPolicy } from './policy/step-up-policy.ts';
 export type { RefreshedSession } from './routes/refresh-session.ts';
-export { canonicalJson } from './authorization-details/canonical-json.ts';
 export type { RpSession, TransactionApproval } from './session/rp-session.ts';
 export { createMemorySessionStore, type SessionStore } from './session/session-store.ts';
 export { createMemoryUsedStateStore, type UsedStateStore } from './transaction/used-state-store.ts';

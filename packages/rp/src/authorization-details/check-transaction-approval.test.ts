@@ -19,17 +19,37 @@ const good: TransactionApprovalEvidence = {
 
 const cases: [name: string, change: Partial<TransactionApprovalEvidence>, code: string | null][] = [
   ['positive control: the same details in another key order', {}, null],
-  ['positive control: only the token response carries them', { idTokenDetails: undefined, tokenResponseDetails: approved }, null],
+  [
+    'positive control: only the token response carries them',
+    { idTokenDetails: undefined, tokenResponseDetails: approved },
+    null,
+  ],
   ['positive control: both carry them', { tokenResponseDetails: approved }, null],
   ['positive control: auth_time within the skew before the start', { authTime: 985 }, null],
-  ['another IBAN', { idTokenDetails: [{ ...approved[0], iban: 'GB82WEST12345698765432' }] }, 'authorization_details_mismatch'],
+  [
+    'another IBAN',
+    { idTokenDetails: [{ ...approved[0], iban: 'GB82WEST12345698765432' }] },
+    'authorization_details_mismatch',
+  ],
   ['an extra member', { idTokenDetails: [{ ...approved[0], amount: 1 }] }, 'authorization_details_mismatch'],
   ['a second detail', { idTokenDetails: [...approved, ...approved] }, 'authorization_details_mismatch'],
-  ['another type', { idTokenDetails: [{ ...approved[0], type: 'payment_initiation' }] }, 'authorization_details_mismatch'],
-  ['the ID token right, the token response wrong', { tokenResponseDetails: [] }, 'authorization_details_mismatch'],
+  [
+    'another type',
+    { idTokenDetails: [{ ...approved[0], type: 'payment_initiation' }] },
+    'authorization_details_mismatch',
+  ],
+  [
+    'the ID token right, the token response wrong',
+    { tokenResponseDetails: [] },
+    'authorization_details_mismatch',
+  ],
   ['not an array', { idTokenDetails: approved[0] }, 'authorization_details_mismatch'],
   ['missing everywhere', { idTokenDetails: undefined }, 'authorization_details_mismatch'],
-  ['a string of the right JSON is not the JSON', { idTokenDetails: requested }, 'authorization_details_mismatch'],
+  [
+    'a string of the right JSON is not the JSON',
+    { idTokenDetails: requested },
+    'authorization_details_mismatch',
+  ],
   ['auth_time before the step-up started', { authTime: 984 }, 'approval_stale'],
   ['no auth_time', { authTime: undefined }, 'approval_stale'],
   ['auth_time in the future', { authTime: 1_011 }, 'approval_stale'],
@@ -39,7 +59,11 @@ for (const [name, change, code] of cases) {
   test(`checkTransactionApproval: ${name} → ${code ?? 'accepted'}`, () => {
     const run = () => checkTransactionApproval({ ...good, ...change });
     if (code === null) assert.doesNotThrow(run);
-    else assert.throws(run, (error) => error instanceof StepupRpError && error.code === code && error.status === 403);
+    else
+      assert.throws(
+        run,
+        (error) => error instanceof StepupRpError && error.code === code && error.status === 403,
+      );
   });
 }
 

@@ -25,11 +25,17 @@ export interface TransactionApprovalEvidence {
  * at least one must be there. Throws `authorization_details_mismatch` or `approval_stale`.
  */
 export function checkTransactionApproval(evidence: TransactionApprovalEvidence): void {
-  const received = [evidence.idTokenDetails, evidence.tokenResponseDetails].filter((value) => value !== undefined);
+  const received = [evidence.idTokenDetails, evidence.tokenResponseDetails].filter(
+    (value) => value !== undefined,
+  );
   if (received.length === 0) {
-    throw new StepupRpError('authorization_details_mismatch', 'The provider did not confirm what was approved.', {
-      detail: 'neither the ID token nor the token response carries authorization_details',
-    });
+    throw new StepupRpError(
+      'authorization_details_mismatch',
+      'The provider did not confirm what was approved.',
+      {
+        detail: 'neither the ID token nor the token response carries authorization_details',
+      },
+    );
   }
   for (const value of received) {
     const canonical = canonicalReceivedDetails(value);

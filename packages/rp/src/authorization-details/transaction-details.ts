@@ -21,7 +21,8 @@ export function toTransactionDetails(type: string, details: Record<string, unkno
   if (typeof details !== 'object' || details === null || Array.isArray(details)) {
     throw new TypeError('requireTransaction: details must be a plain object');
   }
-  if ('type' in details) throw new TypeError('requireTransaction: details must not set type; pass it as type');
+  if ('type' in details)
+    throw new TypeError('requireTransaction: details must not set type; pass it as type');
   return canonicalJson([{ ...details, type }]);
 }
 

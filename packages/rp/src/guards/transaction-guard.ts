@@ -3,7 +3,7 @@ import { StepupRpError } from '../errors.ts';
 import type { ResolvedPolicy } from '../policy/step-up-policy.ts';
 import { startLogin } from '../routes/start-login.ts';
 import type { RpContext } from '../rp-context.ts';
-import { returnPathOf, type RouteGuard } from './route-guard.ts';
+import { type RouteGuard, returnPathOf } from './route-guard.ts';
 
 /**
  * The `authorization_details` members of a transaction (without `type`), or how to read them from

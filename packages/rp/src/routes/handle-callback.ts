@@ -1,6 +1,6 @@
 import * as oidc from 'openid-client';
-import { StepupRpError } from '../errors.ts';
 import { checkTransactionApproval } from '../authorization-details/check-transaction-approval.ts';
+import { StepupRpError } from '../errors.ts';
 import { type ValidatedIdToken, validateIdToken } from '../id-token/validate-id-token.ts';
 import { respondWithErrorPage, type SignInErrorDetails } from '../pages/sign-in-error.ts';
 import { describeContext, describePolicy } from '../policy/describe-policy.ts';
