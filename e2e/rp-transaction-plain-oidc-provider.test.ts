@@ -5,6 +5,12 @@ import { after, before, beforeEach, describe, test } from 'node:test';
 import { serve } from '@hono/node-server';
 import { ACR_ONE_FACTOR } from '@stepup/core';
 import { createStepupRp, type StepupRpError } from '@stepup/rp';
+import {
+  type BearerGuard,
+  checkTransactionToken,
+  createBearerGuard,
+  createMemoryUsedStateStore,
+} from '@stepup/rp/bearer';
 import { createHonoAuth, type StepupVariables } from '@stepup/rp/hono';
 import { Hono } from 'hono';
 import { CookieJarBrowser } from './support/cookie-jar-browser.ts';
@@ -12,6 +18,7 @@ import {
   PAYOUT_ACCOUNT_CHANGE,
   type RichAuthorizationProvider,
   startRichAuthorizationProvider,
+  TRANSACTION_API,
 } from './support/rich-authorization-provider.ts';
 
 // requireTransaction against a provider nobody here wrote: a bare oidc-provider with its own RFC 9396
@@ -36,6 +43,7 @@ describe('requireTransaction against a bare oidc-provider with rich authorizatio
   let app: string;
   const errors: StepupRpError[] = [];
   const performed: string[] = [];
+  let guard: BearerGuard;
 
   before(async () => {
     const port = await freePort();
@@ -67,6 +75,12 @@ describe('requireTransaction against a bare oidc-provider with rich authorizatio
         return c.text('saved');
       },
     );
+    web.get('/access-token', auth.requireAuth(), (c) => c.text(c.get('stepupSession').accessToken ?? ''));
+    guard = await createBearerGuard({
+      issuer: op.issuer,
+      audience: TRANSACTION_API,
+      allowInsecureRequests: true,
+    });
     appServer = serve({ fetch: web.fetch, port, hostname: '127.0.0.1' });
   });
 
@@ -221,5 +235,53 @@ describe('requireTransaction against a bare oidc-provider with rich authorizatio
     assert.equal(results.filter((page) => page.status === 200).length, 1);
     assert.equal(results.filter((page) => page.status === 302).length, 99);
     assert.deepEqual(performed, [`alice ${IBAN}`]);
+  });
+
+  test('the bearer guard: a token approving these details passes once; other details, a replay, none → RFC 9470 challenge', async () => {
+    const browser = new CookieJarBrowser();
+    assert.equal((await browser.navigate(confirmUrl(IBAN))).body, 'saved');
+    const accessToken = (await browser.request(`${app}/access-token`)).body;
+    const usedApprovals = createMemoryUsedStateStore();
+    const call = (token: string, iban: string) =>
+      checkTransactionToken(
+        guard,
+        new Request('https://api.example/payout', { headers: { authorization: `Bearer ${token}` } }),
+        { type: PAYOUT_ACCOUNT_CHANGE, details: { iban, holder: 'Alice Example' }, usedApprovals },
+      );
+    const challengeOf = async (result: Awaited<ReturnType<typeof call>>) => {
+      assert.equal(result.ok, false);
+      if (result.ok) throw new Error('unreachable');
+      assert.equal(result.response.status, 401);
+      assert.equal(result.error.code, 'insufficient_user_authentication');
+      const header = result.response.headers.get('www-authenticate') ?? '';
+      assert.match(header, /^Bearer error="insufficient_user_authentication", /);
+      assert.match(
+        header,
+        /acr_values="http:\/\/schemas\.openid\.net\/pape\/policies\/2007\/06\/multi-factor"/,
+      );
+      const encoded = /authorization_details="([\w-]+)"/.exec(header)?.[1] ?? '';
+      const body = (await result.response.json()) as { authorization_details: unknown };
+      assert.deepEqual(
+        JSON.parse(Buffer.from(encoded, 'base64url').toString('utf8')),
+        body.authorization_details,
+      );
+      return body.authorization_details;
+    };
+
+    assert.deepEqual(await challengeOf(await call(accessToken, OTHER_IBAN)), [
+      { holder: 'Alice Example', iban: OTHER_IBAN, type: PAYOUT_ACCOUNT_CHANGE },
+    ]);
+    const passed = await call(accessToken, IBAN);
+    assert.equal(passed.ok, true);
+    assert.equal(passed.ok && passed.token.sub, 'alice');
+    assert.deepEqual(await challengeOf(await call(accessToken, IBAN)), [
+      { holder: 'Alice Example', iban: IBAN, type: PAYOUT_ACCOUNT_CHANGE },
+    ]);
+    const missing = await checkTransactionToken(guard, new Request('https://api.example/payout'), {
+      type: PAYOUT_ACCOUNT_CHANGE,
+      details: { iban: IBAN, holder: 'Alice Example' },
+      usedApprovals,
+    });
+    assert.equal(missing.ok === false && missing.error.code, 'token_missing');
   });
 });

@@ -74,6 +74,11 @@ export async function startRichAuthorizationProvider(appOrigin: string): Promise
     }),
     claims: { openid: ['sub', 'authorization_details'], profile: ['name'] },
     conformIdTokenClaims: false,
+    // The authentication the access token comes from (RFC 9470 section 6.2), as the ID token says it.
+    extraTokenClaims(ctx) {
+      const code = ctx.oidc.entities.AuthorizationCode;
+      return code === undefined ? undefined : { acr: code.acr, amr: code.amr, auth_time: code.authTime };
+    },
     acrValues: [ACR_ONE_FACTOR, ACR_MULTI_FACTOR],
     jwks: { keys: [{ ...(await exportJWK(privateKey)), alg: 'RS256', use: 'sig', kid: 'rar-1' }] },
     cookies: { keys: ['rar-provider-cookie-key'] },
