@@ -72,7 +72,7 @@ export async function startRichAuthorizationProvider(appOrigin: string): Promise
         };
       },
     }),
-    claims: { openid: ['sub', 'authorization_details'], profile: ['name'] },
+    claims: { openid: ['sub', 'amr', 'authorization_details'], profile: ['name'] },
     conformIdTokenClaims: false,
     // The authentication the access token comes from (RFC 9470 section 6.2), as the ID token says it.
     extraTokenClaims(ctx) {
