@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import { createServer } from 'node:http';
+import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { serve } from '@hono/node-server';
@@ -11,7 +11,13 @@ import {
   createBearerGuard,
   createMemoryUsedStateStore,
 } from '@stepup/rp/bearer';
-import { createHonoAuth, type StepupVariables } from '@stepup/rp/hono';
+import { requireTransactionToken as expressTransactionToken } from '@stepup/rp/express';
+import {
+  createHonoAuth,
+  requireTransactionToken as honoTransactionToken,
+  type StepupVariables,
+} from '@stepup/rp/hono';
+import express from 'express';
 import { Hono } from 'hono';
 import { CookieJarBrowser } from './support/cookie-jar-browser.ts';
 import {
@@ -44,6 +50,7 @@ describe('requireTransaction against a bare oidc-provider with rich authorizatio
   const errors: StepupRpError[] = [];
   const performed: string[] = [];
   let guard: BearerGuard;
+  let expressServer: Server;
 
   before(async () => {
     const port = await freePort();
@@ -81,11 +88,37 @@ describe('requireTransaction against a bare oidc-provider with rich authorizatio
       audience: TRANSACTION_API,
       allowInsecureRequests: true,
     });
+    const apiApprovals = createMemoryUsedStateStore();
+    const payoutRequirement = (iban: string) => ({
+      type: PAYOUT_ACCOUNT_CHANGE,
+      details: { iban, holder: 'Alice Example' },
+      usedApprovals: apiApprovals,
+    });
+    web.post(
+      '/api/payout',
+      honoTransactionToken(guard, (request) =>
+        payoutRequirement(new URL(request.url).searchParams.get('iban') ?? ''),
+      ),
+      (c) => c.text(`paid to ${c.req.query('iban')} for ${c.get('stepupToken').sub}`),
+    );
+    const expressApi = express();
+    expressApi.post(
+      '/api/payout',
+      expressTransactionToken(guard, (req) => payoutRequirement(String(req.query.iban))),
+      (req, res) => {
+        res.send(
+          `paid to ${String(req.query.iban)} for ${(res.locals.stepup as { token: { sub: string } }).token.sub}`,
+        );
+      },
+    );
+    expressServer = expressApi.listen(0, '127.0.0.1');
+    await new Promise((resolve) => expressServer.once('listening', resolve));
     appServer = serve({ fetch: web.fetch, port, hostname: '127.0.0.1' });
   });
 
   after(async () => {
     await new Promise((resolve) => appServer.close(resolve));
+    await new Promise((resolve) => expressServer.close(resolve));
     await op.close();
   });
 
@@ -283,5 +316,45 @@ describe('requireTransaction against a bare oidc-provider with rich authorizatio
       usedApprovals,
     });
     assert.equal(missing.ok === false && missing.error.code, 'token_missing');
+  });
+
+  test('the Hono and Express bearer middleware: the approving token pays once, on either; the replay gets the challenge', async () => {
+    const browser = new CookieJarBrowser();
+    assert.equal((await browser.navigate(confirmUrl(IBAN))).body, 'saved');
+    const accessToken = (await browser.request(`${app}/access-token`)).body;
+    const expressApp = `http://127.0.0.1:${(expressServer.address() as AddressInfo).port}`;
+    const pay = (origin: string, iban: string) =>
+      fetch(`${origin}/api/payout?iban=${iban}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${accessToken}` },
+      });
+
+    const other = await pay(expressApp, OTHER_IBAN);
+    assert.equal(other.status, 401);
+    assert.match(
+      other.headers.get('www-authenticate') ?? '',
+      /^Bearer error="insufficient_user_authentication"/,
+    );
+    const paid = await pay(expressApp, IBAN);
+    assert.equal(paid.status, 200);
+    assert.equal(await paid.text(), `paid to ${IBAN} for alice`);
+    // One store behind both: the token is spent for the Hono app too.
+    const replayed = await pay(app, IBAN);
+    assert.equal(replayed.status, 401);
+    assert.deepEqual(((await replayed.json()) as { authorization_details: unknown }).authorization_details, [
+      { holder: 'Alice Example', iban: IBAN, type: PAYOUT_ACCOUNT_CHANGE },
+    ]);
+  });
+
+  test('the Hono bearer middleware lets a fresh approving token through', async () => {
+    const browser = new CookieJarBrowser();
+    assert.equal((await browser.navigate(confirmUrl(OTHER_IBAN))).body, 'saved');
+    const accessToken = (await browser.request(`${app}/access-token`)).body;
+    const paid = await fetch(`${app}/api/payout?iban=${OTHER_IBAN}`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
+    assert.equal(paid.status, 200);
+    assert.equal(await paid.text(), `paid to ${OTHER_IBAN} for alice`);
   });
 });

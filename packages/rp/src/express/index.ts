@@ -10,6 +10,10 @@ import type {
   RequestHandler,
 } from 'express';
 import type { AccessTokenClaims } from '../bearer/access-token-claims.ts';
+import {
+  checkTransactionToken,
+  type TransactionTokenRequirement,
+} from '../bearer/check-transaction-token.ts';
 import type { BearerGuard, BearerRequirement } from '../bearer/create-bearer-guard.ts';
 import type { StepupRp, TransactionOptions } from '../create-stepup-rp.ts';
 import type { RouteGuard } from '../guards/route-guard.ts';
@@ -160,6 +164,34 @@ export function requireBearerToken(guard: BearerGuard, requirement: BearerRequir
     const authorization = req.headers.authorization;
     if (authorization !== undefined) headers.set('authorization', authorization);
     const result = await guard.check(new Request('http://localhost/', { headers }), requirement);
+    if (!result.ok) return sendFetchResponse(res, result.response);
+    locals(res).token = result.token;
+    next();
+  };
+}
+
+/**
+ * Express middleware for an API action that needs its own approval: the bearer token must approve
+ * exactly the requirement's `authorization_details`, recently, once (see `checkTransactionToken`).
+ * Its claims go to `res.locals.stepup.token`; anything else gets the RFC 9470 challenge.
+ *
+ * @example
+ * ```ts
+ * app.post('/api/payout', express.json(), requireTransactionToken(guard, (req) => ({
+ *   type: 'payout_account_change', details: { iban: req.body.iban, holder: req.body.holder }, usedApprovals,
+ * })), (req, res) => res.status(204).end());
+ * ```
+ */
+export function requireTransactionToken(
+  guard: BearerGuard,
+  requirementOf: (req: ExpressRequest) => TransactionTokenRequirement | Promise<TransactionTokenRequirement>,
+): RequestHandler {
+  return async (req, res, next) => {
+    const headers = new Headers();
+    const authorization = req.headers.authorization;
+    if (authorization !== undefined) headers.set('authorization', authorization);
+    const request = new Request('http://localhost/', { headers });
+    const result = await checkTransactionToken(guard, request, await requirementOf(req));
     if (!result.ok) return sendFetchResponse(res, result.response);
     locals(res).token = result.token;
     next();

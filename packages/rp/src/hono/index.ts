@@ -5,6 +5,10 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AccessTokenClaims } from '../bearer/access-token-claims.ts';
+import {
+  checkTransactionToken,
+  type TransactionTokenRequirement,
+} from '../bearer/check-transaction-token.ts';
 import type { BearerGuard, BearerRequirement } from '../bearer/create-bearer-guard.ts';
 import type { StepupRp, TransactionOptions } from '../create-stepup-rp.ts';
 import type { RouteGuard } from '../guards/route-guard.ts';
@@ -92,6 +96,30 @@ export function requireBearerToken(
 ): MiddlewareHandler<StepupEnv> {
   return async (c, next) => {
     const result = await guard.check(c.req.raw, requirement);
+    if (!result.ok) return result.response;
+    c.set('stepupToken', result.token);
+    await next();
+  };
+}
+
+/**
+ * Hono middleware for an API action that needs its own approval: the bearer token must approve
+ * exactly the requirement's `authorization_details`, recently, once (see `checkTransactionToken`).
+ * Its claims go to `c.get('stepupToken')`; anything else gets the RFC 9470 challenge.
+ *
+ * @example
+ * ```ts
+ * app.post('/api/payout', requireTransactionToken(guard, async (request) => ({
+ *   type: 'payout_account_change', details: await request.clone().json(), usedApprovals,
+ * })), (c) => c.body(null, 204));
+ * ```
+ */
+export function requireTransactionToken(
+  guard: BearerGuard,
+  requirementOf: (request: Request) => TransactionTokenRequirement | Promise<TransactionTokenRequirement>,
+): MiddlewareHandler<StepupEnv> {
+  return async (c, next) => {
+    const result = await checkTransactionToken(guard, c.req.raw, await requirementOf(c.req.raw));
     if (!result.ok) return result.response;
     c.set('stepupToken', result.token);
     await next();
