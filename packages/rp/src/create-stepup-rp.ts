@@ -1,8 +1,11 @@
-import { ACR_MULTI_FACTOR } from '@stepup/core';
 import type { StepUpParameters } from './client/read-step-up-challenge.ts';
 import { checkRpOptions, type StepupRpOptions } from './config/rp-options.ts';
 import { createRouteGuard, type RouteGuard } from './guards/route-guard.ts';
-import { createTransactionGuard, type TransactionGuardOptions } from './guards/transaction-guard.ts';
+import {
+  createTransactionGuard,
+  resolveTransactionOptions,
+  type TransactionOptions,
+} from './guards/transaction-guard.ts';
 import { type StepUpPolicy, selectPolicy } from './policy/step-up-policy.ts';
 import { handleCallback } from './routes/handle-callback.ts';
 import { handleLogin } from './routes/handle-login.ts';
@@ -55,32 +58,6 @@ export interface StepupRp {
 }
 
 /**
- * Options of {@link StepupRp.requireTransaction}.
- *
- * @example
- * ```ts
- * const options: TransactionOptions = { policy: { acr: [ACR_PHISHING_RESISTANT] }, approvalMaxAge: 120 };
- * ```
- */
-export interface TransactionOptions {
-  policy?: string | StepUpPolicy;
-  approvalMaxAge?: number;
-}
-
-const DEFAULT_TRANSACTION_POLICY: StepUpPolicy = { acr: [ACR_MULTI_FACTOR] };
-
-function transactionGuardOptions(
-  options: TransactionOptions,
-  select: (policy: string | StepUpPolicy) => TransactionGuardOptions['policy'],
-): TransactionGuardOptions {
-  const approvalMaxAge = options.approvalMaxAge ?? 300;
-  if (!Number.isSafeInteger(approvalMaxAge) || approvalMaxAge < 1 || approvalMaxAge > 3600) {
-    throw new TypeError('requireTransaction: approvalMaxAge must be an integer from 1 to 3600 seconds');
-  }
-  return { policy: select(options.policy ?? DEFAULT_TRANSACTION_POLICY), approvalMaxAge };
-}
-
-/**
  * Creates the SDK: checks the options (a `TypeError` names a bad one), discovers the provider and
  * loads its keys. Rejects with a `StepupRpError` (`discovery_failed`, `jwks_unavailable`) when the
  * provider cannot be reached.
@@ -123,7 +100,7 @@ export async function createStepupRp(options: StepupRpOptions): Promise<StepupRp
       return createRouteGuard(context, selectPolicy(policy, policies, ladder));
     },
     requireTransaction(type, details, transactionOptions = {}) {
-      const guardOptions = transactionGuardOptions(transactionOptions, (policy) =>
+      const guardOptions = resolveTransactionOptions(transactionOptions, (policy) =>
         selectPolicy(policy, policies, ladder),
       );
       return createTransactionGuard(context, type, details, guardOptions);

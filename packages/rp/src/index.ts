@@ -9,9 +9,10 @@
 export { canonicalJson } from './authorization-details/canonical-json.ts';
 export { readStepUpChallenge, type StepUpParameters } from './client/read-step-up-challenge.ts';
 export type { StepupRpOptions } from './config/rp-options.ts';
-export { createStepupRp, type StepupRp, type TransactionOptions } from './create-stepup-rp.ts';
+export { createStepupRp, type StepupRp } from './create-stepup-rp.ts';
 export { isStepupRpError, StepupRpError, type StepupRpErrorCode } from './errors.ts';
 export type { GuardOutcome, RouteGuard } from './guards/route-guard.ts';
+export type { TransactionDetailsOf, TransactionOptions } from './guards/transaction-guard.ts';
 export type { AsymmetricJwsAlgorithm, SymmetricJwsAlgorithm } from './jwt/jws-algorithms.ts';
 export type { ErrorPage, SignInErrorDetails } from './pages/sign-in-error.ts';
 export type { AuthenticationContext } from './policy/evaluate-policy.ts';

@@ -1,6 +1,7 @@
+import { ACR_MULTI_FACTOR } from '@stepup/core';
 import { toTransactionDetails } from '../authorization-details/transaction-details.ts';
 import { StepupRpError } from '../errors.ts';
-import type { ResolvedPolicy } from '../policy/step-up-policy.ts';
+import type { ResolvedPolicy, StepUpPolicy } from '../policy/step-up-policy.ts';
 import { startLogin } from '../routes/start-login.ts';
 import type { RpContext } from '../rp-context.ts';
 import { type RouteGuard, returnPathOf } from './route-guard.ts';
@@ -26,6 +27,33 @@ export interface TransactionGuardOptions {
   policy: ResolvedPolicy;
   /** Seconds after the approval's `auth_time` during which it may be used (once). */
   approvalMaxAge: number;
+}
+
+/**
+ * Options of {@link StepupRp.requireTransaction}.
+ *
+ * @example
+ * ```ts
+ * const options: TransactionOptions = { policy: { acr: [ACR_PHISHING_RESISTANT] }, approvalMaxAge: 120 };
+ * ```
+ */
+export interface TransactionOptions {
+  policy?: string | StepUpPolicy;
+  approvalMaxAge?: number;
+}
+
+const DEFAULT_TRANSACTION_POLICY: StepUpPolicy = { acr: [ACR_MULTI_FACTOR] };
+
+/** Checks the options of `requireTransaction` (a `TypeError` names a bad one) and resolves its policy. */
+export function resolveTransactionOptions(
+  options: TransactionOptions,
+  select: (policy: string | StepUpPolicy) => ResolvedPolicy,
+): TransactionGuardOptions {
+  const approvalMaxAge = options.approvalMaxAge ?? 300;
+  if (!Number.isSafeInteger(approvalMaxAge) || approvalMaxAge < 1 || approvalMaxAge > 3600) {
+    throw new TypeError('requireTransaction: approvalMaxAge must be an integer from 1 to 3600 seconds');
+  }
+  return { policy: select(options.policy ?? DEFAULT_TRANSACTION_POLICY), approvalMaxAge };
 }
 
 /** The key the single use of an approval is recorded under, apart from the login states. */

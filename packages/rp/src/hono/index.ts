@@ -10,9 +10,9 @@ import {
   type TransactionTokenRequirement,
 } from '../bearer/check-transaction-token.ts';
 import type { BearerGuard, BearerRequirement } from '../bearer/create-bearer-guard.ts';
-import type { StepupRp, TransactionOptions } from '../create-stepup-rp.ts';
+import type { StepupRp } from '../create-stepup-rp.ts';
 import type { RouteGuard } from '../guards/route-guard.ts';
-import type { TransactionDetailsOf } from '../guards/transaction-guard.ts';
+import type { TransactionDetailsOf, TransactionOptions } from '../guards/transaction-guard.ts';
 import { isUnsupportedMethod, methodNotAllowed } from '../guards/unsupported-method.ts';
 import type { StepUpPolicy } from '../policy/step-up-policy.ts';
 import type { RpSession } from '../session/rp-session.ts';
