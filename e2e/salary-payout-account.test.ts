@@ -1,20 +1,12 @@
 import assert from 'node:assert/strict';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { after, before, beforeEach, describe, test } from 'node:test';
 import { ACR_MULTI_FACTOR } from '@stepup/core';
-import { createSalaryApp } from '../apps/salary/src/create-salary-app.ts';
-import {
-  createMemoryPayoutAccounts,
-  type PayoutAccounts,
-} from '../apps/salary/src/payout/payout-accounts.ts';
-import type { SalaryLogger } from '../apps/salary/src/salary-logger.ts';
 import { CookieJarBrowser, type Page } from './support/cookie-jar-browser.ts';
+import { PAYOUT_ACCOUNT_CHANGE } from './support/rich-authorization-provider.ts';
 import {
-  PAYOUT_ACCOUNT_CHANGE,
-  type RichAuthorizationProvider,
-  startRichAuthorizationProvider,
-} from './support/rich-authorization-provider.ts';
+  type SalaryOnRichAuthorizationProvider,
+  startSalaryOnRichAuthorizationProvider,
+} from './support/salary-on-rich-authorization-provider.ts';
 
 // The salary app's payout account page, run for real against a bare oidc-provider with rich
 // authorization requests (see ./support/rich-authorization-provider.ts): the account changes only
@@ -25,68 +17,19 @@ const NEW_IBAN = 'GB82WEST12345698765432';
 const ATTACKER_IBAN = 'DE89370400440532013000';
 const DEMO_IBAN = 'DE75512108001245126199';
 
-async function freePort(): Promise<number> {
-  return new Promise((resolve) => {
-    const probe = createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-}
-
 describe('salary app: changing the payout account needs an approval of exactly that account', () => {
-  let op: RichAuthorizationProvider;
-  let server: Server;
+  let running: SalaryOnRichAuthorizationProvider;
+  let op: SalaryOnRichAuthorizationProvider['op'];
   let app: string;
-  let accounts: PayoutAccounts;
-  const saves: string[] = [];
-  const warnings: string[] = [];
+  let saves: string[];
+  let warnings: string[];
 
   before(async () => {
-    const port = await freePort();
-    app = `http://127.0.0.1:${port}`;
-    op = await startRichAuthorizationProvider(app);
-    const logger: SalaryLogger = {
-      info: () => {},
-      warn: (fields) => {
-        warnings.push(String(fields.error));
-        if (process.env.RAR_DEBUG) console.log(fields);
-      },
-      error: (fields) => warnings.push(`error ${JSON.stringify(fields)}`),
-    };
-    const memory = createMemoryPayoutAccounts();
-    accounts = {
-      find: (person) => memory.find(person),
-      save(person, account) {
-        saves.push(`${person} ${account.iban} ${account.holder}`);
-        memory.save(person, account);
-      },
-    };
-    const { app: salary } = await createSalaryApp({
-      config: {
-        issuer: op.issuer,
-        clientId: 'rar-app',
-        clientSecret: 'rar-app-secret-0123456789abcdef0123456789',
-        baseUrl: app,
-        port,
-        host: '127.0.0.1',
-        mfaAcr: ACR_MULTI_FACTOR,
-        mfaMaxAge: undefined,
-        idTokenAlg: 'RS256',
-        sessionSecret: 'a session secret of at least thirty-two bytes for the salary app',
-        sessionSecretGenerated: false,
-      },
-      logger,
-      payoutAccounts: accounts,
-    });
-    server = salary.listen(port, '127.0.0.1');
-    await new Promise((resolve) => server.once('listening', resolve));
+    running = await startSalaryOnRichAuthorizationProvider();
+    ({ op, app, saves, warnings } = running);
   });
 
-  after(async () => {
-    await new Promise((resolve) => server.close(resolve));
-    await op.close();
-  });
+  after(() => running.close());
 
   beforeEach(() => {
     op.behaviour.acr = ACR_MULTI_FACTOR;
