@@ -54,7 +54,12 @@ function transactionChallenge(
     ...(context.acrValues.length > 0 ? { acr_values: context.acrValues.join(' ') } : {}),
     max_age: context.maxAge,
   });
-  const encoded = Buffer.from(authorizationDetails, 'utf8').toString('base64url');
+  // base64url without Buffer: the bearer guard also runs on Workers, Deno and Bun.
+  const bytes = new TextEncoder().encode(authorizationDetails);
+  const encoded = btoa(String.fromCharCode(...bytes))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
   return Response.json(
     {
       error: INSUFFICIENT_USER_AUTHENTICATION,
