@@ -11,6 +11,8 @@ import { summarizeAuthentication } from './authentication-summary.ts';
 import type { SalaryConfig } from './config/salary-config.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { serveAssets } from './http/static-assets.ts';
+import { mountPayoutAccountRoutes } from './payout/payout-account-routes.ts';
+import { createMemoryPayoutAccounts, type PayoutAccounts } from './payout/payout-accounts.ts';
 import { createConsoleLogger, type SalaryLogger } from './salary-logger.ts';
 import { DEMO_SALARY_RECORDS, findSalaryHistory, type SalaryRecords } from './salary-records.ts';
 import { describeSignInFailure } from './sign-in-failure.ts';
@@ -27,6 +29,8 @@ export interface SalaryAppOptions {
   config: SalaryConfig;
   /** Payroll data; default the demo company's. */
   records?: SalaryRecords;
+  /** Payout accounts; default the demo company's, in memory. */
+  payoutAccounts?: PayoutAccounts;
   logger?: SalaryLogger;
   /** More `@stepup/rp` options on top of those the configuration gives (tests: `clockSkew`). */
   rpOptions?: Partial<StepupRpOptions>;
@@ -190,6 +194,16 @@ export async function createSalaryApp(options: SalaryAppOptions): Promise<Salary
         summary: summarize(session),
       }),
     );
+  });
+
+  mountPayoutAccountRoutes(app, {
+    rp,
+    auth,
+    accounts: options.payoutAccounts ?? createMemoryPayoutAccounts(),
+    personOf: (session) => stringClaim(session, 'preferred_username') ?? session.sub,
+    chrome,
+    sendPage,
+    now,
   });
 
   app.use(async (req, res) => {

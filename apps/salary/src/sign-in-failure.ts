@@ -65,6 +65,22 @@ export function describeSignInFailure(failure: SignInFailure): Problem {
       technical,
     };
   }
+  if (code === 'authorization_details_mismatch' || code === 'approval_stale') {
+    return {
+      title: 'The approval did not match your change',
+      message:
+        code === 'approval_stale'
+          ? 'The sign-in service confirmed an approval given before you asked for this change, so it cannot be for it. Nothing was changed.'
+          : 'What was approved is not the payout account you entered (it may have been altered on the way), or the approval did not say what it was for. Nothing was changed.',
+      steps: [
+        'Enter the new account again, and check that your phone shows exactly that IBAN and holder before you approve.',
+        'If your phone showed an account you did not enter, deny it and tell your payroll team.',
+      ],
+      action: { href: '/payout-account', label: 'Back to the payout account' },
+      secondary: out,
+      technical,
+    };
+  }
   if (code === 'step_up_unmet') {
     return {
       title: 'The sign-in did not include a second step',

@@ -1,6 +1,11 @@
 import type { StepUpParameters } from './client/read-step-up-challenge.ts';
 import { checkRpOptions, type StepupRpOptions } from './config/rp-options.ts';
 import { createRouteGuard, type RouteGuard } from './guards/route-guard.ts';
+import {
+  createTransactionGuard,
+  resolveTransactionOptions,
+  type TransactionOptions,
+} from './guards/transaction-guard.ts';
 import { type StepUpPolicy, selectPolicy } from './policy/step-up-policy.ts';
 import { fetchProtectedResource } from './routes/fetch-protected-resource.ts';
 import { handleCallback } from './routes/handle-callback.ts';
@@ -35,6 +40,18 @@ export interface StepupRp {
   requireAuth(): RouteGuard;
   /** A guard letting through sessions that satisfy `policy` (a configured name or a policy object). */
   requireStepUp(policy: string | StepUpPolicy): RouteGuard;
+  /**
+   * A guard letting a request through only with a fresh, unused approval of exactly these
+   * `authorization_details` (`[{ type, ...details }]`, RFC 9396); otherwise a step-up showing them.
+   * The approval is used up by the request it lets through. `policy` is what the approving
+   * authentication must meet (default: multi-factor); `approvalMaxAge` (default 300 seconds) how long
+   * after it the approval may be used.
+   */
+  requireTransaction(
+    type: string,
+    details: Record<string, unknown>,
+    options?: TransactionOptions,
+  ): RouteGuard;
   /** The URL of the login route, e.g. with the parameters of an RFC 9470 challenge. */
   loginUrl(options?: { returnTo?: string; policy?: string } & StepUpParameters): string;
   /** New tokens from the refresh token; the authentication context is never changed by it. */
@@ -96,6 +113,12 @@ export async function createStepupRp(options: StepupRpOptions): Promise<StepupRp
     requireAuth: () => authGuard,
     requireStepUp(policy) {
       return createRouteGuard(context, selectPolicy(policy, policies, ladder));
+    },
+    requireTransaction(type, details, transactionOptions = {}) {
+      const guardOptions = resolveTransactionOptions(transactionOptions, (policy) =>
+        selectPolicy(policy, policies, ladder),
+      );
+      return createTransactionGuard(context, type, details, guardOptions);
     },
     loginUrl(parameters = {}) {
       const url = new URL(routes.login, checked.baseUrl);

@@ -60,7 +60,11 @@ export type StepupRpErrorCode =
   // A valid token whose authentication or grant is not enough.
   | 'step_up_unmet'
   | 'insufficient_scope'
-  | 'insufficient_user_authentication';
+  | 'insufficient_user_authentication'
+  // A transaction-bound step-up (RFC 9396): the approval is for other details, stale, or already used.
+  | 'authorization_details_mismatch'
+  | 'approval_stale'
+  | 'approval_replayed';
 
 const DEFAULT_STATUS: Record<StepupRpErrorCode, number> = {
   discovery_failed: 502,
@@ -110,6 +114,9 @@ const DEFAULT_STATUS: Record<StepupRpErrorCode, number> = {
   step_up_unmet: 403,
   insufficient_scope: 403,
   insufficient_user_authentication: 401,
+  authorization_details_mismatch: 403,
+  approval_stale: 403,
+  approval_replayed: 403,
 };
 
 /**

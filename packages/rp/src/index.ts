@@ -5,6 +5,8 @@
  *
  * @packageDocumentation
  */
+
+export { canonicalJson } from './authorization-details/canonical-json.ts';
 export { readStepUpChallenge, type StepUpParameters } from './client/read-step-up-challenge.ts';
 export type {
   ClientAssertionAlgorithm,
@@ -15,11 +17,12 @@ export { createStepupRp, type StepupRp } from './create-stepup-rp.ts';
 export type { DpopAlgorithm } from './dpop/session-dpop-key.ts';
 export { isStepupRpError, StepupRpError, type StepupRpErrorCode } from './errors.ts';
 export type { GuardOutcome, RouteGuard } from './guards/route-guard.ts';
+export type { TransactionDetailsOf, TransactionOptions } from './guards/transaction-guard.ts';
 export type { AsymmetricJwsAlgorithm, SymmetricJwsAlgorithm } from './jwt/jws-algorithms.ts';
 export type { ErrorPage, SignInErrorDetails } from './pages/sign-in-error.ts';
 export type { AuthenticationContext } from './policy/evaluate-policy.ts';
 export type { StepUpPolicy } from './policy/step-up-policy.ts';
 export type { RefreshedSession } from './routes/refresh-session.ts';
-export type { RpSession } from './session/rp-session.ts';
+export type { RpSession, TransactionApproval } from './session/rp-session.ts';
 export { createMemorySessionStore, type SessionStore } from './session/session-store.ts';
 export { createMemoryUsedStateStore, type UsedStateStore } from './transaction/used-state-store.ts';

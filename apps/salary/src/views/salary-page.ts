@@ -64,7 +64,8 @@ ${rows}
 </tbody>
 </table>
 </div>
-<p class="muted small">Demo data: the figures are made up.</p>`;
+<p class="muted small">Demo data: the figures are made up.</p>
+<div class="actions"><a class="button button-secondary" href="/payout-account" id="payout-account-link">Payout account</a></div>`;
   return renderDocument({
     title: 'Salary',
     chrome: { ...options.chrome, current: 'salary' },

@@ -9,7 +9,9 @@ export { isStepupRpError, StepupRpError, type StepupRpErrorCode } from '../error
 export type { AsymmetricJwsAlgorithm } from '../jwt/jws-algorithms.ts';
 export { RemoteKeySet, type RemoteKeySetOptions } from '../jwt/remote-key-set.ts';
 export type { StepUpPolicy } from '../policy/step-up-policy.ts';
+export { createMemoryUsedStateStore, type UsedStateStore } from '../transaction/used-state-store.ts';
 export type { AccessTokenClaims } from './access-token-claims.ts';
+export { checkTransactionToken, type TransactionTokenRequirement } from './check-transaction-token.ts';
 export {
   type BearerCheckResult,
   type BearerDpopOptions,

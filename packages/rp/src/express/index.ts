@@ -10,9 +10,14 @@ import type {
   RequestHandler,
 } from 'express';
 import type { AccessTokenClaims } from '../bearer/access-token-claims.ts';
+import {
+  checkTransactionToken,
+  type TransactionTokenRequirement,
+} from '../bearer/check-transaction-token.ts';
 import type { BearerGuard, BearerRequirement } from '../bearer/create-bearer-guard.ts';
 import type { StepupRp } from '../create-stepup-rp.ts';
 import type { RouteGuard } from '../guards/route-guard.ts';
+import type { TransactionDetailsOf, TransactionOptions } from '../guards/transaction-guard.ts';
 import { isUnsupportedMethod, methodNotAllowed } from '../guards/unsupported-method.ts';
 import type { StepUpPolicy } from '../policy/step-up-policy.ts';
 import type { RpSession } from '../session/rp-session.ts';
@@ -91,12 +96,18 @@ function guardMiddleware(rp: StepupRp, guard: RouteGuard): RequestHandler {
  * app.use(auth.routes());
  * app.get('/profile', auth.requireAuth(), (req, res) => res.json(getSession(res)));
  * app.get('/salary', auth.requireStepUp('salary'), (req, res) => res.send('…'));
+ * app.get('/payout/confirm', auth.requireTransaction('payout_account_change', (req) => ({ iban: req.query.iban })), save);
  * ```
  */
 export function createExpressAuth(rp: StepupRp): {
   routes(): RequestHandler;
   requireAuth(): RequestHandler;
   requireStepUp(policy: string | StepUpPolicy): RequestHandler;
+  requireTransaction(
+    type: string,
+    details: TransactionDetailsOf<ExpressRequest>,
+    options?: TransactionOptions,
+  ): RequestHandler;
 } {
   return {
     routes() {
@@ -110,6 +121,15 @@ export function createExpressAuth(rp: StepupRp): {
     },
     requireAuth: () => guardMiddleware(rp, rp.requireAuth()),
     requireStepUp: (policy) => guardMiddleware(rp, rp.requireStepUp(policy)),
+    // The details usually come from the request (a query or a parsed body): read them per request.
+    requireTransaction: (type, details, options) => async (req, res, next) => {
+      const guard = rp.requireTransaction(
+        type,
+        typeof details === 'function' ? await details(req) : details,
+        options,
+      );
+      return guardMiddleware(rp, guard)(req, res, next);
+    },
   };
 }
 
@@ -144,6 +164,34 @@ export function requireBearerToken(guard: BearerGuard, requirement: BearerRequir
     const authorization = req.headers.authorization;
     if (authorization !== undefined) headers.set('authorization', authorization);
     const result = await guard.check(new Request('http://localhost/', { headers }), requirement);
+    if (!result.ok) return sendFetchResponse(res, result.response);
+    locals(res).token = result.token;
+    next();
+  };
+}
+
+/**
+ * Express middleware for an API action that needs its own approval: the bearer token must approve
+ * exactly the requirement's `authorization_details`, recently, once (see `checkTransactionToken`).
+ * Its claims go to `res.locals.stepup.token`; anything else gets the RFC 9470 challenge.
+ *
+ * @example
+ * ```ts
+ * app.post('/api/payout', express.json(), requireTransactionToken(guard, (req) => ({
+ *   type: 'payout_account_change', details: { iban: req.body.iban, holder: req.body.holder }, usedApprovals,
+ * })), (req, res) => res.status(204).end());
+ * ```
+ */
+export function requireTransactionToken(
+  guard: BearerGuard,
+  requirementOf: (req: ExpressRequest) => TransactionTokenRequirement | Promise<TransactionTokenRequirement>,
+): RequestHandler {
+  return async (req, res, next) => {
+    const headers = new Headers();
+    const authorization = req.headers.authorization;
+    if (authorization !== undefined) headers.set('authorization', authorization);
+    const request = new Request('http://localhost/', { headers });
+    const result = await checkTransactionToken(guard, request, await requirementOf(req));
     if (!result.ok) return sendFetchResponse(res, result.response);
     locals(res).token = result.token;
     next();

@@ -31,7 +31,7 @@ export type GuardOutcome = { allowed: true; session: RpSession } | { allowed: fa
 export type RouteGuard = (request: Request) => Promise<GuardOutcome>;
 
 /** Where to come back to: the request's own path for a GET; for other methods, the page it came from. */
-function returnPathOf(context: RpContext, request: Request): string {
+export function returnPathOf(context: RpContext, request: Request): string {
   const origin = context.options.baseUrl.origin;
   const url = new URL(request.url);
   if (request.method === 'GET' || request.method === 'HEAD') {

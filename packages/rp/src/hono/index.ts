@@ -5,9 +5,14 @@
  */
 import type { MiddlewareHandler } from 'hono';
 import type { AccessTokenClaims } from '../bearer/access-token-claims.ts';
+import {
+  checkTransactionToken,
+  type TransactionTokenRequirement,
+} from '../bearer/check-transaction-token.ts';
 import type { BearerGuard, BearerRequirement } from '../bearer/create-bearer-guard.ts';
 import type { StepupRp } from '../create-stepup-rp.ts';
 import type { RouteGuard } from '../guards/route-guard.ts';
+import type { TransactionDetailsOf, TransactionOptions } from '../guards/transaction-guard.ts';
 import { isUnsupportedMethod, methodNotAllowed } from '../guards/unsupported-method.ts';
 import type { StepUpPolicy } from '../policy/step-up-policy.ts';
 import type { RpSession } from '../session/rp-session.ts';
@@ -52,6 +57,11 @@ export function createHonoAuth(rp: StepupRp): {
   routes(): MiddlewareHandler<StepupEnv>;
   requireAuth(): MiddlewareHandler<StepupEnv>;
   requireStepUp(policy: string | StepUpPolicy): MiddlewareHandler<StepupEnv>;
+  requireTransaction(
+    type: string,
+    details: TransactionDetailsOf<Request>,
+    options?: TransactionOptions,
+  ): MiddlewareHandler<StepupEnv>;
 } {
   return {
     routes() {
@@ -63,6 +73,11 @@ export function createHonoAuth(rp: StepupRp): {
     },
     requireAuth: () => guardMiddleware(rp.requireAuth()),
     requireStepUp: (policy) => guardMiddleware(rp.requireStepUp(policy)),
+    // The details usually come from the request: read them per request, from the web-standard one.
+    requireTransaction: (type, details, options) => async (c, next) => {
+      const resolved = typeof details === 'function' ? await details(c.req.raw) : details;
+      return guardMiddleware(rp.requireTransaction(type, resolved, options))(c, next);
+    },
   };
 }
 
@@ -81,6 +96,30 @@ export function requireBearerToken(
 ): MiddlewareHandler<StepupEnv> {
   return async (c, next) => {
     const result = await guard.check(c.req.raw, requirement);
+    if (!result.ok) return result.response;
+    c.set('stepupToken', result.token);
+    await next();
+  };
+}
+
+/**
+ * Hono middleware for an API action that needs its own approval: the bearer token must approve
+ * exactly the requirement's `authorization_details`, recently, once (see `checkTransactionToken`).
+ * Its claims go to `c.get('stepupToken')`; anything else gets the RFC 9470 challenge.
+ *
+ * @example
+ * ```ts
+ * app.post('/api/payout', requireTransactionToken(guard, async (request) => ({
+ *   type: 'payout_account_change', details: await request.clone().json(), usedApprovals,
+ * })), (c) => c.body(null, 204));
+ * ```
+ */
+export function requireTransactionToken(
+  guard: BearerGuard,
+  requirementOf: (request: Request) => TransactionTokenRequirement | Promise<TransactionTokenRequirement>,
+): MiddlewareHandler<StepupEnv> {
+  return async (c, next) => {
+    const result = await checkTransactionToken(guard, c.req.raw, await requirementOf(c.req.raw));
     if (!result.ok) return result.response;
     c.set('stepupToken', result.token);
     await next();

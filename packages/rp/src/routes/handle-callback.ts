@@ -1,4 +1,5 @@
 import * as oidc from 'openid-client';
+import { checkTransactionApproval } from '../authorization-details/check-transaction-approval.ts';
 import { generateSessionDpopKey } from '../dpop/session-dpop-key.ts';
 import { StepupRpError } from '../errors.ts';
 import { type ValidatedIdToken, validateIdToken } from '../id-token/validate-id-token.ts';
@@ -26,6 +27,7 @@ const TOKEN_CLAIMS = [
   'amr',
   'auth_time',
   'jti',
+  'authorization_details',
 ];
 
 function withCookies(response: Response, cookies: readonly (string | undefined)[]): Response {
@@ -243,6 +245,32 @@ export async function handleCallback(context: RpContext, request: Request): Prom
     }
   }
 
+  if (transaction.authorizationDetails !== undefined) {
+    try {
+      checkTransactionApproval({
+        requested: transaction.authorizationDetails,
+        idTokenDetails: validated.claims.authorization_details,
+        tokenResponseDetails: tokens.authorization_details,
+        authTime: validated.auth_time,
+        startedAt: transaction.createdAt,
+        now: options.clock(),
+        skew: options.clockSkew,
+      });
+    } catch (caught) {
+      if (!(caught instanceof StepupRpError)) throw caught;
+      // Nothing is saved and nothing is retried: the app's action never runs on this approval.
+      return failure(context, request, caught, clear, {
+        ...known,
+        retryUrl: new URL(transaction.returnTo, options.baseUrl).href,
+        title: 'The approval does not match this request',
+        message:
+          'The provider confirmed something other than what this app asked you to approve, or an approval ' +
+          'that is not a fresh one. Nothing was changed. You were not sent back again automatically.',
+        session: previous,
+      });
+    }
+  }
+
   const claims: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(validated.claims)) {
     if (!TOKEN_CLAIMS.includes(name) && name !== 'sub') claims[name] = value;
@@ -263,6 +291,15 @@ export async function handleCallback(context: RpContext, request: Request): Prom
     ...(dpopKey === undefined ? {} : { dpopKey }),
     createdAt,
     expiresAt: createdAt + options.sessionTtl,
+    ...(transaction.authorizationDetails === undefined || validated.auth_time === undefined
+      ? {}
+      : {
+          transactionApproval: {
+            id: transaction.state,
+            authorizationDetails: transaction.authorizationDetails,
+            approvedAt: validated.auth_time,
+          },
+        }),
   };
   const response = new Response(null, {
     status: 303,

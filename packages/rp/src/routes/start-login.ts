@@ -12,6 +12,8 @@ export interface LoginRequest {
   policy?: ResolvedPolicy;
   /** Ask for a new authentication (`prompt=login`): when the session is too old, or `max_age=0`. */
   forceLogin?: boolean;
+  /** Canonical `authorization_details` (RFC 9396) for a transaction-bound step-up; forces a new login. */
+  authorizationDetails?: string;
 }
 
 /**
@@ -55,7 +57,13 @@ export async function startLogin(
       transaction.maxAge = policy.maxAge;
     }
   }
-  if (login.forceLogin || policy?.maxAge === 0) params.prompt = 'login';
+  if (login.authorizationDetails !== undefined) {
+    params.authorization_details = login.authorizationDetails;
+    transaction.authorizationDetails = login.authorizationDetails;
+  }
+  if (login.forceLogin || policy?.maxAge === 0 || login.authorizationDetails !== undefined) {
+    params.prompt = 'login';
+  }
   let location: URL;
   try {
     location = await authorizationRequestUrl(context, params);

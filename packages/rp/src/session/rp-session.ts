@@ -38,6 +38,35 @@ export interface RpSession {
   createdAt: number;
   /** When the session ends, whatever happens, in seconds since the epoch. */
   expiresAt: number;
+  /** The last transaction-bound step-up approved (`requireTransaction`), until a guard uses it once. */
+  transactionApproval?: TransactionApproval;
+}
+
+/**
+ * An approval of one transaction (RFC 9396 `authorization_details`), as checked at the callback.
+ *
+ * @example
+ * ```ts
+ * const approval: TransactionApproval = { id: 'k3…', authorizationDetails: '[{"iban":"…","type":"payout_account_change"}]', approvedAt: 1_700_000_000 };
+ * ```
+ */
+export interface TransactionApproval {
+  /** Unique per approval (the login's `state`): what single use is recorded under. */
+  id: string;
+  /** The approved `authorization_details`, in canonical JSON. */
+  authorizationDetails: string;
+  /** The `auth_time` of the approval. */
+  approvedAt: number;
+}
+
+function isTransactionApproval(value: unknown): value is TransactionApproval {
+  if (typeof value !== 'object' || value === null) return false;
+  const approval = value as Record<string, unknown>;
+  return (
+    typeof approval.id === 'string' &&
+    typeof approval.authorizationDetails === 'string' &&
+    Number.isSafeInteger(approval.approvedAt)
+  );
 }
 
 /** Reads a session back from storage, refusing anything that is not exactly its shape. */
@@ -67,6 +96,9 @@ export function toRpSession(value: unknown): RpSession | undefined {
     session.amr !== undefined &&
     !(Array.isArray(session.amr) && session.amr.every((v) => typeof v === 'string'))
   ) {
+    return undefined;
+  }
+  if (session.transactionApproval !== undefined && !isTransactionApproval(session.transactionApproval)) {
     return undefined;
   }
   return session as unknown as RpSession;

@@ -18,6 +18,8 @@ export interface LoginTransaction {
   policy?: ResolvedPolicy;
   /** The `max_age` sent, when one was: `auth_time` is then required (OIDC Core 3.1.2.1). */
   maxAge?: number;
+  /** The canonical `authorization_details` of a transaction-bound step-up, checked at the callback. */
+  authorizationDetails?: string;
   createdAt: number;
 }
 
