@@ -177,7 +177,10 @@ describe('forgotten password: a person whose second factor is a phone or a secur
       );
       const statuses = answers.map((answer) => answer.status);
       assert.equal(statuses.filter((status) => status === 200).length, 1);
-      assert.equal(statuses.filter((status) => status === 200 || status === 400 || status === 401).length, 100);
+      assert.equal(
+        statuses.filter((status) => status === 200 || status === 400 || status === 401).length,
+        100,
+      );
       assert.equal(await storedPasswordIs(user.id, passwords[statuses.indexOf(200)] as string), true);
     });
 
