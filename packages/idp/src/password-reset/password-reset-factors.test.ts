@@ -4,6 +4,7 @@ import { verifyPassword } from '../accounts/password-hashing.ts';
 import type { DeviceCredentials } from '../authenticator/device-key.ts';
 import { listPendingChallenges } from '../authenticator/list-pending-challenges.ts';
 import { respondToChallenge } from '../authenticator/respond-to-challenge.ts';
+import { PushFatigueGuard } from '../factors/push/push-fatigue.ts';
 import { relyingPartyFor } from '../factors/webauthn/webauthn-relying-party.ts';
 import { resetLinksSentTo } from '../testing/outbox.ts';
 import { enrollTestDevice, firstEvent } from '../testing/push-login.ts';
@@ -184,6 +185,28 @@ describe('forgotten password: a person whose second factor is a phone or a secur
       assert.equal(await storedPasswordIs(user.id, passwords[statuses.indexOf(200)] as string), true);
     });
 
+    test('requests count against the same per-account cap as sign-in requests', async () => {
+      const { user, username, email } = await newUser();
+      const device = await enrollTestDevice(idp, user.id);
+      const link = await linkFor(email, username);
+      // The account's sign-in requests of the window, counted as the sign-in page counts them.
+      const fatigue = new PushFatigueGuard(idp.stepup.store.attempts, idp.stepup.config.push);
+      const now = Math.floor(Date.now() / 1000);
+      for (let sent = 0; sent < idp.stepup.config.push.sends.limit; sent += 1) {
+        assert.equal(await fatigue.takeSend(user.id, now), undefined);
+      }
+      const refused = await new TestBrowser(idp.issuer).request('/account/password/reset/push', {
+        form: { token: tokenOf(link) },
+      });
+      assert.equal(refused.status, 429);
+      assert.equal(refused.headers.get('stepup-error-code'), 'push_throttled');
+      assert.ok(Number(refused.headers.get('retry-after')) > 0);
+      assert.match(await refused.text(), /data-reset-push-blocked/);
+      assert.deepEqual(await listPendingChallenges(device), [], 'nothing was sent');
+      assert.equal((await submitReset(link)).status, 401);
+      assert.equal(await storedPasswordIs(user.id, PASSWORD), true);
+    });
+
     test('a revoked device leaves no second factor to ask: the reset needs none', async () => {
       const { user, username, email } = await newUser();
       const device = await enrollTestDevice(idp, user.id);
@@ -280,5 +303,41 @@ describe('forgotten password: a person whose second factor is a phone or a secur
       assert.equal(borrowed.headers.get('stepup-error-code'), 'webauthn_refused');
       assert.equal(await storedPasswordIs(user.id, PASSWORD), true);
     });
+  });
+});
+
+describe('forgotten password: the only second factor is switched off by the operator', () => {
+  let idp: TestProvider;
+  before(async () => {
+    idp = await startTestProvider({ factors: { push: { enabled: false } } });
+  });
+  after(() => idp.close());
+
+  test('the page says to ask an administrator, and no request is sent', async () => {
+    const user = await idp.addUser('reset-switched-off', PASSWORD, { email: 'switched-off@example.com' });
+    const device = await enrollTestDevice(idp, user.id);
+    await new TestBrowser(idp.issuer).request('/account/password/forgot', {
+      form: { login: 'reset-switched-off' },
+    });
+    await idp.stepup.accountMailSettled();
+    const [link] = resetLinksSentTo(idp.dataDir, 'switched-off@example.com');
+    assert.ok(link);
+    const token = new URL(link).searchParams.get('token') ?? '';
+    const shown = await new TestBrowser(idp.issuer).request(`/account/password/reset?token=${token}`);
+    assert.equal(shown.status, 403);
+    assert.match(await shown.text(), /data-reset-needs-help/);
+    const asked = await new TestBrowser(idp.issuer).request('/account/password/reset/push', {
+      form: { token },
+    });
+    assert.equal(asked.status, 400);
+    assert.deepEqual(await listPendingChallenges(device), []);
+    const sent = await new TestBrowser(idp.issuer).request('/account/password/reset', {
+      form: { token, new_password: NEW_PASSWORD, confirm_password: NEW_PASSWORD },
+    });
+    assert.equal(sent.status, 403);
+    assert.equal(
+      await verifyPassword((await idp.stepup.store.users.findById(user.id))?.passwordHash, PASSWORD),
+      true,
+    );
   });
 });
