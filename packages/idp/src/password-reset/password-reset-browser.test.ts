@@ -3,9 +3,11 @@ import { after, before, describe, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { listPendingChallenges } from '../authenticator/list-pending-challenges.ts';
 import { respondToChallenge } from '../authenticator/respond-to-challenge.ts';
-import { launchChromium } from '../testing/chromium.ts';
+import { relyingPartyFor } from '../factors/webauthn/webauthn-relying-party.ts';
+import { addVirtualAuthenticator, launchChromium } from '../testing/chromium.ts';
 import { resetLinksSentTo } from '../testing/outbox.ts';
 import { enrollTestDevice } from '../testing/push-login.ts';
+import { SoftwareAuthenticator } from '../testing/software-authenticator.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
 
 const PASSWORD = 'correct horse battery';
@@ -90,5 +92,41 @@ describe('a forgotten password in Chromium, through the development outbox', () 
     await page.click('button:has-text("Set new password")');
     await page.waitForSelector('[data-reset-done]');
     assert.deepEqual(problems, []);
+  });
+
+  test('a person with a security key: the reset page runs the key, then the password is set', async () => {
+    const user = await idp.addUser('chromium-forgot-key', PASSWORD, { email: 'forgot-key@example.com' });
+    const key = new SoftwareAuthenticator();
+    await idp.stepup.store.webauthnCredentials.add(
+      key.securityKeyRecord(user.id, Math.floor(Date.now() / 1000)),
+    );
+    const context = await browser.newContext();
+    const page = await context.newPage();
+    const problems: string[] = [];
+    page.on('pageerror', (error) => problems.push(error.message));
+    // Chromium's virtual authenticator holds the very key the store has.
+    const authenticator = await addVirtualAuthenticator(page, 'security-key');
+    await authenticator.cdp.send('WebAuthn.addCredential', {
+      authenticatorId: authenticator.authenticatorId,
+      credential: key.virtualCredential(relyingPartyFor(idp.issuer).id),
+    });
+
+    await page.goto(`${idp.issuer}/account/password/forgot`);
+    await page.fill('input[name="login"]', 'forgot-key@example.com');
+    await page.click('button:has-text("Email me a link")');
+    await page.waitForSelector('[data-reset-requested]');
+    await idp.stepup.accountMailSettled();
+    const [link] = resetLinksSentTo(idp.dataDir, 'forgot-key@example.com');
+    assert.ok(link, 'the outbox holds the link');
+
+    await page.goto(link);
+    await page.fill('input[name="new_password"]', NEW_PASSWORD);
+    await page.fill('input[name="confirm_password"]', NEW_PASSWORD);
+    await page.click('button:has-text("Use my security key and set the password")');
+    await page.waitForSelector('[data-reset-done]');
+    const [used] = await authenticator.credentials();
+    assert.equal(used?.signCount, 1, 'the key signed once');
+    assert.deepEqual(problems, []);
+    await context.close();
   });
 });

@@ -222,21 +222,8 @@ describe('forgotten password: a person whose second factor is a phone or a secur
   describe('security key or passkey', () => {
     const relyingParty = () => relyingPartyFor(idp.issuer);
 
-    async function registerKey(userId: string, key: SoftwareAuthenticator) {
-      await idp.stepup.store.webauthnCredentials.add({
-        id: key.credentialId,
-        userId,
-        publicKey: key.publicKey,
-        counter: key.counter,
-        transports: ['usb'],
-        aaguid: '00000000-0000-0000-0000-000000000000',
-        deviceType: 'singleDevice',
-        backedUp: false,
-        attachment: 'cross-platform',
-        name: 'Security key',
-        now: Math.floor(Date.now() / 1000),
-      });
-    }
+    const registerKey = (userId: string, key: SoftwareAuthenticator) =>
+      idp.stepup.store.webauthnCredentials.add(key.securityKeyRecord(userId, Math.floor(Date.now() / 1000)));
 
     /** Asks for the link's options as the page's script does; resolves their challenge. */
     async function challengeOf(link: string): Promise<string> {
