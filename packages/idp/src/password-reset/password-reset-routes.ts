@@ -23,6 +23,7 @@ import { passwordFingerprint } from './password-fingerprint.ts';
 import { resetProofKey } from './reset-proof-key.ts';
 import { claimResetPushApproval, latestResetPush } from './reset-push.ts';
 import { registerResetPushRoutes, resetPushState } from './reset-push-routes.ts';
+import { registerResetWebAuthnRoutes } from './reset-webauthn-routes.ts';
 import { verifyResetSecondFactor } from './verify-reset-second-factor.ts';
 import { renderForgotPasswordPage } from './views/forgot-password-page.ts';
 import { type ResetPasswordPageState, renderResetPasswordPage } from './views/reset-password-page.ts';
@@ -164,24 +165,14 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
       sendPushPage(reply, 429, { token, user: reset.user, push: state }),
   });
 
-  // The WebAuthn options of a reset, for `/assets/webauthn.js`: the link's token comes as the `csrf`
-  // field the script posts (only the holder of the link knows it), and the challenge is bound to it.
-  app.post(
-    '/account/password/reset/webauthn/options',
-    async (request: FastifyRequest<{ Body: Record<string, unknown> | undefined }>, reply) => {
-      const token = typeof request.body?.csrf === 'string' ? request.body.csrf.slice(0, 256) : '';
-      const now = deps.clock();
+  registerResetWebAuthnRoutes(app, {
+    webauthn: deps.webauthn,
+    clock: deps.clock,
+    async findWebAuthnReset(token, now) {
       const reset = await findValidReset(token, now);
-      if (reset?.secondFactor !== 'webauthn') return reply.code(400).send({ error: 'invalid_link' });
-      const options = await deps.webauthn.issueAuthenticationOptions({
-        interactionUid: reset.proofKey,
-        ceremony: 'authentication',
-        userId: reset.user.id,
-        now,
-      });
-      return reply.code(200).type('application/json; charset=utf-8').send(options);
+      return reset?.secondFactor === 'webauthn' ? reset : undefined;
     },
-  );
+  });
 
   app.get('/account/password/forgot', async (_request, reply) =>
     sendHtml(reply, 200, renderForgotPasswordPage({ state: 'ask', ttlMinutes: ttlMinutes() })),
@@ -323,13 +314,9 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
     }
     if (secondFactor === 'push' && !(await claimResetPushApproval(push, reset.proofKey, user.id, now))) {
       // No approval of this link's own request (none yet, denied, or already used): back to asking.
-      logAuthEvent({
-        event: 'password.reset_refused',
-        userId: user.id,
-        reason: 'push_not_approved',
-        ip: request.ip,
-      });
-      reply.header('stepup-error-code', 'push_not_approved');
+      const reason: ResetRefusal = 'push_not_approved';
+      logAuthEvent({ event: 'password.reset_refused', userId: user.id, reason, ip: request.ip });
+      reply.header('stepup-error-code', reason);
       const challenge = await latestResetPush(push, reset.proofKey, user.id, now);
       return sendPushPage(reply, 401, {
         token,
@@ -404,5 +391,6 @@ type ResetRefusal =
   | 'password_too_common'
   | 'password_matches_account'
   | 'wrong_code'
+  | 'push_not_approved'
   | 'webauthn_refused'
   | ThrottleRefusal['code'];
