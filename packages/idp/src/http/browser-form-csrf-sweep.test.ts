@@ -33,6 +33,10 @@ const EXEMPT: Record<string, string> = {
     'no cookie or session: anyone may ask, the answer is the same for every name, the link goes only to the address on file, and asking is throttled per account and per IP',
   'POST /account/password/reset':
     'authenticated by the single-use reset token in the form (32 random bytes from the email), not a cookie; cross-site posts are still refused',
+  'POST /account/password/reset/push':
+    "authenticated by the reset token in the form, not a cookie; sends a request to the link's person's own devices, under the per-account push limits",
+  'POST /account/password/reset/webauthn/options':
+    'authenticated by the reset token in the body, not a cookie; issues a challenge bound to that link and changes nothing else',
   // The way back from an Action's external page (api.redirect), cross-site by design, as on Auth0.
   'POST /continue':
     "finds the login by the hash of the Action's redirect state and sends the browser on to it; decides nothing",

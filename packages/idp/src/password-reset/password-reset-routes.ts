@@ -1,12 +1,18 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { BackgroundMail } from '../accounts/background-mail.ts';
 import { composePasswordChangedEmail, composePasswordResetEmail } from '../accounts/password-emails.ts';
 import { hashPassword } from '../accounts/password-hashing.ts';
 import { checkNewPassword } from '../accounts/password-policy.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
+import { isFactorSwitchedOn } from '../factors/factor-switches.ts';
+import { createInProcessPushNotifier } from '../factors/push/in-process-push-notifier.ts';
+import { activePushDevices, createPushContext } from '../factors/push/push-context.ts';
+import type { PushNotifier } from '../factors/push/push-notifier.ts';
 import { RecoveryCodes } from '../factors/recovery-codes/recovery-codes.ts';
 import type { TotpFactor } from '../factors/totp/totp-factor.ts';
+import { WebAuthnError } from '../factors/webauthn/webauthn-error.ts';
+import type { WebAuthnFactor } from '../factors/webauthn/webauthn-factor.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
 import type { Store } from '../store/store.ts';
 import type { User } from '../store/users.ts';
@@ -14,9 +20,14 @@ import { CodeThrottle } from '../throttle/code-throttle.ts';
 import { countOnEveryLimit, windowLimit } from '../throttle/counted-limit.ts';
 import type { ThrottleRefusal } from '../throttle/throttle-refusal.ts';
 import { passwordFingerprint } from './password-fingerprint.ts';
+import { resetProofKey } from './reset-proof-key.ts';
+import { claimResetPushApproval, latestResetPush } from './reset-push.ts';
+import { registerResetPushRoutes, resetPushState } from './reset-push-routes.ts';
+import { registerResetWebAuthnRoutes } from './reset-webauthn-routes.ts';
 import { verifyResetSecondFactor } from './verify-reset-second-factor.ts';
 import { renderForgotPasswordPage } from './views/forgot-password-page.ts';
 import { type ResetPasswordPageState, renderResetPasswordPage } from './views/reset-password-page.ts';
+import { type ResetPushState, renderResetPushPage } from './views/reset-push-page.ts';
 
 export interface PasswordResetDependencies {
   store: Store;
@@ -25,6 +36,9 @@ export interface PasswordResetDependencies {
   totp: TotpFactor;
   logAuthEvent: AuthEventLogger;
   accountMail: BackgroundMail;
+  webauthn: WebAuthnFactor;
+  /** The bus a device's answer wakes the waiting page through; one process when absent. */
+  pushNotifier?: PushNotifier;
 }
 
 type FormRequest = FastifyRequest<{
@@ -35,8 +49,16 @@ type FormRequest = FastifyRequest<{
 /** What a reset link's token leads to, checked: the account, and its password still the one it was sent for. */
 interface ValidReset {
   user: User;
-  /** How the reset asks for a second factor: not at all, by code, or it cannot (ask an administrator). */
-  secondFactor: 'none' | 'code' | 'unavailable';
+  /** When the link stops working (epoch seconds). */
+  expiresAt: number;
+  /** What the link's proofs (code attempts, push request, WebAuthn challenge) are bound to. */
+  proofKey: string;
+  /**
+   * How the reset asks for a second factor: not at all, a code (authenticator app or recovery code),
+   * a push request to the person's phone, a security key or passkey, or it cannot (every factor of
+   * the person is switched off: ask an administrator).
+   */
+  secondFactor: 'none' | 'code' | 'push' | 'webauthn' | 'unavailable';
 }
 
 /**
@@ -44,13 +66,20 @@ interface ValidReset {
  * works once, for minutes, for the one account, and stops working when the password changes. Asking
  * answers alike whether or not an account matched, after the same work; asking is throttled per
  * account and per client address. A reset never lowers what a login proves: a person with a second
- * factor gives a code from it (or a recovery code) before the new password is set, and the next login
- * still asks for the second factor wherever it did before. Every session of the person ends.
+ * factor proves it before the new password is set — a code from it (or a recovery code), an approved
+ * push request, or a security key's assertion, each bound to this link and used once — and the next
+ * login still asks for the second factor wherever it did before. Every session of the person ends.
  */
 export function registerPasswordResetRoutes(app: FastifyInstance, deps: PasswordResetDependencies): void {
   const { store, config, logAuthEvent } = deps;
   const recoveryCodes = new RecoveryCodes(store.recoveryCodes);
   const codeThrottle = new CodeThrottle(store, config);
+  const push = createPushContext({
+    store,
+    config,
+    notifier: deps.pushNotifier ?? createInProcessPushNotifier(),
+    logAuthEvent,
+  });
   const sendHtml = (reply: FastifyReply, status: number, body: string) =>
     reply.code(status).type('text/html; charset=utf-8').send(body);
   const field = (request: FormRequest, name: string) => {
@@ -82,21 +111,68 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
     const user = grant && (await store.users.findById(grant.userId));
     if (!grant || !user || passwordFingerprint(user.passwordHash) !== grant.passwordFingerprint)
       return undefined;
-    return { user, secondFactor: await resetSecondFactor(user) };
+    return {
+      user,
+      expiresAt: grant.expiresAt,
+      proofKey: resetProofKey(token),
+      secondFactor: await resetSecondFactor(user),
+    };
   }
 
-  /** Email codes do not count here: the link came by email. Push and security keys need a login. */
+  /**
+   * Email codes do not count here: the link came by email. A code is asked when the person has one;
+   * otherwise their phone (push, as the seed's factor comes first at sign-in too), otherwise their
+   * security key. Factors an operator switched off are neither asked nor accepted.
+   */
   async function resetSecondFactor(user: User): Promise<ValidReset['secondFactor']> {
     const [totp, devices, keys, codesLeft] = await Promise.all([
       deps.totp.listFor(user.id),
-      store.pushDevices.listForUser(user.id),
-      store.webauthnCredentials.listForUser(user.id),
+      activePushDevices(push, user.id),
+      deps.webauthn.listFor(user.id),
       recoveryCodes.remaining(user.id),
     ]);
     if (totp.length > 0 || codesLeft > 0) return 'code';
-    const hasOther = devices.some((device) => device.revokedAt === null) || keys.length > 0;
-    return hasOther ? 'unavailable' : 'none';
+    if (devices.length > 0 && isFactorSwitchedOn(config, 'push')) return 'push';
+    if (keys.length > 0 && isFactorSwitchedOn(config, 'webauthn')) return 'webauthn';
+    return devices.length > 0 || keys.length > 0 ? 'unavailable' : 'none';
   }
+
+  const sendPushPage = (
+    reply: FastifyReply,
+    status: number,
+    page: { token: string; user: User; push: ResetPushState; error?: string },
+  ) =>
+    sendHtml(
+      reply,
+      status,
+      renderResetPushPage({
+        token: page.token,
+        username: page.user.username,
+        push: page.push,
+        ...(page.error === undefined ? {} : { error: page.error }),
+      }),
+    );
+
+  registerResetPushRoutes(app, {
+    push,
+    clock: deps.clock,
+    async findPushReset(token, now) {
+      const reset = await findValidReset(token, now);
+      return reset?.secondFactor === 'push' ? reset : undefined;
+    },
+    sendInvalid: (reply) => sendResetPage(reply, 400, { state: 'invalid' }),
+    sendBlocked: (reply, token, reset, state) =>
+      sendPushPage(reply, 429, { token, user: reset.user, push: state }),
+  });
+
+  registerResetWebAuthnRoutes(app, {
+    webauthn: deps.webauthn,
+    clock: deps.clock,
+    async findWebAuthnReset(token, now) {
+      const reset = await findValidReset(token, now);
+      return reset?.secondFactor === 'webauthn' ? reset : undefined;
+    },
+  });
 
   app.get('/account/password/forgot', async (_request, reply) =>
     sendHtml(reply, 200, renderForgotPasswordPage({ state: 'ask', ttlMinutes: ttlMinutes() })),
@@ -167,12 +243,19 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
     const reset = await findValidReset(token, deps.clock());
     if (!reset) return sendResetPage(reply, 400, { state: 'invalid' });
     if (reset.secondFactor === 'unavailable') return sendResetPage(reply, 403, { state: 'needs-help' });
+    if (reset.secondFactor === 'push') {
+      // The password form only once this link's request was approved; before, the request itself.
+      const challenge = await latestResetPush(push, reset.proofKey, reset.user.id, deps.clock());
+      if (challenge?.status !== 'approved' || challenge.consumedAt !== null) {
+        return sendPushPage(reply, 200, { token, user: reset.user, push: resetPushState(token, challenge) });
+      }
+    }
     return sendResetPage(reply, 200, {
       state: 'form',
       token,
       username: reset.user.username,
       minLength: config.passwords.minLength,
-      asksForCode: reset.secondFactor === 'code',
+      proof: reset.secondFactor,
     });
   });
 
@@ -185,7 +268,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
       return sendResetPage(reply, 400, { state: 'invalid' });
     }
     if (reset.secondFactor === 'unavailable') return sendResetPage(reply, 403, { state: 'needs-help' });
-    const { user } = reset;
+    const { user, secondFactor } = reset;
     const refuse = (status: number, reason: ResetRefusal, error: string) => {
       logAuthEvent({ event: 'password.reset_refused', userId: user.id, reason, ip: request.ip });
       reply.header('stepup-error-code', reason);
@@ -194,7 +277,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
         token,
         username: user.username,
         minLength: config.passwords.minLength,
-        asksForCode: reset.secondFactor === 'code',
+        proof: secondFactor,
         error,
       });
     };
@@ -207,13 +290,9 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
       accountWords: [user.username, user.email],
     });
     if (problem) return refuse(400, problem.code, problem.message);
-    if (reset.secondFactor === 'code') {
+    if (secondFactor === 'code') {
       // Counted with every other code of the account, before it is checked.
-      const attempt = await codeThrottle.attempt({
-        accountId: user.id,
-        interactionUid: `password-reset:${createHash('sha256').update(token).digest('base64url')}`,
-        now,
-      });
+      const attempt = await codeThrottle.attempt({ accountId: user.id, interactionUid: reset.proofKey, now });
       if (!attempt.allowed) {
         return refuse(429, attempt.code, 'Too many wrong codes. Wait a while, then ask for a new link.');
       }
@@ -232,6 +311,38 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
       }
       await attempt.succeeded();
       await codeThrottle.secondFactorSucceeded(user.id);
+    }
+    if (secondFactor === 'push' && !(await claimResetPushApproval(push, reset.proofKey, user.id, now))) {
+      // No approval of this link's own request (none yet, denied, or already used): back to asking.
+      const reason: ResetRefusal = 'push_not_approved';
+      logAuthEvent({ event: 'password.reset_refused', userId: user.id, reason, ip: request.ip });
+      reply.header('stepup-error-code', reason);
+      const challenge = await latestResetPush(push, reset.proofKey, user.id, now);
+      return sendPushPage(reply, 401, {
+        token,
+        user,
+        push: resetPushState(token, challenge),
+        error: 'Approve the request on your phone first, then choose the new password.',
+      });
+    }
+    if (secondFactor === 'webauthn') {
+      try {
+        // User verification as at sign-in: preferred for a security key, required for a passkey.
+        await deps.webauthn.verifyAuthentication({
+          interactionUid: reset.proofKey,
+          ceremony: 'authentication',
+          userId: user.id,
+          response: request.body?.response,
+          now,
+        });
+      } catch (error) {
+        if (!(error instanceof WebAuthnError)) throw error;
+        return refuse(
+          401,
+          'webauthn_refused',
+          'Your security key or passkey was not accepted. Try again with one you added to this account.',
+        );
+      }
     }
     // Single use: of concurrent redemptions only one gets the grant; its fingerprint is checked again,
     // as the password may have changed since the link was read.
@@ -260,7 +371,7 @@ export function registerPasswordResetRoutes(app: FastifyInstance, deps: Password
         userId: user.id,
         ip: request.ip,
         actor: { type: 'user', id: user.id },
-        details: { sessionsEnded: ended, secondFactor: reset.secondFactor === 'code' },
+        details: { sessionsEnded: ended, secondFactor: secondFactor !== 'none', factor: secondFactor },
       }),
     );
     if (changed === undefined) return sendResetPage(reply, 400, { state: 'invalid' });
@@ -280,4 +391,6 @@ type ResetRefusal =
   | 'password_too_common'
   | 'password_matches_account'
   | 'wrong_code'
+  | 'push_not_approved'
+  | 'webauthn_refused'
   | ThrottleRefusal['code'];

@@ -5,9 +5,9 @@ import type { TotpFactor } from '../factors/totp/totp-factor.ts';
 const TOTP_CODE = /^\d{6}$/;
 
 /**
- * Checks the second factor a reset asks for: a code of one of the person's authenticator apps, or
- * one of their recovery codes (push and security keys need a login this page does not run; recovery
- * codes stand in for them). Each works once.
+ * Checks the code a reset asks for: a code of one of the person's authenticator apps, or one of their
+ * recovery codes (which also stand in for push and security keys). Each works once. (A person with
+ * neither proves push or a security key instead: `reset-push.ts`, and the WebAuthn assertion.)
  */
 export async function verifyResetSecondFactor(
   deps: { totp: TotpFactor; recoveryCodes: RecoveryCodes; skewSteps: number },

@@ -1,6 +1,7 @@
 import { createHash, generateKeyPairSync, type KeyObject, randomBytes, sign } from 'node:crypto';
 import type { AuthenticationResponseJSON, RegistrationResponseJSON } from '@simplewebauthn/server';
 import { isoCBOR } from '@simplewebauthn/server/helpers';
+import type { AddWebAuthnCredentialInput } from '../store/webauthn-credentials.ts';
 
 /** Authenticator data flags (WebAuthn Level 3 6.1). */
 const UP = 0x01;
@@ -44,6 +45,37 @@ export class SoftwareAuthenticator {
       ),
     );
     this.counter = options.counter ?? 0;
+  }
+
+  /** The credential as the store keeps a security key registered to `userId` (no ceremony needed). */
+  securityKeyRecord(userId: string, now: number): AddWebAuthnCredentialInput {
+    return {
+      id: this.credentialId,
+      userId,
+      publicKey: this.publicKey,
+      counter: this.counter,
+      transports: ['usb'],
+      aaguid: '00000000-0000-0000-0000-000000000000',
+      deviceType: 'singleDevice',
+      backedUp: false,
+      attachment: 'cross-platform',
+      name: 'Security key',
+      now,
+    };
+  }
+
+  /**
+   * The credential for Chromium's virtual authenticator (CDP `WebAuthn.addCredential`), so a browser
+   * test can use a key the store already holds: the same id and private key (PKCS#8), base64.
+   */
+  virtualCredential(rpId: string) {
+    return {
+      credentialId: Buffer.from(this.credentialId, 'base64url').toString('base64'),
+      isResidentCredential: false,
+      rpId,
+      privateKey: this.#privateKey.export({ format: 'der', type: 'pkcs8' }).toString('base64'),
+      signCount: this.counter,
+    };
   }
 
   /** A `none` attestation for the credential, with its current counter. */
