@@ -42,6 +42,7 @@ import {
 import { createLoginCompletion } from './complete-login.ts';
 import { CustomTokenClaims } from './custom-token-claims.ts';
 import { describeProviderError } from './describe-provider-error.ts';
+import { carryAcrTime } from './acr-time-claim.ts';
 import { addCustomClaimsToIdTokens } from './id-token-custom-claims.ts';
 import type { ProviderKeys } from './provider-keys.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
@@ -298,6 +299,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   // the client address comes from Fastify (http/trusted-proxies.ts).
   pinProviderOriginToIssuer(provider, config.issuer);
   useFastifyClientAddress(provider);
+  carryAcrTime(provider);
   addCustomClaimsToIdTokens(provider, customClaims);
   shareReplayDetection(provider, store.attempts, deps.clock);
   // Hashed secrets, a rotated secret's grace period (POST /api/v1/clients/{id}/secret), and the
