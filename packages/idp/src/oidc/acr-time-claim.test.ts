@@ -133,7 +133,9 @@ describe('the ID token says when the authentication reached its level', () => {
     const stepUp = await rp.authorizationUrl({ acr_values: ACR_MULTI_FACTOR, max_age: '0' });
     expectPage(await rp.open(stepUp));
 
-    const refreshed = await at(base + 40, () => oidc.refreshTokenGrant(rp.config, tokens.refresh_token ?? ''));
+    const refreshed = await at(base + 40, () =>
+      oidc.refreshTokenGrant(rp.config, tokens.refresh_token ?? ''),
+    );
     assert.equal(refreshed.claims()?.acr, ACR_MULTI_FACTOR);
     assert.equal(refreshed.claims()?.auth_time, base);
     assert.equal(refreshed.claims()?.[claimName], base + 10);

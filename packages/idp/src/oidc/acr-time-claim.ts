@@ -52,7 +52,9 @@ export function carryAcrTime(provider: Provider): void {
       const self = this as CarriesAcrTime;
       const entities = Provider.ctx?.oidc.entities;
       // A rotation replaces a refresh token; the first one comes from the code.
-      const source = (entities?.RotatedRefreshToken ?? entities?.AuthorizationCode) as CarriesAcrTime | undefined;
+      const source = (entities?.RotatedRefreshToken ?? entities?.AuthorizationCode) as
+        | CarriesAcrTime
+        | undefined;
       if (self.acrTime === undefined && typeof source?.acrTime === 'number') self.acrTime = source.acrTime;
       return super.save();
     }

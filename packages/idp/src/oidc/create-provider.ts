@@ -29,6 +29,7 @@ import type { RememberedBrowsers } from '../remember-browser/remembered-browsers
 import type { Store } from '../store/store.ts';
 import { ClientSecretThrottle } from '../throttle/client-secret-throttle.ts';
 import { createExtraTokenClaims } from './access-token-claims.ts';
+import { carryAcrTime } from './acr-time-claim.ts';
 import { assertClaimsParameter } from './assert-claims-parameter.ts';
 import { SECRET_DIGEST_METADATA, withClientSecretsShown } from './client-secret-view.ts';
 import {
@@ -42,7 +43,6 @@ import {
 import { createLoginCompletion } from './complete-login.ts';
 import { CustomTokenClaims } from './custom-token-claims.ts';
 import { describeProviderError } from './describe-provider-error.ts';
-import { carryAcrTime } from './acr-time-claim.ts';
 import { addCustomClaimsToIdTokens } from './id-token-custom-claims.ts';
 import type { ProviderKeys } from './provider-keys.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';

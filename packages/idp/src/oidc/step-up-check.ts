@@ -8,8 +8,8 @@ import type { AuthEventLogger } from '../log/auth-events.ts';
 import type { RememberedBrowsers } from '../remember-browser/remembered-browsers.ts';
 import { evaluateSession } from '../session/evaluate-session.ts';
 import { commitProofs, loadSessionProofs } from '../session/session-proofs.ts';
-import { recordAcrTime } from './acr-time-claim.ts';
 import type { AuthSessionsRepository } from '../store/auth-sessions.ts';
+import { recordAcrTime } from './acr-time-claim.ts';
 import {
   acrToIssue,
   readRequestedAuthentication,
