@@ -48,6 +48,16 @@ describe('the ID token says when the authentication reached its level', () => {
     });
     claimName = acrTimeClaimName(idp.issuer);
     await idp.addClient({ client_id: 'salary', client_secret: CLIENT_SECRET });
+    await idp.addClient({ client_id: 'forger', client_secret: CLIENT_SECRET });
+    // An Action that tries to set the claim by hand, for the client `forger`.
+    await idp.deployAction(
+      'forge-acr-time',
+      `exports.onExecutePostLogin = async (event, api) => {
+        if (event.client.client_id !== 'forger') return;
+        api.idToken.setCustomClaim(${JSON.stringify(claimName)}, 1);
+        api.idToken.setCustomClaim('https://example.com/ran', true);
+      };`,
+    );
   });
   after(() => idp.close());
 
@@ -97,6 +107,21 @@ describe('the ID token says when the authentication reached its level', () => {
     );
     const claims = (await rp.redeem(callback, pending)).claims();
     assert.equal(claims?.acr, ACR_ONE_FACTOR);
+    assert.equal(claims?.auth_time, base);
+    assert.equal(claims?.[claimName], base);
+  });
+
+  test('an Action cannot set it: the ID token has the provider’s value', async () => {
+    const base = now() - 100;
+    const username = await newTotpUser();
+    const rp = await TestRelyingParty.discover(idp.issuer, 'forger', { client_secret: CLIENT_SECRET });
+    const pending = await rp.authorizationUrl();
+    const login = expectPage(await rp.open(pending));
+    const callback = await at(base, async () =>
+      expectCallback(await submitPassword(rp.browser, login.html, username, PASSWORD)),
+    );
+    const claims = (await rp.redeem(callback, pending)).claims();
+    assert.equal(claims?.['https://example.com/ran'], true, 'the Action ran (control)');
     assert.equal(claims?.auth_time, base);
     assert.equal(claims?.[claimName], base);
   });

@@ -63,7 +63,9 @@ export function carryAcrTime(provider: Provider): void {
   const BaseIdToken = provider.IdToken;
   class IdToken extends BaseIdToken {
     override async payload(): Promise<UnknownObject> {
-      const payload = await super.payload();
+      // Whatever an Action put under this name (the custom claims are laid in below) is dropped:
+      // the claim is only ever the provider's own computation.
+      const { [claimName]: _fromAction, ...payload } = await super.payload();
       const entities = this.ctx?.oidc.entities;
       const source = (entities?.RefreshToken ?? entities?.AuthorizationCode) as CarriesAcrTime | undefined;
       const acrTime = source?.acrTime;
@@ -76,8 +78,7 @@ export function carryAcrTime(provider: Provider): void {
   }
 
   // The classes keep their names: oidc-provider looks up `ttl.*` and the stored `kind` by them.
-  // Configurable, so that `addCustomClaimsToIdTokens` can extend this IdToken in turn.
   for (const Model of [AuthorizationCode, RefreshToken, IdToken]) {
-    Object.defineProperty(provider, Model.name, { value: Model, enumerable: true, configurable: true });
+    Object.defineProperty(provider, Model.name, { value: Model, enumerable: true });
   }
 }

@@ -299,8 +299,9 @@ export function createProvider(deps: ProviderDependencies): Provider {
   // the client address comes from Fastify (http/trusted-proxies.ts).
   pinProviderOriginToIssuer(provider, config.issuer);
   useFastifyClientAddress(provider);
-  carryAcrTime(provider);
   addCustomClaimsToIdTokens(provider, customClaims);
+  // After the custom claims: the time the level was reached is the provider's, never an Action's.
+  carryAcrTime(provider);
   shareReplayDetection(provider, store.attempts, deps.clock);
   // Hashed secrets, a rotated secret's grace period (POST /api/v1/clients/{id}/secret), and the
   // throttle on wrong secrets per client id.
