@@ -2,7 +2,10 @@ import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ACR_MULTI_FACTOR, ACR_ONE_FACTOR, acrTimeClaimName } from '@stepup/core';
 import * as oidc from 'openid-client';
+import { listPendingChallenges } from '../authenticator/list-pending-challenges.ts';
+import { respondToChallenge } from '../authenticator/respond-to-challenge.ts';
 import { totpCodeAt } from '../factors/totp/totp.ts';
+import { enrollTestDevice, readPushPage } from '../testing/push-login.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
 import {
   expectCallback,
@@ -94,6 +97,36 @@ describe('the ID token says when the authentication reached its level', () => {
     assert.equal(claims?.auth_time, base);
     assert.equal(claims?.[claimName], base + 10);
     assert.ok((claims?.[claimName] as number) <= (claims?.iat ?? 0));
+  });
+
+  test('after a password then a push approval, it is the time of the approval', async () => {
+    const base = now() - 100;
+    userCount += 1;
+    const user = await idp.addUser(`acr-time-push-${userCount}`, PASSWORD);
+    const device = await enrollTestDevice(idp, user.id);
+    const rp = await TestRelyingParty.discover(idp.issuer, 'salary', { client_secret: CLIENT_SECRET });
+    const pending = await rp.authorizationUrl({ acr_values: ACR_MULTI_FACTOR });
+    const login = expectPage(await rp.open(pending));
+    const waiting = await at(base, async () =>
+      expectPage(await submitPassword(rp.browser, login.html, user.username, PASSWORD)),
+    );
+    const push = readPushPage(waiting);
+    const callback = await at(base + 10, async () => {
+      const [challenge] = await listPendingChallenges(device, { now: clock });
+      assert.ok(challenge, 'the device has the request');
+      await respondToChallenge(
+        device,
+        challenge.id,
+        { decision: 'approve', number: push.number },
+        { now: clock },
+      );
+      return expectCallback(await rp.browser.navigate(push.nextUrl));
+    });
+    const claims = (await rp.redeem(callback, pending)).claims();
+    assert.equal(claims?.acr, ACR_MULTI_FACTOR);
+    assert.deepEqual(claims?.amr, ['mfa', 'pwd', 'swk']);
+    assert.equal(claims?.auth_time, base);
+    assert.equal(claims?.[claimName], base + 10);
   });
 
   test('a password alone: it equals auth_time', async () => {
