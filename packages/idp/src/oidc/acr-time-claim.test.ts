@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
 import { ACR_MULTI_FACTOR, ACR_ONE_FACTOR, acrTimeClaimName } from '@stepup/core';
+import * as jose from 'jose';
 import * as oidc from 'openid-client';
 import { listPendingChallenges } from '../authenticator/list-pending-challenges.ts';
 import { respondToChallenge } from '../authenticator/respond-to-challenge.ts';
@@ -21,6 +22,7 @@ const CLIENT_SECRET = 'acr-time-client-secret-0123456789abcdef';
 // OIDC Core 11: offline_access is honoured only together with prompt=consent.
 const OFFLINE = { scope: 'openid offline_access', prompt: 'consent' };
 const MFA_MAX_AGE = 300;
+const API = 'https://payroll.example/api';
 const now = () => Math.floor(Date.now() / 1000);
 
 describe('the ID token says when the authentication reached its level', () => {
@@ -52,6 +54,12 @@ describe('the ID token says when the authentication reached its level', () => {
     claimName = acrTimeClaimName(idp.issuer);
     await idp.addClient({ client_id: 'salary', client_secret: CLIENT_SECRET });
     await idp.addClient({ client_id: 'forger', client_secret: CLIENT_SECRET });
+    await idp.stepup.store.resourceServers.upsert({
+      identifier: API,
+      scopes: ['payroll:read'],
+      accessTokenTtl: 300,
+      signingAlg: 'RS256',
+    });
     // An Action that tries to set the claim by hand, for the client `forger`.
     await idp.deployAction(
       'forge-acr-time',
@@ -59,6 +67,8 @@ describe('the ID token says when the authentication reached its level', () => {
         if (event.client.client_id !== 'forger') return;
         api.idToken.setCustomClaim(${JSON.stringify(claimName)}, 1);
         api.idToken.setCustomClaim('https://example.com/ran', true);
+        api.accessToken.setCustomClaim(${JSON.stringify(claimName)}, 1);
+        api.accessToken.setCustomClaim('https://example.com/ran', true);
       };`,
     );
   });
@@ -144,19 +154,24 @@ describe('the ID token says when the authentication reached its level', () => {
     assert.equal(claims?.[claimName], base);
   });
 
-  test('an Action cannot set it: the ID token has the provider’s value', async () => {
+  test('an Action cannot set it: the ID token has the provider’s value, an access token none', async () => {
     const base = now() - 100;
     const username = await newTotpUser();
     const rp = await TestRelyingParty.discover(idp.issuer, 'forger', { client_secret: CLIENT_SECRET });
-    const pending = await rp.authorizationUrl();
+    const pending = await rp.authorizationUrl({ resource: API, scope: 'openid payroll:read' });
     const login = expectPage(await rp.open(pending));
     const callback = await at(base, async () =>
       expectCallback(await submitPassword(rp.browser, login.html, username, PASSWORD)),
     );
-    const claims = (await rp.redeem(callback, pending)).claims();
+    const tokens = await rp.redeem(callback, pending);
+    const claims = tokens.claims();
     assert.equal(claims?.['https://example.com/ran'], true, 'the Action ran (control)');
     assert.equal(claims?.auth_time, base);
     assert.equal(claims?.[claimName], base);
+    // Nor in an API's access token, which carries the Action's other claims.
+    const accessToken = jose.decodeJwt(tokens.access_token);
+    assert.equal(accessToken['https://example.com/ran'], true);
+    assert.equal(Object.hasOwn(accessToken, claimName), false);
   });
 
   test('silent authentication keeps it; prompt=login resets it to the new password', async () => {

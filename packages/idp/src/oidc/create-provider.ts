@@ -1,4 +1,4 @@
-import type { AcrLadder, MethodName } from '@stepup/core';
+import { type AcrLadder, acrTimeClaimName, type MethodName } from '@stepup/core';
 import Provider, {
   type Configuration,
   errors,
@@ -252,7 +252,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
       return clientProfileOf(ctx.oidc.client) !== 'fapi2';
     },
     loadExistingGrant: grantRequestedScopes,
-    extraTokenClaims: createExtraTokenClaims(customClaims),
+    extraTokenClaims: createExtraTokenClaims(customClaims, [acrTimeClaimName(config.issuer)]),
     interactions: {
       policy: createPolicy(deps, customClaims),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
