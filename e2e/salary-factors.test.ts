@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
+import { acrTimeClaimName } from '@stepup/core';
 import type { Browser } from 'playwright-core';
 import { totpCodeAt } from '../packages/idp/src/factors/totp/totp.ts';
 import { launchChromium } from '../packages/idp/src/testing/chromium.ts';
@@ -60,11 +61,24 @@ describe('salary app: step-up with TOTP and with a security key', () => {
     assert.equal(visits.at(-1)?.status, 200);
     assert.equal(await heading(page), 'Your salary history');
     assert.equal(await page.textContent('#current-salary'), '€54,600');
-    assert.match((await page.textContent('#verified')) ?? '', /password \+ one-time code/);
+    // The provider says when the code was entered (acr_time): the page dates the second step by it.
+    assert.match(
+      (await page.textContent('#verified')) ?? '',
+      /^You passed two-step verification (just now|\d+ seconds ago): password \+ one-time code\. You signed in /,
+    );
     await shot(page, 'salary');
     const claims = await sessionClaims(page, scenario.appUrl);
     assert.equal(claims.acr, MFA);
     assert.deepEqual(claims.amr, ['mfa', 'otp', 'pwd']);
+    const acrTime = claims[acrTimeClaimName(scenario.issuer)];
+    assert.ok(
+      typeof acrTime === 'number' && typeof claims.auth_time === 'number' && typeof claims.iat === 'number',
+    );
+    assert.ok(
+      claims.auth_time <= acrTime && acrTime <= claims.iat,
+      'acr_time lies between auth_time and iat',
+    );
+    assert.match((await page.textContent('.facts')) ?? '', /Second step acr_time/);
 
     // Sign out: the app's session, then the provider's (RP-initiated logout, confirmed there).
     await clickThrough(page, 'nav button:text("Sign out")');

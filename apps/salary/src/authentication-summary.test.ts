@@ -25,6 +25,20 @@ describe('summarizeAuthentication', () => {
       relative: '2 minutes ago',
       utc: `${new Date((NOW - 120) * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`,
     });
+    assert.equal(summary.reached, undefined, 'the token did not say when the level was reached');
+  });
+
+  test('acr_time says when the level was reached: the second step, after the sign-in', () => {
+    const summary = summarizeAuthentication(
+      { acr: MFA, amr: ['mfa', 'pwd', 'swk'], auth_time: NOW - 60, acr_time: NOW - 10 },
+      { now: NOW, mfaAcr: MFA },
+    );
+    assert.equal(summary.when?.relative, '1 minute ago');
+    assert.deepEqual(summary.reached, {
+      iso: new Date((NOW - 10) * 1000).toISOString(),
+      relative: '10 seconds ago',
+      utc: `${new Date((NOW - 10) * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`,
+    });
   });
 
   test('a provider-specific acr that the app asks for reads as two-step verification; others as the provider’s own', () => {

@@ -1,12 +1,27 @@
-/** How a person signed in, in words: what the ID token's `acr`, `amr` and `auth_time` say. */
+/** A time, as the page shows it. */
+export interface TimeInWords {
+  iso: string;
+  relative: string;
+  utc: string;
+}
+
+/**
+ * How a person signed in, in words: what the ID token's `acr`, `amr` and `auth_time` say, and when
+ * the level was reached when the provider says so (`acr_time`).
+ */
 export interface AuthenticationSummary {
   level: { title: string; detail: string };
   /** One line per `amr` value other than `mfa`, in the token's order. */
   methods: { amr: string; label: string; short: string }[];
   /** True when `amr` contains `mfa`: two different kinds of factor were proven. */
   multiFactor: boolean;
-  /** Undefined when the token had no `auth_time`. */
-  when: { iso: string; relative: string; utc: string } | undefined;
+  /** When the sign-in began (`auth_time`: the earliest proof); undefined when the token had none. */
+  when: TimeInWords | undefined;
+  /**
+   * When the level was reached (`acr_time`: the latest proof behind it, the second step of a
+   * two-step sign-in); undefined when the provider did not say, as only Stepup does.
+   */
+  reached: TimeInWords | undefined;
 }
 
 /** Levels well known across providers; any other acr is shown as the provider's own level. */
@@ -64,6 +79,11 @@ export function describeTimeAgo(then: number, now: number): string {
   return RELATIVE.format(-Math.round(seconds / 86_400), 'day');
 }
 
+function timeInWords(then: number, now: number): TimeInWords {
+  const iso = new Date(then * 1000).toISOString();
+  return { iso, relative: describeTimeAgo(then, now), utc: `${iso.slice(0, 19).replace('T', ' ')} UTC` };
+}
+
 function describeLevel(acr: string | undefined, mfaAcr: string): { title: string; detail: string } {
   if (acr === undefined) {
     return { title: 'Not stated', detail: 'Your sign-in service did not say (the token has no acr).' };
@@ -78,10 +98,10 @@ function describeLevel(acr: string | undefined, mfaAcr: string): { title: string
  * asks for (a provider-specific value is named as such).
  */
 export function summarizeAuthentication(
-  context: { acr?: string; amr?: readonly string[]; auth_time?: number },
+  context: { acr?: string; amr?: readonly string[]; auth_time?: number; acr_time?: number },
   options: { now: number; mfaAcr: string },
 ): AuthenticationSummary {
-  const { acr, amr = [], auth_time } = context;
+  const { acr, amr = [], auth_time, acr_time } = context;
   return {
     level: describeLevel(acr, options.mfaAcr),
     methods: amr
@@ -91,13 +111,7 @@ export function summarizeAuthentication(
         ...(METHODS[value] ?? { label: 'A method this app has no words for', short: value }),
       })),
     multiFactor: amr.includes('mfa'),
-    when:
-      auth_time === undefined
-        ? undefined
-        : {
-            iso: new Date(auth_time * 1000).toISOString(),
-            relative: describeTimeAgo(auth_time, options.now),
-            utc: `${new Date(auth_time * 1000).toISOString().slice(0, 19).replace('T', ' ')} UTC`,
-          },
+    when: auth_time === undefined ? undefined : timeInWords(auth_time, options.now),
+    reached: acr_time === undefined ? undefined : timeInWords(acr_time, options.now),
   };
 }

@@ -1,7 +1,10 @@
 import type { AuthenticationSummary } from '../authentication-summary.ts';
 import { html, type SafeHtml } from './html.ts';
 
-/** The "how you signed in" list: level, methods and time, with the claim each line comes from. */
+/**
+ * The "how you signed in" list: level, methods, the time of the sign-in and, when the provider says
+ * it, of the second step, with the claim each line comes from.
+ */
 export function renderAuthenticationDetails(
   summary: AuthenticationSummary,
   claims: { acr?: string; auth_time?: number },
@@ -29,11 +32,21 @@ ${claims.acr === undefined ? '' : html`<p class="claim-value"><code>${claims.acr
     summary.when === undefined
       ? 'Not stated (the token has no auth_time).'
       : html`<time datetime="${summary.when.iso}">${summary.when.relative}</time> <span class="muted">(${summary.when.utc})</span>${
-          summary.multiFactor
-            ? html`<p class="muted">When the first step was made; the second came after it.</p>`
-            : ''
+          !summary.multiFactor
+            ? ''
+            : summary.reached === undefined
+              ? html`<p class="muted">When the first step was made; the second came after it.</p>`
+              : html`<p class="muted">When the first step was made.</p>`
         }`
   }</dd>
 </div>
+${
+  summary.multiFactor && summary.reached !== undefined
+    ? html`<div>
+<dt>Second step <span class="claim">acr_time</span></dt>
+<dd><time datetime="${summary.reached.iso}">${summary.reached.relative}</time> <span class="muted">(${summary.reached.utc})</span></dd>
+</div>`
+    : ''
+}
 </dl>`;
 }

@@ -17,15 +17,20 @@ function change(entry: SalaryEntry, previous: SalaryEntry | undefined): SafeHtml
   return `${percent >= 0 ? '+' : '−'}${Math.abs(percent).toFixed(1)} %`;
 }
 
-/** How the step-up was passed: the methods, and when the sign-in began. */
+/** How the step-up was passed: the methods, and when the second step was made. */
 export function verifiedWith(summary: AuthenticationSummary): string {
   // The password first, as the person did it; amr itself has no order.
   const methods = [...summary.methods].sort((a, b) => Number(b.amr === 'pwd') - Number(a.amr === 'pwd'));
-  const labels = methods.map((method) => method.short);
-  // auth_time is the earliest proof behind the level (the password), not the second step, which
-  // came after it: the token does not say when, so the sentence does not put a time on it.
+  const labels = methods.map((method) => method.short).join(' + ');
+  // auth_time is the earliest proof behind the level (the password); the second step is the time
+  // the level was reached (acr_time), which only some providers send.
+  if (summary.reached) {
+    const signedIn = summary.when ? ` You signed in ${summary.when.relative}.` : '';
+    return `You passed two-step verification ${summary.reached.relative}: ${labels}.${signedIn}`;
+  }
+  // Without it the token does not say when the second step was, so the sentence puts no time on it.
   const when = summary.when ? ` You signed in ${summary.when.relative}; the second step came after.` : '';
-  return `You opened this page with two-step verification: ${labels.join(' + ')}.${when}`;
+  return `You opened this page with two-step verification: ${labels}.${when}`;
 }
 
 /** `/salary` with data (200): the restricted page of the seed scenario. */

@@ -1,4 +1,4 @@
-import type { AcrLadder, MethodName } from '@stepup/core';
+import { type AcrLadder, acrTimeClaimName, type MethodName } from '@stepup/core';
 import Provider, {
   type Configuration,
   errors,
@@ -29,6 +29,7 @@ import type { RememberedBrowsers } from '../remember-browser/remembered-browsers
 import type { Store } from '../store/store.ts';
 import { ClientSecretThrottle } from '../throttle/client-secret-throttle.ts';
 import { createExtraTokenClaims } from './access-token-claims.ts';
+import { carryAcrTime } from './acr-time-claim.ts';
 import { assertClaimsParameter } from './assert-claims-parameter.ts';
 import { SECRET_DIGEST_METADATA, withClientSecretsShown } from './client-secret-view.ts';
 import {
@@ -251,7 +252,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
       return clientProfileOf(ctx.oidc.client) !== 'fapi2';
     },
     loadExistingGrant: grantRequestedScopes,
-    extraTokenClaims: createExtraTokenClaims(customClaims),
+    extraTokenClaims: createExtraTokenClaims(customClaims, [acrTimeClaimName(config.issuer)]),
     interactions: {
       policy: createPolicy(deps, customClaims),
       url: (_ctx, interaction) => `/interaction/${interaction.uid}`,
@@ -299,6 +300,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
   pinProviderOriginToIssuer(provider, config.issuer);
   useFastifyClientAddress(provider);
   addCustomClaimsToIdTokens(provider, customClaims);
+  // After the custom claims: the time the level was reached is the provider's, never an Action's.
+  carryAcrTime(provider);
   shareReplayDetection(provider, store.attempts, deps.clock);
   // Hashed secrets, a rotated secret's grace period (POST /api/v1/clients/{id}/secret), and the
   // throttle on wrong secrets per client id.

@@ -9,6 +9,7 @@ import type { RememberedBrowsers } from '../remember-browser/remembered-browsers
 import { evaluateSession } from '../session/evaluate-session.ts';
 import { commitProofs, loadSessionProofs } from '../session/session-proofs.ts';
 import type { AuthSessionsRepository } from '../store/auth-sessions.ts';
+import { recordAcrTime } from './acr-time-claim.ts';
 import {
   acrToIssue,
   readRequestedAuthentication,
@@ -39,9 +40,9 @@ interface StepUpCheckDependencies {
  * invariants 1–3). oidc-provider does not enforce `acr_values`; this check does, and it also takes
  * over `max_age` and essential `acr`, comparing levels by rank instead of by string.
  *
- * On every authorization request it recomputes `acr`, `amr` and `auth_time` from the proofs the
- * browser session holds and puts them on the session, so the code issued next carries exactly what
- * is proven now — a level whose maximum age has passed is no longer claimed. With `prompt=login` or
+ * On every authorization request it recomputes `acr`, `amr` and `auth_time` (and when the level was
+ * reached, `acr-time-claim.ts`) from the proofs the browser session holds and puts them on the
+ * session, so the code issued next carries exactly what is proven now — a level whose maximum age has passed is no longer claimed. With `prompt=login` or
  * `max_age=0` only the proofs of the interaction that just ended count: none before it.
  */
 export function createStepUpCheck(deps: StepUpCheckDependencies) {
@@ -82,7 +83,7 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
           })
         : await loadSessionProofs(deps.authSessions, session.uid, accountId, now);
 
-      const { context, satisfied } = evaluateSession({
+      const { context, satisfied, acrTime } = evaluateSession({
         sessionProofs: proofs,
         request,
         ladder,
@@ -110,6 +111,7 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
         session.acr = acrToIssue(context.acr, request, ladder);
         session.amr = context.amr;
         session.loginTs = context.auth_time;
+        recordAcrTime(ctx, acrTime);
         if (outcome && request.requestedAcr.length > 0) {
           deps.logAuthEvent({
             event: 'stepup.satisfied',

@@ -14,6 +14,11 @@ export interface SessionEvaluation {
   satisfied: boolean;
   /** Proofs that count for this request: those it may build on, within `max_age`. */
   freshProofs: ProvenMethod[];
+  /**
+   * When the authentication reached its level: the latest proof that counts toward the context's
+   * `acr` and `amr` (those at or after its `auth_time`); undefined when nothing counts.
+   */
+  acrTime: number | undefined;
 }
 
 /** The login interaction that is running or just ended: what it proved, and when it began. */
@@ -63,5 +68,18 @@ export function evaluateSession(options: {
     context,
     satisfied: context !== undefined && satisfies(context, requirement, { ladder, now }),
     freshProofs,
+    acrTime: context && latestProofBehind(context, freshProofs, now),
   };
+}
+
+/**
+ * The latest of the proofs `context` was computed from. Every proof from its `auth_time` up to `now`
+ * counts toward its `acr` and `amr` (`computeAuthContext` takes, per method, the latest proof no
+ * older than the level's maximum age, and `auth_time` is the earliest of them), so the result lies
+ * between `auth_time` and `now` and follows the level actually reached when a higher one has expired.
+ */
+function latestProofBehind(context: AuthContext, proofs: readonly ProvenMethod[], now: number): number {
+  let latest = context.auth_time;
+  for (const { at } of proofs) if (at <= now && at > latest) latest = at;
+  return latest;
 }

@@ -1,4 +1,4 @@
-import { isAcrClaim, isAmrClaim, isNumericDate } from '@stepup/core';
+import { acrTimeClaimName, isAcrClaim, isAmrClaim, isNumericDate } from '@stepup/core';
 import { StepupRpError } from '../errors.ts';
 import { checkRegisteredClaims, claimOf, type JsonObject } from '../jwt/check-jwt-claims.ts';
 import type { AsymmetricJwsAlgorithm, SymmetricJwsAlgorithm } from '../jwt/jws-algorithms.ts';
@@ -101,6 +101,16 @@ export async function validateIdToken(
     invalid('auth_time', 'auth_time is not an integer date');
   if (authTime !== undefined && authTime > now + skew)
     invalid('auth_time', `auth_time ${authTime} is in the future`);
+  // A Stepup provider's time of reaching the level; other providers send none. It dates a proof of
+  // the same authentication, so it lies between auth_time (the earliest proof) and iat.
+  const acrTime = claimOf(payload, acrTimeClaimName(expected.issuer));
+  if (acrTime !== undefined) {
+    const iat = payload.iat as number;
+    if (!isNumericDate(acrTime)) invalid('acr_time', 'acr_time is not an integer date');
+    if (authTime === undefined) invalid('acr_time', 'acr_time without auth_time');
+    if (acrTime < authTime) invalid('acr_time', `acr_time ${acrTime} is before auth_time ${authTime}`);
+    if (acrTime > iat + skew) invalid('acr_time', `acr_time ${acrTime} > iat ${iat} + skew ${skew}`);
+  }
   const sid = claimOf(payload, 'sid');
   if (sid !== undefined && (typeof sid !== 'string' || sid === ''))
     invalid('sid', 'sid is not a non-empty string');
@@ -132,5 +142,6 @@ export async function validateIdToken(
   if (acr !== undefined) validated.acr = acr;
   if (amr !== undefined) validated.amr = [...amr];
   if (authTime !== undefined) validated.auth_time = authTime;
+  if (acrTime !== undefined) validated.acr_time = acrTime;
   return validated;
 }

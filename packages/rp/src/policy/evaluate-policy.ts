@@ -14,6 +14,12 @@ export interface AuthenticationContext {
   acr?: string;
   amr?: string[];
   auth_time?: number;
+  /**
+   * When the authentication reached its level — for a password then a second factor, the second
+   * factor's time — from a Stepup provider (`acrTimeClaimName`); between `auth_time` and the token's
+   * `iat`. Policies never read it: `max_age` is measured from `auth_time`.
+   */
+  acr_time?: number;
 }
 
 /**

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { ACR_MULTI_FACTOR, ACR_ONE_FACTOR } from '@stepup/core';
+import { ACR_MULTI_FACTOR, ACR_ONE_FACTOR, acrTimeClaimName } from '@stepup/core';
 import { createStepupRp, type StepupRp } from '../create-stepup-rp.ts';
 import type { StepupRpError, StepupRpErrorCode } from '../errors.ts';
 import { createMemorySessionStore } from '../session/session-store.ts';
@@ -13,6 +13,7 @@ const APP = 'http://127.0.0.1:4000';
 const CLIENT_ID = 'salary';
 const CLIENT_SECRET = 'salary-client-secret-0123456789abcdef';
 const TRUSTED = 'https://trusted.example';
+const SKEW = 30;
 
 describe('the callback validates the ID token (forged by a fake provider)', () => {
   let provider: ForgingProvider;
@@ -39,6 +40,7 @@ describe('the callback validates the ID token (forged by a fake provider)', () =
       trustedAudiences: [TRUSTED],
       allowInsecureRequests: true,
       clock,
+      clockSkew: SKEW,
       onError: (error) => errors.push(error),
     });
   });
@@ -106,6 +108,16 @@ describe('the callback validates the ID token (forged by a fake provider)', () =
       else base[name] = value;
     }
     return base;
+  }
+
+  /** The claims (auth_time 10 seconds before iat) with the provider's acr_time set from their iat. */
+  function withAcrTime(
+    started: Started,
+    acrTime: (iat: number) => unknown,
+    overrides: Record<string, unknown> = {},
+  ): Record<string, unknown> {
+    const base = claims(started, overrides);
+    return { ...base, [acrTimeClaimName(provider.issuer)]: acrTime(base.iat as number) };
   }
 
   type Case = {
@@ -294,6 +306,46 @@ describe('the callback validates the ID token (forged by a fake provider)', () =
       code: 'claim_invalid',
     },
     {
+      name: 'acr_time between auth_time and iat (control)',
+      token: (s) => provider.sign(withAcrTime(s, (iat) => iat - 5)),
+      status: 303,
+    },
+    {
+      name: 'acr_time equal to iat plus the skew (control)',
+      token: (s) => provider.sign(withAcrTime(s, (iat) => iat + SKEW)),
+      status: 303,
+    },
+    {
+      name: 'acr_time as a string',
+      token: (s) => provider.sign(withAcrTime(s, (iat) => String(iat - 5))),
+      status: 401,
+      code: 'claim_invalid',
+    },
+    {
+      name: 'acr_time not an integer',
+      token: (s) => provider.sign(withAcrTime(s, (iat) => iat - 5.5)),
+      status: 401,
+      code: 'claim_invalid',
+    },
+    {
+      name: 'acr_time before auth_time',
+      token: (s) => provider.sign(withAcrTime(s, (iat) => iat - 11)),
+      status: 401,
+      code: 'claim_invalid',
+    },
+    {
+      name: 'acr_time after iat plus the skew',
+      token: (s) => provider.sign(withAcrTime(s, (iat) => iat + SKEW + 1)),
+      status: 401,
+      code: 'claim_invalid',
+    },
+    {
+      name: 'acr_time without auth_time',
+      token: (s) => provider.sign(withAcrTime(s, (iat) => iat - 5, { auth_time: undefined })),
+      status: 401,
+      code: 'claim_invalid',
+    },
+    {
       name: 'an oversized token is refused before parsing',
       token: () => `${'a'.repeat(20_000)}`,
       status: 401,
@@ -433,6 +485,20 @@ describe('the callback validates the ID token (forged by a fake provider)', () =
       .join('; ');
     return { started, request: new Request(`${APP}/page`, { headers: { cookie } }) };
   }
+
+  test('the session says when the level was reached as acr_time, not among the other claims', async () => {
+    const at = clock() - 100;
+    const claimName = acrTimeClaimName(provider.issuer);
+    const { request } = await signedInWithRefreshToken({ auth_time: at, [claimName]: at + 30 });
+    const session = await rp.getSession(request);
+    assert.equal(session?.auth_time, at);
+    assert.equal(session?.acr_time, at + 30);
+    assert.equal(Object.hasOwn(session?.claims ?? {}, claimName), false);
+
+    // Another provider sends none: the session has none either.
+    const { request: other } = await signedInWithRefreshToken({ auth_time: at });
+    assert.equal((await rp.getSession(other))?.acr_time, undefined);
+  });
 
   test('refresh updates the tokens but never upgrades the authentication context', async () => {
     const at = clock() - 100;

@@ -1,3 +1,4 @@
+import { acrTimeClaimName } from '@stepup/core';
 import * as oidc from 'openid-client';
 import { checkTransactionApproval } from '../authorization-details/check-transaction-approval.ts';
 import { generateSessionDpopKey } from '../dpop/session-dpop-key.ts';
@@ -75,6 +76,7 @@ function mergeContext(validated: ValidatedIdToken, previous: RpSession | undefin
   if (validated.acr !== undefined) context.acr = validated.acr;
   if (validated.amr !== undefined) context.amr = validated.amr;
   if (validated.auth_time !== undefined) context.auth_time = validated.auth_time;
+  if (validated.acr_time !== undefined) context.acr_time = validated.acr_time;
   const sameAuthentication =
     previous !== undefined &&
     previous.sub === validated.sub &&
@@ -272,8 +274,10 @@ export async function handleCallback(context: RpContext, request: Request): Prom
   }
 
   const claims: Record<string, unknown> = {};
+  // The time of reaching the level is in the session as `acr_time`, validated.
+  const acrTimeClaim = acrTimeClaimName(idTokenExpectations(context).issuer);
   for (const [name, value] of Object.entries(validated.claims)) {
-    if (!TOKEN_CLAIMS.includes(name) && name !== 'sub') claims[name] = value;
+    if (!TOKEN_CLAIMS.includes(name) && name !== 'sub' && name !== acrTimeClaim) claims[name] = value;
   }
   const createdAt = options.clock();
   const session: RpSession = {

@@ -20,6 +20,8 @@ export interface RpSession {
   acr?: string;
   amr?: string[];
   auth_time?: number;
+  /** When the authentication reached its level (see `AuthenticationContext.acr_time`). */
+  acr_time?: number;
   /** The other claims of the ID token (profile, email, …), verified at the callback. */
   claims: Record<string, unknown>;
   /** The ID token itself, kept as `id_token_hint` for logout. */
@@ -80,7 +82,7 @@ export function toRpSession(value: unknown): RpSession | undefined {
   if (!Number.isSafeInteger(session.createdAt) || !Number.isSafeInteger(session.expiresAt)) return undefined;
   if (typeof session.claims !== 'object' || session.claims === null) return undefined;
   if (!['sid', 'acr', 'accessToken', 'refreshToken', 'scope'].every(optionalString)) return undefined;
-  if (!['auth_time', 'accessTokenExpiresAt'].every(optionalInteger)) return undefined;
+  if (!['auth_time', 'acr_time', 'accessTokenExpiresAt'].every(optionalInteger)) return undefined;
   const dpopKey = session.dpopKey as Record<string, unknown> | undefined;
   if (
     dpopKey !== undefined &&
