@@ -18,6 +18,7 @@ export interface StoreTables {
   attempts: CountersTable;
   audit_events: AuditEventsTable;
   auth_sessions: AuthSessionsTable;
+  authorization_detail_types: AuthorizationDetailTypesTable;
   clients: ClientsTable;
   custom_claims: CustomClaimsTable;
   email_codes: EmailCodesTable;
@@ -132,6 +133,13 @@ export interface EmailCodesTable {
   created_at: number;
   expires_at: number;
   used_at: number | null;
+}
+
+export interface AuthorizationDetailTypesTable {
+  type: string;
+  description: string;
+  schema: JsonColumn;
+  display_fields: JsonColumn;
 }
 
 export interface PasswordResetTokensTable {
