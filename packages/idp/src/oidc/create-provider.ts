@@ -30,6 +30,8 @@ import type { Store } from '../store/store.ts';
 import { ClientSecretThrottle } from '../throttle/client-secret-throttle.ts';
 import { createExtraTokenClaims } from './access-token-claims.ts';
 import { assertClaimsParameter } from './assert-claims-parameter.ts';
+import { AuthorizationDetailTypesRegistry } from './authorization-detail-types-registry.ts';
+import { withAuthorizationDetailTypesShown } from './authorization-detail-types-view.ts';
 import { SECRET_DIGEST_METADATA, withClientSecretsShown } from './client-secret-view.ts';
 import {
   assertClientAssertionAlgorithm,
@@ -50,6 +52,10 @@ import { allowRefreshTokenRetries } from './refresh-token-retries.ts';
 import { refreshTokenReuseOf } from './refresh-token-reuse.ts';
 import { assertRequestObjectClaims } from './request-object-claims.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
+import {
+  richAuthorizationRequestsFeature,
+  useAuthorizationDetailTypes,
+} from './rich-authorization-requests.ts';
 import { shareReplayDetection } from './shared-replay-detection.ts';
 import { createStepUpCheck } from './step-up-check.ts';
 import { verifyClientSecrets } from './verify-client-secret.ts';
@@ -79,6 +85,8 @@ function createPolicy(deps: ProviderDependencies, customClaims: CustomTokenClaim
   const login = policy.get('login');
   if (!login) throw new Error('oidc-provider policy has no login prompt');
   for (const reason of REPLACED_CHECKS) login.checks.remove(reason);
+  // The person approves authorization_details in the step-up that shows them, not on a consent page.
+  policy.get('consent')?.checks.remove('rar_prompt');
   login.checks.add(
     createStepUpCheck({
       ladder: deps.ladder,
@@ -104,12 +112,22 @@ export function createProvider(deps: ProviderDependencies): Provider {
     logger: deps.logger,
   });
   const { loginActions } = deps;
+  const authorizationDetailTypes = new AuthorizationDetailTypesRegistry(
+    store.authorizationDetailTypes,
+    deps.logger.child({ component: 'authorization-details' }),
+  );
   const configuration: Configuration = {
     // Client secrets rest hashed or sealed; oidc-provider sees them as verify-client-secret.ts checks them.
-    adapter: allowRefreshTokenRetries(withClientSecretsShown(store.oidcAdapter, keys.secretBox), {
-      reuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
-      clock: deps.clock,
-    }),
+    adapter: allowRefreshTokenRetries(
+      withAuthorizationDetailTypesShown(
+        withClientSecretsShown(store.oidcAdapter, keys.secretBox),
+        authorizationDetailTypes,
+      ),
+      {
+        reuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
+        clock: deps.clock,
+      },
+    ),
     // The account page signs people in and steps them up through this provider (account/account-client.ts).
     clients: [accountClientMetadata(config.issuer)],
     findAccount: createFindAccount(store.userManagement),
@@ -206,6 +224,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
       fapi: { enabled: true, profile: fapiProfileOf },
       claimsParameter: { enabled: true, assertClaimsParameter },
       revocation: { enabled: true },
+      // RFC 9396: the operator's authorization_details types (rich-authorization-requests.ts).
+      richAuthorizationRequests: richAuthorizationRequestsFeature(),
       resourceIndicators: createResourceIndicators(store.resourceServers, {
         restrictedResource: managementApiIdentifier(config.issuer),
       }),
@@ -298,6 +318,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   // the client address comes from Fastify (http/trusted-proxies.ts).
   pinProviderOriginToIssuer(provider, config.issuer);
   useFastifyClientAddress(provider);
+  useAuthorizationDetailTypes(provider, authorizationDetailTypes);
   addCustomClaimsToIdTokens(provider, customClaims);
   shareReplayDetection(provider, store.attempts, deps.clock);
   // Hashed secrets, a rotated secret's grace period (POST /api/v1/clients/{id}/secret), and the
