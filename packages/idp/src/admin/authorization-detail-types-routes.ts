@@ -123,6 +123,8 @@ export function registerAuthorizationDetailTypesRoutes(deps: ManagementDependenc
     path: '/authorization-detail-types/{type}',
     summary: 'Replace an authorization detail type',
     scope: 'update:authorization_detail_types',
+    // It changes what people are shown before they approve: as privileged as deleting.
+    recentAuthentication: true,
     params: typeParams,
     body: z.strictObject(typeFields),
     response: typeView,
