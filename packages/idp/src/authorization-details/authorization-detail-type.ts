@@ -86,12 +86,18 @@ export function compileAuthorizationDetailType(
       const [first] = validate.errors ?? [];
       return first ? `${first.instancePath || '/'} ${first.message ?? 'is invalid'}` : 'is invalid';
     },
-    describe(detail) {
-      const fields = record.displayFields.map(({ field, label }) => {
-        const value = detail[field];
-        return `${label} ${typeof value === 'string' ? value : canonicalJson(value)}`;
-      });
-      return `${record.description}: ${fields.join(', ')}`;
-    },
+    describe: (detail) => describeAuthorizationDetail(record, detail),
   };
+}
+
+/** "Change salary payout account: to DE89…, holder Alice Example": the description, then each displayed field. */
+export function describeAuthorizationDetail(
+  record: Pick<AuthorizationDetailTypeRecord, 'description' | 'displayFields'>,
+  detail: Record<string, unknown>,
+): string {
+  const fields = record.displayFields.map(({ field, label }) => {
+    const value = detail[field];
+    return `${label} ${typeof value === 'string' ? value : canonicalJson(value ?? null)}`;
+  });
+  return `${record.description}: ${fields.join(', ')}`;
 }

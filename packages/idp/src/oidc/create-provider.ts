@@ -44,6 +44,7 @@ import {
 import { createLoginCompletion } from './complete-login.ts';
 import { CustomTokenClaims } from './custom-token-claims.ts';
 import { describeProviderError } from './describe-provider-error.ts';
+import { addAuthorizationDetailsToIdTokens } from './id-token-authorization-details.ts';
 import { addCustomClaimsToIdTokens } from './id-token-custom-claims.ts';
 import type { ProviderKeys } from './provider-keys.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
@@ -320,6 +321,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   useFastifyClientAddress(provider);
   useAuthorizationDetailTypes(provider, authorizationDetailTypes);
   addCustomClaimsToIdTokens(provider, customClaims);
+  addAuthorizationDetailsToIdTokens(provider);
   shareReplayDetection(provider, store.attempts, deps.clock);
   // Hashed secrets, a rotated secret's grace period (POST /api/v1/clients/{id}/secret), and the
   // throttle on wrong secrets per client id.

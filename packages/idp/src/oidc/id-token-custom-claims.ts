@@ -31,5 +31,5 @@ export function addCustomClaimsToIdTokens(provider: Provider, customClaims: Cust
     }
   }
   // The class keeps the name `IdToken`: oidc-provider looks up `ttl.IdToken` by the class name.
-  Object.defineProperty(provider, 'IdToken', { value: IdToken, enumerable: true });
+  Object.defineProperty(provider, 'IdToken', { value: IdToken, enumerable: true, configurable: true });
 }

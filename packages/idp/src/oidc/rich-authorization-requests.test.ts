@@ -76,14 +76,12 @@ describe('authorization_details (RFC 9396) checked against the operator registry
     );
     assert.match(inUrl.html, /name="password"/);
     const pushed = expectPage(
-      await rp
-        .inNewBrowser()
-        .open(
-          await rp.pushedAuthorizationUrl({
-            resource: SALARY_API,
-            authorization_details: JSON.stringify(PAYOUT),
-          }),
-        ),
+      await rp.inNewBrowser().open(
+        await rp.pushedAuthorizationUrl({
+          resource: SALARY_API,
+          authorization_details: JSON.stringify(PAYOUT),
+        }),
+      ),
     );
     assert.match(pushed.html, /name="password"/);
   });

@@ -4,6 +4,7 @@ import type {
   OpenPushChallengeInput,
   PushChallenge,
   PushChallengesRepository,
+  PushTransaction,
   ResolvePushChallengeInput,
 } from '../push-challenges.ts';
 import type { SqlDatabase } from './sql-database.ts';
@@ -34,6 +35,7 @@ export class SqlPushChallengesRepository implements PushChallengesRepository {
         number: challenge.number,
         choices: writeJson(challenge.choices),
         nonce: challenge.nonce,
+        transaction: challenge.transaction === null ? null : writeJson(challenge.transaction),
         status: 'open',
         denial_reason: null,
         created_at: challenge.createdAt,
@@ -151,6 +153,8 @@ export class SqlPushChallengesRepository implements PushChallengesRepository {
       number: row.number,
       choices: this.#db.dialect.readJson(row.choices) as number[],
       nonce: row.nonce,
+      transaction:
+        row.transaction === null ? null : (this.#db.dialect.readJson(row.transaction) as PushTransaction),
       status: row.status,
       denialReason: row.denial_reason,
       createdAt: row.created_at,

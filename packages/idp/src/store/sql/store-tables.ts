@@ -194,6 +194,8 @@ export interface PushChallengesTable {
   number: number;
   choices: JsonColumn;
   nonce: string;
+  /** Added by 0005-push-challenge-transactions. */
+  transaction: NullableJsonColumn;
   status: 'open' | 'approved' | 'denied' | 'expired' | 'withdrawn';
   denial_reason: 'refused' | 'wrong_number' | null;
   created_at: number;
