@@ -21,7 +21,12 @@ import { isStoreUnavailable } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
 import { type CodeAttempt, CodeThrottle } from '../throttle/code-throttle.ts';
 import { answerThrottleRefusal } from './answer-throttle-refusal.ts';
-import { type InteractionProgress, isValidCsrfToken, loadProgress } from './interaction-progress.ts';
+import {
+  type InteractionProgress,
+  isValidCsrfToken,
+  loadProgress,
+  type TransactionApproval,
+} from './interaction-progress.ts';
 import {
   decideNextStep,
   type InteractionSituation,
@@ -357,9 +362,13 @@ export class InteractionKit {
    * Keeps an approval bound to `digest` (what the device signed over) as this login's approval of its
    * transaction, when it is the digest of this login's details; anything else is never kept.
    */
-  bindTransactionApproval(interaction: Interaction, digest: string): void {
+  bindTransactionApproval(
+    interaction: Interaction,
+    digest: string,
+    method: TransactionApproval['method'],
+  ): void {
     if (!interaction.transaction || interaction.transaction.digest !== digest) return;
-    interaction.progress.transactionApproval = { digest, method: 'push', at: interaction.now };
+    interaction.progress.transactionApproval = { digest, method, at: interaction.now };
   }
 
   async usernameOf(accountId: string): Promise<string> {

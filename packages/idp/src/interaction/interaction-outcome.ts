@@ -36,7 +36,7 @@ export function readInteractionOutcome(result: unknown): InteractionOutcome | un
   );
   const approval =
     typeof transaction?.digest === 'string' &&
-    transaction.method === 'push' &&
+    (transaction.method === 'push' || transaction.method === 'security-key') &&
     typeof transaction.at === 'number'
       ? { transaction: { digest: transaction.digest, method: transaction.method, at: transaction.at } }
       : {};

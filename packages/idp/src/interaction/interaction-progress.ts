@@ -6,7 +6,7 @@ import type { InteractionStatesRepository } from '../store/interaction-states.ts
 /** What one login interaction has established so far; kept server-side, keyed by interaction uid. */
 export interface TransactionApproval {
   digest: string;
-  method: 'push';
+  method: 'push' | 'security-key';
   /** Epoch seconds. */
   at: number;
 }

@@ -32,14 +32,15 @@ export const SECOND_FACTOR_METHODS: readonly MethodName[] = [
 
 /**
  * The factors that can show a transaction (RFC 9396 `authorization_details`) and bind their proof to
- * it: push, whose device displays the details and signs over their digest. TOTP, email codes and
- * recovery codes prove possession of something that never sees the details.
+ * it: push, whose device displays the details and signs over their digest, and a security key or
+ * passkey, whose challenge is derived from that digest (the page shows the details before the
+ * ceremony). TOTP, email codes and recovery codes prove possession of something that never sees them.
  */
-export const TRANSACTION_METHODS: readonly MethodName[] = ['push'];
+export const TRANSACTION_METHODS: readonly MethodName[] = ['push', 'security-key'];
 
 /** Why a person without a factor that can show the transaction cannot approve it (`error_description`). */
 export const NO_TRANSACTION_FACTOR =
-  'approving these details needs a factor that shows them: add the authenticator app on a phone, then try again (codes from an app, email or recovery cannot show what is approved)';
+  'approving these details needs a factor that shows them: add the authenticator app on a phone or a security key, then try again (codes from an app, email or recovery cannot show what is approved)';
 
 export type NextStep =
   | { step: 'consent' }

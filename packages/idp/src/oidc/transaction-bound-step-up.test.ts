@@ -7,9 +7,12 @@ import { listPendingChallenges } from '../authenticator/list-pending-challenges.
 import { respondToChallenge } from '../authenticator/respond-to-challenge.ts';
 import { authorizationDetailsDigest } from '../authorization-details/authorization-details-digest.ts';
 import { SALARY_PAYOUT_ACCOUNT } from '../authorization-details/testing/salary-payout-account-type.ts';
+import { isTransactionWebAuthnChallenge } from '../authorization-details/transaction-webauthn-challenge.ts';
 import { pushResponsePath } from '../factors/push/push-protocol.ts';
 import { NO_TRANSACTION_FACTOR } from '../interaction/next-step.ts';
 import { enrollTestDevice, readPushPage, recordingLogger } from '../testing/push-login.ts';
+import { SoftwareAuthenticator } from '../testing/software-authenticator.ts';
+import { formAction, hiddenField } from '../testing/test-browser.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
 import {
   expectCallback,
@@ -210,5 +213,43 @@ describe('transaction-bound step-up (RFC 9396): push shows the details and signs
       assert.equal(error.error, 'invalid_grant');
       return true;
     });
+  });
+
+  test('a security key approves through a challenge derived from the details; the token carries them', async () => {
+    people += 1;
+    const user = await idp.addUser(`txn-key-${people}`, PASSWORD);
+    await idp.importTotp(user.id, SECRET);
+    const key = new SoftwareAuthenticator();
+    await idp.stepup.store.webauthnCredentials.add({
+      id: key.credentialId,
+      userId: user.id,
+      publicKey: key.publicKey,
+      counter: 0,
+      transports: ['usb'],
+      aaguid: '00000000-0000-0000-0000-000000000000',
+      deviceType: 'singleDevice',
+      backedUp: false,
+      attachment: 'cross-platform',
+      name: 'Key',
+      now: Math.floor(Date.now() / 1000),
+    });
+    const rp = await rpFor();
+    const pending = await rp.authorizationUrl(transactionParams());
+    const login = expectPage(await rp.open(pending));
+    const page = expectPage(await submitPassword(rp.browser, login.html, user.username, PASSWORD));
+    assert.ok(page.html.includes(SUMMARY), 'the page shows the details before the ceremony');
+    assert.doesNotMatch(page.html, /name="code"/, 'TOTP is not offered for a transaction');
+    const csrf = hiddenField(page.html, 'csrf');
+    const action = formAction(page.html, '/webauthn');
+    const options = await rp.browser.request(`${action}/options`, { form: { csrf } });
+    const { challenge } = (await options.json()) as { challenge: string };
+    assert.ok(isTransactionWebAuthnChallenge(challenge, authorizationDetailsDigest(PAYOUT)));
+    const response = key.assert({ challenge, origin: idp.issuer, rpId: 'localhost' });
+    const callback = expectCallback(
+      await rp.browser.navigate(action, { form: { csrf, response: JSON.stringify(response) } }),
+    );
+    const tokens = await rp.redeem(callback, pending);
+    assert.deepEqual(tokens.claims()?.authorization_details, PAYOUT);
+    assert.deepEqual(tokens.claims()?.amr, ['hwk', 'mfa', 'pwd']);
   });
 });

@@ -122,7 +122,11 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
       // The device's signature covered the digest of the details the challenge carried (verified
       // when it answered): the approval is bound to them.
       if (challenge.transaction) {
-        kit.bindTransactionApproval(interaction, authorizationDetailsDigest(challenge.transaction.details));
+        kit.bindTransactionApproval(
+          interaction,
+          authorizationDetailsDigest(challenge.transaction.details),
+          'push',
+        );
       }
       await kit.recordProof(reply, interaction, 'push');
       return true;
