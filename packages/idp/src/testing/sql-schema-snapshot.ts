@@ -11,6 +11,7 @@ const BOOKKEEPING_TABLES = ['kysely_migration', 'kysely_migration_lock', 'schema
 export const TABLES_ADDED_AFTER_BASELINE: readonly string[] = [
   'password_reset_tokens',
   'authorization_detail_types',
+  'push_challenge_transactions',
 ];
 
 /** What to leave out of a snapshot besides the bookkeeping tables. */

@@ -28,6 +28,7 @@ export interface StoreTables {
   keys: KeysTable;
   oidc_models: OidcModelsTable;
   password_reset_tokens: PasswordResetTokensTable;
+  push_challenge_transactions: PushChallengeTransactionsTable;
   push_challenges: PushChallengesTable;
   push_devices: PushDevicesTable;
   push_enrollment_tokens: PushEnrollmentTokensTable;
@@ -194,8 +195,6 @@ export interface PushChallengesTable {
   number: number;
   choices: JsonColumn;
   nonce: string;
-  /** Added by 0005-push-challenge-transactions. */
-  transaction: NullableJsonColumn;
   status: 'open' | 'approved' | 'denied' | 'expired' | 'withdrawn';
   denial_reason: 'refused' | 'wrong_number' | null;
   created_at: number;
@@ -203,6 +202,12 @@ export interface PushChallengesTable {
   resolved_at: number | null;
   device_id: string | null;
   consumed_at: number | null;
+}
+
+/** What a transaction-bound push request shows and is signed over (RFC 9396); one row per such request. */
+export interface PushChallengeTransactionsTable {
+  challenge_id: string;
+  transaction: JsonColumn;
 }
 
 export interface PushDevicesTable {
