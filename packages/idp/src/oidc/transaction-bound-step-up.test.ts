@@ -252,4 +252,35 @@ describe('transaction-bound step-up (RFC 9396): push shows the details and signs
     assert.deepEqual(tokens.claims()?.authorization_details, PAYOUT);
     assert.deepEqual(tokens.claims()?.amr, ['hwk', 'mfa', 'pwd']);
   });
+
+  test('100 concurrent copies of a valid approval of the details count once', async () => {
+    const { user, device } = await personWithPhone();
+    const rp = await rpFor();
+    const { pending, push } = await toPushPage(rp, user.username);
+    const [challenge] = await listPendingChallenges(device);
+    assert.ok(challenge);
+    const body = JSON.stringify(
+      await signPushResponse(device, {
+        challengeId: challenge.id,
+        decision: 'approve',
+        number: push.number,
+        nonce: challenge.nonce,
+        transactionDetails: PAYOUT,
+      }),
+    );
+    const statuses = await Promise.all(
+      Array.from({ length: 100 }, async () => {
+        const response = await fetch(`${idp.issuer}${pushResponsePath(challenge.id)}`, {
+          method: 'POST',
+          headers: { 'content-type': 'application/json' },
+          body,
+        });
+        await response.arrayBuffer();
+        return response.status;
+      }),
+    );
+    assert.equal(statuses.filter((status) => status === 200).length, 1);
+    const tokens = await rp.redeem(expectCallback(await rp.browser.navigate(push.nextUrl)), pending);
+    assert.deepEqual(tokens.authorization_details, PAYOUT);
+  });
 });
