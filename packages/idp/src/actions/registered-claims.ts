@@ -1,6 +1,6 @@
 /**
  * Claims an Action may not set in an ID or access token: what the provider computes and signs
- * (RFC 7519 4.1, OIDC Core 2 and 3.1.3.6, RFC 9068 2.2, RFC 8693 4, RFC 7800 3), and the OIDC Core
+ * (RFC 7519 4.1, OIDC Core 2 and 3.1.3.6, RFC 9068 2.2, RFC 8693 4, RFC 7800 3, RFC 9396 7), and the OIDC Core
  * 5.1 identity claims, which come from the user record — an Action that could write `email` could
  * make one person look like another to an app.
  */
@@ -33,6 +33,8 @@ export const REGISTERED_CLAIMS: ReadonlySet<string> = new Set([
   'act',
   'may_act',
   'typ',
+  // rich authorization requests: what the person approved on their device (RFC 9396 7)
+  'authorization_details',
   // OIDC Core 5.1 standard claims
   'name',
   'given_name',

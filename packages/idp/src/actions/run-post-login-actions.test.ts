@@ -131,7 +131,7 @@ describe('api effects', () => {
     assert.deepEqual(outcome.appMetadata, { last_client: 'salary' });
     assert.deepEqual(outcome.userMetadata, { theme: null });
 
-    for (const claim of ['acr', 'amr', 'sub', 'iss', 'aud', 'auth_time', 'email']) {
+    for (const claim of ['acr', 'amr', 'sub', 'iss', 'aud', 'auth_time', 'authorization_details', 'email']) {
       const refused = await fixture(t);
       await refused.deploy(
         'overwrite',

@@ -22,6 +22,11 @@ export const MANAGEMENT_SCOPES = [
   'create:apis',
   'update:apis',
   'delete:apis',
+  /** The authorization_details types (RFC 9396) clients may ask people to approve. */
+  'read:authorization_detail_types',
+  'create:authorization_detail_types',
+  'update:authorization_detail_types',
+  'delete:authorization_detail_types',
   'read:actions',
   'create:actions',
   'update:actions',

@@ -13,6 +13,7 @@ import type { Store } from '../store/store.ts';
 import { ApiError } from './api-error.ts';
 import { registerApisRoutes } from './apis-routes.ts';
 import { registerAuditEventsRoutes } from './audit-events-routes.ts';
+import { registerAuthorizationDetailTypesRoutes } from './authorization-detail-types-routes.ts';
 import { createCallAuthorizer } from './authorize-management-call.ts';
 import { registerClientScopesRoutes } from './client-scopes-routes.ts';
 import { registerClientsRoutes } from './clients-routes.ts';
@@ -152,6 +153,7 @@ export async function registerManagementApi(
       registerClientsRoutes(deps);
       registerClientScopesRoutes(deps);
       registerApisRoutes(deps);
+      registerAuthorizationDetailTypesRoutes(deps);
       registerSettingsRoutes(deps);
       registerKeysRoutes(deps);
       registerAuditEventsRoutes(deps);

@@ -127,6 +127,7 @@ describe('management API route sweep', () => {
     assert.deepEqual(privileged, [
       'DELETE /actions/x',
       'DELETE /apis/x',
+      'DELETE /authorization-detail-types/x',
       'DELETE /clients/x',
       'DELETE /users/x',
       'DELETE /users/x/factors/x',
@@ -138,6 +139,7 @@ describe('management API route sweep', () => {
       'POST /keys/rotate',
       'PUT /actions/triggers/post-login/order',
       'PUT /actions/x',
+      'PUT /authorization-detail-types/x',
       'PUT /clients/x/scopes',
       'PUT /users/x/password',
       'PUT /users/x/roles',

@@ -1,3 +1,4 @@
+import { authorizationDetailsDigest } from '../authorization-details/authorization-details-digest.ts';
 import { pushResponseMessage } from '../factors/push/push-protocol.ts';
 
 const ALGORITHM = { name: 'ECDSA', namedCurve: 'P-256' } as const;
@@ -41,16 +42,32 @@ export async function signWithDeviceKey(privateKey: CryptoKey, message: string):
   return Buffer.from(signature).toString('base64url');
 }
 
-/** The signed answer body for a request; exposed so tests can replay or tamper with it. */
+/**
+ * The signed answer body for a request; exposed so tests can replay or tamper with it. For a
+ * transaction-bound request, `transactionDetails` are the details the device displayed: the answer
+ * is signed over their digest.
+ */
 export async function signPushResponse(
   device: Pick<DeviceCredentials, 'deviceId' | 'privateKey'>,
-  answer: { challengeId: string; decision: 'approve' | 'deny'; number: number | null; nonce: string },
+  answer: {
+    challengeId: string;
+    decision: 'approve' | 'deny';
+    number: number | null;
+    nonce: string;
+    transactionDetails?: unknown[];
+  },
 ) {
+  const { transactionDetails, ...signed } = answer;
+  const transactionDigest = transactionDetails ? authorizationDetailsDigest(transactionDetails) : undefined;
   return {
     device: device.deviceId,
     decision: answer.decision,
     number: answer.number,
     nonce: answer.nonce,
-    signature: await signWithDeviceKey(device.privateKey, pushResponseMessage(answer)),
+    ...(transactionDigest === undefined ? {} : { transaction_digest: transactionDigest }),
+    signature: await signWithDeviceKey(
+      device.privateKey,
+      pushResponseMessage({ ...signed, ...(transactionDigest === undefined ? {} : { transactionDigest }) }),
+    ),
   };
 }

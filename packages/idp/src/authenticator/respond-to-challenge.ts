@@ -14,21 +14,25 @@ export async function respondToChallenge(
   device: DeviceCredentials,
   challengeId: string,
   answer: DeviceAnswer,
-  options: DeviceRequestOptions & { nonce?: string } = {},
+  options: DeviceRequestOptions & { nonce?: string; transactionDetails?: unknown[] } = {},
 ): Promise<{ id: string; status: 'approved' | 'denied' }> {
-  let nonce = options.nonce;
+  let { nonce, transactionDetails } = options;
   if (nonce === undefined) {
-    const pending = await listPendingChallenges(device, options);
-    nonce = pending.find((challenge) => challenge.id === challengeId)?.nonce;
-    if (nonce === undefined) {
+    const pending = (await listPendingChallenges(device, options)).find(
+      (challenge) => challenge.id === challengeId,
+    );
+    if (pending === undefined) {
       throw new DeviceRequestError('unknown_challenge', 404, 'no such request is waiting for this device');
     }
+    nonce = pending.nonce;
+    transactionDetails = pending.transaction?.details;
   }
   const body = await signPushResponse(device, {
     challengeId,
     decision: answer.decision,
     number: answer.decision === 'approve' ? answer.number : null,
     nonce,
+    ...(transactionDetails ? { transactionDetails } : {}),
   });
   const response = await (options.fetch ?? fetch)(`${device.issuer}${pushResponsePath(challengeId)}`, {
     method: 'POST',

@@ -7,6 +7,7 @@ import { actionsOrder } from './commands/actions-order.ts';
 import { actionsShow } from './commands/actions-show.ts';
 import { actionsTest } from './commands/actions-test.ts';
 import { apiAdd } from './commands/api-add.ts';
+import { authorizationDetailTypeAdd } from './commands/authorization-detail-type-add.ts';
 import { clientAdd } from './commands/client-add.ts';
 import { keysRotateSecret } from './commands/keys-rotate-secret.ts';
 import { migrate } from './commands/migrate.ts';
@@ -26,6 +27,7 @@ const COMMANDS: readonly CliCommand[] = [
   totpImport,
   pushEnrollLink,
   apiAdd,
+  authorizationDetailTypeAdd,
   actionsDeploy,
   actionsList,
   actionsShow,

@@ -21,10 +21,21 @@ import { isStoreUnavailable } from '../store/errors.ts';
 import type { Store } from '../store/store.ts';
 import { type CodeAttempt, CodeThrottle } from '../throttle/code-throttle.ts';
 import { answerThrottleRefusal } from './answer-throttle-refusal.ts';
-import { type InteractionProgress, isValidCsrfToken, loadProgress } from './interaction-progress.ts';
-import { decideNextStep, type InteractionSituation, type NextStep } from './next-step.ts';
+import {
+  type InteractionProgress,
+  isValidCsrfToken,
+  loadProgress,
+  type TransactionApproval,
+} from './interaction-progress.ts';
+import {
+  decideNextStep,
+  type InteractionSituation,
+  type NextStep,
+  NO_TRANSACTION_FACTOR,
+} from './next-step.ts';
 import { enrollableFactors, enrollmentRefusal, isEnrollmentDone } from './requested-enrollment.ts';
 import type { BeforeFinishPage, FactorChoice, FactorPage, SecondFactor } from './second-factor.ts';
+import { readTransactionRequest, type TransactionRequest } from './transaction-request.ts';
 import { renderErrorPage } from './views/error-page.ts';
 import { renderLoginPage } from './views/login-page.ts';
 
@@ -62,6 +73,8 @@ export interface Interaction {
   now: number;
   /** This login as the post-login Actions see it, for the person `accountId`. */
   loginForActions: (accountId: string) => LoginForActions;
+  /** A transaction-bound login (RFC 9396): what the person approves. */
+  transaction?: TransactionRequest;
 }
 
 export interface PageFeedback {
@@ -131,6 +144,10 @@ export class InteractionKit {
       now,
     );
     const requested = readRequestedAuthentication(details.params);
+    const transaction = await readTransactionRequest(
+      details.params.authorization_details,
+      store.authorizationDetailTypes,
+    );
     const decide = async (required: ActionsRequirement | undefined) =>
       decideNextStep(
         {
@@ -143,6 +160,9 @@ export class InteractionKit {
           proofs: progress.proofs,
           startedAt: progress.startedAt,
           switchedOff: switchedOffMethods(this.deps.config),
+          ...(transaction
+            ? { transaction: { approved: progress.transactionApproval?.digest === transaction.digest } }
+            : {}),
           ...(required ? { required } : {}),
           ...(await this.#enrollmentState(required, progress, progress.accountId ?? sessionAccountId)),
         },
@@ -221,6 +241,7 @@ export class InteractionKit {
       step,
       now,
       loginForActions,
+      ...(transaction ? { transaction } : {}),
     };
   }
 
@@ -335,6 +356,19 @@ export class InteractionKit {
     delete interaction.progress.chosenMethod;
     await this.saveProgress(interaction);
     this.redirectToInteraction(reply, interaction);
+  }
+
+  /**
+   * Keeps an approval bound to `digest` (what the device signed over) as this login's approval of its
+   * transaction, when it is the digest of this login's details; anything else is never kept.
+   */
+  bindTransactionApproval(
+    interaction: Interaction,
+    digest: string,
+    method: TransactionApproval['method'],
+  ): void {
+    if (!interaction.transaction || interaction.transaction.digest !== digest) return;
+    interaction.progress.transactionApproval = { digest, method, at: interaction.now };
   }
 
   async usernameOf(accountId: string): Promise<string> {
@@ -494,6 +528,8 @@ export class InteractionKit {
    */
   async factorsFor(step: Extract<NextStep, { step: 'second-factor' }>) {
     if (step.enroll) return { enrolled: [], enrollable: enrollableFactors(this.#factors, step.methods) };
+    // Approving a transaction with a factor enrolled on the password alone would prove nothing.
+    const mayEnroll = !step.transaction;
     const usable = this.#factors.filter((factor) => step.methods.includes(factor.method));
     const enrolled: SecondFactor[] = [];
     for (const factor of usable) if (await factor.isEnrolled(step.accountId)) enrolled.push(factor);
@@ -503,7 +539,7 @@ export class InteractionKit {
     let anyEnrolled = enrolled.length > 0;
     for (const factor of this.#factors) anyEnrolled ||= await factor.isEnrolled(step.accountId);
     const enrollable = usable
-      .filter((factor) => !anyEnrolled && factor.renderEnrollment !== undefined)
+      .filter((factor) => mayEnroll && !anyEnrolled && factor.renderEnrollment !== undefined)
       // Stable: factors of the same rank keep their order of preference.
       .sort((a, b) => (a.enrollmentRank ?? 0) - (b.enrollmentRank ?? 0));
     return { enrolled, enrollable };
@@ -544,6 +580,8 @@ export class InteractionKit {
           stepup: {
             proofs: progress.proofs,
             startedAt: progress.startedAt,
+            // Checked by the step-up check against the request's authorization_details.
+            ...(progress.transactionApproval ? { transaction: progress.transactionApproval } : {}),
             // Applied by the step-up check once the login completes (custom claims, metadata).
             ...(progress.actions?.decision === 'allow' ? { actions: progress.actions.effects } : {}),
           },
@@ -588,7 +626,11 @@ export class InteractionKit {
             reply,
             interaction,
             'unmet_authentication_requirements',
-            switchedOff ? FACTORS_SWITCHED_OFF : 'no usable second factor',
+            step.transaction
+              ? NO_TRANSACTION_FACTOR
+              : switchedOff
+                ? FACTORS_SWITCHED_OFF
+                : 'no usable second factor',
           );
           return;
         }

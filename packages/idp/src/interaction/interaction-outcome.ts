@@ -1,5 +1,6 @@
 import { isMethodName, type ProvenMethod } from '@stepup/core';
 import { type LoginEffects, readLoginEffects } from '../actions/login-effects.ts';
+import type { TransactionApproval } from './interaction-progress.ts';
 
 /**
  * What a finished login interaction proved, handed to the step-up check through the interaction
@@ -11,16 +12,19 @@ export interface InteractionOutcome {
   startedAt: number;
   /** What the post-login Actions left for the completed login: custom claims, metadata changes. */
   effects: LoginEffects;
+  /** The approval of the request's `authorization_details` made in this interaction, when one was. */
+  transaction?: TransactionApproval;
 }
 
 export function readInteractionOutcome(result: unknown): InteractionOutcome | undefined {
   if (typeof result !== 'object' || result === null || !Object.hasOwn(result, 'stepup')) return undefined;
   const outcome: unknown = (result as { stepup: unknown }).stepup;
   if (typeof outcome !== 'object' || outcome === null) return undefined;
-  const { proofs, startedAt, actions } = outcome as {
+  const { proofs, startedAt, actions, transaction } = outcome as {
     proofs?: unknown;
     startedAt?: unknown;
     actions?: unknown;
+    transaction?: Partial<TransactionApproval>;
   };
   if (!Array.isArray(proofs) || typeof startedAt !== 'number') return undefined;
   const valid = proofs.filter(
@@ -30,5 +34,11 @@ export function readInteractionOutcome(result: unknown): InteractionOutcome | un
       isMethodName(proof.method) &&
       typeof proof.at === 'number',
   );
-  return { proofs: valid, startedAt, effects: readLoginEffects(actions) };
+  const approval =
+    typeof transaction?.digest === 'string' &&
+    (transaction.method === 'push' || transaction.method === 'security-key') &&
+    typeof transaction.at === 'number'
+      ? { transaction: { digest: transaction.digest, method: transaction.method, at: transaction.at } }
+      : {};
+  return { proofs: valid, startedAt, effects: readLoginEffects(actions), ...approval };
 }

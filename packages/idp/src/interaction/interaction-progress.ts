@@ -4,11 +4,23 @@ import type { StoredActionsDecision } from '../actions/login-actions.ts';
 import type { InteractionStatesRepository } from '../store/interaction-states.ts';
 
 /** What one login interaction has established so far; kept server-side, keyed by interaction uid. */
+export interface TransactionApproval {
+  digest: string;
+  method: 'push' | 'security-key';
+  /** Epoch seconds. */
+  at: number;
+}
+
 export interface InteractionProgress {
   csrf: string;
   startedAt: number;
   accountId?: string;
   proofs: ProvenMethod[];
+  /**
+   * A transaction-bound login: the approval made in this interaction, bound to the digest of the
+   * details it showed (RFC 9396). Checked against the request's details when the login completes.
+   */
+  transactionApproval?: TransactionApproval;
   /**
    * What the post-login Actions decided, once the person is identified (they run once per login;
    * a redirect of theirs waits here for `/continue`).

@@ -30,6 +30,18 @@ export const SECOND_FACTOR_METHODS: readonly MethodName[] = [
   'recovery-code',
 ];
 
+/**
+ * The factors that can show a transaction (RFC 9396 `authorization_details`) and bind their proof to
+ * it: push, whose device displays the details and signs over their digest, and a security key or
+ * passkey, whose challenge is derived from that digest (the page shows the details before the
+ * ceremony). TOTP, email codes and recovery codes prove possession of something that never sees them.
+ */
+export const TRANSACTION_METHODS: readonly MethodName[] = ['push', 'security-key'];
+
+/** Why a person without a factor that can show the transaction cannot approve it (`error_description`). */
+export const NO_TRANSACTION_FACTOR =
+  'approving these details needs a factor that shows them: add the authenticator app on a phone or a security key, then try again (codes from an app, email or recovery cannot show what is approved)';
+
 export type NextStep =
   | { step: 'consent' }
   | { step: 'password' }
@@ -40,6 +52,8 @@ export type NextStep =
       methods: MethodName[];
       /** Set when the person is to enroll a factor of one of `methods` (an Action's `enrollWith`). */
       enroll?: true;
+      /** Set for a transaction-bound login: `methods` are those that show it; nothing is enrolled. */
+      transaction?: true;
     }
   | { step: 'finish'; accountId: string; context: AuthContext }
   | { step: 'unmet'; accountId: string; reason: string }
@@ -70,6 +84,11 @@ export interface InteractionSituation {
   enrollment?: { hasSecondFactor: boolean; done: boolean };
   /** Methods of the factors an operator switched off: never asked for, nor enrolled. */
   switchedOff?: readonly MethodName[];
+  /**
+   * A transaction-bound login: whether this interaction holds an approval bound to its details. Until
+   * it does, the login does not finish, whatever the session or this interaction proved otherwise.
+   */
+  transaction?: { approved: boolean };
 }
 
 /** The request's requirement, raised to the Actions' level when that is higher; never lowered. */
@@ -128,6 +147,15 @@ export function decideNextStep(situation: InteractionSituation, ladder: AcrLadde
     if (!situation.enrollment.hasSecondFactor || provenHere)
       return { step: 'second-factor', accountId, level, methods: enrollable, enroll: true };
     return { step: 'second-factor', accountId, level, methods: allowed };
+  }
+  if (situation.transaction && !situation.transaction.approved) {
+    const methods = allowed.filter((method) => TRANSACTION_METHODS.includes(method));
+    const reached = computeAuthContext([...evaluation.freshProofs, { method: 'push', at: now }], ladder, {
+      now,
+    });
+    const shown = level ?? ladder.levels.find((candidate) => candidate.acr === reached?.acr);
+    if (methods.length === 0 || !shown) return { step: 'unmet', accountId, reason: NO_TRANSACTION_FACTOR };
+    return { step: 'second-factor', accountId, level: shown, methods, transaction: true };
   }
   if (evaluation.satisfied && evaluation.context)
     return { step: 'finish', accountId, context: evaluation.context };

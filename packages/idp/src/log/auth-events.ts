@@ -12,6 +12,15 @@ import { currentRequestIp } from './request-ip-context.ts';
  * The authentication events the provider reports. Each carries the reason in words an operator can
  * act on; none ever carries a password, a code, a secret or a token.
  */
+/**
+ * What a transaction-bound step-up (RFC 9396) was about, for the audit log: the types and the digest
+ * of the details, never the details (an account number stays out of the log).
+ */
+export interface AuditedAuthorizationDetails {
+  types: string[];
+  digest: string;
+}
+
 export type AuthEvent =
   | { event: 'login.succeeded'; userId: string; clientId: string; ip: string }
   | {
@@ -21,9 +30,29 @@ export type AuthEvent =
       ip: string;
     }
   | { event: 'login.throttled'; code: ThrottleCode; retryAfter?: number; clientId: string; ip: string }
-  | { event: 'stepup.requested'; userId: string; clientId: string; acr: string[]; maxAge?: number }
-  | { event: 'stepup.satisfied'; userId: string; clientId: string; acr: string; amr: string[] }
-  | { event: 'stepup.refused'; userId?: string; clientId: string; reason: string }
+  | {
+      event: 'stepup.requested';
+      userId: string;
+      clientId: string;
+      acr: string[];
+      maxAge?: number;
+      authorizationDetails?: AuditedAuthorizationDetails;
+    }
+  | {
+      event: 'stepup.satisfied';
+      userId: string;
+      clientId: string;
+      acr: string;
+      amr: string[];
+      authorizationDetails?: AuditedAuthorizationDetails;
+    }
+  | {
+      event: 'stepup.refused';
+      userId?: string;
+      clientId: string;
+      reason: string;
+      authorizationDetails?: AuditedAuthorizationDetails;
+    }
   | { event: 'factor.enrolled'; userId: string; factor: string; clientId?: string }
   | {
       event: 'factor.failed';

@@ -31,6 +31,8 @@ import { ClientSecretThrottle } from '../throttle/client-secret-throttle.ts';
 import { createExtraTokenClaims } from './access-token-claims.ts';
 import { carryAcrTime } from './acr-time-claim.ts';
 import { assertClaimsParameter } from './assert-claims-parameter.ts';
+import { AuthorizationDetailTypesRegistry } from './authorization-detail-types-registry.ts';
+import { withAuthorizationDetailTypesShown } from './authorization-detail-types-view.ts';
 import { SECRET_DIGEST_METADATA, withClientSecretsShown } from './client-secret-view.ts';
 import {
   assertClientAssertionAlgorithm,
@@ -43,6 +45,7 @@ import {
 import { createLoginCompletion } from './complete-login.ts';
 import { CustomTokenClaims } from './custom-token-claims.ts';
 import { describeProviderError } from './describe-provider-error.ts';
+import { addAuthorizationDetailsToIdTokens } from './id-token-authorization-details.ts';
 import { addCustomClaimsToIdTokens } from './id-token-custom-claims.ts';
 import type { ProviderKeys } from './provider-keys.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
@@ -51,6 +54,10 @@ import { allowRefreshTokenRetries } from './refresh-token-retries.ts';
 import { refreshTokenReuseOf } from './refresh-token-reuse.ts';
 import { assertRequestObjectClaims } from './request-object-claims.ts';
 import { createResourceIndicators } from './resource-indicators.ts';
+import {
+  richAuthorizationRequestsFeature,
+  useAuthorizationDetailTypes,
+} from './rich-authorization-requests.ts';
 import { shareReplayDetection } from './shared-replay-detection.ts';
 import { createStepUpCheck } from './step-up-check.ts';
 import { verifyClientSecrets } from './verify-client-secret.ts';
@@ -80,6 +87,8 @@ function createPolicy(deps: ProviderDependencies, customClaims: CustomTokenClaim
   const login = policy.get('login');
   if (!login) throw new Error('oidc-provider policy has no login prompt');
   for (const reason of REPLACED_CHECKS) login.checks.remove(reason);
+  // The person approves authorization_details in the step-up that shows them, not on a consent page.
+  policy.get('consent')?.checks.remove('rar_prompt');
   login.checks.add(
     createStepUpCheck({
       ladder: deps.ladder,
@@ -105,12 +114,22 @@ export function createProvider(deps: ProviderDependencies): Provider {
     logger: deps.logger,
   });
   const { loginActions } = deps;
+  const authorizationDetailTypes = new AuthorizationDetailTypesRegistry(
+    store.authorizationDetailTypes,
+    deps.logger.child({ component: 'authorization-details' }),
+  );
   const configuration: Configuration = {
     // Client secrets rest hashed or sealed; oidc-provider sees them as verify-client-secret.ts checks them.
-    adapter: allowRefreshTokenRetries(withClientSecretsShown(store.oidcAdapter, keys.secretBox), {
-      reuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
-      clock: deps.clock,
-    }),
+    adapter: allowRefreshTokenRetries(
+      withAuthorizationDetailTypesShown(
+        withClientSecretsShown(store.oidcAdapter, keys.secretBox),
+        authorizationDetailTypes,
+      ),
+      {
+        reuseIntervalSeconds: config.refreshTokenReuseIntervalSeconds,
+        clock: deps.clock,
+      },
+    ),
     // The account page signs people in and steps them up through this provider (account/account-client.ts).
     clients: [accountClientMetadata(config.issuer)],
     findAccount: createFindAccount(store.userManagement),
@@ -207,6 +226,8 @@ export function createProvider(deps: ProviderDependencies): Provider {
       fapi: { enabled: true, profile: fapiProfileOf },
       claimsParameter: { enabled: true, assertClaimsParameter },
       revocation: { enabled: true },
+      // RFC 9396: the operator's authorization_details types (rich-authorization-requests.ts).
+      richAuthorizationRequests: richAuthorizationRequestsFeature(),
       resourceIndicators: createResourceIndicators(store.resourceServers, {
         restrictedResource: managementApiIdentifier(config.issuer),
       }),
@@ -299,9 +320,11 @@ export function createProvider(deps: ProviderDependencies): Provider {
   // the client address comes from Fastify (http/trusted-proxies.ts).
   pinProviderOriginToIssuer(provider, config.issuer);
   useFastifyClientAddress(provider);
+  useAuthorizationDetailTypes(provider, authorizationDetailTypes);
   addCustomClaimsToIdTokens(provider, customClaims);
   // After the custom claims: the time the level was reached is the provider's, never an Action's.
   carryAcrTime(provider);
+  addAuthorizationDetailsToIdTokens(provider);
   shareReplayDetection(provider, store.attempts, deps.clock);
   // Hashed secrets, a rotated secret's grace period (POST /api/v1/clients/{id}/secret), and the
   // throttle on wrong secrets per client id.

@@ -2,9 +2,10 @@ import type { AcrLadder, MethodName, ProvenMethod } from '@stepup/core';
 import { errors, interactionPolicy, type KoaContextWithOIDC } from 'oidc-provider';
 import type { LoginActions } from '../actions/login-actions.ts';
 import { type LoginEffects, NO_LOGIN_EFFECTS } from '../actions/login-effects.ts';
+import { authorizationDetailsDigest } from '../authorization-details/authorization-details-digest.ts';
 import type { InteractionOutcome } from '../interaction/interaction-outcome.ts';
 import { readInteractionOutcome } from '../interaction/interaction-outcome.ts';
-import type { AuthEventLogger } from '../log/auth-events.ts';
+import type { AuditedAuthorizationDetails, AuthEventLogger } from '../log/auth-events.ts';
 import type { RememberedBrowsers } from '../remember-browser/remembered-browsers.ts';
 import { evaluateSession } from '../session/evaluate-session.ts';
 import { commitProofs, loadSessionProofs } from '../session/session-proofs.ts';
@@ -73,6 +74,35 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
 
       const now = deps.clock();
       const outcome: InteractionOutcome | undefined = readInteractionOutcome(oidc.result);
+      // RFC 9396: a transaction-bound request needs an approval of exactly these details, made in the
+      // interaction that just ended; nothing the session proved before satisfies it (with
+      // prompt=none, asking for the interaction answers interaction_required).
+      const transaction = transactionOf(oidc.params?.authorization_details);
+      if (transaction) {
+        if (!outcome) {
+          deps.logAuthEvent({
+            event: 'stepup.requested',
+            userId: accountId,
+            clientId,
+            acr: request.requestedAcr,
+            authorizationDetails: transaction,
+          });
+          return interactionPolicy.Check.REQUEST_PROMPT;
+        }
+        const approval = outcome.transaction;
+        if (!approval || approval.digest !== transaction.digest || approval.at < outcome.startedAt) {
+          deps.logAuthEvent({
+            event: 'stepup.refused',
+            userId: accountId,
+            clientId,
+            reason: 'authorization_details not approved',
+            authorizationDetails: transaction,
+          });
+          throw new errors.UnmetAuthenticationRequirements(
+            'the authorization details were not approved with a factor that shows them',
+          );
+        }
+      }
       const proofs = outcome
         ? await commitProofs(deps.authSessions, {
             sessionUid: session.uid,
@@ -112,13 +142,14 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
         session.amr = context.amr;
         session.loginTs = context.auth_time;
         recordAcrTime(ctx, acrTime);
-        if (outcome && request.requestedAcr.length > 0) {
+        if (outcome && (request.requestedAcr.length > 0 || transaction)) {
           deps.logAuthEvent({
             event: 'stepup.satisfied',
             userId: accountId,
             clientId,
             acr: session.acr,
             amr: context.amr,
+            ...(transaction ? { authorizationDetails: transaction } : {}),
           });
         }
         return interactionPolicy.Check.NO_NEED_TO_PROMPT;
@@ -148,6 +179,17 @@ export function createStepUpCheck(deps: StepUpCheckDependencies) {
       return interactionPolicy.Check.REQUEST_PROMPT;
     },
   );
+}
+
+/** The types and digest of a request's `authorization_details` (checked by oidc-provider already). */
+function transactionOf(requested: unknown): AuditedAuthorizationDetails | undefined {
+  if (typeof requested !== 'string') return undefined;
+  const details = JSON.parse(requested) as { type: string }[];
+  if (!Array.isArray(details) || details.length === 0) return undefined;
+  return {
+    types: [...new Set(details.map((detail) => detail.type))],
+    digest: authorizationDetailsDigest(details),
+  };
 }
 
 /**

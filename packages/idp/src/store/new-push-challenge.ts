@@ -21,6 +21,7 @@ export function newPushChallenge(input: OpenPushChallengeInput): PushChallenge {
     number: input.number,
     choices: [...input.choices],
     nonce: input.nonce,
+    transaction: input.transaction ?? null,
     status: 'open',
     denialReason: null,
     createdAt: input.now,

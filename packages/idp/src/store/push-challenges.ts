@@ -7,6 +7,16 @@ export type PushChallengeStatus = 'open' | 'approved' | 'denied' | 'expired' | '
 /** Why a request was denied: the person refused it, or picked a number other than the one shown. */
 export type PushDenialReason = 'refused' | 'wrong_number';
 
+/**
+ * What a transaction-bound request (RFC 9396 `authorization_details`) asks the person to approve: the
+ * sentence the device shows next to the numbers, and the details themselves, whose digest the device
+ * signs with its approval.
+ */
+export interface PushTransaction {
+  summary: string;
+  details: unknown[];
+}
+
 /** One push request with number matching, sent for one login interaction. */
 export interface PushChallenge {
   id: string;
@@ -24,6 +34,8 @@ export interface PushChallenge {
   choices: number[];
   /** Random; the device signs it with its answer, so an answer fits this challenge only. */
   nonce: string;
+  /** Set for a transaction-bound login: what the device shows and signs over; null otherwise. */
+  transaction: PushTransaction | null;
   status: PushChallengeStatus;
   /** Set with `denied`, null otherwise. */
   denialReason: PushDenialReason | null;
@@ -47,6 +59,7 @@ export interface OpenPushChallengeInput {
   number: number;
   choices: number[];
   nonce: string;
+  transaction?: PushTransaction | null;
   now: number;
   expiresAt: number;
 }

@@ -127,6 +127,7 @@ export function describePushStoreContract(name: string, openStore: (t: TestConte
         number: 42,
         choices: [17, 42, 88],
         nonce: 'nonce-1',
+        transaction: null,
         status: 'open',
         denialReason: null,
         createdAt: NOW,
@@ -139,6 +140,23 @@ export function describePushStoreContract(name: string, openStore: (t: TestConte
       assert.deepEqual(await store.pushChallenges.latestForInteraction('interaction-1'), challenge);
       assert.deepEqual(await store.pushChallenges.listPendingForUser(user.id, NOW + 59), [challenge]);
       assert.deepEqual(await store.pushChallenges.listPendingForUser(user.id, NOW + 60), []);
+    });
+
+    test('a transaction-bound challenge keeps its summary and details as they were given', async (t) => {
+      const { store, user } = await openWithUser(t);
+      const transaction = {
+        summary: 'Change salary payout account: to DE89 3704 0044 0532 0130 00, holder Alice Example',
+        details: [
+          { type: 'salary_payout_account', iban: 'DE89 3704 0044 0532 0130 00', holder: 'Alice Example' },
+        ],
+      };
+      const challenge = await store.pushChallenges.open({ ...challengeInput(user.id), transaction });
+      assert.deepEqual(challenge.transaction, transaction);
+      assert.deepEqual((await store.pushChallenges.findById(challenge.id))?.transaction, transaction);
+      assert.deepEqual(
+        (await store.pushChallenges.listPendingForUser(user.id, NOW + 1))[0]?.transaction,
+        transaction,
+      );
     });
 
     test('at most one open challenge per interaction', async (t) => {

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict';
 import { describe, type TestContext, test } from 'node:test';
 import { describeAuditEventsContract } from './audit-events-contract.ts';
 import type { AuthSessionRecord } from './auth-sessions.ts';
+import { describeAuthorizationDetailTypesContract } from './authorization-detail-types-contract.ts';
 import { describeBearerIdHashingContract } from './bearer-ids/bearer-id-hashing-contract.ts';
 import { StoreConflictError, StoreError } from './errors.ts';
 import { describeOidcAdapterContract } from './oidc-adapter-contract.ts';
@@ -643,6 +644,7 @@ export function describeStoreContract(name: string, open: () => Promise<Store>):
 
   describeOneTimeCodesContract(name, openStore);
   describePasswordResetTokensContract(name, openStore);
+  describeAuthorizationDetailTypesContract(name, openStore);
   describeOidcAdapterContract(name, openStore);
   describeBearerIdHashingContract(name, openStore);
   describeWebAuthnStoreContract(name, openStore);

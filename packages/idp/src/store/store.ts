@@ -2,6 +2,7 @@ import type { ActionsRepository } from './actions.ts';
 import type { AttemptsRepository, FailureCountersRepository } from './attempts.ts';
 import type { AuditEventsRepository } from './audit-events.ts';
 import type { AuthSessionsRepository } from './auth-sessions.ts';
+import type { AuthorizationDetailTypesRepository } from './authorization-detail-types.ts';
 import type { PlainBearerIdRewrite } from './bearer-ids/plain-bearer-id-rewrite.ts';
 import type { ClientsRepository } from './clients.ts';
 import type { CustomClaimsRepository } from './custom-claims.ts';
@@ -46,6 +47,8 @@ export interface Store {
   clients: ClientsRepository;
   /** APIs that receive JWT access tokens (RFC 8707 resource indicators, RFC 9068). */
   resourceServers: ResourceServersRepository;
+  /** The operator's `authorization_details` types (RFC 9396). */
+  authorizationDetailTypes: AuthorizationDetailTypesRepository;
   /** Security keys and passkeys registered to users. */
   webauthnCredentials: WebAuthnCredentialsRepository;
   /** Single-use challenges of WebAuthn ceremonies in progress. */

@@ -31,6 +31,8 @@ function describeChallenge(challenge: DeviceChallenge, now: number): string[] {
   const at = new Date(challenge.createdAt * 1000).toISOString();
   return [
     `request ${challenge.id}  ${challenge.clientName}  from ${challenge.ip}  at ${at}  (expires in ${Math.max(0, challenge.expiresAt - now)}s)`,
+    // A transaction-bound request: what approving does, before the numbers.
+    ...(challenge.transaction ? [`  approve: ${challenge.transaction.summary}`] : []),
     `  pick the number shown on the sign-in page (one pick: a wrong number refuses the request): ${challenge.choices.join('  ')}`,
     `  stepup-authenticator respond ${challenge.id} --number NN|--deny --key-file <path>`,
   ];

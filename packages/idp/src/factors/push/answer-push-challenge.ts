@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { authorizationDetailsDigest } from '../../authorization-details/authorization-details-digest.ts';
 import type { PushAnswer, PushChallenge, PushChallengeStatus } from '../../store/push-challenges.ts';
 import type { PushDevice } from '../../store/push-devices.ts';
 import { verifyDeviceSignature } from './device-public-key.ts';
@@ -13,6 +14,8 @@ const responseBody = z.strictObject({
   decision: z.enum(['approve', 'deny']),
   number: z.number().int().min(10).max(99).nullable(),
   nonce: z.string().min(1).max(100),
+  /** What the device computed over the details it displayed; informative, the signature decides. */
+  transaction_digest: z.string().max(100).optional(),
   signature: z.string().min(1).max(200),
 });
 
@@ -41,11 +44,20 @@ export async function answerPushChallenge(
 
   const device = await store.pushDevices.findById(answer.device);
   if (!device || device.revokedAt !== null) throw new PushError('unknown_device');
-  const message = pushResponseMessage({ challengeId, ...answer });
+  const challenge = await store.pushChallenges.findById(challengeId);
+  // A transaction-bound request: the signature must cover the digest of the request's own details,
+  // so an approval made over other details (or none) verifies for nothing here.
+  const transactionDigest = challenge?.transaction
+    ? authorizationDetailsDigest(challenge.transaction.details)
+    : undefined;
+  const message = pushResponseMessage({
+    challengeId,
+    ...answer,
+    ...(transactionDigest === undefined ? {} : { transactionDigest }),
+  });
   if (!verifyDeviceSignature(device.publicKey, message, answer.signature))
     throw new PushError('bad_signature');
 
-  const challenge = await store.pushChallenges.findById(challengeId);
   // Another user's request is answered as if it did not exist: a device learns nothing about it.
   if (!challenge || challenge.userId !== device.userId || challenge.nonce !== answer.nonce) {
     throw new PushError('unknown_challenge');

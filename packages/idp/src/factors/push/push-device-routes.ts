@@ -19,6 +19,7 @@ export function toDeviceChallenge(challenge: PushChallenge): DeviceChallenge {
     expiresAt: challenge.expiresAt,
     choices: challenge.choices,
     nonce: challenge.nonce,
+    ...(challenge.transaction ? { transaction: challenge.transaction } : {}),
   };
 }
 

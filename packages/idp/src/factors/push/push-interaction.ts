@@ -1,6 +1,7 @@
 import type { FastifyInstance } from 'fastify';
 import QRCode from 'qrcode';
 import { registerAuthenticatorApp } from '../../authenticator/authenticator-app-routes.ts';
+import { authorizationDetailsDigest } from '../../authorization-details/authorization-details-digest.ts';
 import { createEventStreams } from '../../http/server-sent-events.ts';
 import { serveStaticAsset } from '../../http/static-asset.ts';
 import type {
@@ -67,6 +68,7 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
       ttlSeconds: challenge.expiresAt - challenge.createdAt,
       eventsUrl: paths(interaction).events,
       nextUrl: paths(interaction).result,
+      ...(interaction.transaction ? { transaction: interaction.transaction.summary } : {}),
     };
   }
 
@@ -117,6 +119,15 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
     if (challenge?.status === 'approved' && challenge.consumedAt === null) {
       // Two tabs may arrive at once: the approval counts for the one that claims it.
       if (!(await store.pushChallenges.consumeApproval(challenge.id, interaction.now))) return false;
+      // The device's signature covered the digest of the details the challenge carried (verified
+      // when it answered): the approval is bound to them.
+      if (challenge.transaction) {
+        kit.bindTransactionApproval(
+          interaction,
+          authorizationDetailsDigest(challenge.transaction.details),
+          'push',
+        );
+      }
       await kit.recordProof(reply, interaction, 'push');
       return true;
     }
@@ -142,6 +153,14 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
         clientId: interaction.clientId,
         clientName: interaction.clientName,
         ip,
+        ...(interaction.transaction
+          ? {
+              transaction: {
+                summary: interaction.transaction.summary,
+                details: interaction.transaction.details,
+              },
+            }
+          : {}),
         loginExpiresAt: interaction.expiresAt,
       },
       interaction.now,

@@ -44,6 +44,12 @@ export interface DeviceChallenge {
   expiresAt: number;
   choices: number[];
   nonce: string;
+  /**
+   * A transaction-bound request (RFC 9396): the sentence to show next to the numbers and the details
+   * it says; the device signs its answer over the digest of the details it displayed
+   * (`transactionDigest`).
+   */
+  transaction?: { summary: string; details: unknown[] };
 }
 
 /** What a device sends to answer a request (JSON body of `pushResponsePath`). */
@@ -53,6 +59,8 @@ export interface PushResponseBody {
   /** The number picked, for an approval; null for a denial. */
   number: number | null;
   nonce: string;
+  /** For a transaction-bound request: the digest of the details the device displayed. */
+  transaction_digest?: string;
   signature: string;
 }
 
@@ -73,20 +81,27 @@ function joinFields(fields: readonly string[]): string {
   return [PROTOCOL, ...fields].join('\n');
 }
 
-/** The device signs {challenge id, decision, number, nonce} to answer a request. */
+/**
+ * The device signs {challenge id, decision, number, nonce} to answer a request; for a
+ * transaction-bound request also the digest of the details it displayed (base64url SHA-256 of their
+ * RFC 8785 canonical JSON), under another label so neither message can pass for the other.
+ */
 export function pushResponseMessage(answer: {
   challengeId: string;
   decision: PushDecision;
   number: number | null;
   nonce: string;
+  transactionDigest?: string;
 }): string {
-  return joinFields([
-    'response',
+  const fields = [
     answer.challengeId,
     answer.decision,
     answer.number === null ? '' : String(answer.number),
     answer.nonce,
-  ]);
+  ];
+  return answer.transactionDigest === undefined
+    ? joinFields(['response', ...fields])
+    : joinFields(['transaction-response', ...fields, answer.transactionDigest]);
 }
 
 /** A signed GET: the path, the device and the time (epoch seconds), so a captured URL soon goes stale. */

@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import { StoreConflictError } from '../../store/errors.ts';
-import type { PushChallenge } from '../../store/push-challenges.ts';
+import type { PushChallenge, PushTransaction } from '../../store/push-challenges.ts';
 import { expirePushChallenges } from './expire-push-challenges.ts';
 import type { PushContext } from './push-context.ts';
 import { userTopic } from './push-notifier.ts';
@@ -12,6 +12,8 @@ export interface PushRequest {
   clientId: string;
   clientName: string;
   ip: string;
+  /** A transaction-bound login: what the device shows and signs over. */
+  transaction?: PushTransaction;
   /** When the login times out (epoch seconds): its request expires then at the latest. */
   loginExpiresAt: number;
 }

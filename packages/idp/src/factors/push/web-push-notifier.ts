@@ -25,7 +25,11 @@ export function withWebPush(
       if (challenge?.status !== 'open') return;
       await deps.sender.notifyUser(
         challenge.userId,
-        { challengeId: challenge.id, clientName: challenge.clientName },
+        {
+          challengeId: challenge.id,
+          clientName: challenge.clientName,
+          ...(challenge.transaction ? { summary: challenge.transaction.summary } : {}),
+        },
         Math.max(1, challenge.expiresAt - challenge.createdAt),
       );
     } catch (error) {

@@ -9,6 +9,11 @@ import type { VapidKeys } from './web-push-keys.ts';
 export interface WebPushMessage {
   challengeId: string;
   clientName: string;
+  /**
+   * A transaction-bound request: what approving does (the payload is encrypted to the device, RFC
+   * 8291). The device still approves only after reading the request itself, signed.
+   */
+  summary?: string;
 }
 
 /** Sends Web Push messages to the devices of a user; never throws (the event stream is primary). */
@@ -73,7 +78,11 @@ export function createWebPushSender(deps: {
     publicKey: vapid.publicKey,
     async notifyUser(userId, message, ttlSeconds) {
       try {
-        const payload = JSON.stringify({ challengeId: message.challengeId, clientName: message.clientName });
+        const payload = JSON.stringify({
+          challengeId: message.challengeId,
+          clientName: message.clientName,
+          ...(message.summary === undefined ? {} : { summary: message.summary }),
+        });
         const targets = (await pushDevices.listWebPushSubscriptions(userId)).filter(({ subscription }) =>
           isAllowedPushService(subscription.endpoint, deps.allowedHosts),
         );

@@ -3,6 +3,7 @@ import {
   generateAuthenticationOptions,
   type PublicKeyCredentialRequestOptionsJSON,
 } from '@simplewebauthn/server';
+import { transactionWebAuthnChallenge } from '../../authorization-details/transaction-webauthn-challenge.ts';
 import { WEBAUTHN_CHALLENGE_TTL_SECONDS, type WebAuthnContext } from './webauthn-relying-party.ts';
 
 /**
@@ -18,7 +19,12 @@ import { WEBAUTHN_CHALLENGE_TTL_SECONDS, type WebAuthnContext } from './webauthn
 export async function issueAuthenticationOptions(
   context: WebAuthnContext,
   request: { interactionUid: string; now: number } & (
-    | { ceremony: 'authentication'; userId: string }
+    | {
+        ceremony: 'authentication';
+        userId: string;
+        /** A transaction-bound login: the challenge is derived from the details' digest. */
+        transactionDigest?: string;
+      }
     | { ceremony: 'sign-in' }
   ),
 ): Promise<PublicKeyCredentialRequestOptionsJSON> {
@@ -28,7 +34,10 @@ export async function issueAuthenticationOptions(
   const allowed = userId === null ? [] : await credentials.listForUser(userId);
   const options = await generateAuthenticationOptions({
     rpID: relyingParty.id,
-    challenge: randomBytes(32),
+    challenge:
+      request.ceremony === 'authentication' && request.transactionDigest
+        ? transactionWebAuthnChallenge(request.transactionDigest)
+        : randomBytes(32),
     timeout: WEBAUTHN_CHALLENGE_TTL_SECONDS * 1000,
     userVerification: userId === null ? 'required' : 'preferred',
     allowCredentials: allowed.map((credential) => ({ id: credential.id, transports: credential.transports })),

@@ -16,6 +16,8 @@ export interface VerifiedAuthentication {
   userVerified: boolean;
   /** The signature counter this assertion carried, now stored. */
   counter: number;
+  /** The challenge the assertion was checked against (base64url). */
+  challenge: string;
 }
 
 /**
@@ -125,5 +127,5 @@ export async function verifyAuthentication(
       owner,
     );
   }
-  return { credential, method, userVerified, counter: newCounter };
+  return { credential, method, userVerified, counter: newCounter, challenge: challenge.challenge };
 }

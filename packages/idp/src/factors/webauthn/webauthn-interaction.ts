@@ -1,4 +1,5 @@
 import type { FastifyInstance } from 'fastify';
+import { isTransactionWebAuthnChallenge } from '../../authorization-details/transaction-webauthn-challenge.ts';
 import type { Interaction, InteractionKit, InteractionReply } from '../../interaction/interaction-kit.ts';
 import type { SecondFactor, SecondFactorStep } from '../../interaction/second-factor.ts';
 import { renderWebAuthnChallengePage } from '../../interaction/views/webauthn-challenge-page.ts';
@@ -60,6 +61,7 @@ export function createWebAuthnInteraction(webauthn: WebAuthnFactor, kit: Interac
           ...kit.factorPageBasics(page),
           action: kit.path(page.interaction, 'webauthn'),
           optionsAction: kit.path(page.interaction, 'webauthn/options'),
+          ...(page.interaction.transaction ? { transaction: page.interaction.transaction.summary } : {}),
         }),
       );
     },
@@ -90,6 +92,7 @@ export function createWebAuthnInteraction(webauthn: WebAuthnFactor, kit: Interac
                 interactionUid: interaction.uid,
                 ceremony: 'authentication',
                 userId: step.accountId,
+                ...(interaction.transaction ? { transactionDigest: interaction.transaction.digest } : {}),
                 now: interaction.now,
               })),
           );
@@ -104,13 +107,18 @@ export function createWebAuthnInteraction(webauthn: WebAuthnFactor, kit: Interac
           const step = stepFor(interaction);
           if (!step) return kit.redirectToInteraction(reply, interaction);
           try {
-            const { method } = await webauthn.verifyAuthentication({
+            const { method, challenge } = await webauthn.verifyAuthentication({
               interactionUid: interaction.uid,
               ceremony: 'authentication',
               userId: step.accountId,
               response: request.body?.response,
               now: interaction.now,
             });
+            // The assertion signed a challenge derived from this login's details: it approves them.
+            const digest = interaction.transaction?.digest;
+            if (digest && isTransactionWebAuthnChallenge(challenge, digest)) {
+              kit.bindTransactionApproval(interaction, digest, 'security-key');
+            }
             return kit.recordProof(reply, interaction, method);
           } catch (error) {
             if (!(error instanceof WebAuthnError)) throw error;

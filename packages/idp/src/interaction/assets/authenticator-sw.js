@@ -63,9 +63,11 @@ self.addEventListener('push', (event) => {
   }
   const challengeId = typeof message.challengeId === 'string' ? message.challengeId : '';
   const clientName = typeof message.clientName === 'string' ? message.clientName : 'an application';
+  // A transaction-bound request says what approving does; the app shows it again before the numbers.
+  const summary = typeof message.summary === 'string' ? `Approve: ${message.summary}. ` : '';
   event.waitUntil(
     self.registration.showNotification(`Sign-in request from ${clientName}`, {
-      body: 'Open the authenticator and pick the number shown on the sign-in page.',
+      body: `${summary}Open the authenticator and pick the number shown on the sign-in page.`,
       tag: challengeId || 'stepup-request',
       icon: '/assets/authenticator-icon.svg',
       data: { challengeId },

@@ -12,6 +12,7 @@ import {
   pushResponsePath,
   signedDeviceUrl,
   signMessage,
+  transactionDigest,
   webPushSubscriptionMessage,
 } from './push-protocol.js';
 
@@ -165,14 +166,29 @@ async function answer(device, challenge, decision, number) {
   // answer, which the response below reports.
   entry.answering = true;
   for (const button of entry.element.querySelectorAll('button')) button.disabled = true;
+  // A transaction-bound request: signed over the digest of the details this page displayed.
+  const digest = challenge.transaction ? await transactionDigest(challenge.transaction.details) : undefined;
   const signature = await signMessage(
     device.privateKey,
-    pushResponseMessage({ challengeId: challenge.id, decision, number, nonce: challenge.nonce }),
+    pushResponseMessage({
+      challengeId: challenge.id,
+      decision,
+      number,
+      nonce: challenge.nonce,
+      ...(digest === undefined ? {} : { transactionDigest: digest }),
+    }),
   );
   const response = await fetch(pushResponsePath(challenge.id), {
     method: 'POST',
     headers: { 'content-type': 'application/json' },
-    body: JSON.stringify({ device: device.id, decision, number, nonce: challenge.nonce, signature }),
+    body: JSON.stringify({
+      device: device.id,
+      decision,
+      number,
+      nonce: challenge.nonce,
+      ...(digest === undefined ? {} : { transaction_digest: digest }),
+      signature,
+    }),
   });
   if (response.ok) {
     entry.answered = true;
@@ -216,6 +232,10 @@ function showRequest(device, challenge) {
   fill(fragment, 'account', device.account || device.name);
   fill(fragment, 'time', new Date(challenge.createdAt * 1000).toLocaleTimeString());
   fill(fragment, 'ip', challenge.ip);
+  if (challenge.transaction) {
+    // A transaction-bound request: what approving does, shown before the numbers and signed over.
+    fill(fragment, 'transaction', `Approve: ${challenge.transaction.summary}`).hidden = false;
+  }
   const result = fill(fragment, 'result', '');
   const group = fragment.querySelector('[data-field="choices"]');
   group.setAttribute('aria-label', 'Numbers to pick from');
@@ -306,8 +326,9 @@ async function notify(challenge) {
   if (!document.hidden || typeof Notification === 'undefined' || Notification.permission !== 'granted')
     return;
   const registration = await navigator.serviceWorker?.ready;
+  const summary = challenge.transaction ? `Approve: ${challenge.transaction.summary}. ` : '';
   registration?.showNotification(`Sign-in request from ${challenge.clientName}`, {
-    body: 'Open the authenticator and pick the number shown on the sign-in page.',
+    body: `${summary}Open the authenticator and pick the number shown on the sign-in page.`,
     tag: challenge.id,
     icon: '/assets/authenticator-icon.svg',
   });

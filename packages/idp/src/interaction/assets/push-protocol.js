@@ -26,15 +26,48 @@ function joinFields(fields) {
   return [PROTOCOL, ...fields].join('\n');
 }
 
-/** @param {{ challengeId: string, decision: 'approve' | 'deny', number: number | null, nonce: string }} answer */
+/**
+ * @param {{ challengeId: string, decision: 'approve' | 'deny', number: number | null, nonce: string,
+ *   transactionDigest?: string }} answer
+ */
 export function pushResponseMessage(answer) {
-  return joinFields([
-    'response',
+  const fields = [
     answer.challengeId,
     answer.decision,
     answer.number === null ? '' : String(answer.number),
     answer.nonce,
-  ]);
+  ];
+  return answer.transactionDigest === undefined
+    ? joinFields(['response', ...fields])
+    : joinFields(['transaction-response', ...fields, answer.transactionDigest]);
+}
+
+/**
+ * RFC 8785 canonical JSON of parsed JSON values (as authorization-details/canonical-json.ts).
+ * @param {unknown} value
+ * @returns {string}
+ */
+export function canonicalJson(value) {
+  if (value === null || typeof value !== 'object') return JSON.stringify(value);
+  if (Array.isArray(value)) return `[${value.map((item) => canonicalJson(item)).join(',')}]`;
+  const members = Object.keys(value)
+    .sort()
+    .map(
+      (key) => `${JSON.stringify(key)}:${canonicalJson(/** @type {Record<string, unknown>} */ (value)[key])}`,
+    );
+  return `{${members.join(',')}}`;
+}
+
+/**
+ * The digest a transaction-bound answer is signed over: base64url SHA-256 of the details' canonical JSON.
+ * @param {unknown[]} details
+ */
+export async function transactionDigest(details) {
+  const hash = await crypto.subtle.digest('SHA-256', new TextEncoder().encode(canonicalJson(details)));
+  return btoa(String.fromCharCode(...new Uint8Array(hash)))
+    .replaceAll('+', '-')
+    .replaceAll('/', '_')
+    .replace(/=+$/, '');
 }
 
 /** @param {{ path: string, deviceId: string, timestamp: number }} request */

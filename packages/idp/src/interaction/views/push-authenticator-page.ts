@@ -43,6 +43,7 @@ export function renderPushAuthenticatorPage(): string {
 <template id="request-template">
 <li class="push-request">
 <p class="push-request-title"><strong data-field="client"></strong> wants to sign you in</p>
+<p class="push-request-transaction" data-field="transaction" hidden></p>
 <dl class="push-request-details">
 <dt>Account</dt><dd data-field="account"></dd>
 <dt>Time</dt><dd data-field="time"></dd>

@@ -9,7 +9,15 @@ export const PUSH_PAGE_REFRESH_SECONDS = 3;
 /** Where the push step stands for this login. */
 export type PushChallengeState =
   /** A request is on its way: the number to pick, and where to listen for the answer. */
-  | { kind: 'waiting'; number: number; ttlSeconds: number; eventsUrl: string; nextUrl: string }
+  | {
+      kind: 'waiting';
+      number: number;
+      ttlSeconds: number;
+      eventsUrl: string;
+      nextUrl: string;
+      /** A transaction-bound login (RFC 9396): what approving does, shown next to the number. */
+      transaction?: string;
+    }
   /** Nobody answered in time: the person may send another. */
   | { kind: 'expired'; resendAction: string }
   /** No request was sent: too many recently, or push is paused after denials. */
@@ -54,7 +62,13 @@ export function renderPushChallengePage(options: {
 `;
       scripts = ['/assets/push-wait.js'];
       body = html`<h1>Approve the sign-in on your phone</h1>
-<p>We sent a request to the Stepup authenticator on your phone. Open it and pick this number:</p>
+${
+  state.transaction
+    ? html`<p class="push-transaction" data-transaction><strong>You are approving:</strong> ${state.transaction}</p>
+<p class="muted">Your phone shows the same details and signs its approval over them. Only the authenticator app or a security key can show what you approve; a code from an app, an email or a recovery code cannot.</p>
+`
+    : ''
+}<p>We sent a request to the Stepup authenticator on your phone. Open it and pick this number:</p>
 <div class="push-number-box" data-push-events="${state.eventsUrl}" data-push-next="${state.nextUrl}">
 <p class="push-number-label" id="push-number-label">Number to pick</p>
 <p class="push-number" aria-labelledby="push-number-label">${String(state.number)}</p>

@@ -16,6 +16,8 @@ export function renderWebAuthnChallengePage(options: {
   clientName: string;
   username: string;
   error?: string;
+  /** A transaction-bound login (RFC 9396): what the assertion approves, shown before the ceremony. */
+  transaction?: string;
   /** Other factors the person can switch to, and where to post the choice. */
   alternatives?: { action: string; choices: readonly { method: string; label: string }[] };
 }): string {
@@ -31,7 +33,13 @@ export function renderWebAuthnChallengePage(options: {
     username: options.username,
     instructions: html`Select Continue, then touch your security key, or confirm with your fingerprint, face or screen lock when asked.`,
   })}
-${invalid ? errorAlert('webauthn-error', error) : ''}
+${
+  options.transaction
+    ? html`<p class="push-transaction" data-transaction><strong>You are approving:</strong> ${options.transaction}</p>
+<p class="muted">Your security key signs a challenge made from these details. A code from an app, an email or a recovery code cannot show what you approve.</p>
+`
+    : ''
+}${invalid ? errorAlert('webauthn-error', error) : ''}
 ${webauthnCeremonyForm({
   ceremony: 'authenticate',
   action: options.action,

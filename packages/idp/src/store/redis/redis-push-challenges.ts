@@ -6,6 +6,7 @@ import type {
   PushChallengeStatus,
   PushChallengesRepository,
   PushDenialReason,
+  PushTransaction,
   ResolvePushChallengeInput,
 } from '../push-challenges.ts';
 import { ttlMillis } from './redis-expiry-index.ts';
@@ -148,6 +149,7 @@ export class RedisPushChallengesRepository implements PushChallengesRepository {
       ['number', String(challenge.number)],
       ['choices', JSON.stringify(challenge.choices)],
       ['nonce', challenge.nonce],
+      ['transaction', challenge.transaction === null ? '' : JSON.stringify(challenge.transaction)],
       ['createdAt', String(challenge.createdAt)],
       ['expiresAt', String(challenge.expiresAt)],
     ].flat();
@@ -281,6 +283,7 @@ function toPushChallenge(fields: Record<string, string>): PushChallenge | undefi
     number: Number(fields.number),
     choices: JSON.parse(fields.choices ?? '[]') as number[],
     nonce: fields.nonce ?? '',
+    transaction: fields.transaction ? (JSON.parse(fields.transaction) as PushTransaction) : null,
     // Only the scripts above write the status and the denial reason, with exactly these values.
     status: fields.status as PushChallengeStatus,
     denialReason: (fields.denialReason as PushDenialReason | undefined) ?? null,

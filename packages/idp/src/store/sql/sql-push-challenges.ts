@@ -4,13 +4,14 @@ import type {
   OpenPushChallengeInput,
   PushChallenge,
   PushChallengesRepository,
+  PushTransaction,
   ResolvePushChallengeInput,
 } from '../push-challenges.ts';
 import type { SqlDatabase } from './sql-database.ts';
 import { writeJson } from './sql-dialect.ts';
 import type { PushChallengesTable } from './store-tables.ts';
 
-type PushChallengeRow = Selectable<PushChallengesTable>;
+type PushChallengeRow = Selectable<PushChallengesTable> & { transaction?: unknown };
 
 export class SqlPushChallengesRepository implements PushChallengesRepository {
   readonly #db: SqlDatabase;
@@ -22,27 +23,37 @@ export class SqlPushChallengesRepository implements PushChallengesRepository {
   async open(input: OpenPushChallengeInput): Promise<PushChallenge> {
     const challenge = newPushChallenge(input);
     // The partial unique index on open challenges turns a second open one into a conflict.
-    await this.#db.kysely
-      .insertInto('push_challenges')
-      .values({
-        id: challenge.id,
-        user_id: challenge.userId,
-        interaction_uid: challenge.interactionUid,
-        client_id: challenge.clientId,
-        client_name: challenge.clientName,
-        ip: challenge.ip,
-        number: challenge.number,
-        choices: writeJson(challenge.choices),
-        nonce: challenge.nonce,
-        status: 'open',
-        denial_reason: null,
-        created_at: challenge.createdAt,
-        expires_at: challenge.expiresAt,
-        resolved_at: null,
-        device_id: null,
-        consumed_at: null,
-      })
-      .execute();
+    const insertChallenge = this.#db.kysely.insertInto('push_challenges').values({
+      id: challenge.id,
+      user_id: challenge.userId,
+      interaction_uid: challenge.interactionUid,
+      client_id: challenge.clientId,
+      client_name: challenge.clientName,
+      ip: challenge.ip,
+      number: challenge.number,
+      choices: writeJson(challenge.choices),
+      nonce: challenge.nonce,
+      status: 'open',
+      denial_reason: null,
+      created_at: challenge.createdAt,
+      expires_at: challenge.expiresAt,
+      resolved_at: null,
+      device_id: null,
+      consumed_at: null,
+    });
+    const { transaction } = challenge;
+    if (transaction === null) {
+      await insertChallenge.execute();
+      return challenge;
+    }
+    // The request and what it shows are written together, or not at all.
+    await this.#db.kysely.transaction().execute(async (trx) => {
+      await trx.executeQuery(insertChallenge.compile());
+      await trx
+        .insertInto('push_challenge_transactions')
+        .values({ challenge_id: challenge.id, transaction: writeJson(transaction) })
+        .execute();
+    });
     return challenge;
   }
 
@@ -50,6 +61,13 @@ export class SqlPushChallengesRepository implements PushChallengesRepository {
     const row = await this.#db.kysely
       .selectFrom('push_challenges')
       .selectAll()
+      .select((eb) =>
+        eb
+          .selectFrom('push_challenge_transactions')
+          .select('push_challenge_transactions.transaction')
+          .whereRef('push_challenge_transactions.challenge_id', '=', 'push_challenges.id')
+          .as('transaction'),
+      )
       .where('id', '=', id)
       .executeTakeFirst();
     return row && this.#toPushChallenge(row);
@@ -59,6 +77,13 @@ export class SqlPushChallengesRepository implements PushChallengesRepository {
     const row = await this.#db.kysely
       .selectFrom('push_challenges')
       .selectAll()
+      .select((eb) =>
+        eb
+          .selectFrom('push_challenge_transactions')
+          .select('push_challenge_transactions.transaction')
+          .whereRef('push_challenge_transactions.challenge_id', '=', 'push_challenges.id')
+          .as('transaction'),
+      )
       .where('interaction_uid', '=', interactionUid)
       .orderBy('created_at', 'desc')
       .orderBy(this.#db.dialect.insertionOrder, 'desc')
@@ -71,6 +96,13 @@ export class SqlPushChallengesRepository implements PushChallengesRepository {
     const rows = await this.#db.kysely
       .selectFrom('push_challenges')
       .selectAll()
+      .select((eb) =>
+        eb
+          .selectFrom('push_challenge_transactions')
+          .select('push_challenge_transactions.transaction')
+          .whereRef('push_challenge_transactions.challenge_id', '=', 'push_challenges.id')
+          .as('transaction'),
+      )
       .where('user_id', '=', userId)
       .where('status', '=', 'open')
       .where('expires_at', '>', now)
@@ -110,7 +142,7 @@ export class SqlPushChallengesRepository implements PushChallengesRepository {
       .where('status', '=', 'open')
       .returningAll()
       .execute();
-    return rows.map((row) => this.#toPushChallenge(row));
+    return this.#withTransactions(rows);
   }
 
   async expireDue(
@@ -126,7 +158,7 @@ export class SqlPushChallengesRepository implements PushChallengesRepository {
     else if (scope !== undefined) query = query.where('interaction_uid', '=', scope.interactionUid);
     // Concurrent callers each re-check status on the row they wait for, so each one is returned once.
     const rows = await query.returningAll().execute();
-    return rows.map((row) => this.#toPushChallenge(row));
+    return this.#withTransactions(rows);
   }
 
   async consumeApproval(id: string, now: number): Promise<boolean> {
@@ -140,6 +172,21 @@ export class SqlPushChallengesRepository implements PushChallengesRepository {
     return result.numUpdatedRows === 1n;
   }
 
+  /** Challenges an UPDATE returned, with the transactions of those that have one. */
+  async #withTransactions(rows: PushChallengeRow[]): Promise<PushChallenge[]> {
+    const ids = rows.map((row) => row.id);
+    const transactions =
+      ids.length === 0
+        ? []
+        : await this.#db.kysely
+            .selectFrom('push_challenge_transactions')
+            .select(['challenge_id', 'transaction'])
+            .where('challenge_id', 'in', ids)
+            .execute();
+    const byId = new Map(transactions.map((row) => [row.challenge_id, row.transaction]));
+    return rows.map((row) => this.#toPushChallenge({ ...row, transaction: byId.get(row.id) ?? null }));
+  }
+
   #toPushChallenge(row: PushChallengeRow): PushChallenge {
     return {
       id: row.id,
@@ -151,6 +198,10 @@ export class SqlPushChallengesRepository implements PushChallengesRepository {
       number: row.number,
       choices: this.#db.dialect.readJson(row.choices) as number[],
       nonce: row.nonce,
+      transaction:
+        row.transaction === null || row.transaction === undefined
+          ? null
+          : (this.#db.dialect.readJson(row.transaction) as PushTransaction),
       status: row.status,
       denialReason: row.denial_reason,
       createdAt: row.created_at,

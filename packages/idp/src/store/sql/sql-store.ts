@@ -5,6 +5,7 @@ import { SqlActionsRepository } from './sql-actions.ts';
 import { SqlAttemptsRepository } from './sql-attempts.ts';
 import { SqlAuditEventsRepository } from './sql-audit-events.ts';
 import { SqlAuthSessionsRepository } from './sql-auth-sessions.ts';
+import { SqlAuthorizationDetailTypesRepository } from './sql-authorization-detail-types.ts';
 import { SqlClientsRepository } from './sql-clients.ts';
 import { SqlCustomClaimsRepository } from './sql-custom-claims.ts';
 import type { SqlDatabase } from './sql-database.ts';
@@ -45,6 +46,7 @@ export function createSqlStore(sql: SqlDatabase): Store {
     sealedSecrets: new SqlSealedSecretsRepository(sql),
     clients,
     resourceServers: new SqlResourceServersRepository(sql),
+    authorizationDetailTypes: new SqlAuthorizationDetailTypesRepository(sql),
     webauthnCredentials: new SqlWebAuthnCredentialsRepository(sql),
     webauthnChallenges: new SqlWebAuthnChallengesRepository(sql),
     recoveryCodes: new SqlRecoveryCodesRepository(sql),

@@ -18,6 +18,7 @@ export interface StoreTables {
   attempts: CountersTable;
   audit_events: AuditEventsTable;
   auth_sessions: AuthSessionsTable;
+  authorization_detail_types: AuthorizationDetailTypesTable;
   clients: ClientsTable;
   custom_claims: CustomClaimsTable;
   email_codes: EmailCodesTable;
@@ -27,6 +28,7 @@ export interface StoreTables {
   keys: KeysTable;
   oidc_models: OidcModelsTable;
   password_reset_tokens: PasswordResetTokensTable;
+  push_challenge_transactions: PushChallengeTransactionsTable;
   push_challenges: PushChallengesTable;
   push_devices: PushDevicesTable;
   push_enrollment_tokens: PushEnrollmentTokensTable;
@@ -134,6 +136,13 @@ export interface EmailCodesTable {
   used_at: number | null;
 }
 
+export interface AuthorizationDetailTypesTable {
+  type: string;
+  description: string;
+  schema: JsonColumn;
+  display_fields: JsonColumn;
+}
+
 export interface PasswordResetTokensTable {
   token_hash: string;
   user_id: string;
@@ -193,6 +202,12 @@ export interface PushChallengesTable {
   resolved_at: number | null;
   device_id: string | null;
   consumed_at: number | null;
+}
+
+/** What a transaction-bound push request shows and is signed over (RFC 9396); one row per such request. */
+export interface PushChallengeTransactionsTable {
+  challenge_id: string;
+  transaction: JsonColumn;
 }
 
 export interface PushDevicesTable {

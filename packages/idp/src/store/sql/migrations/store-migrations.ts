@@ -3,6 +3,8 @@ import type { SqlDialect } from '../sql-dialect.ts';
 import { baselineMigration } from './0001-baseline.ts';
 import { legacyRecoveryCodesSaltedMigration } from './0002-legacy-recovery-codes-salted.ts';
 import { passwordResetTokensMigration } from './0003-password-reset-tokens.ts';
+import { authorizationDetailTypesMigration } from './0004-authorization-detail-types.ts';
+import { pushChallengeTransactionsMigration } from './0005-push-challenge-transactions.ts';
 import { type ColumnTypes, columnTypesFor } from './column-types.ts';
 
 /**
@@ -14,6 +16,8 @@ function migrationsFor(types: ColumnTypes): Record<string, Migration> {
     '0001-baseline': baselineMigration(types),
     '0002-legacy-recovery-codes-salted': legacyRecoveryCodesSaltedMigration(),
     '0003-password-reset-tokens': passwordResetTokensMigration(types),
+    '0004-authorization-detail-types': authorizationDetailTypesMigration(types),
+    '0005-push-challenge-transactions': pushChallengeTransactionsMigration(types),
   };
 }
 
