@@ -45,7 +45,8 @@ export interface StepupRp {
    * `authorization_details` (`[{ type, ...details }]`, RFC 9396); otherwise a step-up showing them.
    * The approval is used up by the request it lets through. `policy` is what the approving
    * authentication must meet (default: multi-factor); `approvalMaxAge` (default 300 seconds) how long
-   * after it the approval may be used.
+   * after it the approval may be used; `resource` the RFC 8707 resource indicator of this
+   * transaction's authorization request, in place of the SDK-wide one.
    */
   requireTransaction(
     type: string,

@@ -5,6 +5,7 @@ import { createStepupRp, type StepupRp } from '../create-stepup-rp.ts';
 import type { StepupRpError } from '../errors.ts';
 import { type ForgingProvider, startForgingProvider } from '../testing/forging-provider.ts';
 import { createMemoryUsedStateStore } from '../transaction/used-state-store.ts';
+import type { RouteGuard } from './route-guard.ts';
 
 // The transaction guard's own rules, with a provider that signs whatever the test says and a clock
 // the test moves: how long an approval stays usable, and that it is used once across app nodes.
@@ -136,11 +137,47 @@ describe('requireTransaction: the approval in the session', () => {
     );
   });
 
+  test('a resource of the transaction goes with its authorization request only, over the SDK-wide one', async () => {
+    const rp = await createStepupRp({
+      issuer: provider.issuer,
+      clientId: 'salary',
+      clientSecret: 'salary-client-secret-0123456789abcdef',
+      baseUrl: APP,
+      sessionSecret: 'one session secret shared by every node of the app',
+      allowInsecureRequests: true,
+      clock: () => now,
+      usedStateStore,
+      resource: 'https://api.example/salary',
+    });
+    const resourceOf = async (outcome: Awaited<ReturnType<RouteGuard>>): Promise<string[]> => {
+      assert.equal(outcome.allowed, false);
+      if (outcome.allowed) throw new Error('unreachable');
+      assert.equal(outcome.response.status, 302);
+      return new URL(outcome.response.headers.get('location') ?? '').searchParams.getAll('resource');
+    };
+    const request = () => new Request(`${APP}/confirm`);
+    assert.deepEqual(
+      await resourceOf(
+        await rp.requireTransaction(TYPE, DETAILS, { resource: `${APP}/payout-account` })(request()),
+      ),
+      [`${APP}/payout-account`],
+    );
+    assert.deepEqual(await resourceOf(await rp.requireTransaction(TYPE, DETAILS)(request())), [
+      'https://api.example/salary',
+    ]);
+    assert.deepEqual(await resourceOf(await rp.requireAuth()(request())), ['https://api.example/salary']);
+  });
+
   test('misuse is a TypeError when the guard is made', async () => {
     const rp = await node();
     assert.throws(() => rp.requireTransaction('', DETAILS), TypeError);
     assert.throws(() => rp.requireTransaction(TYPE, { type: 'x' }), TypeError);
     assert.throws(() => rp.requireTransaction(TYPE, DETAILS, { approvalMaxAge: 0 }), TypeError);
     assert.throws(() => rp.requireTransaction(TYPE, DETAILS, { policy: 'unknown' }), TypeError);
+    assert.throws(() => rp.requireTransaction(TYPE, DETAILS, { resource: '/payout-account' }), TypeError);
+    assert.throws(
+      () => rp.requireTransaction(TYPE, DETAILS, { resource: 42 as unknown as string }),
+      TypeError,
+    );
   });
 });

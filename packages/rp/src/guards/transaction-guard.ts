@@ -27,6 +27,8 @@ export interface TransactionGuardOptions {
   policy: ResolvedPolicy;
   /** Seconds after the approval's `auth_time` during which it may be used (once). */
   approvalMaxAge: number;
+  /** The resource indicator (RFC 8707) of this transaction's authorization request, if it has its own. */
+  resource?: string;
 }
 
 /**
@@ -34,12 +36,22 @@ export interface TransactionGuardOptions {
  *
  * @example
  * ```ts
- * const options: TransactionOptions = { policy: { acr: [ACR_PHISHING_RESISTANT] }, approvalMaxAge: 120 };
+ * const options: TransactionOptions = {
+ *   policy: { acr: [ACR_PHISHING_RESISTANT] },
+ *   approvalMaxAge: 120,
+ *   resource: 'https://salary.example/payout-account',
+ * };
  * ```
  */
 export interface TransactionOptions {
   policy?: string | StepUpPolicy;
   approvalMaxAge?: number;
+  /**
+   * The resource indicator (RFC 8707) sent with this transaction's authorization request only, in
+   * place of the SDK-wide `resource` option. Providers that require a resource with
+   * `authorization_details` (oidc-provider does) need one here or SDK-wide. An absolute URI.
+   */
+  resource?: string;
 }
 
 const DEFAULT_TRANSACTION_POLICY: StepUpPolicy = { acr: [ACR_MULTI_FACTOR] };
@@ -53,7 +65,11 @@ export function resolveTransactionOptions(
   if (!Number.isSafeInteger(approvalMaxAge) || approvalMaxAge < 1 || approvalMaxAge > 3600) {
     throw new TypeError('requireTransaction: approvalMaxAge must be an integer from 1 to 3600 seconds');
   }
-  return { policy: select(options.policy ?? DEFAULT_TRANSACTION_POLICY), approvalMaxAge };
+  const { resource } = options;
+  if (resource !== undefined && (typeof resource !== 'string' || URL.parse(resource) === null)) {
+    throw new TypeError('requireTransaction: resource must be an absolute URI (RFC 8707)');
+  }
+  return { policy: select(options.policy ?? DEFAULT_TRANSACTION_POLICY), approvalMaxAge, resource };
 }
 
 /** The key the single use of an approval is recorded under, apart from the login states. */
@@ -121,7 +137,12 @@ export function createTransactionGuard(
       allowed: false,
       response: await startLogin(
         context,
-        { returnTo: returnPathOf(context, request), policy: guardOptions.policy, authorizationDetails },
+        {
+          returnTo: returnPathOf(context, request),
+          policy: guardOptions.policy,
+          authorizationDetails,
+          resource: guardOptions.resource,
+        },
         request,
       ),
     };

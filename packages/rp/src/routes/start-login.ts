@@ -14,6 +14,8 @@ export interface LoginRequest {
   forceLogin?: boolean;
   /** Canonical `authorization_details` (RFC 9396) for a transaction-bound step-up; forces a new login. */
   authorizationDetails?: string;
+  /** The resource indicator (RFC 8707) of this request, in place of the SDK-wide `resource` option. */
+  resource?: string;
 }
 
 /**
@@ -47,7 +49,8 @@ export async function startLogin(
     code_challenge: await oidc.calculatePKCECodeChallenge(verifier),
     code_challenge_method: 'S256',
   };
-  if (options.resource !== undefined) params.resource = options.resource;
+  const resource = login.resource ?? options.resource;
+  if (resource !== undefined) params.resource = resource;
   const { policy } = login;
   if (policy) {
     transaction.policy = policy;
