@@ -12,6 +12,7 @@ import { TotpFactor } from '../../../packages/idp/src/factors/totp/totp-factor.t
 import type { StepupProvider } from '../../../packages/idp/src/stepup-provider.ts';
 import type { ClientMetadata } from '../../../packages/idp/src/store/clients.ts';
 import { raiseDemoPushLimit } from './demo-push-limit.ts';
+import { ensurePayoutTransaction } from './payout-transaction.ts';
 import { deploySeedAction, SEED_ACTION_NAME } from './seed-action.ts';
 
 /** A demo employee: who they are and what they have for a second factor when the demo starts. */
@@ -68,6 +69,8 @@ export interface DemoTenant {
   action: { name: string; version: number; enabled: boolean; changed: boolean };
   /** True when the salary client was registered or its URLs updated by this start. */
   clientChanged: boolean;
+  /** The payout account transaction: its resource, and whether this start registered or updated it. */
+  payoutTransaction: { resource: string; changed: boolean };
 }
 
 /** The demo's secrets, kept next to the database so restarts sign in with the same ones. */
@@ -134,7 +137,8 @@ function sameList(a: unknown, b: readonly string[]): boolean {
 /**
  * Creates the demo tenant on the first start over a data folder, and makes sure of it on every start:
  * the salary client (confidential, HS256 ID tokens like the seed) with the app's current redirect URI,
- * the demo employees (created once, never changed afterwards), and the seed's Action. Only called
+ * the demo employees (created once, never changed afterwards), the seed's Action, and the payout
+ * account transaction type with its resource (see `payout-transaction.ts`). Only called
  * in demo mode; nothing here runs when `STEPUP_DEMO=false`.
  */
 export async function ensureDemoTenant(
@@ -147,6 +151,8 @@ export async function ensureDemoTenant(
     clientSecret?: string;
     redirectUri: string;
     postLogoutRedirectUri: string;
+    /** The resource indicator the app's payout account change names (`payoutAccountResource`). */
+    payoutResource: string;
   },
 ): Promise<DemoTenant> {
   const { store, config } = stepup;
@@ -224,6 +230,7 @@ export async function ensureDemoTenant(
   if (created) await raiseDemoPushLimit(stepup);
 
   const { action, changed } = await deploySeedAction(stepup, options.clientId);
+  const payoutChanged = await ensurePayoutTransaction(stepup, options.payoutResource);
   return {
     created,
     createdAt: demo.createdAt,
@@ -234,5 +241,6 @@ export async function ensureDemoTenant(
     employees,
     action: { name: SEED_ACTION_NAME, version: action.version, enabled: action.enabled, changed },
     clientChanged,
+    payoutTransaction: { resource: options.payoutResource, changed: payoutChanged },
   };
 }

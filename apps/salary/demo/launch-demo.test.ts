@@ -8,6 +8,7 @@ import { readSettingsOverrides } from '../../../packages/idp/src/admin/settings-
 import { openClientSecret } from '../../../packages/idp/src/client-secrets/stored-client-secret.ts';
 import { DEMO_PUSH_SENDS } from './demo-push-limit.ts';
 import { isDemoMode, launchDemo } from './launch-demo.ts';
+import { ensurePayoutTransaction, PAYOUT_ACCOUNT_CHANGE_TYPE } from './payout-transaction.ts';
 import { seedActionFor } from './seed-action.ts';
 
 // `npm start` without a browser: what it creates, what it prints, and what it leaves alone.
@@ -98,6 +99,32 @@ describe('the npm start launcher', () => {
       );
       assert.equal(statSync(tenant.file).mode & 0o777, 0o600);
 
+      // The payout account change (RFC 9396) and the resource the app names with it (RFC 8707).
+      assert.deepEqual(await stepup.store.authorizationDetailTypes.find('payout_account_change'), {
+        type: 'payout_account_change',
+        description: 'Change salary payout account',
+        schema: PAYOUT_ACCOUNT_CHANGE_TYPE.schema,
+        displayFields: [
+          { field: 'iban', label: 'to' },
+          { field: 'holder', label: 'holder' },
+        ],
+      });
+      assert.deepEqual(tenant.payoutTransaction, {
+        resource: `${first.demo.appUrl}/payout-account`,
+        changed: true,
+      });
+      assert.deepEqual(await stepup.store.resourceServers.find(`${first.demo.appUrl}/payout-account`), {
+        identifier: `${first.demo.appUrl}/payout-account`,
+        scopes: [],
+        accessTokenTtl: 300,
+        signingAlg: 'RS256',
+      });
+      assert.equal(
+        await ensurePayoutTransaction(stepup, `${first.demo.appUrl}/payout-account`),
+        false,
+        'a start with nothing new writes nothing',
+      );
+
       // The README's walk-through sends more push requests than a real tenant's 5 per 15 minutes allow.
       assert.deepEqual(stepup.config.push.sends, DEMO_PUSH_SENDS);
       assert.deepEqual((await readSettingsOverrides(stepup.store.keys)).push?.sends, DEMO_PUSH_SENDS);
@@ -121,6 +148,16 @@ describe('the npm start launcher', () => {
       assert.deepEqual((await stepup.store.clients.find('salary'))?.redirect_uris, [
         `${secondRun.demo.appUrl}/auth/callback`,
       ]);
+      // ... and so does the payout resource; the type, unchanged, is not written again.
+      assert.deepEqual(tenant?.payoutTransaction, {
+        resource: `${secondRun.demo.appUrl}/payout-account`,
+        changed: true,
+      });
+      assert.equal(
+        (await stepup.store.resourceServers.find(`${secondRun.demo.appUrl}/payout-account`))?.identifier,
+        `${secondRun.demo.appUrl}/payout-account`,
+      );
+      assert.equal((await stepup.store.authorizationDetailTypes.list()).length, 1);
     } finally {
       await secondRun.demo.close();
     }

@@ -6,6 +6,7 @@ import { createLogger } from '../../../packages/idp/src/log/create-logger.ts';
 import { createStepupProvider, type StepupProvider } from '../../../packages/idp/src/stepup-provider.ts';
 import { readSalaryConfig, SEED_MFA_ACR } from '../src/config/salary-config.ts';
 import { createSalaryApp, type SalaryApp } from '../src/create-salary-app.ts';
+import { payoutAccountResource } from '../src/payout/payout-account-change.ts';
 import type { SalaryRecords } from '../src/salary-records.ts';
 import { warnAboutGeneratedSessionSecret } from '../src/session-secret-warning.ts';
 import { printDemoBanner } from './demo-banner.ts';
@@ -103,6 +104,7 @@ export async function launchDemo(options: LaunchDemoOptions = {}): Promise<Runni
         ...(env.SALARY_CLIENT_SECRET ? { clientSecret: env.SALARY_CLIENT_SECRET } : {}),
         redirectUri: new URL(salary.rp.routes.callback, salary.rp.baseUrl).href,
         postLogoutRedirectUri: new URL('/', salary.rp.baseUrl).href,
+        payoutResource: payoutAccountResource(salaryConfig.baseUrl),
       });
       logger.warn(
         {

@@ -11,6 +11,7 @@ import { summarizeAuthentication } from './authentication-summary.ts';
 import type { SalaryConfig } from './config/salary-config.ts';
 import { securityHeaders } from './http/security-headers.ts';
 import { serveAssets } from './http/static-assets.ts';
+import { payoutAccountResource } from './payout/payout-account-change.ts';
 import { mountPayoutAccountRoutes } from './payout/payout-account-routes.ts';
 import { createMemoryPayoutAccounts, type PayoutAccounts } from './payout/payout-accounts.ts';
 import { createConsoleLogger, type SalaryLogger } from './salary-logger.ts';
@@ -201,6 +202,7 @@ export async function createSalaryApp(options: SalaryAppOptions): Promise<Salary
     auth,
     accounts: options.payoutAccounts ?? createMemoryPayoutAccounts(),
     personOf: (session) => stringClaim(session, 'preferred_username') ?? session.sub,
+    resource: payoutAccountResource(config.baseUrl),
     chrome,
     sendPage,
     now,

@@ -3,6 +3,15 @@ import { checkIban, type IbanProblem } from './iban.ts';
 /** The transaction type of a payout account change, as registered at the provider (RFC 9396 `type`). */
 export const PAYOUT_ACCOUNT_CHANGE = 'payout_account_change';
 
+/**
+ * The resource indicator (RFC 8707) a payout account change is approved for: the app's payout
+ * account page. Providers that bind `authorization_details` to a resource server (oidc-provider
+ * refuses them without one) register this identifier.
+ */
+export function payoutAccountResource(baseUrl: string): string {
+  return new URL('/payout-account', baseUrl).href;
+}
+
 /** A new payout account, checked: what the person approves, and what is saved. */
 export interface PayoutAccountChange {
   /** Electronic form: upper case, no spaces. */

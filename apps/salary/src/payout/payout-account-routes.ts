@@ -17,6 +17,8 @@ export interface PayoutAccountRouteContext {
   accounts: PayoutAccounts;
   /** The payroll key of a person (as the salary records are keyed). */
   personOf(session: RpSession): string;
+  /** The resource indicator a change is approved for (see `payoutAccountResource`). */
+  resource: string;
   chrome(signedIn: boolean): PageChrome;
   sendPage(res: Response, status: number, page: string): void;
   now(): number;
@@ -89,7 +91,9 @@ export function mountPayoutAccountRoutes(app: Express, context: PayoutAccountRou
       });
       sendPage(res, 400, page);
     },
-    auth.requireTransaction(PAYOUT_ACCOUNT_CHANGE, (req) => ({ ...changeFromQuery(req) })),
+    auth.requireTransaction(PAYOUT_ACCOUNT_CHANGE, (req) => ({ ...changeFromQuery(req) }), {
+      resource: context.resource,
+    }),
     (req, res) => {
       const session = getSession(res);
       accounts.save(personOf(session), { ...changeFromQuery(req), changedAt: context.now() });
