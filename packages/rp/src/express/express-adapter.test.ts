@@ -1,6 +1,7 @@
+import assert from 'node:assert/strict';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { after, before, describe } from 'node:test';
+import { after, before, describe, test } from 'node:test';
 import express from 'express';
 import { createStepupRp } from '../create-stepup-rp.ts';
 import { type ForgingProvider, startForgingProvider } from '../testing/forging-provider.ts';
@@ -44,4 +45,55 @@ describe('the Express adapter with methods it does not route', () => {
   });
 
   testUnroutableMethods(() => app);
+});
+
+describe('the Express adapter: requireTransaction with its own resource', () => {
+  let provider: ForgingProvider;
+  let server: Server;
+  let app: string;
+
+  before(async () => {
+    provider = await startForgingProvider();
+    const web = express();
+    server = await new Promise<Server>((resolve) => {
+      const listening = web.listen(0, '127.0.0.1', () => resolve(listening));
+    });
+    app = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+    const rp = await createStepupRp({
+      issuer: provider.issuer,
+      clientId: 'salary',
+      clientSecret: 'salary-client-secret-0123456789abcdef',
+      baseUrl: app,
+      sessionSecret: 'a session secret of at least thirty-two bytes',
+      allowInsecureRequests: true,
+      resource: 'https://api.example/salary',
+    });
+    const auth = createExpressAuth(rp);
+    web.use(auth.routes());
+    web.get(
+      '/payout',
+      auth.requireTransaction('payout_account_change', (req) => ({ iban: String(req.query.iban) }), {
+        resource: `${app}/payout-account`,
+      }),
+      (_req, res) => {
+        res.send('saved');
+      },
+    );
+  });
+  after(async () => {
+    server.closeAllConnections();
+    await new Promise((resolve) => server.close(resolve));
+    await provider.close();
+  });
+
+  test('the step-up names the transaction’s resource, not the SDK-wide one', async () => {
+    const response = await fetch(`${app}/payout?iban=DE89370400440532013000`, { redirect: 'manual' });
+    assert.equal(response.status, 302);
+    const location = new URL(response.headers.get('location') ?? '');
+    assert.deepEqual(location.searchParams.getAll('resource'), [`${app}/payout-account`]);
+    assert.equal(
+      location.searchParams.get('authorization_details'),
+      '[{"iban":"DE89370400440532013000","type":"payout_account_change"}]',
+    );
+  });
 });
