@@ -36,6 +36,7 @@ import { applyLiveSettings } from './live-config/live-settings.ts';
 import { openConfigChangeSignal } from './live-config/open-config-change-signal.ts';
 import { createAuthEventLogger } from './log/auth-events.ts';
 import { createLogger } from './log/create-logger.ts';
+import { AuthorizationDetailTypesRegistry } from './oidc/authorization-detail-types-registry.ts';
 import { createProvider, type ProviderDependencies } from './oidc/create-provider.ts';
 import { longestTokenLifetime } from './oidc/longest-token-lifetime.ts';
 import { loadProviderKeys } from './oidc/provider-keys.ts';
@@ -179,7 +180,12 @@ export async function createStepupProvider(
     settings: config.rememberBrowser,
   });
   await provisionManagementApi(store, config);
+  const authorizationDetailTypes = new AuthorizationDetailTypesRegistry(
+    store.authorizationDetailTypes,
+    logger.child({ component: 'authorization-details' }),
+  );
   const providerDependencies: ProviderDependencies = {
+    authorizationDetailTypes,
     config,
     ladder,
     store,
@@ -273,7 +279,10 @@ export async function createStepupProvider(
       signingJwks = next;
     },
     applySettings: (next) => applyLiveSettings(config, next),
-    forgetCachedReads: () => enabledActions.forget(),
+    forgetCachedReads: () => {
+      enabledActions.forget();
+      authorizationDetailTypes.forget();
+    },
   });
   await changeWatcher.start();
   await registerManagementApi(app, {

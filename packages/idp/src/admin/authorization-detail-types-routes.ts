@@ -104,6 +104,8 @@ export function registerAuthorizationDetailTypesRoutes(deps: ManagementDependenc
           details: { type: record.type },
         }),
       );
+      // Every node reads the types again: this one before answering, the others on the notice.
+      await deps.applyChanges();
       return view(record);
     },
   });
@@ -146,6 +148,8 @@ export function registerAuthorizationDetailTypesRoutes(deps: ManagementDependenc
           details: { type: record.type },
         }),
       );
+      // Every node reads the types again: this one before answering, the others on the notice.
+      await deps.applyChanges();
       return view(record);
     },
   });
@@ -169,6 +173,7 @@ export function registerAuthorizationDetailTypesRoutes(deps: ManagementDependenc
           details: { type: params.type },
         }),
       );
+      await deps.applyChanges();
     },
   });
 }

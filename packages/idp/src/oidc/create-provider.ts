@@ -31,7 +31,7 @@ import { ClientSecretThrottle } from '../throttle/client-secret-throttle.ts';
 import { createExtraTokenClaims } from './access-token-claims.ts';
 import { carryAcrTime } from './acr-time-claim.ts';
 import { assertClaimsParameter } from './assert-claims-parameter.ts';
-import { AuthorizationDetailTypesRegistry } from './authorization-detail-types-registry.ts';
+import type { AuthorizationDetailTypesRegistry } from './authorization-detail-types-registry.ts';
 import { withAuthorizationDetailTypesShown } from './authorization-detail-types-view.ts';
 import { SECRET_DIGEST_METADATA, withClientSecretsShown } from './client-secret-view.ts';
 import {
@@ -63,6 +63,8 @@ import { createStepUpCheck } from './step-up-check.ts';
 import { verifyClientSecrets } from './verify-client-secret.ts';
 
 export interface ProviderDependencies {
+  /** The operator's `authorization_details` types, kept across provider instances (key rotation). */
+  authorizationDetailTypes: AuthorizationDetailTypesRegistry;
   /** The post-login Actions, run by the step-up check for logins that show no page. */
   loginActions?: LoginActions;
   enrolledMethods?: (accountId: string) => Promise<MethodName[]>;
@@ -114,10 +116,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
     logger: deps.logger,
   });
   const { loginActions } = deps;
-  const authorizationDetailTypes = new AuthorizationDetailTypesRegistry(
-    store.authorizationDetailTypes,
-    deps.logger.child({ component: 'authorization-details' }),
-  );
+  const { authorizationDetailTypes } = deps;
   const configuration: Configuration = {
     // Client secrets rest hashed or sealed; oidc-provider sees them as verify-client-secret.ts checks them.
     adapter: allowRefreshTokenRetries(

@@ -115,7 +115,7 @@ describe('authorization_details (RFC 9396) checked against the operator registry
     assert.equal(await authorizeError(PAYOUT, 'rar-limited'), 'invalid_authorization_details');
   });
 
-  test('a type registered or removed while the provider runs applies to the next request', async () => {
+  test('a type registered or removed in the store (as the CLI does) applies once the node checks for changes', async () => {
     const payment = {
       type: 'payment_initiation',
       description: 'Pay',
@@ -128,6 +128,10 @@ describe('authorization_details (RFC 9396) checked against the operator registry
     };
     const details = [{ type: 'payment_initiation', amount: '10.00' }];
     await idp.stepup.store.authorizationDetailTypes.upsert(payment);
+    // Read once and kept: the node sees the new type at its next check (every `admin.changeCheckSeconds`,
+    // or when another node announces a change), not before.
+    assert.equal(await authorizeError(details), 'invalid_authorization_details');
+    await idp.stepup.checkForChanges();
     try {
       const rp = await relyingParty();
       const page = expectPage(
@@ -138,6 +142,7 @@ describe('authorization_details (RFC 9396) checked against the operator registry
       assert.match(page.html, /name="password"/);
     } finally {
       await idp.stepup.store.authorizationDetailTypes.remove('payment_initiation');
+      await idp.stepup.checkForChanges();
     }
     assert.equal(await authorizeError(details), 'invalid_authorization_details');
   });

@@ -42,8 +42,9 @@ export function richAuthorizationRequestsFeature(): RichAuthorizationRequestsAct
 }
 
 /**
- * Keeps oidc-provider's `types` in step with the registry: read again before every authorization
- * request, pushed request and discovery, so a type registered or removed on any node applies at once.
+ * Keeps oidc-provider's `types` in step with the registry before every authorization request, pushed
+ * request and discovery. The registry reads the store only after a change was announced (or at the
+ * periodic check), so a type registered or removed on any node applies on every node.
  */
 export function useAuthorizationDetailTypes(
   provider: Provider,
@@ -52,7 +53,7 @@ export function useAuthorizationDetailTypes(
   const types = readProviderFeatures(provider).richAuthorizationRequests.types;
   provider.use(async (ctx, next) => {
     if (READS_TYPES.has(ctx.path)) {
-      await registry.refresh();
+      await registry.current();
       const names = new Set(registry.names());
       for (const name of Object.keys(types)) if (!names.has(name)) delete types[name];
       for (const name of names) {
