@@ -8,7 +8,7 @@ import type { AuthorizationDetailTypeRecord } from '../store/authorization-detai
 import { ApiError } from './api-error.ts';
 import { listOf } from './list-page.ts';
 import type { ManagementDependencies } from './management-dependencies.ts';
-import { adminChange } from './record-admin-change.ts';
+import { type AdminChange, adminChange } from './record-admin-change.ts';
 
 const typeView = z.object({
   type: z.string(),
@@ -64,6 +64,39 @@ export function registerAuthorizationDetailTypesRoutes(deps: ManagementDependenc
     return record;
   };
 
+  /**
+   * Checks and stores a registration with its audit event, then has every node read the types again:
+   * this one before answering, the others on the notice.
+   */
+  const save = async (
+    type: string,
+    fields: {
+      description: string;
+      schema: Record<string, unknown>;
+      display_fields: AuthorizationDetailTypeRecord['displayFields'];
+    },
+    { caller, request, change }: Pick<AdminChange, 'caller' | 'request'> & { change: 'created' | 'updated' },
+  ) => {
+    const record = checked({
+      type,
+      description: fields.description,
+      schema: fields.schema,
+      displayFields: fields.display_fields,
+    });
+    await store.authorizationDetailTypes.upsert(
+      record,
+      adminChange({
+        type: `admin.authorization_detail_type.${change}`,
+        caller,
+        request,
+        time: deps.clock(),
+        details: { type },
+      }),
+    );
+    await deps.applyChanges();
+    return view(record);
+  };
+
   routes.add({
     method: 'GET',
     path: '/authorization-detail-types',
@@ -85,28 +118,10 @@ export function registerAuthorizationDetailTypesRoutes(deps: ManagementDependenc
     body: z.strictObject({ type: typeParams.shape.type, ...typeFields }),
     response: typeView,
     handler: async ({ body, caller, request }) => {
-      const record = checked({
-        type: body.type,
-        description: body.description,
-        schema: body.schema,
-        displayFields: body.display_fields,
-      });
-      if (await store.authorizationDetailTypes.find(record.type)) {
-        throw new ApiError('conflict', `an authorization detail type "${record.type}" already exists`);
+      if (await store.authorizationDetailTypes.find(body.type)) {
+        throw new ApiError('conflict', `an authorization detail type "${body.type}" already exists`);
       }
-      await store.authorizationDetailTypes.upsert(
-        record,
-        adminChange({
-          type: 'admin.authorization_detail_type.created',
-          caller,
-          request,
-          time: deps.clock(),
-          details: { type: record.type },
-        }),
-      );
-      // Every node reads the types again: this one before answering, the others on the notice.
-      await deps.applyChanges();
-      return view(record);
+      return save(body.type, body, { caller, request, change: 'created' });
     },
   });
 
@@ -132,25 +147,7 @@ export function registerAuthorizationDetailTypesRoutes(deps: ManagementDependenc
     response: typeView,
     handler: async ({ params, body, caller, request }) => {
       await find(params.type);
-      const record = checked({
-        type: params.type,
-        description: body.description,
-        schema: body.schema,
-        displayFields: body.display_fields,
-      });
-      await store.authorizationDetailTypes.upsert(
-        record,
-        adminChange({
-          type: 'admin.authorization_detail_type.updated',
-          caller,
-          request,
-          time: deps.clock(),
-          details: { type: record.type },
-        }),
-      );
-      // Every node reads the types again: this one before answering, the others on the notice.
-      await deps.applyChanges();
-      return view(record);
+      return save(params.type, body, { caller, request, change: 'updated' });
     },
   });
 
