@@ -127,6 +127,8 @@ describe('authorization_details (RFC 9396) checked against the operator registry
       displayFields: [{ field: 'amount', label: 'amount' }],
     };
     const details = [{ type: 'payment_initiation', amount: '10.00' }];
+    // Unknown, and the node has read the types (whichever test of this file runs first).
+    assert.equal(await authorizeError(details), 'invalid_authorization_details');
     await idp.stepup.store.authorizationDetailTypes.upsert(payment);
     // Read once and kept: the node sees the new type at its next check (every `admin.changeCheckSeconds`,
     // or when another node announces a change), not before.
