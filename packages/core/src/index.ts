@@ -1,5 +1,6 @@
 export { acrTimeClaimName } from './acr-time-claim.ts';
 export { AMR_VALUES, type AmrValue, isAmrValue } from './amr.ts';
+export { canonicalJson } from './canonical-json.ts';
 export { hasAmr, isAcrClaim, isAmrClaim, isNumericDate, readAuthContext } from './claims.ts';
 export { type AuthContext, type ComputeAuthContextOptions, computeAuthContext } from './context.ts';
 export {

@@ -6,7 +6,7 @@
  * @packageDocumentation
  */
 
-export { canonicalJson } from './authorization-details/canonical-json.ts';
+export { canonicalJson } from '@stepup/core';
 export { readStepUpChallenge, type StepUpParameters } from './client/read-step-up-challenge.ts';
 export type {
   ClientAssertionAlgorithm,

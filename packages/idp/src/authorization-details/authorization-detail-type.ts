@@ -1,6 +1,6 @@
+import { canonicalJson } from '@stepup/core';
 import { Ajv2020, type ValidateFunction } from 'ajv/dist/2020.js';
 import type { AuthorizationDetailTypeRecord } from '../store/authorization-detail-types.ts';
-import { canonicalJson } from './canonical-json.ts';
 
 /** RFC 9396 2: `type` is a string; we keep it to URI and identifier characters. */
 const TYPE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.:/-]{0,127}$/;

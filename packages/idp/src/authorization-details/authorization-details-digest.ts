@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '@stepup/core';
 
 /**
  * SHA-256 over the canonical JSON (RFC 8785) of an `authorization_details` array, base64url: what a

@@ -1,6 +1,6 @@
+import { canonicalJson } from '@stepup/core';
 import { describeAuthorizationDetail } from '../authorization-details/authorization-detail-type.ts';
 import { authorizationDetailsDigest } from '../authorization-details/authorization-details-digest.ts';
-import { canonicalJson } from '../authorization-details/canonical-json.ts';
 import type { AuthorizationDetailTypesRepository } from '../store/authorization-detail-types.ts';
 
 /**

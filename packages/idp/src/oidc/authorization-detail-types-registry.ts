@@ -1,10 +1,10 @@
+import { canonicalJson } from '@stepup/core';
 import type { Logger } from 'pino';
 import {
   type AuthorizationDetailType,
   compileAuthorizationDetailType,
   createSchemaCompiler,
 } from '../authorization-details/authorization-detail-type.ts';
-import { canonicalJson } from '../authorization-details/canonical-json.ts';
 import type { AuthorizationDetailTypesRepository } from '../store/authorization-detail-types.ts';
 import { isStoreUnavailable } from '../store/errors.ts';
 

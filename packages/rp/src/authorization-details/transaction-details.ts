@@ -1,4 +1,4 @@
-import { canonicalJson } from './canonical-json.ts';
+import { canonicalJson } from '@stepup/core';
 
 /** RFC 9396 section 2: `type` is a string naming what the details describe. */
 const TYPE = /^[\x21-\x7E]{1,128}$/;

@@ -34,3 +34,16 @@ test('canonicalJson: what is not JSON is a TypeError', () => {
     assert.throws(() => canonicalJson(value), TypeError);
   }
 });
+
+test('RFC 8785 3.2.2/3.2.3: members sorted by code unit, no whitespace, ECMAScript numbers', () => {
+  assert.equal(
+    // RFC 8785 3.2.2.3's number vector, parsed from its text as a received request would be.
+    canonicalJson(
+      JSON.parse(
+        '{"numbers":[333333333.33333329,1E30,4.50,2e-3,0.000000000000000000000000001],"b":"x","a":[true,null,"\\u20ac"]}',
+      ),
+    ),
+    '{"a":[true,null,"€"],"b":"x","numbers":[333333333.3333333,1e+30,4.5,0.002,1e-27]}',
+  );
+  assert.equal(canonicalJson({ '\u00e9': 1, z: 2, A: 3 }), '{"A":3,"z":2,"é":1}');
+});
