@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { PushNotifier } from '../factors/push/push-notifier.ts';
 import { userTopic } from '../factors/push/push-notifier.ts';
+import { waitForPushNotice } from '../factors/push/wait-for-push-notice.ts';
 import { createEventStreams } from '../http/server-sent-events.ts';
 import type { PushDevicesRepository } from '../store/push-devices.ts';
 import type { AccountRequest, SignedIn } from './account-routes.ts';
@@ -28,32 +29,19 @@ export function registerAccountPushEvents(
     const current = await deps.findSignedIn(request, reply);
     const since = Number(request.query.since);
     if (!current || !Number.isSafeInteger(since)) return reply.code(204).send();
-    let wokenEarly = false;
-    let wake = () => {
-      wokenEarly = true;
-    };
-    let interrupt = wake;
-    // Subscribed before the store is read: a device added in between still wakes the page.
-    const unsubscribe = await deps.notifier.subscribe(userTopic(current.user.id), (notice) => {
-      if (notice.type === 'device.enrolled') wake();
-      else if (notice.type === 'notices.interrupted') interrupt();
+    // A device added between the subscription and the read still wakes the page.
+    const waiting = await waitForPushNotice({
+      notifier: deps.notifier,
+      topic: userTopic(current.user.id),
+      wakes: (notice) => notice.type === 'device.enrolled',
+      read: async () =>
+        (await deps.pushDevices.listForUser(current.user.id)).some(
+          (device) => device.revokedAt === null && device.createdAt >= since,
+        ),
+      openStream,
+      request,
+      reply,
     });
-    let added: boolean;
-    try {
-      const devices = await deps.pushDevices.listForUser(current.user.id);
-      added = devices.some((device) => device.revokedAt === null && device.createdAt >= since);
-    } catch (error) {
-      unsubscribe();
-      throw error;
-    }
-    const stream = openStream(request, reply);
-    stream.onClose(unsubscribe);
-    wake = () => {
-      stream.send('changed', {});
-      stream.close();
-    };
-    // Notices may have been missed: the EventSource connects again and the store is read anew.
-    interrupt = () => stream.close();
-    if (added || wokenEarly) wake();
+    if (waiting.state || waiting.wokenEarly) waiting.wake();
   });
 }

@@ -2,6 +2,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { expirePushChallenges } from '../factors/push/expire-push-challenges.ts';
 import type { PushContext } from '../factors/push/push-context.ts';
 import { interactionTopic } from '../factors/push/push-notifier.ts';
+import { waitForPushNotice } from '../factors/push/wait-for-push-notice.ts';
 import { createEventStreams } from '../http/server-sent-events.ts';
 import type { PushChallenge } from '../store/push-challenges.ts';
 import type { User } from '../store/users.ts';
@@ -95,30 +96,19 @@ export function registerResetPushRoutes(
       const reset = await deps.findPushReset(tokenIn(request.query.token), clock());
       // 204 tells an EventSource to stop; the page's script then reloads.
       if (!reset) return reply.code(204).send();
-      let wokenEarly = false;
-      let wake = () => {
-        wokenEarly = true;
-      };
-      let interrupt = wake;
-      // Subscribed before the read, so an answer in between is not missed.
-      const unsubscribe = await push.notifier.subscribe(interactionTopic(reset.proofKey), (notice) =>
-        notice.type === 'notices.interrupted' ? interrupt() : wake(),
-      );
-      let challenge: PushChallenge | undefined;
-      try {
-        challenge = await latestResetPush(push, reset.proofKey, reset.user.id, clock());
-      } catch (error) {
-        unsubscribe();
-        throw error;
-      }
-      const stream = openStream(request, reply);
-      stream.onClose(unsubscribe);
-      wake = () => {
-        stream.send('changed', {});
-        stream.close();
-      };
-      interrupt = () => stream.close();
-      if (wokenEarly || challenge?.status !== 'open') return wake();
+      // Any notice on the reset's topic means the request was answered or withdrawn.
+      const waiting = await waitForPushNotice({
+        notifier: push.notifier,
+        topic: interactionTopic(reset.proofKey),
+        wakes: () => true,
+        read: () => latestResetPush(push, reset.proofKey, reset.user.id, clock()),
+        openStream,
+        request,
+        reply,
+      });
+      const challenge = waiting.state;
+      const wake = waiting.wake;
+      if (waiting.wokenEarly || challenge?.status !== 'open') return wake();
       const open = challenge;
       const timer = setTimeout(
         () => {
@@ -128,7 +118,7 @@ export function registerResetPushRoutes(
         },
         Math.max(0, (open.expiresAt - clock()) * 1000) + EXPIRY_GRACE_MS,
       );
-      stream.onClose(() => clearTimeout(timer));
+      waiting.onClose(() => clearTimeout(timer));
     },
   );
 }

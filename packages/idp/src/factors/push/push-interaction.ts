@@ -23,6 +23,7 @@ import { activePushDevices, type PushContext } from './push-context.ts';
 import { registerPushDeviceRoutes } from './push-device-routes.ts';
 import { interactionTopic } from './push-notifier.ts';
 import { type PushSendOutcome, sendPushChallenge } from './send-push-challenge.ts';
+import { waitForPushNotice } from './wait-for-push-notice.ts';
 import { withdrawPushChallenges } from './withdraw-push-challenges.ts';
 
 /** How often overdue requests nobody is watching are marked expired (and reported). */
@@ -249,36 +250,25 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
           const step = pushStep(interaction);
           // 204 tells an EventSource to stop; the page's script then reloads.
           if (!step) return reply.code(204).send();
-          // Subscribed and read before the stream opens: while Redis or the database is down the page
-          // gets a 503, not a stream that stays open with nothing ever to wake it.
-          let wokenEarly = false;
-          let wake = () => {
-            wokenEarly = true;
-          };
-          let interrupt = wake;
-          const unsubscribe = await context.notifier.subscribe(interactionTopic(interaction.uid), (notice) =>
-            notice.type === 'notices.interrupted' ? interrupt() : wake(),
-          );
-          let challenge: Awaited<ReturnType<typeof latestChallenge>> | undefined;
-          let hasDevices: boolean;
-          try {
-            hasDevices = (await activePushDevices(context, step.accountId)).length > 0;
-            if (hasDevices) challenge = await latestChallenge(interaction, step.accountId);
-          } catch (error) {
-            unsubscribe();
-            throw error;
-          }
-          const stream = openStream(request, reply);
-          stream.onClose(unsubscribe);
-          wake = () => {
-            stream.send('changed', {});
-            stream.close();
-          };
-          // Notices may have been missed: end the stream without an event, and the page's EventSource
-          // connects again by itself (after the stream's `retry`), reading where the sign-in stands.
-          interrupt = () => stream.close();
+          const waiting = await waitForPushNotice({
+            notifier: context.notifier,
+            topic: interactionTopic(interaction.uid),
+            wakes: () => true,
+            read: async () => {
+              const hasDevices = (await activePushDevices(context, step.accountId)).length > 0;
+              return {
+                hasDevices,
+                challenge: hasDevices ? await latestChallenge(interaction, step.accountId) : undefined,
+              };
+            },
+            openStream,
+            request,
+            reply,
+          });
+          const { hasDevices, challenge } = waiting.state;
+          const { wake } = waiting;
           // Subscribed first, so whatever happens from here on wakes the page; now what already did.
-          if (wokenEarly) return wake();
+          if (waiting.wokenEarly) return wake();
           if (!hasDevices) return;
           if (challenge?.status !== 'open') return wake();
           const timer = setTimeout(
@@ -289,7 +279,7 @@ export function createPushInteraction(context: PushContext, kit: InteractionKit)
             },
             Math.max(0, (challenge.expiresAt - clock()) * 1000) + EXPIRY_GRACE_MS,
           );
-          stream.onClose(() => clearTimeout(timer));
+          waiting.onClose(() => clearTimeout(timer));
         }),
       );
 
