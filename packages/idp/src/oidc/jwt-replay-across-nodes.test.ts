@@ -3,39 +3,13 @@ import { after, before, describe, test } from 'node:test';
 import { exportJWK, generateKeyPair, type JWK } from 'jose';
 import { CLIENT_ASSERTION_TYPE, signClientAssertion } from '../testing/client-assertion.ts';
 import { createDpopProof, type DpopKey, generateDpopKey } from '../testing/dpop-proof.ts';
-import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
-import { connectRedisForTests } from '../testing/redis-test-connection.ts';
+import { providerStores } from '../testing/provider-stores.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
 import { PROVIDER_ROUTES } from './provider-routes.ts';
 
 // A DPoP proof's jti (RFC 9449 11.1) and a client assertion's jti (RFC 7523 3) are used once, on
 // whichever node of the installation they arrive: each store the nodes may share is tried.
-const postgres = await createPostgresTestDatabase();
-const redis = await connectRedisForTests();
-after(async () => {
-  await postgres.database?.drop();
-  if (redis.skip === undefined) await redis.redis.cleanup();
-});
-
-const STORES = [
-  { name: 'SQLite', skip: undefined, settings: (dataDir?: string) => (dataDir ? { dataDir } : {}) },
-  {
-    name: 'PostgreSQL',
-    skip: postgres.skip,
-    settings: (_dataDir?: string) => ({ databaseUrl: postgres.database?.url ?? '' }),
-  },
-  {
-    name: 'PostgreSQL and Redis',
-    skip: postgres.skip ?? redis.skip,
-    settings: (() => {
-      const keyPrefix = redis.skip === undefined ? redis.redis.newKeyPrefix() : '';
-      return (_dataDir?: string) => ({
-        databaseUrl: postgres.database?.url ?? '',
-        ...(redis.skip === undefined ? { redisUrl: redis.redis.url, redis: { keyPrefix } } : {}),
-      });
-    })(),
-  },
-] as const;
+const STORES = await providerStores();
 
 const CLIENT_SECRET = 'replay-client-secret-0123456789abcdef0';
 
@@ -71,7 +45,7 @@ for (const store of STORES) {
     let privateKey: CryptoKey;
 
     before(async () => {
-      if (store.name !== 'SQLite') await postgres.database?.truncate();
+      await store.clear();
       first = await startTestProvider(store.settings());
       second = await startTestProvider({ ...store.settings(first.dataDir), issuer: first.issuer });
       ({ privateKey, publicKey: publicJwk } = await (async () => {

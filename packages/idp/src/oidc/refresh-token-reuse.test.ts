@@ -4,8 +4,7 @@ import { ACR_MULTI_FACTOR } from '@stepup/core';
 import * as jose from 'jose';
 import { totpCodeAt } from '../factors/totp/totp.ts';
 import { postTokenRequest, type TokenEndpointAnswer } from '../testing/post-token-request.ts';
-import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
-import { connectRedisForTests } from '../testing/redis-test-connection.ts';
+import { providerStores } from '../testing/provider-stores.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
 import {
   expectCallback,
@@ -23,32 +22,7 @@ const REUSE_INTERVAL = 10;
 // OIDC Core 11: offline_access is honoured only together with prompt=consent.
 const OFFLINE = { scope: 'openid offline_access', prompt: 'consent' };
 
-const postgres = await createPostgresTestDatabase();
-const redis = await connectRedisForTests();
-after(async () => {
-  await postgres.database?.drop();
-  if (redis.skip === undefined) await redis.redis.cleanup();
-});
-
-/** The stores the rule must hold on: the consumption time lives in the store, shared by every node. */
-const STORES = [
-  { name: 'SQLite', skip: undefined, settings: () => ({}) },
-  {
-    name: 'PostgreSQL',
-    skip: postgres.skip,
-    settings: () => ({ databaseUrl: postgres.database?.url ?? '' }),
-  },
-  {
-    name: 'PostgreSQL + Redis',
-    skip: postgres.skip ?? redis.skip,
-    settings: () => ({
-      databaseUrl: postgres.database?.url ?? '',
-      ...(redis.skip === undefined
-        ? { redisUrl: redis.redis.url, redis: { keyPrefix: redis.redis.newKeyPrefix() } }
-        : {}),
-    }),
-  },
-];
+const STORES = await providerStores();
 
 function claimsOf(answer: TokenEndpointAnswer) {
   assert.equal(answer.status, 200, `token endpoint: ${JSON.stringify(answer.body)}`);
@@ -64,7 +38,7 @@ for (const store of STORES) {
     const clock = () => Math.floor(Date.now() / 1000) + offset;
 
     before(async () => {
-      if (store.name !== 'SQLite') await postgres.database?.truncate();
+      await store.clear();
       idp = await startTestProvider({
         ...store.settings(),
         clock,

@@ -7,9 +7,8 @@ import { respondToChallenge } from '../authenticator/respond-to-challenge.ts';
 import { PushFatigueGuard } from '../factors/push/push-fatigue.ts';
 import { relyingPartyFor } from '../factors/webauthn/webauthn-relying-party.ts';
 import { resetLinksSentTo } from '../testing/outbox.ts';
-import { createPostgresTestDatabase } from '../testing/postgres-test-database.ts';
+import { providerStores } from '../testing/provider-stores.ts';
 import { enrollTestDevice, firstEvent } from '../testing/push-login.ts';
-import { connectRedisForTests } from '../testing/redis-test-connection.ts';
 import { SoftwareAuthenticator } from '../testing/software-authenticator.ts';
 import { TestBrowser } from '../testing/test-browser.ts';
 import { startTestProvider, type TestProvider } from '../testing/test-provider.ts';
@@ -19,31 +18,7 @@ const NEW_PASSWORD = 'violet kettle across the dune';
 
 // Push requests and WebAuthn challenges live in the durable store, or in Redis beside PostgreSQL:
 // the proofs are single use and bound to their link on each.
-const postgres = await createPostgresTestDatabase();
-const redis = await connectRedisForTests();
-after(async () => {
-  await postgres.database?.drop();
-  if (redis.skip === undefined) await redis.redis.cleanup();
-});
-
-const STORES = [
-  { name: 'SQLite', skip: undefined, settings: () => ({}) },
-  {
-    name: 'PostgreSQL',
-    skip: postgres.skip,
-    settings: () => ({ databaseUrl: postgres.database?.url ?? '' }),
-  },
-  {
-    name: 'PostgreSQL and Redis',
-    skip: postgres.skip ?? redis.skip,
-    settings: () => ({
-      databaseUrl: postgres.database?.url ?? '',
-      ...(redis.skip === undefined
-        ? { redisUrl: redis.redis.url, redis: { keyPrefix: redis.redis.newKeyPrefix() } }
-        : {}),
-    }),
-  },
-] as const;
+const STORES = await providerStores();
 
 for (const store of STORES) {
   describe(`forgotten password: a person whose second factor is a phone or a security key, on ${store.name}`, {
@@ -53,7 +28,7 @@ for (const store of STORES) {
     let users = 0;
 
     before(async () => {
-      if (store.name !== 'SQLite') await postgres.database?.truncate();
+      await store.clear();
       idp = await startTestProvider(store.settings());
     });
     after(() => idp.close());
