@@ -90,6 +90,7 @@ describe('post-login Actions: custom claims, metadata and refresh', () => {
       'forge-sub',
       'deny-after-metadata',
       'mfa-on-refresh',
+      'plain',
     ]) {
       await idp.addClient({
         client_id: client,
@@ -245,6 +246,71 @@ describe('post-login Actions: custom claims, metadata and refresh', () => {
     assert.equal(accessToken.sub, user.id);
     assert.equal(accessToken.aud, API);
     assert.equal(accessToken.scope, 'payroll:read');
+  });
+
+  test('a login whose Actions set no claims writes none, and its code and refresh tokens read none', async () => {
+    const user = await newUser();
+    const rp = await rpFor('plain');
+    const repository = idp.stepup.store.customClaims;
+    const calls: string[] = [];
+    const original = { find: repository.find, save: repository.save, remove: repository.remove };
+    for (const name of ['find', 'save', 'remove'] as const) {
+      const method = original[name] as (...args: unknown[]) => Promise<unknown>;
+      Object.assign(repository, {
+        [name]: (...args: unknown[]) => {
+          calls.push(name);
+          return method.apply(repository, args);
+        },
+      });
+    }
+    try {
+      const { pending, callback } = await signIn(rp, user.username, OFFLINE);
+      const code = callback.searchParams.get('code') ?? '';
+      const stored = await new idp.stepup.store.oidcAdapter('AuthorizationCode').find(code);
+      assert.equal(stored?.customClaims, false, 'the code says its login set no claims');
+      const tokens = await rp.redeem(callback, pending);
+      const refreshToken = await new idp.stepup.store.oidcAdapter('RefreshToken').find(
+        tokens.refresh_token ?? '',
+      );
+      assert.equal(refreshToken?.customClaims, false, 'the refresh token says so too');
+      const refreshed = await oidc.refreshTokenGrant(rp.config, tokens.refresh_token ?? '');
+      assert.equal(refreshed.claims()?.sub, user.id);
+      assert.equal(refreshed.claims()?.[`${NS}client`], undefined);
+      assert.deepEqual(calls, [], 'no custom claims statement at the login, the code or the refresh');
+    } finally {
+      Object.assign(repository, original);
+    }
+  });
+
+  test('a login that set claims marks its code and refresh tokens, and a token without the mark still reads them', async () => {
+    const user = await newUser();
+    const rp = await rpFor('claims');
+    const { pending, callback } = await signIn(rp, user.username, { ...OFFLINE, ui_locales: 'fr' });
+    const codes = new idp.stepup.store.oidcAdapter('AuthorizationCode');
+    const code = callback.searchParams.get('code') ?? '';
+    const stored = await codes.find(code);
+    assert.equal(stored?.customClaims, true);
+    // As a code issued before the mark existed: the claims are read from the grant's record.
+    const { customClaims: _mark, ...unmarked } = stored ?? {};
+    await codes.upsert(code, unmarked, 60);
+    const tokens = await rp.redeem(callback, pending);
+    assert.equal(tokens.claims()?.[`${NS}login_locale`], 'fr');
+    const refreshToken = await new idp.stepup.store.oidcAdapter('RefreshToken').find(
+      tokens.refresh_token ?? '',
+    );
+    assert.equal(refreshToken?.customClaims, undefined, 'the unmarked code passed no mark on');
+    const refreshed = await oidc.refreshTokenGrant(rp.config, tokens.refresh_token ?? '');
+    assert.equal(refreshed.claims()?.[`${NS}login_locale`], 'fr');
+
+    const again = rp.inNewBrowser();
+    const marked = await signIn(again, user.username, { ...OFFLINE, ui_locales: 'it' });
+    const markedTokens = await again.redeem(marked.callback, marked.pending);
+    const markedRefresh = await new idp.stepup.store.oidcAdapter('RefreshToken').find(
+      markedTokens.refresh_token ?? '',
+    );
+    assert.equal(markedRefresh?.customClaims, true);
+    const rotated = await oidc.refreshTokenGrant(again.config, markedTokens.refresh_token ?? '');
+    assert.equal(rotated.claims()?.[`${NS}login_locale`], 'it');
   });
 
   test('claims of one login do not leak into another client’s or another session’s tokens', async () => {

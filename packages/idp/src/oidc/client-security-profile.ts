@@ -1,6 +1,7 @@
 import { errors, type KoaContextWithOIDC } from 'oidc-provider';
 import type { StepupConfig } from '../config/config-schema.ts';
 import { isReservedClientId } from '../store/clients.ts';
+import { type LoadedClient, loadedClientMetadata } from './loaded-client-metadata.ts';
 
 /**
  * The client metadata that names a client's security profile: `fapi2` holds it to the FAPI 2.0
@@ -71,13 +72,13 @@ export function enforceClientSecurityProfile(
 }
 
 /** The profile of a loaded client (see `enforceClientSecurityProfile`); `standard` for none. */
-export function clientProfileOf(client: { metadata(): Record<string, unknown> } | undefined): ClientProfile {
-  const profile = client?.metadata()[CLIENT_PROFILE_METADATA];
+export function clientProfileOf(client: LoadedClient | undefined): ClientProfile {
+  const profile = client && loadedClientMetadata(client)[CLIENT_PROFILE_METADATA];
   return isClientProfile(profile) ? profile : 'standard';
 }
 
 /** oidc-provider's FAPI profile for the request's client: '2.0' for fapi2 clients, else none. */
-export function fapiProfileOf(_ctx: KoaContextWithOIDC, client?: { metadata(): Record<string, unknown> }) {
+export function fapiProfileOf(_ctx: KoaContextWithOIDC, client?: LoadedClient) {
   return clientProfileOf(client) === 'fapi2' ? '2.0' : undefined;
 }
 

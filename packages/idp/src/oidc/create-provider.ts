@@ -29,10 +29,11 @@ import type { RememberedBrowsers } from '../remember-browser/remembered-browsers
 import type { Store } from '../store/store.ts';
 import { ClientSecretThrottle } from '../throttle/client-secret-throttle.ts';
 import { createExtraTokenClaims } from './access-token-claims.ts';
-import { carryAcrTime } from './acr-time-claim.ts';
+import { addAcrTimeToIdTokens } from './acr-time-claim.ts';
 import { assertClaimsParameter } from './assert-claims-parameter.ts';
 import type { AuthorizationDetailTypesRegistry } from './authorization-detail-types-registry.ts';
 import { withAuthorizationDetailTypesShown } from './authorization-detail-types-view.ts';
+import { carryLoginFacts } from './carried-login-facts.ts';
 import { SECRET_DIGEST_METADATA, withClientSecretsShown } from './client-secret-view.ts';
 import {
   assertClientAssertionAlgorithm,
@@ -320,9 +321,10 @@ export function createProvider(deps: ProviderDependencies): Provider {
   pinProviderOriginToIssuer(provider, config.issuer);
   useFastifyClientAddress(provider);
   useAuthorizationDetailTypes(provider, authorizationDetailTypes);
+  carryLoginFacts(provider);
   addCustomClaimsToIdTokens(provider, customClaims);
   // After the custom claims: the time the level was reached is the provider's, never an Action's.
-  carryAcrTime(provider);
+  addAcrTimeToIdTokens(provider);
   addAuthorizationDetailsToIdTokens(provider);
   shareReplayDetection(provider, store.attempts, deps.clock);
   // Hashed secrets, a rotated secret's grace period (POST /api/v1/clients/{id}/secret), and the

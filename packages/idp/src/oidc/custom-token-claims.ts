@@ -3,6 +3,7 @@ import type { Logger } from 'pino';
 import type { JsonObject } from '../actions/json-value.ts';
 import { customClaimsOnly, type LoginEffects } from '../actions/login-effects.ts';
 import type { CustomClaimsRepository } from '../store/custom-claims.ts';
+import { carriedBy, decideForCode } from './carried-login-facts.ts';
 
 /** The custom claims of the tokens one token request issues. */
 export interface TokenCustomClaims {
@@ -18,10 +19,14 @@ const NONE: TokenCustomClaims = Object.freeze({ idToken: {}, accessToken: {} });
  *
  * - At the authorization, once the session satisfies the request and a code is about to be issued,
  *   `bindToGrant` stores the login's claims with the authorization's grant — one per browser
- *   session, client and account — in the store, so whichever node redeems the code finds them. An
- *   authorization whose Actions set none clears what an earlier one of the same grant stored.
+ *   session, client and account — in the store, so whichever node redeems the code finds them, and
+ *   marks the code with whether it did (`customClaims`, carried-login-facts.ts), which the code
+ *   passes on to its refresh tokens. A login whose Actions set none writes nothing.
  * - At the token endpoint, `forTokenRequest` reads them back through the grant named by the code
- *   or refresh token, checking that the record belongs to the same client, account and session.
+ *   or refresh token, checking that the record belongs to the same client, account and session —
+ *   unless the token says its login set none, the usual case, which costs no read. (A token issued
+ *   before the mark existed does not say, and is read.) A later login of the same grant that sets
+ *   claims replaces the record for the tokens of every login of the grant that set any.
  * - A refresh runs the Actions again; `useForThisRequest` puts the grant's claims, overlaid with the
  *   refresh's own, on that one request (the login's record stays as it was).
  *
@@ -47,7 +52,7 @@ export class CustomTokenClaims {
     this.#logger = options.logger.child({ component: 'custom-claims' });
   }
 
-  /** Stores (or clears) the claims of the authorization `ctx` is about to complete. */
+  /** Stores the claims of the authorization `ctx` is about to complete, and marks its code. */
   async bindToGrant(ctx: KoaContextWithOIDC, effects: LoginEffects): Promise<void> {
     const { grant, session, client } = ctx.oidc;
     const grantId = grant?.jti;
@@ -55,10 +60,9 @@ export class CustomTokenClaims {
     if (!grantId || !session || !accountId || !client) return;
     const idToken = customClaimsOnly(effects.idTokenClaims);
     const accessToken = customClaimsOnly(effects.accessTokenClaims);
-    if (Object.keys(idToken).length === 0 && Object.keys(accessToken).length === 0) {
-      await this.#repository.remove(grantId);
-      return;
-    }
+    const setAny = Object.keys(idToken).length > 0 || Object.keys(accessToken).length > 0;
+    decideForCode(ctx, 'customClaims', setAny);
+    if (!setAny) return;
     const now = this.#clock();
     await this.#repository.save({
       grantId,
@@ -75,7 +79,7 @@ export class CustomTokenClaims {
   async storedFor(ctx: KoaContextWithOIDC): Promise<TokenCustomClaims> {
     const { entities, client } = ctx.oidc;
     const source = entities.RefreshToken ?? entities.AuthorizationCode;
-    if (!source?.grantId || !client) return NONE;
+    if (!source?.grantId || !client || carriedBy(source).customClaims === false) return NONE;
     const record = await this.#repository.find(source.grantId, this.#clock());
     if (!record) return NONE;
     if (

@@ -31,6 +31,6 @@ export function addCustomClaimsToIdTokens(provider: Provider, customClaims: Cust
     }
   }
   // The class keeps the name `IdToken`: oidc-provider looks up `ttl.IdToken` by the class name.
-  // Configurable, so that `carryAcrTime` and `addAuthorizationDetailsToIdTokens` can extend it in turn.
+  // Configurable, so that `addAcrTimeToIdTokens` and `addAuthorizationDetailsToIdTokens` can extend it in turn.
   Object.defineProperty(provider, 'IdToken', { value: IdToken, enumerable: true, configurable: true });
 }

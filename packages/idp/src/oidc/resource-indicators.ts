@@ -2,6 +2,7 @@ import { type Configuration, errors, type KoaContextWithOIDC } from 'oidc-provid
 import { clientScopesFor } from '../admin/client-api-scopes.ts';
 import { ALLOWED_SCOPES_METADATA } from '../admin/management-api-identity.ts';
 import type { ResourceServersRepository } from '../store/resource-servers.ts';
+import { loadedClientMetadata } from './loaded-client-metadata.ts';
 
 type ResourceIndicatorsFeature = NonNullable<NonNullable<Configuration['features']>['resourceIndicators']>;
 
@@ -30,7 +31,7 @@ export function createResourceIndicators(
     getResourceServerInfo: async (_ctx, identifier, client) => {
       const record = await resourceServers.find(identifier);
       if (!record) throw new errors.InvalidTarget('the requested resource is not a registered API');
-      const metadata = client.metadata();
+      const metadata = loadedClientMetadata(client);
       const granted = clientScopesFor(metadata, identifier);
       let scopes = record.scopes;
       if (Object.hasOwn(metadata, ALLOWED_SCOPES_METADATA) || identifier === options.restrictedResource) {
