@@ -1,8 +1,6 @@
 import { readFileSync } from 'node:fs';
 import cookie from '@fastify/cookie';
 import formbody from '@fastify/formbody';
-import helmet from '@fastify/helmet';
-import middie from '@fastify/middie';
 import Fastify, { type FastifyBaseLogger, type FastifyInstance } from 'fastify';
 import type Provider from 'oidc-provider';
 import type { Logger } from 'pino';
@@ -16,12 +14,14 @@ import {
   registerInteractionRoutes,
 } from '../interaction/interaction-routes.ts';
 import { ProviderMount } from '../oidc/provider-mount.ts';
-import { isProviderPath } from '../oidc/provider-routes.ts';
 import { registerPasswordResetRoutes } from '../password-reset/password-reset-routes.ts';
+import { clientAddressOf } from './client-address.ts';
 import { pinRequestOriginToIssuer } from './issuer-origin.ts';
 import { useLimitedJsonParser } from './json-body-parser.ts';
 import { keepRequestIp } from './keep-request-ip.ts';
+import { createProviderFront, type ProviderFrontOptions } from './provider-front.ts';
 import { refuseCrossSiteForms } from './refuse-cross-site-forms.ts';
+import { securityHeaders } from './security-headers.ts';
 import { serveStaticAsset } from './static-asset.ts';
 import { answerStoreErrors } from './store-errors.ts';
 import { trustProxyOption } from './trusted-proxies.ts';
@@ -46,7 +46,7 @@ export interface ServerDependencies extends InteractionRouteDependencies {
 
 /**
  * The HTTP front of the provider: Fastify serves the login pages and hands every oidc-provider path
- * to oidc-provider before Fastify parses the body. Security headers apply to both.
+ * to oidc-provider without Fastify (provider-front.ts). Security headers apply to both.
  */
 export async function createServer(deps: ServerDependencies): Promise<{
   app: FastifyInstance;
@@ -58,58 +58,45 @@ export async function createServer(deps: ServerDependencies): Promise<{
 }> {
   const { config, provider } = deps;
   const https = new URL(config.issuer).protocol === 'https:';
+  const trustProxy = trustProxyOption(config.trustProxy);
+  // Set once the provider is mounted; until then (never, in practice: nothing listens yet) every
+  // request goes to Fastify.
+  let front: ProviderFrontOptions | undefined;
   const app = Fastify({
+    // oidc-provider's paths never reach Fastify (provider-front.ts).
+    serverFactory: (handler) => createProviderFront(handler, () => front),
     // Request logs stay off at info; errors still reach the log.
     loggerInstance: deps.logger.child({ component: 'http' }, { level: 'warn' }) as FastifyBaseLogger,
-    trustProxy: trustProxyOption(config.trustProxy),
+    trustProxy,
     bodyLimit: 64 * 1024,
   });
   useLimitedJsonParser(app);
-  // Before the middleware (oidc-provider) and every route: audit events take the IP from it.
+  // Before every route: audit events take the IP from it.
   keepRequestIp(app);
   const routes: ServedRoute[] = [];
   app.addHook('onRoute', (route) => {
     for (const method of [route.method].flat()) routes.push({ method, url: route.url });
   });
 
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      useDefaults: false,
-      directives: {
-        defaultSrc: ["'none'"],
-        styleSrc: ["'self'"],
-        // Scripts only from /assets (WebAuthn pages; push waits on its stream), never inline; they
-        // talk to this origin only.
-        scriptSrc: ["'self'"],
-        connectSrc: ["'self'"],
-        // The authenticator app's web manifest (its service worker falls back to script-src).
-        manifestSrc: ["'self'"],
-        imgSrc: ["'self'", 'data:'],
-        frameAncestors: ["'none'"],
-        baseUri: ["'none'"],
-        // No form-action: browsers apply it to the redirect back to the application after a form post.
-      },
-    },
-    strictTransportSecurity: https ? { maxAge: 31536000, includeSubDomains: true } : false,
-    referrerPolicy: { policy: 'no-referrer' },
-    crossOriginEmbedderPolicy: false,
+  // Every response carries the security headers: Fastify's routes from here, oidc-provider's paths
+  // from the front (provider-front.ts).
+  const headers = securityHeaders({ https });
+  const headerObject = Object.fromEntries(headers);
+  app.addHook('onRequest', (_request, reply, done) => {
+    reply.headers(headerObject);
+    done();
   });
   await app.register(cookie, { secret: deps.cookieKeys });
   await app.register(formbody);
-  await app.register(middie);
   // While the database is down (or restarting), requests fail fast with a 503 the client may retry.
   const providerMount = new ProviderMount(provider);
   answerStoreErrors(app, providerMount, deps.logger);
-
-  app.use((request, response, next) => {
-    const pathname = new URL(request.url ?? '/', 'http://localhost').pathname;
-    if (isProviderPath(pathname)) {
-      providerMount.handle(request, response);
-      return;
-    }
-    next();
-  });
-  // After the mount: oidc-provider's paths are pinned on its own side (pinProviderOriginToIssuer),
+  front = {
+    serveProvider: (request, response) => providerMount.handle(request, response),
+    clientAddress: clientAddressOf(trustProxy),
+    headers,
+  };
+  // Fastify's routes only: oidc-provider's paths are pinned on its own side (pinProviderOriginToIssuer),
   // and are not made to pay for Fastify's copy of the request's origin.
   pinRequestOriginToIssuer(app, config.issuer);
 

@@ -1,7 +1,8 @@
 import type Provider from 'oidc-provider';
 import type { StepupConfig } from '../config/config-schema.ts';
+import { currentRequestIp } from '../log/request-ip-context.ts';
 
-type TrustProxyOption = boolean | string[] | ((address: string, hop: number) => boolean);
+export type TrustProxyOption = boolean | string[] | ((address: string, hop: number) => boolean);
 
 /**
  * Fastify's `trustProxy` for the configured proxies. proxy-addr walks `X-Forwarded-For` from the
@@ -17,15 +18,15 @@ export function trustProxyOption(setting: StepupConfig['trustProxy']): TrustProx
 }
 
 /**
- * Makes oidc-provider (Koa) see the client address Fastify worked out, so the Actions' `event.request.ip`
- * and the provider's own logs agree with the throttles and the audit log. Koa alone would take the
- * left-most `X-Forwarded-For` entry, which the client writes. middie copies Fastify's `request.ip` to
- * the raw request before the provider gets it.
+ * Makes oidc-provider (Koa) see the client address worked out for the request it serves
+ * (provider-front.ts, by Fastify's rules), so the Actions' `event.request.ip` and the provider's own
+ * logs agree with the throttles and the audit log. Koa alone would take the left-most
+ * `X-Forwarded-For` entry, which the client writes.
  */
-export function useFastifyClientAddress(provider: Provider): void {
+export function useRequestClientAddress(provider: Provider): void {
   provider.use(async (ctx, next) => {
-    const { ip } = ctx.req as { ip?: unknown };
-    if (typeof ip === 'string') ctx.request.ip = ip;
+    const ip = currentRequestIp();
+    if (ip !== undefined) ctx.request.ip = ip;
     await next();
   });
 }

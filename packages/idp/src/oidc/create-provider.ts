@@ -21,7 +21,7 @@ import {
 } from '../client-secrets/previous-client-secret.ts';
 import type { StepupConfig } from '../config/config-schema.ts';
 import { pinProviderOriginToIssuer } from '../http/issuer-origin.ts';
-import { useFastifyClientAddress } from '../http/trusted-proxies.ts';
+import { useRequestClientAddress } from '../http/trusted-proxies.ts';
 import { renderErrorPage } from '../interaction/views/error-page.ts';
 import { renderLogoutConfirmPage, renderLogoutSuccessPage } from '../interaction/views/logout-pages.ts';
 import type { AuthEventLogger } from '../log/auth-events.ts';
@@ -319,7 +319,7 @@ export function createProvider(deps: ProviderDependencies): Provider {
   // Koa reads no X-Forwarded-* header (its `proxy` stays false): the scheme and host are the issuer's,
   // the client address comes from Fastify (http/trusted-proxies.ts).
   pinProviderOriginToIssuer(provider, config.issuer);
-  useFastifyClientAddress(provider);
+  useRequestClientAddress(provider);
   useAuthorizationDetailTypes(provider, authorizationDetailTypes);
   carryLoginFacts(provider);
   addCustomClaimsToIdTokens(provider, customClaims);
