@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict';
-import type { AddressInfo } from 'node:net';
+import { type AddressInfo, connect } from 'node:net';
 import { after, before, describe, test } from 'node:test';
 import { currentRequestIp } from '../log/request-ip-context.ts';
 import { clientAddressOf } from './client-address.ts';
@@ -60,6 +60,25 @@ describe('the front server: oidc-provider’s paths without Fastify', () => {
         ip: undefined,
       })),
     );
+  });
+
+  test('a request target that is not a URL goes to Fastify and leaves the server serving', async () => {
+    served.length = 0;
+    const { port } = server.address() as AddressInfo;
+    const answer = await new Promise<string>((resolve, reject) => {
+      let text = '';
+      const socket = connect(port, '127.0.0.1', () =>
+        socket.write('GET http://[ HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n'),
+      );
+      socket.on('data', (chunk) => {
+        text += String(chunk);
+      });
+      socket.on('close', () => resolve(text));
+      socket.on('error', reject);
+    });
+    assert.match(answer, /^HTTP\/1\.1 200/);
+    assert.deepEqual(served, [{ by: 'fastify', path: 'http://[', ip: undefined }]);
+    assert.equal(await (await fetch(`${base}/.well-known/openid-configuration`)).text(), 'provider');
   });
 
   test('without a trusted proxy the address is the socket’s peer, whatever X-Forwarded-For says', async () => {

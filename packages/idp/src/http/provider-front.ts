@@ -29,7 +29,8 @@ export function createProviderFront(
 ): Server {
   const server = createServer((request, response) => {
     const front = options();
-    if (!front || !isProviderPath(new URL(request.url ?? '/', 'http://localhost').pathname)) {
+    const pathname = pathnameOf(request.url);
+    if (!front || pathname === undefined || !isProviderPath(pathname)) {
       fastifyHandler(request, response);
       return;
     }
@@ -38,4 +39,12 @@ export function createProviderFront(
   });
   server.keepAliveTimeout = KEEP_ALIVE_TIMEOUT_MS;
   return server;
+}
+
+/**
+ * The path of a request target, or undefined for a target that is no URL (`http://[`): Node's HTTP
+ * parser lets such targets through, and a throw here would end the process.
+ */
+function pathnameOf(target = '/'): string | undefined {
+  return URL.canParse(target, 'http://localhost') ? new URL(target, 'http://localhost').pathname : undefined;
 }
